@@ -1,0 +1,156 @@
+package analytics
+
+import (
+	"cmp"
+	"slices"
+	"strings"
+	"time"
+)
+
+// prodEnvs is the set of production environment names, lower-cased.
+type prodEnvs map[string]struct{}
+
+func newProdEnvs(s Settings) prodEnvs {
+	m := make(prodEnvs, len(s.ProdEnvironments))
+	for _, e := range s.ProdEnvironments {
+		m[strings.ToLower(strings.TrimSpace(e))] = struct{}{}
+	}
+	return m
+}
+
+func (m prodEnvs) has(env string) bool {
+	_, ok := m[strings.ToLower(strings.TrimSpace(env))]
+	return ok
+}
+
+// isProdChange reports whether d is a successful production deploy, the only
+// kind that can change production and so the only kind that can be linked
+// to an incident or counted (docs/metrics.md, "Deployments").
+func (m prodEnvs) isProdChange(d *Deploy) bool {
+	return d.Status == DeploySuccess && m.has(d.Environment)
+}
+
+// isDeployment reports whether d counts as a deployment (CFR denominator):
+// a successful production deploy that is not a rollback.
+func (m prodEnvs) isDeployment(d *Deploy) bool {
+	return !d.IsRollback && m.isProdChange(d)
+}
+
+// deployOrder sorts deploys by service, finish time, then ID, so that on a
+// tie the higher ID counts as the later deploy; the order is total, which
+// makes every link deterministic whatever order the caller passed.
+func deployOrder(a, b *Deploy) int {
+	if c := cmp.Compare(a.ServiceID, b.ServiceID); c != 0 {
+		return c
+	}
+	if c := a.FinishedAt.Compare(b.FinishedAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// prodTimeline holds each service's successful production deploys
+// (rollbacks included), sorted by deployOrder. It is built with one sort.
+type prodTimeline map[int64][]*Deploy
+
+func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
+	prod := make([]*Deploy, 0, len(deps))
+	for _, d := range deps {
+		if envs.isProdChange(d) {
+			prod = append(prod, d)
+		}
+	}
+	slices.SortFunc(prod, deployOrder)
+	tl := make(prodTimeline)
+	for i := 0; i < len(prod); {
+		j := i + 1
+		for j < len(prod) && prod[j].ServiceID == prod[i].ServiceID {
+			j++
+		}
+		tl[prod[i].ServiceID] = prod[i:j:j]
+		i = j
+	}
+	return tl
+}
+
+// eligibleForInference reports whether rule (b) may link inc: it names no
+// deploy and nobody said it is unrelated or rejected the inferred link.
+func eligibleForInference(inc *Incident) bool {
+	return inc.CausedByDeployID == nil && !inc.NotDeployRelated && !inc.InferredLinkRejected
+}
+
+// infer returns the deploy rule (b) links inc to, or nil: the service's most
+// recent successful production deploy finished at or before detection, if
+// detection is at most window after it. Taking only the most recent deploy
+// is what "before the service's next production deploy finished" means, and
+// it is why several incidents after one deploy make one failed change.
+func (tl prodTimeline) infer(inc *Incident, window time.Duration) *Deploy {
+	if !eligibleForInference(inc) {
+		return nil
+	}
+	list := tl[inc.ServiceID]
+	// k is the first deploy finished after detection; k-1 the most recent at or before it.
+	k, _ := slices.BinarySearchFunc(list, inc.DetectedAt, func(d *Deploy, t time.Time) int {
+		if d.FinishedAt.After(t) {
+			return 1
+		}
+		return -1
+	})
+	if k == 0 {
+		return nil
+	}
+	d := list[k-1]
+	if inc.DetectedAt.Sub(d.FinishedAt) > window {
+		return nil
+	}
+	return d
+}
+
+// followUps returns, for every deployment revealed as failed by rule (c),
+// the rollback or hotfix deploy that revealed it: a rollback or hotfix that
+// finished at most window after the service's most recent preceding
+// deployment marks that one deployment (and only that one) as failed.
+func (tl prodTimeline) followUps(window time.Duration) map[*Deploy]*Deploy {
+	out := make(map[*Deploy]*Deploy)
+	for _, list := range tl {
+		var last *Deploy // most recent non-rollback deploy so far
+		for _, d := range list {
+			if (d.IsRollback || d.IsHotfix) && last != nil && d.FinishedAt.Sub(last.FinishedAt) <= window {
+				if _, seen := out[last]; !seen {
+					out[last] = d
+				}
+			}
+			if !d.IsRollback {
+				last = d
+			}
+		}
+	}
+	return out
+}
+
+// InferDeployLinks applies rule (b) of the change failure rate
+// (docs/metrics.md) and returns incident ID → deploy ID for every incident
+// that names no deploy, is not marked NotDeployRelated or
+// InferredLinkRejected, and was detected within s.DeployLinkWindow after its
+// service's most recent successful production deploy. The UI shows these as
+// "inferred" links a user can reject or confirm. Incidents with ID 0 are
+// skipped because they could not be told apart in the map.
+func InferDeployLinks(incidents []Incident, deploys []Deploy, s Settings) map[int64]int64 {
+	envs := newProdEnvs(s)
+	deps := make([]*Deploy, len(deploys))
+	for i := range deploys {
+		deps[i] = &deploys[i]
+	}
+	tl := newProdTimeline(deps, envs)
+	out := make(map[int64]int64)
+	for i := range incidents {
+		inc := &incidents[i]
+		if inc.ID == 0 {
+			continue
+		}
+		if d := tl.infer(inc, s.DeployLinkWindow); d != nil {
+			out[inc.ID] = d.ID
+		}
+	}
+	return out
+}

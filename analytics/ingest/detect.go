@@ -1,0 +1,164 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"encoding/csv"
+	"errors"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// ErrUndetectable is returned when neither content nor file name tell the format.
+var ErrUndetectable = errors.New("ingest: cannot tell the file's format; choose one")
+
+// Detect tells a file's format from its first bytes (up to 64 KiB; gzip,
+// BOM and windows-1252 are undone first). The file name is only a hint, used
+// when the content is ambiguous (e.g. an empty JSON array). An unrecognised
+// CSV is "csv" (generic: needs a Mapping).
+func Detect(name string, head []byte) (string, error) {
+	head = decodeHead(head)
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
+	if len(trimmed) == 0 {
+		return "", errors.New("ingest: empty file")
+	}
+	if trimmed[0] == '{' || trimmed[0] == '[' {
+		if f := detectJSON(trimmed); f != "" {
+			return f, nil
+		}
+		if f := detectName(name, true); f != "" {
+			return f, nil
+		}
+		return "", ErrUndetectable
+	}
+	if bytes.IndexByte(head[:min(len(head), 4096)], 0) >= 0 {
+		return "", errors.New("ingest: binary file (not CSV or JSON)")
+	}
+	if f := detectCSV(head); f != "" {
+		return f, nil
+	}
+	if f := detectName(name, false); f != "" {
+		return f, nil
+	}
+	return "csv", nil
+}
+
+// decodeHead undoes gzip and the text encodings on a (possibly truncated) head.
+func decodeHead(head []byte) []byte {
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		if zr, err := gzip.NewReader(bytes.NewReader(head)); err == nil {
+			out, _ := io.ReadAll(io.LimitReader(zr, detectSize))
+			head = out
+		}
+	}
+	in, err := openInput(bytes.NewReader(head))
+	if err != nil {
+		return head
+	}
+	out, _ := io.ReadAll(io.LimitReader(in, detectSize))
+	return out
+}
+
+func detectJSON(h []byte) string {
+	has := func(s string) bool { return bytes.Contains(h, []byte(s)) }
+	switch {
+	case has(`"workflow_runs"`):
+		return "github-actions-runs"
+	case has(`"log_entries"`), has(`"incidents"`) && (has(`"incident_number"`) || has(`"escalation_policy"`) || has(`"first_trigger_log_entry"`) || has(`pagerduty.com`)):
+		return "pagerduty-api"
+	case has(`"deployable"`):
+		return "gitlab-deployments"
+	case has(`"statuses_url"`), has(`"production_environment"`), has(`"statuses"`) && has(`"task"`):
+		return "github-deployments"
+	case has(`argoproj.io`), has(`"operationState"`), has(`"deployedAt"`):
+		return "argocd-app"
+	case has(`"builds"`) && (has(`hudson.`) || has(`"timestamp"`) || has(`"result"`)), has(`"_class"`) && has(`hudson.`):
+		return "jenkins-builds"
+	case has(`"tinyId"`), has(`"impactStartDate"`), has(`"impactedServices"`):
+		return "opsgenie-api"
+	case has(`"incidents"`):
+		return "pagerduty-api"
+	}
+	return ""
+}
+
+func detectCSV(head []byte) string {
+	r := csv.NewReader(bufio.NewReader(bytes.NewReader(head)))
+	r.Comma = sniffDelimiter(head)
+	r.LazyQuotes = true
+	r.FieldsPerRecord = -1
+	h, err := r.Read()
+	if err != nil || len(h) < 2 {
+		return ""
+	}
+	set := map[string]bool{}
+	for _, c := range h {
+		set[normHeader(c)] = true
+	}
+	any := func(ks ...string) bool {
+		for _, k := range ks {
+			if set[k] {
+				return true
+			}
+		}
+		return false
+	}
+	switch {
+	case any("seconds_to_first_ack"), set["incident_id"] && any("tta", "ttr"), set["incident_number"] && set["service_name"] && set["urgency"]:
+		return "pagerduty-insights-csv"
+	case set["issue_key"]:
+		return "jira-csv"
+	case set["number"] && any("opened_at", "opened"):
+		return "servicenow-csv"
+	case set["number"] && any("work_start", "work_end", "close_code", "planned_start_date", "actual_start", "actual_start_date", "start_date"):
+		return "servicenow-change-csv"
+	case set["service"] && set["slo"] && any("day", "date") && set["good"] && set["total"]:
+		return "sli-csv"
+	case set["team"] && any("week", "week_start") && any("toil_hours", "toil"):
+		return "toil-csv"
+	}
+	return ""
+}
+
+// detectName guesses from a file name; only used when content is ambiguous.
+func detectName(name string, isJSON bool) string {
+	n := strings.ToLower(filepath.Base(name))
+	n = strings.TrimSuffix(n, ".gz")
+	has := func(s string) bool { return strings.Contains(n, s) }
+	if isJSON {
+		switch {
+		case has("pagerduty"), has("pd_"):
+			return "pagerduty-api"
+		case has("opsgenie"):
+			return "opsgenie-api"
+		case has("gitlab"):
+			return "gitlab-deployments"
+		case has("workflow") || has("actions"):
+			return "github-actions-runs"
+		case has("github"):
+			return "github-deployments"
+		case has("jenkins"):
+			return "jenkins-builds"
+		case has("argo"):
+			return "argocd-app"
+		}
+		return ""
+	}
+	switch {
+	case has("servicenow") && has("change"):
+		return "servicenow-change-csv"
+	case has("servicenow"):
+		return "servicenow-csv"
+	case has("jira"):
+		return "jira-csv"
+	case has("pagerduty"):
+		return "pagerduty-insights-csv"
+	case has("sli"):
+		return "sli-csv"
+	case has("toil"):
+		return "toil-csv"
+	}
+	return ""
+}

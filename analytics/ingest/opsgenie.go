@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"sreport/analytics"
+)
+
+type ogItem struct {
+	ID        jstr            `json:"id"`
+	TinyID    jstr            `json:"tinyId"`
+	Message   jstr            `json:"message"`
+	Status    jstr            `json:"status"`
+	CreatedAt jtime           `json:"createdAt"`
+	UpdatedAt jtime           `json:"updatedAt"`
+	Priority  jstr            `json:"priority"`
+	Tags      []jstr          `json:"tags"`
+	Details   map[string]jstr `json:"details"`
+	Entity    jstr            `json:"entity"`
+	Source    jstr            `json:"source"`
+	// alerts
+	Acknowledged *bool `json:"acknowledged"`
+	Owner        jstr  `json:"owner"`
+	Alias        jstr  `json:"alias"`
+	Report       *struct {
+		AckTime        jint `json:"ackTime"`
+		CloseTime      jint `json:"closeTime"`
+		AcknowledgedBy jstr `json:"acknowledgedBy"`
+		ClosedBy       jstr `json:"closedBy"`
+	} `json:"report"`
+	// incidents
+	ImpactStartDate  *jtime `json:"impactStartDate"`
+	ImpactEndDate    *jtime `json:"impactEndDate"`
+	ImpactedServices []jstr `json:"impactedServices"`
+	OwnerTeam        *jstr  `json:"ownerTeam"`
+	Links            *struct {
+		Web jstr `json:"web"`
+	} `json:"links"`
+	ExtraProperties map[string]jstr `json:"extraProperties"`
+}
+
+func (o ogItem) isIncident() bool {
+	return o.ImpactStartDate != nil || o.ImpactedServices != nil || o.OwnerTeam != nil
+}
+
+// ogService finds an alert's service: details.service, a "service:x" /
+// "service=x" tag, then entity, then source.
+func ogService(o ogItem) string {
+	for k, v := range o.Details {
+		if strings.EqualFold(k, "service") && v.String() != "" {
+			return v.String()
+		}
+	}
+	for _, t := range o.Tags {
+		ts := t.String()
+		for _, pre := range []string{"service:", "service="} {
+			if len(ts) > len(pre) && strings.EqualFold(ts[:len(pre)], pre) {
+				return strings.TrimSpace(ts[len(pre):])
+			}
+		}
+	}
+	return firstNonEmpty(o.Entity.String(), o.Source.String())
+}
+
+// opsgenie reads {"data":[…]} of alerts (→ pages) and/or incidents.
+func (p *parser) opsgenie(in *bufio.Reader) error {
+	s := newJSONStream(in)
+	return s.object(map[string]bool{"data": true}, func(_ string, raw json.RawMessage, line, index int) error {
+		var o ogItem
+		if err := json.Unmarshal(raw, &o); err != nil {
+			p.b.reject(line, snippet(raw), "data[%d]: %v", index, err)
+			return nil
+		}
+		id := o.ID.String()
+		if id == "" {
+			p.b.reject(line, snippet(raw), "data[%d]: no id", index)
+			return nil
+		}
+		if err := timeErr(namedTime{"createdAt", o.CreatedAt}, namedTime{"updatedAt", o.UpdatedAt}); err != nil {
+			p.b.reject(line, snippet(raw), "data[%d]: %s: %v", index, id, err)
+			return nil
+		}
+		if o.CreatedAt.T == nil {
+			p.b.reject(line, snippet(raw), "data[%d]: %s: no createdAt", index, id)
+			return nil
+		}
+		if o.isIncident() {
+			p.ogIncident(o, raw, line, index)
+			return nil
+		}
+		service := ogService(o)
+		if service == "" {
+			p.b.reject(line, snippet(raw), "data[%d]: alert %s: no service (details.service, a service:<name> tag, entity or source)", index, id)
+			return nil
+		}
+		created := *o.CreatedAt.T
+		pg := analytics.Page{
+			ExternalID:  id,
+			Service:     service,
+			Title:       o.Message.String(),
+			Urgency:     ogUrgency(o.Priority.String()),
+			TriggeredAt: created,
+		}
+		closed := strings.EqualFold(o.Status.String(), "closed")
+		if o.Report != nil {
+			if o.Report.AckTime.Set && (o.Acknowledged == nil || *o.Acknowledged) {
+				pg.AcknowledgedAt = ptr(created.Add(time.Duration(o.Report.AckTime.V) * time.Millisecond))
+			}
+			if o.Report.CloseTime.Set && closed {
+				pg.ResolvedAt = ptr(created.Add(time.Duration(o.Report.CloseTime.V) * time.Millisecond))
+			}
+			by := strings.ToLower(o.Report.ClosedBy.String())
+			pg.AutoResolved = closed && pg.AcknowledgedAt == nil && (by == "" || by == "system" || strings.Contains(by, "api") || strings.Contains(by, "integration"))
+		}
+		if closed && pg.ResolvedAt == nil && o.UpdatedAt.T != nil {
+			pg.ResolvedAt = o.UpdatedAt.T
+		}
+		p.b.addPage(line, pg)
+		return nil
+	}, nil)
+}
+
+// ogUrgency: P1/P2 are "high" (Opsgenie's high-priority notifications), the rest "low".
+func ogUrgency(prio string) string {
+	switch strings.ToUpper(strings.TrimSpace(prio)) {
+	case "P1", "P2":
+		return "high"
+	case "":
+		return ""
+	}
+	return "low"
+}
+
+func (p *parser) ogIncident(o ogItem, raw json.RawMessage, line, index int) {
+	id := o.ID.String()
+	service := ""
+	if len(o.ImpactedServices) > 0 {
+		service = o.ImpactedServices[0].String()
+	}
+	if service == "" {
+		service = ogService(o)
+	}
+	if service == "" {
+		p.b.reject(line, snippet(raw), "data[%d]: incident %s: no impactedServices", index, id)
+		return
+	}
+	if o.ImpactStartDate != nil && o.ImpactStartDate.Err != nil {
+		p.b.reject(line, snippet(raw), "data[%d]: incident %s: impactStartDate: %v", index, id, o.ImpactStartDate.Err)
+		return
+	}
+	if o.ImpactEndDate != nil && o.ImpactEndDate.Err != nil {
+		p.b.reject(line, snippet(raw), "data[%d]: incident %s: impactEndDate: %v", index, id, o.ImpactEndDate.Err)
+		return
+	}
+	out := analytics.Incident{
+		ExternalID:  id,
+		Service:     service,
+		Title:       o.Message.String(),
+		SeverityRaw: o.Priority.String(),
+		DetectedAt:  *o.CreatedAt.T,
+	}
+	out.Severity = p.severity(out.SeverityRaw)
+	p.noteUnmappedSeverity(out.SeverityRaw, out.Severity)
+	if o.ImpactStartDate != nil {
+		out.StartedAt = o.ImpactStartDate.T
+	}
+	if o.ImpactEndDate != nil {
+		out.MitigatedAt = o.ImpactEndDate.T
+	}
+	if o.Links != nil {
+		out.URL = o.Links.Web.String()
+	}
+	switch strings.ToLower(o.Status.String()) {
+	case "resolved", "closed":
+		out.Status = analytics.StatusResolved
+		out.ResolvedAt = o.UpdatedAt.T
+		if out.ResolvedAt == nil {
+			out.ResolvedAt = out.MitigatedAt
+		}
+	default:
+		out.Status = analytics.StatusOpen
+		if out.MitigatedAt != nil {
+			out.Status = analytics.StatusMitigated
+		}
+	}
+	p.b.addIncident(line, out)
+}

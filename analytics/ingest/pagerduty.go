@@ -1,0 +1,317 @@
+package ingest
+
+import (
+	"bufio"
+	"encoding/json"
+	"sort"
+	"strings"
+	"time"
+
+	"sreport/analytics"
+)
+
+type pdRef struct {
+	ID      jstr `json:"id"`
+	Type    jstr `json:"type"`
+	Summary jstr `json:"summary"`
+	Name    jstr `json:"name"`
+	HTMLURL jstr `json:"html_url"`
+}
+
+type pdLogEntry struct {
+	ID        jstr  `json:"id"`
+	Type      jstr  `json:"type"`
+	CreatedAt jtime `json:"created_at"`
+	Summary   jstr  `json:"summary"`
+	Channel   struct {
+		Type jstr `json:"type"`
+	} `json:"channel"`
+	Agent    *pdRef `json:"agent"`
+	Incident *pdRef `json:"incident"`
+	Service  *pdRef `json:"service"`
+}
+
+type pdIncident struct {
+	ID                   jstr   `json:"id"`
+	Type                 jstr   `json:"type"`
+	IncidentNumber       jint   `json:"incident_number"`
+	Title                jstr   `json:"title"`
+	Summary              jstr   `json:"summary"`
+	Status               jstr   `json:"status"`
+	Urgency              jstr   `json:"urgency"`
+	CreatedAt            jtime  `json:"created_at"`
+	ResolvedAt           jtime  `json:"resolved_at"`
+	LastStatusChangeAt   jtime  `json:"last_status_change_at"`
+	Service              *pdRef `json:"service"`
+	Priority             *pdRef `json:"priority"`
+	HTMLURL              jstr   `json:"html_url"`
+	FirstTriggerLogEntry *pdRef `json:"first_trigger_log_entry"`
+	Acknowledgements     []struct {
+		At jtime `json:"at"`
+	} `json:"acknowledgements"`
+	LogEntries []pdLogEntry `json:"log_entries"`
+}
+
+type pdEntryAt struct {
+	e    pdLogEntry
+	line int
+}
+
+// pagerDutyAPI reads {"incidents":[…]} (log_entries optionally embedded per
+// incident), {"log_entries":[…]}, or a bare array of either.
+func (p *parser) pagerDutyAPI(in *bufio.Reader) error {
+	s := newJSONStream(in)
+	// Stand-alone log entries are grouped per incident and turned into pages
+	// at the end, because whether the trigger counts as a page depends on
+	// whether the incident has notify entries.
+	var order []string
+	byInc := map[string][]pdEntryAt{}
+	err := s.object(map[string]bool{"incidents": true, "log_entries": true}, func(key string, raw json.RawMessage, line, index int) error {
+		var probe struct {
+			Type jstr `json:"type"`
+		}
+		json.Unmarshal(raw, &probe)
+		isEntry := key == "log_entries" || key == "" && strings.HasSuffix(probe.Type.String(), "log_entry")
+		if isEntry {
+			var e pdLogEntry
+			if err := json.Unmarshal(raw, &e); err != nil {
+				p.b.reject(line, snippet(raw), "log_entries[%d]: %v", index, err)
+				return nil
+			}
+			inc := ""
+			if e.Incident != nil {
+				inc = e.Incident.ID.String()
+			}
+			if inc == "" {
+				p.b.reject(line, snippet(raw), "log_entries[%d]: log entry %s names no incident", index, e.ID)
+				return nil
+			}
+			if _, ok := byInc[inc]; !ok {
+				order = append(order, inc)
+			}
+			byInc[inc] = append(byInc[inc], pdEntryAt{e, line})
+			return nil
+		}
+		var inc pdIncident
+		if err := json.Unmarshal(raw, &inc); err != nil {
+			p.b.reject(line, snippet(raw), "incidents[%d]: %v", index, err)
+			return nil
+		}
+		p.pdIncident(inc, line, index, raw)
+		return nil
+	}, nil)
+	if err != nil {
+		return err
+	}
+	for _, id := range order {
+		p.pdPages(id, "", "", "", byInc[id], nil)
+	}
+	if len(order) > 0 {
+		p.b.warn("log entries only: pages carry the PagerDuty incident id (IncidentRef) but no service unless the entry names one; incident ack/resolve times are not updated from a log-entries file")
+	}
+	return nil
+}
+
+func (p *parser) pdIncident(inc pdIncident, line, index int, raw json.RawMessage) {
+	id := inc.ID.String()
+	if id == "" {
+		p.b.reject(line, snippet(raw), "incidents[%d]: no id", index)
+		return
+	}
+	if err := timeErr(namedTime{"created_at", inc.CreatedAt}, namedTime{"resolved_at", inc.ResolvedAt}, namedTime{"last_status_change_at", inc.LastStatusChangeAt}); err != nil {
+		p.b.reject(line, snippet(raw), "incident %s: %v", id, err)
+		return
+	}
+	if inc.CreatedAt.T == nil {
+		p.b.reject(line, snippet(raw), "incident %s: no created_at", id)
+		return
+	}
+	service := ""
+	if inc.Service != nil {
+		service = inc.Service.Summary.String()
+		if service == "" {
+			service = inc.Service.Name.String()
+		}
+		if service == "" {
+			service = inc.Service.ID.String()
+		}
+	}
+	if service == "" {
+		p.b.reject(line, snippet(raw), "incident %s: no service", id)
+		return
+	}
+	out := analytics.Incident{
+		ExternalID: id,
+		Service:    service,
+		Title:      inc.Title.String(),
+		DetectedAt: *inc.CreatedAt.T,
+		URL:        inc.HTMLURL.String(),
+	}
+	if out.Title == "" {
+		out.Title = inc.Summary.String()
+	}
+	// Severity: priority P1..P5, else urgency high→2 / low→3.
+	prio := ""
+	if inc.Priority != nil {
+		prio = inc.Priority.Summary.String()
+		if prio == "" {
+			prio = inc.Priority.Name.String()
+		}
+	}
+	if prio != "" {
+		out.SeverityRaw = prio
+		out.Severity = p.severity(prio)
+		p.noteUnmappedSeverity(prio, out.Severity)
+	} else {
+		out.SeverityRaw = inc.Urgency.String()
+		out.Severity = p.urgencySeverity(out.SeverityRaw)
+	}
+	switch strings.ToLower(inc.Status.String()) {
+	case "acknowledged":
+		out.Status = analytics.StatusAcknowledged
+	case "resolved":
+		out.Status = analytics.StatusResolved
+	default:
+		out.Status = analytics.StatusOpen
+	}
+	// Ack: first acknowledge_log_entry, else the acknowledgements array.
+	var entries []pdEntryAt
+	for _, e := range inc.LogEntries {
+		entries = append(entries, pdEntryAt{e, line})
+	}
+	ack, res, _ := pdAckResolve(entries)
+	if ack == nil {
+		for _, a := range inc.Acknowledgements {
+			if a.At.T != nil && (ack == nil || a.At.T.Before(*ack)) {
+				ack = a.At.T
+			}
+		}
+	}
+	out.AcknowledgedAt = ack
+	switch {
+	case inc.ResolvedAt.T != nil:
+		out.ResolvedAt = inc.ResolvedAt.T
+	case res != nil:
+		out.ResolvedAt = res
+	case out.Status == analytics.StatusResolved && inc.LastStatusChangeAt.T != nil:
+		out.ResolvedAt = inc.LastStatusChangeAt.T
+	}
+	if out.Status == analytics.StatusResolved && out.ResolvedAt == nil {
+		p.b.warn("resolved PagerDuty incident without a resolve time")
+	}
+	p.b.addIncident(line, out)
+
+	if len(inc.LogEntries) > 0 {
+		p.pdPages(id, service, out.Title, inc.Urgency.String(), entries, out.ResolvedAt)
+		return
+	}
+	// No log entries: the trigger is the incident's one page.
+	pg := analytics.Page{
+		ExternalID:     id,
+		Service:        service,
+		IncidentRef:    id,
+		Title:          out.Title,
+		Urgency:        strings.ToLower(inc.Urgency.String()),
+		TriggeredAt:    out.DetectedAt,
+		AcknowledgedAt: out.AcknowledgedAt,
+		ResolvedAt:     out.ResolvedAt,
+	}
+	if inc.FirstTriggerLogEntry != nil && inc.FirstTriggerLogEntry.ID.String() != "" {
+		pg.ExternalID = inc.FirstTriggerLogEntry.ID.String()
+	}
+	p.b.addPage(line, pg)
+}
+
+// pdAckResolve finds the first acknowledge and the last resolve entry.
+func pdAckResolve(entries []pdEntryAt) (ack, res *time.Time, resolveEntry *pdLogEntry) {
+	for i := range entries {
+		e := &entries[i].e
+		if e.CreatedAt.T == nil {
+			continue
+		}
+		switch e.Type.String() {
+		case "acknowledge_log_entry":
+			if ack == nil || e.CreatedAt.T.Before(*ack) {
+				ack = e.CreatedAt.T
+			}
+		case "resolve_log_entry":
+			if res == nil || e.CreatedAt.T.After(*res) {
+				res, resolveEntry = e.CreatedAt.T, e
+			}
+		}
+	}
+	return
+}
+
+// pdPages turns an incident's log entries into pages: every notify_log_entry
+// is a page; an incident without any notify entry gets its trigger_log_entry
+// as its one page. Each page's ack is the first acknowledge at/after it.
+func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntryAt, resolved *time.Time) {
+	sort.SliceStable(entries, func(i, j int) bool {
+		a, b := entries[i].e.CreatedAt.T, entries[j].e.CreatedAt.T
+		if a == nil || b == nil {
+			return b != nil
+		}
+		return a.Before(*b)
+	})
+	_, res, resEntry := pdAckResolve(entries)
+	if resolved == nil {
+		resolved = res
+	}
+	auto := resEntry != nil && (resEntry.Channel.Type.String() == "auto" || resEntry.Channel.Type.String() == "timeout" ||
+		resEntry.Agent != nil && strings.HasPrefix(resEntry.Agent.Type.String(), "service"))
+	var acks []time.Time
+	for _, pe := range entries {
+		if pe.e.Type.String() == "acknowledge_log_entry" && pe.e.CreatedAt.T != nil {
+			acks = append(acks, *pe.e.CreatedAt.T)
+		}
+	}
+	hasNotify := false
+	for _, pe := range entries {
+		if pe.e.Type.String() == "notify_log_entry" {
+			hasNotify = true
+			break
+		}
+	}
+	want := "notify_log_entry"
+	if !hasNotify {
+		want = "trigger_log_entry"
+	}
+	for _, pe := range entries {
+		e := pe.e
+		if e.Type.String() != want {
+			continue
+		}
+		if e.CreatedAt.Err != nil || e.CreatedAt.T == nil {
+			p.b.reject(pe.line, "", "log entry %s: bad or missing created_at", e.ID)
+			continue
+		}
+		if e.ID.String() == "" {
+			p.b.reject(pe.line, "", "log entry of incident %s without id", incID)
+			continue
+		}
+		pg := analytics.Page{
+			ExternalID:  e.ID.String(),
+			Service:     service,
+			IncidentRef: incID,
+			Title:       title,
+			Urgency:     strings.ToLower(urgency),
+			TriggeredAt: *e.CreatedAt.T,
+			ResolvedAt:  resolved,
+		}
+		if pg.Service == "" && e.Service != nil {
+			pg.Service = e.Service.Summary.String()
+		}
+		if pg.Title == "" && e.Incident != nil {
+			pg.Title = e.Incident.Summary.String()
+		}
+		for _, a := range acks {
+			if !a.Before(pg.TriggeredAt) {
+				pg.AcknowledgedAt = ptr(a)
+				break
+			}
+		}
+		pg.AutoResolved = auto && pg.AcknowledgedAt == nil
+		p.b.addPage(pe.line, pg)
+	}
+}

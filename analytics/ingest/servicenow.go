@@ -1,0 +1,249 @@
+package ingest
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"regexp"
+	"strings"
+
+	"sreport/analytics"
+)
+
+var snIncidentAliases = map[string][]string{
+	"number":     {"number", "Number"},
+	"opened":     {"opened_at", "Opened", "Opened at"},
+	"title":      {"short_description", "Short description"},
+	"priority":   {"priority", "Priority"},
+	"state":      {"state", "State", "incident_state", "Incident state"},
+	"category":   {"category", "Category"},
+	"cmdb_ci":    {"cmdb_ci", "Configuration item", "CI"},
+	"service":    {"business_service", "Service", "Business service"},
+	"resolved":   {"resolved_at", "Resolved", "Resolved at"},
+	"closed":     {"closed_at", "Closed", "Closed at"},
+	"caused_by":  {"caused_by", "Caused by Change", "Caused by", "rfc", "Change Request"},
+	"problem":    {"problem_id", "Problem"},
+	"impact":     {"u_impact_start", "Impact start"},
+	"mitigated":  {"u_mitigated_at", "Mitigated at", "Mitigated"},
+	"acked":      {"u_acknowledged_at", "Acknowledged at", "Acknowledged"},
+	"root_cause": {"u_root_cause", "Root cause"},
+	"major":      {"major_incident_state", "Major incident state"},
+	"url":        {"url", "URL", "Link"},
+}
+
+var snChangeAliases = map[string][]string{
+	"number":      {"number", "Number"},
+	"title":       {"short_description", "Short description"},
+	"type":        {"type", "Type"},
+	"state":       {"state", "State"},
+	"start_date":  {"start_date", "Planned start date"},
+	"end_date":    {"end_date", "Planned end date"},
+	"work_start":  {"work_start", "Actual start", "Actual start date"},
+	"work_end":    {"work_end", "Actual end", "Actual end date"},
+	"close_code":  {"close_code", "Close code"},
+	"close_notes": {"close_notes", "Close notes"},
+	"cmdb_ci":     {"cmdb_ci", "Configuration item", "CI"},
+	"service":     {"business_service", "Service", "Business service"},
+	"env":         {"u_environment", "environment", "Environment"},
+	"version":     {"u_version", "version", "Version"},
+	"url":         {"url", "URL", "Link"},
+}
+
+func resolveAliases(f *csvFile, aliases map[string][]string) map[string]int {
+	c := map[string]int{}
+	for k, al := range aliases {
+		c[k] = f.col(al...)
+	}
+	return c
+}
+
+func (p *parser) snTimes() *timeField {
+	l := goLayout(p.opt.DateLayout)
+	if l == "" {
+		l = layoutServiceNow
+	}
+	return &timeField{layout: l, loc: p.loc()}
+}
+
+// snState maps an incident state (display value or number) to ours.
+func snState(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "resolved", "closed", "canceled", "cancelled", "6", "7", "8":
+		return analytics.StatusResolved
+	case "in progress", "on hold", "work in progress", "awaiting", "2", "3":
+		return analytics.StatusAcknowledged
+	}
+	return analytics.StatusOpen
+}
+
+func (p *parser) serviceNowIncidents(in *bufio.Reader) error {
+	f, err := openCSV(in)
+	if err != nil {
+		return err
+	}
+	c := resolveAliases(f, snIncidentAliases)
+	if c["number"] < 0 || c["opened"] < 0 {
+		return errors.New("not a ServiceNow incident export: no number/opened_at column")
+	}
+	tf := p.snTimes()
+	for {
+		rec, line, err := f.next(p.b)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		tf.err = nil
+		get := func(k string) string { return cell(rec, c[k]) }
+		num := get("number")
+		if num == "" {
+			p.b.reject(line, rawRow(rec), "no incident number")
+			continue
+		}
+		// The CI is the technical service (checkout-api); business_service is
+		// the broader offering (Online Payments) and only the fallback.
+		service := get("cmdb_ci")
+		if service == "" {
+			service = get("service")
+		}
+		if service == "" {
+			p.b.reject(line, rawRow(rec), "incident %s: no cmdb_ci or business_service", num)
+			continue
+		}
+		out := analytics.Incident{
+			ExternalID:  num,
+			Service:     service,
+			Title:       get("title"),
+			SeverityRaw: get("priority"),
+			Status:      snState(get("state")),
+			Category:    get("category"),
+			CausedByRef: get("caused_by"),
+			ProblemRef:  get("problem"),
+			RootCause:   get("root_cause"),
+			URL:         get("url"),
+		}
+		out.DetectedAt = tf.req("opened_at", get("opened"))
+		out.StartedAt = tf.opt("impact start", get("impact"))
+		out.AcknowledgedAt = tf.opt("acknowledged", get("acked"))
+		out.MitigatedAt = tf.opt("mitigated", get("mitigated"))
+		out.ResolvedAt = tf.opt("resolved_at", get("resolved"))
+		closed := tf.opt("closed_at", get("closed"))
+		if tf.err != nil {
+			p.b.reject(line, rawRow(rec), "incident %s: %v", num, tf.err)
+			continue
+		}
+		if out.ResolvedAt == nil && out.Status == analytics.StatusResolved {
+			out.ResolvedAt = closed
+		}
+		out.Severity = p.severity(out.SeverityRaw)
+		p.noteUnmappedSeverity(out.SeverityRaw, out.Severity)
+		p.b.addIncident(line, out)
+	}
+}
+
+var (
+	reRollback = regexp.MustCompile(`(?i)\b(roll[\s-]?back|rolled[\s-]?back|back[\s-]?out|backed[\s-]?out|revert)`)
+	reVersion  = regexp.MustCompile(`(?i)\b(?:release|version|ver|v)\s*v?(\d+(?:\.\d+)+[0-9A-Za-z.+-]*)`)
+	reVersion2 = regexp.MustCompile(`\bv?(\d+\.\d+(?:\.\d+)*[0-9A-Za-z.+-]*)\b`)
+)
+
+func versionFrom(s string) string {
+	if m := reVersion.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	if m := reVersion2.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
+
+func (p *parser) serviceNowChanges(in *bufio.Reader) error {
+	f, err := openCSV(in)
+	if err != nil {
+		return err
+	}
+	c := resolveAliases(f, snChangeAliases)
+	if c["number"] < 0 {
+		return errors.New("not a ServiceNow change export: no number column")
+	}
+	tf := p.snTimes()
+	for {
+		rec, line, err := f.next(p.b)
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		tf.err = nil
+		get := func(k string) string { return cell(rec, c[k]) }
+		num := get("number")
+		if num == "" {
+			p.b.reject(line, rawRow(rec), "no change number")
+			continue
+		}
+		service := get("cmdb_ci")
+		if service == "" {
+			service = get("service")
+		}
+		if service == "" {
+			p.b.reject(line, rawRow(rec), "change %s: no cmdb_ci or business_service", num)
+			continue
+		}
+		started := tf.opt("work_start", get("work_start"))
+		if started == nil {
+			started = tf.opt("start_date", get("start_date"))
+		}
+		finished := tf.opt("work_end", get("work_end"))
+		if finished == nil {
+			finished = tf.opt("end_date", get("end_date"))
+		}
+		if tf.err != nil {
+			p.b.reject(line, rawRow(rec), "change %s: %v", num, tf.err)
+			continue
+		}
+		state := strings.ToLower(get("state"))
+		code := strings.ToLower(strings.Join(strings.Fields(get("close_code")), "_"))
+		code = strings.ReplaceAll(code, "-", "_")
+		var status string
+		switch {
+		case state == "cancelled" || state == "canceled" || state == "4":
+			status = analytics.DeployCancelled
+		case code == "successful" || code == "successful_issues" || code == "successful_with_issues":
+			status = analytics.DeploySuccess
+		case code == "unsuccessful":
+			status = analytics.DeployFailed
+		case code != "":
+			p.b.reject(line, rawRow(rec), "change %s: unknown close_code %q", num, get("close_code"))
+			continue
+		case state == "closed" || state == "review" || state == "3" || state == "0":
+			p.b.reject(line, rawRow(rec), "change %s: state %q without a close_code", num, get("state"))
+			continue
+		default:
+			p.b.pending("changes", num+" "+strings.ToLower(get("state")))
+			continue
+		}
+		if finished == nil {
+			p.b.reject(line, rawRow(rec), "change %s: no work_end or end_date", num)
+			continue
+		}
+		desc := get("title")
+		d := analytics.Deploy{
+			ExternalID:  num,
+			Service:     service,
+			Environment: strings.ToLower(get("env")),
+			Version:     get("version"),
+			StartedAt:   started,
+			FinishedAt:  *finished,
+			Status:      status,
+			IsHotfix:    strings.EqualFold(get("type"), "emergency") || strings.EqualFold(get("type"), "expedited"),
+			IsRollback:  reRollback.MatchString(desc) || reRollback.MatchString(get("close_code")) || reRollback.MatchString(get("close_notes")),
+			URL:         get("url"),
+		}
+		if d.Version == "" {
+			d.Version = versionFrom(desc)
+		}
+		p.b.addDeploy(line, d)
+	}
+}

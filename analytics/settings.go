@@ -1,0 +1,104 @@
+package analytics
+
+import "time"
+
+// Settings are the tunable parts of the KPI definitions (docs/metrics.md).
+// Every field has a documented default in DefaultSettings.
+type Settings struct {
+	ReportingTZ        string        // reporting timezone for period boundaries
+	BusinessStartHour  int           // business hours start (local, inclusive)
+	BusinessEndHour    int           // business hours end (local, exclusive)
+	SleepStartHour     int           // sleep hours start (local, inclusive), e.g. 22
+	SleepEndHour       int           // sleep hours end (local, exclusive), e.g. 7
+	ShiftDays          int           // one on-call shift per service per this many days
+	ProdEnvironments   []string      // environment names counted as production (case-insensitive)
+	DeployLinkWindow   time.Duration // incident-after-deploy window for inferred links and rollback/hotfix rule
+	NoiseAutoResolve   time.Duration // unacknowledged pages resolved within this are noise
+	RepeatLookback     time.Duration // look-back window for repeat incidents
+	PostmortemDaysSev1 int           // business days after resolution
+	PostmortemDaysSev2 int
+	// AsOf is the knowledge cut-off for "pending" states: a postmortem or an
+	// action item counts as done only if it was done by AsOf, and one whose
+	// deadline is after AsOf and is not yet done is left out rather than
+	// counted late. Zero means the end of the period (p.To). Compute never
+	// reads the clock, so a caller wanting "as of now" passes time.Now().
+	AsOf time.Time
+}
+
+// DefaultSettings returns the defaults documented in docs/metrics.md.
+func DefaultSettings() Settings {
+	return Settings{
+		ReportingTZ:        "UTC",
+		BusinessStartHour:  9,
+		BusinessEndHour:    18,
+		SleepStartHour:     22,
+		SleepEndHour:       7,
+		ShiftDays:          7,
+		ProdEnvironments:   []string{"prod", "production", "prd", "live"},
+		DeployLinkWindow:   24 * time.Hour,
+		NoiseAutoResolve:   10 * time.Minute,
+		RepeatLookback:     90 * 24 * time.Hour,
+		PostmortemDaysSev1: 5,
+		PostmortemDaysSev2: 10,
+	}
+}
+
+// Location returns the reporting timezone, falling back to UTC for an unknown name.
+func (s Settings) Location() *time.Location {
+	if loc, err := time.LoadLocation(s.ReportingTZ); err == nil && s.ReportingTZ != "" {
+		return loc
+	}
+	return time.UTC
+}
+
+// InputWindow returns the one instant range [from, to) of records Compute
+// needs for period p; a store may filter every table by the timestamp that
+// assigns a record to a period (incidents: detected_at, deploys:
+// finished_at, pages: triggered_at, action items: due_at, SLI days and toil
+// weeks: their civil date at midnight UTC) with this range. Compute filters
+// incidents and deploys to exactly this range itself and everything else to
+// p, so passing more records never changes a result.
+//
+// The margins, and why:
+//   - from = p.From − max(RepeatLookback, DeployLinkWindow, 24 h):
+//     an incident at p.From can repeat one detected RepeatLookback earlier;
+//     an incident at p.From can be linked to a deploy that finished
+//     DeployLinkWindow earlier; 24 h covers civil dates stored as midnight
+//     UTC when the reporting zone is behind UTC.
+//   - to = p.To + DeployLinkWindow: a deploy finishing just before p.To
+//     fails if an incident is detected, or a rollback/hotfix finishes,
+//     within DeployLinkWindow after it.
+func (s Settings) InputWindow(p Period) (from, to time.Time) {
+	back := max(s.RepeatLookback, s.DeployLinkWindow, 24*time.Hour)
+	return p.From.Add(-back), p.To.Add(max(s.DeployLinkWindow, 0))
+}
+
+// asOf returns the knowledge cut-off for p (Settings.AsOf, or p.To when zero).
+func (s Settings) asOf(p Period) time.Time {
+	if s.AsOf.IsZero() {
+		return p.To
+	}
+	return s.AsOf
+}
+
+// BusinessDeadline returns the end (last nanosecond) of the n-th business
+// day (Monday to Friday, no holidays) strictly after the civil date of t in
+// loc. A resolution on Friday with n = 5 is due at the end of the next
+// Friday; a resolution on Saturday or Sunday counts Monday as day 1. n ≤ 0
+// gives the end of t's own day.
+func BusinessDeadline(t time.Time, n int, loc *time.Location) time.Time {
+	if loc == nil {
+		loc = time.UTC
+	}
+	lt := t.In(loc)
+	// Walk civil dates at noon UTC so no DST shift can skip or repeat a day.
+	d := time.Date(lt.Year(), lt.Month(), lt.Day(), 12, 0, 0, 0, time.UTC)
+	for n > 0 {
+		d = d.AddDate(0, 0, 1)
+		if wd := d.Weekday(); wd != time.Saturday && wd != time.Sunday {
+			n--
+		}
+	}
+	next := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
+	return next.Add(-time.Nanosecond)
+}

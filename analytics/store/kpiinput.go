@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"sreport/analytics"
+)
+
+// SLIDaysInRange returns SLI days whose civil date lies in [from, to) (dates
+// compared as YYYY-MM-DD) for the services (nil = all).
+func (s *Store) SLIDaysInRange(ctx context.Context, serviceIDs []int64, from, to time.Time) ([]analytics.SLIDay, error) {
+	var w where
+	w.add("d.day >= ? AND d.day < ?", from.Format(DayLayout), to.Format(DayLayout))
+	inIDs(&w, "o.service_id", serviceIDs)
+	rows, err := s.db.QueryContext(ctx, `SELECT d.slo_id, o.service_id, s.name, o.name, o.objective, d.day, d.good, d.total
+		FROM sli_daily d JOIN slos o ON o.id = d.slo_id JOIN services s ON s.id = o.service_id`+w.sql()+` ORDER BY d.day, d.slo_id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load sli days: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.SLIDay, error) {
+		var d analytics.SLIDay
+		var day string
+		if err := sc.Scan(&d.SLOID, &d.ServiceID, &d.Service, &d.SLO, &d.Objective, &day, &d.Good, &d.Total); err != nil {
+			return d, err
+		}
+		t, err := time.Parse(DayLayout, day)
+		d.Day = t
+		return d, err
+	})
+}
+
+// ToilInRange returns toil weeks starting in [from, to) for the teams (nil = all).
+func (s *Store) ToilInRange(ctx context.Context, teamIDs []int64, from, to time.Time) ([]analytics.ToilWeek, error) {
+	var w where
+	w.add("e.week_start >= ? AND e.week_start < ?", from.Format(DayLayout), to.Format(DayLayout))
+	inIDs(&w, "e.team_id", teamIDs)
+	rows, err := s.db.QueryContext(ctx, `SELECT e.team_id, t.name, e.week_start, e.toil_hours, e.total_hours, e.note
+		FROM toil_entries e JOIN teams t ON t.id = e.team_id`+w.sql()+` ORDER BY e.week_start, e.team_id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load toil: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.ToilWeek, error) {
+		var tw analytics.ToilWeek
+		var week string
+		if err := sc.Scan(&tw.TeamID, &tw.Team, &week, &tw.ToilHours, &tw.TotalHours, &tw.Note); err != nil {
+			return tw, err
+		}
+		t, err := time.Parse(DayLayout, week)
+		tw.WeekStart = t
+		return tw, err
+	})
+}
+
+const actionItemCols = `a.id, a.incident_id, a.service_id, s.name, a.title, a.owner, a.due_at, a.closed_at, a.url, a.source, a.external_id`
+
+func scanActionItem(sc interface{ Scan(...any) error }) (analytics.ActionItem, error) {
+	var (
+		a          analytics.ActionItem
+		inc        sql.NullInt64
+		due, close sql.NullString
+	)
+	if err := sc.Scan(&a.ID, &inc, &a.ServiceID, &a.Service, &a.Title, &a.Owner, &due, &close, &a.URL, &a.Source, &a.ExternalID); err != nil {
+		return a, err
+	}
+	if inc.Valid {
+		id := inc.Int64
+		a.IncidentID = &id
+	}
+	var err error
+	if a.DueAt, err = parseNullTime(due); err != nil {
+		return a, err
+	}
+	a.ClosedAt, err = parseNullTime(close)
+	return a, err
+}
+
+// ActionItemsInRange returns action items due in r for the services (nil = all).
+func (s *Store) ActionItemsInRange(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.ActionItem, error) {
+	var w where
+	ListFilter{Range: r}.scope(&w, "a.service_id", "a.due_at")
+	inIDs(&w, "a.service_id", serviceIDs)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+` FROM action_items a JOIN services s ON s.id = a.service_id`+w.sql()+` ORDER BY a.due_at, a.id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load action items: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, scanActionItem)
+}
+
+// ActionItemsForIncident returns an incident's action items.
+func (s *Store) ActionItemsForIncident(ctx context.Context, incidentID int64) ([]analytics.ActionItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+` FROM action_items a JOIN services s ON s.id = a.service_id WHERE a.incident_id = ? ORDER BY a.due_at, a.id`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("store: load action items of incident %d: %w", incidentID, err)
+	}
+	defer rows.Close()
+	return collectAll(rows, scanActionItem)
+}
+
+// KPIInput loads every record the KPI engine needs for services (nil = all)
+// inside [from, to), which the caller widens by Settings.InputWindow.
+func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, from, to time.Time) (analytics.Input, error) {
+	var ids, teams []int64
+	if services != nil {
+		ids = make([]int64, 0, len(services))
+		seen := map[int64]bool{}
+		teams = []int64{}
+		for _, sv := range services {
+			ids = append(ids, sv.ID)
+			if sv.TeamID != 0 && !seen[sv.TeamID] {
+				seen[sv.TeamID] = true
+				teams = append(teams, sv.TeamID)
+			}
+		}
+	}
+	in := analytics.Input{Services: services}
+	r := TimeRange{From: from, To: to}
+	var err error
+	if in.Incidents, err = s.IncidentsInRange(ctx, ids, r); err != nil {
+		return in, err
+	}
+	if in.Deploys, err = s.DeploysInRange(ctx, ids, r); err != nil {
+		return in, err
+	}
+	if in.Pages, err = s.PagesInRange(ctx, ids, r); err != nil {
+		return in, err
+	}
+	if in.ActionItems, err = s.ActionItemsInRange(ctx, ids, r); err != nil {
+		return in, err
+	}
+	// SLI days and toil weeks are civil dates; widen by a day on each side so
+	// a non-UTC reporting timezone never loses a boundary day.
+	if in.SLIDays, err = s.SLIDaysInRange(ctx, ids, from.AddDate(0, 0, -1), to.AddDate(0, 0, 1)); err != nil {
+		return in, err
+	}
+	if in.Toil, err = s.ToilInRange(ctx, teams, from.AddDate(0, 0, -7), to.AddDate(0, 0, 1)); err != nil {
+		return in, err
+	}
+	return in, nil
+}

@@ -1,0 +1,145 @@
+// Package store is sreport's SQLite access: one writer connection, a reader
+// pool, raw SQL, and the goose migrations applied at open.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
+	"github.com/pressly/goose/v3"
+
+	"sreport/migrations"
+)
+
+// ErrNotFound is returned when a looked-up row does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store holds the database handles. Writes go through a single connection so
+// SQLite never returns "database is locked" between our own writers.
+type Store struct {
+	db *sql.DB // reader pool
+	w  *sql.DB // single writer
+}
+
+// Open opens (creating if needed) the SQLite file at path and applies all migrations.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: no database path given")
+	}
+	base := "file:" + url.PathEscape(path) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL"
+	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxIdleTime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	if err := Migrate(ctx, w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	r, err := sql.Open("sqlite3", base+"&mode=ro")
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("store: open reader %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(8)
+	return &Store{db: r, w: w}, nil
+}
+
+// Migrate applies every pending goose migration embedded in the binary.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations.FS)
+	if err != nil {
+		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: apply migrations: %w", err)
+	}
+	return nil
+}
+
+// Close closes both handles.
+func (s *Store) Close() error {
+	return errors.Join(s.db.Close(), s.w.Close())
+}
+
+// Writer returns the single writer handle, for bulk loaders such as the seed generator.
+func (s *Store) Writer() *sql.DB { return s.w }
+
+// Ping checks that the database answers a query.
+func (s *Store) Ping(ctx context.Context) error {
+	var one int
+	if err := s.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// TimeLayout is how every timestamp is stored: UTC, second precision, 'Z'.
+const TimeLayout = "2006-01-02T15:04:05Z"
+
+// DayLayout is how civil dates are stored.
+const DayLayout = "2006-01-02"
+
+// FormatTime renders t for storage.
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// NullTime renders an optional time for storage.
+func NullTime(t *time.Time) any {
+	if t == nil || t.IsZero() {
+		return nil
+	}
+	return FormatTime(*t)
+}
+
+// ParseTime reads a stored timestamp.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		return time.Parse(time.RFC3339Nano, s)
+	}
+	return t, nil
+}
+
+func parseNullTime(ns sql.NullString) (*time.Time, error) {
+	if !ns.Valid || ns.String == "" {
+		return nil, nil
+	}
+	t, err := ParseTime(ns.String)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// inTx runs fn in one write transaction, rolling back on error.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}

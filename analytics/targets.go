@@ -1,0 +1,293 @@
+package analytics
+
+import (
+	"math"
+	"time"
+)
+
+// Target directions (tier_targets.direction).
+const (
+	DirectionMin = "min" // the value must be at least the target
+	DirectionMax = "max" // the value must be at most the target
+)
+
+// Target is one row of tier_targets: the goal of one KPI for one service tier.
+type Target struct {
+	Tier      int     `json:"tier"`
+	KPI       string  `json:"kpi"`
+	Target    float64 `json:"target"`
+	Direction string  `json:"direction"` // "min": value ≥ target; "max": value ≤ target
+}
+
+// TargetSet indexes targets by tier, then KPI name.
+type TargetSet map[int]map[string]Target
+
+// NewTargetSet indexes rows; a later row for the same tier and KPI wins.
+func NewTargetSet(rows []Target) TargetSet {
+	ts := TargetSet{}
+	for _, t := range rows {
+		if ts[t.Tier] == nil {
+			ts[t.Tier] = map[string]Target{}
+		}
+		ts[t.Tier][t.KPI] = t
+	}
+	return ts
+}
+
+// Get returns the target of kpi for tier, and whether there is one.
+func (ts TargetSet) Get(tier int, kpi string) (Target, bool) {
+	t, ok := ts[tier][kpi]
+	return t, ok
+}
+
+// DefaultTargets returns the tier targets seeded by
+// migrations/00002_defaults.sql (a test keeps the two in step).
+func DefaultTargets() []Target {
+	var out []Target
+	add := func(kpi, dir string, byTier ...float64) {
+		for tier, v := range byTier {
+			out = append(out, Target{Tier: tier, KPI: kpi, Target: v, Direction: dir})
+		}
+	}
+	add(KPIAvailability, DirectionMin, 0.9999, 0.999, 0.995, 0.99)
+	add(KPISLOAttainment, DirectionMin, 0.99, 0.97, 0.95, 0.90)
+	add(KPIMTTRMinutes, DirectionMax, 30, 60, 240, 1440)
+	add(KPIMTTDMinutes, DirectionMax, 5, 10, 30, 60)
+	add(KPIMTTAMinutes, DirectionMax, 5, 10, 15, 30)
+	add(KPITTMMinutes, DirectionMax, 30, 60, 120, 480)
+	add(KPIChangeFailureRate, DirectionMax, 0.10, 0.15, 0.20, 0.30)
+	add(KPIRepeatIncidentRate, DirectionMax, 0.10, 0.15, 0.20, 0.25)
+	add(KPIAlertNoiseRatio, DirectionMax, 0.20, 0.30, 0.40, 0.50)
+	add(KPIPostmortemOnTimeRate, DirectionMin, 0.95, 0.90, 0.80, 0.70)
+	add(KPIActionItemOnTimeRate, DirectionMin, 0.90, 0.80, 0.70, 0.60)
+	add(KPIToilRatio, DirectionMax, 0.30, 0.40, 0.50, 0.50)
+	return out
+}
+
+// Target statuses.
+const (
+	StatusMet    = "met"
+	StatusAtRisk = "at_risk"
+	StatusMissed = "missed"
+	StatusNoData = "no_data"
+)
+
+// AtRiskFraction is the tolerance of the at_risk band (docs/metrics.md, "Status rule").
+const AtRiskFraction = 0.10
+
+// statusEpsilon absorbs float rounding at the exact target and band edges
+// (60 × 1.1 is 66.00000000000001).
+const statusEpsilon = 1e-9
+
+// ratioKPIs are the KPIs whose values are fractions in [0, 1]; a "min"
+// target on them gets its at_risk band from the remaining error margin.
+var ratioKPIs = map[string]bool{
+	KPIRepeatIncidentRate: true, KPIChangeFailureRate: true, KPIRollbackRate: true,
+	KPIAlertNoiseRatio: true, KPIToilRatio: true, KPIPostmortemOnTimeRate: true,
+	KPIActionItemOnTimeRate: true, KPIAvailability: true, KPISLOAttainment: true,
+}
+
+// IsRatioKPI reports whether kpi is a fraction in [0, 1].
+func IsRatioKPI(kpi string) bool { return ratioKPIs[kpi] }
+
+// Status compares value with target t (ok = a target exists):
+//
+//   - no_data: no target, no value, or an unknown direction;
+//   - met: max: value ≤ target; min: value ≥ target;
+//   - at_risk: missed by no more than the tolerance:
+//     max: value ≤ target + 0.1 × |target|;
+//     min on a ratio KPI: value ≥ target − 0.1 × (1 − target)
+//     (0.999 availability: at_risk down to 0.9989);
+//     min on any other KPI: value ≥ target − 0.1 × |target|;
+//   - missed: otherwise.
+func Status(value *float64, t Target, ok bool) string {
+	if !ok || value == nil || math.IsNaN(*value) {
+		return StatusNoData
+	}
+	v := *value
+	switch t.Direction {
+	case DirectionMax:
+		switch {
+		case v <= t.Target+statusEpsilon:
+			return StatusMet
+		case v <= t.Target+AtRiskFraction*math.Abs(t.Target)+statusEpsilon:
+			return StatusAtRisk
+		}
+		return StatusMissed
+	case DirectionMin:
+		tol := AtRiskFraction * math.Abs(t.Target)
+		if ratioKPIs[t.KPI] {
+			tol = AtRiskFraction * math.Max(1-t.Target, 0)
+		}
+		switch {
+		case v >= t.Target-statusEpsilon:
+			return StatusMet
+		case v >= t.Target-tol-statusEpsilon:
+			return StatusAtRisk
+		}
+		return StatusMissed
+	}
+	return StatusNoData
+}
+
+// DORA band names; "" means no data.
+const (
+	BandElite  = "elite"
+	BandHigh   = "high"
+	BandMedium = "medium"
+	BandLow    = "low"
+)
+
+// DORA band metrics (dora_bands.metric).
+const (
+	DoraChangeFailureRate = "change_failure_rate"
+	DoraLeadTimeHours     = "lead_time_hours"
+	DoraRecoveryHours     = "recovery_hours"
+	DoraDeployFrequency   = "deploy_frequency"
+)
+
+// DoraBand is one row of dora_bands: the threshold a metric must meet to be
+// in a band (elite, high or medium; anything else is low).
+type DoraBand struct {
+	Metric    string  `json:"metric"`
+	Band      string  `json:"band"`
+	Threshold float64 `json:"threshold"`
+}
+
+// DefaultDoraBands returns the bands seeded by migrations/00002_defaults.sql.
+func DefaultDoraBands() []DoraBand {
+	return []DoraBand{
+		{DoraChangeFailureRate, BandElite, 0.05}, {DoraChangeFailureRate, BandHigh, 0.10}, {DoraChangeFailureRate, BandMedium, 0.15},
+		{DoraLeadTimeHours, BandElite, 24}, {DoraLeadTimeHours, BandHigh, 168}, {DoraLeadTimeHours, BandMedium, 720},
+		{DoraRecoveryHours, BandElite, 1}, {DoraRecoveryHours, BandHigh, 24}, {DoraRecoveryHours, BandMedium, 168},
+		{DoraDeployFrequency, BandElite, 5}, {DoraDeployFrequency, BandHigh, 1}, {DoraDeployFrequency, BandMedium, 1},
+	}
+}
+
+// DoraBands places the period's results in the DORA performance bands
+// (docs/metrics.md, "DORA bands"); it returns metric → elite, high, medium,
+// low, or "" when the metric has no data. A band missing from bands is
+// skipped, so a table without "elite" rows never reports elite.
+//
+//   - change_failure_rate: change_failure_rate ≤ threshold;
+//   - lead_time_hours: lead_time_median_hours < threshold;
+//   - recovery_hours: failed_deploy_recovery_median_minutes ÷ 60, or
+//     mttr_median_minutes ÷ 60 when no failed deploy was recovered, < threshold;
+//   - deploy_frequency: elite/high when the median number of deploy-days per
+//     week is ≥ threshold, medium when the median deploy-days per calendar
+//     month is ≥ threshold, else low; "" with no deployments at all.
+//
+// in, p and s must be those given to Compute for r.
+func DoraBands(r Result, in Input, p Period, s Settings, bands []DoraBand) map[string]string {
+	th := map[string]map[string]float64{}
+	for _, b := range bands {
+		if th[b.Metric] == nil {
+			th[b.Metric] = map[string]float64{}
+		}
+		th[b.Metric][b.Band] = b.Threshold
+	}
+	// band walks elite → high → medium and returns the first band whose test passes.
+	band := func(metric string, v *float64, pass func(v, t float64) bool) string {
+		if v == nil {
+			return ""
+		}
+		for _, name := range []string{BandElite, BandHigh, BandMedium} {
+			if t, ok := th[metric][name]; ok && pass(*v, t) {
+				return name
+			}
+		}
+		return BandLow
+	}
+	le := func(v, t float64) bool { return v <= t+statusEpsilon }
+	lt := func(v, t float64) bool { return v < t }
+	hours := func(min *float64) *float64 {
+		if min == nil {
+			return nil
+		}
+		return num(*min / 60)
+	}
+	k := r.KPIs
+	out := map[string]string{
+		DoraChangeFailureRate: band(DoraChangeFailureRate, k.ChangeFailureRate, le),
+		DoraLeadTimeHours:     band(DoraLeadTimeHours, k.LeadTimeMedianHours, lt),
+	}
+	rec := hours(k.FailedDeployRecoveryMedianMinutes)
+	if rec == nil {
+		rec = hours(k.MTTRMedianMinutes)
+	}
+	out[DoraRecoveryHours] = band(DoraRecoveryHours, rec, lt)
+	out[DoraDeployFrequency] = deployFrequencyBand(in, p, s, th[DoraDeployFrequency])
+	return out
+}
+
+// DeployDays returns the median number of distinct deploy-days (reporting
+// timezone civil dates with at least one deployment) per week and per
+// calendar month of p, and the number of deployments seen. Weeks are the
+// consecutive 7-day blocks from the period's first day; a trailing partial
+// block (the 29th–31st of a month) is left out so it cannot drag the median
+// down.
+func DeployDays(in Input, p Period, s Settings) (perWeek, perMonth float64, deployments int) {
+	if p.Loc == nil {
+		p.Loc = time.UTC
+	}
+	envs := newProdEnvs(s)
+	start := civil(p.From.In(p.Loc))
+	days := map[int]bool{} // day index from the period's first day
+	for i := range in.Deploys {
+		d := &in.Deploys[i]
+		if !p.Contains(d.FinishedAt) || !envs.isDeployment(d) {
+			continue
+		}
+		deployments++
+		days[int(civil(d.FinishedAt.In(p.Loc)).Sub(start).Hours()/24)] = true
+	}
+	nWeeks := p.Days() / 7
+	weeks := make([]float64, nWeeks)
+	for idx := range days {
+		if w := idx / 7; w < nWeeks {
+			weeks[w]++
+		}
+	}
+	var months []float64
+	for _, m := range p.Months() {
+		lo := int(civil(m.From.In(p.Loc)).Sub(start).Hours() / 24)
+		hi := lo + m.Days()
+		cnt := 0.0
+		for idx := range days {
+			if idx >= lo && idx < hi {
+				cnt++
+			}
+		}
+		months = append(months, cnt)
+	}
+	if v := median(weeks); v != nil {
+		perWeek = *v
+	}
+	if v := median(months); v != nil {
+		perMonth = *v
+	}
+	return perWeek, perMonth, deployments
+}
+
+// civil returns t's wall-clock date as midnight UTC, for day arithmetic
+// that no DST change can disturb.
+func civil(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func deployFrequencyBand(in Input, p Period, s Settings, th map[string]float64) string {
+	perWeek, perMonth, n := DeployDays(in, p, s)
+	if n == 0 {
+		return ""
+	}
+	if t, ok := th[BandElite]; ok && perWeek >= t {
+		return BandElite
+	}
+	if t, ok := th[BandHigh]; ok && perWeek >= t {
+		return BandHigh
+	}
+	if t, ok := th[BandMedium]; ok && perMonth >= t {
+		return BandMedium
+	}
+	return BandLow
+}

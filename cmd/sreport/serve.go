@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"sreport/analytics/store"
+	"sreport/seed"
+	"sreport/web"
+)
+
+func init() {
+	register(command{name: "serve", summary: "run migrations, then serve the web app", run: runServe})
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("serve", "Runs migrations, then serves the web app until SIGTERM/SIGINT.", stderr)
+	db := dbFlag(fs)
+	addr := fs.String("addr", envOr("SREPORT_ADDR", ":8080"), "listen address (env SREPORT_ADDR)")
+	demo := fs.Bool("demo", false, "seed demo data when the database holds no services")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *demo {
+		if err := seedIfEmpty(ctx, st, logger); err != nil {
+			return err
+		}
+	}
+	app := web.New(st, web.Config{Version: version, Logger: logger})
+	srv := web.NewServer(*addr, app)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe() }()
+	logger.Info("sreport listening", "addr", *addr, "db", *db, "version", version)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve %s: %w", *addr, err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// seedIfEmpty fills an empty catalogue with the demo company.
+func seedIfEmpty(ctx context.Context, st *store.Store, logger *slog.Logger) error {
+	n, err := st.ServiceCount(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		logger.Info("demo: database already holds services; not seeding", "services", n)
+		return nil
+	}
+	start := time.Now()
+	sum, err := seed.Generate(ctx, st.Writer(), seed.Options{Months: 18, Scale: 1, Seed: 42, End: time.Now()})
+	if err != nil {
+		return fmt.Errorf("demo seed: %w", err)
+	}
+	logger.Info("demo: seeded", "services", sum.Services, "incidents", sum.Incidents, "deploys", sum.Deploys,
+		"pages", sum.Pages, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

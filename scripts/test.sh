@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The one command that runs every test, browser tests included. It installs
+# what a fresh machine lacks: Chromium and poppler-utils (apt), the npm
+# front-end files, and the pinned templ CLI (a Go tool in go.mod).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "== installing ${need_apt[*]} (apt-get)"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
+fi
+
+echo "== vendoring front-end files (npm)"
+./scripts/vendor.sh
+
+echo "== templ generate must not change committed files"
+before=$(find views -name '*_templ.go' -exec sha256sum {} + | sort)
+go tool templ generate >/dev/null
+after=$(find views -name '*_templ.go' -exec sha256sum {} + | sort)
+if [ "$before" != "$after" ]; then
+  echo "templ generate changed generated files: run 'go tool templ generate' and commit the result" >&2
+  diff <(echo "$before") <(echo "$after") >&2 || true
+  exit 1
+fi
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(find . -name '*.go' -not -path './node_modules/*' -not -name '*_templ.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== go test (browser tests required)"
+mkdir -p artifacts
+SREPORT_REQUIRE_BROWSER=1 SREPORT_ARTIFACTS="$PWD/artifacts" go test -count=1 -timeout 20m ./... "$@"
+echo "== all tests passed"

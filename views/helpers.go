@@ -1,0 +1,15 @@
+package views
+
+import "strconv"
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func ariaSort(s string) string {
+	switch s {
+	case "asc":
+		return "ascending"
+	case "desc":
+		return "descending"
+	}
+	return "none"
+}

@@ -1,0 +1,49 @@
+package views
+
+// ScoreCell is one KPI value on the scorecard, judged against its target.
+type ScoreCell struct {
+	Text        string
+	Status      string // met, at_risk, missed, no_data, none (no target)
+	StatusLabel string // words for the status, for screen readers and print
+	Icon        string
+	Trend       string // "▲ 12 min" vs previous period
+	TrendClass  string // better, worse, flat
+	Href        string // explain: the records behind the number
+	Title       string // target and previous value
+	TestID      string
+}
+
+// ScoreRow is a service, a tier roll-up or the organisation.
+type ScoreRow struct {
+	Name   string
+	Href   string
+	Team   string
+	Cells  []ScoreCell
+	Rollup bool
+	TestID string
+}
+
+// TierSection is one tier's services with its roll-up row and status counts.
+type TierSection struct {
+	Title   string
+	Tier    int
+	Rows    []ScoreRow
+	Summary ScoreRow
+	Met     int
+	AtRisk  int
+	Missed  int
+	NoData  int
+}
+
+// Scorecard is the tiered scorecard page.
+type Scorecard struct {
+	Layout  Layout
+	Filters []Filter
+	Hidden  []Option
+	Columns []Column
+	Tiers   []TierSection
+	Org     ScoreRow
+	CSVHref string
+	APIHref string
+	Empty   string
+}

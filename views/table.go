@@ -1,0 +1,62 @@
+package views
+
+// Cell is one table cell; Href makes it a link, Class styles it (e.g. "num", "st-missed").
+type Cell struct {
+	Text  string
+	Href  string
+	Class string
+	Title string
+	// TestID lets browser tests find a cell.
+	TestID string
+}
+
+// Table is a plain data table with sortable headers.
+type Table struct {
+	Caption string
+	TestID  string
+	Columns []Column
+	Rows    [][]Cell
+	Empty   string // shown when Rows is empty
+}
+
+// Filter is one control of a list's filter form.
+type Filter struct {
+	Name        string
+	Label       string
+	Options     []Option // select when set, text input otherwise
+	Value       string   // text input value
+	Placeholder string
+}
+
+// RecordList is a filterable, sortable, paginated list page.
+type RecordList struct {
+	Layout  Layout
+	Action  string // form action (the list's own path)
+	Filters []Filter
+	Hidden  []Option // hidden inputs kept across filter submits (Value, Text unused)
+	Table   Table
+	Pager   Pager
+	Summary string
+}
+
+// Fact is one labelled value on a detail page.
+type Fact struct {
+	Label string
+	Value string
+	Href  string
+	Note  string
+}
+
+// Section is a titled table on a detail page.
+type Section struct {
+	Title    string
+	Table    Table
+	MoreHref string // link to the full list when the table shows only the latest rows
+}
+
+// Detail is a record's page: facts then related tables.
+type Detail struct {
+	Layout   Layout
+	Facts    []Fact
+	Sections []Section
+}

@@ -1,0 +1,84 @@
+// Package views holds sreport's templ components and the typed view models
+// they render. Views never touch the store: handlers in web build the models.
+package views
+
+// Nav names the main navigation sections.
+type Nav string
+
+// Navigation sections.
+const (
+	NavScorecards Nav = "scorecards"
+	NavServices   Nav = "services"
+	NavIncidents  Nav = "incidents"
+	NavDeploys    Nav = "deploys"
+	NavPages      Nav = "pages"
+	NavTrends     Nav = "trends"
+	NavRisks      Nav = "risks"
+	NavReports    Nav = "reports"
+	NavImports    Nav = "imports"
+	NavSettings   Nav = "settings"
+)
+
+// NavItem is one entry of the main navigation.
+type NavItem struct {
+	Key   Nav
+	Label string
+	Href  string
+}
+
+// PeriodPicker is the month/quarter selector kept in the URL.
+type PeriodPicker struct {
+	Label      string // "October 2026" or "2026 Q3"
+	Value      string // "2026-10"
+	PrevHref   string
+	NextHref   string
+	ToggleHref string // switches month ↔ quarter
+	ToggleText string
+	IsQuarter  bool
+}
+
+// User is the signed-in user as the layout shows it.
+type User struct {
+	Email string
+	Role  string
+}
+
+// Layout is what every page's frame needs.
+type Layout struct {
+	Title   string
+	Active  Nav
+	Nav     []NavItem
+	Period  *PeriodPicker // nil hides the picker
+	User    *User
+	CSRF    string
+	Flash   string
+	Version string
+}
+
+// Link is an anchor with text.
+type Link struct {
+	Text string
+	Href string
+}
+
+// Option is one choice of a select element.
+type Option struct {
+	Value    string
+	Text     string
+	Selected bool
+}
+
+// Column is a sortable table header.
+type Column struct {
+	Label   string
+	Href    string // empty = not sortable
+	Sorted  string // "", "asc", "desc"
+	Numeric bool
+}
+
+// Pager links a keyset-paginated list.
+type Pager struct {
+	FirstHref string // empty on the first page
+	NextHref  string // empty on the last page
+	Shown     int
+}

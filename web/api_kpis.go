@@ -1,0 +1,56 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics/scorecard"
+)
+
+// apiKPIs returns one scope's KPIs: the same JSON as `sreport kpi --json`.
+func (h *Handler) apiKPIs(c echo.Context) error {
+	ctx := c.Request().Context()
+	env, err := scorecard.LoadEnv(ctx, h.store, h.cfg.Now())
+	if err != nil {
+		return err
+	}
+	p, err := h.periodFromQuery(c, env.Settings)
+	if err != nil {
+		return err
+	}
+	sc := scorecard.Scope{Service: c.QueryParam("service"), Team: c.QueryParam("team")}
+	if t := c.QueryParam("tier"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 || n > 3 {
+			return badRequest("tier must be 0, 1, 2 or 3")
+		}
+		sc.Tier = &n
+	}
+	if sc.Service != "" && sc.Tier != nil {
+		return badRequest("give service or tier, not both")
+	}
+	res, err := scorecard.KPIs(ctx, h.store, env, p, sc)
+	if err != nil {
+		return unwrapNotFound(err)
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// apiScorecard returns every service's KPIs with target, status and previous value.
+func (h *Handler) apiScorecard(c echo.Context) error {
+	st, err := h.store.Settings(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	q, err := h.parseScorecardQuery(c, st)
+	if err != nil {
+		return err
+	}
+	card, _, err := h.buildCard(c, &q)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, card)
+}

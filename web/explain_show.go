@@ -1,0 +1,131 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics"
+	"sreport/analytics/scorecard"
+	"sreport/views"
+)
+
+// evidenceRows returns the records behind k; the scorecard's derived
+// Sev1+2 column is explained by both severities' incidents.
+func evidenceRows(r analytics.Result, k string) []analytics.EvidenceRow {
+	if k == sev12 {
+		return append(append([]analytics.EvidenceRow{}, r.Evidence.For(analytics.KPISev1Count)...), r.Evidence.For(analytics.KPISev2Count)...)
+	}
+	return r.Evidence.For(k)
+}
+
+// kpiValue returns k's value, computing the derived Sev1+2 count.
+func kpiValue(r analytics.Result, k string) *float64 {
+	if k == sev12 {
+		a, b := r.KPIs.Get(analytics.KPISev1Count), r.KPIs.Get(analytics.KPISev2Count)
+		if a == nil || b == nil {
+			return nil
+		}
+		s := *a + *b
+		return &s
+	}
+	return r.KPIs.Get(k)
+}
+
+// showExplain lists the records behind one KPI value, so a lead can defend
+// the number: which records counted, each one's own value, and why.
+func (h *Handler) showExplain(c echo.Context) error {
+	ctx := c.Request().Context()
+	k := c.QueryParam("kpi")
+	if _, known := kpiLabels[k]; !known {
+		return badRequest("unknown KPI " + strconv.Quote(k))
+	}
+	env, err := scorecard.LoadEnv(ctx, h.store, h.cfg.Now())
+	if err != nil {
+		return err
+	}
+	p, err := h.periodFromQuery(c, env.Settings)
+	if err != nil {
+		return err
+	}
+	sc := scorecard.Scope{Service: c.QueryParam("service"), Team: c.QueryParam("team")}
+	if t := c.QueryParam("tier"); t != "" {
+		n, err := strconv.Atoi(t)
+		if err != nil || n < 0 || n > 3 {
+			return badRequest("tier must be 0, 1, 2 or 3")
+		}
+		sc.Tier = &n
+	}
+	res, err := scorecard.Result(ctx, h.store, env, p, sc)
+	if err != nil {
+		return unwrapNotFound(err)
+	}
+	loc := env.Settings.Location()
+	rows := evidenceRows(res, k)
+	t := views.Table{TestID: "evidence", Empty: "No records lie behind this number for this period.",
+		Columns: []views.Column{{Label: "Record"}, {Label: "When"}, {Label: "Value", Numeric: true}, {Label: "Counts"}, {Label: "Note"}}}
+	counted := 0
+	for _, r := range rows {
+		val := "—"
+		if r.Value != nil {
+			val = fmtEvidenceValue(k, *r.Value)
+		}
+		if r.Included {
+			counted++
+		}
+		t.Rows = append(t.Rows, []views.Cell{
+			{Text: r.Label, Href: evidenceHref(r)},
+			{Text: fmtTime(r.At, loc)},
+			{Text: val, Class: "num"},
+			{Text: yesNo(r.Included)},
+			{Text: r.Note},
+		})
+	}
+	scope := "Organisation"
+	switch {
+	case sc.Service != "":
+		scope = sc.Service
+	case sc.Tier != nil:
+		scope = "Tier " + strconv.Itoa(*sc.Tier)
+	}
+	if sc.Team != "" {
+		scope += " (team " + sc.Team + ")"
+	}
+	l := h.layout(c, kpiLabel(k)+" — "+scope, views.NavScorecards)
+	l.Period = picker(c, p)
+	v := views.Detail{Layout: l,
+		Facts: []views.Fact{
+			{Label: kpiLabel(k), Value: fmtKPI(k, kpiValue(res, k))},
+			{Label: "Records considered", Value: strconv.Itoa(len(rows))},
+			{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
+			{Label: "Definition", Value: "docs/metrics.md — " + k},
+		},
+		Sections: []views.Section{{Title: "Records behind the number", Table: t}},
+	}
+	return ok(c, views.DetailPage(v))
+}
+
+// fmtEvidenceValue shows a record's own contribution in the KPI's unit.
+func fmtEvidenceValue(k string, x float64) string {
+	switch kpiUnits[k] {
+	case unitMinutes:
+		return fmtMinutes(x)
+	case unitHours:
+		return fmtUnit(unitHours, x)
+	case unitRatio, unitAvail:
+		return fmtUnit(unitAvail, x)
+	}
+	return fmtUnit(unitCount, x)
+}
+
+func evidenceHref(r analytics.EvidenceRow) string {
+	switch r.Kind {
+	case analytics.KindIncident:
+		return idHref("/incidents/", r.ID)
+	case analytics.KindDeploy:
+		return idHref("/deploys/", r.ID)
+	case analytics.KindPage:
+		return idHref("/pages/", r.ID)
+	}
+	return ""
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics"
+	"sreport/views"
+)
+
+// navItems is the main navigation, in display order.
+var navItems = []views.NavItem{
+	{Key: views.NavScorecards, Label: "Scorecards", Href: "/scorecards"},
+	{Key: views.NavServices, Label: "Services", Href: "/services"},
+	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
+	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
+	{Key: views.NavPages, Label: "Pages", Href: "/pages"},
+}
+
+// layout builds the frame every page shares.
+func (h *Handler) layout(c echo.Context, title string, active views.Nav) views.Layout {
+	l := views.Layout{Title: title, Active: active, Nav: navItems, Version: h.cfg.Version}
+	if tok, ok := c.Get("csrf").(string); ok {
+		l.CSRF = tok
+	}
+	return l
+}
+
+// periodFromQuery reads ?period= (YYYY-MM or YYYY-QN) in the reporting
+// timezone; without one it picks the last complete month, which is what a
+// monthly review looks at.
+func (h *Handler) periodFromQuery(c echo.Context, st analytics.Settings) (analytics.Period, error) {
+	loc := st.Location()
+	if v := c.QueryParam("period"); v != "" {
+		p, err := analytics.ParsePeriod(v, loc)
+		if err != nil {
+			return p, badRequest(err.Error())
+		}
+		return p, nil
+	}
+	return analytics.MonthOf(h.cfg.Now(), loc).Prev(), nil
+}
+
+// picker builds the period picker whose links keep the other query parameters.
+func picker(c echo.Context, p analytics.Period) *views.PeriodPicker {
+	link := func(q analytics.Period) string {
+		v := url.Values{}
+		for k, vs := range c.QueryParams() {
+			if k != "period" && k != "after" {
+				v[k] = vs
+			}
+		}
+		v.Set("period", q.Label)
+		return c.Request().URL.Path + "?" + v.Encode()
+	}
+	pp := &views.PeriodPicker{Label: periodTitle(p), Value: p.Label, PrevHref: link(p.Prev()), NextHref: link(p.Next()),
+		IsQuarter: p.Kind == analytics.Quarter}
+	if p.Kind == analytics.Quarter {
+		pp.ToggleHref, pp.ToggleText = link(p.Months()[2]), "Month view"
+	} else {
+		pp.ToggleHref, pp.ToggleText = link(analytics.QuarterOf(p.From, p.Loc)), "Quarter view"
+	}
+	return pp
+}
+
+// periodTitle is the human label of a period: "October 2026" or "Q3 2026".
+func periodTitle(p analytics.Period) string {
+	if p.Kind == analytics.Quarter {
+		return "Q" + string(rune('0'+p.Num)) + " " + p.From.Format("2006")
+	}
+	return p.From.Format("January 2006")
+}
+
+// fmtTime shows a UTC instant in the reporting timezone.
+func fmtTime(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2006-01-02 15:04 MST")
+}
+
+func fmtTimePtr(t *time.Time, loc *time.Location) string {
+	if t == nil {
+		return "—"
+	}
+	return fmtTime(*t, loc)
+}

@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/static"
+)
+
+// Role names, weakest first.
+const (
+	RoleViewer = "viewer"
+	RoleEditor = "editor"
+	RoleAdmin  = "admin"
+	// RolePublic marks routes served without signing in.
+	RolePublic = "public"
+)
+
+// Route is one registered route and the role it requires; the route × role
+// test walks this table so a route without a rule cannot slip in.
+type Route struct {
+	Method string
+	Path   string
+	Role   string
+}
+
+// routes registers every route, grouped by area, each with its role rule.
+func (h *Handler) routes(e *echo.Echo) {
+	add := func(method, path string, fn echo.HandlerFunc, role string) {
+		h.table = append(h.table, Route{Method: method, Path: path, Role: role})
+		e.Add(method, path, fn)
+	}
+
+	// Operations
+	add(http.MethodGet, "/healthz", h.healthz, RolePublic)
+	add(http.MethodGet, "/readyz", h.readyz, RolePublic)
+	e.StaticFS("/static", static.FS)
+
+	// Scorecards and KPIs
+	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
+	add(http.MethodGet, "/scorecards", h.showScorecard, RoleViewer)
+	add(http.MethodGet, "/scorecards.csv", h.downloadScorecardCSV, RoleViewer)
+	add(http.MethodGet, "/explain", h.showExplain, RoleViewer)
+	add(http.MethodGet, "/api/v1/kpis", h.apiKPIs, RoleViewer)
+	add(http.MethodGet, "/api/v1/scorecard", h.apiScorecard, RoleViewer)
+
+	// Catalogue and records
+	add(http.MethodGet, "/services", h.listServices, RoleViewer)
+	add(http.MethodGet, "/services/:name", h.showService, RoleViewer)
+	add(http.MethodGet, "/incidents", h.listIncidents, RoleViewer)
+	add(http.MethodGet, "/incidents/:id", h.showIncident, RoleViewer)
+	add(http.MethodGet, "/deploys", h.listDeploys, RoleViewer)
+	add(http.MethodGet, "/deploys/:id", h.showDeploy, RoleViewer)
+	add(http.MethodGet, "/pages", h.listPages, RoleViewer)
+	add(http.MethodGet, "/pages/:id", h.showPage, RoleViewer)
+}
+
+// Routes returns the route table with each route's role rule.
+func (h *Handler) Routes() []Route { return h.table }

@@ -1,0 +1,286 @@
+package web
+
+import (
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics"
+	"sreport/analytics/scorecard"
+	"sreport/views"
+)
+
+// sev12 is the scorecard's derived "Sev1 + Sev2 incidents" column.
+const sev12 = "sev1_sev2"
+
+// headlines are the scorecard's KPI columns, in order.
+var headlines = []struct {
+	key   string
+	label string
+}{
+	{analytics.KPIAvailability, "Availability"},
+	{analytics.KPIMTTRMinutes, "MTTR"},
+	{analytics.KPIMTTDMinutes, "MTTD"},
+	{sev12, "Sev1+2"},
+	{analytics.KPIChangeFailureRate, "Change failure"},
+	{analytics.KPIDeploysPerWeek, "Deploys / week"},
+	{analytics.KPIRepeatIncidentRate, "Repeat rate"},
+	{analytics.KPIAlertNoiseRatio, "Alert noise"},
+	{analytics.KPIPagesAfterHours, "After-hours pages"},
+	{analytics.KPIPostmortemOnTimeRate, "Postmortems on time"},
+	{analytics.KPIActionItemOnTimeRate, "Action items on time"},
+	{analytics.KPIToilRatio, "Toil"},
+}
+
+// scorecardQuery holds the scorecard's parameters.
+type scorecardQuery struct {
+	period analytics.Period
+	scope  scorecard.Scope
+	team   string
+	tier   string
+	sort   string
+}
+
+func (h *Handler) parseScorecardQuery(c echo.Context, st analytics.Settings) (scorecardQuery, error) {
+	p, err := h.periodFromQuery(c, st)
+	if err != nil {
+		return scorecardQuery{}, err
+	}
+	q := scorecardQuery{period: p, team: c.QueryParam("team"), tier: c.QueryParam("tier"), sort: c.QueryParam("sort")}
+	q.scope.Team = q.team
+	if q.tier != "" {
+		n, err := strconv.Atoi(q.tier)
+		if err != nil || n < 0 || n > 3 {
+			return q, badRequest("tier must be 0, 1, 2 or 3")
+		}
+		q.scope.Tier = &n
+	}
+	return q, nil
+}
+
+// buildCard loads the environment and computes the scorecard for a query.
+func (h *Handler) buildCard(c echo.Context, q *scorecardQuery) (*scorecard.Card, scorecard.Env, error) {
+	ctx := c.Request().Context()
+	env, err := scorecard.LoadEnv(ctx, h.store, h.cfg.Now())
+	if err != nil {
+		return nil, env, err
+	}
+	card, err := scorecard.Build(ctx, h.store, env, q.period, q.scope)
+	if err != nil {
+		return nil, env, notFoundOr(unwrapNotFound(err), "team")
+	}
+	if q.sort != "" {
+		scorecard.SortRows(card.Services, strings.TrimPrefix(q.sort, "-"), strings.HasPrefix(q.sort, "-"))
+	}
+	return card, env, nil
+}
+
+// showScorecard renders the tiered scorecard: the page leadership opens first.
+func (h *Handler) showScorecard(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := h.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	q, err := h.parseScorecardQuery(c, st)
+	if err != nil {
+		return err
+	}
+	card, env, err := h.buildCard(c, &q)
+	if err != nil {
+		return err
+	}
+	teams, err := h.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	l := h.layout(c, "Reliability scorecard", views.NavScorecards)
+	l.Period = picker(c, q.period)
+	teamOpts := []views.Option{{Value: "", Text: "All teams"}}
+	for _, t := range teams {
+		teamOpts = append(teamOpts, views.Option{Value: t.Name, Text: t.Name, Selected: t.Name == q.team})
+	}
+	v := views.Scorecard{
+		Layout: l,
+		Filters: []views.Filter{
+			{Name: "team", Label: "Team", Options: teamOpts},
+			{Name: "tier", Label: "Tier", Options: options(q.tier, "", "All tiers", "0", "Tier 0", "1", "Tier 1", "2", "Tier 2", "3", "Tier 3")},
+		},
+		Hidden:  []views.Option{{Text: "period", Value: q.period.Label}, {Text: "sort", Value: q.sort}},
+		CSVHref: "/scorecards.csv?" + q.values("").Encode(),
+		APIHref: "/api/v1/scorecard?" + q.values("").Encode(),
+		Empty:   "No services match these filters.",
+	}
+	v.Columns = append(v.Columns, views.Column{Label: "Service"})
+	for _, hd := range headlines {
+		col := views.Column{Label: hd.label, Numeric: true}
+		if hd.key != sev12 {
+			next := "-" + hd.key
+			switch q.sort {
+			case "-" + hd.key:
+				col.Sorted, next = "desc", hd.key
+			case hd.key:
+				col.Sorted = "asc"
+			}
+			vals := q.values(next)
+			col.Href = "/scorecards?" + vals.Encode()
+		}
+		v.Columns = append(v.Columns, col)
+	}
+	byTier := map[int]*views.TierSection{}
+	var order []int
+	for _, r := range card.Services {
+		t := *r.Tier
+		sec, ok := byTier[t]
+		if !ok {
+			sec = &views.TierSection{Tier: t, Title: "Tier " + strconv.Itoa(t)}
+			byTier[t] = sec
+			order = append(order, t)
+		}
+		row := scoreRow(r, env, q.period, scorecard.Scope{Service: r.Name})
+		row.Href = serviceHref(r.Name) + "?period=" + q.period.Label
+		row.Team = r.Team
+		for _, cell := range row.Cells {
+			switch cell.Status {
+			case analytics.StatusMet:
+				sec.Met++
+			case analytics.StatusAtRisk:
+				sec.AtRisk++
+			case analytics.StatusMissed:
+				sec.Missed++
+			case analytics.StatusNoData:
+				sec.NoData++
+			}
+		}
+		sec.Rows = append(sec.Rows, row)
+	}
+	for _, r := range card.Tiers {
+		if sec, ok := byTier[*r.Tier]; ok {
+			t := *r.Tier
+			sec.Summary = scoreRow(r, env, q.period, scorecard.Scope{Tier: &t, Team: q.team})
+			sec.Summary.Name = "All tier " + strconv.Itoa(t)
+			sec.Summary.Rollup = true
+		}
+	}
+	slices.Sort(order)
+	for _, t := range order {
+		v.Tiers = append(v.Tiers, *byTier[t])
+	}
+	v.Org = scoreRow(card.Org, env, q.period, scorecard.Scope{Team: q.team})
+	v.Org.Rollup = true
+	if q.team != "" {
+		v.Org.Name = "Team " + q.team
+	}
+	return ok(c, views.ScorecardPage(v))
+}
+
+// values returns the query string for this scorecard, optionally with a sort.
+func (q scorecardQuery) values(sort string) url.Values {
+	v := url.Values{"period": {q.period.Label}}
+	if q.team != "" {
+		v.Set("team", q.team)
+	}
+	if q.tier != "" {
+		v.Set("tier", q.tier)
+	}
+	if sort != "" {
+		v.Set("sort", sort)
+	}
+	return v
+}
+
+// scoreRow turns a computed row into cells with status, trend and explain link.
+func scoreRow(r scorecard.Row, env scorecard.Env, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
+	row := views.ScoreRow{Name: r.Name, TestID: "row-" + strings.ReplaceAll(strings.ToLower(r.Name), " ", "-")}
+	for _, hd := range headlines {
+		var cell views.ScoreCell
+		if hd.key == sev12 {
+			cell = sevCell(r, p, sc)
+		} else {
+			cell = kpiCell(hd.key, r.KPIs[hd.key], p, sc)
+		}
+		cell.TestID = row.TestID + "-" + hd.key
+		row.Cells = append(row.Cells, cell)
+	}
+	return row
+}
+
+func kpiCell(k string, c scorecard.Cell, p analytics.Period, sc scorecard.Scope) views.ScoreCell {
+	cell := views.ScoreCell{Text: fmtKPI(k, c.Value), Status: c.Status, Href: explainHref(k, p, sc)}
+	if c.Target == nil {
+		cell.Status = "none"
+		if c.Value == nil {
+			cell.Status = analytics.StatusNoData
+		}
+	}
+	cell.Icon, cell.StatusLabel = statusIcon(cell.Status)
+	title := []string{kpiLabel(k)}
+	if c.Target != nil {
+		op := "≤"
+		if c.Direction == analytics.DirectionMin {
+			op = "≥"
+		}
+		title = append(title, "target "+op+" "+fmtKPI(k, c.Target))
+	}
+	title = append(title, "previous period "+fmtKPI(k, c.Previous))
+	cell.Title = strings.Join(title, "; ")
+	if c.Change != nil {
+		cell.Trend = fmtChange(k, *c.Change)
+		cell.TrendClass = trendClass(k, c.Direction, *c.Change)
+	}
+	return cell
+}
+
+// trendClass says whether a change is an improvement for this KPI.
+func trendClass(k, direction string, d float64) string {
+	if d == 0 {
+		return "flat"
+	}
+	up := higherIsBetter[k]
+	if direction != "" {
+		up = direction == analytics.DirectionMin
+	}
+	if (d > 0) == up {
+		return "better"
+	}
+	return "worse"
+}
+
+func sevCell(r scorecard.Row, p analytics.Period, sc scorecard.Scope) views.ScoreCell {
+	sum := func(a, b *float64) *float64 {
+		if a == nil || b == nil {
+			return nil
+		}
+		s := *a + *b
+		return &s
+	}
+	cur := sum(r.KPIs[analytics.KPISev1Count].Value, r.KPIs[analytics.KPISev2Count].Value)
+	prev := sum(r.KPIs[analytics.KPISev1Count].Previous, r.KPIs[analytics.KPISev2Count].Previous)
+	cell := views.ScoreCell{Text: fmtKPI(analytics.KPISev1Count, cur), Status: "none",
+		Href: explainHref(sev12, p, sc)}
+	cell.Icon, cell.StatusLabel = statusIcon(cell.Status)
+	cell.Title = "Sev1 and Sev2 incidents; previous period " + fmtKPI(analytics.KPISev1Count, prev)
+	if cur != nil && prev != nil {
+		d := *cur - *prev
+		cell.Trend, cell.TrendClass = fmtChange(analytics.KPISev1Count, d), trendClass(analytics.KPISev1Count, "", d)
+	}
+	return cell
+}
+
+// explainHref links a KPI value to the list of records behind it.
+func explainHref(k string, p analytics.Period, sc scorecard.Scope) string {
+	v := url.Values{"kpi": {k}, "period": {p.Label}}
+	if sc.Service != "" {
+		v.Set("service", sc.Service)
+	}
+	if sc.Tier != nil {
+		v.Set("tier", strconv.Itoa(*sc.Tier))
+	}
+	if sc.Team != "" {
+		v.Set("team", sc.Team)
+	}
+	return "/explain?" + v.Encode()
+}

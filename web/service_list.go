@@ -1,0 +1,47 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics/store"
+	"sreport/views"
+)
+
+// listServices shows the catalogue with tier, team and the period's record counts.
+func (h *Handler) listServices(c echo.Context) error {
+	ctx := c.Request().Context()
+	st, err := h.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	p, err := h.periodFromQuery(c, st)
+	if err != nil {
+		return err
+	}
+	sums, err := h.store.ServiceSummaries(ctx, store.TimeRange{From: p.From, To: p.To})
+	if err != nil {
+		return err
+	}
+	l := h.layout(c, "Services", views.NavServices)
+	l.Period = picker(c, p)
+	t := views.Table{TestID: "services", Empty: "No services yet: import data or run with --demo.",
+		Columns: []views.Column{{Label: "Service"}, {Label: "Tier"}, {Label: "Team"}, {Label: "On-call timezone"},
+			{Label: "Incidents", Numeric: true}, {Label: "Open incidents", Numeric: true}, {Label: "Deploys", Numeric: true}, {Label: "Pages", Numeric: true}}}
+	for _, s := range sums {
+		href := serviceHref(s.Name) + "?period=" + p.Label
+		t.Rows = append(t.Rows, []views.Cell{
+			{Text: s.Name, Href: href, TestID: "service-" + s.Name},
+			{Text: "Tier " + strconv.Itoa(s.Tier), Class: "tier tier" + strconv.Itoa(s.Tier)},
+			{Text: s.Team},
+			{Text: s.OnCallTZ},
+			{Text: strconv.Itoa(s.Incidents), Class: "num", Href: "/incidents?service=" + s.Name + "&period=" + p.Label},
+			{Text: strconv.Itoa(s.OpenIncidents), Class: "num", Href: "/incidents?status=open&service=" + s.Name},
+			{Text: strconv.Itoa(s.Deploys), Class: "num", Href: "/deploys?service=" + s.Name + "&period=" + p.Label},
+			{Text: strconv.Itoa(s.Pages), Class: "num", Href: "/pages?service=" + s.Name + "&period=" + p.Label},
+		})
+	}
+	v := views.RecordList{Layout: l, Table: t, Pager: views.Pager{Shown: len(sums)}}
+	return ok(c, views.RecordListPage(v))
+}
