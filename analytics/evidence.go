@@ -49,9 +49,10 @@ func (e Evidence) add(row EvidenceRow, kpis ...string) {
 
 // sortRows orders every KPI's rows by time, then kind and ID, so the
 // explanation does not depend on the order the caller passed records in.
+// Rows that tie on all three are the same record, so an unstable sort is fine.
 func (e Evidence) sortRows() {
 	for _, rows := range e {
-		slices.SortStableFunc(rows, func(a, b EvidenceRow) int {
+		slices.SortFunc(rows, func(a, b EvidenceRow) int {
 			if c := a.At.Compare(b.At); c != 0 {
 				return c
 			}

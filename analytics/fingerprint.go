@@ -35,37 +35,35 @@ func Fingerprint(inc Incident) string {
 	return ""
 }
 
-// The patterns NormalizeTitle removes. Digits and punctuation go in the end
-// anyway; these patterns exist to also remove the letters inside ids (hex
-// digits a–f, the "t" and "z" of an RFC 3339 timestamp).
-var (
-	reUUID = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
-	// ISO-8601 / RFC 3339 dates with optional time and zone, then bare clock times.
-	reTimestamp = regexp.MustCompile(`\d{4}-\d{2}-\d{2}(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?|\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:z\b)?`)
-	reIPv4      = regexp.MustCompile(`\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5}|/\d{1,2})?\b`)
-	// IPv6: at least three colon-separated hex groups (empty ones for "::");
-	// kept unless it contains a digit (see hexID).
-	reIPv6 = regexp.MustCompile(`\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b`)
-	// Hex ids: 0x-prefixed, or a run of 6+ hex digits containing a digit
-	// (checked in hexID) so words like "deadbeef" or "facade" survive.
-	reHex    = regexp.MustCompile(`\b(?:0x[0-9a-f]+|[0-9a-f]{6,})\b`)
-	reDigits = regexp.MustCompile(`\d+`)
-)
+// idPattern matches the ids NormalizeTitle removes, as one alternation so a
+// title is scanned once (Go's regexp picks the leftmost match, preferring
+// earlier alternatives): UUIDs; IPv4 addresses with optional :port or /cidr
+// (before clock times, which would take the "7:54" of "10.0.0.7:5432");
+// RFC 3339 / ISO dates with optional time and zone; clock times; IPv6
+// addresses (three or more colon-separated groups); 0x-prefixed hex and
+// runs of 6+ hex characters. The last two are kept unless they contain a
+// digit (see hexID), so words such as "facade" or "cafe::bad" survive.
+// Digits and punctuation become spaces later anyway; matching whole ids is
+// what also removes the letters inside them (hex a–f, the "t" and "z" of a
+// timestamp).
+var idPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}` +
+	`|\b\d{1,3}(?:\.\d{1,3}){3}(?::\d{1,5}|/\d{1,2})?\b` +
+	`|\d{4}-\d{2}-\d{2}(?:[t ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:z|[+-]\d{2}:?\d{2})?)?` +
+	`|\b\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:z\b)?` +
+	`|\b[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}\b` +
+	`|\b(?:0x[0-9a-f]+|[0-9a-f]{6,})\b`)
 
 // NormalizeTitle reduces an incident title to its theme: lower-case; UUIDs,
-// timestamps (ISO dates with optional time, clock times), IPv4/IPv6
-// addresses, hex ids (0x…, or 6+ hex characters containing a digit) and then
-// all remaining digits removed; every character that is not a letter
-// becomes a space (so "[FIRING:3] api-gw 5xx" and "api gw xx" match);
+// IPv4/IPv6 addresses, timestamps (ISO dates with optional time, clock
+// times) and hex ids (0x…, or 6+ hex characters containing a digit)
+// removed; then every character that is not a letter, digits included,
+// becomes a space (so "[FIRING:3] api-gw 5xx" reads "firing api gw xx");
 // whitespace collapsed and trimmed.
 func NormalizeTitle(title string) string {
 	s := strings.ToLower(title)
-	s = reUUID.ReplaceAllString(s, " ")
-	s = reIPv4.ReplaceAllString(s, " ") // before clock times, which would eat "7:54" of an ip:port
-	s = reTimestamp.ReplaceAllString(s, " ")
-	s = reIPv6.ReplaceAllStringFunc(s, hexID) // "cafe::bad" has no digit and is kept
-	s = reHex.ReplaceAllStringFunc(s, hexID)
-	s = reDigits.ReplaceAllString(s, " ")
+	if strings.ContainsAny(s, "0123456789") { // every id pattern needs a digit to be removed
+		s = idPattern.ReplaceAllStringFunc(s, hexID)
+	}
 	s = strings.Map(func(r rune) rune {
 		if unicode.IsLetter(r) {
 			return r
@@ -75,10 +73,11 @@ func NormalizeTitle(title string) string {
 	return collapseSpace(s)
 }
 
-// hexID blanks a hex-looking token (or IPv6 address) only if it contains a
-// digit or a 0x prefix, so ordinary words made of a–f letters are kept.
+// hexID blanks a match only if it contains a digit, so ordinary words made
+// of a–f letters (and colons) are kept. Every pattern but hex and IPv6
+// needs digits to match at all, so this is a no-op check for them.
 func hexID(m string) string {
-	if strings.HasPrefix(m, "0x") || strings.ContainsAny(m, "0123456789") {
+	if strings.ContainsAny(m, "0123456789") {
 		return " "
 	}
 	return m

@@ -25,9 +25,9 @@ func day(s string) time.Time {
 	return t
 }
 
-func i64(v int64) *int64 { return &v }
+func i64(v int64) *int64     { return &v }
 func f64(v float64) *float64 { return &v }
-func boolp(v bool) *bool { return &v }
+func boolp(v bool) *bool     { return &v }
 
 func mustLoc(t testing.TB, name string) *time.Location {
 	t.Helper()

@@ -939,7 +939,50 @@ func (c *computer) slos() {
 // An incident that explicitly names another service's deploy is also passed
 // to that service, for its change failure rate only.
 func SplitByService(in Input) map[int64]Input {
-	parts := make(map[int64]*Input)
+	// Count first so every per-service slice is allocated once: the records
+	// are large structs and append-doubling would copy each several times.
+	type sizes struct{ svc, inc, dep, pg, sli, ai, toil int }
+	n := make(map[int64]*sizes)
+	sz := func(id int64) *sizes {
+		x := n[id]
+		if x == nil {
+			x = &sizes{}
+			n[id] = x
+		}
+		return x
+	}
+	teamToil := make(map[int64]int)
+	for i := range in.Toil {
+		teamToil[in.Toil[i].TeamID]++
+	}
+	for _, sv := range in.Services {
+		x := sz(sv.ID)
+		x.svc++
+		x.toil += teamToil[sv.TeamID]
+	}
+	for i := range in.Incidents {
+		sz(in.Incidents[i].ServiceID).inc++
+	}
+	for i := range in.Deploys {
+		sz(in.Deploys[i].ServiceID).dep++
+	}
+	for i := range in.Pages {
+		sz(in.Pages[i].ServiceID).pg++
+	}
+	for i := range in.SLIDays {
+		sz(in.SLIDays[i].ServiceID).sli++
+	}
+	for i := range in.ActionItems {
+		sz(in.ActionItems[i].ServiceID).ai++
+	}
+	parts := make(map[int64]*Input, len(n))
+	for id, c := range n {
+		parts[id] = &Input{
+			Services: make([]Service, 0, c.svc), Incidents: make([]Incident, 0, c.inc),
+			Deploys: make([]Deploy, 0, c.dep), Pages: make([]Page, 0, c.pg), SLIDays: make([]SLIDay, 0, c.sli),
+			ActionItems: make([]ActionItem, 0, c.ai), Toil: make([]ToilWeek, 0, c.toil),
+		}
+	}
 	get := func(id int64) *Input {
 		x := parts[id]
 		if x == nil {

@@ -482,7 +482,7 @@ func TestActionItems(t *testing.T) {
 		{ID: 3, DueAt: atp("2026-10-20T00:00:00Z")},                                        // open
 		{ID: 4, DueAt: atp("2026-10-31T23:59:59Z"), ClosedAt: atp("2026-10-01T00:00:00Z")}, // early: on time
 		{ID: 5, DueAt: atp("2026-11-01T00:00:00Z")},                                        // next period
-		{ID: 6},                                                                            // no due date: never counted
+		{ID: 6}, // no due date: never counted
 	}
 	for _, tc := range []struct {
 		name                 string

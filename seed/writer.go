@@ -59,7 +59,7 @@ var stmtSQL = [numStmts]string{
 // writer streams rows through prepared statements, committing every batchRows rows.
 type writer struct {
 	ctx   context.Context
-	db    *sql.DB
+	db    *sql.Conn
 	tx    *sql.Tx
 	stmts [numStmts]*sql.Stmt
 	n     int
@@ -85,7 +85,11 @@ func (w *writer) exec(st int, args ...any) error {
 		}
 		w.stmts[st] = s
 	}
-	if _, err := s.ExecContext(w.ctx, args...); err != nil {
+	t0 := time.Now()
+	_, err := s.ExecContext(w.ctx, args...)
+	StmtTime[st] += time.Since(t0)
+	StmtN[st]++
+	if err != nil {
 		return fmt.Errorf("seed: %s: %w", stmtName(st), err)
 	}
 	w.n++
@@ -94,6 +98,10 @@ func (w *writer) exec(st int, args ...any) error {
 	}
 	return nil
 }
+
+var StmtTime [numStmts]time.Duration
+var StmtN [numStmts]int
+var CommitTime time.Duration
 
 func (w *writer) commit() error {
 	if w.tx == nil {
@@ -105,7 +113,9 @@ func (w *writer) commit() error {
 			w.stmts[i] = nil
 		}
 	}
+	t0 := time.Now()
 	err := w.tx.Commit()
+	CommitTime += time.Since(t0)
 	w.tx = nil
 	w.n = 0
 	if err != nil {

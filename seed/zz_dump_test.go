@@ -31,5 +31,7 @@ func TestZZDump(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for i := range StmtTime { t.Logf("%s %d %v %v", stmtName(i), StmtN[i], StmtTime[i], StmtTime[i]/time.Duration(max(1,StmtN[i]))) }
+	t.Logf("commit %v", CommitTime)
 	t.Logf("scale %d: %v %+v", scale, time.Since(t0), sum)
 }

@@ -36,6 +36,8 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	switch {
 	case errors.As(err, &ue):
 		status, msg = ue.status, ue.msg
+	case errors.Is(err, store.ErrBadCursor):
+		status, msg = http.StatusBadRequest, "That page link is not valid any more; start from the first page."
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "Not found."
 	case errors.As(err, &he):

@@ -25,7 +25,7 @@ var kpiUnits = map[string]kpiUnit{
 	analytics.KPIMTTRMedianMinutes: unitMinutes, analytics.KPIMTTRP90Minutes: unitMinutes, analytics.KPITTMMinutes: unitMinutes,
 	analytics.KPIFailedDeployRecoveryMedianMinutes: unitMinutes, analytics.KPIMTTAPagesMinutes: unitMinutes,
 	analytics.KPILeadTimeMedianHours: unitHours,
-	analytics.KPIDeploysPerWeek: unitRate, analytics.KPIPagesPerShift: unitRate, analytics.KPIBurnRate: unitRate,
+	analytics.KPIDeploysPerWeek:      unitRate, analytics.KPIPagesPerShift: unitRate, analytics.KPIBurnRate: unitRate,
 	analytics.KPIRepeatIncidentRate: unitRatio, analytics.KPIChangeFailureRate: unitRatio, analytics.KPIRollbackRate: unitRatio,
 	analytics.KPIAlertNoiseRatio: unitRatio, analytics.KPIToilRatio: unitRatio, analytics.KPIPostmortemOnTimeRate: unitRatio,
 	analytics.KPIActionItemOnTimeRate: unitRatio, analytics.KPISLOAttainment: unitRatio, analytics.KPIErrorBudgetRemaining: unitRatio,

@@ -2,11 +2,15 @@ package store
 
 import (
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// ErrBadCursor is returned for a page cursor this store did not issue.
+var ErrBadCursor = errors.New("bad page cursor")
 
 // TimeRange is a half-open [From, To) filter; a zero bound is open.
 type TimeRange struct {
@@ -91,20 +95,20 @@ func encodeCursor(v any, id int64) string {
 func decodeCursor(c string, isInt bool) (any, int64, error) {
 	b, err := base64.RawURLEncoding.DecodeString(c)
 	if err != nil {
-		return nil, 0, fmt.Errorf("bad cursor: %w", err)
+		return nil, 0, fmt.Errorf("%w: %v", ErrBadCursor, err)
 	}
 	val, idS, ok := strings.Cut(string(b), "|")
 	if !ok {
-		return nil, 0, fmt.Errorf("bad cursor")
+		return nil, 0, ErrBadCursor
 	}
 	id, err := strconv.ParseInt(idS, 10, 64)
 	if err != nil {
-		return nil, 0, fmt.Errorf("bad cursor id: %w", err)
+		return nil, 0, fmt.Errorf("%w: id: %v", ErrBadCursor, err)
 	}
 	if isInt {
 		n, err := strconv.ParseInt(val, 10, 64)
 		if err != nil {
-			return nil, 0, fmt.Errorf("bad cursor value: %w", err)
+			return nil, 0, fmt.Errorf("%w: value: %v", ErrBadCursor, err)
 		}
 		return n, id, nil
 	}

@@ -1,0 +1,67 @@
+package testutil
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// ChromiumPath is where Debian's chromium package installs the browser.
+const ChromiumPath = "/usr/bin/chromium"
+
+// Browser starts a headless Chromium for one test and returns its context.
+// Without Chromium the test is skipped, unless SREPORT_REQUIRE_BROWSER=1
+// (set by scripts/test.sh), where a missing browser is a failure.
+func Browser(t testing.TB) context.Context {
+	t.Helper()
+	if _, err := os.Stat(ChromiumPath); err != nil {
+		if os.Getenv("SREPORT_REQUIRE_BROWSER") == "1" {
+			t.Fatalf("chromium not found at %s (scripts/test.sh installs it)", ChromiumPath)
+		}
+		t.Skipf("chromium not installed at %s", ChromiumPath)
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(ChromiumPath),
+		chromedp.NoSandbox,
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1440, 1000),
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		cancelTimeout()
+		cancelCtx()
+		cancelAlloc()
+	})
+	return ctx
+}
+
+// SaveArtifact writes a test artefact (screenshot, PDF) to $SREPORT_ARTIFACTS
+// when set, else to the test's temp dir, and returns the path.
+func SaveArtifact(t testing.TB, name string, data []byte) string {
+	t.Helper()
+	dir := os.Getenv("SREPORT_ARTIFACTS")
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatalf("artifact dir: %v", err)
+	}
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, data, 0o644); err != nil {
+		t.Fatalf("write artifact: %v", err)
+	}
+	t.Logf("artifact: %s", p)
+	return p
+}

@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"sreport/testutil"
+)
+
+// TestBrowserBrowse drives Chromium through the scorecard, services and
+// incidents pages of the demo company and checks what a user sees.
+func TestBrowserBrowse(t *testing.T) {
+	ctx := testutil.Browser(t)
+	srv := newDemoServer(t)
+
+	// Scorecard: tier sections with coloured statuses.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="scorecard"]`))); err != nil {
+		t.Fatal(err)
+	}
+	label, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="period-label"]`)))
+	if err != nil || label != "October 2026" {
+		t.Fatalf("period label %q, %v", label, err)
+	}
+	tiers, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('tbody[data-testid^="tier-"]').length`))
+	if err != nil || tiers != 4 {
+		t.Fatalf("tier sections = %d, %v", tiers, err)
+	}
+	bg, err := chromedp.Run(ctx, chromedp.Evaluate[string](`getComputedStyle(document.querySelector('td.st-missed, td.st-met')).backgroundColor`))
+	if err != nil || bg == "" || bg == "rgba(0, 0, 0, 0)" {
+		t.Fatalf("status cell not coloured: %q %v", bg, err)
+	}
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.SaveArtifact(t, "scorecard.jpg", shot)
+
+	// Period picker: the previous month updates the URL and the label.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="period-prev"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="scorecard"]`))); err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	label, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="period-label"]`)))
+	if !strings.Contains(loc, "period=2026-09") || label != "September 2026" {
+		t.Fatalf("after prev: url %s label %q", loc, label)
+	}
+
+	// A KPI value links to the records behind it.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="row-checkout-incidents"] a, [data-testid="row-checkout-sev1_sev2"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="evidence"]`))); err != nil {
+		t.Fatal(err)
+	}
+
+	// Services list, then a service page.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/services?period=2026-10"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="services"]`))); err != nil {
+		t.Fatal(err)
+	}
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="services"] tbody tr').length`))
+	if err != nil || n != 24 {
+		t.Fatalf("services rows = %d, %v", n, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="service-checkout"] a`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="facts"]`))); err != nil {
+		t.Fatal(err)
+	}
+	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`)))
+	if h1 != "checkout" {
+		t.Fatalf("service page h1 %q", h1)
+	}
+
+	// Incidents: filter to sev1, open one incident's timeline.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents?severity=sev1"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="incidents"]`))); err != nil {
+		t.Fatal(err)
+	}
+	sevs, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid="incidents"] tbody td:nth-child(2)')].map(e => e.textContent.trim())`))
+	if err != nil || len(sevs) == 0 {
+		t.Fatalf("sev1 incidents: %v %v", sevs, err)
+	}
+	for _, s := range sevs {
+		if s != "Sev1" {
+			t.Fatalf("filter leaked %q", s)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="incidents"] tbody tr td a`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline"]`))); err != nil {
+		t.Fatal(err)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.SaveArtifact(t, "incident.jpg", shot)
+}
