@@ -96,6 +96,17 @@ func TestInferDeployLinks(t *testing.T) {
 			t.Errorf("got %v", got)
 		}
 	})
+	t.Run("exactly DeployLinkWindow after is linked, one second more is not", func(t *testing.T) {
+		deps := []Deploy{{ID: 1, ServiceID: 1, Environment: "prod", Status: DeploySuccess, FinishedAt: at("2026-10-05T00:00:00Z")}}
+		incs := []Incident{
+			{ID: 1, ServiceID: 1, DetectedAt: at("2026-10-06T00:00:00Z")},
+			{ID: 2, ServiceID: 1, DetectedAt: at("2026-10-06T00:00:01Z")},
+			{ID: 3, ServiceID: 1, DetectedAt: at("2026-10-04T23:59:59Z")}, // before the deploy
+		}
+		if got := InferDeployLinks(incs, deps, DefaultSettings()); !maps.Equal(got, map[int64]int64{1: 1}) {
+			t.Errorf("got %v", got)
+		}
+	})
 	t.Run("a deploy weeks old is never linked", func(t *testing.T) {
 		deps := []Deploy{{ID: 1, ServiceID: 1, Environment: "prod", Status: DeploySuccess, FinishedAt: at("2026-09-01T00:00:00Z")}}
 		incs := []Incident{{ID: 1, ServiceID: 1, DetectedAt: at("2026-10-05T00:00:00Z")}}

@@ -42,6 +42,9 @@ func (e Evidence) For(kpi string) []EvidenceRow { return e[kpi] }
 
 // add appends a row under every named KPI.
 func (e Evidence) add(row EvidenceRow, kpis ...string) {
+	if e == nil { // ComputeKPIs: no evidence wanted
+		return
+	}
 	for _, k := range kpis {
 		e[k] = append(e[k], row)
 	}

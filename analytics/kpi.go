@@ -300,6 +300,16 @@ func depLabel(d *Deploy) string {
 // docs/metrics.md exactly. It never reads the clock (see Settings.AsOf) and
 // runs in O(n log n): incidents and deploys are each sorted once.
 func Compute(in Input, p Period, s Settings) Result {
+	return compute(in, p, s, Evidence{})
+}
+
+// ComputeKPIs is Compute without Evidence: the same KPIs and counts, for
+// scorecards and charts that never show the records behind a number.
+func ComputeKPIs(in Input, p Period, s Settings) Result {
+	return compute(in, p, s, nil)
+}
+
+func compute(in Input, p Period, s Settings, ev Evidence) Result {
 	if p.Loc == nil {
 		p.Loc = time.UTC
 	}
@@ -309,7 +319,7 @@ func Compute(in Input, p Period, s Settings) Result {
 		s:     s,
 		asOf:  s.asOf(p),
 		envs:  newProdEnvs(s),
-		ev:    Evidence{},
+		ev:    ev,
 		memo:  map[string]string{},
 		svcTZ: map[int64]*time.Location{},
 	}
@@ -880,6 +890,7 @@ const attainEpsilon = 1e-12
 // SLI days in the period.
 func (c *computer) slos() {
 	k, n := &c.res.KPIs, &c.res.Counts
+	var budgetBad float64 // bad events of SLO-days that have a budget
 	for i := range c.in.SLIDays {
 		d := &c.in.SLIDays[i]
 		if !c.p.ContainsDay(d.Day) {
@@ -905,6 +916,7 @@ func (c *computer) slos() {
 		budgetRow := row
 		if d.Objective > 0 && d.Objective < 1 {
 			n.BudgetEvents += (1 - d.Objective) * float64(d.Total)
+			budgetBad += float64(bad)
 			b := float64(bad)
 			budgetRow.Value = &b
 			budgetRow.Note = fmt.Sprintf("%d bad of %.1f budget", bad, (1-d.Objective)*float64(d.Total))
@@ -925,7 +937,7 @@ func (c *computer) slos() {
 	}
 	k.Availability = ratio(float64(n.GoodEvents), float64(n.TotalEvents))
 	k.SLOAttainment = ratio(float64(n.SLODaysMet), float64(n.SLODays))
-	k.BurnRate = ratio(float64(n.BadEvents), n.BudgetEvents)
+	k.BurnRate = ratio(budgetBad, n.BudgetEvents)
 	if k.BurnRate != nil {
 		k.ErrorBudgetRemaining = num(1 - *k.BurnRate)
 	}

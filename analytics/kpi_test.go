@@ -534,6 +534,19 @@ func TestSLO(t *testing.T) {
 		r := Compute(Input{SLIDays: days[2:3]}, p, DefaultSettings())
 		checkKPIs(t, r, map[string]*float64{KPIAvailability: nil, KPISLOAttainment: nil, KPIBurnRate: nil, KPIErrorBudgetRemaining: nil})
 	})
+	t.Run("objective outside (0,1) has no budget and no burn", func(t *testing.T) {
+		in := Input{SLIDays: []SLIDay{
+			{SLOID: 3, Objective: 1, Day: day("2026-10-05"), Good: 99, Total: 100},
+			{SLOID: 1, Objective: 0.99, Day: day("2026-10-05"), Good: 990, Total: 1000},
+		}}
+		r := Compute(in, p, DefaultSettings())
+		// Burn: 10 bad of a 10-event budget; the objective-1 day's bad event is outside it.
+		checkKPIs(t, r, map[string]*float64{KPIBurnRate: f64(1), KPIErrorBudgetRemaining: f64(0),
+			KPIAvailability: f64(1089.0 / 1100), KPISLOAttainment: f64(0.5)})
+		if r.Counts.BadEvents != 11 {
+			t.Errorf("bad events %d", r.Counts.BadEvents)
+		}
+	})
 	t.Run("single SLO burn rate equals bad ratio over allowed ratio", func(t *testing.T) {
 		r := Compute(Input{SLIDays: days[1:2]}, p, DefaultSettings())
 		// (20/1000) / (1 − 0.99) = 2.
@@ -696,4 +709,40 @@ func TestNoNaN(t *testing.T) {
 	}
 	wantF(t, KPIBurnRate, r.KPIs.BurnRate, nil)
 	wantF(t, KPIAvailability, r.KPIs.Availability, f64(0.9))
+}
+
+func TestEvidence(t *testing.T) {
+	p := oct2026()
+	in := Input{Incidents: []Incident{
+		{ID: 2, ServiceID: 1, Title: "disk full", DetectedAt: at("2026-10-09T00:00:00Z"), ResolvedAt: atp("2026-10-09T00:45:00Z")},
+		{ID: 1, ServiceID: 1, Title: "Disk full", DetectedAt: at("2026-10-02T00:00:00Z")},
+	}}
+	r := Compute(in, p, DefaultSettings())
+	rows := r.Evidence.For(KPIRepeatIncidentRate)
+	if len(rows) != 2 || rows[0].ID != 1 || rows[1].ID != 2 {
+		t.Fatalf("rows not sorted by time: %+v", rows)
+	}
+	if rows[0].Included || !rows[1].Included || rows[1].Note != "repeat of #1" || rows[1].Kind != KindIncident {
+		t.Errorf("repeat evidence %+v", rows)
+	}
+	mttr := r.Evidence.For(KPIMTTRMinutes)
+	if len(mttr) != 2 || mttr[0].Note != "open" || mttr[1].Value == nil || *mttr[1].Value != 45 {
+		t.Errorf("mttr evidence %+v", mttr)
+	}
+	if len(r.Evidence.For(KPIChangeFailureRate)) != 0 {
+		t.Error("no deploys, no CFR evidence")
+	}
+}
+
+// TestComputeKPIsMatchesCompute checks that skipping evidence changes no number.
+func TestComputeKPIsMatchesCompute(t *testing.T) {
+	in := syntheticInput()
+	p := oct2026()
+	full, fast := Compute(in, p, DefaultSettings()), ComputeKPIs(in, p, DefaultSettings())
+	if !reflect.DeepEqual(full.KPIs, fast.KPIs) || full.Counts != fast.Counts {
+		t.Fatalf("ComputeKPIs differs:\n%+v\n%+v", full.Counts, fast.Counts)
+	}
+	if fast.Evidence != nil {
+		t.Fatal("ComputeKPIs built evidence")
+	}
 }

@@ -102,3 +102,46 @@ func BusinessDeadline(t time.Time, n int, loc *time.Location) time.Time {
 	next := time.Date(d.Year(), d.Month(), d.Day()+1, 0, 0, 0, 0, loc)
 	return next.Add(-time.Nanosecond)
 }
+
+// Window is a half-open instant range [From, To).
+type Window struct{ From, To time.Time }
+
+// Union returns the smallest window covering w and o (a zero w takes o).
+func (w Window) Union(o Window) Window {
+	if w.From.IsZero() && w.To.IsZero() {
+		return o
+	}
+	if o.From.Before(w.From) {
+		w.From = o.From
+	}
+	if o.To.After(w.To) {
+		w.To = o.To
+	}
+	return w
+}
+
+// LoadWindows are the per-kind ranges of records Compute needs for p; they
+// are subsets of InputWindow, so a store that loads less than InputWindow
+// for deploys and the rest never changes a result, and loads far fewer
+// rows (only incidents need the repeat look-back).
+type LoadWindows struct {
+	Incidents Window // by detected_at: InputWindow
+	Deploys   Window // by finished_at: deploys in p, plus DeployLinkWindow either side for links and rollbacks
+	Rest      Window // pages, action items, SLI days, toil weeks: p plus a day either side for civil dates
+}
+
+// LoadWindows returns the ranges for p.
+func (s Settings) LoadWindows(p Period) LoadWindows {
+	from, to := s.InputWindow(p)
+	link := max(s.DeployLinkWindow, 0)
+	return LoadWindows{
+		Incidents: Window{from, to},
+		Deploys:   Window{p.From.Add(-link), p.To.Add(link)},
+		Rest:      Window{p.From.Add(-24 * time.Hour), p.To.Add(24 * time.Hour)},
+	}
+}
+
+// Union covers both sets of windows.
+func (l LoadWindows) Union(o LoadWindows) LoadWindows {
+	return LoadWindows{Incidents: l.Incidents.Union(o.Incidents), Deploys: l.Deploys.Union(o.Deploys), Rest: l.Rest.Union(o.Rest)}
+}

@@ -134,7 +134,14 @@ func (g *gen) serviceMonth(s *svcState, me float64) error {
 	for s.nextDeploy < me {
 		t := s.nextDeploy
 		cursor := g.emitDeploy(s, int64(t))
-		s.nextDeploy = s.arrival(g, math.Max(t, float64(cursor)), s.depRate, deployWeight, false)
+		// After a bad deploy the service pauses until remediation. At Scale N a
+		// service behaves like N independent repositories, so only one in N
+		// bad deploys pauses the stream (keeps volumes linear in Scale).
+		from := t
+		if float64(cursor) > t && (g.opt.Scale == 1 || s.rng.IntN(g.opt.Scale) == 0) {
+			from = float64(cursor)
+		}
+		s.nextDeploy = s.arrival(g, from, s.depRate, deployWeight, false)
 	}
 	for s.nextInc < me {
 		t := s.nextInc
@@ -245,14 +252,14 @@ func (g *gen) emitDeploy(s *svcState, t int64) int64 {
 // ---- incidents ----
 
 type incident struct {
-	id, seq                              int64
-	ext, title, sevRaw, status           string
-	rootCause, category, problemRef      string
-	sev                                  int
-	cust, perf, noMit, pmLate, pmMissing bool
-	started, detected, ack, mitigated    int64
-	resolved, pmDue, pmPub               int64
-	cause                                *deploy
+	id, seq                           int64
+	ext, title, sevRaw, status        string
+	rootCause, category, problemRef   string
+	sev                               int
+	cust, perf, noMit                 bool
+	started, detected, ack, mitigated int64
+	resolved, pmDue, pmPub            int64
+	cause                             *deploy
 }
 
 var (

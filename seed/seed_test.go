@@ -83,7 +83,7 @@ func dumpTables(t *testing.T, db *sql.DB) map[string]string {
 }
 
 func TestDeterministic(t *testing.T) {
-	opt := Options{Months: 6, End: testEnd}
+	opt := Options{End: testEnd}
 	a, _ := generate(t, "a.db", opt)
 	b, _ := generate(t, "b.db", opt)
 	da, db := dumpTables(t, a), dumpTables(t, b)
@@ -117,6 +117,29 @@ func TestNotEmpty(t *testing.T) {
 	}
 	if _, err := Generate(context.Background(), openStore(t, "y.db").Writer(), Options{}); err == nil {
 		t.Fatal("Generate without End succeeded")
+	}
+}
+
+func TestEdgeCases(t *testing.T) {
+	// End exactly at a month start, in a non-UTC zone: a one-month window with no complete day.
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2026, 3, 1, 1, 0, 0, 0, berlin) // 2026-03-01T00:00:00Z
+	db, sum := generate(t, "edge.db", Options{Months: 1, End: end})
+	if sum.Services != 24 || sum.SLIDays != 0 || sum.ToilWeeks != 0 {
+		t.Errorf("unexpected summary %+v", sum)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM incidents WHERE detected_at > ?`, store.FormatTime(end)); n != 0 {
+		t.Errorf("%d incidents after End", n)
+	}
+
+	// A cancelled context stops generation.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Generate(ctx, openStore(t, "cancel.db").Writer(), Options{End: testEnd}); err == nil {
+		t.Error("Generate with a cancelled context succeeded")
 	}
 }
 

@@ -85,11 +85,7 @@ func (w *writer) exec(st int, args ...any) error {
 		}
 		w.stmts[st] = s
 	}
-	t0 := time.Now()
-	_, err := s.ExecContext(w.ctx, args...)
-	StmtTime[st] += time.Since(t0)
-	StmtN[st]++
-	if err != nil {
+	if _, err := s.ExecContext(w.ctx, args...); err != nil {
 		return fmt.Errorf("seed: %s: %w", stmtName(st), err)
 	}
 	w.n++
@@ -98,10 +94,6 @@ func (w *writer) exec(st int, args ...any) error {
 	}
 	return nil
 }
-
-var StmtTime [numStmts]time.Duration
-var StmtN [numStmts]int
-var CommitTime time.Duration
 
 func (w *writer) commit() error {
 	if w.tx == nil {
@@ -113,9 +105,7 @@ func (w *writer) commit() error {
 			w.stmts[i] = nil
 		}
 	}
-	t0 := time.Now()
 	err := w.tx.Commit()
-	CommitTime += time.Since(t0)
 	w.tx = nil
 	w.n = 0
 	if err != nil {

@@ -60,3 +60,12 @@ type Detail struct {
 	Facts    []Fact
 	Sections []Section
 }
+
+// Chart is a go-echarts chart: our container, its script (already carrying
+// the request's CSP nonce) and a table with the same numbers.
+type Chart struct {
+	ID     string
+	Title  string
+	Script string
+	Table  Table
+}

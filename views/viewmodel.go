@@ -17,6 +17,8 @@ const (
 	NavReports    Nav = "reports"
 	NavImports    Nav = "imports"
 	NavSettings   Nav = "settings"
+	NavAdmin      Nav = "admin"
+	NavAccount    Nav = "account"
 )
 
 // NavItem is one entry of the main navigation.
@@ -53,6 +55,8 @@ type Layout struct {
 	CSRF    string
 	Flash   string
 	Version string
+	// Charts loads the chart library before the page's chart scripts run.
+	Charts bool
 }
 
 // Link is an anchor with text.

@@ -12,7 +12,7 @@ import (
 // apiKPIs returns one scope's KPIs: the same JSON as `sreport kpi --json`.
 func (h *Handler) apiKPIs(c echo.Context) error {
 	ctx := c.Request().Context()
-	env, err := scorecard.LoadEnv(ctx, h.store, h.cfg.Now())
+	env, err := h.env(ctx)
 	if err != nil {
 		return err
 	}

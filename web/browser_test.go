@@ -68,6 +68,27 @@ func TestBrowserBrowse(t *testing.T) {
 	if h1 != "checkout" {
 		t.Fatalf("service page h1 %q", h1)
 	}
+	// Every chart draws SVG, and its table fallback holds twelve months.
+	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`#svc_slo svg`))); err != nil {
+		t.Fatal(err)
+	}
+	svgs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`))
+	if err != nil || svgs != 5 {
+		t.Fatalf("charts with SVG = %d, %v", svgs, err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="chart-svc_incidents"] details tbody tr').length`))
+	if err != nil || rows != 12 {
+		t.Fatalf("fallback table rows = %d, %v", rows, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="chart-svc_mttr"] summary`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="chart-svc_mttr"] table`))); err != nil {
+		t.Fatal(err)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.SaveArtifact(t, "service.jpg", shot)
 
 	// Incidents: filter to sev1, open one incident's timeline.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents?severity=sev1"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="incidents"]`))); err != nil {

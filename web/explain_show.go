@@ -40,7 +40,7 @@ func (h *Handler) showExplain(c echo.Context) error {
 	if _, known := kpiLabels[k]; !known {
 		return badRequest("unknown KPI " + strconv.Quote(k))
 	}
-	env, err := scorecard.LoadEnv(ctx, h.store, h.cfg.Now())
+	env, err := h.env(ctx)
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 // navItems is the main navigation, in display order.
 var navItems = []views.NavItem{
 	{Key: views.NavScorecards, Label: "Scorecards", Href: "/scorecards"},
+	{Key: views.NavTrends, Label: "Trends", Href: "/trends"},
 	{Key: views.NavServices, Label: "Services", Href: "/services"},
 	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
 	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
@@ -25,6 +26,7 @@ func (h *Handler) layout(c echo.Context, title string, active views.Nav) views.L
 	if tok, ok := c.Get("csrf").(string); ok {
 		l.CSRF = tok
 	}
+	h.addUser(c, &l)
 	return l
 }
 

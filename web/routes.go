@@ -27,7 +27,9 @@ type Route struct {
 
 // routes registers every route, grouped by area, each with its role rule.
 func (h *Handler) routes(e *echo.Echo) {
+	// authorize (web/auth.go) enforces each route's role from this table.
 	add := func(method, path string, fn echo.HandlerFunc, role string) {
+		mustKnowRole(method, path, role)
 		h.table = append(h.table, Route{Method: method, Path: path, Role: role})
 		e.Add(method, path, fn)
 	}
@@ -35,13 +37,29 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Operations
 	add(http.MethodGet, "/healthz", h.healthz, RolePublic)
 	add(http.MethodGet, "/readyz", h.readyz, RolePublic)
-	e.StaticFS("/static", static.FS)
+	add(http.MethodGet, "/static/*", echo.StaticDirectoryHandler(static.FS, true), RolePublic)
+
+	// Sign-in and the user's own account
+	add(http.MethodGet, "/login", h.showLogin, RolePublic)
+	add(http.MethodPost, "/login", h.submitLogin, RolePublic)
+	add(http.MethodPost, "/logout", h.logout, RolePublic)
+	add(http.MethodGet, "/account", h.showAccount, RoleViewer)
+	add(http.MethodPost, "/account/password", h.changePassword, RoleViewer)
+	add(http.MethodPost, "/account/tokens", h.createToken, RoleViewer)
+	add(http.MethodPost, "/account/tokens/:id/revoke", h.revokeToken, RoleViewer)
+
+	// Administration
+	add(http.MethodGet, "/admin/users", h.listUsers, RoleAdmin)
+	add(http.MethodPost, "/admin/users", h.createUser, RoleAdmin)
+	add(http.MethodPost, "/admin/users/:id", h.updateUser, RoleAdmin)
+	add(http.MethodGet, "/admin/audit", h.listAudit, RoleAdmin)
 
 	// Scorecards and KPIs
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards.csv", h.downloadScorecardCSV, RoleViewer)
 	add(http.MethodGet, "/explain", h.showExplain, RoleViewer)
+	add(http.MethodGet, "/trends", h.showTrends, RoleViewer)
 	add(http.MethodGet, "/api/v1/kpis", h.apiKPIs, RoleViewer)
 	add(http.MethodGet, "/api/v1/scorecard", h.apiScorecard, RoleViewer)
 

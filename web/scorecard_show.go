@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -64,16 +66,20 @@ func (h *Handler) parseScorecardQuery(c echo.Context, st analytics.Settings) (sc
 // buildCard loads the environment and computes the scorecard for a query.
 func (h *Handler) buildCard(c echo.Context, q *scorecardQuery) (*scorecard.Card, scorecard.Env, error) {
 	ctx := c.Request().Context()
-	env, err := scorecard.LoadEnv(ctx, h.store, h.cfg.Now())
+	env, err := h.env(ctx)
 	if err != nil {
 		return nil, env, err
 	}
-	card, err := scorecard.Build(ctx, h.store, env, q.period, q.scope)
+	card, err := h.card(ctx, env, q.period, q.scope)
 	if err != nil {
-		return nil, env, notFoundOr(unwrapNotFound(err), "team")
+		return nil, env, unwrapNotFound(err)
 	}
 	if q.sort != "" {
-		scorecard.SortRows(card.Services, strings.TrimPrefix(q.sort, "-"), strings.HasPrefix(q.sort, "-"))
+		// The cached card is shared: sort a copy of its rows.
+		sorted := *card
+		sorted.Services = slices.Clone(card.Services)
+		scorecard.SortRows(sorted.Services, strings.TrimPrefix(q.sort, "-"), strings.HasPrefix(q.sort, "-"))
+		card = &sorted
 	}
 	return card, env, nil
 }
@@ -283,4 +289,42 @@ func explainHref(k string, p analytics.Period, sc scorecard.Scope) string {
 		v.Set("team", sc.Team)
 	}
 	return "/explain?" + v.Encode()
+}
+
+// env loads settings, targets and catalogue with the knowledge cut-off at
+// the start of the current hour, so results are stable (and cacheable)
+// within the hour.
+func (h *Handler) env(ctx context.Context) (scorecard.Env, error) {
+	return scorecard.LoadEnv(ctx, h.store, h.cfg.Now().Truncate(time.Hour))
+}
+
+// cacheKey identifies a computation: what, period, timezone, scope and cut-off.
+func cacheKey(kind string, env scorecard.Env, p analytics.Period, sc scorecard.Scope) string {
+	tier := ""
+	if sc.Tier != nil {
+		tier = strconv.Itoa(*sc.Tier)
+	}
+	return strings.Join([]string{kind, p.Label, p.Loc.String(), sc.Service, tier, sc.Team, env.Settings.AsOf.Format(time.RFC3339)}, "|")
+}
+
+// card returns the scorecard of a period and scope, computed once per data version.
+func (h *Handler) card(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope) (*scorecard.Card, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("card", env, p, sc), func() (*scorecard.Card, error) {
+		return scorecard.Build(ctx, h.store, env, p, sc)
+	})
+}
+
+// monthSeries is a scope's twelve months ending with p, computed once per data version.
+type monthSeries struct {
+	months  []analytics.Period
+	results []analytics.Result
+	input   analytics.Input
+}
+
+func (h *Handler) series(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope, services []analytics.Service) (monthSeries, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("series", env, p, sc), func() (monthSeries, error) {
+		ms := scorecard.Months(p, 12)
+		rs, in, err := scorecard.Series(ctx, h.store, env, ms, services)
+		return monthSeries{months: ms, results: rs, input: in}, err
+	})
 }

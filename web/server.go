@@ -8,11 +8,13 @@ import (
 	"encoding/base64"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 )
 
@@ -22,6 +24,13 @@ type Config struct {
 	// Now is the clock; tests pin it so default periods are reproducible.
 	Now    func() time.Time
 	Logger *slog.Logger
+	// AuthProxyHeader names a header (e.g. X-Forwarded-Email) carrying the
+	// signed-in user's email, set by a reverse proxy that authenticates;
+	// believed only from TrustedProxies. Empty disables proxy sign-in.
+	AuthProxyHeader string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
+	// X-Forwarded-Proto and AuthProxyHeader are believed.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -30,10 +39,19 @@ type Handler struct {
 	cfg   Config
 	log   *slog.Logger
 	table []Route
+	// cache holds computed scorecards and series until the data changes.
+	cache *scorecard.Cache
 }
 
 // New builds the echo application with every route registered.
 func New(st *store.Store, cfg Config) *echo.Echo {
+	e, _ := NewWithRoutes(st, cfg)
+	return e
+}
+
+// NewWithRoutes is New that also returns the route table with each route's
+// role rule, for the route × role test.
+func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -43,14 +61,15 @@ func New(st *store.Store, cfg Config) *echo.Echo {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger}
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256)}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Use(h.recoverPanics, h.logRequests, securityHeaders)
+	h.setupAuth(e)
 	h.routes(e)
-	return e
+	return e, h.Routes()
 }
 
 // NewServer wraps the app in an http.Server with timeouts that keep slow

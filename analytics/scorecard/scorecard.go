@@ -87,21 +87,15 @@ func (env Env) Filter(sc Scope) ([]analytics.Service, error) {
 }
 
 // Load reads every record the engine needs to compute each period in ps for
-// the services, in one pass over the widest window.
+// the services, in one pass over the union of their windows.
 func Load(ctx context.Context, st *store.Store, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
-	var from, to time.Time
-	for i, p := range ps {
-		f, t := env.Settings.InputWindow(p)
-		if i == 0 || f.Before(from) {
-			from = f
-		}
-		if i == 0 || t.After(to) {
-			to = t
-		}
+	var w analytics.LoadWindows
+	for _, p := range ps {
+		w = w.Union(env.Settings.LoadWindows(p))
 	}
-	in, err := st.KPIInput(ctx, services, from, to)
+	in, err := st.KPIInput(ctx, services, w)
 	if err != nil {
-		return in, fmt.Errorf("scorecard: load %s..%s: %w", from.Format(time.DateOnly), to.Format(time.DateOnly), err)
+		return in, fmt.Errorf("scorecard: load %s..%s: %w", w.Incidents.From.Format(time.DateOnly), w.Incidents.To.Format(time.DateOnly), err)
 	}
 	return in, nil
 }
@@ -131,8 +125,8 @@ func KPIs(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc 
 	if err != nil {
 		return KPIResponse{}, err
 	}
-	cur := analytics.Compute(in, p, env.Settings)
-	prev := analytics.Compute(in, p.Prev(), env.Settings)
+	cur := analytics.ComputeKPIs(in, p, env.Settings)
+	prev := analytics.ComputeKPIs(in, p.Prev(), env.Settings)
 	return KPIResponse{
 		Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), Scope: sc.JSON(),
@@ -193,7 +187,7 @@ type Row struct {
 	Team    string           `json:"team,omitempty"`
 	KPIs    map[string]Cell  `json:"kpis"`
 	Counts  analytics.Counts `json:"counts"`
-	Result  analytics.Result `json:"-"`
+	Result  analytics.Result `json:"-"` // without Evidence; see Result()
 	PrevRes analytics.Result `json:"-"`
 }
 
@@ -246,8 +240,8 @@ func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc
 // row computes one row; tier targets apply to services and tier roll-ups,
 // the organisation row has no target of its own.
 func (env Env) row(kind, name string, tier *int, team string, in analytics.Input, p, prevP analytics.Period) Row {
-	cur := analytics.Compute(in, p, env.Settings)
-	prev := analytics.Compute(in, prevP, env.Settings)
+	cur := analytics.ComputeKPIs(in, p, env.Settings)
+	prev := analytics.ComputeKPIs(in, prevP, env.Settings)
 	r := Row{Kind: kind, Name: name, Tier: tier, Team: team, Counts: cur.Counts, Result: cur, PrevRes: prev,
 		KPIs: make(map[string]Cell, len(analytics.KPINames))}
 	change := Change(cur.KPIs, prev.KPIs)
@@ -284,7 +278,7 @@ func Series(ctx context.Context, st *store.Store, env Env, months []analytics.Pe
 	}
 	out := make([]analytics.Result, len(months))
 	for i, m := range months {
-		out[i] = analytics.Compute(in, m, env.Settings)
+		out[i] = analytics.ComputeKPIs(in, m, env.Settings)
 	}
 	return out, in, nil
 }

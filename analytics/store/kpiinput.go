@@ -103,8 +103,8 @@ func (s *Store) ActionItemsForIncident(ctx context.Context, incidentID int64) ([
 }
 
 // KPIInput loads every record the KPI engine needs for services (nil = all)
-// inside [from, to), which the caller widens by Settings.InputWindow.
-func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, from, to time.Time) (analytics.Input, error) {
+// within the per-kind windows (analytics.Settings.LoadWindows).
+func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, w analytics.LoadWindows) (analytics.Input, error) {
 	var ids, teams []int64
 	if services != nil {
 		ids = make([]int64, 0, len(services))
@@ -119,27 +119,38 @@ func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, from
 		}
 	}
 	in := analytics.Input{Services: services}
-	r := TimeRange{From: from, To: to}
+	rest := TimeRange{From: w.Rest.From, To: w.Rest.To}
 	var err error
-	if in.Incidents, err = s.IncidentsInRange(ctx, ids, r); err != nil {
+	if in.Incidents, err = s.IncidentsInRange(ctx, ids, TimeRange{From: w.Incidents.From, To: w.Incidents.To}); err != nil {
 		return in, err
 	}
-	if in.Deploys, err = s.DeploysInRange(ctx, ids, r); err != nil {
+	if in.Deploys, err = s.DeploysInRange(ctx, ids, TimeRange{From: w.Deploys.From, To: w.Deploys.To}); err != nil {
 		return in, err
 	}
-	if in.Pages, err = s.PagesInRange(ctx, ids, r); err != nil {
+	if in.Pages, err = s.PagesInRange(ctx, ids, rest); err != nil {
 		return in, err
 	}
-	if in.ActionItems, err = s.ActionItemsInRange(ctx, ids, r); err != nil {
+	if in.ActionItems, err = s.ActionItemsInRange(ctx, ids, rest); err != nil {
 		return in, err
 	}
-	// SLI days and toil weeks are civil dates; widen by a day on each side so
-	// a non-UTC reporting timezone never loses a boundary day.
-	if in.SLIDays, err = s.SLIDaysInRange(ctx, ids, from.AddDate(0, 0, -1), to.AddDate(0, 0, 1)); err != nil {
+	// Civil dates are stored as YYYY-MM-DD; the Rest window already has a
+	// day of margin each side, and toil weeks start up to 6 days earlier.
+	if in.SLIDays, err = s.SLIDaysInRange(ctx, ids, rest.From, rest.To); err != nil {
 		return in, err
 	}
-	if in.Toil, err = s.ToilInRange(ctx, teams, from.AddDate(0, 0, -7), to.AddDate(0, 0, 1)); err != nil {
+	if in.Toil, err = s.ToilInRange(ctx, teams, rest.From.AddDate(0, 0, -7), rest.To); err != nil {
 		return in, err
 	}
 	return in, nil
+}
+
+// OpenActionItems returns a service's action items that are not closed, oldest due first.
+func (s *Store) OpenActionItems(ctx context.Context, serviceID int64) ([]analytics.ActionItem, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+` FROM action_items a JOIN services s ON s.id = a.service_id
+		WHERE a.service_id = ? AND a.closed_at IS NULL ORDER BY a.due_at IS NULL, a.due_at, a.id`, serviceID)
+	if err != nil {
+		return nil, fmt.Errorf("store: load open action items of service %d: %w", serviceID, err)
+	}
+	defer rows.Close()
+	return collectAll(rows, scanActionItem)
 }

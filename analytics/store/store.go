@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
@@ -24,6 +25,9 @@ var ErrNotFound = errors.New("not found")
 type Store struct {
 	db *sql.DB // reader pool
 	w  *sql.DB // single writer
+
+	verMu   sync.Mutex
+	verConn *sql.Conn // dedicated to PRAGMA data_version
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies all migrations.
@@ -69,6 +73,12 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 
 // Close closes both handles.
 func (s *Store) Close() error {
+	s.verMu.Lock()
+	if s.verConn != nil {
+		s.verConn.Close()
+		s.verConn = nil
+	}
+	s.verMu.Unlock()
 	return errors.Join(s.db.Close(), s.w.Close())
 }
 
@@ -142,4 +152,15 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 		return fmt.Errorf("store: commit: %w", err)
 	}
 	return nil
+}
+
+// parseNullDate reads an optional stored date (YYYY-MM-DD) or timestamp.
+func parseNullDate(ns sql.NullString) (*time.Time, error) {
+	if !ns.Valid || ns.String == "" {
+		return nil, nil
+	}
+	if t, err := time.Parse(DayLayout, ns.String); err == nil {
+		return &t, nil
+	}
+	return parseNullTime(ns)
 }

@@ -23,8 +23,17 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	db := dbFlag(fs)
 	addr := fs.String("addr", envOr("SREPORT_ADDR", ":8080"), "listen address (env SREPORT_ADDR)")
 	demo := fs.Bool("demo", false, "seed demo data when the database holds no services")
+	proxyHeader := fs.String("auth-proxy-header", envOr("SREPORT_AUTH_PROXY_HEADER", ""), "header carrying the signed-in email from a trusted reverse proxy, e.g. X-Forwarded-Email (env SREPORT_AUTH_PROXY_HEADER)")
+	proxies := fs.String("trusted-proxies", envOr("SREPORT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose forwarding headers are believed (env SREPORT_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	trusted, err := web.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
+	}
+	if *proxyHeader != "" && len(trusted) == 0 {
+		return errors.New("--auth-proxy-header needs --trusted-proxies: the header is believed only from those addresses")
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	st, err := store.Open(ctx, *db)
@@ -36,8 +45,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err := seedIfEmpty(ctx, st, logger); err != nil {
 			return err
 		}
+		if err := ensureDemoUsers(ctx, st, logger); err != nil {
+			return err
+		}
 	}
-	app := web.New(st, web.Config{Version: version, Logger: logger})
+	if err := ensureFirstAdmin(ctx, st, logger); err != nil {
+		return err
+	}
+	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted})
 	srv := web.NewServer(*addr, app)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

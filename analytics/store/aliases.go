@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// ServiceAlias is how one source names a service (a PagerDuty service name,
+// a ServiceNow cmdb_ci, a repository, an Opsgenie service id…).
+type ServiceAlias struct {
+	Source    string
+	Alias     string
+	ServiceID int64
+	Service   string
+}
+
+// ServiceAliases returns every alias ordered by source and alias.
+func (s *Store) ServiceAliases(ctx context.Context) ([]ServiceAlias, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT a.source, a.alias, a.service_id, s.name
+		FROM service_aliases a JOIN services s ON s.id = a.service_id ORDER BY a.source, a.alias`)
+	if err != nil {
+		return nil, fmt.Errorf("store: load service aliases: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (ServiceAlias, error) {
+		var a ServiceAlias
+		err := sc.Scan(&a.Source, &a.Alias, &a.ServiceID, &a.Service)
+		return a, err
+	})
+}
+
+// SaveServiceAlias makes alias (as named by source) mean the service called
+// service, replacing an earlier alias of the same name.
+func (s *Store) SaveServiceAlias(ctx context.Context, source, alias, service string) error {
+	source, alias = strings.TrimSpace(source), strings.TrimSpace(alias)
+	if source == "" || alias == "" {
+		return errors.New("store: an alias needs a source and a name")
+	}
+	var id int64
+	err := s.w.QueryRowContext(ctx, `SELECT id FROM services WHERE name = ?`, service).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("store: service %q: %w", service, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("store: load service %q: %w", service, err)
+	}
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO service_aliases (source, alias, service_id) VALUES (?, ?, ?)
+		ON CONFLICT (source, alias) DO UPDATE SET service_id = excluded.service_id`, source, alias, id); err != nil {
+		return fmt.Errorf("store: save alias %s/%s: %w", source, alias, err)
+	}
+	return nil
+}
+
+// DeleteServiceAlias removes one alias, or returns ErrNotFound.
+func (s *Store) DeleteServiceAlias(ctx context.Context, source, alias string) error {
+	r, err := s.w.ExecContext(ctx, `DELETE FROM service_aliases WHERE source = ? AND alias = ?`, source, alias)
+	if err != nil {
+		return fmt.Errorf("store: delete alias %s/%s: %w", source, alias, err)
+	}
+	if n, _ := r.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: alias %s/%s: %w", source, alias, ErrNotFound)
+	}
+	return nil
+}

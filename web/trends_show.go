@@ -1,0 +1,83 @@
+package web
+
+import (
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics"
+	"sreport/views"
+)
+
+// showTrends shows the organisation (or one tier or team) over twelve
+// months: the service page's charts plus the DORA band of every month.
+func (h *Handler) showTrends(c echo.Context) error {
+	ctx := c.Request().Context()
+	env, err := h.env(ctx)
+	if err != nil {
+		return err
+	}
+	q, err := h.parseScorecardQuery(c, env.Settings)
+	if err != nil {
+		return err
+	}
+	services, err := env.Filter(q.scope)
+	if err != nil {
+		return unwrapNotFound(err)
+	}
+	card, err := h.card(ctx, env, q.period, q.scope)
+	if err != nil {
+		return err
+	}
+	row := card.Org
+	if q.scope.Tier != nil && len(card.Tiers) == 1 {
+		row = card.Tiers[0]
+	}
+	ser, err := h.series(ctx, env, q.period, q.scope, services)
+	if err != nil {
+		return err
+	}
+	months, series, in := ser.months, ser.results, ser.input
+	teams, err := h.store.Teams(ctx)
+	if err != nil {
+		return err
+	}
+	dora := views.Table{TestID: "dora-bands", Caption: "DORA performance band of each month (2023 State of DevOps clusters; docs/metrics.md)",
+		Columns: []views.Column{{Label: "Month"}, {Label: "Deployment frequency"}, {Label: "Lead time"}, {Label: "Change failure rate"}, {Label: "Recovery time"}}}
+	for i, m := range months {
+		b := analytics.DoraBands(series[i], in, m, env.Settings, env.Bands)
+		cell := func(metric string) views.Cell {
+			if b[metric] == "" {
+				return views.Cell{Text: "no data", Class: "st-no_data"}
+			}
+			return views.Cell{Text: b[metric], Class: "band band-" + b[metric]}
+		}
+		dora.Rows = append(dora.Rows, []views.Cell{{Text: m.From.Format("January 2006")}, cell(analytics.DoraDeployFrequency),
+			cell(analytics.DoraLeadTimeHours), cell(analytics.DoraChangeFailureRate), cell(analytics.DoraRecoveryHours)})
+	}
+	title := "Organisation trends"
+	switch {
+	case q.scope.Tier != nil:
+		title = "Tier " + strconv.Itoa(*q.scope.Tier) + " trends"
+	case q.team != "":
+		title = "Team " + q.team + " trends"
+	}
+	l := h.layout(c, title, views.NavTrends)
+	l.Period = picker(c, q.period)
+	l.Charts = true
+	teamOpts := []views.Option{{Value: "", Text: "All teams"}}
+	for _, t := range teams {
+		teamOpts = append(teamOpts, views.Option{Value: t.Name, Text: t.Name, Selected: t.Name == q.team})
+	}
+	v := views.Dashboard{Layout: l, Action: "/trends",
+		Filters: []views.Filter{
+			{Name: "team", Label: "Team", Options: teamOpts},
+			{Name: "tier", Label: "Tier", Options: options(q.tier, "", "All tiers", "0", "Tier 0", "1", "Tier 1", "2", "Tier 2", "3", "Tier 3")},
+		},
+		Hidden:   []views.Option{{Text: "period", Value: q.period.Label}},
+		Tiles:    tiles(row, q.period, q.scope),
+		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier),
+		Sections: []views.Section{{Title: "DORA bands", Table: dora}},
+	}
+	return ok(c, views.DashboardPage(v))
+}
