@@ -14,6 +14,7 @@ import (
 func TestBrowserBrowse(t *testing.T) {
 	ctx := testutil.Browser(t)
 	srv := newDemoServer(t)
+	browserSignIn(t, ctx, srv.URL)
 
 	// Scorecard: tier sections with coloured statuses.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="scorecard"]`))); err != nil {

@@ -18,6 +18,7 @@ var navItems = []views.NavItem{
 	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
 	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
 	{Key: views.NavPages, Label: "Pages", Href: "/pages"},
+	{Key: views.NavImports, Label: "Imports", Href: "/imports"},
 }
 
 // layout builds the frame every page shares.

@@ -72,6 +72,22 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/deploys/:id", h.showDeploy, RoleViewer)
 	add(http.MethodGet, "/pages", h.listPages, RoleViewer)
 	add(http.MethodGet, "/pages/:id", h.showPage, RoleViewer)
+
+	// Imports: editors upload and confirm, admins roll back. The upload's
+	// size cap runs before routing so no middleware reads an oversize body.
+	imp := h.importer()
+	e.Pre(imp.limitUploads)
+	add(http.MethodGet, "/imports", imp.listImports, RoleEditor)
+	add(http.MethodGet, "/imports/new", imp.newImport, RoleEditor)
+	add(http.MethodPost, "/imports", imp.uploadImport, RoleEditor)
+	add(http.MethodGet, "/imports/progress/:token", imp.importProgress, RoleEditor)
+	add(http.MethodGet, "/imports/pending/:token", imp.showPending, RoleEditor)
+	add(http.MethodGet, "/imports/pending/:token/mapping", imp.showMapping, RoleEditor)
+	add(http.MethodPost, "/imports/pending/:token/mapping", imp.saveMapping, RoleEditor)
+	add(http.MethodPost, "/imports/pending/:token/confirm", imp.confirmImport, RoleEditor)
+	add(http.MethodGet, "/imports/:id", imp.showImport, RoleEditor)
+	add(http.MethodGet, "/imports/:id/errors.csv", imp.downloadImportErrors, RoleEditor)
+	add(http.MethodPost, "/imports/:id/rollback", imp.rollbackImport, RoleAdmin)
 }
 
 // Routes returns the route table with each route's role rule.

@@ -53,6 +53,14 @@ func (h *Handler) showService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	deps, err := h.store.Deploys(ctx, f)
+	if err != nil {
+		return err
+	}
+	pgs, err := h.store.Pages(ctx, f)
+	if err != nil {
+		return err
+	}
 	items, err := h.store.OpenActionItems(ctx, sv.ID)
 	if err != nil {
 		return err
@@ -67,9 +75,22 @@ func (h *Handler) showService(c echo.Context) error {
 	for _, in := range incs.Rows {
 		incT.Rows = append(incT.Rows, incidentRow(in, q))
 	}
-	more := ""
-	if incs.Next != "" {
-		more = "/incidents?service=" + url.QueryEscape(sv.Name) + "&period=" + p.Label
+	depT := views.Table{TestID: "service-deploys", Empty: "No deploys in this period.",
+		Columns: []views.Column{{Label: "Finished"}, {Label: "Service"}, {Label: "Version"}, {Label: "Environment"}, {Label: "Status"}, {Label: "Kind"}, {Label: "Lead time", Numeric: true}}}
+	for _, d := range deps.Rows {
+		depT.Rows = append(depT.Rows, deployRow(d, loc))
+	}
+	pgT := views.Table{TestID: "service-pages", Empty: "No pages in this period.",
+		Columns: []views.Column{{Label: "Triggered"}, {Label: "Service"}, {Label: "Title"}, {Label: "Urgency"}, {Label: "Time to ack", Numeric: true}, {Label: "Incident"}, {Label: "Actionable"}}}
+	for _, pg := range pgs.Rows {
+		pgT.Rows = append(pgT.Rows, pageRow(pg, loc))
+	}
+	// all links to the full list when a table shows only the latest rows.
+	all := func(kind, next string) string {
+		if next == "" {
+			return ""
+		}
+		return "/" + kind + "?service=" + url.QueryEscape(sv.Name) + "&period=" + p.Label
 	}
 
 	l := h.layout(c, sv.Name, views.NavServices)
@@ -86,8 +107,10 @@ func (h *Handler) showService(c echo.Context) error {
 		Tiles:  tiles(row, p, sc),
 		Charts: trendCharts(ctx, "svc", months, series, env, &tier),
 		Sections: []views.Section{
-			{Title: "Incidents in " + periodTitle(p), Table: incT, MoreHref: more},
+			{Title: "Incidents in " + periodTitle(p), Table: incT, MoreHref: all("incidents", incs.Next)},
 			{Title: "Failed changes", Table: failedChangesTable(detail, loc)},
+			{Title: "Deploys in " + periodTitle(p), Table: depT, MoreHref: all("deploys", deps.Next)},
+			{Title: "Pages in " + periodTitle(p), Table: pgT, MoreHref: all("pages", pgs.Next)},
 			{Title: "Top repeat-incident themes (last 90 days)", Table: repeatThemes(in.Incidents, p, env.Settings)},
 			{Title: "Open action items", Table: actionItemTable(items, loc, h.cfg.Now())},
 			{Title: "Risks", Table: riskTable(risks, h.cfg.Now())},

@@ -16,19 +16,21 @@ import (
 	"sreport/web"
 )
 
-// newDemoServer serves the demo company through real HTTP.
+// newDemoServer serves the demo company through real HTTP; get and
+// postForm on its URL act as an admin signed in through the login form.
 func newDemoServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	st := testutil.DemoStore(t)
 	app := web.New(st, web.Config{Now: testutil.Now, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	srv := httptest.NewServer(app)
 	t.Cleanup(srv.Close)
+	signIn(t, st, srv.URL, web.RoleAdmin)
 	return srv
 }
 
 func get(t *testing.T, url string) (int, string, http.Header) {
 	t.Helper()
-	res, err := http.Get(url)
+	res, err := clientFor(url).Get(url)
 	if err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"sreport/analytics/ingest"
+	"sreport/analytics/store"
+)
+
+func init() {
+	register(command{name: "import", summary: "import export files (PagerDuty, ServiceNow, Jira, GitHub, GitLab, CSV…)", run: runImport})
+}
+
+func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("import", "Imports export files, one transaction per file: sreport import [flags] FILE... ('-' reads stdin; .gz accepted).", stderr)
+	db := dbFlag(fs)
+	format := fs.String("format", "auto", "format id (see docs/importers.md) or auto")
+	tz := fs.String("tz", "", "IANA timezone of timestamps without an offset (default UTC)")
+	layout := fs.String("date-layout", "", "date layout of timestamps without an offset: Go layout, dd-MM-yyyy HH:mm:ss, or a name such as dd/mm/yyyy")
+	mapping := fs.String("mapping", "", "saved column mapping for generic CSV files (saved from the web upload)")
+	workflow := fs.String("workflow", "", "GitHub Actions: the workflow that deploys (name, path, file or id; default every workflow)")
+	create := fs.Bool("create-services", false, "create services the database does not know")
+	tier := fs.Int("tier", store.DefaultNewServiceTier, "tier (0-3) of created services")
+	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	files := fs.Args()
+	if len(files) == 0 {
+		fs.Usage()
+		return errors.New("import: no files given")
+	}
+	if *tier < 0 || *tier > 3 {
+		return fmt.Errorf("import: --tier must be 0..3")
+	}
+	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow}
+	if *tz != "" {
+		loc, err := time.LoadLocation(*tz)
+		if err != nil {
+			return fmt.Errorf("import: --tz %q: %w", *tz, err)
+		}
+		popt.Location = loc
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if *mapping != "" {
+		m, err := st.Mapping(ctx, *mapping)
+		if err != nil {
+			return fmt.Errorf("import: --mapping: %w", err)
+		}
+		popt.Mapping = &m
+		if popt.Format == "auto" || popt.Format == "" {
+			popt.Format = "csv"
+		}
+	}
+	aopt := store.ApplyOptions{Actor: "cli:" + envOr("USER", "unknown"), CreateServices: *create, Tier: tier,
+		DryRun: *dryRun, SkipInvalid: *skip}
+	failed := 0
+	for _, f := range files {
+		if err := importFile(ctx, st, f, popt, aopt, stdout); err != nil {
+			failed++
+			fmt.Fprintf(stderr, "%s: %v\n", f, err)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
+	}
+	return nil
+}
+
+// importFile parses one file (hashing it on the way) and applies it.
+func importFile(ctx context.Context, st *store.Store, path string, popt ingest.Options, aopt store.ApplyOptions, out io.Writer) error {
+	var r io.Reader
+	name := filepath.Base(path)
+	if path == "-" {
+		r, name = os.Stdin, "stdin"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		r = f
+	}
+	h := sha256.New()
+	tee := io.TeeReader(r, h)
+	b, err := ingest.Parse(tee, name, popt)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(io.Discard, tee); err != nil { // hash the whole file even if the parser stopped early
+		return err
+	}
+	aopt.FileName, aopt.SHA256 = name, hex.EncodeToString(h.Sum(nil))
+	fmt.Fprintf(out, "%s: format %s (%d records)\n", path, b.Format, b.Records())
+	res, err := st.ApplyBatch(ctx, b, aopt)
+	var ie *store.ImportError
+	if err != nil && !errors.As(err, &ie) {
+		return err
+	}
+	verb := ""
+	switch {
+	case ie != nil:
+		verb = " — nothing written"
+	case aopt.DryRun:
+		verb = " (dry run, nothing written)"
+	default:
+		verb = fmt.Sprintf(" (import #%d, %s)", res.ImportID, res.Took.Round(time.Millisecond))
+	}
+	fmt.Fprintf(out, "  inserted %d, updated %d, unchanged %d, rejected %d%s\n", res.Inserted, res.Updated, res.Unchanged, res.Rejected, verb)
+	if res.Linked > 0 {
+		fmt.Fprintf(out, "  linked %d records of earlier imports\n", res.Linked)
+	}
+	if len(res.Created) > 0 {
+		fmt.Fprintf(out, "  created services: %v\n", res.Created)
+	}
+	for _, u := range res.Unknown {
+		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d); use --create-services or map it in the web app\n", u.Name, len(u.Lines), u.Lines[0])
+	}
+	for _, e := range res.Errors {
+		fmt.Fprintf(out, "  line %d: %s\n", e.Line, e.Reason)
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(out, "  warning: %s\n", w)
+	}
+	if ie != nil {
+		return fmt.Errorf("%d rows cannot be imported; nothing was written (fix them, or use --skip-invalid / --create-services)", len(ie.Errors))
+	}
+	return nil
+}

@@ -1,0 +1,378 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics/ingest"
+	"sreport/analytics/store"
+	"sreport/views"
+)
+
+// MaxUploadBytes caps one upload request (all its files).
+const MaxUploadBytes = 64 << 20
+
+// uploadTTL is how long an unconfirmed upload is kept.
+const uploadTTL = 6 * time.Hour
+
+// importHandler serves the import pages. It keeps uploads waiting for
+// confirmation in a temp directory (one folder per random token, the file
+// named by its SHA-256) and their state in memory.
+type importHandler struct {
+	*Handler
+	dir     string
+	mu      sync.Mutex
+	uploads map[string]*upload
+}
+
+// importer builds the import pages' handler; routes calls it once.
+func (h *Handler) importer() *importHandler {
+	dir, err := os.MkdirTemp("", "sreport-uploads-")
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return &importHandler{Handler: h, dir: dir, uploads: map[string]*upload{}}
+}
+
+// Upload states.
+const (
+	upAnalysing = "analysing"
+	upMapping   = "mapping" // a generic CSV waits for its column mapping
+	upPreview   = "preview"
+	upApplying  = "applying"
+	upDone      = "done"
+)
+
+// uploadOptions are the upload form's choices.
+type uploadOptions struct {
+	Format, TZ, DateLayout, Workflow string
+	SkipInvalid, CreateServices      bool
+	Tier                             int
+	Mapping                          *ingest.Mapping
+	ServiceChoice                    map[string]string // unknown name → "create" or an existing service
+}
+
+type uploadFile struct {
+	Name, Path, SHA256 string
+	Size               int64
+}
+
+// filePreview is one file's dry run (or, once applied, its import).
+type filePreview struct {
+	File   uploadFile
+	Format string
+	Sample views.Table // the first records as they will be stored
+	Result store.ImportResult
+	Failed string
+}
+
+// upload is one set of uploaded files from upload to applied.
+type upload struct {
+	Token   string
+	UserID  int64
+	Actor   string
+	Created time.Time
+	Files   []uploadFile
+
+	mu       sync.Mutex
+	state    string
+	phase    string
+	done     int64
+	total    int64
+	opt      uploadOptions
+	previews []filePreview
+	finished chan struct{} // closed when the running job ends
+}
+
+func (u *upload) snapshot() (state, phase string, pct int) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.total > 0 {
+		pct = int(u.done * 100 / u.total)
+	}
+	return u.state, u.phase, min(pct, 100)
+}
+
+func (u *upload) setProgress(phase string, done, total int64) {
+	u.mu.Lock()
+	u.phase, u.done, u.total = phase, done, total
+	u.mu.Unlock()
+}
+
+func newToken() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// pending returns the caller's upload for the :token parameter.
+func (ih *importHandler) pending(c echo.Context) (*upload, error) {
+	ih.mu.Lock()
+	u, ok := ih.uploads[c.Param("token")]
+	ih.mu.Unlock()
+	if !ok || u.UserID != userID(c) {
+		return nil, userError{http.StatusNotFound, "This upload is not known any more (uploads are kept for a few hours). Upload the file again."}
+	}
+	return u, nil
+}
+
+func userID(c echo.Context) int64 {
+	if u := currentUser(c); u != nil {
+		return u.ID
+	}
+	return 0
+}
+
+func actor(c echo.Context) string {
+	if u := currentUser(c); u != nil {
+		return u.Email
+	}
+	return "web"
+}
+
+// sweep forgets uploads older than uploadTTL and removes their files.
+func (ih *importHandler) sweep(now time.Time) {
+	ih.mu.Lock()
+	defer ih.mu.Unlock()
+	for tok, u := range ih.uploads {
+		if now.Sub(u.Created) > uploadTTL {
+			os.RemoveAll(filepath.Join(ih.dir, tok))
+			delete(ih.uploads, tok)
+		}
+	}
+}
+
+// start runs job in the background as the upload's only job and waits up to
+// wait for it, so small files need no progress page.
+func (ih *importHandler) start(u *upload, state string, wait time.Duration, job func(ctx context.Context)) {
+	u.mu.Lock()
+	if u.finished != nil {
+		select {
+		case <-u.finished:
+		default:
+			u.mu.Unlock()
+			return // a job is running already
+		}
+	}
+	u.state, u.phase, u.done, u.total = state, "Starting", 0, 0
+	done := make(chan struct{})
+	u.finished = done
+	u.mu.Unlock()
+	go func() {
+		defer close(done)
+		defer func() {
+			if r := recover(); r != nil {
+				ih.log.Error("import job panic", "token", u.Token, "panic", r)
+				u.mu.Lock()
+				u.state = upPreview
+				u.previews = []filePreview{{Failed: "The import failed on our side; the error has been logged."}}
+				u.mu.Unlock()
+			}
+		}()
+		job(context.Background())
+	}()
+	select {
+	case <-done:
+	case <-time.After(wait):
+	}
+}
+
+// parseOptions turns the upload's options into the parser's.
+func (o uploadOptions) parseOptions() (ingest.Options, error) {
+	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping}
+	if o.TZ != "" {
+		loc, err := time.LoadLocation(o.TZ)
+		if err != nil {
+			return p, fmt.Errorf("timezone %q: %w", o.TZ, err)
+		}
+		p.Location = loc
+	}
+	return p, nil
+}
+
+// applyOptions turns the user's choices into the store's.
+func (u *upload) applyOptions(f uploadFile, dry bool, progress func(done, total int)) store.ApplyOptions {
+	tier := u.opt.Tier
+	ao := store.ApplyOptions{UserID: u.UserID, Actor: u.Actor, FileName: f.Name, SHA256: f.SHA256, CreateServices: u.opt.CreateServices,
+		Tier: &tier, SkipInvalid: u.opt.SkipInvalid, DryRun: dry, Progress: progress, ServiceMap: map[string]string{}}
+	for name, choice := range u.opt.ServiceChoice {
+		switch {
+		case choice == "create":
+			ao.Create = append(ao.Create, name)
+		case strings.HasPrefix(choice, "map:"):
+			ao.ServiceMap[name] = strings.TrimPrefix(choice, "map:")
+		}
+	}
+	return ao
+}
+
+// countingReader reports how far the parser has read, for the progress bar.
+type countingReader struct {
+	r    io.Reader
+	n    int64
+	tick func(n int64)
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	c.tick(c.n)
+	return n, err
+}
+
+// needsMapping reports whether a file is a generic CSV without a mapping.
+func needsMapping(f uploadFile, o uploadOptions) (bool, error) {
+	if o.Mapping != nil {
+		return false, nil
+	}
+	if o.Format == "csv" {
+		return true, nil
+	}
+	if o.Format != "" && o.Format != "auto" {
+		return false, nil
+	}
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return false, err
+	}
+	defer fh.Close()
+	head := make([]byte, 64<<10)
+	n, err := io.ReadFull(fh, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	format, err := ingest.Detect(f.Name, head[:n])
+	return err == nil && format == "csv", nil
+}
+
+// parseFile streams one stored upload through the parser.
+func (u *upload) parseFile(f uploadFile, popt ingest.Options, phase string) (*ingest.Batch, error) {
+	fh, err := os.Open(f.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	cr := &countingReader{r: bufio.NewReaderSize(fh, 256<<10), tick: func(n int64) { u.setProgress(phase, n, f.Size) }}
+	return ingest.Parse(cr, f.Name, popt)
+}
+
+// analyse parses every file and dry-runs it; the preview page shows the result.
+func (ih *importHandler) analyse(u *upload) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		u.mu.Lock()
+		opt := u.opt
+		u.mu.Unlock()
+		for _, f := range u.Files {
+			need, err := needsMapping(f, opt)
+			if err == nil && need {
+				u.mu.Lock()
+				u.state = upMapping
+				u.mu.Unlock()
+				return
+			}
+		}
+		var out []filePreview
+		popt, perr := opt.parseOptions()
+		for i, f := range u.Files {
+			fp := filePreview{File: f}
+			if perr != nil {
+				fp.Failed = perr.Error()
+				out = append(out, fp)
+				continue
+			}
+			b, err := u.parseFile(f, popt, fmt.Sprintf("Reading %s (%d of %d)", f.Name, i+1, len(u.Files)))
+			if err != nil {
+				fp.Failed = readableParseError(err)
+				out = append(out, fp)
+				continue
+			}
+			fp.Format, fp.Sample = b.Format, sampleTable(b, 20)
+			phase := fmt.Sprintf("Checking %s against the database (%d of %d)", f.Name, i+1, len(u.Files))
+			ao := u.applyOptions(f, true, func(done, total int) { u.setProgress(phase, int64(done), int64(total)) })
+			ao.SkipInvalid = true // a dry run reports every row either way
+			res, err := ih.store.ApplyBatch(ctx, b, ao)
+			if err != nil {
+				ih.log.Error("import dry run", "file", f.Name, "error", err)
+				fp.Failed = "Could not check the file against the database: " + userMessage(err)
+			}
+			fp.Result = res
+			out = append(out, fp)
+		}
+		u.mu.Lock()
+		u.previews, u.state = out, upPreview
+		u.mu.Unlock()
+	}
+}
+
+// apply writes every file, each in its own transaction.
+func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
+	return func(ctx context.Context) {
+		u.mu.Lock()
+		opt := u.opt
+		u.mu.Unlock()
+		popt, perr := opt.parseOptions()
+		var out []filePreview
+		for i, f := range u.Files {
+			fp := filePreview{File: f}
+			if perr != nil {
+				fp.Failed = perr.Error()
+				out = append(out, fp)
+				continue
+			}
+			b, err := u.parseFile(f, popt, fmt.Sprintf("Reading %s (%d of %d)", f.Name, i+1, len(u.Files)))
+			if err != nil {
+				fp.Failed = readableParseError(err)
+				out = append(out, fp)
+				continue
+			}
+			fp.Format = b.Format
+			phase := fmt.Sprintf("Importing %s (%d of %d)", f.Name, i+1, len(u.Files))
+			res, err := ih.store.ApplyBatch(ctx, b, u.applyOptions(f, false, func(done, total int) { u.setProgress(phase, int64(done), int64(total)) }))
+			fp.Result = res
+			var ie *store.ImportError
+			switch {
+			case errors.As(err, &ie):
+				fp.Failed = "Nothing imported from this file: " + ie.Error()
+			case err != nil:
+				ih.log.Error("import", "file", f.Name, "error", err)
+				fp.Failed = "Nothing imported from this file: " + userMessage(err)
+			default:
+				_ = os.Remove(f.Path)
+			}
+			out = append(out, fp)
+		}
+		u.mu.Lock()
+		u.previews, u.state = out, upDone
+		u.mu.Unlock()
+	}
+}
+
+// userMessage keeps store internals out of pages: configuration mistakes
+// (unknown mapped service, bad tier) are shown, anything else is generic.
+func userMessage(err error) string {
+	s := err.Error()
+	if strings.HasPrefix(s, "service map:") || strings.HasPrefix(s, "tier ") {
+		return s
+	}
+	return "an unexpected error occurred; it has been logged."
+}
+
+// readableParseError strips the package prefix of a parse error.
+func readableParseError(err error) string {
+	s := err.Error()
+	s = strings.TrimPrefix(s, "ingest: ")
+	return "The file could not be read: " + s
+}
