@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"sreport/analytics/scorecard"
 	"sreport/testutil"
 )
 
@@ -39,7 +42,9 @@ func TestBrowserBrowse(t *testing.T) {
 	testutil.SaveArtifact(t, "scorecard.jpg", shot)
 
 	// Period picker: the previous month updates the URL and the label.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="period-prev"]`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="scorecard"]`))); err != nil {
+	// RunResponse waits for the navigation the click starts, so nothing
+	// below can read the previous page.
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="period-prev"]`))); err != nil {
 		t.Fatal(err)
 	}
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
@@ -47,11 +52,28 @@ func TestBrowserBrowse(t *testing.T) {
 	if !strings.Contains(loc, "period=2026-09") || label != "September 2026" {
 		t.Fatalf("after prev: url %s label %q", loc, label)
 	}
+	// ... and the values: the organisation's Sev1+2 count is September's.
+	_, js, _ := get(t, srv.URL+"/api/v1/kpis?period=2026-09")
+	var sept scorecard.KPIResponse
+	if err := json.Unmarshal([]byte(js), &sept); err != nil {
+		t.Fatal(err)
+	}
+	want := strconv.Itoa(int(*sept.KPIs.Sev1Count + *sept.KPIs.Sev2Count))
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('[data-testid="row-organisation-sev1_sev2"] a').textContent.trim()`))
+	if err != nil || got != want {
+		t.Fatalf("September org Sev1+2 on the page %q, API %s (%v)", got, want, err)
+	}
 
 	// A KPI value links to the records behind it.
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="row-checkout-incidents"] a, [data-testid="row-checkout-sev1_sev2"] a`)),
-		chromedp.WaitVisible(chromedp.CSS(`[data-testid="evidence"]`))); err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="row-checkout-mttr_minutes"] a`))); err != nil {
 		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="evidence"]`))); err != nil {
+		t.Fatal(err)
+	}
+	h1, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main h1').textContent.trim()`))
+	if !strings.HasPrefix(h1, "MTTR") || !strings.Contains(h1, "checkout") {
+		t.Fatalf("explain page h1 %q", h1)
 	}
 
 	// Services list, then a service page.
@@ -62,10 +84,11 @@ func TestBrowserBrowse(t *testing.T) {
 	if err != nil || n != 24 {
 		t.Fatalf("services rows = %d, %v", n, err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="service-checkout"] a`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="facts"]`))); err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="service-checkout"] a`))); err != nil {
 		t.Fatal(err)
 	}
-	h1, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`h1`)))
+	// textContent, not innerText: it does not depend on layout having run.
+	h1, _ = chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('main h1').textContent.trim()`))
 	if h1 != "checkout" {
 		t.Fatalf("service page h1 %q", h1)
 	}
@@ -104,7 +127,10 @@ func TestBrowserBrowse(t *testing.T) {
 			t.Fatalf("filter leaked %q", s)
 		}
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`[data-testid="incidents"] tbody tr td a`)), chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline"]`))); err != nil {
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="incidents"] tbody tr td a`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline"]`))); err != nil {
 		t.Fatal(err)
 	}
 	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(85))

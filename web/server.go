@@ -31,6 +31,10 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
+	// Background, when set, runs a cache warmer until it is cancelled: after
+	// any change to the data it recomputes the default scorecard, so the
+	// first page leadership opens is served from memory.
+	Background context.Context
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -69,6 +73,9 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	e.Use(h.recoverPanics, h.logRequests, securityHeaders)
 	h.setupAuth(e)
 	h.routes(e)
+	if cfg.Background != nil {
+		go h.warmLoop(cfg.Background, 5*time.Second)
+	}
 	return e, h.Routes()
 }
 

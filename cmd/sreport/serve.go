@@ -52,7 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ensureFirstAdmin(ctx, st, logger); err != nil {
 		return err
 	}
-	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted})
+	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted, Background: ctx})
 	srv := web.NewServer(*addr, app)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
