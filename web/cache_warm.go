@@ -45,7 +45,7 @@ func (h *Handler) warmLoop(ctx context.Context, every time.Duration) {
 	}
 }
 
-// warm computes what the scorecard's default view needs.
+// warm computes what the default scorecard and trends views need.
 func (h *Handler) warm(ctx context.Context) error {
 	env, err := h.env(ctx)
 	if err != nil {
@@ -57,5 +57,7 @@ func (h *Handler) warm(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	// The organisation trends page: twelve months of every record.
+	_, err = h.series(ctx, env, p, scorecard.Scope{}, env.Services)
+	return err
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/store"
 	"sreport/views"
 )
 
@@ -14,10 +15,13 @@ import (
 var navItems = []views.NavItem{
 	{Key: views.NavScorecards, Label: "Scorecards", Href: "/scorecards"},
 	{Key: views.NavTrends, Label: "Trends", Href: "/trends"},
+	{Key: views.NavReports, Label: "Reports", Href: "/reports"},
 	{Key: views.NavServices, Label: "Services", Href: "/services"},
 	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
 	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
 	{Key: views.NavPages, Label: "Pages", Href: "/pages"},
+	{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
+	{Key: views.NavRisks, Label: "Risks", Href: "/risks"},
 	{Key: views.NavImports, Label: "Imports", Href: "/imports"},
 }
 
@@ -28,8 +32,14 @@ func (h *Handler) layout(c echo.Context, title string, active views.Nav) views.L
 		l.CSRF = tok
 	}
 	h.addUser(c, &l)
+	if u := currentUser(c); u != nil && store.RoleRank(u.Role) >= store.RoleRank(RoleAdmin) {
+		l.Nav = append(l.Nav[:len(l.Nav):len(l.Nav)], settingsNav)
+	}
 	return l
 }
+
+// settingsNav is the admins' entry to KPI settings, targets and the catalogue.
+var settingsNav = views.NavItem{Key: views.NavSettings, Label: "Settings", Href: "/settings"}
 
 // periodFromQuery reads ?period= (YYYY-MM or YYYY-QN) in the reporting
 // timezone; without one it picks the last complete month, which is what a

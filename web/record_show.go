@@ -3,11 +3,9 @@ package web
 import (
 	"net/url"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"sreport/analytics"
 	"sreport/views"
 )
 
@@ -17,111 +15,6 @@ func pathID(c echo.Context) (int64, error) {
 		return 0, notFound("record")
 	}
 	return id, nil
-}
-
-// showIncident shows one incident with its timeline, pages and action items.
-func (h *Handler) showIncident(c echo.Context) error {
-	ctx := c.Request().Context()
-	id, err := pathID(c)
-	if err != nil {
-		return err
-	}
-	st, err := h.store.Settings(ctx)
-	if err != nil {
-		return err
-	}
-	in, err := h.store.IncidentByID(ctx, id)
-	if err != nil {
-		return notFoundOr(err, "incident")
-	}
-	pages, err := h.store.PagesForIncident(ctx, id)
-	if err != nil {
-		return err
-	}
-	items, err := h.store.ActionItemsForIncident(ctx, id)
-	if err != nil {
-		return err
-	}
-	loc := st.Location()
-	sev := sevLabel(in.Severity)
-	if in.SeverityRaw != "" {
-		sev += " (source: " + in.SeverityRaw + ")"
-	}
-	facts := []views.Fact{
-		{Label: "Service", Value: in.Service, Href: serviceHref(in.Service)},
-		{Label: "Severity", Value: sev},
-		{Label: "Status", Value: in.Status},
-		{Label: "Customer impacting", Value: yesNo(in.CustomerImpacting)},
-		{Label: "Source", Value: in.Source + " " + in.ExternalID, Href: safeExternal(in.URL)},
-	}
-	for _, f := range []struct{ label, val string }{{"Root cause", in.RootCause}, {"Category", in.Category},
-		{"Problem reference", in.ProblemRef}, {"Change reference", in.CausedByRef}} {
-		if f.val != "" {
-			facts = append(facts, views.Fact{Label: f.label, Value: f.val})
-		}
-	}
-	if in.CausedByDeployID != nil {
-		facts = append(facts, views.Fact{Label: "Caused by deploy", Value: "#" + itoa64(*in.CausedByDeployID), Href: idHref("/deploys/", *in.CausedByDeployID)})
-	}
-	if in.PostmortemURL != "" {
-		facts = append(facts, views.Fact{Label: "Postmortem", Value: in.PostmortemURL, Href: safeExternal(in.PostmortemURL)})
-	}
-
-	timeline := views.Table{TestID: "timeline", Columns: []views.Column{{Label: "Event"}, {Label: "When"}, {Label: "Since detection", Numeric: true}}}
-	for _, ev := range incidentTimeline(in) {
-		since := ""
-		if ev.at != nil {
-			since = fmtDuration(ev.at.Sub(in.DetectedAt))
-		}
-		timeline.Rows = append(timeline.Rows, []views.Cell{{Text: ev.name}, {Text: fmtTimePtr(ev.at, loc)}, {Text: since, Class: "num"}})
-	}
-	pageTable := views.Table{TestID: "incident-pages", Empty: "No pages linked to this incident.",
-		Columns: []views.Column{{Label: "Triggered"}, {Label: "Service"}, {Label: "Title"}, {Label: "Urgency"}, {Label: "Time to ack", Numeric: true}, {Label: "Incident"}, {Label: "Actionable"}}}
-	for _, p := range pages {
-		pageTable.Rows = append(pageTable.Rows, pageRow(p, loc))
-	}
-	itemTable := views.Table{TestID: "action-items", Empty: "No action items recorded.",
-		Columns: []views.Column{{Label: "Action item"}, {Label: "Owner"}, {Label: "Due"}, {Label: "Closed"}, {Label: "On time"}}}
-	for _, a := range items {
-		onTime := "open"
-		if a.ClosedAt != nil && a.DueAt != nil {
-			onTime = yesNo(!a.ClosedAt.After(*a.DueAt))
-		} else if a.DueAt != nil && h.cfg.Now().After(*a.DueAt) {
-			onTime = "overdue"
-		}
-		itemTable.Rows = append(itemTable.Rows, []views.Cell{{Text: a.Title, Href: safeExternal(a.URL)}, {Text: a.Owner},
-			{Text: fmtTimePtr(a.DueAt, loc)}, {Text: fmtTimePtr(a.ClosedAt, loc)}, {Text: onTime}})
-	}
-	v := views.Detail{
-		Layout: h.layout(c, "#"+itoa64(in.ID)+" "+in.Title, views.NavIncidents),
-		Facts:  facts,
-		Sections: []views.Section{
-			{Title: "Timeline", Table: timeline},
-			{Title: "Pages", Table: pageTable},
-			{Title: "Action items", Table: itemTable},
-		},
-	}
-	return ok(c, views.DetailPage(v))
-}
-
-type timelineEvent struct {
-	name string
-	at   *time.Time
-}
-
-// incidentTimeline lists the lifecycle events in the order they should happen;
-// a missing event stays in the list so the gap is visible.
-func incidentTimeline(in analytics.Incident) []timelineEvent {
-	det := in.DetectedAt
-	return []timelineEvent{
-		{"Impact started", in.StartedAt},
-		{"Detected", &det},
-		{"Acknowledged", in.AcknowledgedAt},
-		{"Mitigated", in.MitigatedAt},
-		{"Resolved", in.ResolvedAt},
-		{"Postmortem due", in.PostmortemDueAt},
-		{"Postmortem published", in.PostmortemPublishedAt},
-	}
 }
 
 func yesNo(b bool) string {

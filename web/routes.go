@@ -63,15 +63,60 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/api/v1/kpis", h.apiKPIs, RoleViewer)
 	add(http.MethodGet, "/api/v1/scorecard", h.apiScorecard, RoleViewer)
 
+	// Executive reports: /reports/2026-Q3, .pdf and .html downloads (one
+	// route: echo cannot match a suffix after a parameter).
+	add(http.MethodGet, "/reports", h.listReports, RoleViewer)
+	add(http.MethodGet, "/reports/:period", h.showReport, RoleViewer)
+
 	// Catalogue and records
 	add(http.MethodGet, "/services", h.listServices, RoleViewer)
 	add(http.MethodGet, "/services/:name", h.showService, RoleViewer)
 	add(http.MethodGet, "/incidents", h.listIncidents, RoleViewer)
 	add(http.MethodGet, "/incidents/:id", h.showIncident, RoleViewer)
+	add(http.MethodGet, "/action-items", h.listActionItems, RoleViewer)
 	add(http.MethodGet, "/deploys", h.listDeploys, RoleViewer)
 	add(http.MethodGet, "/deploys/:id", h.showDeploy, RoleViewer)
 	add(http.MethodGet, "/pages", h.listPages, RoleViewer)
 	add(http.MethodGet, "/pages/:id", h.showPage, RoleViewer)
+
+	// Incident follow-through: editors correct incidents (kept as overrides)
+	// and manage action items.
+	add(http.MethodPost, "/incidents/:id", h.saveIncident, RoleEditor)
+	add(http.MethodPost, "/incidents/:id/deploy-link", h.linkIncidentDeploy, RoleEditor)
+	add(http.MethodPost, "/incidents/:id/action-items", h.createActionItem, RoleEditor)
+	add(http.MethodGet, "/action-items/:id/edit", h.editActionItem, RoleEditor)
+	add(http.MethodPost, "/action-items/:id", h.saveActionItem, RoleEditor)
+	add(http.MethodPost, "/action-items/:id/close", h.closeActionItem, RoleEditor)
+	add(http.MethodPost, "/action-items/:id/reopen", h.reopenActionItem, RoleEditor)
+
+	// Settings: KPI settings, targets, DORA bands and the service catalogue.
+	add(http.MethodGet, "/settings", h.showSettings, RoleAdmin)
+	add(http.MethodPost, "/settings", h.saveSettings, RoleAdmin)
+	add(http.MethodPost, "/settings/targets", h.saveTargets, RoleAdmin)
+	add(http.MethodPost, "/settings/dora", h.saveDoraBands, RoleAdmin)
+	add(http.MethodGet, "/settings/services", h.listCatalogue, RoleAdmin)
+	add(http.MethodPost, "/settings/services", h.createService, RoleAdmin)
+	add(http.MethodPost, "/settings/services/:id", h.updateService, RoleAdmin)
+	add(http.MethodPost, "/settings/services/:id/merge", h.mergeService, RoleAdmin)
+	add(http.MethodPost, "/settings/aliases", h.saveAlias, RoleAdmin)
+	add(http.MethodPost, "/settings/aliases/delete", h.deleteAlias, RoleAdmin)
+
+	// Risk register: everyone reads, editors change (static paths before :code).
+	e.Pre(limitRiskUploads)
+	add(http.MethodGet, "/risks", h.listRisks, RoleViewer)
+	add(http.MethodGet, "/risks.csv", h.downloadRiskCSV, RoleViewer)
+	add(http.MethodGet, "/risks/new", h.newRisk, RoleEditor)
+	add(http.MethodPost, "/risks", h.createRisk, RoleEditor)
+	add(http.MethodGet, "/risks/import", h.showRiskImport, RoleEditor)
+	add(http.MethodPost, "/risks/import", h.previewRiskImport, RoleEditor)
+	add(http.MethodPost, "/risks/import/confirm", h.confirmRiskImport, RoleEditor)
+	add(http.MethodGet, "/risks/:code", h.showRisk, RoleViewer)
+	add(http.MethodGet, "/risks/:code/edit", h.editRisk, RoleEditor)
+	add(http.MethodPost, "/risks/:code", h.saveRisk, RoleEditor)
+	add(http.MethodPost, "/risks/:code/status", h.changeRiskStatus, RoleEditor)
+	add(http.MethodPost, "/risks/:code/comments", h.addRiskComment, RoleEditor)
+	add(http.MethodPost, "/risks/:code/incidents", h.linkRiskIncident, RoleEditor)
+	add(http.MethodPost, "/risks/:code/incidents/:id/unlink", h.unlinkRiskIncident, RoleEditor)
 
 	// Imports: editors upload and confirm, admins roll back. The upload's
 	// size cap runs before routing so no middleware reads an oversize body.

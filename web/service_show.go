@@ -213,7 +213,7 @@ func riskTable(risks []analytics.Risk, now time.Time) views.Table {
 				review += " (overdue)"
 			}
 		}
-		t.Rows = append(t.Rows, []views.Cell{{Text: r.Code}, {Text: r.Title}, {Text: strconv.Itoa(r.Score()), Class: "num"},
+		t.Rows = append(t.Rows, []views.Cell{{Text: r.Code, Href: "/risks/" + r.Code}, {Text: r.Title, Href: "/risks/" + r.Code}, {Text: strconv.Itoa(r.Score()), Class: "num"},
 			{Text: analytics.RiskRating(r.Score())}, {Text: r.Status}, {Text: r.Owner}, {Text: review}})
 	}
 	return t

@@ -56,7 +56,9 @@ func (s *Store) ToilInRange(ctx context.Context, teamIDs []int64, from, to time.
 	})
 }
 
-const actionItemCols = `a.id, a.incident_id, a.service_id, s.name, a.title, a.owner, a.due_at, a.closed_at, a.url, a.source, a.external_id`
+// actionItemCols selects effective values (see itemDue, itemClosed, actionItemFrom).
+const actionItemCols = `a.id, a.incident_id, a.service_id, s.name, COALESCE(ao.title, a.title), COALESCE(ao.owner, a.owner),
+	` + itemDue + `, ` + itemClosed + `, COALESCE(ao.url, a.url), a.source, a.external_id`
 
 func scanActionItem(sc interface{ Scan(...any) error }) (analytics.ActionItem, error) {
 	var (
@@ -82,9 +84,9 @@ func scanActionItem(sc interface{ Scan(...any) error }) (analytics.ActionItem, e
 // ActionItemsInRange returns action items due in r for the services (nil = all).
 func (s *Store) ActionItemsInRange(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.ActionItem, error) {
 	var w where
-	ListFilter{Range: r}.scope(&w, "a.service_id", "a.due_at")
+	ListFilter{Range: r}.scope(&w, "a.service_id", itemDue)
 	inIDs(&w, "a.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+` FROM action_items a JOIN services s ON s.id = a.service_id`+w.sql()+` ORDER BY a.due_at, a.id`, w.args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+actionItemFrom+w.sql()+` ORDER BY `+itemDue+`, a.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load action items: %w", err)
 	}
@@ -94,7 +96,7 @@ func (s *Store) ActionItemsInRange(ctx context.Context, serviceIDs []int64, r Ti
 
 // ActionItemsForIncident returns an incident's action items.
 func (s *Store) ActionItemsForIncident(ctx context.Context, incidentID int64) ([]analytics.ActionItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+` FROM action_items a JOIN services s ON s.id = a.service_id WHERE a.incident_id = ? ORDER BY a.due_at, a.id`, incidentID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+actionItemFrom+` WHERE a.incident_id = ? ORDER BY `+itemDue+`, a.id`, incidentID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load action items of incident %d: %w", incidentID, err)
 	}
@@ -146,8 +148,8 @@ func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, w an
 
 // OpenActionItems returns a service's action items that are not closed, oldest due first.
 func (s *Store) OpenActionItems(ctx context.Context, serviceID int64) ([]analytics.ActionItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+` FROM action_items a JOIN services s ON s.id = a.service_id
-		WHERE a.service_id = ? AND a.closed_at IS NULL ORDER BY a.due_at IS NULL, a.due_at, a.id`, serviceID)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+actionItemFrom+`
+		WHERE a.service_id = ? AND `+itemClosed+` IS NULL ORDER BY `+itemDue+` IS NULL, `+itemDue+`, a.id`, serviceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load open action items of service %d: %w", serviceID, err)
 	}

@@ -100,7 +100,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	app := web.New(st, web.Config{Now: func() time.Time { return end }, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	handler, done := benchHandler(ctx, st, app)
 	defer done()
-	for _, path := range []string{"/scorecards?period=" + p.Label, "/services/checkout?period=" + p.Label, "/incidents?period=" + p.Label} {
+	for _, path := range []string{"/scorecards?period=" + p.Label, "/services/checkout?period=" + p.Label, "/trends?period=" + p.Label,
+		"/incidents?period=" + p.Label, "/incidents?severity=sev2&sort=severity", "/deploys", "/deploys?status=failed&tier=1",
+		"/deploys?service=checkout&sort=environment", "/pages?status=unacked&period=" + p.Label, "/pages?tier=3&sort=urgency"} {
 		if err := measure("GET "+path, func() error {
 			rec := httptest.NewRecorder()
 			handler.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil).WithContext(ctx))

@@ -1,0 +1,463 @@
+package report
+
+import (
+	"cmp"
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"sreport/analytics"
+	"sreport/analytics/scorecard"
+)
+
+// HeadlineKPIs are the KPIs of the headline table, in order.
+var HeadlineKPIs = []string{
+	analytics.KPIAvailability, analytics.KPISLOAttainment, analytics.KPIErrorBudgetRemaining,
+	analytics.KPIIncidentsTotal, analytics.KPISev1Count, analytics.KPISev2Count, analytics.KPICustomerImpactingIncidents,
+	analytics.KPIMTTDMinutes, analytics.KPIMTTAMinutes, analytics.KPIMTTRMinutes, analytics.KPITTMMinutes,
+	analytics.KPIRepeatIncidentRate, analytics.KPIChangeFailureRate, analytics.KPIDeploysPerWeek,
+	analytics.KPIPagesTotal, analytics.KPIPagesAfterHours, analytics.KPIAlertNoiseRatio, analytics.KPIToilRatio,
+	analytics.KPIPostmortemOnTimeRate, analytics.KPIActionItemOnTimeRate,
+}
+
+// ChangeKPIs are the change-safety section's KPIs.
+var ChangeKPIs = []string{
+	analytics.KPIDeployments, analytics.KPIDeploysPerWeek, analytics.KPIChangeFailureRate, analytics.KPIRollbackRate,
+	analytics.KPILeadTimeMedianHours, analytics.KPIFailedDeployRecoveryMedianMinutes,
+}
+
+// OnCallKPIs are the on-call health section's KPIs.
+var OnCallKPIs = []string{
+	analytics.KPIPagesTotal, analytics.KPIPagesPerShift, analytics.KPIPagesAfterHours, analytics.KPIPagesSleepHours,
+	analytics.KPIAlertNoiseRatio, analytics.KPIMTTAPagesMinutes, analytics.KPIToilRatio,
+}
+
+// DisciplineKPIs are the postmortem and action-item section's KPIs.
+var DisciplineKPIs = []string{analytics.KPIPostmortemOnTimeRate, analytics.KPIActionItemOnTimeRate, analytics.KPIRepeatIncidentRate}
+
+// TierKPIs are the columns of the tier-by-tier table.
+var TierKPIs = []string{
+	analytics.KPIAvailability, analytics.KPISLOAttainment, analytics.KPIMTTRMinutes, analytics.KPIMTTDMinutes,
+	analytics.KPIChangeFailureRate, analytics.KPIRepeatIncidentRate, analytics.KPIAlertNoiseRatio,
+	analytics.KPIPostmortemOnTimeRate,
+}
+
+// SLOKPIs are the columns of the SLO and error-budget table.
+var SLOKPIs = []string{analytics.KPIAvailability, analytics.KPISLOAttainment, analytics.KPIErrorBudgetRemaining, analytics.KPIBurnRate}
+
+// DoraMetrics are the DORA metrics in display order.
+var DoraMetrics = []string{analytics.DoraDeployFrequency, analytics.DoraLeadTimeHours, analytics.DoraChangeFailureRate, analytics.DoraRecoveryHours}
+
+// Limits of the report's lists, so a bad quarter still prints on a few pages.
+const (
+	MaxIncidents = 12
+	MaxThemes    = 8
+	MaxRisks     = 10
+	MaxWorst     = 6
+)
+
+// Data is what Build needs: one scope's computed scorecards and the records
+// the lists are made of. The caller (web) loads it; Build only computes.
+type Data struct {
+	Period, Prev analytics.Period
+	// ScopeName names the scope in sentences: "The organisation",
+	// "Team payments", "Tier-0 services".
+	ScopeName string
+	// Tier is set when the report covers one tier.
+	Tier *int
+	// Card is the scorecard of Period (with the previous period) for the scope.
+	Card *scorecard.Card
+	// AsOf is the knowledge cut-off used for postmortem status.
+	AsOf     time.Time
+	Settings analytics.Settings
+	// Earlier are the periods before Prev, oldest first, with the scope's
+	// and each tier's KPIs in them (for "first time in three months").
+	Earlier      []analytics.Period
+	EarlierScope []analytics.KPIs
+	EarlierTiers map[int][]analytics.KPIs
+	// Months are the calendar months of Period (three for a quarter) with the scope's KPIs.
+	Months    []analytics.Period
+	MonthKPIs []analytics.KPIs
+	// Dora and PrevDora are the scope's DORA bands.
+	Dora, PrevDora map[string]string
+	// Incidents are the scope's incidents detected in Period.
+	Incidents []analytics.Incident
+	// Risks are the scope's risks in every status; RiskEvents their status
+	// events in Period.
+	Risks      []analytics.Risk
+	RiskEvents []analytics.RiskEvent
+}
+
+// Report is the computed content of an executive report; web formats it.
+type Report struct {
+	Summary      []string
+	Scope        scorecard.Row // the row the headline numbers come from
+	Headlines    []Headline
+	Dora         []DoraRow
+	SLOs         []scorecard.Row // tier-0/1 services
+	TopIncidents []IncidentRow
+	Themes       []Theme
+	Worst        []Worsening
+	TopRisks     []analytics.Risk
+	RiskMoves    []RiskMove
+	// OpenRisks counts risks in play; HighRisks those of them rated high or critical.
+	OpenRisks, HighRisks int
+}
+
+// Headline is one KPI of the scope: value, previous value, target (for a
+// tier scope), the months of the period and how many tiers meet their target.
+type Headline struct {
+	KPI    string
+	Cell   scorecard.Cell
+	Months []*float64
+	// TiersMet of TiersJudged tiers meet their own target for this KPI.
+	TiersMet, TiersJudged int
+}
+
+// DoraRow is one DORA metric's band now and in the previous period.
+type DoraRow struct {
+	Metric, Band, PrevBand string
+}
+
+// Postmortem statuses of an incident.
+const (
+	PMOnTime      = "on_time"
+	PMLate        = "late"
+	PMOverdue     = "overdue"
+	PMDue         = "due"
+	PMOpen        = "open" // incident not resolved yet
+	PMNotRequired = "not_required"
+)
+
+// IncidentRow is one top incident with its duration and postmortem status.
+type IncidentRow struct {
+	Incident analytics.Incident
+	// Duration is detection to resolution; nil while open.
+	Duration   *time.Duration
+	Postmortem string    // PMOnTime, …
+	Deadline   time.Time // zero for PMOpen and PMNotRequired
+}
+
+// Theme is a group of incidents sharing an analytics.Fingerprint.
+type Theme struct {
+	Key         string
+	Label       string
+	Count       int
+	Sev12       int
+	Services    []string
+	IncidentIDs []int64
+}
+
+// Worsening is a service's largest worsening against its tier target.
+type Worsening struct {
+	Service string
+	Tier    int
+	KPI     string
+	Cell    scorecard.Cell
+	// Score is the worsening in units of the target's scale (see worsening).
+	Score float64
+}
+
+// Risk movement kinds.
+const (
+	MoveNew    = "new"
+	MoveClosed = "closed"
+	MoveStatus = "status"
+)
+
+// RiskMove is a risk opened, closed or changing status in the period.
+type RiskMove struct {
+	Code, Title string
+	Kind        string
+	From, To    string
+	At          time.Time
+	Actor       string
+	Score       int
+}
+
+// Build computes the report from d.
+func Build(d Data) Report {
+	r := Report{Scope: ScopeRow(d.Card, d.Tier)}
+	r.Headlines = headlines(d, r.Scope)
+	for _, m := range DoraMetrics {
+		r.Dora = append(r.Dora, DoraRow{Metric: m, Band: d.Dora[m], PrevBand: d.PrevDora[m]})
+	}
+	for _, row := range d.Card.Services {
+		if row.Tier != nil && *row.Tier <= 1 {
+			r.SLOs = append(r.SLOs, row)
+		}
+	}
+	slices.SortStableFunc(r.SLOs, func(a, b scorecard.Row) int {
+		return cmp.Or(cmp.Compare(*a.Tier, *b.Tier), cmp.Compare(a.Name, b.Name))
+	})
+	r.TopIncidents = TopIncidents(d.Incidents, d.Settings, d.Period.Loc, d.AsOf, MaxIncidents)
+	r.Themes = Themes(d.Incidents, MaxThemes)
+	r.Worst = Worst(d.Card.Services, MaxWorst)
+	r.TopRisks, r.OpenRisks, r.HighRisks = TopRisks(d.Risks, MaxRisks)
+	r.RiskMoves = RiskMoves(d.RiskEvents, d.Risks)
+	r.Summary = Summary(d, r)
+	return r
+}
+
+// ScopeRow is the card row that describes the whole scope: the tier's
+// roll-up (with its targets) for a tier report, else the organisation row.
+func ScopeRow(c *scorecard.Card, tier *int) scorecard.Row {
+	if tier != nil {
+		for _, t := range c.Tiers {
+			if *t.Tier == *tier {
+				return t
+			}
+		}
+	}
+	return c.Org
+}
+
+func headlines(d Data, scope scorecard.Row) []Headline {
+	out := make([]Headline, 0, len(HeadlineKPIs))
+	for _, k := range HeadlineKPIs {
+		h := Headline{KPI: k, Cell: scope.KPIs[k]}
+		for _, m := range d.MonthKPIs {
+			h.Months = append(h.Months, m.Get(k))
+		}
+		for _, t := range d.Card.Tiers {
+			c := t.KPIs[k]
+			if c.Target == nil || c.Status == analytics.StatusNoData {
+				continue
+			}
+			h.TiersJudged++
+			if c.Status == analytics.StatusMet {
+				h.TiersMet++
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// PostmortemStatus says where an incident's postmortem stands at asOf,
+// with the rule of the KPI engine (docs/metrics.md, "Postmortems on time").
+func PostmortemStatus(inc analytics.Incident, s analytics.Settings, loc *time.Location, asOf time.Time) (string, time.Time) {
+	if inc.Severity != analytics.Sev1 && inc.Severity != analytics.Sev2 {
+		return PMNotRequired, time.Time{}
+	}
+	if inc.ResolvedAt == nil {
+		return PMOpen, time.Time{}
+	}
+	var deadline time.Time
+	if inc.PostmortemDueAt != nil {
+		deadline = *inc.PostmortemDueAt
+	} else {
+		days := s.PostmortemDaysSev2
+		if inc.Severity == analytics.Sev1 {
+			days = s.PostmortemDaysSev1
+		}
+		deadline = analytics.BusinessDeadline(*inc.ResolvedAt, days, loc)
+	}
+	published := inc.PostmortemPublishedAt != nil && !inc.PostmortemPublishedAt.After(asOf)
+	switch {
+	case published && !inc.PostmortemPublishedAt.After(deadline):
+		return PMOnTime, deadline
+	case published:
+		return PMLate, deadline
+	case asOf.After(deadline):
+		return PMOverdue, deadline
+	}
+	return PMDue, deadline
+}
+
+// TopIncidents returns the Sev1 and Sev2 incidents, Sev1 first, then
+// longest first (open ones count as longest), at most n.
+func TopIncidents(incs []analytics.Incident, s analytics.Settings, loc *time.Location, asOf time.Time, n int) []IncidentRow {
+	var out []IncidentRow
+	for _, inc := range incs {
+		if inc.Severity != analytics.Sev1 && inc.Severity != analytics.Sev2 {
+			continue
+		}
+		row := IncidentRow{Incident: inc}
+		if inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt) {
+			d := inc.ResolvedAt.Sub(inc.DetectedAt)
+			row.Duration = &d
+		}
+		row.Postmortem, row.Deadline = PostmortemStatus(inc, s, loc, asOf)
+		out = append(out, row)
+	}
+	dur := func(r IncidentRow) time.Duration {
+		if r.Duration == nil {
+			return time.Duration(math.MaxInt64)
+		}
+		return *r.Duration
+	}
+	slices.SortStableFunc(out, func(a, b IncidentRow) int {
+		return cmp.Or(cmp.Compare(a.Incident.Severity, b.Incident.Severity), cmp.Compare(dur(b), dur(a)),
+			cmp.Compare(a.Incident.ID, b.Incident.ID))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// Themes groups incidents by analytics.Fingerprint and returns the themes
+// with two or more incidents, largest first, at most n.
+func Themes(incs []analytics.Incident, n int) []Theme {
+	byKey := map[string]*Theme{}
+	var keys []string
+	for _, inc := range incs {
+		k := analytics.Fingerprint(inc)
+		if k == "" {
+			continue
+		}
+		t, ok := byKey[k]
+		if !ok {
+			t = &Theme{Key: k, Label: themeLabel(k, inc)}
+			byKey[k] = t
+			keys = append(keys, k)
+		}
+		t.Count++
+		if inc.Severity == analytics.Sev1 || inc.Severity == analytics.Sev2 {
+			t.Sev12++
+		}
+		if !slices.Contains(t.Services, inc.Service) {
+			t.Services = append(t.Services, inc.Service)
+		}
+		t.IncidentIDs = append(t.IncidentIDs, inc.ID)
+	}
+	var out []Theme
+	for _, k := range keys {
+		if t := byKey[k]; t.Count >= 2 {
+			slices.Sort(t.Services)
+			out = append(out, *t)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Theme) int {
+		return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(b.Sev12, a.Sev12), cmp.Compare(a.Key, b.Key))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// themeLabel is a theme's readable name: the first incident's own text
+// behind its key (explicit key, problem, root cause, category or title), as
+// written rather than as normalised for matching.
+func themeLabel(key string, first analytics.Incident) string {
+	prefix, rest, _ := strings.Cut(key, ":")
+	var v string
+	switch prefix {
+	case "fp":
+		v = first.Fingerprint
+	case "problem":
+		v = "problem " + first.ProblemRef
+	case "cause":
+		v = first.RootCause
+	case "category":
+		v = "category: " + first.Category
+	case "title":
+		v = first.Title
+	}
+	if v = strings.TrimSpace(v); v == "" {
+		return rest
+	}
+	return v
+}
+
+// worsening scores how much a cell got worse than the previous period,
+// measured against its target's scale: the target itself for "max"
+// targets, the error margin (1 − target) for "min" ratio targets. It is 0
+// unless the value is worse than before and no longer meets its target.
+func worsening(k string, c scorecard.Cell) float64 {
+	if c.Target == nil || c.Value == nil || c.Previous == nil || c.Status == analytics.StatusMet || c.Status == analytics.StatusNoData {
+		return 0
+	}
+	d := *c.Value - *c.Previous // positive: rose
+	scale := math.Abs(*c.Target)
+	if c.Direction == analytics.DirectionMin {
+		d = -d
+		if analytics.IsRatioKPI(k) {
+			scale = 1 - *c.Target
+		}
+	}
+	if d <= 0 || scale <= 0 {
+		return 0
+	}
+	return d / scale
+}
+
+// Worst returns the services with the largest worsening against their tier
+// targets, one entry (its worst KPI) per service, largest first, at most n.
+func Worst(rows []scorecard.Row, n int) []Worsening {
+	var out []Worsening
+	for _, r := range rows {
+		best := Worsening{}
+		for _, k := range analytics.KPINames {
+			if s := worsening(k, r.KPIs[k]); s > best.Score {
+				best = Worsening{Service: r.Name, KPI: k, Cell: r.KPIs[k], Score: s}
+				if r.Tier != nil {
+					best.Tier = *r.Tier
+				}
+			}
+		}
+		if best.Score > 0 {
+			out = append(out, best)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Worsening) int {
+		return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Service, b.Service))
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// TopRisks returns the risks not closed, highest score first, at most n,
+// with the number of risks in play and of those rated high or critical.
+func TopRisks(risks []analytics.Risk, n int) (top []analytics.Risk, open, high int) {
+	for _, r := range risks {
+		if r.Status == analytics.RiskClosed {
+			continue
+		}
+		top = append(top, r)
+		if r.InPlay() {
+			open++
+			if r.Score() >= 10 {
+				high++
+			}
+		}
+	}
+	slices.SortStableFunc(top, func(a, b analytics.Risk) int {
+		return cmp.Or(cmp.Compare(b.Score(), a.Score()), cmp.Compare(a.Code, b.Code))
+	})
+	if len(top) > n {
+		top = top[:n]
+	}
+	return top, open, high
+}
+
+// RiskMoves turns status events into movements: a status set from nothing
+// is a new risk, one set to closed a closed risk, anything else a status
+// change. Events of risks outside risks (another scope) are left out.
+func RiskMoves(events []analytics.RiskEvent, risks []analytics.Risk) []RiskMove {
+	byID := make(map[int64]analytics.Risk, len(risks))
+	for _, r := range risks {
+		byID[r.ID] = r
+	}
+	var out []RiskMove
+	for _, e := range events {
+		r, ok := byID[e.RiskID]
+		if !ok || e.Field != "status" {
+			continue
+		}
+		m := RiskMove{Code: e.RiskCode, Title: e.Title, From: e.Old, To: e.New, At: e.At, Actor: e.Actor, Score: r.Score(), Kind: MoveStatus}
+		switch {
+		case e.Old == "":
+			m.Kind = MoveNew
+		case e.New == analytics.RiskClosed:
+			m.Kind = MoveClosed
+		}
+		out = append(out, m)
+	}
+	return out
+}

@@ -1,0 +1,348 @@
+// Package report builds sreport's printable executive reports from computed
+// scorecards: the report's data model and the plain-language executive
+// summary. Everything here is a pure function over numbers (no database,
+// no HTTP, no clock), so every sentence can be unit-tested from crafted data.
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"sreport/analytics"
+)
+
+// Unit says how a number reads in a sentence.
+type Unit int
+
+// Units of the numbers in sentences.
+const (
+	Count   Unit = iota // 3
+	Minutes             // 52 minutes, 2.5 hours, 1.5 days
+	Hours               // 18 hours, 3.5 days
+	Ratio               // 12.5 % (changes in percentage points)
+	Avail               // 99.95 % (three decimals; changes in percentage points)
+	Rate                // 4.25 (per week, per shift)
+)
+
+// UnitOf is the sentence unit of a KPI.
+func UnitOf(kpi string) Unit {
+	switch kpi {
+	case analytics.KPIMTTDMinutes, analytics.KPIMTTAMinutes, analytics.KPIMTTRMinutes, analytics.KPIMTTRMedianMinutes,
+		analytics.KPIMTTRP90Minutes, analytics.KPITTMMinutes, analytics.KPIFailedDeployRecoveryMedianMinutes,
+		analytics.KPIMTTAPagesMinutes:
+		return Minutes
+	case analytics.KPILeadTimeMedianHours:
+		return Hours
+	case analytics.KPIAvailability:
+		return Avail
+	case analytics.KPIDeploysPerWeek, analytics.KPIPagesPerShift, analytics.KPIBurnRate:
+		return Rate
+	}
+	if analytics.IsRatioKPI(kpi) || kpi == analytics.KPIErrorBudgetRemaining {
+		return Ratio
+	}
+	return Count
+}
+
+// Noun is a countable thing with its singular and plural.
+type Noun struct{ One, Many string }
+
+// Plural returns "1 incident", "3 incidents" or "no incidents".
+func Plural(n int, noun Noun) string {
+	switch n {
+	case 0:
+		return "no " + noun.Many
+	case 1:
+		return "1 " + noun.One
+	}
+	return strconv.Itoa(n) + " " + noun.Many
+}
+
+// numberWords spells small counts, as prose does ("three months").
+var numberWords = []string{"zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"}
+
+// Words spells n for 0..12 and writes digits above.
+func Words(n int) string {
+	if n >= 0 && n < len(numberWords) {
+		return numberWords[n]
+	}
+	return strconv.Itoa(n)
+}
+
+// trim drops trailing zeros of a decimal ("38.0" → "38").
+func trim(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}
+
+// dec formats x with at most prec decimals; minutes of 10 and more read as whole numbers.
+func dec(x float64, prec int) string { return trim(strconv.FormatFloat(x, 'f', prec, 64)) }
+
+// parts splits a value into its number and its unit word, so a range can
+// say the unit once ("from 52 to 38 minutes").
+func parts(u Unit, x float64) (num, unit string) {
+	switch u {
+	case Ratio:
+		return dec(x*100, 1), "%"
+	case Avail:
+		return dec(x*100, 3), "%"
+	case Minutes:
+		switch a := math.Abs(x); {
+		case a < 10:
+			return dec(x, 1), plural(x, "minute")
+		case a < 120:
+			return dec(math.Round(x), 0), plural(math.Round(x), "minute")
+		case a < 48*60:
+			return dec(x/60, 1), plural(x/60, "hour")
+		}
+		return dec(x/1440, 1), plural(x/1440, "day")
+	case Hours:
+		if math.Abs(x) < 48 {
+			return dec(x, 1), plural(x, "hour")
+		}
+		return dec(x/24, 1), plural(x/24, "day")
+	case Rate:
+		return dec(x, 2), ""
+	}
+	return dec(x, 2), ""
+}
+
+// plural adds an "s" unless x reads as exactly 1.
+func plural(x float64, word string) string {
+	if x == 1 {
+		return word
+	}
+	return word + "s"
+}
+
+// Format renders a value in its unit ("38 minutes", "99.95 %", "12").
+func Format(u Unit, x float64) string {
+	n, w := parts(u, x)
+	if w == "" {
+		return n
+	}
+	return n + " " + w
+}
+
+// fromTo renders "from 52 to 38 minutes", repeating the unit when it differs
+// or is a percent sign ("from 8.2 % to 12.5 %").
+func fromTo(u Unit, a, b float64) string {
+	na, wa := parts(u, a)
+	nb, wb := parts(u, b)
+	if wa == wb && wa != "%" {
+		return strings.TrimSpace("from " + na + " to " + nb + " " + wa)
+	}
+	return "from " + strings.TrimSpace(na+" "+wa) + " to " + strings.TrimSpace(nb+" "+wb)
+}
+
+// change renders the size of a change: percentage points for ratios,
+// a relative percentage otherwise ("−27 %"); "" when prev is 0.
+func change(u Unit, cur, prev float64) string {
+	sign := func(d float64) string {
+		if d < 0 {
+			return "−" // U+2212 minus sign, as typeset
+		}
+		return "+"
+	}
+	switch u {
+	case Ratio:
+		d := (cur - prev) * 100
+		return sign(d) + dec(math.Abs(d), 1) + " pp"
+	case Avail:
+		d := (cur - prev) * 100
+		return sign(d) + dec(math.Abs(d), 3) + " pp"
+	}
+	if prev == 0 {
+		return ""
+	}
+	d := (cur - prev) / math.Abs(prev) * 100
+	return sign(d) + dec(math.Abs(math.Round(d)), 0) + " %"
+}
+
+// TargetPhrase names a target as prose does: "60-minute", "99.9 %", "4-hour".
+func TargetPhrase(u Unit, t float64) string {
+	switch u {
+	case Minutes:
+		if math.Abs(t) < 120 {
+			return dec(t, 1) + "-minute"
+		}
+		if math.Abs(t) < 48*60 {
+			return dec(t/60, 1) + "-hour"
+		}
+		return dec(t/1440, 1) + "-day"
+	case Hours:
+		return dec(t, 1) + "-hour"
+	}
+	return Format(u, t)
+}
+
+// Metric is one KPI of one scope over consecutive periods, with its target:
+// everything a sentence about it needs.
+type Metric struct {
+	Name    string // "MTTR"
+	Subject string // "tier-0 services"; empty for the report's own scope
+	Unit    Unit
+	// Current and Previous are the values of this and the previous period
+	// (nil: no data).
+	Current, Previous *float64
+	// Earlier are the values of the periods before Previous, oldest first.
+	Earlier []*float64
+	// Target is the tier target, nil when there is none.
+	Target *analytics.Target
+	// PeriodLabel and PrevLabel name the periods ("October 2026"); PeriodWord
+	// is "month" or "quarter".
+	PeriodLabel, PrevLabel, PeriodWord string
+}
+
+// met reports whether v meets the target strictly (at risk is not met).
+func (m Metric) met(v *float64) bool {
+	return analytics.Status(v, *m.Target, true) == analytics.StatusMet
+}
+
+// run counts the consecutive periods before the current one, newest first,
+// whose target outcome equals want; a period without data ends the run.
+func (m Metric) run(want bool) int {
+	vals := append(append([]*float64{}, m.Earlier...), m.Previous)
+	n := 0
+	for i := len(vals) - 1; i >= 0; i-- {
+		if vals[i] == nil || m.met(vals[i]) != want {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// targetClause judges the current value against the target, noting a
+// target newly met or newly missed; "" without a target or a value.
+func (m Metric) targetClause() string {
+	if m.Target == nil || m.Current == nil {
+		return ""
+	}
+	tp := "the " + TargetPhrase(m.Unit, m.Target.Target) + " target"
+	cur := m.met(m.Current)
+	if m.Previous == nil {
+		if cur {
+			return "meeting " + tp
+		}
+		return "missing " + tp
+	}
+	prev := m.met(m.Previous)
+	switch {
+	case cur && prev:
+		return "still meeting " + tp
+	case cur && !prev:
+		if k := m.run(false); k >= 2 {
+			return "meeting " + tp + " for the first time in " + Words(k+1) + " " + m.PeriodWord + "s"
+		}
+		return "meeting " + tp + " after missing it last " + m.PeriodWord
+	case !cur && prev:
+		if k := m.run(true); k >= 2 {
+			return "missing " + tp + " for the first time in " + Words(k+1) + " " + m.PeriodWord + "s"
+		}
+		return "missing " + tp + " after meeting it last " + m.PeriodWord
+	}
+	if k := m.run(false); k >= 2 {
+		return "missing " + tp + " for the " + ordinal(k+1) + " " + m.PeriodWord + " in a row"
+	}
+	return "still missing " + tp
+}
+
+// ordinal spells small ordinals ("third").
+func ordinal(n int) string {
+	words := []string{"zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"}
+	if n >= 0 && n < len(words) {
+		return words[n]
+	}
+	return strconv.Itoa(n) + "th"
+}
+
+// subject is "MTTR for tier-0 services" or "MTTR".
+func (m Metric) subject() string {
+	if m.Subject == "" {
+		return m.Name
+	}
+	return m.Name + " for " + m.Subject
+}
+
+// Sentence describes how the metric moved from the previous period and how
+// it stands against its target, e.g. "MTTR for tier-0 services fell from 52
+// to 38 minutes (−27 %), meeting the 60-minute target for the first time in
+// three months."
+func (m Metric) Sentence() string {
+	s := m.subject()
+	switch {
+	case m.Current == nil && m.Previous == nil:
+		return s + " has no data for " + m.PeriodLabel + " or " + m.PrevLabel + "."
+	case m.Current == nil:
+		return s + " has no data for " + m.PeriodLabel + "; it was " + Format(m.Unit, *m.Previous) + " in " + m.PrevLabel + "."
+	}
+	var b strings.Builder
+	b.WriteString(s)
+	cur := *m.Current
+	if m.Previous == nil {
+		b.WriteString(" was " + Format(m.Unit, cur) + " in " + m.PeriodLabel + ", with no data for " + m.PrevLabel + " to compare")
+	} else {
+		prev := *m.Previous
+		if Format(m.Unit, cur) == Format(m.Unit, prev) {
+			b.WriteString(" was unchanged at " + Format(m.Unit, cur))
+		} else {
+			verb := "rose"
+			if cur < prev {
+				verb = "fell"
+			}
+			b.WriteString(" " + verb + " " + fromTo(m.Unit, prev, cur))
+			if c := change(m.Unit, cur, prev); c != "" {
+				b.WriteString(" (" + c + ")")
+			}
+		}
+	}
+	if c := m.targetClause(); c != "" {
+		b.WriteString(", " + c)
+	}
+	b.WriteString(".")
+	return b.String()
+}
+
+// Tally is a count in this and the previous period.
+type Tally struct {
+	Subject  string // "The organisation", "Tier-0 services"
+	Noun     Noun
+	Current  int
+	Previous *int // nil: the previous period is not known
+	// PeriodLabel and PrevLabel name the periods.
+	PeriodLabel, PrevLabel string
+}
+
+// Sentence says the count and how it moved, with the right singular or
+// plural: "The organisation had 1 Sev1 incident in Q3 2026, down from 5 in
+// Q2 2026."
+func (t Tally) Sentence() string {
+	s := t.Subject + " had " + Plural(t.Current, t.Noun) + " in " + t.PeriodLabel
+	if t.Previous != nil {
+		p := *t.Previous
+		switch {
+		case p == t.Current:
+			s += ", the same as in " + t.PrevLabel
+		case t.Current < p:
+			s += ", down from " + strconv.Itoa(p) + " in " + t.PrevLabel
+		default:
+			s += ", up from " + strconv.Itoa(p) + " in " + t.PrevLabel
+		}
+	}
+	return s + "."
+}
+
+// Capitalize upper-cases the first letter of s (for sentence starts such as "tier-0 services").
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

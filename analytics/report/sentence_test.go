@@ -1,0 +1,107 @@
+package report
+
+import (
+	"testing"
+
+	"sreport/analytics"
+)
+
+func f(v float64) *float64 { return &v }
+func n(v int) *int         { return &v }
+
+func TestMetricSentence(t *testing.T) {
+	mttr60 := &analytics.Target{Tier: 0, KPI: analytics.KPIMTTRMinutes, Target: 60, Direction: analytics.DirectionMax}
+	avail := &analytics.Target{Tier: 1, KPI: analytics.KPIAvailability, Target: 0.999, Direction: analytics.DirectionMin}
+	base := Metric{Name: "MTTR", Subject: "tier-0 services", Unit: Minutes, PeriodLabel: "October 2026", PrevLabel: "September 2026", PeriodWord: "month"}
+	with := func(m Metric, edit func(*Metric)) Metric { edit(&m); return m }
+	cases := []struct {
+		name string
+		m    Metric
+		want string
+	}{
+		{"improving, target newly met after two misses", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Earlier, m.Target = f(38), f(52), []*float64{f(75)}, mttr60
+			m.Previous = f(62)
+			m.Current = f(38)
+		}), "MTTR for tier-0 services fell from 62 to 38 minutes (−39 %), meeting the 60-minute target for the first time in three months."},
+		{"issue example: 52 → 38 with a streak of misses", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Earlier = f(38), f(52), []*float64{f(70), f(65)}
+			m.Target = &analytics.Target{KPI: analytics.KPIMTTRMinutes, Target: 45, Direction: analytics.DirectionMax}
+		}), "MTTR for tier-0 services fell from 52 to 38 minutes (−27 %), meeting the 45-minute target for the first time in four months."},
+		{"target newly met after one miss", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Earlier, m.Target = f(38), f(61), []*float64{f(20)}, mttr60
+		}), "MTTR for tier-0 services fell from 61 to 38 minutes (−38 %), meeting the 60-minute target after missing it last month."},
+		{"worsening, target newly missed after a streak", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Earlier, m.Target = f(95), f(40), []*float64{f(30), f(35)}, mttr60
+		}), "MTTR for tier-0 services rose from 40 to 95 minutes (+138 %), missing the 60-minute target for the first time in four months."},
+		{"worsening, still missing", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Target = f(3*60), f(90), mttr60
+		}), "MTTR for tier-0 services rose from 90 minutes to 3 hours (+100 %), still missing the 60-minute target."},
+		{"missing for the third period in a row", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Earlier, m.Target = f(70), f(80), []*float64{f(90)}, mttr60
+		}), "MTTR for tier-0 services fell from 80 to 70 minutes (−13 %), missing the 60-minute target for the third month in a row."},
+		{"unchanged and met", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Target = f(38.2), f(37.9), mttr60
+		}), "MTTR for tier-0 services was unchanged at 38 minutes, still meeting the 60-minute target."},
+		{"no data at all", with(base, func(m *Metric) {}), "MTTR for tier-0 services has no data for October 2026 or September 2026."},
+		{"no current data", with(base, func(m *Metric) { m.Previous = f(1) }),
+			"MTTR for tier-0 services has no data for October 2026; it was 1 minute in September 2026."},
+		{"no previous data", with(base, func(m *Metric) { m.Current, m.Target = f(12), mttr60 }),
+			"MTTR for tier-0 services was 12 minutes in October 2026, with no data for September 2026 to compare, meeting the 60-minute target."},
+		{"ratio in percentage points, min target newly missed", Metric{Name: "Availability", Subject: "tier-1 services", Unit: Avail,
+			Current: f(0.9981), Previous: f(0.9995), Target: avail, PeriodLabel: "Q3 2026", PrevLabel: "Q2 2026", PeriodWord: "quarter"},
+			"Availability for tier-1 services fell from 99.95 % to 99.81 % (−0.14 pp), missing the 99.9 % target after meeting it last quarter."},
+		{"no target, improving rate", Metric{Name: "The change failure rate", Subject: "the organisation", Unit: Ratio,
+			Current: f(0.08), Previous: f(0.125), PeriodLabel: "Q3 2026", PrevLabel: "Q2 2026", PeriodWord: "quarter"},
+			"The change failure rate for the organisation fell from 12.5 % to 8 % (−4.5 pp)."},
+		{"from zero: no relative change", Metric{Name: "MTTD", Unit: Minutes, Current: f(5), Previous: f(0), PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"MTTD rose from 0 to 5 minutes."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := tc.m.Sentence(); got != tc.want {
+				t.Errorf("\ngot  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTallySentence(t *testing.T) {
+	inc := Noun{"Sev1 incident", "Sev1 incidents"}
+	cases := []struct {
+		cur  int
+		prev *int
+		want string
+	}{
+		{1, n(5), "The organisation had 1 Sev1 incident in Q3 2026, down from 5 in Q2 2026."},
+		{4, n(1), "The organisation had 4 Sev1 incidents in Q3 2026, up from 1 in Q2 2026."},
+		{0, n(0), "The organisation had no Sev1 incidents in Q3 2026, the same as in Q2 2026."},
+		{2, nil, "The organisation had 2 Sev1 incidents in Q3 2026."},
+	}
+	for _, tc := range cases {
+		got := Tally{Subject: "The organisation", Noun: inc, Current: tc.cur, Previous: tc.prev, PeriodLabel: "Q3 2026", PrevLabel: "Q2 2026"}.Sentence()
+		if got != tc.want {
+			t.Errorf("got  %s\nwant %s", got, tc.want)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	cases := []struct {
+		u    Unit
+		v    float64
+		want string
+	}{
+		{Minutes, 1, "1 minute"}, {Minutes, 7.26, "7.3 minutes"}, {Minutes, 52.4, "52 minutes"}, {Minutes, 150, "2.5 hours"},
+		{Minutes, 60 * 24 * 3, "3 days"}, {Hours, 1, "1 hour"}, {Hours, 72, "3 days"}, {Ratio, 0.125, "12.5 %"},
+		{Avail, 0.99953, "99.953 %"}, {Count, 3, "3"}, {Rate, 4.256, "4.26"},
+	}
+	for _, tc := range cases {
+		if got := Format(tc.u, tc.v); got != tc.want {
+			t.Errorf("Format(%v, %v) = %q, want %q", tc.u, tc.v, got, tc.want)
+		}
+	}
+	if got := TargetPhrase(Minutes, 240); got != "4-hour" {
+		t.Errorf("TargetPhrase = %q", got)
+	}
+}

@@ -1,0 +1,168 @@
+package report
+
+import (
+	"strconv"
+
+	"sreport/analytics"
+	"sreport/analytics/scorecard"
+)
+
+// names are the KPI names sentences use.
+var names = map[string]string{
+	analytics.KPIAvailability: "Availability", analytics.KPISLOAttainment: "SLO attainment",
+	analytics.KPIErrorBudgetRemaining: "Error budget remaining", analytics.KPIBurnRate: "Burn rate",
+	analytics.KPIMTTRMinutes: "MTTR", analytics.KPIMTTDMinutes: "MTTD", analytics.KPIMTTAMinutes: "MTTA",
+	analytics.KPITTMMinutes: "Time to mitigate", analytics.KPIRepeatIncidentRate: "The repeat-incident rate",
+	analytics.KPIChangeFailureRate: "The change failure rate", analytics.KPIRollbackRate: "The rollback rate",
+	analytics.KPIAlertNoiseRatio: "Alert noise", analytics.KPIToilRatio: "Toil",
+	analytics.KPIPostmortemOnTimeRate: "The share of postmortems on time",
+	analytics.KPIActionItemOnTimeRate: "The share of action items closed on time",
+	analytics.KPIDeploysPerWeek:       "Deploys per week", analytics.KPILeadTimeMedianHours: "Median lead time",
+	analytics.KPIPagesPerShift: "Pages per shift", analytics.KPIMTTAPagesMinutes: "MTTA of pages",
+	analytics.KPIFailedDeployRecoveryMedianMinutes: "Failed deploy recovery",
+}
+
+// Name is a KPI's name in a sentence.
+func Name(kpi string) string {
+	if n, ok := names[kpi]; ok {
+		return n
+	}
+	return kpi
+}
+
+// Title is a period as prose names it: "October 2026" or "Q3 2026".
+func Title(p analytics.Period) string {
+	if p.Kind == analytics.Quarter {
+		return "Q" + strconv.Itoa(p.Num) + " " + strconv.Itoa(p.Year)
+	}
+	return p.From.Format("January 2006")
+}
+
+// Word is "month" or "quarter".
+func Word(p analytics.Period) string { return string(p.Kind) }
+
+// TierSubject is "tier-0 services".
+func TierSubject(tier int) string { return "tier-" + strconv.Itoa(tier) + " services" }
+
+// MetricOf builds the sentence input for one KPI of a scorecard row, with
+// the values of earlier periods for target streaks.
+func MetricOf(d Data, k, subject string, row scorecard.Row, earlier []analytics.KPIs) Metric {
+	c := row.KPIs[k]
+	m := Metric{Name: Name(k), Subject: subject, Unit: UnitOf(k), Current: c.Value, Previous: c.Previous,
+		PeriodLabel: Title(d.Period), PrevLabel: Title(d.Prev), PeriodWord: Word(d.Period)}
+	for _, e := range earlier {
+		m.Earlier = append(m.Earlier, e.Get(k))
+	}
+	if c.Target != nil {
+		m.Target = &analytics.Target{KPI: k, Target: *c.Target, Direction: c.Direction}
+		if row.Tier != nil {
+			m.Target.Tier = *row.Tier
+		}
+	}
+	return m
+}
+
+// count reads a count KPI of a cell (0 for no data, as the engine never
+// leaves a count nil) and its previous value.
+func count(cells ...scorecard.Cell) (cur int, prev *int) {
+	p := 0
+	havePrev := true
+	for _, c := range cells {
+		if c.Value != nil {
+			cur += int(*c.Value)
+		}
+		if c.Previous == nil {
+			havePrev = false
+		} else {
+			p += int(*c.Previous)
+		}
+	}
+	if havePrev {
+		prev = &p
+	}
+	return cur, prev
+}
+
+// Summary writes the executive summary: every sentence is computed from
+// the report's numbers, in the order a reader asks: how many incidents,
+// how fast tier-0/1 recovered and how available they were, change safety,
+// postmortem discipline, on-call load, the worst trend, repeat themes and
+// the risk register.
+func Summary(d Data, r Report) []string {
+	var out []string
+	scope := r.Scope
+	tally := func(noun Noun, keys ...string) {
+		cells := make([]scorecard.Cell, len(keys))
+		for i, k := range keys {
+			cells[i] = scope.KPIs[k]
+		}
+		cur, prev := count(cells...)
+		out = append(out, Tally{Subject: Capitalize(d.ScopeName), Noun: noun, Current: cur, Previous: prev,
+			PeriodLabel: Title(d.Period), PrevLabel: Title(d.Prev)}.Sentence())
+	}
+	tally(Noun{"Sev1 or Sev2 incident", "Sev1 or Sev2 incidents"}, analytics.KPISev1Count, analytics.KPISev2Count)
+	tally(Noun{"customer-impacting incident", "customer-impacting incidents"}, analytics.KPICustomerImpactingIncidents)
+
+	for _, t := range d.Card.Tiers {
+		tier := *t.Tier
+		if tier > 1 || (d.Tier != nil && *d.Tier != tier) {
+			continue
+		}
+		for _, k := range []string{analytics.KPIMTTRMinutes, analytics.KPIAvailability} {
+			out = append(out, MetricOf(d, k, TierSubject(tier), t, d.EarlierTiers[tier]).Sentence())
+		}
+	}
+	for _, k := range []string{analytics.KPIChangeFailureRate, analytics.KPIPostmortemOnTimeRate} {
+		out = append(out, MetricOf(d, k, d.ScopeName, scope, d.EarlierScope).Sentence())
+	}
+	tally(Noun{"after-hours page", "after-hours pages"}, analytics.KPIPagesAfterHours)
+
+	if len(r.Worst) > 0 {
+		w := r.Worst[0]
+		subject := w.Service + " (tier " + strconv.Itoa(w.Tier) + ")"
+		row := scorecard.Row{Tier: &w.Tier, KPIs: map[string]scorecard.Cell{w.KPI: w.Cell}}
+		out = append(out, "The largest worsening against a tier target: "+MetricOf(d, w.KPI, subject, row, nil).Sentence())
+	} else {
+		out = append(out, "No service got worse on a KPI that is now off its tier target.")
+	}
+	if len(r.Themes) > 0 {
+		t := r.Themes[0]
+		out = append(out, "The most frequent repeat theme, “"+t.Label+"”, accounted for "+
+			Plural(t.Count, Noun{"incident", "incidents"})+" across "+Plural(len(t.Services), Noun{"service", "services"})+".")
+	}
+	var opened, closed int
+	for _, m := range r.RiskMoves {
+		switch m.Kind {
+		case MoveNew:
+			opened++
+		case MoveClosed:
+			closed++
+		}
+	}
+	closedText := "none"
+	if closed > 0 {
+		closedText = strconv.Itoa(closed)
+	}
+	s := Capitalize(Plural(opened, Noun{"risk was", "risks were"})) + " opened and " + closedText + " closed in " + Title(d.Period) + "; "
+	switch {
+	case r.OpenRisks == 0:
+		s += "no risk is open or being mitigated."
+	case r.OpenRisks == 1 && r.HighRisks == 1:
+		s += "the one risk in play is rated high or critical."
+	case r.OpenRisks == 1:
+		s += "the one risk in play is not rated high or critical."
+	case r.HighRisks == 0:
+		s += "none of the " + Plural(r.OpenRisks, Noun{"risk", "risks"}) + " in play is rated high or critical."
+	default:
+		s += strconv.Itoa(r.HighRisks) + " of the " + Plural(r.OpenRisks, Noun{"risk", "risks"}) + " in play " + isAre(r.HighRisks) + " rated high or critical."
+	}
+	out = append(out, s)
+	return out
+}
+
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
+}

@@ -1,0 +1,185 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics"
+	"sreport/analytics/store"
+	"sreport/views"
+)
+
+// maxItemText bounds an action item's title and owner.
+const maxItemText = 300
+
+// readItemForm reads and validates an action item form; errors are keyed by field.
+func readItemForm(c echo.Context, loc *time.Location) (views.ActionItemForm, store.ActionItemInput) {
+	f := views.ActionItemForm{Title: strings.TrimSpace(c.FormValue("title")), Owner: strings.TrimSpace(c.FormValue("owner")),
+		Due: c.FormValue("due_at"), URL: strings.TrimSpace(c.FormValue("url")), Next: localPath(c.FormValue("next")),
+		TZ: loc.String(), Errors: map[string]string{}}
+	in := store.ActionItemInput{Title: f.Title, Owner: f.Owner, URL: f.URL}
+	switch {
+	case f.Title == "":
+		f.Errors["title"] = "Enter what has to be done."
+	case len(f.Title) > maxItemText:
+		f.Errors["title"] = "Keep the title under 300 characters."
+	}
+	if len(f.Owner) > maxItemText {
+		f.Errors["owner"] = "Keep the owner under 300 characters."
+	}
+	due, err := parseLocal(f.Due, loc)
+	if err != nil {
+		f.Errors["due_at"] = "Enter a date and time (" + loc.String() + "), e.g. 2026-10-03T17:00."
+	}
+	in.DueAt = due
+	if f.URL != "" && safeExternal(f.URL) == "" {
+		f.Errors["url"] = "Enter an http:// or https:// link."
+	}
+	return f, in
+}
+
+// localPath returns p when it is a path on this site, so a "next"
+// parameter can never send the user elsewhere.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return ""
+	}
+	return p
+}
+
+// createActionItem adds an action item to an incident.
+func (h *Handler) createActionItem(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	st, err := h.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	form, in := readItemForm(c, st.Location())
+	if len(form.Errors) > 0 {
+		v, err := h.incidentView(c, id, nil, &form)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusUnprocessableEntity, views.IncidentPage(v))
+	}
+	if _, err := h.store.CreateActionItem(ctx, id, in, h.Audit(c)); err != nil {
+		return notFoundOr(err, "incident")
+	}
+	return c.Redirect(http.StatusSeeOther, idHref("/incidents/", id)+"?done=item")
+}
+
+// editActionItem shows the form editing one action item.
+func (h *Handler) editActionItem(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	st, err := h.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.ActionItemByID(ctx, id)
+	if err != nil {
+		return notFoundOr(err, "action item")
+	}
+	loc := st.Location()
+	form := views.ActionItemForm{Title: a.Title, Owner: a.Owner, Due: localValue(a.DueAt, loc), URL: a.URL,
+		Next: localPath(c.QueryParam("next")), TZ: loc.String()}
+	return ok(c, views.ActionItemEditPage(h.itemEditView(c, a, loc, form)))
+}
+
+func (h *Handler) itemEditView(c echo.Context, a analytics.ActionItem, loc *time.Location, form views.ActionItemForm) views.ActionItemEdit {
+	form.Action = idHref("/action-items/", a.ID)
+	facts := []views.Fact{
+		{Label: "Service", Value: a.Service, Href: serviceHref(a.Service)},
+		{Label: "Source", Value: a.Source + " " + a.ExternalID},
+		{Label: "State", Value: itemState(a, h.cfg.Now())},
+		{Label: "Closed", Value: fmtTimePtr(a.ClosedAt, loc)},
+	}
+	if a.IncidentID != nil {
+		facts = append(facts, views.Fact{Label: "Incident", Value: "#" + itoa64(*a.IncidentID), Href: idHref("/incidents/", *a.IncidentID)})
+	}
+	return views.ActionItemEdit{Layout: h.layout(c, "Action item: "+a.Title, views.NavActionItems), Facts: facts,
+		Form: form, Imported: a.Source != store.SourceApp}
+}
+
+// saveActionItem stores an edit of an action item's title, owner, due date and link.
+func (h *Handler) saveActionItem(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	st, err := h.store.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.ActionItemByID(ctx, id)
+	if err != nil {
+		return notFoundOr(err, "action item")
+	}
+	loc := st.Location()
+	form, in := readItemForm(c, loc)
+	if len(form.Errors) > 0 {
+		return render(c, http.StatusUnprocessableEntity, views.ActionItemEditPage(h.itemEditView(c, a, loc, form)))
+	}
+	if err := h.store.UpdateActionItem(ctx, id, in, h.Audit(c)); err != nil {
+		return notFoundOr(err, "action item")
+	}
+	return c.Redirect(http.StatusSeeOther, itemReturn(form.Next, a))
+}
+
+// itemReturn is where to go after changing an item: the page it was
+// changed from, else its incident, else the action-items list.
+func itemReturn(next string, a analytics.ActionItem) string {
+	if next != "" {
+		return next
+	}
+	if a.IncidentID != nil {
+		return idHref("/incidents/", *a.IncidentID)
+	}
+	return "/action-items"
+}
+
+// closeActionItem marks an action item closed now.
+func (h *Handler) closeActionItem(c echo.Context) error {
+	return h.changeItemState(c, true)
+}
+
+// reopenActionItem marks a closed action item open again.
+func (h *Handler) reopenActionItem(c echo.Context) error {
+	return h.changeItemState(c, false)
+}
+
+func (h *Handler) changeItemState(c echo.Context, closeIt bool) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.ActionItemByID(ctx, id)
+	if err != nil {
+		return notFoundOr(err, "action item")
+	}
+	if closeIt {
+		err = h.store.CloseActionItem(ctx, id, h.cfg.Now(), h.Audit(c))
+	} else {
+		err = h.store.ReopenActionItem(ctx, id, h.Audit(c))
+	}
+	if err != nil {
+		return err
+	}
+	next := localPath(c.QueryParam("next"))
+	if next == "" {
+		next = localPath(c.FormValue("next"))
+	}
+	return c.Redirect(http.StatusSeeOther, itemReturn(next, a))
+}

@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"sreport/testutil"
+)
+
+// pdfPages returns pdfinfo's page count and pdftotext's text of a PDF.
+func pdfPages(t *testing.T, path string) (int, string) {
+	t.Helper()
+	for _, tool := range []string{"pdfinfo", "pdftotext", "pdftoppm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			if os.Getenv("SREPORT_REQUIRE_BROWSER") == "1" {
+				t.Fatalf("%s not installed (poppler-utils)", tool)
+			}
+			t.Skipf("%s not installed (poppler-utils)", tool)
+		}
+	}
+	info, err := exec.Command("pdfinfo", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("pdfinfo: %v\n%s", err, info)
+	}
+	m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(info)
+	if m == nil {
+		t.Fatalf("pdfinfo gave no page count:\n%s", info)
+	}
+	n, _ := strconv.Atoi(string(m[1]))
+	text, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext: %v", err)
+	}
+	return n, string(text)
+}
+
+// savePNGs renders the first two pages of a PDF as test artefacts.
+func savePNGs(t *testing.T, pdf, prefix string) {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "2", pdf, filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, out)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "p-*.png"))
+	if len(pngs) != 2 {
+		t.Fatalf("pdftoppm wrote %v", pngs)
+	}
+	for i, p := range pngs {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		testutil.SaveArtifact(t, prefix+"-page"+strconv.Itoa(i+1)+".png", b)
+	}
+}
+
+// TestBrowserReportPDF downloads the quarterly report as a PDF (printed by
+// the server with headless Chromium), checks its pages and text, and
+// prints the report page from the test's own browser too.
+func TestBrowserReportPDF(t *testing.T) {
+	ctx := testutil.Browser(t)
+	srv := newDemoServer(t)
+
+	for _, tc := range []struct {
+		path, name, paper string
+	}{
+		{"/reports/2026-Q3.pdf", "report-2026-Q3", "A4"},
+		{"/reports/2026-10.pdf?team=payments&paper=letter", "report-2026-10-payments", "letter"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body, hdr := get(t, srv.URL+tc.path)
+			if status != 200 || hdr.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(body, "%PDF-") {
+				t.Fatalf("GET %s: %d %s %.200q", tc.path, status, hdr.Get("Content-Type"), body)
+			}
+			pdf := testutil.SaveArtifact(t, tc.name+".pdf", []byte(body))
+			pages, text := pdfPages(t, pdf)
+			t.Logf("%s: %d pages", tc.name, pages)
+			if pages < 6 || pages > 20 {
+				t.Errorf("%d pages, want 6..20", pages)
+			}
+			info, _ := exec.Command("pdfinfo", pdf).Output()
+			if !strings.Contains(string(info), tc.paper) {
+				t.Errorf("paper is not %s:\n%s", tc.paper, info)
+			}
+			for _, w := range []string{"Reliability report", "Executive summary", "Headline KPIs", "checkout", "Page 2 of " + strconv.Itoa(pages)} {
+				if !strings.Contains(text, w) {
+					t.Errorf("PDF text lacks %q", w)
+				}
+			}
+			if tc.paper == "A4" {
+				for _, w := range []string{"Q3 2026", "Organisation", "Jul", "Sep", "Twelve-month trends"} {
+					if !strings.Contains(text, w) {
+						t.Errorf("PDF text lacks %q", w)
+					}
+				}
+			} else if !strings.Contains(text, "October 2026") || !strings.Contains(text, "Team payments") {
+				t.Error("monthly team PDF lacks its period or scope")
+			}
+			// Page numbers come once per page: from the PDF footer, not also from CSS.
+			if n := strings.Count(text, "Page 2 of"); n != 1 {
+				t.Errorf("\"Page 2 of\" appears %d times", n)
+			}
+			if strings.Contains(text, "Download PDF") || strings.Contains(text, "Sign out") {
+				t.Error("the PDF shows screen-only controls")
+			}
+			savePNGs(t, pdf, tc.name)
+		})
+	}
+
+	// The page itself, in the user's browser: no navigation, charts drawn
+	// as SVG, and Chromium's own print gives the same report.
+	browserSignIn(t, ctx, srv.URL)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/reports/2026-Q3?tier=0"),
+		chromedp.WaitReady(chromedp.CSS(`#rpt_slo svg`))); err != nil {
+		t.Fatal(err)
+	}
+	svgs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`))
+	if err != nil || svgs != 5 {
+		t.Fatalf("charts with SVG = %d, %v", svgs, err)
+	}
+	nav, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mainnav, .topbar').length`))
+	if err != nil || nav != 0 {
+		t.Fatalf("report page has navigation: %d %v", nav, err)
+	}
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := testutil.SaveArtifact(t, "report-2026-Q3-tier0-browser.pdf", pdf)
+	pages, text := pdfPages(t, path)
+	t.Logf("browser print, tier 0: %d pages", pages)
+	if pages < 5 || pages > 20 || !strings.Contains(text, "Tier 0") || !strings.Contains(text, "Executive summary") {
+		t.Errorf("browser print: %d pages, text ok=%v", pages, strings.Contains(text, "Executive summary"))
+	}
+	if strings.Contains(text, "Download PDF") {
+		t.Error("print shows the screen toolbar")
+	}
+}

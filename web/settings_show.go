@@ -1,0 +1,268 @@
+package web
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"sreport/analytics"
+	"sreport/analytics/store"
+	"sreport/views"
+)
+
+// settingSpec describes one setting of docs/metrics.md for the form: its
+// label, its default as stored text, help, and how to check a value.
+type settingSpec struct {
+	key, label, help string
+	def              func(analytics.Settings) string
+	// check returns a message for a bad value ("" = fine); all holds the
+	// whole submission for rules that compare two fields.
+	check func(v string, all map[string]string) string
+}
+
+func intRange(lo, hi int, what string) func(string, map[string]string) string {
+	return func(v string, _ map[string]string) string {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < lo || n > hi {
+			return "Enter a whole number of " + what + " from " + strconv.Itoa(lo) + " to " + strconv.Itoa(hi) + "."
+		}
+		return ""
+	}
+}
+
+// settingSpecs lists every setting docs/metrics.md names, in page order.
+var settingSpecs = []settingSpec{
+	{store.SettingReportingTZ, "Reporting timezone", "IANA name, e.g. Europe/Berlin; sets period boundaries and postmortem business days.",
+		func(s analytics.Settings) string { return s.ReportingTZ },
+		func(v string, _ map[string]string) string {
+			if _, err := time.LoadLocation(v); err != nil || strings.TrimSpace(v) == "" || v != strings.TrimSpace(v) {
+				return "Enter an IANA timezone such as UTC or Europe/Berlin."
+			}
+			return ""
+		}},
+	{store.SettingBusinessStart, "Business hours start (hour, local)", "Pages outside business hours count as after-hours.",
+		func(s analytics.Settings) string { return strconv.Itoa(s.BusinessStartHour) }, intRange(0, 23, "hours")},
+	{store.SettingBusinessEnd, "Business hours end (hour, local, exclusive)", "",
+		func(s analytics.Settings) string { return strconv.Itoa(s.BusinessEndHour) },
+		func(v string, all map[string]string) string {
+			if msg := intRange(1, 24, "hours")(v, nil); msg != "" {
+				return msg
+			}
+			end, _ := strconv.Atoi(strings.TrimSpace(v))
+			if start, err := strconv.Atoi(strings.TrimSpace(all[store.SettingBusinessStart])); err == nil && end <= start {
+				return "Business hours must end after they start."
+			}
+			return ""
+		}},
+	{store.SettingSleepStart, "Sleep hours start (hour, local)", "Sleep hours may wrap midnight (22 to 7).",
+		func(s analytics.Settings) string { return strconv.Itoa(s.SleepStartHour) }, intRange(0, 23, "hours")},
+	{store.SettingSleepEnd, "Sleep hours end (hour, local, exclusive)", "",
+		func(s analytics.Settings) string { return strconv.Itoa(s.SleepEndHour) },
+		func(v string, all map[string]string) string {
+			if msg := intRange(0, 23, "hours")(v, nil); msg != "" {
+				return msg
+			}
+			if strings.TrimSpace(v) == strings.TrimSpace(all[store.SettingSleepStart]) {
+				return "Sleep hours must end at a different hour than they start."
+			}
+			return ""
+		}},
+	{store.SettingShiftDays, "On-call shift length (days)", "One shift per service per this many days (pages per shift).",
+		func(s analytics.Settings) string { return strconv.Itoa(s.ShiftDays) }, intRange(1, 366, "days")},
+	{store.SettingProdEnvs, "Production environment names", "Comma-separated, case-insensitive.",
+		func(s analytics.Settings) string { return strings.Join(s.ProdEnvironments, ", ") },
+		func(v string, _ map[string]string) string {
+			for _, e := range strings.Split(v, ",") {
+				if strings.TrimSpace(e) != "" {
+					return ""
+				}
+			}
+			return "Name at least one production environment."
+		}},
+	{store.SettingDeployLinkH, "Deploy-link window (hours)", "An incident this soon after a deploy fails it; rollbacks and hotfixes too.",
+		func(s analytics.Settings) string { return strconv.Itoa(int(s.DeployLinkWindow / time.Hour)) }, intRange(0, 720, "hours")},
+	{store.SettingNoiseMinutes, "Noise threshold (minutes)", "Unacknowledged pages resolved this fast, linked to no incident, are noise.",
+		func(s analytics.Settings) string { return strconv.Itoa(int(s.NoiseAutoResolve / time.Minute)) }, intRange(0, 1440, "minutes")},
+	{store.SettingRepeatDays, "Repeat look-back (days)", "An incident repeats one of the same theme detected this many days before.",
+		func(s analytics.Settings) string { return strconv.Itoa(int(s.RepeatLookback / (24 * time.Hour))) }, intRange(1, 3650, "days")},
+	{store.SettingPMDaysSev1, "Postmortem deadline, Sev1 (business days)", "After the civil resolution date, reporting timezone.",
+		func(s analytics.Settings) string { return strconv.Itoa(s.PostmortemDaysSev1) }, intRange(0, 90, "days")},
+	{store.SettingPMDaysSev2, "Postmortem deadline, Sev2 (business days)", "",
+		func(s analytics.Settings) string { return strconv.Itoa(s.PostmortemDaysSev2) }, intRange(0, 90, "days")},
+}
+
+// showSettings shows the KPI settings, tier targets and DORA bands.
+func (h *Handler) showSettings(c echo.Context) error {
+	v, err := h.settingsView(c, settingsInput{})
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("done") == "saved" {
+		v.Layout.Flash = "Saved. Scorecards use the new values from now on."
+	}
+	return ok(c, views.SettingsPage(v))
+}
+
+// settingsInput carries a rejected submission of one of the page's forms
+// (nil maps = show the stored values).
+type settingsInput struct {
+	values     map[string]string // settings form
+	valueErrs  map[string]string
+	targets    map[string]string // targets form: field name → text
+	targetErrs map[string]string
+	bands      map[string]string
+	bandErrs   map[string]string
+}
+
+func targetField(tier int, kpi string) string { return "t_" + strconv.Itoa(tier) + "_" + kpi }
+func directionField(kpi string) string        { return "dir_" + kpi }
+func bandField(metric, band string) string    { return "b_" + metric + "_" + band }
+
+// targetKPIs are the KPIs the targets grid shows: the documented ones, then
+// any other KPI the table holds.
+func targetKPIs(rows []analytics.Target) []string {
+	var out []string
+	for _, t := range analytics.DefaultTargets() {
+		if !slices.Contains(out, t.KPI) {
+			out = append(out, t.KPI)
+		}
+	}
+	for _, t := range rows {
+		if !slices.Contains(out, t.KPI) {
+			out = append(out, t.KPI)
+		}
+	}
+	return out
+}
+
+var doraMetrics = []struct{ metric, label, test string }{
+	{analytics.DoraChangeFailureRate, "Change failure rate (0–1)", "value ≤ threshold"},
+	{analytics.DoraLeadTimeHours, "Lead time (hours)", "value < threshold"},
+	{analytics.DoraRecoveryHours, "Recovery time (hours)", "value < threshold"},
+	{analytics.DoraDeployFrequency, "Deploy frequency (deploy-days)", "elite/high: per week ≥; medium: per month ≥"},
+}
+
+var doraBandNames = []string{analytics.BandElite, analytics.BandHigh, analytics.BandMedium}
+
+func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+
+func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.SettingsView, error) {
+	ctx := c.Request().Context()
+	stored, targets, bands, err := h.settingsData(ctx)
+	if err != nil {
+		return views.SettingsView{}, err
+	}
+	def := analytics.DefaultSettings()
+	v := views.SettingsView{Layout: h.layout(c, "Settings", views.NavSettings), Problems: map[string]string{}}
+	for _, sp := range settingSpecs {
+		val, ok := stored[sp.key]
+		if !ok {
+			val = sp.def(def)
+		}
+		if in.values != nil {
+			val = in.values[sp.key]
+		}
+		v.Fields = append(v.Fields, views.SettingField{Key: sp.key, Label: sp.label, Value: val, Default: sp.def(def),
+			Help: sp.help, Error: in.valueErrs[sp.key]})
+	}
+	if len(in.valueErrs) > 0 {
+		v.Problems["settings"] = "Nothing was saved: correct the fields marked below."
+	}
+
+	ts := analytics.NewTargetSet(targets)
+	defs := analytics.NewTargetSet(analytics.DefaultTargets())
+	for tier := 0; tier <= 3; tier++ {
+		v.Targets.Tiers = append(v.Targets.Tiers, "Tier "+strconv.Itoa(tier))
+	}
+	for _, k := range targetKPIs(targets) {
+		unit := "minutes, ≥ 0"
+		if analytics.IsRatioKPI(k) {
+			unit = "ratio 0–1"
+		} else if kpiUnits[k] == unitHours {
+			unit = "hours, ≥ 0"
+		} else if kpiUnits[k] == unitRate || kpiUnits[k] == unitCount {
+			unit = "≥ 0"
+		}
+		row := views.TargetRow{KPI: k, Label: kpiLabel(k), Unit: unit, DirName: directionField(k)}
+		for tier := 0; tier <= 3; tier++ {
+			if t, ok := ts.Get(tier, k); ok && row.Direction == "" {
+				row.Direction = t.Direction
+			}
+			if t, ok := defs.Get(tier, k); ok && row.DefaultDir == "" {
+				row.DefaultDir = t.Direction
+			}
+		}
+		if row.Direction == "" {
+			row.Direction = row.DefaultDir
+		}
+		if in.targets != nil {
+			row.Direction = in.targets[row.DirName]
+			row.DirError = in.targetErrs[row.DirName]
+		}
+		for tier := 0; tier <= 3; tier++ {
+			cell := views.GridCell{Name: targetField(tier, k)}
+			if t, ok := ts.Get(tier, k); ok {
+				cell.Value = fmtNum(t.Target)
+			}
+			if t, ok := defs.Get(tier, k); ok {
+				cell.Default = fmtNum(t.Target)
+			}
+			if in.targets != nil {
+				cell.Value, cell.Error = in.targets[cell.Name], in.targetErrs[cell.Name]
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		v.Targets.Rows = append(v.Targets.Rows, row)
+	}
+	if len(in.targetErrs) > 0 {
+		v.Problems["targets"] = "Nothing was saved: correct the cells marked below."
+	}
+
+	cur := map[string]float64{}
+	for _, b := range bands {
+		cur[b.Metric+"/"+b.Band] = b.Threshold
+	}
+	defBands := map[string]float64{}
+	for _, b := range analytics.DefaultDoraBands() {
+		defBands[b.Metric+"/"+b.Band] = b.Threshold
+	}
+	v.Bands.Bands = doraBandNames
+	for _, m := range doraMetrics {
+		row := views.BandRow{Metric: m.metric, Label: m.label, Test: m.test}
+		for _, b := range doraBandNames {
+			cell := views.GridCell{Name: bandField(m.metric, b), Default: fmtNum(defBands[m.metric+"/"+b])}
+			if t, ok := cur[m.metric+"/"+b]; ok {
+				cell.Value = fmtNum(t)
+			}
+			if in.bands != nil {
+				cell.Value, cell.Error = in.bands[cell.Name], in.bandErrs[cell.Name]
+			}
+			row.Cells = append(row.Cells, cell)
+		}
+		v.Bands.Rows = append(v.Bands.Rows, row)
+	}
+	if len(in.bandErrs) > 0 {
+		v.Problems["bands"] = "Nothing was saved: correct the cells marked below."
+	}
+	return v, nil
+}
+
+func (h *Handler) settingsData(ctx context.Context) (map[string]string, []analytics.Target, []analytics.DoraBand, error) {
+	stored, err := h.store.SettingValues(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	targets, err := h.store.TierTargets(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	bands, err := h.store.DoraBands(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return stored, targets, bands, nil
+}
