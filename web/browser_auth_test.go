@@ -109,6 +109,20 @@ func TestBrowserRoles(t *testing.T) {
 					t.Errorf("viewer sees editor controls on %s", p)
 				}
 			}
+		} else {
+			// The editor gets the incident's edit forms and the risk register's buttons.
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents/1"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, ctx, `[data-testid="editor-controls"]`); n == 0 {
+				t.Errorf("editor sees no edit controls on /incidents/1")
+			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, ctx, `a[href="/risks/new"]`); n == 0 {
+				t.Errorf("editor sees no New risk button")
+			}
 		}
 		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/users"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="error"]`))); err != nil {
 			t.Fatal(err)
@@ -131,11 +145,11 @@ func TestBrowserRoles(t *testing.T) {
 			t.Errorf("users page lacks %s", role)
 		}
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	testutil.SaveArtifact(t, "admin-users.jpg", shot)
+	testutil.SaveArtifact(t, "admin-users.png", shot)
 	// The audit log shows the sign-ins just made.
 	if err := chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(`[data-testid="admin-tabs"] a[href="/admin/audit"]`)),

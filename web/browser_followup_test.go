@@ -57,9 +57,9 @@ func TestBrowserPostmortemEdit(t *testing.T) {
 	if !strings.Contains(compare, "Postmortem published") || !strings.Contains(compare, in.ResolvedAt.Add(2*time.Hour).UTC().Format("2006-01-02 15:04")) {
 		t.Errorf("compare table lacks the new publication date: %q", compare)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
-		testutil.SaveArtifact(t, "incident-edit.jpg", shot)
+		testutil.SaveArtifact(t, "incident-edit.png", shot)
 	}
 
 	after := readTile()

@@ -70,9 +70,9 @@ func TestBrowserImportGenericCSV(t *testing.T) {
 	if format != "csv" || ins != "2" {
 		t.Fatalf("preview: format %q, would insert %q", format, ins)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
-		testutil.SaveArtifact(t, "import-preview.jpg", shot)
+		testutil.SaveArtifact(t, "import-preview.png", shot)
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(css(`[data-testid=confirm]`)), chromedp.WaitVisible(css(`[data-testid=file-result]`))); err != nil {
 		t.Fatal(err)

@@ -84,8 +84,8 @@ func TestBrowserRiskRegister(t *testing.T) {
 		!strings.Contains(hist, "customer-facing after all") || !strings.Contains(hist, "ed@test.example") {
 		t.Fatalf("history: %q", hist)
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85)); err == nil {
-		testutil.SaveArtifact(t, "risk-page.jpg", shot)
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		testutil.SaveArtifact(t, "risk-page.png", shot)
 	}
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
 		t.Fatal(err)
@@ -100,8 +100,8 @@ func TestBrowserRiskRegister(t *testing.T) {
 	if got := text(`[data-testid="heat-4-5"]`); got != want45 {
 		t.Fatalf("cell 4×5 after raising impact: %q, want %q", got, want45)
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85)); err == nil {
-		testutil.SaveArtifact(t, "risk-register.jpg", shot)
+	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+		testutil.SaveArtifact(t, "risk-register.png", shot)
 	}
 	// The cell links to its list.
 	if err := chromedp.Do(ctx, chromedp.Click(css(`[data-testid="heat-4-5"]`)), chromedp.WaitVisible(css(`[data-testid="risk-R-013"]`))); err != nil {

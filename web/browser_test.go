@@ -35,11 +35,11 @@ func TestBrowserBrowse(t *testing.T) {
 	if err != nil || bg == "" || bg == "rgba(0, 0, 0, 0)" {
 		t.Fatalf("status cell not coloured: %q %v", bg, err)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	testutil.SaveArtifact(t, "scorecard.jpg", shot)
+	testutil.SaveArtifact(t, "scorecard.png", shot)
 
 	// Period picker: the previous month updates the URL and the label.
 	// RunResponse waits for the navigation the click starts, so nothing
@@ -108,11 +108,11 @@ func TestBrowserBrowse(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="chart-svc_mttr"] table`))); err != nil {
 		t.Fatal(err)
 	}
-	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	testutil.SaveArtifact(t, "service.jpg", shot)
+	testutil.SaveArtifact(t, "service.png", shot)
 
 	// Incidents: filter to sev1, open one incident's timeline.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents?severity=sev1"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="incidents"]`))); err != nil {
@@ -133,9 +133,9 @@ func TestBrowserBrowse(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`[data-testid="timeline"]`))); err != nil {
 		t.Fatal(err)
 	}
-	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(85))
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	testutil.SaveArtifact(t, "incident.jpg", shot)
+	testutil.SaveArtifact(t, "incident.png", shot)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"net/url"
 	"time"
 
@@ -23,23 +24,38 @@ var navItems = []views.NavItem{
 	{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
 	{Key: views.NavRisks, Label: "Risks", Href: "/risks"},
 	{Key: views.NavImports, Label: "Imports", Href: "/imports"},
+	{Key: views.NavSettings, Label: "Settings", Href: "/settings"},
 }
 
 // layout builds the frame every page shares.
 func (h *Handler) layout(c echo.Context, title string, active views.Nav) views.Layout {
-	l := views.Layout{Title: title, Active: active, Nav: navItems, Version: h.cfg.Version}
+	l := views.Layout{Title: title, Active: active, Nav: h.navFor(c), Version: h.cfg.Version}
 	if tok, ok := c.Get("csrf").(string); ok {
 		l.CSRF = tok
 	}
 	h.addUser(c, &l)
-	if u := currentUser(c); u != nil && store.RoleRank(u.Role) >= store.RoleRank(RoleAdmin) {
-		l.Nav = append(l.Nav[:len(l.Nav):len(l.Nav)], settingsNav)
-	}
 	return l
 }
 
-// settingsNav is the admins' entry to KPI settings, targets and the catalogue.
-var settingsNav = views.NavItem{Key: views.NavSettings, Label: "Settings", Href: "/settings"}
+// navFor keeps the navigation entries the signed-in user may open, judged
+// by the same route table that enforces access, so a viewer is never shown
+// a link that ends in 403.
+func (h *Handler) navFor(c echo.Context) []views.NavItem {
+	rank := -1
+	if u := currentUser(c); u != nil {
+		rank = store.RoleRank(u.Role)
+	}
+	var out []views.NavItem
+	for _, n := range navItems {
+		for _, r := range h.table {
+			if r.Method == http.MethodGet && r.Path == n.Href && (r.Role == RolePublic || (rank >= 0 && rank >= store.RoleRank(r.Role))) {
+				out = append(out, n)
+				break
+			}
+		}
+	}
+	return out
+}
 
 // periodFromQuery reads ?period= (YYYY-MM or YYYY-QN) in the reporting
 // timezone; without one it picks the last complete month, which is what a
