@@ -8,10 +8,12 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"sreport/chromium"
 )
 
 // ChromiumPath is where Debian's chromium package installs the browser.
-const ChromiumPath = "/usr/bin/chromium"
+const ChromiumPath = chromium.DebianPath
 
 // Browser starts a headless Chromium for one test and returns its context.
 // Without Chromium the test is skipped, unless SREPORT_REQUIRE_BROWSER=1
@@ -24,18 +26,7 @@ func Browser(t testing.TB) context.Context {
 		}
 		t.Skipf("chromium not installed at %s", ChromiumPath)
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(ChromiumPath),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.WindowSize(1440, 1000),
-		chromedp.UserDataDir(t.TempDir()),
-	)
+	opts := chromium.Options(ChromiumPath, t.TempDir(), chromedp.WindowSize(1440, 1000))
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
 	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)

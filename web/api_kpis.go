@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,13 +19,9 @@ func (h *Handler) apiKPIs(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc := scorecard.Scope{Service: c.QueryParam("service"), Team: c.QueryParam("team")}
-	if t := c.QueryParam("tier"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 || n > 3 {
-			return badRequest("tier must be 0, 1, 2 or 3")
-		}
-		sc.Tier = &n
+	sc, err := scopeFromQuery(c)
+	if err != nil {
+		return err
 	}
 	if sc.Service != "" && sc.Tier != nil {
 		return badRequest("give service or tier, not both")

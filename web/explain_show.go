@@ -48,13 +48,9 @@ func (h *Handler) showExplain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sc := scorecard.Scope{Service: c.QueryParam("service"), Team: c.QueryParam("team")}
-	if t := c.QueryParam("tier"); t != "" {
-		n, err := strconv.Atoi(t)
-		if err != nil || n < 0 || n > 3 {
-			return badRequest("tier must be 0, 1, 2 or 3")
-		}
-		sc.Tier = &n
+	sc, err := scopeFromQuery(c)
+	if err != nil {
+		return err
 	}
 	res, err := scorecard.Result(ctx, h.store, env, p, sc)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"sreport/analytics"
 	"sreport/analytics/report"
+	"sreport/chromium"
 	"sreport/views"
 )
 
@@ -44,7 +45,7 @@ func (h *Handler) listReports(c echo.Context) error {
 	slices.SortStableFunc(periods, func(a, b analytics.Period) int {
 		return cmp.Or(b.To.Compare(a.To), cmp.Compare(kindRank(a), kindRank(b)))
 	})
-	_, pdf := chromiumPath()
+	_, pdf := chromium.Path()
 	now := h.cfg.Now()
 	v := views.ReportIndex{Layout: h.layout(c, "Reports", views.NavReports), Empty: "No incidents, deploys or pages imported yet: import data to get reports."}
 	tier := c.QueryParam("tier")

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"time"
 
 	"github.com/chromedp/chromedp"
@@ -17,6 +16,7 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/chromium"
 	"sreport/static"
 	"sreport/views"
 )
@@ -26,24 +26,6 @@ const pdfMissingNote = "PDF download needs Chromium on the server (Debian/Ubuntu
 
 // ErrNoChromium is returned when a PDF is asked for and no Chromium is installed.
 var ErrNoChromium = errors.New("no Chromium found: install it (apt-get install chromium) or set SREPORT_CHROMIUM")
-
-// chromiumPath finds the browser that prints PDFs: $SREPORT_CHROMIUM,
-// Debian's /usr/bin/chromium, or a chromium/chrome on the PATH.
-func chromiumPath() (string, bool) {
-	if p := os.Getenv("SREPORT_CHROMIUM"); p != "" {
-		_, err := os.Stat(p)
-		return p, err == nil
-	}
-	if _, err := os.Stat("/usr/bin/chromium"); err == nil {
-		return "/usr/bin/chromium", true
-	}
-	for _, n := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
-		if p, err := exec.LookPath(n); err == nil {
-			return p, true
-		}
-	}
-	return "", false
-}
 
 // downloadReportPDF prints the report with headless Chromium, or explains
 // what to install when there is none.
@@ -105,7 +87,7 @@ func reportHTML(ctx context.Context, st *store.Store, env scorecard.Env, req Rep
 // page is served by a one-shot local server (the HTML plus /static), not
 // by the app, so printing needs no session and passes no authentication.
 func reportPDF(ctx context.Context, st *store.Store, env scorecard.Env, req ReportRequest, now time.Time, version string) ([]byte, error) {
-	exe, ok := chromiumPath()
+	exe, ok := chromium.Path()
 	if !ok {
 		return nil, ErrNoChromium
 	}
@@ -138,17 +120,7 @@ func printPDF(ctx context.Context, exe string, page []byte, footer string, chart
 		return nil, fmt.Errorf("pdf: profile dir: %w", err)
 	}
 	defer os.RemoveAll(dir)
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe),
-		chromedp.NoSandbox,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.UserDataDir(dir),
-	)
+	opts := chromium.Options(exe, dir)
 	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
 	defer cancel()
 	actx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)

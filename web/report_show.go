@@ -18,6 +18,7 @@ import (
 	"sreport/analytics/report"
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/chromium"
 	"sreport/views"
 )
 
@@ -125,7 +126,7 @@ func (h *Handler) showReport(c echo.Context) error {
 		v.BackHref += "?" + q
 	}
 	v.HTMLHref = req.href(v.PeriodLabel, ".html")
-	if _, ok := chromiumPath(); ok {
+	if _, ok := chromium.Path(); ok {
 		v.PDFHref = req.href(v.PeriodLabel, ".pdf")
 	} else {
 		v.PDFNote = pdfMissingNote

@@ -52,15 +52,22 @@ func (h *Handler) parseScorecardQuery(c echo.Context, st analytics.Settings) (sc
 		return scorecardQuery{}, err
 	}
 	q := scorecardQuery{period: p, team: c.QueryParam("team"), tier: c.QueryParam("tier"), sort: c.QueryParam("sort")}
-	q.scope.Team = q.team
-	if q.tier != "" {
-		n, err := strconv.Atoi(q.tier)
+	q.scope, err = scopeFromQuery(c)
+	q.scope.Service = "" // the scorecard lists services; it is scoped by team and tier only
+	return q, err
+}
+
+// scopeFromQuery reads ?service=, ?tier= and ?team=.
+func scopeFromQuery(c echo.Context) (scorecard.Scope, error) {
+	sc := scorecard.Scope{Service: c.QueryParam("service"), Team: c.QueryParam("team")}
+	if t := c.QueryParam("tier"); t != "" {
+		n, err := strconv.Atoi(t)
 		if err != nil || n < 0 || n > 3 {
-			return q, badRequest("tier must be 0, 1, 2 or 3")
+			return sc, badRequest("tier must be 0, 1, 2 or 3")
 		}
-		q.scope.Tier = &n
+		sc.Tier = &n
 	}
-	return q, nil
+	return sc, nil
 }
 
 // buildCard loads the environment and computes the scorecard for a query.
