@@ -6,7 +6,9 @@ package scorecard
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"sreport/analytics"
@@ -219,21 +221,39 @@ func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc
 		Timezone: p.Loc.String(), PreviousPeriod: prevP.Label}
 	parts := analytics.SplitByService(in)
 	byTier := map[int][]analytics.Input{}
-	for _, s := range services {
+	// Rows are independent: compute them on every core, each into its own slot.
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	run := func(dst *Row, kind, name string, tier *int, team string, part analytics.Input) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			*dst = env.row(kind, name, tier, team, part, p, prevP)
+		}()
+	}
+	card.Services = make([]Row, len(services))
+	for i, s := range services {
 		part := parts[s.ID]
 		part.Services = []analytics.Service{s}
 		tier := s.Tier
-		card.Services = append(card.Services, env.row("service", s.Name, &tier, s.Team, part, p, prevP))
+		run(&card.Services[i], "service", s.Name, &tier, s.Team, part)
 		byTier[s.Tier] = append(byTier[s.Tier], part)
 	}
+	var tiers []int
 	for tier := 0; tier <= 3; tier++ {
-		if len(byTier[tier]) == 0 {
-			continue
+		if len(byTier[tier]) > 0 {
+			tiers = append(tiers, tier)
 		}
-		t := tier
-		card.Tiers = append(card.Tiers, env.row("tier", fmt.Sprintf("Tier %d", tier), &t, "", analytics.MergeInputs(byTier[tier]...), p, prevP))
 	}
-	card.Org = env.row("org", "Organisation", nil, "", in, p, prevP)
+	card.Tiers = make([]Row, len(tiers))
+	for i, tier := range tiers {
+		t := tier
+		run(&card.Tiers[i], "tier", fmt.Sprintf("Tier %d", tier), &t, "", analytics.MergeInputs(byTier[tier]...))
+	}
+	run(&card.Org, "org", "Organisation", nil, "", in)
+	wg.Wait()
 	return card, nil
 }
 

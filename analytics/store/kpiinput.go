@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"golang.org/x/sync/errgroup"
 	"time"
 
 	"sreport/analytics"
@@ -122,26 +123,35 @@ func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, w an
 	}
 	in := analytics.Input{Services: services}
 	rest := TimeRange{From: w.Rest.From, To: w.Rest.To}
-	var err error
-	if in.Incidents, err = s.IncidentsInRange(ctx, ids, TimeRange{From: w.Incidents.From, To: w.Incidents.To}); err != nil {
-		return in, err
-	}
-	if in.Deploys, err = s.DeploysInRange(ctx, ids, TimeRange{From: w.Deploys.From, To: w.Deploys.To}); err != nil {
-		return in, err
-	}
-	if in.Pages, err = s.PagesInRange(ctx, ids, rest); err != nil {
-		return in, err
-	}
-	if in.ActionItems, err = s.ActionItemsInRange(ctx, ids, rest); err != nil {
-		return in, err
-	}
-	// Civil dates are stored as YYYY-MM-DD; the Rest window already has a
-	// day of margin each side, and toil weeks start up to 6 days earlier.
-	if in.SLIDays, err = s.SLIDaysInRange(ctx, ids, rest.From, rest.To); err != nil {
-		return in, err
-	}
-	if in.Toil, err = s.ToilInRange(ctx, teams, rest.From.AddDate(0, 0, -7), rest.To); err != nil {
-		return in, err
+	// The kinds load concurrently on the reader pool: most of the time is
+	// spent stepping rows in cgo, which runs in parallel across cores.
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) {
+		in.Incidents, err = s.IncidentsInRange(gctx, ids, TimeRange{From: w.Incidents.From, To: w.Incidents.To})
+		return err
+	})
+	g.Go(func() (err error) {
+		in.Deploys, err = s.DeploysInRange(gctx, ids, TimeRange{From: w.Deploys.From, To: w.Deploys.To})
+		return err
+	})
+	g.Go(func() (err error) {
+		in.Pages, err = s.PagesInRange(gctx, ids, rest)
+		return err
+	})
+	g.Go(func() (err error) {
+		if in.ActionItems, err = s.ActionItemsInRange(gctx, ids, rest); err != nil {
+			return err
+		}
+		// Civil dates are stored as YYYY-MM-DD; the Rest window already has a
+		// day of margin each side, and toil weeks start up to 6 days earlier.
+		if in.SLIDays, err = s.SLIDaysInRange(gctx, ids, rest.From, rest.To); err != nil {
+			return err
+		}
+		in.Toil, err = s.ToilInRange(gctx, teams, rest.From.AddDate(0, 0, -7), rest.To)
+		return err
+	})
+	if err := g.Wait(); err != nil {
+		return analytics.Input{}, err
 	}
 	return in, nil
 }
