@@ -91,11 +91,24 @@ func (env Env) Filter(sc Scope) ([]analytics.Service, error) {
 // Load reads every record the engine needs to compute each period in ps for
 // the services, in one pass over the union of their windows.
 func Load(ctx context.Context, st *store.Store, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
+	return load(ctx, st, env, services, true, ps)
+}
+
+// loadLean is Load without the display fields only evidence labels need.
+func loadLean(ctx context.Context, st *store.Store, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
+	return load(ctx, st, env, services, false, ps)
+}
+
+func load(ctx context.Context, st *store.Store, env Env, services []analytics.Service, full bool, ps []analytics.Period) (analytics.Input, error) {
 	var w analytics.LoadWindows
 	for _, p := range ps {
 		w = w.Union(env.Settings.LoadWindows(p))
 	}
-	in, err := st.KPIInput(ctx, services, w)
+	get := st.KPIInputLean
+	if full {
+		get = st.KPIInput
+	}
+	in, err := get(ctx, services, w)
 	if err != nil {
 		return in, fmt.Errorf("scorecard: load %s..%s: %w", w.Incidents.From.Format(time.DateOnly), w.Incidents.To.Format(time.DateOnly), err)
 	}
@@ -123,7 +136,7 @@ func KPIs(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc 
 	if err != nil {
 		return KPIResponse{}, err
 	}
-	in, err := Load(ctx, st, env, services, p.Prev(), p)
+	in, err := loadLean(ctx, st, env, services, p.Prev(), p)
 	if err != nil {
 		return KPIResponse{}, err
 	}
@@ -213,7 +226,7 @@ func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc
 		return nil, err
 	}
 	prevP := p.Prev()
-	in, err := Load(ctx, st, env, services, prevP, p)
+	in, err := loadLean(ctx, st, env, services, prevP, p)
 	if err != nil {
 		return nil, err
 	}
@@ -292,7 +305,7 @@ func Months(last analytics.Period, n int) []analytics.Period {
 
 // Series computes a scope's KPIs month by month (oldest first) from one load.
 func Series(ctx context.Context, st *store.Store, env Env, months []analytics.Period, services []analytics.Service) ([]analytics.Result, analytics.Input, error) {
-	in, err := Load(ctx, st, env, services, months...)
+	in, err := loadLean(ctx, st, env, services, months...)
 	if err != nil {
 		return nil, in, err
 	}

@@ -40,6 +40,14 @@ func TestLoadWindowsChangeNoResult(t *testing.T) {
 		if !reflect.DeepEqual(a.KPIs, b.KPIs) || a.Counts != b.Counts {
 			t.Errorf("%s: results differ\nfull   %+v\nnarrow %+v", p, a.Counts, b.Counts)
 		}
+		// The lean load (no display fields) gives the same numbers.
+		lean, err := st.KPIInputLean(ctx, env.Services, env.Settings.LoadWindows(p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := analytics.ComputeKPIs(lean, p, env.Settings); !reflect.DeepEqual(c.KPIs, b.KPIs) || c.Counts != b.Counts {
+			t.Errorf("%s: lean load differs\nfull %+v\nlean %+v", p, b.Counts, c.Counts)
+		}
 		fullParts, narrowParts := analytics.SplitByService(full), analytics.SplitByService(narrow)
 		for id, part := range fullParts {
 			x, y := analytics.ComputeKPIs(part, p, env.Settings), analytics.ComputeKPIs(narrowParts[id], p, env.Settings)

@@ -108,6 +108,17 @@ func (s *Store) ActionItemsForIncident(ctx context.Context, incidentID int64) ([
 // KPIInput loads every record the KPI engine needs for services (nil = all)
 // within the per-kind windows (analytics.Settings.LoadWindows).
 func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, w analytics.LoadWindows) (analytics.Input, error) {
+	return s.kpiInput(ctx, services, w, true)
+}
+
+// KPIInputLean is KPIInput without the display fields of deploys and pages
+// (service name, version, source ids, URLs, titles) that only evidence
+// labels use: the same KPIs from fewer columns, for scorecards and charts.
+func (s *Store) KPIInputLean(ctx context.Context, services []analytics.Service, w analytics.LoadWindows) (analytics.Input, error) {
+	return s.kpiInput(ctx, services, w, false)
+}
+
+func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w analytics.LoadWindows, full bool) (analytics.Input, error) {
 	var ids, teams []int64
 	if services != nil {
 		ids = make([]int64, 0, len(services))
@@ -131,11 +142,20 @@ func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, w an
 		return err
 	})
 	g.Go(func() (err error) {
-		in.Deploys, err = s.DeploysInRange(gctx, ids, TimeRange{From: w.Deploys.From, To: w.Deploys.To})
+		r := TimeRange{From: w.Deploys.From, To: w.Deploys.To}
+		if full {
+			in.Deploys, err = s.DeploysInRange(gctx, ids, r)
+		} else {
+			in.Deploys, err = s.leanDeploys(gctx, ids, r)
+		}
 		return err
 	})
 	g.Go(func() (err error) {
-		in.Pages, err = s.PagesInRange(gctx, ids, rest)
+		if full {
+			in.Pages, err = s.PagesInRange(gctx, ids, rest)
+		} else {
+			in.Pages, err = s.leanPages(gctx, ids, rest)
+		}
 		return err
 	})
 	g.Go(func() (err error) {
@@ -165,4 +185,88 @@ func (s *Store) OpenActionItems(ctx context.Context, serviceID int64) ([]analyti
 	}
 	defer rows.Close()
 	return collectAll(rows, scanActionItem)
+}
+
+// leanDeploys loads only the deploy fields the KPI engine computes with.
+func (s *Store) leanDeploys(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.Deploy, error) {
+	var w where
+	ListFilter{Range: r}.scope(&w, "d.service_id", "d.finished_at")
+	inIDs(&w, "d.service_id", serviceIDs)
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.service_id, d.environment, d.status, d.finished_at,
+		d.is_rollback, d.is_hotfix, d.commit_at FROM deploys d`+w.sql()+` ORDER BY d.finished_at, d.id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load deploys: %w", err)
+	}
+	defer rows.Close()
+	envs := map[string]string{} // environment names repeat: keep one copy of each
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Deploy, error) {
+		var (
+			d                analytics.Deploy
+			env, finished    []byte
+			commit           sql.NullString
+			rollback, hotfix int
+		)
+		if err := sc.Scan(&d.ID, &d.ServiceID, &env, &d.Status, &finished, &rollback, &hotfix, &commit); err != nil {
+			return d, err
+		}
+		e, ok := envs[string(env)]
+		if !ok {
+			e = string(env)
+			envs[e] = e
+		}
+		d.Environment = e
+		d.IsRollback, d.IsHotfix = rollback != 0, hotfix != 0
+		var err error
+		if d.FinishedAt, err = ParseTime(string(finished)); err != nil {
+			return d, fmt.Errorf("deploy %d finished_at: %w", d.ID, err)
+		}
+		if d.CommitAt, err = parseNullTime(commit); err != nil {
+			return d, fmt.Errorf("deploy %d: %w", d.ID, err)
+		}
+		return d, nil
+	})
+}
+
+// leanPages loads only the page fields the KPI engine computes with.
+func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.Page, error) {
+	var w where
+	ListFilter{Range: r}.scope(&w, "p.service_id", "p.triggered_at")
+	inIDs(&w, "p.service_id", serviceIDs)
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.service_id, p.incident_id, p.triggered_at, p.acknowledged_at,
+		p.resolved_at, p.auto_resolved, p.actionable FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load pages: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Page, error) {
+		var (
+			pg            analytics.Page
+			incident      sql.NullInt64
+			triggered     []byte
+			ack, resolved sql.NullString
+			auto          int
+			actionable    sql.NullInt64
+		)
+		if err := sc.Scan(&pg.ID, &pg.ServiceID, &incident, &triggered, &ack, &resolved, &auto, &actionable); err != nil {
+			return pg, err
+		}
+		if incident.Valid {
+			id := incident.Int64
+			pg.IncidentID = &id
+		}
+		if actionable.Valid {
+			a := actionable.Int64 != 0
+			pg.Actionable = &a
+		}
+		pg.AutoResolved = auto != 0
+		var err error
+		if pg.TriggeredAt, err = ParseTime(string(triggered)); err != nil {
+			return pg, fmt.Errorf("page %d triggered_at: %w", pg.ID, err)
+		}
+		if pg.AcknowledgedAt, err = parseNullTime(ack); err != nil {
+			return pg, err
+		}
+		pg.ResolvedAt, err = parseNullTime(resolved)
+		return pg, err
+	})
 }
