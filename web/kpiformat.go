@@ -120,6 +120,10 @@ func fmtChange(k string, d float64) string {
 	default:
 		s = strings.TrimPrefix(fmtUnit(u, math.Abs(d)), "-")
 	}
+	// A change that rounds to zero at the shown precision is no change.
+	if zero := strings.TrimLeft(s, "0.,"); zero == "" || zero[0] == ' ' {
+		d = 0
+	}
 	switch {
 	case d > 0:
 		return "▲ " + s

@@ -243,6 +243,9 @@ func kpiCell(k string, c scorecard.Cell, p analytics.Period, sc scorecard.Scope)
 	if c.Change != nil {
 		cell.Trend = fmtChange(k, *c.Change)
 		cell.TrendClass = trendClass(k, c.Direction, *c.Change)
+		if strings.HasPrefix(cell.Trend, "=") { // rounds to no change
+			cell.TrendClass = "flat"
+		}
 	}
 	return cell
 }
