@@ -74,9 +74,30 @@ func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
 }
 
 // eligibleForInference reports whether rule (b) may link inc: it names no
-// deploy and nobody said it is unrelated or rejected the inferred link.
-func eligibleForInference(inc *Incident) bool {
-	return inc.CausedByDeployID == nil && !inc.NotDeployRelated && !inc.InferredLinkRejected
+// deploy, nobody said it is unrelated or rejected the inferred link, and no
+// incident names any deploy of its service (explicit holds those services).
+func eligibleForInference(inc *Incident, explicit map[int64]bool) bool {
+	return inc.CausedByDeployID == nil && !inc.NotDeployRelated && !inc.InferredLinkRejected && !explicit[inc.ServiceID]
+}
+
+// explicitServices returns the services that have at least one deploy named
+// by an incident (rule (a)). For those services the source records causes
+// explicitly, so rule (b) does not guess for them: "no incident names any
+// deploy of that service" (docs/metrics.md). A named deploy that is not in
+// the input counts for the naming incident's own service.
+func explicitServices(incs []*Incident, byID map[int64]*Deploy) map[int64]bool {
+	out := make(map[int64]bool)
+	for _, inc := range incs {
+		if inc.CausedByDeployID == nil {
+			continue
+		}
+		if d, ok := byID[*inc.CausedByDeployID]; ok {
+			out[d.ServiceID] = true
+		} else {
+			out[inc.ServiceID] = true
+		}
+	}
+	return out
 }
 
 // infer returns the deploy rule (b) links inc to, or nil: the service's most
@@ -84,8 +105,8 @@ func eligibleForInference(inc *Incident) bool {
 // detection is at most window after it. Taking only the most recent deploy
 // is what "before the service's next production deploy finished" means, and
 // it is why several incidents after one deploy make one failed change.
-func (tl prodTimeline) infer(inc *Incident, window time.Duration) *Deploy {
-	if !eligibleForInference(inc) {
+func (tl prodTimeline) infer(inc *Incident, window time.Duration, explicit map[int64]bool) *Deploy {
+	if !eligibleForInference(inc, explicit) {
 		return nil
 	}
 	list := tl[inc.ServiceID]
@@ -142,13 +163,22 @@ func InferDeployLinks(incidents []Incident, deploys []Deploy, s Settings) map[in
 		deps[i] = &deploys[i]
 	}
 	tl := newProdTimeline(deps, envs)
+	byID := make(map[int64]*Deploy, len(deps))
+	for _, d := range deps {
+		byID[d.ID] = d
+	}
+	incs := make([]*Incident, len(incidents))
+	for i := range incidents {
+		incs[i] = &incidents[i]
+	}
+	explicit := explicitServices(incs, byID)
 	out := make(map[int64]int64)
 	for i := range incidents {
 		inc := &incidents[i]
 		if inc.ID == 0 {
 			continue
 		}
-		if d := tl.infer(inc, s.DeployLinkWindow); d != nil {
+		if d := tl.infer(inc, s.DeployLinkWindow, explicit); d != nil {
 			out[inc.ID] = d.ID
 		}
 	}

@@ -39,6 +39,7 @@ func deployScenario() Input {
 		prod(10, 1, "2026-10-28T10:00:00Z"),
 		h11,
 		prod(20, 2, "2026-10-05T09:00:00Z"),
+		prod(30, 3, "2026-10-05T08:00:00Z"), // service 3 records causes explicitly
 	}
 	inc := func(id, svc int64, det string, resolveMin int) Incident {
 		x := Incident{ID: id, ServiceID: svc, Title: "incident", DetectedAt: at(det)}
@@ -53,9 +54,10 @@ func deployScenario() Input {
 	i7 := inc(7, 1, "2026-10-12T11:00:00Z", 5)
 	i7.InferredLinkRejected = true
 	i10 := inc(10, 2, "2026-10-05T11:00:00Z", 120)
-	i10.CausedByDeployID = i64(10) // explicit, names service 1's deploy
-	i12 := inc(12, 1, "2026-10-05T10:30:00Z", 5)
+	i10.CausedByDeployID = i64(30) // explicit, names service 3's deploy
+	i12 := inc(12, 3, "2026-10-05T10:30:00Z", 5)
 	i12.CausedByDeployID = i64(999) // names a deploy we do not have: not inferred either
+	i13 := inc(13, 3, "2026-10-05T09:00:00Z", 5) // 1 h after #30, but service 3 names its causes: no inference
 	incidents := []Incident{
 		inc(1, 1, "2026-10-05T11:00:00Z", 30), // → #1 (1 h after; #3 staging and #4 failed ignored)
 		inc(2, 1, "2026-10-05T15:00:00Z", 90), // → #2
@@ -67,7 +69,7 @@ func deployScenario() Input {
 		inc(9, 1, "2026-10-20T13:00:00Z", 5),  // after rollback #7 → #7 (not a deployment)
 		i10,
 		inc(11, 2, "2026-10-05T12:00:00Z", -1), // → #20, unresolved
-		i12,
+		i12, i13,
 	}
 	return Input{Deploys: deploys, Incidents: incidents}
 }
@@ -118,32 +120,56 @@ func TestInferDeployLinks(t *testing.T) {
 
 func TestChangeFailure(t *testing.T) {
 	r := Compute(deployScenario(), oct2026(), DefaultSettings())
-	// Deployments: #1 #2 #5 #6 #8 #9 #10 #11 (service 1) and #20 = 9.
+	// Deployments: #1 #2 #5 #6 #8 #9 #10 #11 (service 1), #20, #30 = 10.
 	// Failed: #1 (inc 1), #2 (inc 2, 3), #6 (rollback #7, inc 8), #8 (hotfix #9),
-	// #10 (explicit, inc 10), #20 (inc 11) = 6.
+	// #20 (inc 11), #30 (explicit, inc 10) = 6. #10's hotfix came 25 h later.
 	// Recovery over linked resolved incidents: 30, 90, 60, 15, 120 → median 60.
 	checkKPIs(t, r, map[string]*float64{
-		KPIDeployments:                       f64(9),
-		KPIDeploysPerWeek:                    f64(9 / (31.0 / 7)),
-		KPIChangeFailureRate:                 f64(6.0 / 9),
-		KPIRollbackRate:                      f64(1.0 / 10),
+		KPIDeployments:                       f64(10),
+		KPIDeploysPerWeek:                    f64(10 / (31.0 / 7)),
+		KPIChangeFailureRate:                 f64(6.0 / 10),
+		KPIRollbackRate:                      f64(1.0 / 11),
 		KPILeadTimeMedianHours:               f64(13),
 		KPIFailedDeployRecoveryMedianMinutes: f64(60),
 	})
 	c := r.Counts
-	if c.Deployments != 9 || c.FailedChanges != 6 || c.Rollbacks != 1 || c.Hotfixes != 2 ||
+	if c.Deployments != 10 || c.FailedChanges != 6 || c.Rollbacks != 1 || c.Hotfixes != 2 ||
 		c.DeploymentsWithCommit != 2 || c.InferredLinks != 5 || c.FailedDeployIncidents != 5 {
 		t.Errorf("counts %+v", c)
 	}
 	failed := included(r, KPIChangeFailureRate)
 	slices.Sort(failed)
-	if want := []int64{1, 2, 6, 8, 10, 20}; !slices.Equal(failed, want) {
+	if want := []int64{1, 2, 6, 8, 20, 30}; !slices.Equal(failed, want) {
 		t.Errorf("failed = %v, want %v", failed, want)
 	}
 	for _, row := range r.Evidence[KPIChangeFailureRate] {
 		if row.ID == 6 && row.Note != "inferred link to incident #8; rollback deploy #7 2h0m0s later" {
 			t.Errorf("note for #6: %q", row.Note)
 		}
+	}
+}
+
+// TestNoInferenceWhereCausesAreNamed: once any incident names a deploy of a
+// service, rule (b) stops guessing for that service (docs/metrics.md).
+func TestNoInferenceWhereCausesAreNamed(t *testing.T) {
+	deps := []Deploy{
+		{ID: 1, ServiceID: 1, Environment: "prod", Status: DeploySuccess, FinishedAt: at("2026-10-05T10:00:00Z")},
+		{ID: 2, ServiceID: 1, Environment: "prod", Status: DeploySuccess, FinishedAt: at("2026-10-10T10:00:00Z")},
+	}
+	named := Incident{ID: 1, ServiceID: 1, DetectedAt: at("2026-10-05T11:00:00Z"), CausedByDeployID: i64(1)}
+	guess := Incident{ID: 2, ServiceID: 1, DetectedAt: at("2026-10-10T11:00:00Z")}
+	in := Input{Deploys: deps, Incidents: []Incident{named, guess}}
+	if got := InferDeployLinks(in.Incidents, in.Deploys, DefaultSettings()); len(got) != 0 {
+		t.Errorf("inferred %v for a service whose causes are named", got)
+	}
+	r := Compute(in, oct2026(), DefaultSettings())
+	if r.Counts.FailedChanges != 1 || r.Counts.InferredLinks != 0 {
+		t.Errorf("failed %d inferred %d, want 1 and 0", r.Counts.FailedChanges, r.Counts.InferredLinks)
+	}
+	// Without the explicit link the same incident pair is inferred.
+	in.Incidents[0].CausedByDeployID = nil
+	if got := InferDeployLinks(in.Incidents, in.Deploys, DefaultSettings()); len(got) != 2 {
+		t.Errorf("without explicit links: %v", got)
 	}
 }
 

@@ -21,11 +21,12 @@ type Input struct {
 	Toil        []ToilWeek // already restricted to the teams in scope
 	ActionItems []ActionItem
 
-	// linkIncidents are other services' incidents that explicitly name one
-	// of Deploys (CausedByDeployID). SplitByService fills it so a
-	// per-service change failure rate still sees a cross-service explicit
-	// link; they count only for rule (a) and failed deploy recovery.
-	linkIncidents []Incident
+	// LinkIncidents are incidents outside the scope that explicitly name one
+	// of Deploys (CausedByDeployID). SplitByService fills it, and a store
+	// loading one service or tier must too, so a scoped change failure rate
+	// still sees a cross-service explicit link; they count only for rule (a),
+	// for which services have named causes, and for failed deploy recovery.
+	LinkIncidents []Incident
 }
 
 // Result is the outcome of Compute: the KPIs, the numerators and
@@ -590,15 +591,22 @@ func (c *computer) deploys() {
 			f.explicit = append(f.explicit, inc)
 		}
 	}
+	named := slices.Clip(c.windowIncidents)
+	for i := range c.in.LinkIncidents {
+		if inc := &c.in.LinkIncidents[i]; c.inWindow(inc.DetectedAt) {
+			named = append(named, inc)
+		}
+	}
+	explicitSvcs := explicitServices(named, byID)
 	for _, inc := range c.windowIncidents {
 		explicit(inc)
-		if d := tl.infer(inc, c.s.DeployLinkWindow); d != nil {
+		if d := tl.infer(inc, c.s.DeployLinkWindow, explicitSvcs); d != nil {
 			f := fail(d)
 			f.inferred = append(f.inferred, inc)
 		}
 	}
-	for i := range c.in.linkIncidents {
-		if inc := &c.in.linkIncidents[i]; c.inWindow(inc.DetectedAt) {
+	for i := range c.in.LinkIncidents {
+		if inc := &c.in.LinkIncidents[i]; c.inWindow(inc.DetectedAt) {
 			explicit(inc)
 		}
 	}
@@ -1021,7 +1029,7 @@ func SplitByService(in Input) map[int64]Input {
 		}
 		if sid, ok := deploySvc[*inc.CausedByDeployID]; ok && sid != inc.ServiceID {
 			x := get(sid)
-			x.linkIncidents = append(x.linkIncidents, inc)
+			x.LinkIncidents = append(x.LinkIncidents, inc)
 		}
 	}
 	for _, inc := range in.Incidents {
@@ -1029,7 +1037,7 @@ func SplitByService(in Input) map[int64]Input {
 		x.Incidents = append(x.Incidents, inc)
 		addLink(inc)
 	}
-	for _, inc := range in.linkIncidents {
+	for _, inc := range in.LinkIncidents {
 		addLink(inc)
 	}
 	for _, pg := range in.Pages {
@@ -1134,12 +1142,12 @@ func MergeInputs(ins ...Input) Input {
 	// incidents, and then once.
 	linked := map[int64]bool{}
 	for _, in := range ins {
-		for _, x := range in.linkIncidents {
+		for _, x := range in.LinkIncidents {
 			if x.ID != 0 && (inc[x.ID] || linked[x.ID]) {
 				continue
 			}
 			linked[x.ID] = true
-			out.linkIncidents = append(out.linkIncidents, x)
+			out.LinkIncidents = append(out.LinkIncidents, x)
 		}
 	}
 	return out

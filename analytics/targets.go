@@ -87,6 +87,11 @@ var ratioKPIs = map[string]bool{
 	KPIActionItemOnTimeRate: true, KPIAvailability: true, KPISLOAttainment: true,
 }
 
+// ninesKPIs are measured in "nines": 10 % of a 99.9 % target would call
+// 90 % availability at risk, so their at_risk band is 10 % of the error
+// budget (1 − target) instead.
+var ninesKPIs = map[string]bool{KPIAvailability: true}
+
 // IsRatioKPI reports whether kpi is a fraction in [0, 1].
 func IsRatioKPI(kpi string) bool { return ratioKPIs[kpi] }
 
@@ -94,11 +99,11 @@ func IsRatioKPI(kpi string) bool { return ratioKPIs[kpi] }
 //
 //   - no_data: no target, no value, or an unknown direction;
 //   - met: max: value ≤ target; min: value ≥ target;
-//   - at_risk: missed by no more than the tolerance:
+//   - at_risk: missed by no more than 10 % of the target:
 //     max: value ≤ target + 0.1 × |target|;
-//     min on a ratio KPI: value ≥ target − 0.1 × (1 − target)
+//     min: value ≥ target − 0.1 × |target|, except availability, whose
+//     tolerance is 10 % of the error budget: value ≥ target − 0.1 × (1 − target)
 //     (0.999 availability: at_risk down to 0.9989);
-//     min on any other KPI: value ≥ target − 0.1 × |target|;
 //   - missed: otherwise.
 func Status(value *float64, t Target, ok bool) string {
 	if !ok || value == nil || math.IsNaN(*value) {
@@ -116,7 +121,7 @@ func Status(value *float64, t Target, ok bool) string {
 		return StatusMissed
 	case DirectionMin:
 		tol := AtRiskFraction * math.Abs(t.Target)
-		if ratioKPIs[t.KPI] {
+		if ninesKPIs[t.KPI] {
 			tol = AtRiskFraction * math.Max(1-t.Target, 0)
 		}
 		switch {

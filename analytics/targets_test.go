@@ -42,7 +42,8 @@ func TestStatus(t *testing.T) {
 		{"min ratio: 0.99885 missed", f64(0.99885), avail, true, StatusMissed},
 		{"min ratio: 0.899 missed, not 10 % of target", f64(0.899), avail, true, StatusMissed},
 		{"min ratio 0.9: 0.89 at risk", f64(0.89), pm, true, StatusAtRisk},
-		{"min ratio 0.9: 0.889 missed", f64(0.889), pm, true, StatusMissed},
+		{"min ratio 0.9: 0.81 at risk (within 10 % of the target)", f64(0.81), pm, true, StatusAtRisk},
+		{"min ratio 0.9: 0.809 missed", f64(0.809), pm, true, StatusMissed},
 		{"min other: 9 at risk", f64(9), other, true, StatusAtRisk},
 		{"min other: 8.9 missed", f64(8.9), other, true, StatusMissed},
 	} {

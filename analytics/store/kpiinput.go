@@ -170,10 +170,38 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 		in.Toil, err = s.ToilInRange(gctx, teams, rest.From.AddDate(0, 0, -7), rest.To)
 		return err
 	})
+	if ids != nil {
+		// Incidents of services outside the scope that name a deploy inside it.
+		g.Go(func() (err error) {
+			in.LinkIncidents, err = s.linkingIncidents(gctx, ids, TimeRange{From: w.Incidents.From, To: w.Incidents.To})
+			return err
+		})
+	}
 	if err := g.Wait(); err != nil {
 		return analytics.Input{}, err
 	}
 	return in, nil
+}
+
+// linkingIncidents returns incidents detected in r, of services not in ids,
+// that explicitly name a deploy of one of the services in ids.
+func (s *Store) linkingIncidents(ctx context.Context, ids []int64, r TimeRange) ([]analytics.Incident, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var w where
+	ListFilter{Range: r}.scope(&w, "i.service_id", "i.detected_at")
+	var notIn, deployIn where
+	inIDs(&notIn, "i.service_id", ids)
+	inIDs(&deployIn, "service_id", ids)
+	w.add("NOT "+notIn.conds[0], notIn.args...)
+	w.add("COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id) IN (SELECT id FROM deploys WHERE "+deployIn.conds[0]+")", deployIn.args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY i.detected_at, i.id`, w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load linking incidents: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, scanIncident)
 }
 
 // OpenActionItems returns a service's action items that are not closed, oldest due first.

@@ -1,0 +1,70 @@
+package scorecard_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"sreport/analytics"
+	"sreport/analytics/scorecard"
+	"sreport/testutil"
+)
+
+// TestScopesAgreeOnCrossServiceLinks checks that a service's numbers are the
+// same in the org scorecard and in a service-scoped computation when an
+// incident of another service names one of its deploys.
+func TestScopesAgreeOnCrossServiceLinks(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.DemoStore(t)
+	db := st.Writer()
+	var deployID, incidentID int64
+	if err := db.QueryRowContext(ctx, `SELECT d.id FROM deploys d JOIN services s ON s.id = d.service_id
+		WHERE s.name = 'checkout' AND d.environment = 'production' AND d.status = 'success' AND d.is_rollback = 0
+		AND d.finished_at >= '2026-10-10' ORDER BY d.finished_at LIMIT 1`).Scan(&deployID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT i.id FROM incidents i JOIN services s ON s.id = i.service_id
+		WHERE s.name <> 'checkout' AND i.detected_at >= '2026-10-12' AND i.detected_at < '2026-11-01'
+		AND i.caused_by_deploy_id IS NULL ORDER BY i.detected_at LIMIT 1`).Scan(&incidentID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE incidents SET caused_by_deploy_id = ? WHERE id = ?`, deployID, incidentID); err != nil {
+		t.Fatal(err)
+	}
+	env, err := scorecard.LoadEnv(ctx, st, testutil.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := analytics.NewMonth(2026, 10, time.UTC)
+	card, err := scorecard.Build(ctx, st, env, p, scorecard.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fromCard *scorecard.Row
+	for i := range card.Services {
+		if card.Services[i].Name == "checkout" {
+			fromCard = &card.Services[i]
+		}
+	}
+	scoped, err := scorecard.KPIs(ctx, st, env, p, scorecard.Scope{Service: "checkout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromCard.Counts.FailedChanges != scoped.Counts.FailedChanges || fromCard.Counts.Deployments != scoped.Counts.Deployments {
+		t.Fatalf("checkout failed changes: scorecard %d/%d, scoped %d/%d", fromCard.Counts.FailedChanges, fromCard.Counts.Deployments,
+			scoped.Counts.FailedChanges, scoped.Counts.Deployments)
+	}
+	res, err := scorecard.Result(ctx, st, env, p, scorecard.Scope{Service: "checkout"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range res.Evidence.For(analytics.KPIChangeFailureRate) {
+		if e.ID == deployID && e.Included {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("deploy #%d named by another service's incident #%d is not a failed change of checkout", deployID, incidentID)
+	}
+}
