@@ -693,8 +693,8 @@ func TestSplitAndMerge(t *testing.T) {
 		t.Errorf("merge of split differs:\nwant %+v\ngot  %+v", want.Counts, got.Counts)
 	}
 	checkKPIs(t, got, map[string]*float64{KPIToilRatio: f64(30.0 / 80), KPIChangeFailureRate: f64(1), KPIIncidentsTotal: f64(3)})
-	if len(merged.linkIncidents) != 0 {
-		t.Errorf("link-only incidents leaked into the merge: %v", merged.linkIncidents)
+	if len(merged.LinkIncidents) != 0 {
+		t.Errorf("link-only incidents leaked into the merge: %v", merged.LinkIncidents)
 	}
 }
 

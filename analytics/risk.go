@@ -64,14 +64,41 @@ func RiskRating(score int) string {
 	return "low"
 }
 
-// ReviewOverdue reports whether the next review date has passed at asOf for a risk still in play.
-func (r Risk) ReviewOverdue(asOf time.Time) bool {
-	return r.Status != RiskClosed && r.NextReviewDate != nil && r.NextReviewDate.Before(asOf)
+// ReviewOverdue is ReviewOverdueIn(asOf, asOf.Location()): the calendar
+// day is asOf's own. Callers with settings pass the reporting timezone to
+// ReviewOverdueIn (or asOf already converted with In).
+func (r Risk) ReviewOverdue(asOf time.Time) bool { return r.ReviewOverdueIn(asOf, asOf.Location()) }
+
+// ReviewOverdueIn reports whether a risk not closed has a next review date
+// before today, today being asOf's calendar date in loc. A review due today
+// is not overdue until the day is over where the register is reported.
+func (r Risk) ReviewOverdueIn(asOf time.Time, loc *time.Location) bool {
+	return r.Status != RiskClosed && dayBefore(r.NextReviewDate, asOf, loc)
 }
 
-// PastTarget reports whether a risk still open or being mitigated has passed its target date.
-func (r Risk) PastTarget(asOf time.Time) bool {
-	return (r.Status == RiskOpen || r.Status == RiskMitigating) && r.TargetDate != nil && r.TargetDate.Before(asOf)
+// PastTarget is PastTargetIn(asOf, asOf.Location()).
+func (r Risk) PastTarget(asOf time.Time) bool { return r.PastTargetIn(asOf, asOf.Location()) }
+
+// PastTargetIn reports whether a risk still open or being mitigated has a
+// target date before asOf's calendar date in loc (the target day itself
+// is still on time).
+func (r Risk) PastTargetIn(asOf time.Time, loc *time.Location) bool {
+	return (r.Status == RiskOpen || r.Status == RiskMitigating) && dayBefore(r.TargetDate, asOf, loc)
+}
+
+// dayBefore reports whether the civil date due (stored as midnight UTC, so
+// its UTC fields are the date) falls before asOf's date in loc. Comparing
+// dates, not instants, keeps a date from expiring at 00:00 UTC of itself.
+func dayBefore(due *time.Time, asOf time.Time, loc *time.Location) bool {
+	if due == nil {
+		return false
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	y, m, d := asOf.In(loc).Date()
+	dy, dm, dd := due.UTC().Date()
+	return time.Date(dy, dm, dd, 0, 0, 0, 0, time.UTC).Before(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 }
 
 // RiskStatuses are the register's statuses, in workflow order.

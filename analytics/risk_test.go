@@ -83,6 +83,64 @@ func TestRiskDueDates(t *testing.T) {
 	}
 }
 
+// TestRiskDueDatesCalendarDays: a date is due through its whole day in the
+// reporting timezone, not only until 00:00 UTC of that day.
+func TestRiskDueDatesCalendarDays(t *testing.T) {
+	day := func(s string) *time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &d
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	la, err := time.LoadLocation("America/Los_Angeles")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		due  string
+		now  time.Time
+		loc  *time.Location
+		want bool
+	}{
+		{"due today at 00:30 UTC", "2026-11-15", time.Date(2026, 11, 15, 0, 30, 0, 0, time.UTC), time.UTC, false},
+		{"due today at 23:59 UTC", "2026-11-15", time.Date(2026, 11, 15, 23, 59, 0, 0, time.UTC), time.UTC, false},
+		{"due yesterday", "2026-11-14", time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC), time.UTC, true},
+		{"due tomorrow", "2026-11-16", time.Date(2026, 11, 15, 12, 0, 0, 0, time.UTC), time.UTC, false},
+		// 23:30 UTC on the 14th is already the 15th in Berlin.
+		{"Berlin is a day ahead", "2026-11-14", time.Date(2026, 11, 14, 23, 30, 0, 0, time.UTC), berlin, true},
+		{"UTC is not yet", "2026-11-14", time.Date(2026, 11, 14, 23, 30, 0, 0, time.UTC), time.UTC, false},
+		// 03:00 UTC on the 16th is still the 15th in Los Angeles.
+		{"Los Angeles is a day behind", "2026-11-15", time.Date(2026, 11, 16, 3, 0, 0, 0, time.UTC), la, false},
+		{"nil location is UTC", "2026-11-15", time.Date(2026, 11, 16, 3, 0, 0, 0, time.UTC), nil, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := Risk{Status: RiskOpen, NextReviewDate: day(tc.due), TargetDate: day(tc.due)}
+			if got := r.ReviewOverdueIn(tc.now, tc.loc); got != tc.want {
+				t.Errorf("ReviewOverdueIn = %v, want %v", got, tc.want)
+			}
+			if got := r.PastTargetIn(tc.now, tc.loc); got != tc.want {
+				t.Errorf("PastTargetIn = %v, want %v", got, tc.want)
+			}
+			if tc.loc != nil {
+				// The one-argument forms use asOf's own zone.
+				if got := r.ReviewOverdue(tc.now.In(tc.loc)); got != tc.want {
+					t.Errorf("ReviewOverdue(now.In(loc)) = %v, want %v", got, tc.want)
+				}
+				if got := r.PastTarget(tc.now.In(tc.loc)); got != tc.want {
+					t.Errorf("PastTarget(now.In(loc)) = %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
+
 func TestRiskEventKind(t *testing.T) {
 	cases := []struct {
 		e    RiskEvent

@@ -28,17 +28,20 @@ type ImportRow struct {
 
 // ImportForm is the upload form.
 type ImportForm struct {
-	Layout         Layout
-	Formats        []Option
-	Mappings       []Option
-	Tiers          []Option
-	Timezone       string
-	DateLayout     string
-	Workflow       string
-	SkipInvalid    bool
-	CreateServices bool
-	MaxMiB         int
-	Errors         map[string]string // field → message
+	Layout      Layout
+	Formats     []Option
+	Mappings    []Option
+	Tiers       []Option
+	Timezone    string
+	DateLayout  string
+	Workflow    string
+	SeverityMap string // "P1=1, P2=2"
+	// Jira column headers; empty = guessed.
+	JiraService, JiraSeverity, JiraImpactStart, JiraMitigated string
+	SkipInvalid                                               bool
+	CreateServices                                            bool
+	MaxMiB                                                    int
+	Errors                                                    map[string]string // field → message
 }
 
 // ImportProgress is shown while a file is read or written.

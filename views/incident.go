@@ -45,7 +45,27 @@ type IncidentForm struct {
 	PostmortemPublished string
 	PostmortemDue       string
 	PostmortemDueHint   string // the deadline computed from severity and settings
-	Errors              map[string]string
+	// Version is the version of the override the form was loaded with,
+	// posted back so a save over someone else's newer edit is refused.
+	Version  int
+	Conflict *IncidentConflict // set when a save was refused (409)
+	Errors   map[string]string
+}
+
+// IncidentConflict shows the edit another person saved while the user was
+// editing: who, when, and each field where their saved value and the
+// user's input differ.
+type IncidentConflict struct {
+	By   string
+	At   string
+	Rows []IncidentConflictRow
+}
+
+// IncidentConflictRow is one field saved by the other person and the user's input for it.
+type IncidentConflictRow struct {
+	Field  string
+	Theirs string
+	Yours  string
 }
 
 // InferredLink is the deploy rule (b) links the incident to, with buttons.
@@ -84,7 +104,19 @@ type ActionItemForm struct {
 	URL    string
 	TZ     string
 	Next   string // where to go after saving
+	// Was holds the values the edit form was loaded with (nil on the add
+	// form), posted back so only the fields the user changed are saved.
+	Was    *ActionItemWas
 	Errors map[string]string
+}
+
+// ActionItemWas is an action item's effective values as an edit form showed
+// them (due as datetime-local in the reporting timezone).
+type ActionItemWas struct {
+	Title string
+	Owner string
+	Due   string
+	URL   string
 }
 
 // ActionItemEdit is the page editing one action item.

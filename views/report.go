@@ -109,7 +109,9 @@ type Report struct {
 	Discipline  []ReportKPI
 	DiscNote    string
 	Risks       Table
+	RisksNote   string // when the register is judged and what its marks mean
 	RiskMoves   Table
 	Worst       Table
+	Best        Table // most improved services
 	TrendCharts []Chart
 }

@@ -154,7 +154,21 @@ type RiskImport struct {
 	Unknown        []string
 	CreateServices bool
 	Tiers          []Option
-	// Ready says the preview has no errors and can be imported.
+	// Versions carries the stored versions the update rows were diffed
+	// against ("R-003:2 R-004:1"), so a change made meanwhile is caught.
+	Versions string
+	// New, Updated and Unchanged count the rows by effect.
+	New, Updated, Unchanged int
+	// Accept is the "accept imported accepted risks with this note"
+	// option: offered when a row needs it or it is in use; Previewed
+	// echoes the note and accepter these rows were filled with.
+	AcceptOffered bool
+	Accept        bool
+	AcceptNote    string
+	AcceptBy      string
+	AcceptErrors  string
+	Previewed     string
+	// Ready says the preview has no errors and changes something.
 	Ready bool
 }
 
@@ -169,6 +183,12 @@ type RiskImportRow struct {
 	Owner      string
 	Status     string
 	Target     string
+	// Kind is new, update or unchanged; Effect says it in words, such as
+	// "update R-003: impact 3 → 4".
+	Kind   string
+	Effect string
+	// Filled lists the acceptance values the import option supplies.
+	Filled []string
 }
 
 func joinStrings(xs []string) string {

@@ -34,6 +34,7 @@ type TargetRow struct {
 	Direction  string
 	DirName    string
 	DirError   string
+	DirFixed   bool // the KPI's direction is fixed: shown, not chosen
 	Cells      []GridCell
 	DefaultDir string
 }

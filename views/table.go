@@ -59,6 +59,8 @@ type Detail struct {
 	Layout   Layout
 	Facts    []Fact
 	Sections []Section
+	// Definition is the rule behind the page's number (docs/metrics.md), shown as written.
+	Definition string
 }
 
 // Chart is a go-echarts chart: our container, its script (already carrying

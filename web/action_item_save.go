@@ -93,6 +93,7 @@ func (h *Handler) editActionItem(c echo.Context) error {
 	loc := st.Location()
 	form := views.ActionItemForm{Title: a.Title, Owner: a.Owner, Due: localValue(a.DueAt, loc), URL: a.URL,
 		Next: localPath(c.QueryParam("next")), TZ: loc.String()}
+	form.Was = &views.ActionItemWas{Title: form.Title, Owner: form.Owner, Due: form.Due, URL: form.URL}
 	return ok(c, views.ActionItemEditPage(h.itemEditView(c, a, loc, form)))
 }
 
@@ -111,7 +112,10 @@ func (h *Handler) itemEditView(c echo.Context, a analytics.ActionItem, loc *time
 		Form: form, Imported: a.Source != store.SourceApp}
 }
 
-// saveActionItem stores an edit of an action item's title, owner, due date and link.
+// saveActionItem stores an edit of an action item's title, owner, due date
+// and link. Only the fields the user changed from the values the form was
+// loaded with are saved, so an imported item keeps following its source in
+// the others.
 func (h *Handler) saveActionItem(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c)
@@ -128,13 +132,36 @@ func (h *Handler) saveActionItem(c echo.Context) error {
 	}
 	loc := st.Location()
 	form, in := readItemForm(c, loc)
+	was, wasIn := itemWas(c, a, loc)
+	form.Was = &was
 	if len(form.Errors) > 0 {
 		return render(c, http.StatusUnprocessableEntity, views.ActionItemEditPage(h.itemEditView(c, a, loc, form)))
 	}
-	if err := h.store.UpdateActionItem(ctx, id, in, h.Audit(c)); err != nil {
+	if err := h.store.UpdateActionItem(ctx, id, wasIn, in, h.Audit(c)); err != nil {
 		return notFoundOr(err, "action item")
 	}
 	return c.Redirect(http.StatusSeeOther, itemReturn(form.Next, a))
+}
+
+// itemWas reads the values the edit form was loaded with; a form without
+// them (or with a due date that does not parse) compares with the item's
+// current effective values instead.
+func itemWas(c echo.Context, a analytics.ActionItem, loc *time.Location) (views.ActionItemWas, store.ActionItemInput) {
+	cur := views.ActionItemWas{Title: a.Title, Owner: a.Owner, Due: localValue(a.DueAt, loc), URL: a.URL}
+	// The due date as the form shows it (to the minute), so an imported
+	// due time with seconds does not count as changed.
+	curDue, _ := parseLocal(cur.Due, loc)
+	curIn := store.ActionItemInput{Title: a.Title, Owner: a.Owner, DueAt: curDue, URL: a.URL}
+	if c.FormValue("was") == "" {
+		return cur, curIn
+	}
+	w := views.ActionItemWas{Title: strings.TrimSpace(c.FormValue("was_title")), Owner: strings.TrimSpace(c.FormValue("was_owner")),
+		Due: c.FormValue("was_due_at"), URL: strings.TrimSpace(c.FormValue("was_url"))}
+	due, err := parseLocal(w.Due, loc)
+	if err != nil {
+		return cur, curIn
+	}
+	return w, store.ActionItemInput{Title: w.Title, Owner: w.Owner, DueAt: due, URL: w.URL}
 }
 
 // itemReturn is where to go after changing an item: the page it was

@@ -115,7 +115,8 @@ func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs
 			{name: "After-hours share", line: true, axis: 1, unit: unitRatio, values: afterShare},
 		}},
 		{id: id("slo"), title: "Availability and error budget remaining", xs: xs, axes: []string{"% available", "% budget left"}, scale: true, series: []series{
-			{name: "Availability", line: true, unit: unitAvail, values: pick(rs, analytics.KPIAvailability)},
+			{name: "Availability", line: true, unit: unitAvail, color: "#1f5fbf", values: pick(rs, analytics.KPIAvailability)},
+			{name: "Availability target", line: true, dashed: true, unit: unitAvail, color: "#1f5fbf", values: flat(n, target(analytics.KPIAvailability))},
 			{name: "Error budget remaining", axis: 1, unit: unitRatio, values: pick(rs, analytics.KPIErrorBudgetRemaining)},
 		}},
 	}

@@ -7,6 +7,7 @@ import (
 
 	"sreport/analytics"
 	"sreport/analytics/scorecard"
+	"sreport/docs"
 	"sreport/views"
 )
 
@@ -88,15 +89,18 @@ func (h *Handler) showExplain(c echo.Context) error {
 		scope += " (team " + sc.Team + ")"
 	}
 	l := h.layout(c, kpiLabel(k)+" — "+scope, views.NavScorecards)
-	l.Period = picker(c, p)
+	l.Period = h.picker(c, p)
 	v := views.Detail{Layout: l,
 		Facts: []views.Fact{
 			{Label: kpiLabel(k), Value: fmtKPI(k, kpiValue(res, k))},
 			{Label: "Records considered", Value: strconv.Itoa(len(rows))},
 			{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
-			{Label: "Definition", Value: "docs/metrics.md — " + k},
 		},
-		Sections: []views.Section{{Title: "Records behind the number", Table: t}},
+		Sections:   []views.Section{{Title: "Records behind the number", Table: t}},
+		Definition: docs.Definition(k),
+	}
+	if k == sev12 {
+		v.Definition = docs.Definition(analytics.KPISev1Count)
 	}
 	return ok(c, views.DetailPage(v))
 }

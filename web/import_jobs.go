@@ -28,6 +28,10 @@ const MaxUploadBytes = 64 << 20
 // uploadTTL is how long an unconfirmed upload is kept.
 const uploadTTL = 6 * time.Hour
 
+// maxUploadsPerUser caps the uploads one user keeps waiting on the server:
+// a new one beyond it replaces their oldest idle one.
+const maxUploadsPerUser = 10
+
 // importHandler serves the import pages. It keeps uploads waiting for
 // confirmation in a temp directory (one folder per random token, the file
 // named by its SHA-256) and their state in memory.
@@ -43,6 +47,9 @@ func (h *Handler) importer() *importHandler {
 	dir, err := os.MkdirTemp("", "sreport-uploads-")
 	if err != nil {
 		dir = os.TempDir()
+	} else if h.cfg.Background != nil {
+		// The server's context ends at shutdown: uploads do not outlive it.
+		context.AfterFunc(h.cfg.Background, func() { os.RemoveAll(dir) })
 	}
 	return &importHandler{Handler: h, dir: dir, uploads: map[string]*upload{}}
 }
@@ -59,6 +66,8 @@ const (
 // uploadOptions are the upload form's choices.
 type uploadOptions struct {
 	Format, TZ, DateLayout, Workflow string
+	SeverityMap                      string // as typed: "P1=1, P2=2"
+	Jira                             ingest.JiraFields
 	SkipInvalid, CreateServices      bool
 	Tier                             int
 	Mapping                          *ingest.Mapping
@@ -72,11 +81,12 @@ type uploadFile struct {
 
 // filePreview is one file's dry run (or, once applied, its import).
 type filePreview struct {
-	File   uploadFile
-	Format string
-	Sample views.Table // the first records as they will be stored
-	Result store.ImportResult
-	Failed string
+	File    uploadFile
+	Format  string
+	Sample  views.Table // the first records as they will be stored
+	Records int         // records parsed from the file
+	Result  store.ImportResult
+	Failed  string
 }
 
 // upload is one set of uploaded files from upload to applied.
@@ -93,6 +103,7 @@ type upload struct {
 	done     int64
 	total    int64
 	opt      uploadOptions
+	audit    store.Audit // who confirmed the import, from where
 	previews []filePreview
 	finished chan struct{} // closed when the running job ends
 }
@@ -155,6 +166,38 @@ func (ih *importHandler) sweep(now time.Time) {
 	}
 }
 
+// makeRoom keeps a user below maxUploadsPerUser uploads by forgetting
+// their oldest idle ones; it reports false when every one is still running.
+func (ih *importHandler) makeRoom(userID int64) bool {
+	ih.mu.Lock()
+	defer ih.mu.Unlock()
+	for {
+		var mine []*upload
+		for _, u := range ih.uploads {
+			if u.UserID == userID {
+				mine = append(mine, u)
+			}
+		}
+		if len(mine) < maxUploadsPerUser {
+			return true
+		}
+		var oldest *upload
+		for _, u := range mine {
+			if st, _, _ := u.snapshot(); st == upAnalysing || st == upApplying {
+				continue
+			}
+			if oldest == nil || u.Created.Before(oldest.Created) {
+				oldest = u
+			}
+		}
+		if oldest == nil {
+			return false
+		}
+		os.RemoveAll(filepath.Join(ih.dir, oldest.Token))
+		delete(ih.uploads, oldest.Token)
+	}
+}
+
 // start runs job in the background as the upload's only job and waits up to
 // wait for it, so small files need no progress page.
 func (ih *importHandler) start(u *upload, state string, wait time.Duration, job func(ctx context.Context)) {
@@ -192,7 +235,12 @@ func (ih *importHandler) start(u *upload, state string, wait time.Duration, job 
 
 // parseOptions turns the upload's options into the parser's.
 func (o uploadOptions) parseOptions() (ingest.Options, error) {
-	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping}
+	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira}
+	sm, err := ingest.ParseSeverityMap(o.SeverityMap)
+	if err != nil {
+		return p, err
+	}
+	p.SeverityMap = sm
 	if o.TZ != "" {
 		loc, err := time.LoadLocation(o.TZ)
 		if err != nil {
@@ -207,7 +255,7 @@ func (o uploadOptions) parseOptions() (ingest.Options, error) {
 func (u *upload) applyOptions(f uploadFile, dry bool, progress func(done, total int)) store.ApplyOptions {
 	tier := u.opt.Tier
 	ao := store.ApplyOptions{UserID: u.UserID, Actor: u.Actor, FileName: f.Name, SHA256: f.SHA256, CreateServices: u.opt.CreateServices,
-		Tier: &tier, SkipInvalid: u.opt.SkipInvalid, DryRun: dry, Progress: progress, ServiceMap: map[string]string{}}
+		Tier: &tier, SkipInvalid: u.opt.SkipInvalid, DryRun: dry, Progress: progress, ServiceMap: map[string]string{}, Audit: u.audit}
 	for name, choice := range u.opt.ServiceChoice {
 		switch {
 		case choice == "create":
@@ -299,7 +347,7 @@ func (ih *importHandler) analyse(u *upload) func(ctx context.Context) {
 				out = append(out, fp)
 				continue
 			}
-			fp.Format, fp.Sample = b.Format, sampleTable(b, 20)
+			fp.Format, fp.Sample, fp.Records = b.Format, sampleTable(b, 20), b.Records()
 			phase := fmt.Sprintf("Checking %s against the database (%d of %d)", f.Name, i+1, len(u.Files))
 			ao := u.applyOptions(f, true, func(done, total int) { u.setProgress(phase, int64(done), int64(total)) })
 			ao.SkipInvalid = true // a dry run reports every row either way
@@ -338,7 +386,7 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 				out = append(out, fp)
 				continue
 			}
-			fp.Format = b.Format
+			fp.Format, fp.Records = b.Format, b.Records()
 			phase := fmt.Sprintf("Importing %s (%d of %d)", f.Name, i+1, len(u.Files))
 			res, err := ih.store.ApplyBatch(ctx, b, u.applyOptions(f, false, func(done, total int) { u.setProgress(phase, int64(done), int64(total)) }))
 			fp.Result = res
@@ -373,6 +421,9 @@ func userMessage(err error) string {
 // readableParseError strips the package prefix of a parse error.
 func readableParseError(err error) string {
 	s := err.Error()
+	if errors.Is(err, ingest.ErrRiskRegister) {
+		return "This is a risk register, which is imported on the risk register's own page: /risks/import."
+	}
 	s = strings.TrimPrefix(s, "ingest: ")
 	return "The file could not be read: " + s
 }

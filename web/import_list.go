@@ -146,14 +146,16 @@ func (ih *importHandler) rollbackImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = ih.store.RollbackImport(c.Request().Context(), id)
+	_, err = ih.store.RollbackImport(c.Request().Context(), id, ih.Audit(c))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return notFound("import")
 	case errors.Is(err, store.ErrRollbackConflict):
 		return userError{http.StatusConflict, strings.TrimSuffix(err.Error(), ": "+store.ErrRollbackConflict.Error())}
-	case err != nil && strings.Contains(err.Error(), "cannot be rolled back"):
-		return userError{http.StatusConflict, err.Error()}
+	case errors.Is(err, store.ErrRollbackUserData):
+		return userError{http.StatusConflict, strings.TrimSuffix(err.Error(), ": "+store.ErrRollbackUserData.Error())}
+	case errors.Is(err, store.ErrNotRollbackable):
+		return userError{http.StatusConflict, strings.TrimSuffix(err.Error(), ": "+store.ErrNotRollbackable.Error())}
 	case err != nil:
 		return err
 	}

@@ -148,7 +148,16 @@ func (ih *importHandler) saveMapping(c echo.Context) error {
 		return render(c, http.StatusUnprocessableEntity, views.ImportMappingPage(v))
 	}
 	if saveAs != "" {
-		if err := ih.store.SaveMapping(c.Request().Context(), m); err != nil {
+		// The upload's severity map and Jira columns are saved with it.
+		u.mu.Lock()
+		sm, err := ingest.ParseSeverityMap(u.opt.SeverityMap)
+		m.Jira = u.opt.Jira
+		u.mu.Unlock()
+		if err != nil {
+			return badRequest(err.Error())
+		}
+		m.SeverityMap = sm
+		if err := ih.store.SaveMapping(c.Request().Context(), m, ih.Audit(c)); err != nil {
 			return err
 		}
 	}

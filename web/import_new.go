@@ -65,7 +65,9 @@ func (ih *importHandler) importForm(c echo.Context, o uploadOptions, mapping str
 		return views.ImportForm{}, err
 	}
 	v := views.ImportForm{Layout: ih.layout(c, "Import data", views.NavImports), Timezone: o.TZ, DateLayout: o.DateLayout,
-		Workflow: o.Workflow, SkipInvalid: o.SkipInvalid, CreateServices: o.CreateServices, MaxMiB: MaxUploadBytes >> 20, Errors: errs,
+		Workflow: o.Workflow, SeverityMap: o.SeverityMap, JiraService: o.Jira.Service, JiraSeverity: o.Jira.Severity,
+		JiraImpactStart: o.Jira.ImpactStart, JiraMitigated: o.Jira.MitigatedAt,
+		SkipInvalid: o.SkipInvalid, CreateServices: o.CreateServices, MaxMiB: MaxUploadBytes >> 20, Errors: errs,
 		Tiers: tierOptions(o.Tier)}
 	v.Formats = append(v.Formats, views.Option{Value: "auto", Text: "Detect from the content", Selected: o.Format == "auto" || o.Format == ""})
 	for _, f := range ingest.Formats() {
@@ -106,8 +108,13 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 		return ""
 	}
 	o := uploadOptions{Format: val("format"), TZ: val("tz"), DateLayout: val("date_layout"), Workflow: val("workflow"),
+		SeverityMap: val("severity_map"), Jira: ingest.JiraFields{Service: val("jira_service"), Severity: val("jira_severity"),
+			ImpactStart: val("jira_impact_start"), MitigatedAt: val("jira_mitigated")},
 		SkipInvalid: val("skip_invalid") != "", CreateServices: val("create_services") != "", Tier: store.DefaultNewServiceTier}
 	errs := map[string]string{}
+	if _, err := ingest.ParseSeverityMap(o.SeverityMap); err != nil {
+		errs["severity_map"] = "Write RAW=SEVERITY pairs separated by commas, e.g. P1=1, P2=2, Highest=1; severities are 0 to 4."
+	}
 	if t, err := strconv.Atoi(val("tier")); err == nil && t >= 0 && t <= 3 {
 		o.Tier = t
 	} else if val("tier") != "" {
@@ -146,6 +153,9 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 			return err
 		}
 		return render(c, http.StatusUnprocessableEntity, views.ImportFormPage(v))
+	}
+	if !ih.makeRoom(userID(c)) {
+		return userError{http.StatusTooManyRequests, fmt.Sprintf("You have %d uploads being checked or imported; wait for one to finish, then upload again.", maxUploadsPerUser)}
 	}
 	u := &upload{Token: newToken(), UserID: userID(c), Actor: actor(c), Created: ih.cfg.Now(), opt: o}
 	dir := filepath.Join(ih.dir, u.Token)

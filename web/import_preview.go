@@ -68,7 +68,7 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 	for _, p := range u.previews {
 		fp := views.FilePreview{Name: p.File.Name, Format: p.Format, SHA256: p.File.SHA256, Failed: p.Failed, Sample: p.Sample,
 			Inserted: p.Result.Inserted, Updated: p.Result.Updated, Unchanged: p.Result.Unchanged, Rejected: p.Result.Rejected,
-			Created: p.Result.Created, Warnings: p.Result.Warnings, Records: p.Result.Inserted + p.Result.Updated + p.Result.Unchanged}
+			Created: p.Result.Created, Warnings: p.Result.Warnings, Records: p.Records}
 		for _, e := range p.Result.Errors {
 			fp.Rejects = append(fp.Rejects, views.RejectRow{Line: e.Line, Reason: e.Reason})
 		}
@@ -184,6 +184,9 @@ func (ih *importHandler) confirmImport(c echo.Context) error {
 		v.Errors = []string{blocked}
 		return render(c, http.StatusUnprocessableEntity, views.ImportPreviewPage(v))
 	}
+	u.mu.Lock()
+	u.audit = ih.Audit(c)
+	u.mu.Unlock()
 	ih.start(u, upApplying, 5*time.Second, ih.apply(u))
 	return c.Redirect(http.StatusSeeOther, "/imports/pending/"+u.Token)
 }

@@ -2,11 +2,13 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -73,6 +75,10 @@ func TestIncidentEdit(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `data-testid="incident-form"`) || !strings.Contains(body, "Postmortem due") {
 		t.Fatalf("editor page: %d", status)
 	}
+	version := formVersion(t, body)
+	if status, _, _ := postWith(t, c, page, url.Values{"severity": {"1"}}, true); status != http.StatusBadRequest {
+		t.Errorf("form without its version: %d, want 400", status)
+	}
 	cases := []struct {
 		name   string
 		form   url.Values
@@ -88,7 +94,11 @@ func TestIncidentEdit(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			status, body, _ := postWith(t, c, page, tc.form, true)
+			form := url.Values{"version": {version}}
+			for k, v := range tc.form {
+				form[k] = v
+			}
+			status, body, _ := postWith(t, c, page, form, true)
 			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.errMsg) {
 				t.Fatalf("status %d, want 422 with %q", status, tc.errMsg)
 			}
@@ -105,7 +115,7 @@ func TestIncidentEdit(t *testing.T) {
 	}
 
 	pub := in.ResolvedAt.Add(time.Hour).UTC().Format("2006-01-02T15:04")
-	status, _, hdr := postWith(t, c, page, url.Values{"severity": {"1"}, "customer_impacting": {"yes"},
+	status, _, hdr := postWith(t, c, page, url.Values{"version": {version}, "severity": {"1"}, "customer_impacting": {"yes"},
 		"postmortem_published_at": {pub}, "postmortem_url": {"https://wiki.example/pm/1"}, "fingerprint": {"db-failover"},
 		"not_deploy_related": {"1"}}, true)
 	if status != http.StatusSeeOther || hdr.Get("Location") != "/incidents/"+idStr(in.ID)+"?done=saved" {
@@ -139,9 +149,21 @@ func TestIncidentEdit(t *testing.T) {
 	if strings.Contains(body, `data-testid="editor-controls"`) {
 		t.Error("viewer sees the edit form")
 	}
-	if status, _, _ := postWith(t, vc, page, url.Values{"severity": {"2"}}, true); status != http.StatusForbidden {
+	if status, _, _ := postWith(t, vc, page, url.Values{"version": {version}, "severity": {"2"}}, true); status != http.StatusForbidden {
 		t.Errorf("viewer POST: %d", status)
 	}
+}
+
+var incidentVersionRE = regexp.MustCompile(`name="version" value="(\d+)"`)
+
+// formVersion is the override version an incident page's edit form carries.
+func formVersion(t *testing.T, body string) string {
+	t.Helper()
+	m := incidentVersionRE.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("the incident form carries no version")
+	}
+	return m[1]
 }
 
 func sevText(s int) string { return "Sev" + string(rune('0'+s)) }
@@ -260,3 +282,141 @@ func TestActionItemFlow(t *testing.T) {
 }
 
 func idStr(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestIncidentEditConflict saves an incident from a stale form: the save is
+// refused (409) with the other editor's change shown and the input kept,
+// and saving again from the conflict page goes through.
+func TestIncidentEditConflict(t *testing.T) {
+	srv, st, a := followupServer(t, web.RoleEditor)
+	ctx := context.Background()
+	in, _ := lateIncident(t, st, false)
+	page := srv.URL + "/incidents/" + idStr(in.ID)
+	bs := signIn(t, st, srv.URL, web.RoleAdmin)
+	b := loginClient(t, srv.URL, bs.email, bs.password, false)
+
+	_, body, _ := getWith(t, a, page)
+	stale := formVersion(t, body)
+	_, body, _ = getWith(t, b, page)
+	pub := in.ResolvedAt.Add(3 * time.Hour).UTC().Format("2006-01-02T15:04")
+	if status, _, _ := postWith(t, b, page, url.Values{"version": {formVersion(t, body)}, "postmortem_published_at": {pub}}, true); status != http.StatusSeeOther {
+		t.Fatalf("B's save: %d", status)
+	}
+	// A's form still says "no publication date" and sets the severity.
+	mine := url.Values{"version": {stale}, "severity": {"1"}, "fingerprint": {"replica-lag"}}
+	status, body, _ := postWith(t, a, page, mine, true)
+	if status != http.StatusConflict {
+		t.Fatalf("stale save: %d, want 409", status)
+	}
+	for _, want := range []string{`data-testid="conflict"`, bs.email, "Postmortem published", strings.Replace(pub, "T", " ", 1),
+		`value="replica-lag"`, `<option value="1" selected`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("409 page lacks %q", want)
+		}
+	}
+	got, _ := st.IncidentByID(ctx, in.ID)
+	if got.PostmortemPublishedAt == nil || got.Fingerprint == "replica-lag" {
+		t.Fatalf("stale save changed the incident: published %v fingerprint %q", got.PostmortemPublishedAt, got.Fingerprint)
+	}
+	// Saving from the conflict page (now at B's version) is deliberate.
+	mine.Set("version", formVersion(t, body))
+	if status, _, _ := postWith(t, a, page, mine, true); status != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", status)
+	}
+	if got, _ := st.IncidentByID(ctx, in.ID); got.Fingerprint != "replica-lag" || got.Severity != 1 {
+		t.Errorf("resubmitted save: %+v", got)
+	}
+}
+
+// TestIncidentDateChecks rejects override times that contradict the
+// incident's other times, with the message beside the field.
+func TestIncidentDateChecks(t *testing.T) {
+	srv, st, c := followupServer(t, web.RoleEditor)
+	ctx := context.Background()
+	in, _ := lateIncident(t, st, false)
+	page := srv.URL + "/incidents/" + idStr(in.ID)
+	_, body, _ := getWith(t, c, page)
+	version := formVersion(t, body)
+	at := func(t time.Time) string { return t.UTC().Format("2006-01-02T15:04") }
+	det, res := in.DetectedAt, *in.ResolvedAt
+	cases := []struct {
+		name, field, value, msg string
+	}{
+		{"impact after detection", "started_at", at(det.Add(time.Minute)), "Impact cannot start after detection"},
+		{"mitigated before detection", "mitigated_at", at(det.Add(-time.Minute)), "Mitigation cannot come before detection"},
+		{"mitigated after resolution", "mitigated_at", at(res.Add(time.Hour)), "Mitigation cannot come after resolution"},
+		{"published before resolution", "postmortem_published_at", at(res.Add(-time.Minute)), "cannot be published before the incident was resolved"},
+		{"due before resolution", "postmortem_due_at", at(res.Add(-time.Hour)), "cannot be due before the incident was resolved"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body, _ := postWith(t, c, page, url.Values{"version": {version}, tc.field: {tc.value}}, true)
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.msg) {
+				t.Fatalf("%s=%s: %d, want 422 with %q", tc.field, tc.value, status, tc.msg)
+			}
+			// The message sits beside its field, and the input is kept.
+			i := strings.Index(body, `name="`+tc.field+`" value="`+tc.value+`"`)
+			if i < 0 || !strings.Contains(body[i:min(len(body), i+600)], tc.msg) {
+				t.Errorf("message not beside %s, or input not kept", tc.field)
+			}
+		})
+	}
+	if rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "incident_overrides"}); len(rows) != 0 {
+		t.Fatalf("rejected edits wrote %d audit rows", len(rows))
+	}
+	// Times in order are accepted.
+	ok := url.Values{"version": {version}, "mitigated_at": {at(det.Add(time.Minute))}, "postmortem_published_at": {at(res.Add(time.Hour))},
+		"postmortem_due_at": {at(res.Add(48 * time.Hour))}}
+	if status, body, _ := postWith(t, c, page, ok, true); status != http.StatusSeeOther {
+		t.Fatalf("times in order: %d %s", status, body)
+	}
+}
+
+// TestActionItemEditKeepsSource edits only the owner of an open imported
+// item through the form; when the source later closes the item and moves
+// its due date, both still apply.
+func TestActionItemEditKeepsSource(t *testing.T) {
+	srv, st, c := followupServer(t, web.RoleEditor)
+	ctx := context.Background()
+	items, err := st.ActionItems(ctx, store.ActionItemFilter{State: "open"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var item analytics.ActionItem
+	for _, a := range items {
+		if a.DueAt != nil {
+			item = a
+			break
+		}
+	}
+	if item.ID == 0 {
+		t.Fatal("no open action item with a due date in the demo data")
+	}
+	// The demo's items are the app's; make this one an imported item.
+	if _, err := st.Writer().Exec(`UPDATE action_items SET source = 'jira' WHERE id = ?`, item.ID); err != nil {
+		t.Fatal(err)
+	}
+	edit := srv.URL + "/action-items/" + idStr(item.ID)
+	_, body, _ := getWith(t, c, edit+"/edit")
+	form := url.Values{}
+	for _, name := range []string{"title", "owner", "due_at", "url", "was", "was_title", "was_owner", "was_due_at", "was_url"} {
+		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("edit form lacks %s", name)
+		}
+		form.Set(name, html.UnescapeString(m[1]))
+	}
+	form.Set("owner", "new-owner")
+	if status, _, _ := postWith(t, c, edit, form, true); status != http.StatusSeeOther {
+		t.Fatalf("edit: %d", status)
+	}
+	// The source closes the item and moves its due date.
+	due, closed := item.DueAt.Add(72*time.Hour), item.DueAt.Add(48*time.Hour)
+	if _, err := st.Writer().Exec(`UPDATE action_items SET due_at = ?, closed_at = ? WHERE id = ?`,
+		store.FormatTime(due), store.FormatTime(closed), item.ID); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.ActionItemByID(ctx, item.ID)
+	if got.Owner != "new-owner" || got.ClosedAt == nil || !got.ClosedAt.Equal(closed) || got.DueAt == nil || !got.DueAt.Equal(due) {
+		t.Errorf("after the source changed: owner %q closed %v due %v", got.Owner, got.ClosedAt, got.DueAt)
+	}
+}

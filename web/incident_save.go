@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -17,12 +19,18 @@ const maxFingerprint = 200
 
 // saveIncident stores an editor's corrections of an incident as overrides
 // (the imported values stay); invalid input re-renders the page with
-// messages beside the fields (422).
+// messages beside the fields (422). The form carries the version of the
+// override it was loaded with: when someone else saved since, nothing is
+// stored and the page shows their change beside the user's input (409).
 func (h *Handler) saveIncident(c echo.Context) error {
 	ctx := c.Request().Context()
 	id, err := pathID(c)
 	if err != nil {
 		return err
+	}
+	version, err := strconv.Atoi(c.FormValue("version"))
+	if err != nil || version < 0 {
+		return badRequest("The form lacks its version; reload the incident and edit again.")
 	}
 	d, err := h.loadIncident(ctx, id)
 	if err != nil {
@@ -37,6 +45,7 @@ func (h *Handler) saveIncident(c echo.Context) error {
 		PostmortemURL:       strings.TrimSpace(c.FormValue("postmortem_url")),
 		PostmortemPublished: c.FormValue("postmortem_published_at"),
 		PostmortemDue:       c.FormValue("postmortem_due_at"),
+		Version:             version,
 		Errors:              map[string]string{},
 	}
 	sev, cust, dep := c.FormValue("severity"), c.FormValue("customer_impacting"), c.FormValue("caused_by_deploy_id")
@@ -63,24 +72,7 @@ func (h *Handler) saveIncident(c echo.Context) error {
 	timeField("mitigated_at", form.MitigatedAt)
 	timeField("postmortem_published_at", form.PostmortemPublished)
 	timeField("postmortem_due_at", form.PostmortemDue)
-	if o.StartedAt != nil && o.StartedAt.After(d.in.DetectedAt) {
-		form.Errors["started_at"] = "Impact cannot start after detection (" + fmtTime(d.in.DetectedAt, loc) + ")."
-	}
-	start := d.imported.StartedAt
-	if o.StartedAt != nil {
-		start = o.StartedAt
-	}
-	if o.MitigatedAt != nil {
-		switch {
-		case start != nil && o.MitigatedAt.Before(*start):
-			form.Errors["mitigated_at"] = "Mitigation cannot come before the impact started."
-		case d.in.ResolvedAt != nil && o.MitigatedAt.After(*d.in.ResolvedAt):
-			form.Errors["mitigated_at"] = "Mitigation cannot come after resolution (" + fmtTime(*d.in.ResolvedAt, loc) + ")."
-		}
-	}
-	if o.PostmortemPublishedAt != nil && o.PostmortemPublishedAt.After(h.cfg.Now()) {
-		form.Errors["postmortem_published_at"] = "The publication date cannot be in the future."
-	}
+	checkIncidentDates(o, d, h.cfg.Now(), form.Errors)
 	switch sev {
 	case "":
 	case "1", "2", "3", "4":
@@ -129,16 +121,134 @@ func (h *Handler) saveIncident(c echo.Context) error {
 		}
 		return render(c, http.StatusUnprocessableEntity, views.IncidentPage(v))
 	}
-	err = h.store.UpdateIncidentOverride(ctx, id, h.Audit(c), func(cur *store.IncidentOverride) error {
-		// The inferred-link decision is made with its own buttons, not this form.
-		o.InferredLinkRejected = cur.InferredLinkRejected
-		*cur = o
-		return nil
-	})
+	// The inferred-link decision is made with its own buttons, not this
+	// form; a change of it since the form was loaded is a conflict too.
+	o.InferredLinkRejected = d.ov.InferredLinkRejected
+	err = h.store.SaveIncidentOverride(ctx, id, version, o, h.Audit(c))
+	var ce *store.IncidentOverrideConflictError
+	if errors.As(err, &ce) {
+		form.Conflict = h.incidentConflict(ctx, ce.Current, o, d)
+		// Saving again from this page replaces their values deliberately.
+		form.Version = ce.Current.Version
+		v, err := h.incidentView(c, id, &form, nil)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusConflict, views.IncidentPage(v))
+	}
 	if err != nil {
 		return notFoundOr(err, "incident")
 	}
 	return c.Redirect(http.StatusSeeOther, idHref("/incidents/", id)+"?done=saved")
+}
+
+// checkIncidentDates puts a message beside each overridden time that
+// contradicts the incident's other times (effective values: the override
+// where there is one, else the imported value). Imported times the user
+// did not override are not checked: a bad source must not block an edit.
+func checkIncidentDates(o store.IncidentOverride, d incidentData, now time.Time, errs map[string]string) {
+	loc, det, resolved := d.loc, d.in.DetectedAt, d.in.ResolvedAt
+	start := d.imported.StartedAt
+	if o.StartedAt != nil {
+		start = o.StartedAt
+	}
+	set := func(field, msg string) {
+		if errs[field] == "" {
+			errs[field] = msg
+		}
+	}
+	if o.StartedAt != nil && o.StartedAt.After(det) {
+		set("started_at", "Impact cannot start after detection ("+fmtTime(det, loc)+").")
+	}
+	if m := o.MitigatedAt; m != nil {
+		switch {
+		case m.Before(det):
+			set("mitigated_at", "Mitigation cannot come before detection ("+fmtTime(det, loc)+").")
+		case start != nil && m.Before(*start):
+			set("mitigated_at", "Mitigation cannot come before the impact started.")
+		case resolved != nil && m.After(*resolved):
+			set("mitigated_at", "Mitigation cannot come after resolution ("+fmtTime(*resolved, loc)+").")
+		}
+	}
+	if p := o.PostmortemPublishedAt; p != nil {
+		switch {
+		case p.After(now):
+			set("postmortem_published_at", "The publication date cannot be in the future.")
+		case resolved != nil && p.Before(*resolved):
+			set("postmortem_published_at", "A postmortem cannot be published before the incident was resolved ("+fmtTime(*resolved, loc)+").")
+		case resolved == nil && p.Before(det):
+			set("postmortem_published_at", "A postmortem cannot be published before the incident was detected ("+fmtTime(det, loc)+").")
+		}
+	}
+	if due := o.PostmortemDueAt; due != nil {
+		switch {
+		case resolved != nil && due.Before(*resolved):
+			set("postmortem_due_at", "The postmortem cannot be due before the incident was resolved ("+fmtTime(*resolved, loc)+").")
+		case resolved == nil && due.Before(det):
+			set("postmortem_due_at", "The postmortem cannot be due before the incident was detected ("+fmtTime(det, loc)+").")
+		}
+	}
+}
+
+// incidentConflict lists where the override someone else saved (theirs)
+// and the user's input (yours) differ.
+func (h *Handler) incidentConflict(ctx context.Context, theirs, yours store.IncidentOverride, d incidentData) *views.IncidentConflict {
+	ic := &views.IncidentConflict{By: "someone", At: fmtTime(theirs.UpdatedAt, d.loc)}
+	if theirs.UpdatedBy != 0 {
+		if u, err := h.store.UserByID(ctx, theirs.UpdatedBy); err == nil {
+			ic.By = u.Email
+		}
+	}
+	t, y := overrideValues(theirs, d.loc), overrideValues(yours, d.loc)
+	for i := range t {
+		if t[i].value != y[i].value {
+			ic.Rows = append(ic.Rows, views.IncidentConflictRow{Field: t[i].field, Theirs: t[i].value, Yours: y[i].value})
+		}
+	}
+	return ic
+}
+
+type overrideValue struct{ field, value string }
+
+// overrideValues shows each field of an override as the conflict table
+// does; a field without an override reads "imported value".
+func overrideValues(o store.IncidentOverride, loc *time.Location) []overrideValue {
+	const none = "imported value"
+	tm := func(p *time.Time) string {
+		if p == nil {
+			return none
+		}
+		return fmtTime(*p, loc)
+	}
+	str := func(p *string) string {
+		if p == nil {
+			return none
+		}
+		return *p
+	}
+	sev, cust, dep := none, none, none
+	if o.Severity != nil {
+		sev = sevLabel(*o.Severity)
+	}
+	if o.CustomerImpacting != nil {
+		cust = yesNo(*o.CustomerImpacting)
+	}
+	if o.CausedByDeployID != nil {
+		dep = "#" + itoa64(*o.CausedByDeployID)
+	}
+	return []overrideValue{
+		{"Impact started", tm(o.StartedAt)},
+		{"Mitigated at", tm(o.MitigatedAt)},
+		{"Severity", sev},
+		{"Customer impacting", cust},
+		{"Not deploy-related", yesNo(o.NotDeployRelated)},
+		{"Caused by deploy", dep},
+		{"Inferred link removed", yesNo(o.InferredLinkRejected)},
+		{"Fingerprint", str(o.Fingerprint)},
+		{"Postmortem URL", str(o.PostmortemURL)},
+		{"Postmortem published", tm(o.PostmortemPublishedAt)},
+		{"Postmortem due", tm(o.PostmortemDueAt)},
+	}
 }
 
 func containsDeploy(d incidentData, id int64) bool {

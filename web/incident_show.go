@@ -296,6 +296,7 @@ func formFromOverride(d incidentData) views.IncidentForm {
 		NotDeployRelated:    ov.NotDeployRelated,
 		PostmortemPublished: localValue(ov.PostmortemPublishedAt, loc),
 		PostmortemDue:       localValue(ov.PostmortemDueAt, loc),
+		Version:             ov.Version,
 	}
 	if ov.Fingerprint != nil {
 		f.Fingerprint = *ov.Fingerprint

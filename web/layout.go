@@ -72,7 +72,17 @@ func (h *Handler) periodFromQuery(c echo.Context, st analytics.Settings) (analyt
 	return analytics.MonthOf(h.cfg.Now(), loc).Prev(), nil
 }
 
-// picker builds the period picker whose links keep the other query parameters.
+// picker builds the period picker whose links keep the other query
+// parameters; a period that has not ended yet is marked as in progress, so
+// nobody compares a half month with a whole one unawares.
+func (h *Handler) picker(c echo.Context, p analytics.Period) *views.PeriodPicker {
+	pp := picker(c, p)
+	if now := h.cfg.Now(); p.To.After(now) {
+		pp.Label += " (in progress)"
+	}
+	return pp
+}
+
 func picker(c echo.Context, p analytics.Period) *views.PeriodPicker {
 	link := func(q analytics.Period) string {
 		v := url.Values{}

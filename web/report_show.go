@@ -57,17 +57,18 @@ func (r ReportRequest) href(label, ext string) string {
 }
 
 // scopeNames returns the scope as a heading ("Team payments") and as the
-// subject of a sentence ("team payments").
+// subject of a sentence ("team payments", "payments' tier-0 services").
 func (r ReportRequest) scopeNames() (heading, subject string) {
+	subject = report.ScopeSubject(r.Team, r.Tier)
 	switch {
 	case r.Team != "" && r.Tier != nil:
-		return fmt.Sprintf("Team %s, tier %d", r.Team, *r.Tier), fmt.Sprintf("%s of team %s", report.TierSubject(*r.Tier), r.Team)
+		return fmt.Sprintf("Team %s, tier %d", r.Team, *r.Tier), subject
 	case r.Team != "":
-		return "Team " + r.Team, "team " + r.Team
+		return "Team " + r.Team, subject
 	case r.Tier != nil:
-		return fmt.Sprintf("Tier %d", *r.Tier), report.TierSubject(*r.Tier)
+		return fmt.Sprintf("Tier %d", *r.Tier), subject
 	}
-	return "Organisation", "the organisation"
+	return "Organisation", subject
 }
 
 // parseReportRequest reads the period from the path (with an optional
@@ -183,7 +184,7 @@ func renderBytes(ctx context.Context, comp templ.Component) ([]byte, error) {
 func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req ReportRequest) (report.Data, error) {
 	sc := req.scope()
 	_, subject := req.scopeNames()
-	d := report.Data{Period: p, Prev: p.Prev(), ScopeName: subject, Tier: req.Tier, Settings: env.Settings, AsOf: env.Settings.AsOf}
+	d := report.Data{Period: p, Prev: p.Prev(), ScopeName: subject, Team: req.Team, Tier: req.Tier, Settings: env.Settings, AsOf: env.Settings.AsOf}
 	if d.AsOf.IsZero() {
 		d.AsOf = p.To
 	}
@@ -194,20 +195,33 @@ func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p a
 	if d.Card, err = scorecard.Build(ctx, st, env, p, sc); err != nil {
 		return d, err
 	}
-	// Three periods before the previous one give target streaks ("for the
-	// first time in three months"); one load covers them, the previous
-	// period and this one (whose months it contains).
+	// Target streaks ("for the sixth quarter in a row") need the periods
+	// before the previous one, back to the first without data, at most
+	// report.MaxHistory before this one. The window holds one period more,
+	// as a probe: when it still has data the streaks may go back further.
+	// One load covers the window, the previous period and this one (whose
+	// months it contains).
+	window := make([]analytics.Period, report.MaxHistory-1)
 	e := d.Prev
-	for range 3 {
+	for i := len(window) - 1; i >= 0; i-- {
 		e = e.Prev()
-		d.Earlier = append([]analytics.Period{e}, d.Earlier...)
+		window[i] = e
 	}
-	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(d.Earlier), d.Prev, p)...)
+	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), d.Prev, p)...)
 	if err != nil {
 		return d, err
 	}
-	for _, ep := range d.Earlier {
-		d.EarlierScope = append(d.EarlierScope, analytics.ComputeKPIs(in, ep, env.Settings).KPIs)
+	for i := len(window) - 1; i >= 0; i-- {
+		res := analytics.ComputeKPIs(in, window[i], env.Settings)
+		if !hasData(res) {
+			break
+		}
+		if i == 0 {
+			d.EarlierCapped = true // the probe has data: older periods may too
+			break
+		}
+		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
+		d.EarlierScope = append([]analytics.KPIs{res.KPIs}, d.EarlierScope...)
 	}
 	parts := analytics.SplitByService(in)
 	byTier := map[int][]analytics.Input{}
@@ -243,7 +257,9 @@ func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p a
 			return d, err
 		}
 	}
-	risks, err := st.Risks(ctx, store.RiskFilter{})
+	// The register as it stood at the end of the period, so a past report
+	// reads the same whatever happened to the risks since.
+	risks, err := st.RisksAsOf(ctx, p.To)
 	if err != nil {
 		return d, err
 	}
@@ -251,15 +267,35 @@ func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p a
 	for _, s := range services {
 		inScope[s.Name] = true
 	}
+	byID := map[int64]analytics.Risk{}
 	for _, r := range risks {
 		if sc.Team == "" && sc.Tier == nil || slices.ContainsFunc(r.Services, func(n string) bool { return inScope[n] }) {
 			d.Risks = append(d.Risks, r)
+			byID[r.ID] = r
 		}
 	}
-	if d.RiskEvents, err = st.RiskEventsBetween(ctx, p.From, p.To); err != nil {
+	changes, err := st.RiskChangesBetween(ctx, p.From, p.To)
+	if err != nil {
 		return d, err
 	}
+	d.MoveScores = map[int64]int{}
+	for _, ev := range changes {
+		r, ok := byID[ev.RiskID]
+		if ev.Field != "status" || !ok {
+			continue
+		}
+		d.RiskEvents = append(d.RiskEvents, ev)
+		// The score right after the move: the changes made with it stand.
+		d.MoveScores[ev.ID] = store.RewindRisk(r, changes, ev.At.Add(time.Nanosecond)).Score()
+	}
 	return d, nil
+}
+
+// hasData reports whether a period holds any record of the scope: an
+// incident, a deploy, a page, an SLI day or a toil entry.
+func hasData(r analytics.Result) bool {
+	c := r.Counts
+	return c.Incidents > 0 || c.Deployments > 0 || c.Rollbacks > 0 || c.Pages > 0 || c.TotalHours > 0 || r.KPIs.Availability != nil
 }
 
 // buildReportView loads a report and turns it into its view model.
@@ -356,16 +392,29 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 			{Text: strconv.Itoa(t.Sev12), Class: "num"}, {Text: strings.Join(t.Services, ", ")}})
 	}
 	v.Risks = views.Table{TestID: "top-risks", Empty: "No open, mitigating or accepted risk in this scope.",
-		Columns: []views.Column{{Label: "Risk"}, {Label: "Score", Numeric: true}, {Label: "Status"}, {Label: "Owner"}, {Label: "Target date"}, {Label: "Services"}}}
-	for _, rk := range r.TopRisks {
-		target := "—"
+		Columns: []views.Column{{Label: "Risk"}, {Label: "Score", Numeric: true}, {Label: "Status"}, {Label: "Owner"},
+			{Label: "Target date"}, {Label: "Next review"}, {Label: "Services"}}}
+	for _, tr := range r.TopRisks {
+		rk := tr.Risk
+		target, review := views.Cell{Text: "—"}, views.Cell{Text: "—"}
 		if rk.TargetDate != nil {
-			target = rk.TargetDate.Format("2 Jan 2006")
+			target.Text = rk.TargetDate.Format("2 Jan 2006")
 		}
-		v.Risks.Rows = append(v.Risks.Rows, []views.Cell{{Text: rk.Code + " " + rk.Title},
-			{Text: fmt.Sprintf("%d %s", rk.Score(), rk.Rating()), Class: "num"}, {Text: rk.Status}, {Text: rk.Owner},
-			{Text: target}, {Text: strings.Join(rk.Services, ", ")}})
+		if tr.PastTarget {
+			target = views.Cell{Text: "✗ " + target.Text + " · past target", Class: "risk-late", TestID: "past-target-" + rk.Code}
+		}
+		if rk.NextReviewDate != nil {
+			review.Text = rk.NextReviewDate.Format("2 Jan 2006")
+		}
+		if tr.ReviewOverdue {
+			review = views.Cell{Text: "! " + review.Text + " · overdue", Class: "risk-late", TestID: "review-overdue-" + rk.Code}
+		}
+		v.Risks.Rows = append(v.Risks.Rows, []views.Cell{{Text: rk.Code + " " + rk.Title, TestID: "risk-" + rk.Code},
+			{Text: fmt.Sprintf("%d %s", rk.Score(), rk.Rating()), Class: "num", TestID: "risk-score-" + rk.Code},
+			{Text: rk.Status, TestID: "risk-status-" + rk.Code}, {Text: rk.Owner}, target, review, {Text: strings.Join(rk.Services, ", ")}})
 	}
+	v.RisksNote = fmt.Sprintf("The register as it stood at the end of %s, judged on %s: ✗ marks a risk still open or being mitigated past its target date, ! a review overdue.",
+		report.Title(p), d.RiskAt().Format("2 Jan 2006"))
 	v.RiskMoves = views.Table{TestID: "risk-moves", Empty: "No risk was opened, closed or changed status in this period.",
 		Columns: []views.Column{{Label: "Date"}, {Label: "Risk"}, {Label: "Movement"}, {Label: "Score", Numeric: true}, {Label: "By"}}}
 	for _, m := range r.RiskMoves {
@@ -382,12 +431,10 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	v.Worst = views.Table{TestID: "worst", Empty: "No service worsened on a KPI that is now off its tier target.",
 		Columns: []views.Column{{Label: "Service"}, {Label: "KPI"}, {Label: report.Title(d.Prev), Numeric: true},
 			{Label: report.Title(p), Numeric: true}, {Label: "Target"}, {Label: "Status"}}}
-	for _, w := range r.Worst {
-		icon, word := statusIcon(w.Cell.Status)
-		v.Worst.Rows = append(v.Worst.Rows, []views.Cell{{Text: fmt.Sprintf("%s (tier %d)", w.Service, w.Tier)}, {Text: kpiLabel(w.KPI)},
-			{Text: fmtKPI(w.KPI, w.Cell.Previous), Class: "num"}, {Text: fmtKPI(w.KPI, w.Cell.Value), Class: "num"},
-			{Text: targetText(w.KPI, w.Cell)}, {Text: icon + " " + word, Class: "st st-" + w.Cell.Status}})
-	}
+	v.Worst.Rows = trendRows(r.Worst)
+	v.Best = views.Table{TestID: "best", Empty: "No service improved on a KPI that was off its tier target.",
+		Columns: slices.Clone(v.Worst.Columns)}
+	v.Best.Rows = trendRows(r.Best)
 
 	services, err := env.Filter(req.scope())
 	if err != nil {
@@ -401,6 +448,19 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	v.TrendCharts = trendCharts(ctx, "rpt", ms, rs, env, req.Tier)
 	v.Charts = true
 	return v, nil
+}
+
+// trendRows formats worst- or best-trending services: service, KPI, the
+// previous and current value, the target and the status now.
+func trendRows(ws []report.Worsening) [][]views.Cell {
+	var rows [][]views.Cell
+	for _, w := range ws {
+		icon, word := statusIcon(w.Cell.Status)
+		rows = append(rows, []views.Cell{{Text: fmt.Sprintf("%s (tier %d)", w.Service, w.Tier)}, {Text: kpiLabel(w.KPI)},
+			{Text: fmtKPI(w.KPI, w.Cell.Previous), Class: "num"}, {Text: fmtKPI(w.KPI, w.Cell.Value), Class: "num"},
+			{Text: targetText(w.KPI, w.Cell)}, {Text: icon + " " + word, Class: "st st-" + w.Cell.Status}})
+	}
+	return rows
 }
 
 // reportKPIs formats KPI rows of the scope row; hs adds months and tier counts.

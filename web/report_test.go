@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"sreport/analytics"
 	"sreport/analytics/report"
 	"sreport/analytics/scorecard"
+	"sreport/analytics/store"
 	"sreport/testutil"
 )
 
@@ -215,5 +217,99 @@ func TestReportWithoutChromium(t *testing.T) {
 	}
 	if status, _, _ := get(t, srv.URL+"/reports/2026-10.html"); status != 200 {
 		t.Errorf("HTML download without Chromium: %d", status)
+	}
+}
+
+// reportText is a report page as text: tags dropped, entities decoded.
+func reportText(body string) string {
+	return html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(body, " "))
+}
+
+// TestReportSummaryWording checks the audited sentences on the demo
+// company: streaks counted over the whole history, scoped subjects, the
+// tier of a tier-2 report, and the most improved services.
+func TestReportSummaryWording(t *testing.T) {
+	srv := newDemoServer(t)
+	cases := []struct {
+		path        string
+		want, avoid []string
+	}{
+		// The demo's data starts in Q2 2025: Q3 2026 is the sixth quarter in a row off target.
+		{"/reports/2026-Q3", []string{"missing the 30-minute target for the sixth quarter in a row",
+			"The largest improvement against a tier target:", "Most improved services", "Next review"},
+			[]string{"fifth quarter in a row", "of the 0 risks", "(+0.000 pp)", "(−0.000 pp)"}},
+		{"/reports/2026-Q3?team=payments", []string{"MTTR for payments' tier-0 services"}, []string{"MTTR for tier-0 services"}},
+		{"/reports/2026-Q3?team=payments&tier=0", []string{"MTTR for payments' tier-0 services", "Payments' tier-0 services had"}, nil},
+		{"/reports/2026-Q3?tier=2", []string{"MTTR for tier-2 services", "Availability for tier-2 services"}, []string{"tier-0 services"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.path, func(t *testing.T) {
+			status, body, _ := get(t, srv.URL+tc.path)
+			if status != 200 {
+				t.Fatalf("status %d", status)
+			}
+			text := reportText(body)
+			for _, w := range tc.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("report lacks %q", w)
+				}
+			}
+			for _, w := range tc.avoid {
+				if strings.Contains(text, w) {
+					t.Errorf("report has %q", w)
+				}
+			}
+			if !strings.Contains(body, `data-testid="best"`) {
+				t.Error("no most-improved table")
+			}
+		})
+	}
+}
+
+// TestReportRisksAsOfPeriodEnd checks that a past report keeps showing the
+// register as it stood at the period end when risks change afterwards.
+func TestReportRisksAsOfPeriodEnd(t *testing.T) {
+	srv := newDemoServer(t)
+	st := srvStore(t, srv.URL)
+	ctx := context.Background()
+	status, before, _ := get(t, srv.URL+"/reports/2026-Q3")
+	if status != 200 {
+		t.Fatalf("status %d", status)
+	}
+	r, err := st.RiskByCode(ctx, "R-002")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != analytics.RiskOpen || !strings.Contains(before, `data-testid="risk-status-R-002">open<`) {
+		t.Fatalf("demo R-002 is %s; the test wants it open in Q3", r.Status)
+	}
+	// After the quarter: R-002 is re-scored and closed; a new critical risk is opened.
+	at := testutil.Now()
+	edit := r
+	edit.Status, edit.Likelihood, edit.Impact = analytics.RiskClosed, 5, 5
+	if _, _, err := st.UpdateRisk(ctx, r.Code, r.Version, edit, "done", store.Audit{Actor: "test", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	nr, err := st.CreateRisk(ctx, analytics.Risk{Title: "Opened after the quarter", Category: "capacity", Likelihood: 5, Impact: 5,
+		Owner: "test", Status: analytics.RiskOpen, Services: []string{"checkout"}}, store.Audit{Actor: "test", At: at})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, _ := get(t, srv.URL+"/reports/2026-Q3")
+	for _, w := range []string{`data-testid="risk-status-R-002">open<`, `data-testid="risk-score-R-002">` + strconv.Itoa(r.Score()) + " "} {
+		if !strings.Contains(after, w) {
+			t.Errorf("Q3 report after the change lacks %s", w)
+		}
+	}
+	if strings.Contains(after, "Opened after the quarter") || strings.Contains(after, nr.Code+" ") {
+		t.Error("Q3 report shows a risk created after the quarter")
+	}
+	if sum := func(b string) string { i := strings.Index(b, `data-testid="summary"`); return b[i : i+4000] }; sum(before) != sum(after) {
+		t.Error("Q3 executive summary changed after the quarter")
+	}
+	// The month the change happened in does show it.
+	_, nov, _ := get(t, srv.URL+"/reports/2026-11")
+	if !strings.Contains(nov, "Opened after the quarter") || !strings.Contains(nov, "closed (was open)") {
+		t.Error("November report misses the new risk or R-002's closing")
 	}
 }

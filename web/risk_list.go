@@ -63,7 +63,8 @@ func (h *Handler) parseRiskQuery(c echo.Context) (riskQuery, error) {
 	}
 	f.Category = q.category
 	if q.overdue != "" {
-		f.ReviewOverdueAt = h.cfg.Now()
+		// The store compares dates in the instant's own location.
+		f.ReviewOverdueAt = h.cfg.Now().In(h.location(c))
 	}
 	for _, p := range []struct {
 		s    string
@@ -123,16 +124,40 @@ func (q riskQuery) column(label, key string, numeric bool) views.Column {
 	return col
 }
 
-// heatHref is a heat-map cell's list: the risks in play at that likelihood × impact.
-func heatHref(l, i int) string {
-	return "/risks?likelihood=" + strconv.Itoa(l) + "&impact=" + strconv.Itoa(i) + "&status=" + riskStatusActive
+// heatFilter is the register's filter for the heat map: the map shows the
+// open and mitigating risks by likelihood × impact, so it overrides the
+// status filter and drops the likelihood and impact ones, and keeps every
+// other filter (service, tier, owner, category, overdue review).
+func (q riskQuery) heatFilter() store.RiskFilter {
+	f := q.filter
+	f.Statuses = []string{analytics.RiskOpen, analytics.RiskMitigating}
+	f.Likelihood, f.Impact = 0, 0
+	f.Sort, f.Desc = "", false
+	return f
 }
 
-// riskHeatMap counts the open and mitigating risks per likelihood × impact,
-// likelihood 5 on top.
-func riskHeatMap(all []analytics.Risk, q riskQuery) []views.HeatRow {
+// heatHref is a heat-map cell's list: the risks in play at that likelihood
+// × impact, under the page's other filters and sort.
+func (q riskQuery) heatHref(l, i int) string {
+	v := url.Values{}
+	for k, s := range map[string]string{"service": q.service, "tier": q.tier, "owner": q.owner,
+		"category": q.category, "overdue": q.overdue, "sort": q.sort} {
+		if s != "" {
+			v.Set(k, s)
+		}
+	}
+	href := "/risks?likelihood=" + strconv.Itoa(l) + "&impact=" + strconv.Itoa(i) + "&status=" + riskStatusActive
+	if len(v) > 0 {
+		href += "&" + v.Encode()
+	}
+	return href
+}
+
+// riskHeatMap counts the open and mitigating risks of inPlay (loaded with
+// q.heatFilter) per likelihood × impact, likelihood 5 on top.
+func riskHeatMap(inPlay []analytics.Risk, q riskQuery) []views.HeatRow {
 	var counts [6][6]int
-	for _, r := range all {
+	for _, r := range inPlay {
 		if r.InPlay() && r.Likelihood >= 1 && r.Likelihood <= 5 && r.Impact >= 1 && r.Impact <= 5 {
 			counts[r.Likelihood][r.Impact]++
 		}
@@ -142,12 +167,24 @@ func riskHeatMap(all []analytics.Risk, q riskQuery) []views.HeatRow {
 		row := views.HeatRow{Likelihood: l}
 		for i := 1; i <= 5; i++ {
 			row.Cells = append(row.Cells, views.HeatCell{Likelihood: l, Impact: i, Count: counts[l][i],
-				Rating: analytics.RiskRating(l * i), Href: heatHref(l, i),
+				Rating: analytics.RiskRating(l * i), Href: q.heatHref(l, i),
 				Selected: q.filter.Likelihood == l && q.filter.Impact == i})
 		}
 		rows = append(rows, row)
 	}
 	return rows
+}
+
+// riskSummary is the line above the table, in correct English for 1.
+func riskSummary(shown, overdue, past int) string {
+	risks, target := "risks", "their target date"
+	if shown == 1 {
+		risks = "risk"
+	}
+	if past == 1 {
+		target = "its target date"
+	}
+	return fmt.Sprintf("%d %s shown; %d with an overdue review, %d past %s.", shown, risks, overdue, past, target)
 }
 
 func fmtDay(t *time.Time) string {
@@ -168,7 +205,7 @@ func (h *Handler) listRisks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	all, err := h.store.Risks(ctx, store.RiskFilter{})
+	inPlay, err := h.store.Risks(ctx, q.heatFilter())
 	if err != nil {
 		return err
 	}
@@ -181,9 +218,10 @@ func (h *Handler) listRisks(c echo.Context) error {
 		return err
 	}
 
-	now := h.cfg.Now()
+	// Due dates are calendar days in the reporting timezone.
+	now, loc := h.cfg.Now(), h.location(c)
 	v := views.RiskRegister{Layout: h.layout(c, "Risk register", views.NavRisks), Action: "/risks",
-		Heat: riskHeatMap(all, q), CanEdit: canEdit(c), CSVHref: "/risks.csv"}
+		Heat: riskHeatMap(inPlay, q), CanEdit: canEdit(c), CSVHref: "/risks.csv"}
 	if enc := c.QueryString(); enc != "" {
 		v.CSVHref += "?" + enc
 	}
@@ -196,7 +234,7 @@ func (h *Handler) listRisks(c echo.Context) error {
 		row := views.RiskRow{Code: r.Code, Href: riskHref(r.Code), Title: r.Title, Category: r.Category,
 			Likelihood: r.Likelihood, Impact: r.Impact, Score: r.Score(), Rating: r.Rating(), Status: r.Status,
 			Owner: r.Owner, Review: fmtDay(r.NextReviewDate), Target: fmtDay(r.TargetDate),
-			ReviewOverdue: r.ReviewOverdue(now), PastTarget: r.PastTarget(now)}
+			ReviewOverdue: r.ReviewOverdueIn(now, loc), PastTarget: r.PastTargetIn(now, loc)}
 		for _, s := range r.Services {
 			row.Services = append(row.Services, views.Link{Text: s, Href: serviceHref(s)})
 		}
@@ -208,7 +246,7 @@ func (h *Handler) listRisks(c echo.Context) error {
 		}
 		v.Rows = append(v.Rows, row)
 	}
-	v.Summary = fmt.Sprintf("%d risks shown; %d with an overdue review, %d past their target date.", len(risks), overdue, past)
+	v.Summary = riskSummary(len(risks), overdue, past)
 
 	svc := []views.Option{{Value: "", Text: "All services"}}
 	for _, s := range services {

@@ -49,7 +49,7 @@ func (h *Handler) riskDetail(c echo.Context, r analytics.Risk) (views.RiskDetail
 	loc := st.Location()
 	now := h.cfg.Now()
 	v := views.RiskDetail{Layout: h.layout(c, r.Code+" · "+r.Title, views.NavRisks), Code: r.Code, Title: r.Title,
-		Rating: r.Rating(), Score: r.Score(), Status: r.Status, ReviewOverdue: r.ReviewOverdue(now), PastTarget: r.PastTarget(now),
+		Rating: r.Rating(), Score: r.Score(), Status: r.Status, ReviewOverdue: r.ReviewOverdueIn(now, loc), PastTarget: r.PastTargetIn(now, loc),
 		CanEdit: canEdit(c), EditHref: riskHref(r.Code) + "/edit", Version: r.Version}
 	residual := "not assessed"
 	if r.ResidualLikelihood != nil && r.ResidualImpact != nil {

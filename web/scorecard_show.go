@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"net/url"
 	"slices"
@@ -23,7 +24,10 @@ var headlines = []struct {
 	key   string
 	label string
 }{
-	{analytics.KPIAvailability, "Availability"},
+	// SLO attainment rather than raw availability: it judges every SLO
+	// against its own objective, so a latency SLO does not drag a service's
+	// "availability" below a 99.99 % target it meets (docs/metrics.md).
+	{analytics.KPISLOAttainment, "SLO attainment"},
 	{analytics.KPIMTTRMinutes, "MTTR"},
 	{analytics.KPIMTTDMinutes, "MTTD"},
 	{sev12, "Sev1+2"},
@@ -85,7 +89,28 @@ func (h *Handler) buildCard(c echo.Context, q *scorecardQuery) (*scorecard.Card,
 		// The cached card is shared: sort a copy of its rows.
 		sorted := *card
 		sorted.Services = slices.Clone(card.Services)
-		scorecard.SortRows(sorted.Services, strings.TrimPrefix(q.sort, "-"), strings.HasPrefix(q.sort, "-"))
+		key, desc := strings.TrimPrefix(q.sort, "-"), strings.HasPrefix(q.sort, "-")
+		switch key {
+		case "service":
+			slices.SortStableFunc(sorted.Services, func(a, b scorecard.Row) int {
+				if desc {
+					return strings.Compare(b.Name, a.Name)
+				}
+				return strings.Compare(a.Name, b.Name)
+			})
+		case sev12:
+			sum := func(r scorecard.Row) float64 {
+				return float64(r.Counts.Sev1 + r.Counts.Sev2)
+			}
+			slices.SortStableFunc(sorted.Services, func(a, b scorecard.Row) int {
+				if desc {
+					a, b = b, a
+				}
+				return cmp.Compare(sum(a), sum(b))
+			})
+		default:
+			scorecard.SortRows(sorted.Services, key, desc)
+		}
 		card = &sorted
 	}
 	return card, env, nil
@@ -111,7 +136,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		return err
 	}
 	l := h.layout(c, "Reliability scorecard", views.NavScorecards)
-	l.Period = picker(c, q.period)
+	l.Period = h.picker(c, q.period)
 	teamOpts := []views.Option{{Value: "", Text: "All teams"}}
 	for _, t := range teams {
 		teamOpts = append(teamOpts, views.Option{Value: t.Name, Text: t.Name, Selected: t.Name == q.team})
@@ -127,21 +152,24 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		APIHref: "/api/v1/scorecard?" + q.values("").Encode(),
 		Empty:   "No services match these filters.",
 	}
-	v.Columns = append(v.Columns, views.Column{Label: "Service"})
-	for _, hd := range headlines {
-		col := views.Column{Label: hd.label, Numeric: true}
-		if hd.key != sev12 {
-			next := "-" + hd.key
-			switch q.sort {
-			case "-" + hd.key:
-				col.Sorted, next = "desc", hd.key
-			case hd.key:
-				col.Sorted = "asc"
-			}
-			vals := q.values(next)
-			col.Href = "/scorecards?" + vals.Encode()
+	sortCol := func(label, key string, numeric bool) views.Column {
+		col := views.Column{Label: label, Numeric: numeric}
+		next := "-" + key
+		if !numeric {
+			next = key // names sort A→Z first
 		}
-		v.Columns = append(v.Columns, col)
+		switch q.sort {
+		case "-" + key:
+			col.Sorted, next = "desc", key
+		case key:
+			col.Sorted, next = "asc", "-"+key
+		}
+		col.Href = "/scorecards?" + q.values(next).Encode()
+		return col
+	}
+	v.Columns = append(v.Columns, sortCol("Service", "service", false))
+	for _, hd := range headlines {
+		v.Columns = append(v.Columns, sortCol(hd.label, hd.key, true))
 	}
 	byTier := map[int]*views.TierSection{}
 	var order []int
@@ -182,10 +210,16 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	for _, t := range order {
 		v.Tiers = append(v.Tiers, *byTier[t])
 	}
-	v.Org = scoreRow(card.Org, env, q.period, scorecard.Scope{Team: q.team})
+	// The bottom row covers whatever the filters select, and says so.
+	v.Org = scoreRow(card.Org, env, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
 	v.Org.Rollup = true
-	if q.team != "" {
+	switch {
+	case q.team != "" && q.scope.Tier != nil:
+		v.Org.Name = "Team " + q.team + ", tier " + q.tier
+	case q.team != "":
 		v.Org.Name = "Team " + q.team
+	case q.scope.Tier != nil:
+		v.Org.Name = "Tier " + q.tier + " total"
 	}
 	return ok(c, views.ScorecardPage(v))
 }
@@ -214,6 +248,10 @@ func scoreRow(r scorecard.Row, env scorecard.Env, p analytics.Period, sc scoreca
 			cell = sevCell(r, p, sc)
 		} else {
 			cell = kpiCell(hd.key, r.KPIs[hd.key], p, sc)
+		}
+		if hd.key == analytics.KPISLOAttainment {
+			cell.Title += "; availability " + fmtKPI(analytics.KPIAvailability, r.KPIs[analytics.KPIAvailability].Value) +
+				"; error budget left " + fmtKPI(analytics.KPIErrorBudgetRemaining, r.KPIs[analytics.KPIErrorBudgetRemaining].Value)
 		}
 		cell.TestID = row.TestID + "-" + hd.key
 		row.Cells = append(row.Cells, cell)

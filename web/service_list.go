@@ -25,7 +25,7 @@ func (h *Handler) listServices(c echo.Context) error {
 		return err
 	}
 	l := h.layout(c, "Services", views.NavServices)
-	l.Period = picker(c, p)
+	l.Period = h.picker(c, p)
 	t := views.Table{TestID: "services", Empty: "No services yet: import data or run with --demo.",
 		Columns: []views.Column{{Label: "Service"}, {Label: "Tier"}, {Label: "Team"}, {Label: "On-call timezone"},
 			{Label: "Incidents", Numeric: true}, {Label: "Open incidents", Numeric: true}, {Label: "Deploys", Numeric: true}, {Label: "Pages", Numeric: true}}}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -94,7 +95,7 @@ func (h *Handler) showService(c echo.Context) error {
 	}
 
 	l := h.layout(c, sv.Name, views.NavServices)
-	l.Period = picker(c, p)
+	l.Period = h.picker(c, p)
 	l.Charts = true
 	tier := sv.Tier
 	v := views.Dashboard{Layout: l,
@@ -111,9 +112,9 @@ func (h *Handler) showService(c echo.Context) error {
 			{Title: "Failed changes", Table: failedChangesTable(detail, loc)},
 			{Title: "Deploys in " + periodTitle(p), Table: depT, MoreHref: all("deploys", deps.Next)},
 			{Title: "Pages in " + periodTitle(p), Table: pgT, MoreHref: all("pages", pgs.Next)},
-			{Title: "Top repeat-incident themes (last 90 days)", Table: repeatThemes(in.Incidents, p, env.Settings)},
+			{Title: fmt.Sprintf("Top repeat-incident themes (last %d days)", int(env.Settings.RepeatLookback.Hours()/24)), Table: repeatThemes(in.Incidents, p, env.Settings)},
 			{Title: "Open action items", Table: actionItemTable(items, loc, h.cfg.Now())},
-			{Title: "Risks", Table: riskTable(risks, h.cfg.Now())},
+			{Title: "Risks", Table: riskTable(risks, h.cfg.Now().In(loc))},
 		},
 	}
 	return ok(c, views.DashboardPage(v))
@@ -133,7 +134,7 @@ func failedChangesTable(r analytics.Result, loc *time.Location) views.Table {
 	return t
 }
 
-// repeatThemes groups the last 90 days' incidents (to the period's end) by
+// repeatThemes groups the look-back window's incidents (to the period's end) by
 // fingerprint and lists the themes that recurred.
 func repeatThemes(incs []analytics.Incident, p analytics.Period, st analytics.Settings) views.Table {
 	type theme struct {

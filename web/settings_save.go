@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/store"
 	"sreport/views"
 )
 
@@ -48,8 +49,10 @@ func parseNumber(s string) (float64, bool) {
 	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
 }
 
-// saveTargets replaces the tier targets: ratios 0–1, other KPIs ≥ 0,
-// direction min or max, an empty cell for no target.
+// saveTargets replaces the tier targets: ratios 0–1, other KPIs ≥ 0, an
+// empty cell for no target. A known KPI's direction is fixed
+// (store.TargetDirection; an empty one means that direction), any other
+// KPI's is min or max.
 func (h *Handler) saveTargets(c echo.Context) error {
 	ctx := c.Request().Context()
 	current, err := h.store.TierTargets(ctx)
@@ -60,9 +63,16 @@ func (h *Handler) saveTargets(c echo.Context) error {
 	var rows []analytics.Target
 	for _, k := range targetKPIs(current) {
 		dn := directionField(k)
-		dir := c.FormValue(dn)
+		dir := strings.TrimSpace(c.FormValue(dn))
 		texts[dn] = dir
-		if dir != analytics.DirectionMin && dir != analytics.DirectionMax {
+		if fixed, ok := store.TargetDirection(k); ok {
+			if dir == "" {
+				dir = fixed
+			}
+			if dir != fixed {
+				errs[dn] = directionMessage(k, fixed)
+			}
+		} else if dir != analytics.DirectionMin && dir != analytics.DirectionMax {
 			errs[dn] = "Choose min or max."
 		}
 		for tier := 0; tier <= 3; tier++ {
@@ -94,8 +104,17 @@ func (h *Handler) saveTargets(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/settings?done=saved")
 }
 
+// directionMessage explains why kpi's target direction cannot be changed.
+func directionMessage(kpi, fixed string) string {
+	if fixed == analytics.DirectionMax {
+		return kpiLabel(kpi) + " is better when lower: its target is a maximum (max)."
+	}
+	return kpiLabel(kpi) + " is better when higher: its target is a minimum (min)."
+}
+
 // saveDoraBands replaces the DORA band thresholds: every threshold ≥ 0, the
-// change failure rate a ratio 0–1; an empty cell removes the band.
+// change failure rate a ratio 0–1, each band stricter than the one below it
+// (store.DoraBandOrder); an empty cell removes the band.
 func (h *Handler) saveDoraBands(c echo.Context) error {
 	texts, errs := map[string]string{}, map[string]string{}
 	var rows []analytics.DoraBand
@@ -118,6 +137,11 @@ func (h *Handler) saveDoraBands(c echo.Context) error {
 			default:
 				rows = append(rows, analytics.DoraBand{Metric: m.metric, Band: b, Threshold: f})
 			}
+		}
+	}
+	if len(errs) == 0 {
+		for _, p := range store.DoraBandOrder(rows) {
+			errs[bandField(p.Metric, p.Band)] = p.Message
 		}
 	}
 	if len(errs) > 0 {

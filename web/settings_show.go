@@ -203,6 +203,10 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 			row.Direction = in.targets[row.DirName]
 			row.DirError = in.targetErrs[row.DirName]
 		}
+		// A known KPI's direction is not a choice: better is lower or higher.
+		if fixed, ok := store.TargetDirection(k); ok {
+			row.Direction, row.DirFixed = fixed, true
+		}
 		for tier := 0; tier <= 3; tier++ {
 			cell := views.GridCell{Name: targetField(tier, k)}
 			if t, ok := ts.Get(tier, k); ok {

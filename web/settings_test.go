@@ -157,7 +157,7 @@ func TestTargetChangesScorecard(t *testing.T) {
 	bad.Set("dir_toil_ratio", "up")
 	status, body, _ := postWith(t, c, srv.URL+"/settings/targets", bad, true)
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "A ratio is from 0 to 1") ||
-		!strings.Contains(body, "Enter 0 or more.") || !strings.Contains(body, "Choose min or max.") || !strings.Contains(body, `value="1.5"`) {
+		!strings.Contains(body, "Enter 0 or more.") || !strings.Contains(body, "Toil is better when lower") || !strings.Contains(body, `value="1.5"`) {
 		t.Fatalf("bad targets: %d", status)
 	}
 
@@ -270,5 +270,78 @@ func TestCatalogueMerge(t *testing.T) {
 	}
 	if status, _, _ := getWith(t, c, srv.URL+"/services/search-api"); status != http.StatusNotFound {
 		t.Errorf("merged service still shown: %d", status)
+	}
+}
+
+// TestSettingsTargetDirections refuses a KPI target direction that would
+// call the worse result "met": MTTR "min", availability "max".
+func TestSettingsTargetDirections(t *testing.T) {
+	srv, st, c := followupServer(t, web.RoleAdmin)
+	ctx := context.Background()
+	current, _ := st.TierTargets(ctx)
+	_, body, _ := getWith(t, c, srv.URL+"/settings")
+	if !strings.Contains(body, `data-testid="direction-mttr_minutes"`) || strings.Contains(body, `<select name="dir_mttr_minutes"`) {
+		t.Error("the MTTR direction is offered as a choice")
+	}
+	for _, tc := range []struct{ kpi, dir, msg string }{
+		{analytics.KPIMTTRMinutes, "min", "is better when lower: its target is a maximum"},
+		{analytics.KPIChangeFailureRate, "min", "is better when lower"},
+		{analytics.KPIAvailability, "max", "is better when higher: its target is a minimum"},
+		{analytics.KPIActionItemOnTimeRate, "max", "is better when higher"},
+		{analytics.KPIToilRatio, "sideways", "is better when lower"},
+	} {
+		t.Run(tc.kpi, func(t *testing.T) {
+			form := targetsForm(current)
+			form.Set("dir_"+tc.kpi, tc.dir)
+			status, body, _ := postWith(t, c, srv.URL+"/settings/targets", form, true)
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.msg) {
+				t.Fatalf("%s %s: %d, want 422 with %q", tc.kpi, tc.dir, status, tc.msg)
+			}
+		})
+	}
+	if rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "tier_targets"}); len(rows) != 0 {
+		t.Errorf("rejected targets wrote %d audit rows", len(rows))
+	}
+	// The form as the page fills it (directions included) still saves.
+	if status, _, _ := postWith(t, c, srv.URL+"/settings/targets", targetsForm(current), true); status != http.StatusSeeOther {
+		t.Fatalf("save targets: %d", status)
+	}
+}
+
+// TestSettingsDoraBandOrder refuses DORA thresholds out of order, with the
+// message beside the cell and the input kept.
+func TestSettingsDoraBandOrder(t *testing.T) {
+	srv, st, c := followupServer(t, web.RoleAdmin)
+	ctx := context.Background()
+	defaults := func() url.Values {
+		f := url.Values{}
+		for _, b := range analytics.DefaultDoraBands() {
+			f.Set("b_"+b.Metric+"_"+b.Band, strconv.FormatFloat(b.Threshold, 'g', -1, 64))
+		}
+		return f
+	}
+	for _, tc := range []struct{ field, value, msg string }{
+		{"b_change_failure_rate_elite", "0.12", "Must be more than the elite threshold (0.12)"},
+		{"b_lead_time_hours_medium", "100", "Must be more than the high threshold (168)"},
+		{"b_recovery_hours_high", "1", "Must be more than the elite threshold (1)"},
+		{"b_deploy_frequency_high", "7", "Must be at most the elite threshold (5 deploy-days per week)"},
+	} {
+		t.Run(tc.field, func(t *testing.T) {
+			form := defaults()
+			form.Set(tc.field, tc.value)
+			status, body, _ := postWith(t, c, srv.URL+"/settings/dora", form, true)
+			if status != http.StatusUnprocessableEntity || !strings.Contains(body, tc.msg) || !strings.Contains(body, `value="`+tc.value+`"`) {
+				t.Fatalf("%s=%s: %d, want 422 with %q", tc.field, tc.value, status, tc.msg)
+			}
+		})
+	}
+	if rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "dora_bands"}); len(rows) != 0 {
+		t.Errorf("rejected bands wrote %d audit rows", len(rows))
+	}
+	// A removed band is skipped: elite and medium still in order.
+	form := defaults()
+	form.Set("b_lead_time_hours_high", "")
+	if status, _, _ := postWith(t, c, srv.URL+"/settings/dora", form, true); status != http.StatusSeeOther {
+		t.Fatalf("bands without high lead time: %d", status)
 	}
 }

@@ -63,7 +63,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 		title = "Team " + q.team + " trends"
 	}
 	l := h.layout(c, title, views.NavTrends)
-	l.Period = picker(c, q.period)
+	l.Period = h.picker(c, q.period)
 	l.Charts = true
 	teamOpts := []views.Option{{Value: "", Text: "All teams"}}
 	for _, t := range teams {

@@ -26,10 +26,53 @@ type Batch struct {
 	Rejects  []Reject
 	Warnings []string
 
+	// KeepStored says the file is one of several overlapping exports of the
+	// same records that differ in completeness (PagerDuty: incidents with or
+	// without log entries, log entries alone, the CSV exports): a value the
+	// file lacks (NULL or empty) never replaces a stored one, so the files
+	// converge in any order instead of undoing each other.
+	KeepStored bool
+	// Derived lists, per table ("pages", "incidents"), the columns the file
+	// only derives (a PagerDuty log entry's page title from the incident
+	// summary): used for new rows, never replacing a stored value.
+	Derived map[string][]string
+	// FallbackPages maps a page's external id to its incident ref for pages
+	// that stand in for an incident's notifications because the file has
+	// none (PagerDuty's trigger): the store skips them when the incident
+	// already has other pages.
+	FallbackPages map[string]string
+	// SupersededPages are external ids of stand-in pages that this file
+	// shows are not pages after all (the trigger of an incident that has
+	// notify entries): the store removes them.
+	SupersededPages []string
+
 	warnCounts map[string]int // warning text → occurrences, folded into Warnings by finish
 	warnOrder  []string
 	pendingIDs map[string][]string // what → ids of unfinished items skipped
 	pendOrder  []string
+	skipIDs    map[string][]string // what → ids skipped for good (not a deploy outcome)
+	skipOrder  []string
+}
+
+// skipped records an item that is not an error but not a record either
+// (e.g. a GitLab deployment with status undeployed); finish folds them into
+// one warning per kind naming the ids.
+func (b *Batch) skipped(what, id string) {
+	if b.skipIDs == nil {
+		b.skipIDs = map[string][]string{}
+	}
+	if _, ok := b.skipIDs[what]; !ok {
+		b.skipOrder = append(b.skipOrder, what)
+	}
+	b.skipIDs[what] = append(b.skipIDs[what], id)
+}
+
+// idList shows at most ten ids.
+func idList(ids []string) string {
+	if len(ids) > 10 {
+		return strings.Join(ids[:10], ", ") + ", …"
+	}
+	return strings.Join(ids, ", ")
 }
 
 // Unfinished (queued, running, blocked…) deployments are not errors: they
@@ -45,7 +88,8 @@ func (b *Batch) pending(what, id string) {
 }
 
 func newBatch(format, source string) *Batch {
-	return &Batch{Format: format, Source: source, Lines: map[string]int{}, warnCounts: map[string]int{}}
+	return &Batch{Format: format, Source: source, Lines: map[string]int{}, warnCounts: map[string]int{},
+		KeepStored: source == "pagerduty"}
 }
 
 // Records is the number of records of every kind.
@@ -106,6 +150,16 @@ func (b *Batch) addPage(line int, pg analytics.Page) {
 	b.Lines[PageKey(pg.ExternalID)] = line
 }
 
+// addFallbackPage adds a page that stands in for an incident's
+// notifications (see FallbackPages).
+func (b *Batch) addFallbackPage(line int, pg analytics.Page) {
+	if b.FallbackPages == nil {
+		b.FallbackPages = map[string]string{}
+	}
+	b.FallbackPages[pg.ExternalID] = pg.IncidentRef
+	b.addPage(line, pg)
+}
+
 func (b *Batch) addSLI(line int, d analytics.SLIDay) {
 	b.SLIDays = append(b.SLIDays, d)
 	b.Lines[SLIKey(d)] = line
@@ -134,18 +188,15 @@ func (b *Batch) finish() {
 	sort.SliceStable(b.Rejects, func(i, j int) bool { return b.Rejects[i].Line < b.Rejects[j].Line })
 	for _, what := range b.pendOrder {
 		ids := b.pendingIDs[what]
-		shown := ids
-		if len(shown) > 10 {
-			shown = shown[:10]
-		}
-		more := ""
-		if len(ids) > len(shown) {
-			more = ", …"
-		}
-		b.Warnings = append(b.Warnings, fmt.Sprintf("%d %s not finished yet were skipped (%s%s); import again once they finish",
-			len(ids), what, strings.Join(shown, ", "), more))
+		b.Warnings = append(b.Warnings, fmt.Sprintf("%d %s not finished yet were skipped (%s); import again once they finish",
+			len(ids), what, idList(ids)))
 	}
 	b.pendingIDs, b.pendOrder = nil, nil
+	for _, what := range b.skipOrder {
+		ids := b.skipIDs[what]
+		b.Warnings = append(b.Warnings, fmt.Sprintf("%d %s were skipped (%s)", len(ids), what, idList(ids)))
+	}
+	b.skipIDs, b.skipOrder = nil, nil
 	for _, w := range b.warnOrder {
 		if n := b.warnCounts[w]; n > 1 {
 			w = fmt.Sprintf("%s (%d times)", w, n)

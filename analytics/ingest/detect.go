@@ -14,6 +14,10 @@ import (
 // ErrUndetectable is returned when neither content nor file name tell the format.
 var ErrUndetectable = errors.New("ingest: cannot tell the file's format; choose one")
 
+// ErrRiskRegister is returned by Detect for a risk register CSV (likelihood
+// and impact columns): risks are not imported here but on /risks/import.
+var ErrRiskRegister = errors.New("ingest: this is a risk register CSV; import it on the risk register's import page (/risks/import)")
+
 // Detect tells a file's format from its first bytes (up to 64 KiB; gzip,
 // BOM and windows-1252 are undone first). The file name is only a hint, used
 // when the content is ambiguous (e.g. an empty JSON array). An unrecognised
@@ -35,6 +39,9 @@ func Detect(name string, head []byte) (string, error) {
 	}
 	if bytes.IndexByte(head[:min(len(head), 4096)], 0) >= 0 {
 		return "", errors.New("ingest: binary file (not CSV or JSON)")
+	}
+	if isRiskRegister(head) {
+		return "", ErrRiskRegister
 	}
 	if f := detectCSV(head); f != "" {
 		return f, nil
@@ -84,18 +91,34 @@ func detectJSON(h []byte) string {
 	return ""
 }
 
-func detectCSV(head []byte) string {
+// csvHeaderSet returns the normalised header cells of a CSV head.
+func csvHeaderSet(head []byte) map[string]bool {
 	r := csv.NewReader(bufio.NewReader(bytes.NewReader(head)))
 	r.Comma = sniffDelimiter(head)
 	r.LazyQuotes = true
 	r.FieldsPerRecord = -1
 	h, err := r.Read()
 	if err != nil || len(h) < 2 {
-		return ""
+		return nil
 	}
 	set := map[string]bool{}
 	for _, c := range h {
 		set[normHeader(c)] = true
+	}
+	return set
+}
+
+// isRiskRegister reports a risk register export (sreport's own or a
+// spreadsheet): a title plus likelihood and impact columns.
+func isRiskRegister(head []byte) bool {
+	set := csvHeaderSet(head)
+	return set["likelihood"] && set["impact"] && (set["title"] || set["risk"] || set["code"])
+}
+
+func detectCSV(head []byte) string {
+	set := csvHeaderSet(head)
+	if set == nil {
+		return ""
 	}
 	any := func(ks ...string) bool {
 		for _, k := range ks {

@@ -47,7 +47,8 @@ type glDeployment struct {
 
 // gitlabStatus maps a deployment status. "completed" is not a GitLab status
 // but a common synonym of finished-successfully in other tools: success.
-// created/running/blocked are unfinished; anything else is unknown.
+// created/running/blocked are unfinished; anything else (e.g. undeployed)
+// is not a finished deploy either and is skipped.
 func gitlabStatus(s string) (status string, pending, ok bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "success", "completed":
@@ -99,7 +100,10 @@ func (p *parser) gitlabDeployments(in *bufio.Reader) error {
 			return nil
 		}
 		if !ok {
-			p.b.reject(line, snippet(raw), "deployments[%d]: deployment %s: unknown status %q", index, id, d.Status.String())
+			// GitLab has statuses a deploy count has no use for (undeployed
+			// when an environment is stopped, and newer ones): skipped with a
+			// warning naming them, not a reject, so a plain API export imports.
+			p.b.skipped("deployments whose status is not a deploy outcome", id+" "+d.Status.String())
 			return nil
 		}
 		out := analytics.Deploy{

@@ -47,6 +47,11 @@ type Mapping struct {
 	Columns    map[string]string // our field → their header
 	DateLayout string
 	Source     string // value of the source column; "" = "csv"
+	// SeverityMap and Jira are the upload's other parse choices, saved with
+	// the mapping so a later import with it reads the file the same way;
+	// Options' own values win when set.
+	SeverityMap map[string]int
+	Jira        JiraFields
 }
 
 // Reject is one row that did not become a record. Line is the 1-based line
@@ -121,6 +126,15 @@ func Parse(r io.Reader, name string, opt Options) (*Batch, error) {
 	info, ok := formatInfo(format)
 	if !ok {
 		return nil, fmt.Errorf("%w %q", ErrUnknownFormat, format)
+	}
+	if m := opt.Mapping; m != nil {
+		// A saved mapping's parse choices apply unless the caller set them.
+		if opt.SeverityMap == nil {
+			opt.SeverityMap = m.SeverityMap
+		}
+		if opt.Jira == (JiraFields{}) {
+			opt.Jira = m.Jira
+		}
 	}
 	b := newBatch(info.ID, info.Source)
 	p := &parser{opt: opt, b: b}

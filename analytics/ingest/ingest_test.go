@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,7 +113,7 @@ var fixtureTable = []struct {
 	{"servicenow_incidents.csv", "servicenow-csv", "servicenow", counts{inc: 161}},
 	{"servicenow_changes.csv", "servicenow-change-csv", "servicenow", counts{dep: 603}},
 	{"jira_incidents.csv", "jira-csv", "jira", counts{inc: 80}},
-	{"gitlab_api_deployments.json", "gitlab-deployments", "gitlab", counts{dep: 4, rej: 1}},
+	{"gitlab_api_deployments.json", "gitlab-deployments", "gitlab", counts{dep: 4}},
 	{"github_api_workflow_runs.json", "github-actions-runs", "github", counts{dep: 12}},
 	{"sli_daily.csv", "sli-csv", "sli-csv", counts{sli: 460}},
 	{"toil_weeks.csv", "toil-csv", "toil-csv", counts{toil: 56}},
@@ -202,6 +203,14 @@ func TestDetectEveryFixture(t *testing.T) {
 	if _, err := Detect("x", nil); err == nil {
 		t.Error("empty file must not be detected")
 	}
+	// A risk register belongs on /risks/import, not to the generic CSV importer.
+	risks := []byte("code,title,service,likelihood,impact,owner\nR-1,Single DB,checkout-api,3,4,ann\n")
+	if f, err := Detect("risks.csv", risks); !errors.Is(err, ErrRiskRegister) || !strings.Contains(err.Error(), "/risks/import") {
+		t.Errorf("risk register → %q, %v", f, err)
+	}
+	if _, err := Parse(bytes.NewReader(risks), "risks.csv", Options{Format: "auto"}); !errors.Is(err, ErrRiskRegister) {
+		t.Errorf("parse risk register: %v", err)
+	}
 }
 
 func TestPagerDutyAPIIncidents(t *testing.T) {
@@ -259,8 +268,25 @@ func TestPagerDutyAPIWithLogEntries(t *testing.T) {
 		t.Fatalf("log entries pages %d vs embedded %d", len(lb.Pages), len(b.Pages))
 	}
 	lp := findPage(t, lb, "R6IZRBI3V8F3F6KOP038XJ38XJ")
-	if lp.Service != "" || lp.IncidentRef != "Q1OHFWFP3GPXOG" || lp.Title != "[#6] Spamming logs" {
+	if lp.Service != "" || lp.IncidentRef != "Q1OHFWFP3GPXOG" || lp.Title != "Spamming logs" {
 		t.Errorf("log-entry page %+v", lp)
+	}
+	// Titles from summaries give way to the incident's own; urgency is
+	// unknown, so the stored one stays (KeepStored).
+	if !lb.KeepStored || len(lb.Derived["pages"]) != 1 || lb.Derived["pages"][0] != "title" || len(lb.FallbackPages) != 0 {
+		t.Errorf("log entries: keep stored %v, derived %v, fallback %v", lb.KeepStored, lb.Derived, lb.FallbackPages)
+	}
+	// Both files name the triggers (and incident ids) that an incidents-only
+	// file stored as stand-in pages, so the store can remove them.
+	for _, sb := range []*Batch{b, lb} {
+		sup := strings.Join(sb.SupersededPages, ",")
+		if !strings.Contains(sup, "R7SX0X9YFU8Z7ELQ8JDQ000HE4") || !strings.Contains(sup, "Q3YON8WNWTZMRQ") {
+			t.Errorf("superseded %v", sb.SupersededPages)
+		}
+	}
+	ib := parseFixture(t, "pagerduty_api_incidents.json", Options{})
+	if len(ib.FallbackPages) != 3 || ib.FallbackPages["R7SX0X9YFU8Z7ELQ8JDQ000HE4"] != "Q3YON8WNWTZMRQ" {
+		t.Errorf("incidents-only fallback pages %v", ib.FallbackPages)
 	}
 	eqTime(t, "log-entry page ack", lp.AcknowledgedAt, "2022-11-03T06:45:46Z")
 }
@@ -318,6 +344,18 @@ func TestPagerDutyInsightsCSV(t *testing.T) {
 	data = bytes.Replace(data, []byte(row), []byte(strings.TrimSuffix(row, "false")+"true"), 1)
 	if in := findIncident(t, parseBytes(t, "pd.csv", data, Options{}), "QAF2744340A0D"); in.Severity != 1 {
 		t.Errorf("major → %d", in.Severity)
+	}
+
+	// A blank id cell is a reject with its line, not the incident number.
+	blank := bytes.Replace(data, []byte("QAF2744340A0D,1011,"), []byte(",1011,"), 1)
+	bb := parseBytes(t, "pd.csv", blank, Options{})
+	if len(bb.Rejects) != 1 || bb.Rejects[0].Line == 0 || !strings.Contains(bb.Rejects[0].Reason, "no incident id") || len(bb.Incidents) != 773 {
+		t.Errorf("blank id: rejects %+v, %d incidents", bb.Rejects, len(bb.Incidents))
+	}
+	for _, in := range bb.Incidents {
+		if in.ExternalID == "1011" {
+			t.Error("blank id fell back to the incident number")
+		}
 	}
 
 	a := parseFixture(t, "pagerduty_incident_activity.csv", Options{})
@@ -535,10 +573,13 @@ func TestGitLab(t *testing.T) {
 	if d := findDeploy(t, b, "13436532"); d.Status != analytics.DeployCancelled || d.Environment != "production" {
 		t.Errorf("%+v", d)
 	}
-	if len(b.Rejects) != 1 || b.Rejects[0].Line != 787 || !strings.Contains(b.Rejects[0].Reason, `unknown status "undeployed"`) || !strings.Contains(b.Rejects[0].Reason, "deployments[7]") {
+	// undeployed (line 787) is no deploy outcome: skipped with a warning
+	// naming the id and status, like unfinished deployments; not a reject.
+	if len(b.Rejects) != 0 {
 		t.Errorf("rejects %+v", b.Rejects)
 	}
-	if len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0], "3 deployments not finished") {
+	if len(b.Warnings) != 2 || !strings.Contains(b.Warnings[0], "3 deployments not finished") ||
+		!strings.Contains(b.Warnings[1], "1 deployments whose status is not a deploy outcome were skipped (13436915 undeployed)") {
 		t.Errorf("warnings %q", b.Warnings)
 	}
 }

@@ -107,6 +107,9 @@ func (p *parser) pagerDutyAPI(in *bufio.Reader) error {
 		p.pdPages(id, "", "", "", byInc[id], nil)
 	}
 	if len(order) > 0 {
+		// The title comes from the entry's incident summary ("[#4] Crash
+		// reported"), urgency is unknown: an incident's own title wins.
+		p.b.Derived = map[string][]string{"pages": {"title"}}
 		p.b.warn("log entries only: pages carry the PagerDuty incident id (IncidentRef) but no service unless the entry names one; incident ack/resolve times are not updated from a log-entries file")
 	}
 	return nil
@@ -219,7 +222,17 @@ func (p *parser) pdIncident(inc pdIncident, line, index int, raw json.RawMessage
 	if inc.FirstTriggerLogEntry != nil && inc.FirstTriggerLogEntry.ID.String() != "" {
 		pg.ExternalID = inc.FirstTriggerLogEntry.ID.String()
 	}
-	p.b.addPage(line, pg)
+	p.b.addFallbackPage(line, pg)
+}
+
+// pdTitle turns an incident summary "[#4] Crash reported" into its title.
+func pdTitle(summary string) string {
+	if rest, ok := strings.CutPrefix(summary, "[#"); ok {
+		if i := strings.Index(rest, "] "); i > 0 && strings.Trim(rest[:i], "0123456789") == "" {
+			return rest[i+2:]
+		}
+	}
+	return summary
 }
 
 // pdAckResolve finds the first acknowledge and the last resolve entry.
@@ -276,6 +289,15 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 	want := "notify_log_entry"
 	if !hasNotify {
 		want = "trigger_log_entry"
+	} else {
+		// An earlier file without these notify entries may have stored the
+		// trigger (or the incident itself) as the incident's one page.
+		p.b.SupersededPages = append(p.b.SupersededPages, incID)
+		for _, pe := range entries {
+			if pe.e.Type.String() == "trigger_log_entry" && pe.e.ID.String() != "" {
+				p.b.SupersededPages = append(p.b.SupersededPages, pe.e.ID.String())
+			}
+		}
 	}
 	for _, pe := range entries {
 		e := pe.e
@@ -303,7 +325,7 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 			pg.Service = e.Service.Summary.String()
 		}
 		if pg.Title == "" && e.Incident != nil {
-			pg.Title = e.Incident.Summary.String()
+			pg.Title = pdTitle(e.Incident.Summary.String())
 		}
 		for _, a := range acks {
 			if !a.Before(pg.TriggeredAt) {
@@ -312,6 +334,10 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 			}
 		}
 		pg.AutoResolved = auto && pg.AcknowledgedAt == nil
-		p.b.addPage(pe.line, pg)
+		if hasNotify {
+			p.b.addPage(pe.line, pg)
+		} else {
+			p.b.addFallbackPage(pe.line, pg)
+		}
 	}
 }

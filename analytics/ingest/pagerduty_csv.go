@@ -52,12 +52,19 @@ func (p *parser) pagerDutyCSV(in *bufio.Reader) error {
 		}
 		tf.err = nil
 		get := func(k string) string { return cell(rec, c[k]) }
+		// The incident number is only the id of a file without an id
+		// column: falling back per row would store one incident under two
+		// keys (its id from the API, its number from here).
 		id := get("id")
-		if id == "" {
+		if c["id"] < 0 {
 			id = get("number")
 		}
 		if id == "" {
-			p.b.reject(line, rawRow(rec), "no incident id")
+			if c["id"] >= 0 {
+				p.b.reject(line, rawRow(rec), "no incident id (the %s cell is empty)", f.header[c["id"]])
+			} else {
+				p.b.reject(line, rawRow(rec), "no incident number")
+			}
 			continue
 		}
 		service := get("service")

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"regexp"
 	"strconv"
 	"strings"
@@ -100,4 +101,31 @@ func (p *parser) noteUnmappedSeverity(raw string, sev int) {
 	if sev == analytics.SevUnknown && strings.TrimSpace(raw) != "" {
 		p.b.warn("severity %q is not mapped; stored as unknown (add it to the severity map)", raw)
 	}
+}
+
+// ParseSeverityMap reads a severity map as typed on the command line or the
+// upload form: "P1=1, P2=2, Highest=1" (raw value = severity 0–4; 0 =
+// unknown). Keys are matched case-insensitively; "" gives nil.
+func ParseSeverityMap(s string) (map[string]int, error) {
+	var out map[string]int
+	for _, part := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == '\n' }) {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(part, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" {
+			return nil, fmt.Errorf("severity map: %q is not RAW=SEVERITY (e.g. P1=1)", part)
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 4 {
+			return nil, fmt.Errorf("severity map: %q: the severity must be 0 to 4", part)
+		}
+		if out == nil {
+			out = map[string]int{}
+		}
+		out[k] = n
+	}
+	return out, nil
 }

@@ -55,6 +55,11 @@ const (
 	MaxThemes    = 8
 	MaxRisks     = 10
 	MaxWorst     = 6
+	MaxBest      = 6
+	// MaxHistory is how many periods before the current one (the previous
+	// included) a report loads for target streaks ("sixth quarter in a
+	// row"); a longer streak reads "for at least the …".
+	MaxHistory = 12
 )
 
 // Data is what Build needs: one scope's computed scorecards and the records
@@ -64,7 +69,8 @@ type Data struct {
 	// ScopeName names the scope in sentences: "The organisation",
 	// "Team payments", "Tier-0 services".
 	ScopeName string
-	// Tier is set when the report covers one tier.
+	// Team is set when the report covers one team; Tier when it covers one tier.
+	Team string
 	Tier *int
 	// Card is the scorecard of Period (with the previous period) for the scope.
 	Card *scorecard.Card
@@ -72,10 +78,14 @@ type Data struct {
 	AsOf     time.Time
 	Settings analytics.Settings
 	// Earlier are the periods before Prev, oldest first, with the scope's
-	// and each tier's KPIs in them (for "first time in three months").
+	// and each tier's KPIs in them (for "first time in three months"):
+	// back to the first period without data, at most MaxHistory-1.
 	Earlier      []analytics.Period
 	EarlierScope []analytics.KPIs
 	EarlierTiers map[int][]analytics.KPIs
+	// EarlierCapped says Earlier was cut at MaxHistory while older periods
+	// may still hold data, so a streak reaching its start is a lower bound.
+	EarlierCapped bool
 	// Months are the calendar months of Period (three for a quarter) with the scope's KPIs.
 	Months    []analytics.Period
 	MonthKPIs []analytics.KPIs
@@ -83,10 +93,29 @@ type Data struct {
 	Dora, PrevDora map[string]string
 	// Incidents are the scope's incidents detected in Period.
 	Incidents []analytics.Incident
-	// Risks are the scope's risks in every status; RiskEvents their status
-	// events in Period.
+	// Risks are the scope's risks in every status as they stood at the end
+	// of Period (created before it, with later changes undone); RiskEvents
+	// the status events in Period.
 	Risks      []analytics.Risk
 	RiskEvents []analytics.RiskEvent
+	// MoveScores are the risks' scores right after each status event, by
+	// event ID; an event without one shows the score at the period end.
+	MoveScores map[int64]int
+}
+
+// RiskAt is the instant the risk register is judged at, in the period's
+// timezone: the period's last moment (a target date on its last day is
+// still on time), or the knowledge cut-off while the period is still
+// running (a target date still ahead is not past yet).
+func (d Data) RiskAt() time.Time {
+	at := d.Period.To.Add(-time.Nanosecond)
+	if !d.AsOf.IsZero() && d.AsOf.Before(at) {
+		at = d.AsOf
+	}
+	if d.Period.Loc != nil {
+		at = at.In(d.Period.Loc)
+	}
+	return at
 }
 
 // Report is the computed content of an executive report; web formats it.
@@ -99,10 +128,21 @@ type Report struct {
 	TopIncidents []IncidentRow
 	Themes       []Theme
 	Worst        []Worsening
-	TopRisks     []analytics.Risk
+	Best         []Worsening
+	TopRisks     []RiskRow
 	RiskMoves    []RiskMove
 	// OpenRisks counts risks in play; HighRisks those of them rated high or critical.
 	OpenRisks, HighRisks int
+	// PastTarget counts the risks in play past their target date at the
+	// period end; ReviewOverdue the risks not closed whose review is overdue.
+	PastTarget, ReviewOverdue int
+}
+
+// RiskRow is one top risk with its markings at the period end.
+type RiskRow struct {
+	Risk          analytics.Risk
+	ReviewOverdue bool
+	PastTarget    bool
 }
 
 // Headline is one KPI of the scope: value, previous value, target (for a
@@ -149,13 +189,14 @@ type Theme struct {
 	IncidentIDs []int64
 }
 
-// Worsening is a service's largest worsening against its tier target.
+// Worsening is a service's largest move against its tier target: a
+// worsening in Report.Worst, an improvement in Report.Best.
 type Worsening struct {
 	Service string
 	Tier    int
 	KPI     string
 	Cell    scorecard.Cell
-	// Score is the worsening in units of the target's scale (see worsening).
+	// Score is the move in units of the target's scale (see worsening and improvement).
 	Score float64
 }
 
@@ -194,8 +235,21 @@ func Build(d Data) Report {
 	r.TopIncidents = TopIncidents(d.Incidents, d.Settings, d.Period.Loc, d.AsOf, MaxIncidents)
 	r.Themes = Themes(d.Incidents, MaxThemes)
 	r.Worst = Worst(d.Card.Services, MaxWorst)
+	r.Best = Best(d.Card.Services, MaxBest)
 	r.TopRisks, r.OpenRisks, r.HighRisks = TopRisks(d.Risks, MaxRisks)
-	r.RiskMoves = RiskMoves(d.RiskEvents, d.Risks)
+	at := d.RiskAt()
+	for i, tr := range r.TopRisks {
+		r.TopRisks[i].ReviewOverdue, r.TopRisks[i].PastTarget = tr.Risk.ReviewOverdue(at), tr.Risk.PastTarget(at)
+	}
+	for _, rk := range d.Risks {
+		if rk.PastTarget(at) {
+			r.PastTarget++
+		}
+		if rk.ReviewOverdue(at) {
+			r.ReviewOverdue++
+		}
+	}
+	r.RiskMoves = RiskMoves(d.RiskEvents, d.Risks, d.MoveScores)
 	r.Summary = Summary(d, r)
 	return r
 }
@@ -363,15 +417,19 @@ func themeLabel(key string, first analytics.Incident) string {
 	return v
 }
 
-// worsening scores how much a cell got worse than the previous period,
-// measured against its target's scale: the target itself for "max"
-// targets, the error margin (1 − target) for "min" ratio targets. It is 0
-// unless the value is worse than before and no longer meets its target.
-func worsening(k string, c scorecard.Cell) float64 {
-	if c.Target == nil || c.Value == nil || c.Previous == nil || c.Status == analytics.StatusMet || c.Status == analytics.StatusNoData {
-		return 0
+// move is how much a cell moved from the previous period, measured
+// against its target's scale: the target itself for "max" targets, the
+// error margin (1 − target) for "min" ratio targets; positive is better.
+// ok is false without a target, a value or a previous value, or when the
+// move is invisible at the precision sentences show.
+func move(k string, c scorecard.Cell) (score float64, ok bool) {
+	if c.Target == nil || c.Value == nil || c.Previous == nil || c.Status == analytics.StatusNoData {
+		return 0, false
 	}
-	d := *c.Value - *c.Previous // positive: rose
+	if unchanged(UnitOf(k), *c.Value, *c.Previous) {
+		return 0, false
+	}
+	d := *c.Previous - *c.Value // positive: fell, better for a "max" target
 	scale := math.Abs(*c.Target)
 	if c.Direction == analytics.DirectionMin {
 		d = -d
@@ -379,20 +437,60 @@ func worsening(k string, c scorecard.Cell) float64 {
 			scale = 1 - *c.Target
 		}
 	}
-	if d <= 0 || scale <= 0 {
+	if scale <= 0 {
+		return 0, false
+	}
+	return d / scale, true
+}
+
+// worsening scores how much a cell got worse than the previous period
+// (see move). It is 0 unless the value is worse than before and no longer
+// meets its target.
+func worsening(k string, c scorecard.Cell) float64 {
+	s, ok := move(k, c)
+	if !ok || s >= 0 || c.Status == analytics.StatusMet {
 		return 0
 	}
-	return d / scale
+	return -s
+}
+
+// improvement scores how much a cell got better than the previous period
+// (see move). It is 0 unless the value is better than before and the
+// previous value was off its target: progress where it was needed, not a
+// KPI comfortably on target getting more so.
+func improvement(k string, c scorecard.Cell) float64 {
+	s, ok := move(k, c)
+	if !ok || s <= 0 {
+		return 0
+	}
+	t := analytics.Target{KPI: k, Target: *c.Target, Direction: c.Direction}
+	if analytics.Status(c.Previous, t, true) == analytics.StatusMet {
+		return 0
+	}
+	return s
 }
 
 // Worst returns the services with the largest worsening against their tier
 // targets, one entry (its worst KPI) per service, largest first, at most n.
 func Worst(rows []scorecard.Row, n int) []Worsening {
+	return largest(rows, n, worsening)
+}
+
+// Best returns the services with the largest improvement against their
+// tier targets, one entry (its most improved KPI) per service, largest
+// first, at most n.
+func Best(rows []scorecard.Row, n int) []Worsening {
+	return largest(rows, n, improvement)
+}
+
+// largest keeps each service's highest-scoring KPI and returns the n
+// services with the highest scores.
+func largest(rows []scorecard.Row, n int, score func(string, scorecard.Cell) float64) []Worsening {
 	var out []Worsening
 	for _, r := range rows {
 		best := Worsening{}
 		for _, k := range analytics.KPINames {
-			if s := worsening(k, r.KPIs[k]); s > best.Score {
+			if s := score(k, r.KPIs[k]); s > best.Score {
 				best = Worsening{Service: r.Name, KPI: k, Cell: r.KPIs[k], Score: s}
 				if r.Tier != nil {
 					best.Tier = *r.Tier
@@ -414,12 +512,13 @@ func Worst(rows []scorecard.Row, n int) []Worsening {
 
 // TopRisks returns the risks not closed, highest score first, at most n,
 // with the number of risks in play and of those rated high or critical.
-func TopRisks(risks []analytics.Risk, n int) (top []analytics.Risk, open, high int) {
+// Build marks them as of the period end.
+func TopRisks(risks []analytics.Risk, n int) (top []RiskRow, open, high int) {
 	for _, r := range risks {
 		if r.Status == analytics.RiskClosed {
 			continue
 		}
-		top = append(top, r)
+		top = append(top, RiskRow{Risk: r})
 		if r.InPlay() {
 			open++
 			if r.Score() >= 10 {
@@ -427,8 +526,8 @@ func TopRisks(risks []analytics.Risk, n int) (top []analytics.Risk, open, high i
 			}
 		}
 	}
-	slices.SortStableFunc(top, func(a, b analytics.Risk) int {
-		return cmp.Or(cmp.Compare(b.Score(), a.Score()), cmp.Compare(a.Code, b.Code))
+	slices.SortStableFunc(top, func(a, b RiskRow) int {
+		return cmp.Or(cmp.Compare(b.Risk.Score(), a.Risk.Score()), cmp.Compare(a.Risk.Code, b.Risk.Code))
 	})
 	if len(top) > n {
 		top = top[:n]
@@ -438,8 +537,10 @@ func TopRisks(risks []analytics.Risk, n int) (top []analytics.Risk, open, high i
 
 // RiskMoves turns status events into movements: a status set from nothing
 // is a new risk, one set to closed a closed risk, anything else a status
-// change. Events of risks outside risks (another scope) are left out.
-func RiskMoves(events []analytics.RiskEvent, risks []analytics.Risk) []RiskMove {
+// change. Events of risks outside risks (another scope) are left out. A
+// move's score is the risk's score right after the event (scores, by
+// event ID), else its score in risks.
+func RiskMoves(events []analytics.RiskEvent, risks []analytics.Risk, scores map[int64]int) []RiskMove {
 	byID := make(map[int64]analytics.Risk, len(risks))
 	for _, r := range risks {
 		byID[r.ID] = r
@@ -450,7 +551,13 @@ func RiskMoves(events []analytics.RiskEvent, risks []analytics.Risk) []RiskMove 
 		if !ok || e.Field != "status" {
 			continue
 		}
-		m := RiskMove{Code: e.RiskCode, Title: e.Title, From: e.Old, To: e.New, At: e.At, Actor: e.Actor, Score: r.Score(), Kind: MoveStatus}
+		m := RiskMove{Code: e.RiskCode, Title: r.Title, From: e.Old, To: e.New, At: e.At, Actor: e.Actor, Score: r.Score(), Kind: MoveStatus}
+		if m.Title == "" {
+			m.Title = e.Title
+		}
+		if s, ok := scores[e.ID]; ok {
+			m.Score = s
+		}
 		switch {
 		case e.Old == "":
 			m.Kind = MoveNew

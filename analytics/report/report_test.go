@@ -76,12 +76,13 @@ func TestSummaryFromCraftedData(t *testing.T) {
 		"The organisation had 1 Sev1 or Sev2 incident in Q3 2026, down from 4 in Q2 2026.",
 		"The organisation had no customer-impacting incidents in Q3 2026, the same as in Q2 2026.",
 		"MTTR for tier-0 services fell from 52 to 25 minutes (−52 %), meeting the 30-minute target for the first time in four quarters.",
-		"Availability for tier-0 services fell from 99.995 % to 99.9 % (−0.095 pp), missing the 99.99 % target after meeting it last quarter.",
+		"Availability for tier-0 services fell from 99.995 % to 99.900 % (−0.095 pp), missing the 99.99 % target after meeting it last quarter.",
 		"The change failure rate for the organisation has no data for Q3 2026 or Q2 2026.",
 		"The organisation had 1 after-hours page in Q3 2026, down from 2 in Q2 2026.",
 		"The largest worsening against a tier target: MTTR for checkout (tier 0) rose from 20 to 90 minutes (+350 %), missing the 30-minute target after meeting it last quarter.",
 		"The most frequent repeat theme, “Connection pool exhausted”, accounted for 2 incidents across 2 services.",
 		"1 risk was opened and 1 closed in Q3 2026; the one risk in play is rated high or critical.",
+		"No service improved on a KPI that was off its tier target.",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary lacks\n  %s\ngot:\n%s", want, got)
@@ -95,6 +96,165 @@ func TestSummaryFromCraftedData(t *testing.T) {
 	}
 	if len(r.TopIncidents) != 2 || r.TopIncidents[0].Incident.ID != 1 || r.TopIncidents[0].Postmortem != PMOpen {
 		t.Errorf("top incidents = %+v", r.TopIncidents)
+	}
+}
+
+// scopeCard builds a card with one service per tier (tiers given) whose
+// MTTR and availability are cur and prev against the default targets.
+func scopeCard(tiers ...int) *scorecard.Card {
+	ts := analytics.NewTargetSet(analytics.DefaultTargets())
+	c := &scorecard.Card{Org: scorecard.Row{Kind: "org", KPIs: map[string]scorecard.Cell{}}}
+	for _, tier := range tiers {
+		tr := tier
+		row := scorecard.Row{Kind: "tier", Name: "Tier", Tier: &tr, KPIs: map[string]scorecard.Cell{
+			analytics.KPIMTTRMinutes:  cell(analytics.KPIMTTRMinutes, f(50), f(70), tr, ts),
+			analytics.KPIAvailability: cell(analytics.KPIAvailability, f(0.999), f(0.999), tr, ts),
+		}}
+		c.Tiers = append(c.Tiers, row)
+	}
+	return c
+}
+
+// TestSummaryNamesTheScope checks that a team report's tier sentences say
+// whose tier they measure, and that a tier-2 or tier-3 report speaks of
+// its own tier.
+func TestSummaryNamesTheScope(t *testing.T) {
+	p := analytics.NewQuarter(2026, 3, time.UTC)
+	two, three := 2, 3
+	cases := []struct {
+		name        string
+		team        string
+		tier        *int
+		tiers       []int
+		want, avoid []string
+	}{
+		{"team report", "payments", nil, []int{0, 1, 2}, []string{"MTTR for payments' tier-0 services fell", "Availability for payments' tier-1 services"},
+			[]string{"MTTR for tier-0 services", "tier-2 services"}},
+		{"team not ending in s", "checkout", nil, []int{0}, []string{"MTTR for checkout's tier-0 services"}, nil},
+		{"tier-2 report", "", &two, []int{2}, []string{"MTTR for tier-2 services fell from 70 to 50 minutes", "Availability for tier-2 services"}, nil},
+		{"team and tier-3 report", "payments", &three, []int{3}, []string{"MTTR for payments' tier-3 services"}, nil},
+		{"organisation", "", nil, []int{0, 1, 2, 3}, []string{"MTTR for tier-0 services", "MTTR for tier-1 services"},
+			[]string{"tier-2 services", "tier-3 services"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			d := Data{Period: p, Prev: p.Prev(), ScopeName: ScopeSubject(tc.team, tc.tier), Team: tc.team, Tier: tc.tier,
+				AsOf: p.To, Settings: analytics.DefaultSettings(), Card: scopeCard(tc.tiers...)}
+			got := strings.Join(Build(d).Summary, "\n")
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("summary lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range tc.avoid {
+				if strings.Contains(got, w) {
+					t.Errorf("summary has %q:\n%s", w, got)
+				}
+			}
+		})
+	}
+	if got := ScopeSubject("payments", &two); got != "payments' tier-2 services" {
+		t.Errorf("ScopeSubject = %q", got)
+	}
+}
+
+// TestBestAndWorst checks the most improved services: better than before
+// on a KPI that was off target, largest move first, one KPI per service.
+func TestBestAndWorst(t *testing.T) {
+	ts := analytics.NewTargetSet(analytics.DefaultTargets())
+	p := analytics.NewMonth(2026, 10, time.UTC)
+	zero := 0
+	svc := func(name string, vals map[string][2]*float64) scorecard.Row {
+		r := scorecard.Row{Kind: "service", Name: name, Tier: &zero, KPIs: map[string]scorecard.Cell{}}
+		for k, v := range vals {
+			r.KPIs[k] = cell(k, v[0], v[1], 0, ts)
+		}
+		return r
+	}
+	rows := []scorecard.Row{
+		svc("checkout", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(25), f(90)}}),             // missed → met, large
+		svc("search", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(40), f(60)}}),               // missed → still off, smaller
+		svc("ledger", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(5), f(20)}}),                // already met: not an improvement that counts
+		svc("auth", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(120), f(40)}}),                // worse
+		svc("tiny", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(40.2), f(40.4)}}),             // invisible at the shown precision
+		svc("billing", map[string][2]*float64{analytics.KPIChangeFailureRate: {f(0.08), f(0.2)}}),     // ratio, missed → met
+		svc("both", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(100), f(35)}, analytics.KPIChangeFailureRate: {f(0.05), f(0.3)}}),
+	}
+	best := Best(rows, MaxBest)
+	var names []string
+	for _, b := range best {
+		names = append(names, b.Service+":"+b.KPI)
+	}
+	if got := strings.Join(names, " "); got != "both:change_failure_rate checkout:mttr_minutes billing:change_failure_rate search:mttr_minutes" {
+		t.Errorf("best = %s", got)
+	}
+	worst := Worst(rows, MaxWorst)
+	names = nil
+	for _, w := range worst {
+		names = append(names, w.Service+":"+w.KPI)
+	}
+	if got := strings.Join(names, " "); got != "auth:mttr_minutes both:mttr_minutes" {
+		t.Errorf("worst = %s", got)
+	}
+	d := Data{Period: p, Prev: p.Prev(), ScopeName: "the organisation", AsOf: p.To, Settings: analytics.DefaultSettings(),
+		Card: &scorecard.Card{Services: rows, Org: scorecard.Row{KPIs: map[string]scorecard.Cell{}}}}
+	got := strings.Join(Build(d).Summary, "\n")
+	want := "The largest improvement against a tier target: the change failure rate for both (tier 0) fell from 30.0 % to 5.0 % (−25.0 pp), meeting the 10 % target after missing it last month."
+	if !strings.Contains(got, want) {
+		t.Errorf("summary lacks\n  %s\ngot:\n%s", want, got)
+	}
+}
+
+// TestRiskSummaryAndMarks checks the risk sentences ("all 4 risks", past
+// target only when some are) and the top risks' marks at the period end.
+func TestRiskSummaryAndMarks(t *testing.T) {
+	p := analytics.NewQuarter(2026, 3, time.UTC)
+	date := func(m time.Month, d int) *time.Time { v := time.Date(2026, m, d, 0, 0, 0, 0, time.UTC); return &v }
+	risks := []analytics.Risk{
+		{ID: 1, Code: "R-001", Likelihood: 4, Impact: 5, Status: analytics.RiskOpen, TargetDate: date(9, 1), NextReviewDate: date(8, 1)},
+		{ID: 2, Code: "R-002", Likelihood: 3, Impact: 4, Status: analytics.RiskMitigating, TargetDate: date(9, 30), NextReviewDate: date(10, 15)},
+		{ID: 3, Code: "R-003", Likelihood: 5, Impact: 5, Status: analytics.RiskMitigating, TargetDate: date(7, 2)},
+		{ID: 4, Code: "R-004", Likelihood: 2, Impact: 5, Status: analytics.RiskOpen},
+		{ID: 5, Code: "R-005", Likelihood: 5, Impact: 5, Status: analytics.RiskAccepted, TargetDate: date(7, 1)}, // accepted: no target to miss
+	}
+	d := Data{Period: p, Prev: p.Prev(), ScopeName: "the organisation", AsOf: time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC),
+		Settings: analytics.DefaultSettings(), Card: scopeCard(), Risks: risks,
+		RiskEvents: []analytics.RiskEvent{{ID: 7, RiskID: 2, RiskCode: "R-002", Field: "status", Old: "open", New: "mitigating"},
+			{ID: 8, RiskID: 4, RiskCode: "R-004", Field: "status", New: "open"}},
+		MoveScores: map[int64]int{7: 6}}
+	r := Build(d)
+	got := strings.Join(r.Summary, "\n")
+	for _, w := range []string{"1 risk was opened and none closed in Q3 2026; all 4 risks in play are rated high or critical.",
+		"2 mitigations are past their target date."} {
+		if !strings.Contains(got, w) {
+			t.Errorf("summary lacks %q:\n%s", w, got)
+		}
+	}
+	marks := map[string][2]bool{}
+	for _, tr := range r.TopRisks {
+		marks[tr.Risk.Code] = [2]bool{tr.PastTarget, tr.ReviewOverdue}
+	}
+	want := map[string][2]bool{"R-001": {true, true}, "R-002": {false, false}, "R-003": {true, false}, "R-004": {false, false}, "R-005": {false, false}}
+	for code, w := range want {
+		if marks[code] != w {
+			t.Errorf("%s: past target, review overdue = %v, want %v (judged at the period end, not now)", code, marks[code], w)
+		}
+	}
+	if len(r.RiskMoves) != 2 || r.RiskMoves[0].Score != 6 || r.RiskMoves[1].Score != 10 {
+		t.Errorf("moves = %+v: want the score after the move (6), else the score at the period end (10)", r.RiskMoves)
+	}
+
+	// Two of three high; none past target: no sentence about targets.
+	d.Risks = []analytics.Risk{risks[1], risks[3], {ID: 9, Code: "R-009", Likelihood: 1, Impact: 2, Status: analytics.RiskOpen}}
+	got = strings.Join(Build(d).Summary, "\n")
+	if !strings.Contains(got, "2 of the 3 risks in play are rated high or critical.") || strings.Contains(got, "past") {
+		t.Errorf("summary:\n%s", got)
+	}
+	// A period still running is judged at the knowledge cut-off.
+	d.Period, d.Prev = analytics.NewQuarter(2026, 4, time.UTC), p
+	d.Risks = []analytics.Risk{{ID: 10, Code: "R-010", Likelihood: 3, Impact: 3, Status: analytics.RiskOpen, TargetDate: date(12, 1)}}
+	if r := Build(d); r.PastTarget != 0 || r.TopRisks[0].PastTarget {
+		t.Errorf("a target date after the cut-off counts as past: %+v", r.TopRisks)
 	}
 }
 

@@ -84,44 +84,63 @@ func trim(s string) string {
 // dec formats x with at most prec decimals; minutes of 10 and more read as whole numbers.
 func dec(x float64, prec int) string { return trim(strconv.FormatFloat(x, 'f', prec, 64)) }
 
+// fixed formats x with exactly prec decimals, so the values of one
+// sentence line up ("from 99.995 % to 99.900 %"); "-0.0" reads "0.0".
+func fixed(x float64, prec int) string {
+	s := strconv.FormatFloat(x, 'f', prec, 64)
+	if strings.Trim(s, "-0.") == "" {
+		s = strings.TrimPrefix(s, "-")
+	}
+	return s
+}
+
+// Displayed precision of percentages in sentences: ratios with one
+// decimal, availability with three (as the report's tables show them).
+const (
+	ratioDecimals = 1
+	availDecimals = 3
+)
+
 // parts splits a value into its number and its unit word, so a range can
-// say the unit once ("from 52 to 38 minutes").
+// say the unit once ("from 52 to 38 minutes"). The unit's singular or
+// plural follows the number as shown: 1.04 minutes reads "1 minute".
 func parts(u Unit, x float64) (num, unit string) {
 	switch u {
 	case Ratio:
-		return dec(x*100, 1), "%"
+		return fixed(x*100, ratioDecimals), "%"
 	case Avail:
-		return dec(x*100, 3), "%"
+		return fixed(x*100, availDecimals), "%"
 	case Minutes:
 		switch a := math.Abs(x); {
 		case a < 10:
-			return dec(x, 1), plural(x, "minute")
+			return withWord(dec(x, 1), "minute")
 		case a < 120:
-			return dec(math.Round(x), 0), plural(math.Round(x), "minute")
+			return withWord(dec(math.Round(x), 0), "minute")
 		case a < 48*60:
-			return dec(x/60, 1), plural(x/60, "hour")
+			return withWord(dec(x/60, 1), "hour")
 		}
-		return dec(x/1440, 1), plural(x/1440, "day")
+		return withWord(dec(x/1440, 1), "day")
 	case Hours:
 		if math.Abs(x) < 48 {
-			return dec(x, 1), plural(x, "hour")
+			return withWord(dec(x, 1), "hour")
 		}
-		return dec(x/24, 1), plural(x/24, "day")
+		return withWord(dec(x/24, 1), "day")
 	case Rate:
 		return dec(x, 2), ""
 	}
 	return dec(x, 2), ""
 }
 
-// plural adds an "s" unless x reads as exactly 1.
-func plural(x float64, word string) string {
-	if x == 1 {
-		return word
+// withWord pairs a shown number with its unit word, singular only when
+// the number reads exactly "1".
+func withWord(num, word string) (string, string) {
+	if num == "1" || num == "-1" {
+		return num, word
 	}
-	return word + "s"
+	return num, word + "s"
 }
 
-// Format renders a value in its unit ("38 minutes", "99.95 %", "12").
+// Format renders a value in its unit ("38 minutes", "99.950 %", "12").
 func Format(u Unit, x float64) string {
 	n, w := parts(u, x)
 	if w == "" {
@@ -142,7 +161,10 @@ func fromTo(u Unit, a, b float64) string {
 }
 
 // change renders the size of a change: percentage points for ratios,
-// a relative percentage otherwise ("−27 %"); "" when prev is 0.
+// a relative percentage otherwise ("−27 %"); "" when prev is 0 or the
+// change rounds to zero at the shown precision. Percentage points are the
+// difference of the shown values, so the change always adds up with the
+// numbers beside it.
 func change(u Unit, cur, prev float64) string {
 	sign := func(d float64) string {
 		if d < 0 {
@@ -150,19 +172,37 @@ func change(u Unit, cur, prev float64) string {
 		}
 		return "+"
 	}
+	pp := func(prec int) string {
+		scale := math.Pow(10, float64(prec))
+		d := (math.Round(cur*100*scale) - math.Round(prev*100*scale)) / scale
+		if s := fixed(math.Abs(d), prec); strings.Trim(s, "0.") != "" {
+			return sign(d) + s + " pp"
+		}
+		return ""
+	}
 	switch u {
 	case Ratio:
-		d := (cur - prev) * 100
-		return sign(d) + dec(math.Abs(d), 1) + " pp"
+		return pp(ratioDecimals)
 	case Avail:
-		d := (cur - prev) * 100
-		return sign(d) + dec(math.Abs(d), 3) + " pp"
+		return pp(availDecimals)
 	}
 	if prev == 0 {
 		return ""
 	}
 	d := (cur - prev) / math.Abs(prev) * 100
+	if math.Round(math.Abs(d)) == 0 {
+		return ""
+	}
 	return sign(d) + dec(math.Abs(math.Round(d)), 0) + " %"
+}
+
+// unchanged reports whether a move from prev to cur is invisible at the
+// shown precision: the same number, or a change that rounds to zero.
+func unchanged(u Unit, cur, prev float64) bool {
+	if Format(u, cur) == Format(u, prev) {
+		return true
+	}
+	return (u == Ratio || u == Avail) && change(u, cur, prev) == ""
 }
 
 // TargetPhrase names a target as prose does: "60-minute", "99.9 %", "4-hour".
@@ -178,6 +218,10 @@ func TargetPhrase(u Unit, t float64) string {
 		return dec(t/1440, 1) + "-day"
 	case Hours:
 		return dec(t, 1) + "-hour"
+	case Ratio, Avail:
+		// A target is a setting, written as configured ("99.9 %"), not a
+		// measurement shown at the measurements' precision.
+		return dec(t*100, 4) + " %"
 	}
 	return Format(u, t)
 }
@@ -193,6 +237,10 @@ type Metric struct {
 	Current, Previous *float64
 	// Earlier are the values of the periods before Previous, oldest first.
 	Earlier []*float64
+	// HistoryCapped says Earlier stops at the loaded window, not where the
+	// data starts: a run reaching its oldest value may go back further, so
+	// the sentence says "at least".
+	HistoryCapped bool
 	// Target is the tier target, nil when there is none.
 	Target *analytics.Target
 	// PeriodLabel and PrevLabel name the periods ("October 2026"); PeriodWord
@@ -207,16 +255,25 @@ func (m Metric) met(v *float64) bool {
 
 // run counts the consecutive periods before the current one, newest first,
 // whose target outcome equals want; a period without data ends the run.
-func (m Metric) run(want bool) int {
+// open is true when the run reaches the oldest loaded period of a capped
+// history, so the real run may be longer.
+func (m Metric) run(want bool) (n int, open bool) {
 	vals := append(append([]*float64{}, m.Earlier...), m.Previous)
-	n := 0
 	for i := len(vals) - 1; i >= 0; i-- {
 		if vals[i] == nil || m.met(vals[i]) != want {
-			break
+			return n, false
 		}
 		n++
 	}
-	return n
+	return n, m.HistoryCapped
+}
+
+// atLeast is "at least " when a run may be longer than counted.
+func atLeast(open bool) string {
+	if open {
+		return "at least "
+	}
+	return ""
 }
 
 // targetClause judges the current value against the target, noting a
@@ -238,29 +295,42 @@ func (m Metric) targetClause() string {
 	case cur && prev:
 		return "still meeting " + tp
 	case cur && !prev:
-		if k := m.run(false); k >= 2 {
-			return "meeting " + tp + " for the first time in " + Words(k+1) + " " + m.PeriodWord + "s"
+		if k, open := m.run(false); k >= 2 {
+			return "meeting " + tp + " for the first time in " + atLeast(open) + Words(k+1) + " " + m.PeriodWord + "s"
 		}
 		return "meeting " + tp + " after missing it last " + m.PeriodWord
 	case !cur && prev:
-		if k := m.run(true); k >= 2 {
-			return "missing " + tp + " for the first time in " + Words(k+1) + " " + m.PeriodWord + "s"
+		if k, open := m.run(true); k >= 2 {
+			return "missing " + tp + " for the first time in " + atLeast(open) + Words(k+1) + " " + m.PeriodWord + "s"
 		}
 		return "missing " + tp + " after meeting it last " + m.PeriodWord
 	}
-	if k := m.run(false); k >= 2 {
-		return "missing " + tp + " for the " + ordinal(k+1) + " " + m.PeriodWord + " in a row"
+	if k, open := m.run(false); k >= 2 {
+		return "missing " + tp + " for " + atLeast(open) + "the " + Ordinal(k+1) + " " + m.PeriodWord + " in a row"
 	}
 	return "still missing " + tp
 }
 
-// ordinal spells small ordinals ("third").
-func ordinal(n int) string {
-	words := []string{"zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth", "eleventh", "twelfth"}
+// Ordinal spells ordinals up to the twentieth ("third") and writes larger
+// ones with their English suffix ("21st", "22nd", "113th").
+func Ordinal(n int) string {
+	words := []string{"zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth",
+		"eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"}
 	if n >= 0 && n < len(words) {
 		return words[n]
 	}
-	return strconv.Itoa(n) + "th"
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // subject is "MTTR for tier-0 services" or "MTTR".
@@ -290,7 +360,7 @@ func (m Metric) Sentence() string {
 		b.WriteString(" was " + Format(m.Unit, cur) + " in " + m.PeriodLabel + ", with no data for " + m.PrevLabel + " to compare")
 	} else {
 		prev := *m.Previous
-		if Format(m.Unit, cur) == Format(m.Unit, prev) {
+		if unchanged(m.Unit, cur, prev) {
 			b.WriteString(" was unchanged at " + Format(m.Unit, cur))
 		} else {
 			verb := "rose"

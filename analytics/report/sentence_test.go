@@ -50,10 +50,40 @@ func TestMetricSentence(t *testing.T) {
 			"MTTR for tier-0 services was 12 minutes in October 2026, with no data for September 2026 to compare, meeting the 60-minute target."},
 		{"ratio in percentage points, min target newly missed", Metric{Name: "Availability", Subject: "tier-1 services", Unit: Avail,
 			Current: f(0.9981), Previous: f(0.9995), Target: avail, PeriodLabel: "Q3 2026", PrevLabel: "Q2 2026", PeriodWord: "quarter"},
-			"Availability for tier-1 services fell from 99.95 % to 99.81 % (−0.14 pp), missing the 99.9 % target after meeting it last quarter."},
+			"Availability for tier-1 services fell from 99.950 % to 99.810 % (−0.140 pp), missing the 99.9 % target after meeting it last quarter."},
 		{"no target, improving rate", Metric{Name: "The change failure rate", Subject: "the organisation", Unit: Ratio,
 			Current: f(0.08), Previous: f(0.125), PeriodLabel: "Q3 2026", PrevLabel: "Q2 2026", PeriodWord: "quarter"},
-			"The change failure rate for the organisation fell from 12.5 % to 8 % (−4.5 pp)."},
+			"The change failure rate for the organisation fell from 12.5 % to 8.0 % (−4.5 pp)."},
+		{"singular follows the shown number: 1.04 minutes reads 1 minute", Metric{Name: "MTTA", Unit: Minutes, Current: f(1.04), Previous: f(2.5),
+			PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"MTTA fell from 2.5 minutes to 1 minute (−58 %)."},
+		{"singular when shown alone", Metric{Name: "MTTA", Unit: Minutes, Current: f(0.96), PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"MTTA was 1 minute in A, with no data for B to compare."},
+		{"availability change rounding to zero reads unchanged", Metric{Name: "Availability", Unit: Avail, Current: f(0.9999941), Previous: f(0.9999939),
+			PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"Availability was unchanged at 99.999 %."},
+		{"availability shown with three decimals on both sides", Metric{Name: "Availability", Unit: Avail, Current: f(0.999), Previous: f(0.99953),
+			PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"Availability fell from 99.953 % to 99.900 % (−0.053 pp)."},
+		{"pp change is the difference of the shown values", Metric{Name: "Toil", Unit: Ratio, Current: f(0.12051), Previous: f(0.12049),
+			PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"Toil rose from 12.0 % to 12.1 % (+0.1 pp)."},
+		{"relative change rounding to zero is left out", Metric{Name: "Deploys per week", Unit: Rate, Current: f(401), Previous: f(400),
+			PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
+			"Deploys per week rose from 400 to 401."},
+		{"streak longer than the loaded window says at least", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Target, m.HistoryCapped = f(70), f(80), mttr60, true
+			for range 11 {
+				m.Earlier = append(m.Earlier, f(90))
+			}
+		}), "MTTR for tier-0 services fell from 80 to 70 minutes (−13 %), missing the 60-minute target for at least the thirteenth month in a row."},
+		{"streak ended by a period inside the window is exact", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Target, m.HistoryCapped = f(70), f(80), mttr60, true
+			m.Earlier = []*float64{f(30), f(90), f(90), f(90), f(90)}
+		}), "MTTR for tier-0 services fell from 80 to 70 minutes (−13 %), missing the 60-minute target for the sixth month in a row."},
+		{"newly met after a streak reaching the window's edge", with(base, func(m *Metric) {
+			m.Current, m.Previous, m.Earlier, m.Target, m.HistoryCapped = f(30), f(80), []*float64{f(90), f(90)}, mttr60, true
+		}), "MTTR for tier-0 services fell from 80 to 30 minutes (−63 %), meeting the 60-minute target for the first time in at least four months."},
 		{"from zero: no relative change", Metric{Name: "MTTD", Unit: Minutes, Current: f(5), Previous: f(0), PeriodLabel: "A", PrevLabel: "B", PeriodWord: "month"},
 			"MTTD rose from 0 to 5 minutes."},
 	}
@@ -94,7 +124,9 @@ func TestFormat(t *testing.T) {
 	}{
 		{Minutes, 1, "1 minute"}, {Minutes, 7.26, "7.3 minutes"}, {Minutes, 52.4, "52 minutes"}, {Minutes, 150, "2.5 hours"},
 		{Minutes, 60 * 24 * 3, "3 days"}, {Hours, 1, "1 hour"}, {Hours, 72, "3 days"}, {Ratio, 0.125, "12.5 %"},
-		{Avail, 0.99953, "99.953 %"}, {Count, 3, "3"}, {Rate, 4.256, "4.26"},
+		{Avail, 0.99953, "99.953 %"}, {Avail, 0.999, "99.900 %"}, {Ratio, 0.08, "8.0 %"}, {Count, 3, "3"}, {Rate, 4.256, "4.26"},
+		{Minutes, 1.04, "1 minute"}, {Minutes, 0.96, "1 minute"}, {Minutes, 61, "61 minutes"}, {Minutes, 119.6, "120 minutes"},
+		{Minutes, 1441, "24 hours"}, {Hours, 24.02, "24 hours"}, {Hours, 1.02, "1 hour"}, {Ratio, -0.0001, "0.0 %"},
 	}
 	for _, tc := range cases {
 		if got := Format(tc.u, tc.v); got != tc.want {
@@ -103,5 +135,14 @@ func TestFormat(t *testing.T) {
 	}
 	if got := TargetPhrase(Minutes, 240); got != "4-hour" {
 		t.Errorf("TargetPhrase = %q", got)
+	}
+}
+
+func TestOrdinal(t *testing.T) {
+	for n, want := range map[int]string{3: "third", 6: "sixth", 13: "thirteenth", 20: "twentieth", 21: "21st", 22: "22nd",
+		23: "23rd", 24: "24th", 111: "111th", 112: "112th", 113: "113th", 101: "101st"} {
+		if got := Ordinal(n); got != want {
+			t.Errorf("Ordinal(%d) = %q, want %q", n, got, want)
+		}
 	}
 }

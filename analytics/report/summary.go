@@ -2,6 +2,7 @@ package report
 
 import (
 	"strconv"
+	"strings"
 
 	"sreport/analytics"
 	"sreport/analytics/scorecard"
@@ -43,6 +44,36 @@ func Word(p analytics.Period) string { return string(p.Kind) }
 
 // TierSubject is "tier-0 services".
 func TierSubject(tier int) string { return "tier-" + strconv.Itoa(tier) + " services" }
+
+// TeamTierSubject names one tier within a scope: "tier-0 services" for the
+// organisation, "payments' tier-0 services" for team payments, so a team
+// report never passes the team's numbers off as the whole tier's.
+func TeamTierSubject(team string, tier int) string {
+	if team == "" {
+		return TierSubject(tier)
+	}
+	return Possessive(team) + " " + TierSubject(tier)
+}
+
+// ScopeSubject names a report's scope as the subject of a sentence: "the
+// organisation", "team payments", "tier-0 services", "payments' tier-0 services".
+func ScopeSubject(team string, tier *int) string {
+	switch {
+	case tier != nil:
+		return TeamTierSubject(team, *tier)
+	case team != "":
+		return "team " + team
+	}
+	return "the organisation"
+}
+
+// Possessive is "payments'" or "checkout's".
+func Possessive(name string) string {
+	if strings.HasSuffix(name, "s") {
+		return name + "'"
+	}
+	return name + "'s"
+}
 
 // MetricOf builds the sentence input for one KPI of a scorecard row, with
 // the values of earlier periods for target streaks.
@@ -86,8 +117,8 @@ func count(cells ...scorecard.Cell) (cur int, prev *int) {
 // Summary writes the executive summary: every sentence is computed from
 // the report's numbers, in the order a reader asks: how many incidents,
 // how fast tier-0/1 recovered and how available they were, change safety,
-// postmortem discipline, on-call load, the worst trend, repeat themes and
-// the risk register.
+// postmortem discipline, on-call load, the worst and the best trend, repeat
+// themes and the risk register.
 func Summary(d Data, r Report) []string {
 	var out []string
 	scope := r.Scope
@@ -103,13 +134,15 @@ func Summary(d Data, r Report) []string {
 	tally(Noun{"Sev1 or Sev2 incident", "Sev1 or Sev2 incidents"}, analytics.KPISev1Count, analytics.KPISev2Count)
 	tally(Noun{"customer-impacting incident", "customer-impacting incidents"}, analytics.KPICustomerImpactingIncidents)
 
+	// Recovery and availability of the tiers that matter most (0 and 1),
+	// or of the report's own tier whatever it is.
 	for _, t := range d.Card.Tiers {
 		tier := *t.Tier
-		if tier > 1 || (d.Tier != nil && *d.Tier != tier) {
+		if d.Tier != nil && *d.Tier != tier || d.Tier == nil && tier > 1 {
 			continue
 		}
 		for _, k := range []string{analytics.KPIMTTRMinutes, analytics.KPIAvailability} {
-			out = append(out, MetricOf(d, k, TierSubject(tier), t, d.EarlierTiers[tier]).Sentence())
+			out = append(out, MetricOf(d, k, TeamTierSubject(d.Team, tier), t, d.EarlierTiers[tier]).Sentence())
 		}
 	}
 	for _, k := range []string{analytics.KPIChangeFailureRate, analytics.KPIPostmortemOnTimeRate} {
@@ -121,9 +154,17 @@ func Summary(d Data, r Report) []string {
 		w := r.Worst[0]
 		subject := w.Service + " (tier " + strconv.Itoa(w.Tier) + ")"
 		row := scorecard.Row{Tier: &w.Tier, KPIs: map[string]scorecard.Cell{w.KPI: w.Cell}}
-		out = append(out, "The largest worsening against a tier target: "+MetricOf(d, w.KPI, subject, row, nil).Sentence())
+		out = append(out, "The largest worsening against a tier target: "+afterColon(MetricOf(d, w.KPI, subject, row, nil).Sentence()))
 	} else {
 		out = append(out, "No service got worse on a KPI that is now off its tier target.")
+	}
+	if len(r.Best) > 0 {
+		b := r.Best[0]
+		subject := b.Service + " (tier " + strconv.Itoa(b.Tier) + ")"
+		row := scorecard.Row{Tier: &b.Tier, KPIs: map[string]scorecard.Cell{b.KPI: b.Cell}}
+		out = append(out, "The largest improvement against a tier target: "+afterColon(MetricOf(d, b.KPI, subject, row, nil).Sentence()))
+	} else {
+		out = append(out, "No service improved on a KPI that was off its tier target.")
 	}
 	if len(r.Themes) > 0 {
 		t := r.Themes[0]
@@ -153,11 +194,25 @@ func Summary(d Data, r Report) []string {
 		s += "the one risk in play is not rated high or critical."
 	case r.HighRisks == 0:
 		s += "none of the " + Plural(r.OpenRisks, Noun{"risk", "risks"}) + " in play is rated high or critical."
+	case r.HighRisks == r.OpenRisks:
+		s += "all " + Plural(r.OpenRisks, Noun{"risk", "risks"}) + " in play are rated high or critical."
 	default:
 		s += strconv.Itoa(r.HighRisks) + " of the " + Plural(r.OpenRisks, Noun{"risk", "risks"}) + " in play " + isAre(r.HighRisks) + " rated high or critical."
 	}
 	out = append(out, s)
+	if r.PastTarget > 0 {
+		out = append(out, Capitalize(Plural(r.PastTarget, Noun{"mitigation is past its", "mitigations are past their"}))+" target date.")
+	}
 	return out
+}
+
+// afterColon lower-cases a leading "The" of a sentence that follows a
+// colon ("…: the change failure rate for …"); names such as MTTR stay.
+func afterColon(s string) string {
+	if strings.HasPrefix(s, "The ") {
+		return "the " + s[4:]
+	}
+	return s
 }
 
 func isAre(n int) string {

@@ -92,49 +92,115 @@ func (s *Store) CreateActionItem(ctx context.Context, incidentID int64, in Actio
 	return item, err
 }
 
-// UpdateActionItem changes an item's title, owner, due date and link.
-func (s *Store) UpdateActionItem(ctx context.Context, id int64, in ActionItemInput, a Audit) error {
-	return s.changeActionItem(ctx, id, a, "update", func(it *analytics.ActionItem) {
-		it.Title, it.Owner, it.DueAt, it.URL = in.Title, in.Owner, in.DueAt, in.URL
+// UpdateActionItem applies an edit made on a form that showed was (the
+// item's effective values when the form was loaded): only the fields where
+// in differs from was change. An unchanged field keeps whatever applies
+// now, so on an imported item it goes on following the source (a re-import
+// that moves the due date still moves it) and a concurrent edit of another
+// field is not undone.
+func (s *Store) UpdateActionItem(ctx context.Context, id int64, was, in ActionItemInput, a Audit) error {
+	return s.changeActionItem(ctx, id, a, "update", func(it *analytics.ActionItem, ov *itemOverride, imp analytics.ActionItem) {
+		if in.Title != was.Title {
+			it.Title, ov.title = in.Title, overrideText(in.Title, imp.Title)
+		}
+		if in.Owner != was.Owner {
+			it.Owner, ov.owner = in.Owner, overrideText(in.Owner, imp.Owner)
+		}
+		if !sameTime(in.DueAt, was.DueAt) {
+			it.DueAt, ov.due = in.DueAt, overrideTime(in.DueAt, imp.DueAt)
+		}
+		if in.URL != was.URL {
+			it.URL, ov.url = in.URL, overrideText(in.URL, imp.URL)
+		}
 	})
 }
 
 // CloseActionItem marks an item closed at the given time.
 func (s *Store) CloseActionItem(ctx context.Context, id int64, at time.Time, a Audit) error {
-	return s.changeActionItem(ctx, id, a, "close", func(it *analytics.ActionItem) { it.ClosedAt = &at })
+	return s.changeActionItem(ctx, id, a, "close", func(it *analytics.ActionItem, ov *itemOverride, _ analytics.ActionItem) {
+		it.ClosedAt = &at
+		ov.closed, ov.reopened = &at, false
+	})
 }
 
-// ReopenActionItem marks a closed item open again.
+// ReopenActionItem marks a closed item open again. On an imported item the
+// source has closed, the reopen is kept as a flag that wins over the source
+// until a user closes the item again; on one the source has open, it only
+// undoes the user's close, so a later close in the source still applies.
 func (s *Store) ReopenActionItem(ctx context.Context, id int64, a Audit) error {
-	return s.changeActionItem(ctx, id, a, "reopen", func(it *analytics.ActionItem) { it.ClosedAt = nil })
+	return s.changeActionItem(ctx, id, a, "reopen", func(it *analytics.ActionItem, ov *itemOverride, imp analytics.ActionItem) {
+		it.ClosedAt = nil
+		ov.closed, ov.reopened = nil, imp.ClosedAt != nil
+	})
+}
+
+// itemOverride is a user's override of an imported action item, field by
+// field: nil = no override (the imported value applies). due points to
+// nil when the user removed the due date. reopened keeps the item open
+// whatever the source says.
+type itemOverride struct {
+	title, owner, url *string
+	due               **time.Time
+	closed            *time.Time
+	reopened          bool
+}
+
+func (o itemOverride) isZero() bool {
+	return o.title == nil && o.owner == nil && o.url == nil && o.due == nil && o.closed == nil && !o.reopened
+}
+
+// overrideText is the override storing v: none when v is the imported value.
+func overrideText(v, imported string) *string {
+	if v == imported {
+		return nil
+	}
+	return &v
+}
+
+// overrideTime is the override storing t: none when t is the imported value.
+func overrideTime(t, imported *time.Time) **time.Time {
+	if sameTime(t, imported) {
+		return nil
+	}
+	return &t
+}
+
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
 }
 
 // changeActionItem applies change to the effective item and stores the
-// result: in place for items created in the app, as an override for
-// imported items (so a re-import never undoes the edit), audited in the
-// same transaction.
-func (s *Store) changeActionItem(ctx context.Context, id int64, a Audit, action string, change func(*analytics.ActionItem)) error {
+// result, audited in the same transaction: in place for items created in
+// the app, and for imported items as per-field overrides, which change
+// edits (so a re-import never undoes the user's edit, and still moves the
+// fields the user left alone).
+func (s *Store) changeActionItem(ctx context.Context, id int64, a Audit, action string,
+	change func(it *analytics.ActionItem, ov *itemOverride, imported analytics.ActionItem)) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		before, err := actionItemByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
+		imported, ov, err := loadItemOverride(ctx, tx, id)
+		if err != nil {
+			return err
+		}
 		after := before
-		change(&after)
+		change(&after, &ov, imported)
 		at := a.At
 		if at.IsZero() {
 			at = time.Now()
 		}
 		if before.Source == SourceApp {
-			_, err = tx.ExecContext(ctx, `UPDATE action_items SET title = ?, owner = ?, due_at = ?, closed_at = ?, url = ? WHERE id = ?`,
-				after.Title, after.Owner, NullTime(after.DueAt), NullTime(after.ClosedAt), after.URL, id)
-		} else {
-			if err := s.writeItemOverride(ctx, tx, id, after, a.UserID, at); err != nil {
-				return err
+			if _, err := tx.ExecContext(ctx, `UPDATE action_items SET title = ?, owner = ?, due_at = ?, closed_at = ?, url = ? WHERE id = ?`,
+				after.Title, after.Owner, NullTime(after.DueAt), NullTime(after.ClosedAt), after.URL, id); err != nil {
+				return fmt.Errorf("store: save action item %d: %w", id, err)
 			}
-		}
-		if err != nil {
-			return fmt.Errorf("store: save action item %d: %w", id, err)
+		} else if err := writeItemOverride(ctx, tx, id, ov, a.UserID, at); err != nil {
+			return err
 		}
 		a.Action, a.Entity, a.EntityID = action, "action_items", strconv.FormatInt(id, 10)
 		a.Before, a.After = auditItem(before), auditItem(after)
@@ -142,23 +208,86 @@ func (s *Store) changeActionItem(ctx context.Context, id int64, a Audit, action 
 	})
 }
 
-// writeItemOverride stores every user-editable field of an imported item as
-// an override: the item as the user now sees it. An open item is stored as
-// closed_at ” so it stays open even when the source says closed.
-func (s *Store) writeItemOverride(ctx context.Context, tx *sql.Tx, id int64, it analytics.ActionItem, userID int64, at time.Time) error {
-	closed := ""
-	if it.ClosedAt != nil {
-		closed = FormatTime(*it.ClosedAt)
+// loadItemOverride returns an item's imported values and the user's
+// override of it (zero when there is none).
+func loadItemOverride(ctx context.Context, q queryRower, id int64) (analytics.ActionItem, itemOverride, error) {
+	var (
+		imp                            analytics.ActionItem
+		ov                             itemOverride
+		impDue, impClosed              sql.NullString
+		title, owner, due, closed, url sql.NullString
+		reopened                       sql.NullInt64
+	)
+	err := q.QueryRowContext(ctx, `SELECT a.title, a.owner, a.due_at, a.closed_at, a.url,
+		ao.title, ao.owner, ao.due_at, ao.closed_at, ao.url, ao.reopened
+		FROM action_items a LEFT JOIN action_item_overrides ao ON ao.action_item_id = a.id WHERE a.id = ?`, id).
+		Scan(&imp.Title, &imp.Owner, &impDue, &impClosed, &imp.URL, &title, &owner, &due, &closed, &url, &reopened)
+	if errors.Is(err, sql.ErrNoRows) {
+		return imp, ov, fmt.Errorf("store: action item %d: %w", id, ErrNotFound)
 	}
-	var by any
+	if err != nil {
+		return imp, ov, fmt.Errorf("store: load override of action item %d: %w", id, err)
+	}
+	if imp.DueAt, err = parseNullTime(impDue); err == nil {
+		imp.ClosedAt, err = parseNullTime(impClosed)
+	}
+	if err != nil {
+		return imp, ov, fmt.Errorf("store: action item %d: %w", id, err)
+	}
+	for _, f := range []struct {
+		src sql.NullString
+		dst **string
+	}{{title, &ov.title}, {owner, &ov.owner}, {url, &ov.url}} {
+		if f.src.Valid {
+			v := f.src.String
+			*f.dst = &v
+		}
+	}
+	if due.Valid {
+		t, err := parseNullTime(due) // '' = the user removed the due date
+		if err != nil {
+			return imp, ov, fmt.Errorf("store: override of action item %d: %w", id, err)
+		}
+		ov.due = &t
+	}
+	if ov.closed, err = parseNullTime(closed); err != nil {
+		return imp, ov, fmt.Errorf("store: override of action item %d: %w", id, err)
+	}
+	ov.reopened = reopened.Int64 != 0
+	return imp, ov, nil
+}
+
+// writeItemOverride stores the user's per-field override of an imported
+// item; one that overrides nothing removes the row.
+func writeItemOverride(ctx context.Context, tx *sql.Tx, id int64, ov itemOverride, userID int64, at time.Time) error {
+	if ov.isZero() {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM action_item_overrides WHERE action_item_id = ?`, id); err != nil {
+			return fmt.Errorf("store: clear override of action item %d: %w", id, err)
+		}
+		return nil
+	}
+	text := func(p *string) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	var due, by any
+	if ov.due != nil {
+		due = "" // the user removed the due date
+		if *ov.due != nil {
+			due = FormatTime(**ov.due)
+		}
+	}
 	if userID != 0 {
 		by = userID
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO action_item_overrides (action_item_id, title, owner, due_at, closed_at, url, updated_by, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	_, err := tx.ExecContext(ctx, `INSERT INTO action_item_overrides (action_item_id, title, owner, due_at, closed_at, url, reopened, updated_by, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (action_item_id) DO UPDATE SET title = excluded.title, owner = excluded.owner, due_at = excluded.due_at,
-		closed_at = excluded.closed_at, url = excluded.url, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
-		id, it.Title, it.Owner, NullTime(it.DueAt), closed, it.URL, by, FormatTime(at))
+		closed_at = excluded.closed_at, url = excluded.url, reopened = excluded.reopened, updated_by = excluded.updated_by,
+		updated_at = excluded.updated_at`,
+		id, text(ov.title), text(ov.owner), due, NullTime(ov.closed), text(ov.url), boolInt(ov.reopened), by, FormatTime(at))
 	if err != nil {
 		return fmt.Errorf("store: save override of action item %d: %w", id, err)
 	}
@@ -224,10 +353,12 @@ func (s *Store) ActionItemOwners(ctx context.Context) ([]string, error) {
 }
 
 // Effective values of an action item: a user's override of an imported item
-// wins (action_item_overrides; closed_at ” = reopened by the user).
+// wins field by field (action_item_overrides; NULL = no override, an empty
+// due_at = due date removed by the user, reopened = open whatever the
+// source says).
 const (
-	itemDue        = `COALESCE(ao.due_at, a.due_at)`
-	itemClosed     = `CASE WHEN ao.closed_at IS NULL THEN a.closed_at ELSE NULLIF(ao.closed_at, '') END`
+	itemDue        = `CASE WHEN ao.due_at IS NULL THEN a.due_at ELSE NULLIF(ao.due_at, '') END`
+	itemClosed     = `CASE WHEN ao.reopened = 1 THEN NULL ELSE COALESCE(ao.closed_at, a.closed_at) END`
 	actionItemFrom = ` FROM action_items a JOIN services s ON s.id = a.service_id
 	LEFT JOIN action_item_overrides ao ON ao.action_item_id = a.id`
 )

@@ -47,6 +47,10 @@ type ApplyOptions struct {
 	// Progress, when set, is called every few hundred records with how many
 	// of the batch's records were written.
 	Progress func(done, total int)
+	// Audit says who runs the import and from where (web: Handler.Audit,
+	// CLI: actor "cli"); ApplyBatch fills in the rest and writes one summary
+	// row in the import's transaction. A dry run writes none.
+	Audit Audit
 }
 
 // RowError is one row that was not imported, with its source line.
@@ -73,6 +77,7 @@ type ImportResult struct {
 	Updated   int
 	Unchanged int
 	Rejected  int
+	Removed   int        // stand-in pages of earlier imports this batch showed are not pages (PagerDuty triggers)
 	Linked    int        // rows of earlier imports linked to this batch's records (pages → incidents, incidents → deploys)
 	Errors    []RowError // every rejected row, by line
 	Warnings  []string
@@ -133,6 +138,15 @@ func linesText(lines []int) string {
 // import being rolled back.
 var ErrRollbackConflict = errors.New("a later import changed the same rows")
 
+// ErrRollbackUserData is returned when rows the import inserted carry data
+// users entered in sreport (incident edits, action items, risk links) that
+// deleting them would silently delete too.
+var ErrRollbackUserData = errors.New("users' own data depends on rows of this import")
+
+// ErrNotRollbackable is returned for an import that is not done (running,
+// failed or already rolled back).
+var ErrNotRollbackable = errors.New("only a finished import can be rolled back")
+
 // entity describes one upserted table: its key columns, the data columns
 // compared for "unchanged", and the id column (rowid for sli_daily).
 type entity struct {
@@ -174,10 +188,18 @@ func init() {
 type upserter struct {
 	e             entity
 	sel, ins, upd *sql.Stmt
+	keep          map[int]bool // column indexes whose stored value a batch's value never replaces (Batch.Derived)
 }
 
 func (a *applier) prepare(e entity) (*upserter, error) {
-	u := &upserter{e: e}
+	u := &upserter{e: e, keep: map[int]bool{}}
+	for _, c := range a.b.Derived[e.table] {
+		for i, col := range e.cols {
+			if col == c {
+				u.keep[i] = true
+			}
+		}
+	}
 	where := make([]string, len(e.key))
 	for i, k := range e.key {
 		where[i] = k + " = ?"
@@ -321,6 +343,18 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 	case err != nil:
 		return 0, fmt.Errorf("store: look up %s: %w", label, err)
 	}
+	// A less complete export of the same source (Batch.KeepStored) never
+	// blanks a known value, and a derived value never replaces one, so
+	// overlapping files converge whatever their order.
+	for i := range vals {
+		stored := norm(cur[i])
+		if stored == nil || stored == "" {
+			continue
+		}
+		if u.keep[i] || a.b.KeepStored && (vals[i] == nil || vals[i] == "") {
+			vals[i] = stored
+		}
+	}
 	same := true
 	for i := range cur {
 		if norm(cur[i]) != vals[i] {
@@ -400,6 +434,16 @@ func (s *Store) ApplyBatch(ctx context.Context, b *ingest.Batch, opt ApplyOption
 		FormatTime(time.Now()), res.Inserted, res.Updated, res.Unchanged, res.Rejected, string(errJSON), string(warnJSON), a.importID); err != nil {
 		return res, fmt.Errorf("store: finish import: %w", err)
 	}
+	au := opt.Audit
+	if au.Actor == "" && au.UserID == 0 {
+		au.UserID, au.Actor = opt.UserID, opt.Actor
+	}
+	au.Action, au.Entity, au.EntityID = "import", "imports", strconv.FormatInt(a.importID, 10)
+	au.After = importAudit{Format: b.Format, FileName: opt.FileName, SHA256: opt.SHA256, Inserted: res.Inserted, Updated: res.Updated,
+		Unchanged: res.Unchanged, Rejected: res.Rejected, Removed: res.Removed, Linked: res.Linked, Created: res.Created}
+	if err := WriteAudit(ctx, tx, au); err != nil {
+		return res, err
+	}
 	a.close()
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("store: commit import: %w", err)
@@ -408,6 +452,20 @@ func (s *Store) ApplyBatch(ctx context.Context, b *ingest.Batch, opt ApplyOption
 	res.ImportID, res.Applied = a.importID, true
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// importAudit is an import's audit summary.
+type importAudit struct {
+	Format    string   `json:"format"`
+	FileName  string   `json:"file_name"`
+	SHA256    string   `json:"sha256"`
+	Inserted  int      `json:"inserted"`
+	Updated   int      `json:"updated"`
+	Unchanged int      `json:"unchanged"`
+	Rejected  int      `json:"rejected"`
+	Removed   int      `json:"removed,omitempty"`
+	Linked    int      `json:"linked,omitempty"`
+	Created   []string `json:"created_services,omitempty"`
 }
 
 func nonNil[T any](xs []T) []T {
@@ -760,10 +818,31 @@ func (a *applier) pages() error {
 	if err != nil {
 		return err
 	}
+	others, err := a.tx.PrepareContext(a.ctx, `SELECT EXISTS (SELECT 1 FROM pages WHERE source = ? AND incident_ref = ? AND external_id != ?)`)
+	if err != nil {
+		return fmt.Errorf("store: prepare: %w", err)
+	}
+	a.stmts = append(a.stmts, others)
+	skipped := 0
 	for _, pg := range a.b.Pages {
 		a.tick()
 		line := a.b.Line(ingest.PageKey(pg.ExternalID))
 		label := "page " + pg.ExternalID
+		if ref, ok := a.b.FallbackPages[pg.ExternalID]; ok && ref != "" {
+			// A stand-in (PagerDuty trigger) for an incident whose real
+			// pages an earlier file delivered: not a page, and gone if stored.
+			var has bool
+			if err := others.QueryRowContext(a.ctx, a.b.Source, ref, pg.ExternalID).Scan(&has); err != nil {
+				return fmt.Errorf("store: look up pages of incident %s: %w", ref, err)
+			}
+			if has {
+				skipped++
+				if err := a.removePage(pg.ExternalID); err != nil {
+					return err
+				}
+				continue
+			}
+		}
 		var incID any
 		var incService int64
 		if pg.IncidentRef != "" {
@@ -796,13 +875,65 @@ func (a *applier) pages() error {
 		if pg.Actionable != nil {
 			actionable = *pg.Actionable
 		}
-		if _, err := a.upsert(u, line, label, []any{a.b.Source, pg.ExternalID}, []any{sid, incID, pg.IncidentRef, pg.Title,
+		title := pg.Title
+		if title == "" && incID != nil {
+			if err := a.tx.QueryRowContext(a.ctx, `SELECT title FROM incidents WHERE id = ?`, incID).Scan(&title); err != nil {
+				return fmt.Errorf("store: look up incident title: %w", err)
+			}
+		}
+		if _, err := a.upsert(u, line, label, []any{a.b.Source, pg.ExternalID}, []any{sid, incID, pg.IncidentRef, title,
 			pg.Urgency, FormatTime(pg.TriggeredAt), NullTime(pg.AcknowledgedAt), NullTime(pg.ResolvedAt), pg.AutoResolved,
 			actionable}); err != nil {
 			return err
 		}
 	}
+	inBatch := make(map[string]bool, len(a.b.Pages))
+	for _, pg := range a.b.Pages {
+		inBatch[pg.ExternalID] = true
+	}
+	for _, ext := range a.b.SupersededPages {
+		if !inBatch[ext] {
+			if err := a.removePage(ext); err != nil {
+				return err
+			}
+		}
+	}
+	if skipped > 0 {
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%d trigger pages not imported: their incidents' notify pages are imported already", skipped))
+	}
+	if a.res.Removed > 0 {
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%d trigger pages of earlier imports removed: their incidents' notify pages replace them", a.res.Removed))
+	}
 	return nil
+}
+
+// removePage deletes a stored stand-in page of the batch's source, if
+// there is one, recording the whole row so a rollback can put it back.
+func (a *applier) removePage(externalID string) error {
+	cols := append([]string{"id", "source", "external_id", "import_id"}, entPages.cols...)
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	err := a.tx.QueryRowContext(a.ctx, `SELECT `+strings.Join(cols, ", ")+` FROM pages WHERE source = ? AND external_id = ?`,
+		a.b.Source, externalID).Scan(ptrs...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: look up page %s: %w", externalID, err)
+	}
+	before := make(map[string]any, len(cols))
+	for i, c := range cols {
+		before[c] = norm(vals[i])
+	}
+	id := before["id"].(int64)
+	if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM pages WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("store: remove page %s: %w", externalID, err)
+	}
+	a.res.Removed++
+	return a.record("pages", id, "delete", before)
 }
 
 func (a *applier) actionItems() error {
@@ -1031,10 +1162,13 @@ type RollbackResult struct {
 
 // RollbackImport undoes one import: rows it inserted are deleted, rows it
 // updated get their earlier values back, services, teams and SLOs it created
-// are removed when nothing refers to them any more. It refuses when a later
-// import (not rolled back) changed any of the same rows: that one must be
-// rolled back first.
-func (s *Store) RollbackImport(ctx context.Context, id int64) (RollbackResult, error) {
+// are removed when nothing refers to them any more, pages it removed come
+// back. It refuses when a later import (not rolled back) changed any of the
+// same rows (ErrRollbackConflict: roll that one back first), and when users'
+// own data hangs on rows it would delete (ErrRollbackUserData), because the
+// foreign keys would silently delete that data too. a says who rolls back;
+// its audit row is written in the same transaction.
+func (s *Store) RollbackImport(ctx context.Context, id int64, a Audit) (RollbackResult, error) {
 	var out RollbackResult
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var status string
@@ -1046,7 +1180,7 @@ func (s *Store) RollbackImport(ctx context.Context, id int64) (RollbackResult, e
 			return fmt.Errorf("store: load import %d: %w", id, err)
 		}
 		if status != "done" {
-			return fmt.Errorf("import %d cannot be rolled back: its status is %s", id, strings.ReplaceAll(status, "_", " "))
+			return fmt.Errorf("import %d cannot be rolled back: its status is %s: %w", id, strings.ReplaceAll(status, "_", " "), ErrNotRollbackable)
 		}
 		rows, err := tx.QueryContext(ctx, `SELECT c2.import_id, COUNT(DISTINCT c2.entity || ':' || c2.entity_id)
 			FROM import_changes c1
@@ -1093,13 +1227,25 @@ func (s *Store) RollbackImport(ctx context.Context, id int64) (RollbackResult, e
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		if deps, err := userDataOf(ctx, tx, id); err != nil {
+			return err
+		} else if len(deps) > 0 {
+			more := ""
+			if len(deps) > 5 {
+				deps, more = deps[:5], fmt.Sprintf("; … (%d in all)", len(deps))
+			}
+			return fmt.Errorf("import %d cannot be rolled back: %s%s; remove them first or keep the import: %w",
+				id, strings.Join(deps, "; "), more, ErrRollbackUserData)
+		}
 		for _, c := range changes {
 			switch {
 			case c.action == "insert" && c.entity == "services":
-				if _, err := tx.ExecContext(ctx, `DELETE FROM services WHERE id = ?
+				// A service a user has since tied to a risk or an alias stays.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM services WHERE id = ?1
 					AND NOT EXISTS (SELECT 1 FROM incidents WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM deploys WHERE service_id = ?1)
 					AND NOT EXISTS (SELECT 1 FROM pages WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM slos WHERE service_id = ?1)
-					AND NOT EXISTS (SELECT 1 FROM action_items WHERE service_id = ?1)`, c.id); err != nil {
+					AND NOT EXISTS (SELECT 1 FROM action_items WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM risk_services WHERE service_id = ?1)
+					AND NOT EXISTS (SELECT 1 FROM service_aliases WHERE service_id = ?1)`, c.id); err != nil {
 					return fmt.Errorf("store: remove service %d: %w", c.id, err)
 				}
 			case c.action == "insert" && c.entity == "teams":
@@ -1125,6 +1271,11 @@ func (s *Store) RollbackImport(ctx context.Context, id int64) (RollbackResult, e
 					return err
 				}
 				out.Restored++
+			case c.action == "delete":
+				if err := reinsertRow(ctx, tx, c.entity, c.id, c.before.String); err != nil {
+					return err
+				}
+				out.Restored++
 			default:
 				return fmt.Errorf("store: rollback: unknown change %q", c.action)
 			}
@@ -1132,9 +1283,105 @@ func (s *Store) RollbackImport(ctx context.Context, id int64) (RollbackResult, e
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'rolled_back', rolled_back_at = ? WHERE id = ?`, FormatTime(time.Now()), id); err != nil {
 			return fmt.Errorf("store: mark import %d rolled back: %w", id, err)
 		}
-		return nil
+		a.Action, a.Entity, a.EntityID = "rollback", "imports", strconv.FormatInt(id, 10)
+		a.After = map[string]int{"deleted": out.Deleted, "restored": out.Restored}
+		return WriteAudit(ctx, tx, a)
 	})
 	return out, err
+}
+
+// userDataOf describes the data users entered in sreport that hangs on
+// rows import id inserted: deleting those rows would cascade to it
+// (incident edits, action items created in the app, risk links, action
+// item edits) or unlink it (an incident edit naming an imported deploy).
+func userDataOf(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
+	const ins = `SELECT entity_id FROM import_changes WHERE import_id = ?1 AND action = 'insert' AND entity = `
+	q := `SELECT 'incident #' || o.incident_id || ' has edits made in sreport (' || TRIM(
+			CASE WHEN o.started_at IS NOT NULL THEN 'impact start, ' ELSE '' END ||
+			CASE WHEN o.mitigated_at IS NOT NULL THEN 'mitigated time, ' ELSE '' END ||
+			CASE WHEN o.severity IS NOT NULL THEN 'severity, ' ELSE '' END ||
+			CASE WHEN o.customer_impacting IS NOT NULL THEN 'customer impact, ' ELSE '' END ||
+			CASE WHEN o.not_deploy_related = 1 OR o.caused_by_deploy_id IS NOT NULL OR o.inferred_link_rejected = 1 THEN 'cause, ' ELSE '' END ||
+			CASE WHEN o.fingerprint IS NOT NULL THEN 'fingerprint, ' ELSE '' END ||
+			CASE WHEN o.postmortem_url IS NOT NULL OR o.postmortem_published_at IS NOT NULL OR o.postmortem_due_at IS NOT NULL THEN 'postmortem, ' ELSE '' END,
+			', ') || ')'
+		FROM incident_overrides o WHERE o.incident_id IN (` + ins + `'incidents')
+	UNION ALL
+	SELECT 'incident #' || o.incident_id || ' is linked in sreport to deploy #' || o.caused_by_deploy_id || ' of this import'
+		FROM incident_overrides o WHERE o.caused_by_deploy_id IN (` + ins + `'deploys')
+	UNION ALL
+	SELECT 'incident #' || ai.incident_id || ' has action item #' || ai.id || ' created in sreport (' || ai.title || ')'
+		FROM action_items ai WHERE ai.source = 'app' AND ai.incident_id IN (` + ins + `'incidents')
+	UNION ALL
+	SELECT 'incident #' || ri.incident_id || ' is linked to risk ' || r.code
+		FROM risk_incidents ri JOIN risks r ON r.id = ri.risk_id WHERE ri.incident_id IN (` + ins + `'incidents')
+	UNION ALL
+	SELECT 'action item #' || o.action_item_id || ' has edits made in sreport'
+		FROM action_item_overrides o WHERE o.action_item_id IN (` + ins + `'action_items')
+		OR o.action_item_id IN (SELECT id FROM action_items WHERE incident_id IN (` + ins + `'incidents'))`
+	rows, err := tx.QueryContext(ctx, q, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: check users' data of import %d: %w", id, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, strings.Replace(s, " ()", "", 1))
+	}
+	return out, rows.Err()
+}
+
+// reinsertRow puts a row an import deleted back, with its id; column names
+// are checked against the table's restorable and key columns.
+func reinsertRow(ctx context.Context, tx *sql.Tx, table string, id int64, before string) error {
+	allowed, ok := restorable[table]
+	if !ok {
+		return fmt.Errorf("store: rollback: unknown entity %q", table)
+	}
+	m, err := decodeBefore(table, id, before)
+	if err != nil {
+		return err
+	}
+	cols := make([]string, 0, len(m))
+	for c := range m {
+		if !allowed[c] && c != "id" && c != "source" && c != "external_id" {
+			return fmt.Errorf("store: rollback %s %d: column %q cannot be restored", table, id, c)
+		}
+		cols = append(cols, c)
+	}
+	sort.Strings(cols)
+	args := make([]any, len(cols))
+	for i, c := range cols {
+		args[i] = m[c]
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+`)`, args...); err != nil {
+		return fmt.Errorf("store: rollback %s %d: %w", table, id, err)
+	}
+	return nil
+}
+
+// decodeBefore reads a before image, numbers as int64 or float64.
+func decodeBefore(table string, id int64, before string) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader([]byte(before)))
+	dec.UseNumber()
+	var m map[string]any
+	if err := dec.Decode(&m); err != nil {
+		return nil, fmt.Errorf("store: rollback %s %d: before image: %w", table, id, err)
+	}
+	for k, v := range m {
+		if n, ok := v.(json.Number); ok {
+			if iv, err := n.Int64(); err == nil {
+				m[k] = iv
+			} else if fv, err := n.Float64(); err == nil {
+				m[k] = fv
+			}
+		}
+	}
+	return m, nil
 }
 
 // restoreRow writes an update's before image back; column names are checked
@@ -1144,11 +1391,9 @@ func restoreRow(ctx context.Context, tx *sql.Tx, table string, id int64, before 
 	if !ok {
 		return fmt.Errorf("store: rollback: unknown entity %q", table)
 	}
-	dec := json.NewDecoder(bytes.NewReader([]byte(before)))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		return fmt.Errorf("store: rollback %s %d: before image: %w", table, id, err)
+	m, err := decodeBefore(table, id, before)
+	if err != nil {
+		return err
 	}
 	cols := make([]string, 0, len(m))
 	for c := range m {
@@ -1162,15 +1407,7 @@ func restoreRow(ctx context.Context, tx *sql.Tx, table string, id int64, before 
 	args := make([]any, 0, len(cols)+1)
 	for i, c := range cols {
 		set[i] = c + " = ?"
-		v := m[c]
-		if n, ok := v.(json.Number); ok {
-			if iv, err := n.Int64(); err == nil {
-				v = iv
-			} else if fv, err := n.Float64(); err == nil {
-				v = fv
-			}
-		}
-		args = append(args, v)
+		args = append(args, m[c])
 	}
 	args = append(args, id)
 	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET `+strings.Join(set, ", ")+` WHERE rowid = ?`, args...); err != nil {
@@ -1179,9 +1416,10 @@ func restoreRow(ctx context.Context, tx *sql.Tx, table string, id int64, before 
 	return nil
 }
 
-// SaveMapping stores a generic CSV column mapping under its name (replacing
-// one of the same name).
-func (s *Store) SaveMapping(ctx context.Context, m ingest.Mapping) error {
+// SaveMapping stores a generic CSV column mapping (with its severity map
+// and Jira columns) under its name, replacing one of the same name; a says
+// who saves it, audited in the same transaction.
+func (s *Store) SaveMapping(ctx context.Context, m ingest.Mapping, a Audit) error {
 	m.Name = strings.TrimSpace(m.Name)
 	if m.Name == "" {
 		return errors.New("store: a mapping needs a name")
@@ -1189,22 +1427,49 @@ func (s *Store) SaveMapping(ctx context.Context, m ingest.Mapping) error {
 	if err := ingest.ValidateMapping(&m); err != nil {
 		return err
 	}
-	spec, err := json.Marshal(mappingSpec{Columns: m.Columns, DateLayout: m.DateLayout, Source: m.Source})
+	ms := mappingSpec{Columns: m.Columns, DateLayout: m.DateLayout, Source: m.Source, SeverityMap: m.SeverityMap}
+	if m.Jira != (ingest.JiraFields{}) {
+		ms.Jira = &m.Jira
+	}
+	spec, err := json.Marshal(ms)
 	if err != nil {
 		return err
 	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO import_mappings (name, kind, spec_json, updated_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, spec_json = excluded.spec_json, updated_at = excluded.updated_at`,
-		m.Name, m.Kind, string(spec), FormatTime(time.Now())); err != nil {
-		return fmt.Errorf("store: save mapping %q: %w", m.Name, err)
-	}
-	return nil
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanMapping(tx.QueryRowContext(ctx, `SELECT name, kind, spec_json FROM import_mappings WHERE name = ?`, m.Name))
+		a.Action = "update"
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			a.Action = "create"
+		case err != nil:
+			return fmt.Errorf("store: load mapping %q: %w", m.Name, err)
+		default:
+			a.Before = mappingAudit(before)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO import_mappings (name, kind, spec_json, updated_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (name) DO UPDATE SET kind = excluded.kind, spec_json = excluded.spec_json, updated_at = excluded.updated_at`,
+			m.Name, m.Kind, string(spec), FormatTime(time.Now())); err != nil {
+			return fmt.Errorf("store: save mapping %q: %w", m.Name, err)
+		}
+		a.Entity, a.EntityID, a.After = "import_mappings", m.Name, mappingAudit(m)
+		return WriteAudit(ctx, tx, a)
+	})
 }
 
 type mappingSpec struct {
-	Columns    map[string]string `json:"columns"`
-	DateLayout string            `json:"date_layout,omitempty"`
-	Source     string            `json:"source,omitempty"`
+	Columns     map[string]string  `json:"columns"`
+	DateLayout  string             `json:"date_layout,omitempty"`
+	Source      string             `json:"source,omitempty"`
+	SeverityMap map[string]int     `json:"severity_map,omitempty"`
+	Jira        *ingest.JiraFields `json:"jira,omitempty"`
+}
+
+// mappingAudit is a mapping as the audit log shows it.
+func mappingAudit(m ingest.Mapping) any {
+	return struct {
+		Kind string `json:"kind"`
+		mappingSpec
+	}{m.Kind, mappingSpec{Columns: m.Columns, DateLayout: m.DateLayout, Source: m.Source, SeverityMap: m.SeverityMap, Jira: &m.Jira}}
 }
 
 func scanMapping(sc interface{ Scan(...any) error }) (ingest.Mapping, error) {
@@ -1217,7 +1482,10 @@ func scanMapping(sc interface{ Scan(...any) error }) (ingest.Mapping, error) {
 	if err := json.Unmarshal([]byte(spec), &ms); err != nil {
 		return m, fmt.Errorf("mapping %q: %w", m.Name, err)
 	}
-	m.Columns, m.DateLayout, m.Source = ms.Columns, ms.DateLayout, ms.Source
+	m.Columns, m.DateLayout, m.Source, m.SeverityMap = ms.Columns, ms.DateLayout, ms.Source, ms.SeverityMap
+	if ms.Jira != nil {
+		m.Jira = *ms.Jira
+	}
 	return m, nil
 }
 
@@ -1243,14 +1511,21 @@ func (s *Store) Mappings(ctx context.Context) ([]ingest.Mapping, error) {
 	return collectAll(rows, scanMapping)
 }
 
-// DeleteMapping removes a saved mapping.
-func (s *Store) DeleteMapping(ctx context.Context, name string) error {
-	r, err := s.w.ExecContext(ctx, `DELETE FROM import_mappings WHERE name = ?`, name)
-	if err != nil {
-		return fmt.Errorf("store: delete mapping %q: %w", name, err)
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: mapping %q: %w", name, ErrNotFound)
-	}
-	return nil
+// DeleteMapping removes a saved mapping; a says who, audited in the same
+// transaction.
+func (s *Store) DeleteMapping(ctx context.Context, name string, a Audit) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := scanMapping(tx.QueryRowContext(ctx, `SELECT name, kind, spec_json FROM import_mappings WHERE name = ?`, name))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: mapping %q: %w", name, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: load mapping %q: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM import_mappings WHERE name = ?`, name); err != nil {
+			return fmt.Errorf("store: delete mapping %q: %w", name, err)
+		}
+		a.Action, a.Entity, a.EntityID, a.Before = "delete", "import_mappings", name, mappingAudit(before)
+		return WriteAudit(ctx, tx, a)
+	})
 }

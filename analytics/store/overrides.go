@@ -1,8 +1,10 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -28,6 +30,10 @@ type IncidentOverride struct {
 	PostmortemDueAt       *time.Time `json:"postmortem_due_at,omitempty"`
 	UpdatedBy             int64      `json:"-"`
 	UpdatedAt             time.Time  `json:"-"`
+	// Version counts the saves of the override (0 = never edited); an edit
+	// form carries the version it was loaded at, so a save over a newer
+	// one is refused instead of silently replacing it.
+	Version int `json:"-"`
 }
 
 // IsZero reports whether the override changes nothing.
@@ -76,18 +82,19 @@ func loadOverride(ctx context.Context, q queryRower, id int64) (IncidentOverride
 		sev, cust, causedBy, by           sql.NullInt64
 		notDeploy, rejected               int
 		fp, pmURL                         sql.NullString
+		version                           int
 	)
 	err := q.QueryRowContext(ctx, `SELECT started_at, mitigated_at, severity, customer_impacting, not_deploy_related,
 		caused_by_deploy_id, inferred_link_rejected, fingerprint, postmortem_url, postmortem_published_at,
-		postmortem_due_at, updated_by, updated_at FROM incident_overrides WHERE incident_id = ?`, id).
-		Scan(&started, &mitig, &sev, &cust, &notDeploy, &causedBy, &rejected, &fp, &pmURL, &pub, &due, &by, &updated)
+		postmortem_due_at, updated_by, updated_at, version FROM incident_overrides WHERE incident_id = ?`, id).
+		Scan(&started, &mitig, &sev, &cust, &notDeploy, &causedBy, &rejected, &fp, &pmURL, &pub, &due, &by, &updated, &version)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, nil
 	}
 	if err != nil {
 		return o, fmt.Errorf("store: load override of incident %d: %w", id, err)
 	}
-	o.NotDeployRelated, o.InferredLinkRejected = notDeploy != 0, rejected != 0
+	o.NotDeployRelated, o.InferredLinkRejected, o.Version = notDeploy != 0, rejected != 0, version
 	if sev.Valid {
 		v := int(sev.Int64)
 		o.Severity = &v
@@ -123,12 +130,28 @@ func loadOverride(ctx context.Context, q queryRower, id int64) (IncidentOverride
 	return o, nil
 }
 
-// SaveIncidentOverride replaces the user's override of incident id with o
-// and writes the audit row (before and after) in the same transaction. An
-// override that changes nothing removes the row, so the imported values
-// apply again. A caused-by deploy must exist.
-func (s *Store) SaveIncidentOverride(ctx context.Context, id int64, o IncidentOverride, a Audit) error {
+// IncidentOverrideConflictError is returned by SaveIncidentOverride when
+// the override changed since the editor loaded the form: Current is the
+// stored override, so the editor can see the other person's change.
+type IncidentOverrideConflictError struct {
+	Current IncidentOverride
+}
+
+func (e *IncidentOverrideConflictError) Error() string {
+	return fmt.Sprintf("store: incident override changed meanwhile (now version %d)", e.Current.Version)
+}
+
+// SaveIncidentOverride replaces the user's override of incident id with o,
+// provided the stored override is still at version (the one the edit form
+// was loaded with); otherwise it returns *IncidentOverrideConflictError and
+// changes nothing. The audit row (before and after) is written in the same
+// transaction. Clearing every field makes the imported values apply again.
+// A caused-by deploy must exist.
+func (s *Store) SaveIncidentOverride(ctx context.Context, id int64, version int, o IncidentOverride, a Audit) error {
 	return s.UpdateIncidentOverride(ctx, id, a, func(cur *IncidentOverride) error {
+		if cur.Version != version {
+			return &IncidentOverrideConflictError{Current: *cur}
+		}
 		*cur = o
 		return nil
 	})
@@ -136,8 +159,9 @@ func (s *Store) SaveIncidentOverride(ctx context.Context, id int64, o IncidentOv
 
 // UpdateIncidentOverride loads the override of incident id, lets change
 // edit it, and stores the result with its audit row, all in one
-// transaction, so two editors changing different fields never lose each
-// other's edit.
+// transaction, so a change of a few fields (the deploy-link buttons) never
+// loses another editor's edit. Every stored change bumps the version; a
+// change that changes nothing stores and audits nothing.
 func (s *Store) UpdateIncidentOverride(ctx context.Context, id int64, a Audit, change func(*IncidentOverride) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		var exists int
@@ -156,6 +180,9 @@ func (s *Store) UpdateIncidentOverride(ctx context.Context, id int64, a Audit, c
 		if err := change(&after); err != nil {
 			return err
 		}
+		if sameOverride(before, after) {
+			return nil
+		}
 		if after.CausedByDeployID != nil {
 			err := tx.QueryRowContext(ctx, `SELECT 1 FROM deploys WHERE id = ?`, *after.CausedByDeployID).Scan(&exists)
 			if errors.Is(err, sql.ErrNoRows) {
@@ -165,17 +192,25 @@ func (s *Store) UpdateIncidentOverride(ctx context.Context, id int64, a Audit, c
 				return fmt.Errorf("store: load deploy %d: %w", *after.CausedByDeployID, err)
 			}
 		}
-		if after.IsZero() {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM incident_overrides WHERE incident_id = ?`, id); err != nil {
-				return fmt.Errorf("store: clear override of incident %d: %w", id, err)
-			}
-		} else if err := writeOverride(ctx, tx, id, after, a); err != nil {
+		// An override that changes nothing keeps its row (all NULL, so the
+		// imported values apply) so the version never goes back to a value
+		// an old form could still carry.
+		after.Version = before.Version + 1
+		if err := writeOverride(ctx, tx, id, after, a); err != nil {
 			return err
 		}
 		a.Action, a.Entity, a.EntityID = "update", "incident_overrides", fmt.Sprint(id)
 		a.Before, a.After = overrideAudit(before), overrideAudit(after)
 		return WriteAudit(ctx, tx, a)
 	})
+}
+
+// sameOverride reports whether a and b override the same fields with the
+// same values (who saved them, when, and the version aside).
+func sameOverride(a, b IncidentOverride) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	return errA == nil && errB == nil && bytes.Equal(ja, jb)
 }
 
 // overrideAudit is nil for "no override", so the audit row shows a clean
@@ -213,16 +248,17 @@ func writeOverride(ctx context.Context, tx *sql.Tx, id int64, o IncidentOverride
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO incident_overrides (incident_id, started_at, mitigated_at, severity,
 		customer_impacting, not_deploy_related, caused_by_deploy_id, inferred_link_rejected, fingerprint, postmortem_url,
-		postmortem_published_at, postmortem_due_at, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		postmortem_published_at, postmortem_due_at, updated_by, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (incident_id) DO UPDATE SET started_at = excluded.started_at, mitigated_at = excluded.mitigated_at,
 		severity = excluded.severity, customer_impacting = excluded.customer_impacting,
 		not_deploy_related = excluded.not_deploy_related, caused_by_deploy_id = excluded.caused_by_deploy_id,
 		inferred_link_rejected = excluded.inferred_link_rejected, fingerprint = excluded.fingerprint,
 		postmortem_url = excluded.postmortem_url, postmortem_published_at = excluded.postmortem_published_at,
-		postmortem_due_at = excluded.postmortem_due_at, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
+		postmortem_due_at = excluded.postmortem_due_at, updated_by = excluded.updated_by, updated_at = excluded.updated_at,
+		version = excluded.version`,
 		id, NullTime(o.StartedAt), NullTime(o.MitigatedAt), sev, cust, boolInt(o.NotDeployRelated), causedBy,
 		boolInt(o.InferredLinkRejected), fp, pmURL, NullTime(o.PostmortemPublishedAt), NullTime(o.PostmortemDueAt),
-		by, FormatTime(at))
+		by, FormatTime(at), o.Version)
 	if err != nil {
 		return fmt.Errorf("store: save override of incident %d: %w", id, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -91,7 +92,9 @@ type RiskFilter struct {
 	Owner     string
 	Category  string
 	// ReviewOverdueAt keeps risks not closed whose next review date is
-	// before this instant (the caller's clock); zero = no filter.
+	// before this instant's calendar date in its own location: pass the
+	// clock converted to the reporting timezone (now.In(loc)), as
+	// analytics.Risk.ReviewOverdueIn does; zero = no filter.
 	ReviewOverdueAt time.Time
 	Likelihood      int // 0 = any
 	Impact          int
@@ -135,7 +138,7 @@ func (s *Store) Risks(ctx context.Context, f RiskFilter) ([]analytics.Risk, erro
 		w.add(`r.category = ?`, f.Category)
 	}
 	if !f.ReviewOverdueAt.IsZero() {
-		w.add(`r.status != 'closed' AND r.next_review_date IS NOT NULL AND r.next_review_date < ?`, f.ReviewOverdueAt.UTC().Format(DayLayout))
+		w.add(`r.status != 'closed' AND r.next_review_date IS NOT NULL AND r.next_review_date < ?`, f.ReviewOverdueAt.Format(DayLayout))
 	}
 	if f.Likelihood != 0 {
 		w.add(`r.likelihood = ?`, f.Likelihood)
@@ -367,13 +370,35 @@ func canonical(r analytics.Risk) analytics.Risk {
 	return r
 }
 
-// createRisk inserts r inside tx with the next free code and its
-// "created" event, and returns the stored risk.
+// riskCodeRE is the register's own code form (R-001); only such codes are
+// kept from an imported file.
+var riskCodeRE = regexp.MustCompile(`^R-[0-9]{3,}$`)
+
+// IsRiskCode reports whether code has the register's form (R-001).
+func IsRiskCode(code string) bool { return riskCodeRE.MatchString(code) }
+
+// createRisk inserts r inside tx and its "created" event, and returns the
+// stored risk. The code is r.Code when set (an import keeping a risk's
+// identity; the caller checks it is free), otherwise the next free one.
+// A non-zero r.CreatedAt and non-empty r.CreatedBy (an imported risk's
+// origin) date the risk and its creation event; otherwise at and actor do.
 func createRisk(ctx context.Context, tx *sql.Tx, r analytics.Risk, actor string, at time.Time) (analytics.Risk, error) {
 	r = canonical(r)
-	code, err := nextRiskCode(ctx, tx)
-	if err != nil {
-		return r, err
+	code := r.Code
+	if code == "" {
+		var err error
+		if code, err = nextRiskCode(ctx, tx); err != nil {
+			return r, err
+		}
+	} else if !IsRiskCode(code) {
+		return r, fmt.Errorf("store: create risk: code %q is not of the form R-001", code)
+	}
+	createdAt, createdBy := at, actor
+	if !r.CreatedAt.IsZero() {
+		createdAt = r.CreatedAt
+	}
+	if strings.TrimSpace(r.CreatedBy) != "" {
+		createdBy = strings.TrimSpace(r.CreatedBy)
 	}
 	var closed any
 	if r.Status == analytics.RiskClosed {
@@ -385,9 +410,9 @@ func createRisk(ctx context.Context, tx *sql.Tx, r analytics.Risk, actor string,
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)`,
 		code, r.Title, r.Description, r.Category, r.Likelihood, r.Impact, nullInt(r.ResidualLikelihood), nullInt(r.ResidualImpact),
 		r.Owner, r.Status, r.Mitigation, r.AcceptanceRationale, r.AcceptedBy, nullDay(r.TargetDate), nullDay(r.NextReviewDate),
-		FormatTime(at), actor, FormatTime(at), actor, closed)
+		FormatTime(createdAt), createdBy, FormatTime(at), actor, closed)
 	if err != nil {
-		return r, fmt.Errorf("store: create risk: %w", err)
+		return r, fmt.Errorf("store: create risk %s: %w", code, err)
 	}
 	id, err := res.LastInsertId()
 	if err != nil {
@@ -396,7 +421,7 @@ func createRisk(ctx context.Context, tx *sql.Tx, r analytics.Risk, actor string,
 	if err := setRiskServices(ctx, tx, id, r.Services); err != nil {
 		return r, err
 	}
-	if err := writeRiskEvent(ctx, tx, id, at, actor, analytics.RiskChange{Field: "status", New: r.Status}, "Risk created"); err != nil {
+	if err := writeRiskEvent(ctx, tx, id, createdAt, createdBy, analytics.RiskChange{Field: "status", New: r.Status}, "Risk created"); err != nil {
 		return r, err
 	}
 	return riskByCode(ctx, tx, code)
@@ -426,62 +451,70 @@ func (s *Store) CreateRisk(ctx context.Context, r analytics.Risk, a Audit) (anal
 // transaction. Saving without any change stores nothing.
 func (s *Store) UpdateRisk(ctx context.Context, code string, version int, r analytics.Risk, comment string, a Audit) (analytics.Risk, []analytics.RiskChange, error) {
 	at := auditTime(a)
-	r = canonical(r)
-	comment = strings.TrimSpace(comment)
 	var out analytics.Risk
 	var changes []analytics.RiskChange
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		cur, err := riskByCode(ctx, tx, code)
-		if err != nil {
-			return err
-		}
-		if cur.Version != version {
-			return &RiskConflictError{Current: cur}
-		}
-		changes = analytics.DiffRisks(cur, r)
-		if len(changes) == 0 {
-			out = cur
-			if comment == "" {
-				return nil
-			}
-			return addRiskComment(ctx, tx, cur, comment, a, at)
-		}
-		closed := NullTime(cur.ClosedAt)
-		if r.Status == analytics.RiskClosed && cur.Status != analytics.RiskClosed {
-			closed = FormatTime(at)
-		} else if r.Status != analytics.RiskClosed {
-			closed = nil
-		}
-		res, err := tx.ExecContext(ctx, `UPDATE risks SET title = ?, description = ?, category = ?, likelihood = ?, impact = ?,
-			residual_likelihood = ?, residual_impact = ?, owner = ?, status = ?, mitigation = ?, acceptance_rationale = ?,
-			accepted_by = ?, target_date = ?, next_review_date = ?, version = version + 1, updated_at = ?, updated_by = ?, closed_at = ?
-			WHERE id = ? AND version = ?`,
-			r.Title, r.Description, r.Category, r.Likelihood, r.Impact, nullInt(r.ResidualLikelihood), nullInt(r.ResidualImpact),
-			r.Owner, r.Status, r.Mitigation, r.AcceptanceRationale, r.AcceptedBy, nullDay(r.TargetDate), nullDay(r.NextReviewDate),
-			FormatTime(at), a.Actor, closed, cur.ID, version)
-		if err != nil {
-			return fmt.Errorf("store: update risk %s: %w", code, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return &RiskConflictError{Current: cur}
-		}
-		if slices.ContainsFunc(changes, func(c analytics.RiskChange) bool { return c.Field == "services" }) {
-			if err := setRiskServices(ctx, tx, cur.ID, r.Services); err != nil {
-				return err
-			}
-		}
-		for _, ch := range changes {
-			if err := writeRiskEvent(ctx, tx, cur.ID, at, a.Actor, ch, comment); err != nil {
-				return err
-			}
-		}
-		if out, err = riskByCode(ctx, tx, code); err != nil {
-			return err
-		}
-		a.Action, a.Entity, a.EntityID, a.Before, a.After = "update", "risks", code, riskAudit(cur), riskAudit(out)
-		return WriteAudit(ctx, tx, a)
+		var err error
+		out, changes, err = updateRisk(ctx, tx, code, version, r, comment, a, at)
+		return err
 	})
 	return out, changes, err
+}
+
+// updateRisk is UpdateRisk inside tx: the one path by which a form edit and
+// an imported row change a risk, with its history and audit rows.
+func updateRisk(ctx context.Context, tx *sql.Tx, code string, version int, r analytics.Risk, comment string, a Audit, at time.Time) (analytics.Risk, []analytics.RiskChange, error) {
+	r = canonical(r)
+	comment = strings.TrimSpace(comment)
+	cur, err := riskByCode(ctx, tx, code)
+	if err != nil {
+		return cur, nil, err
+	}
+	if cur.Version != version {
+		return cur, nil, &RiskConflictError{Current: cur}
+	}
+	changes := analytics.DiffRisks(cur, r)
+	if len(changes) == 0 {
+		if comment == "" {
+			return cur, nil, nil
+		}
+		return cur, nil, addRiskComment(ctx, tx, cur, comment, a, at)
+	}
+	closed := NullTime(cur.ClosedAt)
+	if r.Status == analytics.RiskClosed && cur.Status != analytics.RiskClosed {
+		closed = FormatTime(at)
+	} else if r.Status != analytics.RiskClosed {
+		closed = nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE risks SET title = ?, description = ?, category = ?, likelihood = ?, impact = ?,
+		residual_likelihood = ?, residual_impact = ?, owner = ?, status = ?, mitigation = ?, acceptance_rationale = ?,
+		accepted_by = ?, target_date = ?, next_review_date = ?, version = version + 1, updated_at = ?, updated_by = ?, closed_at = ?
+		WHERE id = ? AND version = ?`,
+		r.Title, r.Description, r.Category, r.Likelihood, r.Impact, nullInt(r.ResidualLikelihood), nullInt(r.ResidualImpact),
+		r.Owner, r.Status, r.Mitigation, r.AcceptanceRationale, r.AcceptedBy, nullDay(r.TargetDate), nullDay(r.NextReviewDate),
+		FormatTime(at), a.Actor, closed, cur.ID, version)
+	if err != nil {
+		return cur, nil, fmt.Errorf("store: update risk %s: %w", code, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return cur, nil, &RiskConflictError{Current: cur}
+	}
+	if slices.ContainsFunc(changes, func(c analytics.RiskChange) bool { return c.Field == "services" }) {
+		if err := setRiskServices(ctx, tx, cur.ID, r.Services); err != nil {
+			return cur, nil, err
+		}
+	}
+	for _, ch := range changes {
+		if err := writeRiskEvent(ctx, tx, cur.ID, at, a.Actor, ch, comment); err != nil {
+			return cur, nil, err
+		}
+	}
+	out, err := riskByCode(ctx, tx, code)
+	if err != nil {
+		return cur, nil, err
+	}
+	a.Action, a.Entity, a.EntityID, a.Before, a.After = "update", "risks", code, riskAudit(cur), riskAudit(out)
+	return out, changes, WriteAudit(ctx, tx, a)
 }
 
 func addRiskComment(ctx context.Context, tx *sql.Tx, cur analytics.Risk, comment string, a Audit, at time.Time) error {
@@ -527,56 +560,109 @@ func (s *Store) changeRiskIncident(ctx context.Context, code string, incidentID 
 		if err != nil {
 			return err
 		}
-		var q string
-		if link {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM incidents WHERE id = ?`, incidentID).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("incident %d: %w", incidentID, ErrNotFound)
-			}
-			if err != nil {
-				return fmt.Errorf("store: find incident %d: %w", incidentID, err)
-			}
-			q = `INSERT OR IGNORE INTO risk_incidents (risk_id, incident_id) VALUES (?, ?)`
-		} else {
-			q = `DELETE FROM risk_incidents WHERE risk_id = ? AND incident_id = ?`
-		}
-		res, err := tx.ExecContext(ctx, q, cur.ID, incidentID)
-		if err != nil {
-			return fmt.Errorf("store: link risk %s incident %d: %w", code, incidentID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil // already so
-		}
-		ch := analytics.RiskChange{Field: "incidents", New: "#" + strconv.FormatInt(incidentID, 10)}
-		action := "link_incident"
-		if !link {
-			ch.Old, ch.New, action = ch.New, "", "unlink_incident"
-		}
-		if err := writeRiskEvent(ctx, tx, cur.ID, at, a.Actor, ch, ""); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE risks SET updated_at = ?, updated_by = ? WHERE id = ?`, FormatTime(at), a.Actor, cur.ID); err != nil {
-			return fmt.Errorf("store: touch risk %s: %w", code, err)
-		}
-		a.Action, a.Entity, a.EntityID, a.After = action, "risks", code, map[string]int64{"incident_id": incidentID}
-		return WriteAudit(ctx, tx, a)
+		return changeRiskIncident(ctx, tx, cur, incidentID, link, a, at)
 	})
 }
 
-// ImportRisks stores rows as new risks in one transaction: all or none.
-// With createTier >= 0, services no risk can resolve are created in that
-// tier first; otherwise an unknown service fails the whole import.
-func (s *Store) ImportRisks(ctx context.Context, rows []analytics.Risk, createTier int, a Audit) ([]analytics.Risk, error) {
+// changeRiskIncident links (or unlinks) one incident inside tx with its
+// history event, the risk's touch and the audit row; no change, no rows.
+func changeRiskIncident(ctx context.Context, tx *sql.Tx, cur analytics.Risk, incidentID int64, link bool, a Audit, at time.Time) error {
+	code := cur.Code
+	var q string
+	if link {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM incidents WHERE id = ?`, incidentID).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("incident %d: %w", incidentID, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: find incident %d: %w", incidentID, err)
+		}
+		q = `INSERT OR IGNORE INTO risk_incidents (risk_id, incident_id) VALUES (?, ?)`
+	} else {
+		q = `DELETE FROM risk_incidents WHERE risk_id = ? AND incident_id = ?`
+	}
+	res, err := tx.ExecContext(ctx, q, cur.ID, incidentID)
+	if err != nil {
+		return fmt.Errorf("store: link risk %s incident %d: %w", code, incidentID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil // already so
+	}
+	ch := analytics.RiskChange{Field: "incidents", New: "#" + strconv.FormatInt(incidentID, 10)}
+	action := "link_incident"
+	if !link {
+		ch.Old, ch.New, action = ch.New, "", "unlink_incident"
+	}
+	if err := writeRiskEvent(ctx, tx, cur.ID, at, a.Actor, ch, ""); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE risks SET updated_at = ?, updated_by = ? WHERE id = ?`, FormatTime(at), a.Actor, cur.ID); err != nil {
+		return fmt.Errorf("store: touch risk %s: %w", code, err)
+	}
+	a.Action, a.Entity, a.EntityID, a.After = action, "risks", code, map[string]int64{"incident_id": incidentID}
+	return WriteAudit(ctx, tx, a)
+}
+
+// KnownIncidentIDs returns which of ids are stored incidents.
+func (s *Store) KnownIncidentIDs(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := make(map[int64]bool, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		rows, err := s.db.QueryContext(ctx, `SELECT id FROM incidents WHERE id IN (`+
+			strings.TrimSuffix(strings.Repeat("?,", len(chunk)), ",")+`)`, toAny(chunk)...)
+		if err != nil {
+			return nil, fmt.Errorf("store: find incidents: %w", err)
+		}
+		for rows.Next() {
+			var id int64
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: find incidents: %w", err)
+			}
+			out[id] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: find incidents: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// RiskImport is a confirmed register upload for ImportRisks.
+type RiskImport struct {
+	// Rows are the file's risks. A row whose Code names a stored risk
+	// updates it, provided the stored version is still the row's Version
+	// (the one the preview diffed against; otherwise *RiskConflictError),
+	// through the same path as an edit: one history row per changed field,
+	// an "update" audit row. A row with a free R-code is created under
+	// that code, a row without a code under the next free one. Each row's
+	// IncidentIDs are linked (never unlinked); a missing one is ErrNotFound.
+	Rows []analytics.Risk
+	// CreateTier >= 0 creates services no row can resolve in that tier
+	// first; -1 makes an unknown service fail the whole import.
+	CreateTier int
+	// Source names the file in the history comments.
+	Source string
+}
+
+// ImportRisks applies an upload in one transaction: all or none. It
+// returns the stored risks in row order.
+func (s *Store) ImportRisks(ctx context.Context, imp RiskImport, a Audit) ([]analytics.Risk, error) {
 	at := auditTime(a)
-	var out []analytics.Risk
+	out := make([]analytics.Risk, len(imp.Rows))
+	comment := "Imported from " + imp.Source
+	if imp.Source == "" {
+		comment = "Imported"
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var created []string
-		if createTier >= 0 {
-			for _, r := range rows {
+		if imp.CreateTier >= 0 {
+			for _, r := range imp.Rows {
 				for _, name := range canonical(r).Services {
 					if _, err := serviceIDs(ctx, tx, []string{name}); errors.Is(err, ErrUnknownService) {
-						if _, err := tx.ExecContext(ctx, `INSERT INTO services (name, tier) VALUES (?, ?)`, name, createTier); err != nil {
+						if _, err := tx.ExecContext(ctx, `INSERT INTO services (name, tier) VALUES (?, ?)`, name, imp.CreateTier); err != nil {
 							return fmt.Errorf("store: create service %q: %w", name, err)
 						}
 						created = append(created, name)
@@ -586,20 +672,79 @@ func (s *Store) ImportRisks(ctx context.Context, rows []analytics.Risk, createTi
 				}
 			}
 		}
-		for _, r := range rows {
-			nr, err := createRisk(ctx, tx, r, a.Actor, at)
-			if err != nil {
-				return err
+		seen := map[string]bool{}
+		for _, r := range imp.Rows {
+			if r.Code != "" && seen[r.Code] {
+				return fmt.Errorf("store: import: risk %s appears twice", r.Code)
 			}
-			out = append(out, nr)
+			seen[r.Code] = true
 		}
-		codes := make([]string, len(out))
-		for i, r := range out {
-			codes[i] = r.Code
+		var newCodes, updated []string
+		// Rows carrying a code go first, so that a code the file gives is
+		// never handed to an uncoded row by nextRiskCode.
+		for pass := 0; pass < 2; pass++ {
+			for i, r := range imp.Rows {
+				if (r.Code == "") != (pass == 1) {
+					continue
+				}
+				var nr analytics.Risk
+				var err error
+				stored := false
+				var cur analytics.Risk
+				if r.Code != "" {
+					cur, err = riskByCode(ctx, tx, r.Code)
+					switch {
+					case err == nil:
+						stored = true
+					case !errors.Is(err, ErrNotFound):
+						return err
+					}
+				}
+				switch {
+				case stored && cur.Version != r.Version:
+					return &RiskConflictError{Current: cur}
+				case stored && len(analytics.DiffRisks(cur, canonical(r))) == 0:
+					nr = cur // unchanged: no history, no comment, no touch
+				case stored:
+					if nr, _, err = updateRisk(ctx, tx, r.Code, r.Version, r, comment, a, at); err != nil {
+						return err
+					}
+					updated = append(updated, nr.Code)
+				default:
+					if nr, err = createRisk(ctx, tx, r, a.Actor, at); err != nil {
+						return err
+					}
+					newCodes = append(newCodes, nr.Code)
+					if !r.CreatedAt.IsZero() || r.CreatedBy != "" {
+						// The creation event keeps the file's origin; say
+						// when and by whom it came into this register.
+						if err := writeRiskEvent(ctx, tx, nr.ID, at, a.Actor, analytics.RiskChange{}, comment); err != nil {
+							return err
+						}
+					}
+				}
+				for _, id := range r.IncidentIDs {
+					if slices.Contains(nr.IncidentIDs, id) {
+						continue
+					}
+					if err := changeRiskIncident(ctx, tx, nr, id, true, a, at); err != nil {
+						return err
+					}
+				}
+				if len(r.IncidentIDs) > 0 {
+					if nr, err = riskByCode(ctx, tx, nr.Code); err != nil {
+						return err
+					}
+				}
+				out[i] = nr
+			}
 		}
-		a.Action, a.Entity, a.EntityID = "import", "risks", ""
-		a.After = map[string]any{"risks": codes, "created_services": created}
+		a.Action, a.Entity, a.EntityID, a.Before = "import", "risks", "", nil
+		a.After = map[string]any{"risks": newCodes, "updated": updated, "created_services": created, "file": imp.Source}
 		return WriteAudit(ctx, tx, a)
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }

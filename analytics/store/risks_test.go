@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -275,18 +276,134 @@ func TestImportRisksAllOrNothing(t *testing.T) {
 	good.Services = []string{"checkout"}
 	bad := newRisk()
 	bad.Services = []string{"nowhere"}
-	if _, err := st.ImportRisks(ctx, []analytics.Risk{good, bad}, -1, riskAudit("ann@example.com", testutil.Now())); !errors.Is(err, store.ErrUnknownService) {
+	if _, err := st.ImportRisks(ctx, store.RiskImport{Rows: []analytics.Risk{good, bad}, CreateTier: -1}, riskAudit("ann@example.com", testutil.Now())); !errors.Is(err, store.ErrUnknownService) {
 		t.Fatalf("unknown service: %v", err)
 	}
 	if n := countRows(t, st, `SELECT COUNT(*) FROM risks`); n != 0 {
 		t.Fatalf("partial import: %d", n)
 	}
-	out, err := st.ImportRisks(ctx, []analytics.Risk{good, bad}, 1, riskAudit("ann@example.com", testutil.Now()))
+	out, err := st.ImportRisks(ctx, store.RiskImport{Rows: []analytics.Risk{good, bad}, CreateTier: 1}, riskAudit("ann@example.com", testutil.Now()))
 	if err != nil || len(out) != 2 || out[0].Code != "R-001" || out[1].Code != "R-002" {
 		t.Fatalf("import: %v %+v", err, out)
 	}
 	sv, err := st.ServiceByName(ctx, "nowhere")
 	if err != nil || sv.Tier != 1 {
 		t.Fatalf("created service: %+v %v", sv, err)
+	}
+}
+
+// TestImportRisksUpdatesByCode: a row naming a stored risk updates it
+// through the edit path (history, audit, version), a free R-code is kept,
+// listed incidents are linked, and a stale version refuses everything.
+func TestImportRisksUpdatesByCode(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.DemoStore(t)
+	at := testutil.Now()
+	cur, err := st.RiskByCode(ctx, "R-003")
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := countRows(t, st, `SELECT COUNT(*) FROM risks`)
+	upd := cur
+	upd.Impact = cur.Impact%5 + 1
+	upd.IncidentIDs = []int64{1}
+	same, _ := st.RiskByCode(ctx, "R-004")
+	fresh := newRisk()
+	fresh.Code = "R-050"
+	fresh.CreatedAt = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	fresh.CreatedBy = "old.owner@example.com"
+	uncoded := newRisk()
+	out, err := st.ImportRisks(ctx, store.RiskImport{Rows: []analytics.Risk{uncoded, upd, same, fresh}, CreateTier: -1, Source: "reg.csv"},
+		riskAudit("ann@example.com", at))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out) != 4 || out[0].Code != "R-051" || out[1].Code != "R-003" || out[3].Code != "R-050" {
+		t.Fatalf("codes %q %q %q %q", out[0].Code, out[1].Code, out[2].Code, out[3].Code)
+	}
+	if n := countRows(t, st, `SELECT COUNT(*) FROM risks`); n != before+2 {
+		t.Fatalf("risks %d, want %d (no duplicates of R-003, R-004)", n, before+2)
+	}
+	got, _ := st.RiskByCode(ctx, "R-003")
+	if got.Impact != upd.Impact || got.Version != cur.Version+1 || !slices.Contains(got.IncidentIDs, 1) || got.UpdatedBy != "ann@example.com" {
+		t.Fatalf("updated risk %+v", got)
+	}
+	if n := countRows(t, st, `SELECT COUNT(*) FROM risk_events WHERE risk_id = ? AND field = 'impact' AND comment = 'Imported from reg.csv'`, cur.ID); n != 1 {
+		t.Fatalf("impact history rows %d", n)
+	}
+	if n := countRows(t, st, `SELECT COUNT(*) FROM audit_log WHERE entity = 'risks' AND entity_id = 'R-003' AND action = 'update'`); n != 1 {
+		t.Fatalf("update audit rows %d", n)
+	}
+	if got, _ := st.RiskByCode(ctx, "R-004"); got.Version != same.Version || !got.UpdatedAt.Equal(same.UpdatedAt) {
+		t.Fatalf("an unchanged row touched its risk: %+v\n%+v", got, same)
+	}
+	kept, _ := st.RiskByCode(ctx, "R-050")
+	if !kept.CreatedAt.Equal(fresh.CreatedAt) || kept.CreatedBy != "old.owner@example.com" || kept.UpdatedBy != "ann@example.com" {
+		t.Fatalf("created at/by not kept: %+v", kept)
+	}
+
+	// A row diffed against an older version is a conflict; nothing is written.
+	stale := upd
+	stale.Impact = upd.Impact%5 + 1
+	events := countRows(t, st, `SELECT COUNT(*) FROM risk_events`)
+	_, err = st.ImportRisks(ctx, store.RiskImport{Rows: []analytics.Risk{newRisk(), stale}, CreateTier: -1}, riskAudit("ann@example.com", at))
+	var ce *store.RiskConflictError
+	if !errors.As(err, &ce) || ce.Current.Code != "R-003" {
+		t.Fatalf("stale import: %v", err)
+	}
+	if countRows(t, st, `SELECT COUNT(*) FROM risk_events`) != events {
+		t.Fatal("a refused import wrote history")
+	}
+	// A missing incident fails the import.
+	bad := newRisk()
+	bad.IncidentIDs = []int64{999999999}
+	if _, err := st.ImportRisks(ctx, store.RiskImport{Rows: []analytics.Risk{bad}, CreateTier: -1}, riskAudit("ann@example.com", at)); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing incident: %v", err)
+	}
+	known, err := st.KnownIncidentIDs(ctx, []int64{1, 999999999})
+	if err != nil || !known[1] || known[999999999] {
+		t.Fatalf("KnownIncidentIDs: %v %v", known, err)
+	}
+}
+
+// TestRiskOverdueFilterCalendarDay: the overdue filter compares dates in
+// the location of the instant it is given, like Risk.ReviewOverdueIn.
+func TestRiskOverdueFilterCalendarDay(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	at := testutil.Now()
+	review := time.Date(2026, 11, 15, 0, 0, 0, 0, time.UTC)
+	r := newRisk()
+	r.Services = []string{"checkout"}
+	r.NextReviewDate = &review
+	if _, err := st.ImportRisks(ctx, store.RiskImport{Rows: []analytics.Risk{r}, CreateTier: 1}, riskAudit("ann@example.com", at)); err != nil {
+		t.Fatal(err)
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		now  time.Time
+		want int
+	}{
+		{"due today, late UTC", time.Date(2026, 11, 15, 23, 0, 0, 0, time.UTC), 0},
+		{"next day UTC", time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), 1},
+		{"next day in Berlin", time.Date(2026, 11, 15, 23, 30, 0, 0, time.UTC).In(berlin), 1},
+	}
+	for _, tc := range cases {
+		got, err := st.Risks(ctx, store.RiskFilter{ReviewOverdueAt: tc.now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tc.want {
+			t.Errorf("%s: %d overdue, want %d", tc.name, len(got), tc.want)
+		}
+		for _, r := range got {
+			if !r.ReviewOverdueIn(tc.now, tc.now.Location()) {
+				t.Errorf("%s: filter and ReviewOverdueIn disagree", tc.name)
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"strconv"
 
 	"sreport/analytics"
 )
@@ -80,17 +81,66 @@ func settingsIn(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 	return out, rows.Err()
 }
 
+// kpiDirections fixes each KPI's target direction: "max" (at most the
+// target) for durations, counts and rates of bad things, "min" (at least)
+// for availability, attainment, on-time rates, deploy frequency and the
+// error budget left. A target in the other direction would call the worse
+// result "met".
+var kpiDirections = map[string]string{
+	analytics.KPIIncidentsTotal:                    analytics.DirectionMax,
+	analytics.KPISev1Count:                         analytics.DirectionMax,
+	analytics.KPISev2Count:                         analytics.DirectionMax,
+	analytics.KPICustomerImpactingIncidents:        analytics.DirectionMax,
+	analytics.KPIMTTDMinutes:                       analytics.DirectionMax,
+	analytics.KPIMTTAMinutes:                       analytics.DirectionMax,
+	analytics.KPIMTTRMinutes:                       analytics.DirectionMax,
+	analytics.KPIMTTRMedianMinutes:                 analytics.DirectionMax,
+	analytics.KPIMTTRP90Minutes:                    analytics.DirectionMax,
+	analytics.KPITTMMinutes:                        analytics.DirectionMax,
+	analytics.KPIRepeatIncidentRate:                analytics.DirectionMax,
+	analytics.KPIDeployments:                       analytics.DirectionMin,
+	analytics.KPIDeploysPerWeek:                    analytics.DirectionMin,
+	analytics.KPIChangeFailureRate:                 analytics.DirectionMax,
+	analytics.KPIRollbackRate:                      analytics.DirectionMax,
+	analytics.KPILeadTimeMedianHours:               analytics.DirectionMax,
+	analytics.KPIFailedDeployRecoveryMedianMinutes: analytics.DirectionMax,
+	analytics.KPIPagesTotal:                        analytics.DirectionMax,
+	analytics.KPIPagesAfterHours:                   analytics.DirectionMax,
+	analytics.KPIPagesSleepHours:                   analytics.DirectionMax,
+	analytics.KPIPagesPerShift:                     analytics.DirectionMax,
+	analytics.KPIAlertNoiseRatio:                   analytics.DirectionMax,
+	analytics.KPIMTTAPagesMinutes:                  analytics.DirectionMax,
+	analytics.KPIToilRatio:                         analytics.DirectionMax,
+	analytics.KPIPostmortemOnTimeRate:              analytics.DirectionMin,
+	analytics.KPIActionItemOnTimeRate:              analytics.DirectionMin,
+	analytics.KPIAvailability:                      analytics.DirectionMin,
+	analytics.KPISLOAttainment:                     analytics.DirectionMin,
+	analytics.KPIErrorBudgetRemaining:              analytics.DirectionMin,
+	analytics.KPIBurnRate:                          analytics.DirectionMax,
+}
+
+// TargetDirection returns the direction kpi's targets must have, and false
+// for a KPI this build does not know (either direction is accepted).
+func TargetDirection(kpi string) (string, bool) {
+	d, ok := kpiDirections[kpi]
+	return d, ok
+}
+
 // ReplaceTierTargets makes rows the whole tier_targets table, in one
-// transaction with one audit row (the table before and after). A tier/KPI
-// absent from rows has no target (status "no data").
+// transaction with one audit row (the table before and after, the before
+// read inside the transaction). A tier/KPI absent from rows has no target
+// (status "no data"). A KPI's direction must be its TargetDirection.
 func (s *Store) ReplaceTierTargets(ctx context.Context, rows []analytics.Target, a Audit) error {
 	for _, t := range rows {
 		if t.Tier < 0 || t.Tier > 3 || t.KPI == "" || (t.Direction != analytics.DirectionMin && t.Direction != analytics.DirectionMax) {
 			return fmt.Errorf("store: tier target %d/%s/%s is not valid", t.Tier, t.KPI, t.Direction)
 		}
+		if d, ok := TargetDirection(t.KPI); ok && t.Direction != d {
+			return fmt.Errorf("store: tier target %d/%s: direction %s, want %s", t.Tier, t.KPI, t.Direction, d)
+		}
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		before, err := s.TierTargets(ctx)
+		before, err := tierTargetsIn(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -109,8 +159,84 @@ func (s *Store) ReplaceTierTargets(ctx context.Context, rows []analytics.Target,
 	})
 }
 
+// tierTargetsIn is TierTargets read inside tx, so an audit row's "before"
+// is the table this transaction replaces, not an older snapshot.
+func tierTargetsIn(ctx context.Context, tx *sql.Tx) ([]analytics.Target, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT tier, kpi, target, direction FROM tier_targets ORDER BY tier, kpi`)
+	if err != nil {
+		return nil, fmt.Errorf("store: load tier targets: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Target, error) {
+		var t analytics.Target
+		err := sc.Scan(&t.Tier, &t.KPI, &t.Target, &t.Direction)
+		return t, err
+	})
+}
+
+// doraBandsIn is DoraBands read inside tx (see tierTargetsIn).
+func doraBandsIn(ctx context.Context, tx *sql.Tx) ([]analytics.DoraBand, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT metric, band, threshold FROM dora_bands ORDER BY metric, band`)
+	if err != nil {
+		return nil, fmt.Errorf("store: load dora bands: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.DoraBand, error) {
+		var b analytics.DoraBand
+		err := sc.Scan(&b.Metric, &b.Band, &b.Threshold)
+		return b, err
+	})
+}
+
+// DoraBandProblem is a DORA threshold out of order with the band above it.
+type DoraBandProblem struct {
+	Metric, Band string
+	Message      string
+}
+
+// DoraBandOrder checks that each metric's bands get stricter towards
+// elite: for change_failure_rate, lead_time_hours and recovery_hours a
+// smaller threshold is stricter, so elite < high < medium; for
+// deploy_frequency elite ≥ high (deploy-days per week; medium counts per
+// month, so it is not compared). A band left out is skipped, and the next
+// one is compared with the band above the gap.
+func DoraBandOrder(rows []analytics.DoraBand) []DoraBandProblem {
+	th := map[string]map[string]float64{}
+	for _, b := range rows {
+		if th[b.Metric] == nil {
+			th[b.Metric] = map[string]float64{}
+		}
+		th[b.Metric][b.Band] = b.Threshold
+	}
+	num := func(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
+	var out []DoraBandProblem
+	for _, m := range []string{analytics.DoraChangeFailureRate, analytics.DoraLeadTimeHours, analytics.DoraRecoveryHours} {
+		prev, prevName := 0.0, ""
+		for _, b := range []string{analytics.BandElite, analytics.BandHigh, analytics.BandMedium} {
+			t, ok := th[m][b]
+			if !ok {
+				continue
+			}
+			if prevName != "" && t <= prev {
+				out = append(out, DoraBandProblem{Metric: m, Band: b, Message: "Must be more than the " + prevName + " threshold (" + num(prev) +
+					"): a smaller threshold is stricter, and " + b + " must be less strict than " + prevName + "."})
+			}
+			prev, prevName = t, b
+		}
+	}
+	m := analytics.DoraDeployFrequency
+	if e, ok := th[m][analytics.BandElite]; ok {
+		if h, ok := th[m][analytics.BandHigh]; ok && h > e {
+			out = append(out, DoraBandProblem{Metric: m, Band: analytics.BandHigh, Message: "Must be at most the elite threshold (" + num(e) +
+				" deploy-days per week): high cannot ask for more than elite."})
+		}
+	}
+	return out
+}
+
 // ReplaceDoraBands makes rows the whole dora_bands table, audited in the
-// same transaction. A band left out is skipped by analytics.DoraBands.
+// same transaction (the before read inside it). A band left out is skipped
+// by analytics.DoraBands; the bands must be in order (DoraBandOrder).
 func (s *Store) ReplaceDoraBands(ctx context.Context, rows []analytics.DoraBand, a Audit) error {
 	for _, b := range rows {
 		switch b.Band {
@@ -119,8 +245,11 @@ func (s *Store) ReplaceDoraBands(ctx context.Context, rows []analytics.DoraBand,
 			return fmt.Errorf("store: dora band %q is not elite, high or medium", b.Band)
 		}
 	}
+	if p := DoraBandOrder(rows); len(p) > 0 {
+		return fmt.Errorf("store: dora band %s/%s: %s", p[0].Metric, p[0].Band, p[0].Message)
+	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		before, err := s.DoraBands(ctx)
+		before, err := doraBandsIn(ctx, tx)
 		if err != nil {
 			return err
 		}

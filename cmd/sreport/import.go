@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -20,7 +21,7 @@ func init() {
 }
 
 func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("import", "Imports export files, one transaction per file: sreport import [flags] FILE... ('-' reads stdin; .gz accepted).", stderr)
+	fs := newFlags("import", "Imports export files, one transaction per file: sreport import [flags] FILE... [flags] ('-' reads stdin; .gz accepted;\nflags may come before or after the files, '--' ends them).", stderr)
 	db := dbFlag(fs)
 	format := fs.String("format", "auto", "format id (see docs/importers.md) or auto")
 	tz := fs.String("tz", "", "IANA timezone of timestamps without an offset (default UTC)")
@@ -31,10 +32,16 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	tier := fs.Int("tier", store.DefaultNewServiceTier, "tier (0-3) of created services")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
-	if err := fs.Parse(args); err != nil {
+	sevMap := fs.String("severity-map", "", "raw severity/priority value = severity 0-4, comma-separated, e.g. 'P1=1,P2=2,Highest=1' (wins over the built-in mapping)")
+	var jira ingest.JiraFields
+	fs.StringVar(&jira.Service, "jira-service", "", "Jira: header of the column holding the service, e.g. 'Custom field (Service)' (default: guessed; '-' = none)")
+	fs.StringVar(&jira.Severity, "jira-severity", "", "Jira: header of the severity column (default: guessed; '-' = none)")
+	fs.StringVar(&jira.ImpactStart, "jira-impact-start", "", "Jira: header of the impact start column (default: guessed; '-' = none)")
+	fs.StringVar(&jira.MitigatedAt, "jira-mitigated", "", "Jira: header of the mitigated-at column (default: guessed; '-' = none)")
+	files, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	files := fs.Args()
 	if len(files) == 0 {
 		fs.Usage()
 		return errors.New("import: no files given")
@@ -42,7 +49,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *tier < 0 || *tier > 3 {
 		return fmt.Errorf("import: --tier must be 0..3")
 	}
-	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow}
+	sm, err := ingest.ParseSeverityMap(*sevMap)
+	if err != nil {
+		return fmt.Errorf("import: --%w", err)
+	}
+	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow, SeverityMap: sm, Jira: jira}
 	if *tz != "" {
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
@@ -66,7 +77,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	aopt := store.ApplyOptions{Actor: "cli:" + envOr("USER", "unknown"), CreateServices: *create, Tier: tier,
-		DryRun: *dryRun, SkipInvalid: *skip}
+		DryRun: *dryRun, SkipInvalid: *skip, Audit: store.Audit{Actor: "cli"}}
 	failed := 0
 	for _, f := range files {
 		if err := importFile(ctx, st, f, popt, aopt, stdout); err != nil {
@@ -78,6 +89,27 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
 	}
 	return nil
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the file names (Go's flag package stops at the first non-flag, which made
+// "import FILE --dry-run" write for real) and returns the file names. A lone
+// "-" is a file (stdin); after "--" everything is a file.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var files []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return files, nil
+		}
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(files, rest...), nil
+		}
+		files, args = append(files, rest[0]), rest[1:]
+	}
 }
 
 // importFile parses one file (hashing it on the way) and applies it.
@@ -122,6 +154,9 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	fmt.Fprintf(out, "  inserted %d, updated %d, unchanged %d, rejected %d%s\n", res.Inserted, res.Updated, res.Unchanged, res.Rejected, verb)
 	if res.Linked > 0 {
 		fmt.Fprintf(out, "  linked %d records of earlier imports\n", res.Linked)
+	}
+	if res.Removed > 0 {
+		fmt.Fprintf(out, "  removed %d stand-in pages of earlier imports\n", res.Removed)
 	}
 	if len(res.Created) > 0 {
 		fmt.Fprintf(out, "  created services: %v\n", res.Created)

@@ -1,0 +1,21 @@
+package docs
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestDefinition(t *testing.T) {
+	for _, k := range []string{"mttr_minutes", "change_failure_rate", "alert_noise_ratio", "availability", "toil_ratio"} {
+		d := Definition(k)
+		if !strings.HasPrefix(d, "### ") || !strings.Contains(d, "`"+k+"`") || len(d) < 80 {
+			t.Errorf("%s: %q", k, d)
+		}
+		if strings.Count(d, "\n### ") > 0 {
+			t.Errorf("%s: ran into the next section", k)
+		}
+	}
+	if Definition("no_such_kpi") != "" {
+		t.Error("unknown KPI has a definition")
+	}
+}
