@@ -153,6 +153,24 @@ func TestSummaryNamesTheScope(t *testing.T) {
 			}
 		})
 	}
+	// A streak as long as the loaded history is a lower bound.
+	d := Data{Period: p, Prev: p.Prev(), ScopeName: "the organisation", AsOf: p.To, Settings: analytics.DefaultSettings(),
+		Card: scopeCard(0), EarlierTiers: map[int][]analytics.KPIs{}}
+	for range MaxHistory - 1 {
+		d.EarlierTiers[0] = append(d.EarlierTiers[0], analytics.KPIs{MTTRMinutes: f(90)})
+	}
+	for _, c := range []struct {
+		capped bool
+		want   string
+	}{
+		{true, "missing the 30-minute target for at least the thirteenth quarter in a row."},
+		{false, "missing the 30-minute target for the thirteenth quarter in a row."},
+	} {
+		d.EarlierCapped = c.capped
+		if got := strings.Join(Build(d).Summary, "\n"); !strings.Contains(got, "MTTR for tier-0 services fell from 70 to 50 minutes (−29 %), "+c.want) {
+			t.Errorf("capped=%v: summary lacks %q:\n%s", c.capped, c.want, got)
+		}
+	}
 	if got := ScopeSubject("payments", &two); got != "payments' tier-2 services" {
 		t.Errorf("ScopeSubject = %q", got)
 	}
@@ -172,12 +190,12 @@ func TestBestAndWorst(t *testing.T) {
 		return r
 	}
 	rows := []scorecard.Row{
-		svc("checkout", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(25), f(90)}}),             // missed → met, large
-		svc("search", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(40), f(60)}}),               // missed → still off, smaller
-		svc("ledger", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(5), f(20)}}),                // already met: not an improvement that counts
-		svc("auth", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(120), f(40)}}),                // worse
-		svc("tiny", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(40.2), f(40.4)}}),             // invisible at the shown precision
-		svc("billing", map[string][2]*float64{analytics.KPIChangeFailureRate: {f(0.08), f(0.2)}}),     // ratio, missed → met
+		svc("checkout", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(25), f(90)}}),         // missed → met, large
+		svc("search", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(40), f(60)}}),           // missed → still off, smaller
+		svc("ledger", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(5), f(20)}}),            // already met: not an improvement that counts
+		svc("auth", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(120), f(40)}}),            // worse
+		svc("tiny", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(40.2), f(40.4)}}),         // invisible at the shown precision
+		svc("billing", map[string][2]*float64{analytics.KPIChangeFailureRate: {f(0.08), f(0.2)}}), // ratio, missed → met
 		svc("both", map[string][2]*float64{analytics.KPIMTTRMinutes: {f(100), f(35)}, analytics.KPIChangeFailureRate: {f(0.05), f(0.3)}}),
 	}
 	best := Best(rows, MaxBest)

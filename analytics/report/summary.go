@@ -84,6 +84,7 @@ func MetricOf(d Data, k, subject string, row scorecard.Row, earlier []analytics.
 	for _, e := range earlier {
 		m.Earlier = append(m.Earlier, e.Get(k))
 	}
+	m.HistoryCapped = d.EarlierCapped && len(earlier) > 0
 	if c.Target != nil {
 		m.Target = &analytics.Target{KPI: k, Target: *c.Target, Direction: c.Direction}
 		if row.Tier != nil {
