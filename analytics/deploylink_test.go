@@ -56,7 +56,7 @@ func deployScenario() Input {
 	i10 := inc(10, 2, "2026-10-05T11:00:00Z", 120)
 	i10.CausedByDeployID = i64(30) // explicit, names service 3's deploy
 	i12 := inc(12, 3, "2026-10-05T10:30:00Z", 5)
-	i12.CausedByDeployID = i64(999) // names a deploy we do not have: not inferred either
+	i12.CausedByDeployID = i64(999)              // names a deploy we do not have: not inferred either
 	i13 := inc(13, 3, "2026-10-05T09:00:00Z", 5) // 1 h after #30, but service 3 names its causes: no inference
 	incidents := []Incident{
 		inc(1, 1, "2026-10-05T11:00:00Z", 30), // → #1 (1 h after; #3 staging and #4 failed ignored)
