@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"time"
@@ -129,10 +130,18 @@ func failedChangesTable(r analytics.Result, loc *time.Location) views.Table {
 		if !e.Included {
 			continue
 		}
-		t.Rows = append(t.Rows, []views.Cell{{Text: e.Label, Href: evidenceHref(e)}, {Text: fmtTime(e.At, loc)}, {Text: e.Note}})
+		why := views.Cell{Text: e.Note}
+		// Link the first incident the engine names as the cause.
+		if m := causeIncident.FindStringSubmatch(e.Note); m != nil {
+			why.Href = "/incidents/" + m[1]
+		}
+		t.Rows = append(t.Rows, []views.Cell{{Text: e.Label, Href: evidenceHref(e)}, {Text: fmtTime(e.At, loc)}, why})
 	}
 	return t
 }
+
+// causeIncident finds "incident #123" in a change-failure evidence note.
+var causeIncident = regexp.MustCompile(`incident #(\d+)`)
 
 // repeatThemes groups the look-back window's incidents (to the period's end) by
 // fingerprint and lists the themes that recurred.
