@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -42,7 +43,9 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer st.Close()
-	env, err := scorecard.LoadEnv(ctx, st, time.Now())
+	// The same knowledge cut-off as the web app (start of the hour), so the
+	// CLI and the API agree on the current period.
+	env, err := scorecard.LoadEnv(ctx, st, time.Now().Truncate(time.Hour))
 	if err != nil {
 		return err
 	}
@@ -72,21 +75,40 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		enc.SetIndent("", "  ")
 		return enc.Encode(res)
 	}
-	fmt.Fprintf(stdout, "Period %s [%s, %s) %s  scope %v\n\n", res.Period, res.From, res.To, res.Timezone, res.Scope)
+	scope := "organisation"
+	switch {
+	case sc.Service != "":
+		scope = "service " + sc.Service
+	case sc.Tier != nil:
+		scope = fmt.Sprintf("tier %d", *sc.Tier)
+	}
+	if sc.Team != "" {
+		scope += ", team " + sc.Team
+	}
+	fmt.Fprintf(stdout, "Period %s [%s, %s) %s, %s; previous %s\n\n", res.Period, res.From, res.To, res.Timezone, scope, res.PreviousPeriod)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "KPI\tvalue\tprevious\t")
+	fmt.Fprintln(tw, "KPI\tvalue\tprevious\tchange\t")
 	show := func(v *float64) string {
-		if v == nil {
+		switch {
+		case v == nil:
 			return "—"
+		case *v == math.Trunc(*v) && math.Abs(*v) < 1e15:
+			return strconv.FormatFloat(*v, 'f', 0, 64)
 		}
-		return strconv.FormatFloat(*v, 'f', 4, 64)
+		return strconv.FormatFloat(*v, 'g', 6, 64)
 	}
 	for _, k := range analytics.KPINames {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t\n", k, show(res.KPIs.Get(k)), show(res.Previous.Get(k)))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", k, show(res.KPIs.Get(k)), show(res.Previous.Get(k)), show(res.Change[k]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
+	// The numerators and denominators, so "7 %" can be read as "3 of 41".
+	c := res.Counts
+	fmt.Fprintf(stdout, "\nCounts: %d incidents (%d resolved, %d open), %d of %d deployments failed, %d rollbacks, "+
+		"%d of %d pages noise, %d of %d postmortems on time, %d of %d action items on time, %d of %d SLO-days met\n",
+		c.Incidents, c.ResolvedIncidents, c.OpenIncidents, c.FailedChanges, c.Deployments, c.Rollbacks,
+		c.NoisePages, c.Pages, c.PostmortemsOnTime, c.PostmortemsDue, c.ActionItemsOnTime, c.ActionItemsDue, c.SLODaysMet, c.SLODays)
 	fmt.Fprintln(stdout, "\nDORA bands:")
 	for _, m := range []string{analytics.DoraDeployFrequency, analytics.DoraLeadTimeHours, analytics.DoraChangeFailureRate, analytics.DoraRecoveryHours} {
 		b := res.Dora[m]
