@@ -646,16 +646,14 @@ func (a *applier) deploys() error {
 	if err != nil {
 		return err
 	}
-	link, err := a.tx.PrepareContext(a.ctx, `SELECT id FROM incidents WHERE source = ? AND caused_by_ref = ? AND caused_by_deploy_id IS NULL`)
+	link, err := a.stmt(`SELECT id FROM incidents WHERE source = ? AND caused_by_ref = ? AND caused_by_deploy_id IS NULL`)
 	if err != nil {
 		return err
 	}
-	a.stmts = append(a.stmts, link)
-	setLink, err := a.tx.PrepareContext(a.ctx, `UPDATE incidents SET caused_by_deploy_id = ? WHERE id = ?`)
+	setLink, err := a.stmt(`UPDATE incidents SET caused_by_deploy_id = ? WHERE id = ?`)
 	if err != nil {
 		return err
 	}
-	a.stmts = append(a.stmts, setLink)
 	src := a.b.Source
 	waiting, err := a.exists(`SELECT EXISTS (SELECT 1 FROM incidents WHERE source = ? AND caused_by_ref != '' AND caused_by_deploy_id IS NULL)`, src)
 	if err != nil {
@@ -737,21 +735,18 @@ func (a *applier) incidents() error {
 	if err != nil {
 		return err
 	}
-	deployByRef, err := a.tx.PrepareContext(a.ctx, `SELECT id FROM deploys WHERE source = ? AND external_id = ?`)
+	deployByRef, err := a.stmt(`SELECT id FROM deploys WHERE source = ? AND external_id = ?`)
 	if err != nil {
 		return err
 	}
-	a.stmts = append(a.stmts, deployByRef)
-	link, err := a.tx.PrepareContext(a.ctx, `SELECT id FROM pages WHERE source = ? AND incident_ref = ? AND incident_id IS NULL`)
+	link, err := a.stmt(`SELECT id FROM pages WHERE source = ? AND incident_ref = ? AND incident_id IS NULL`)
 	if err != nil {
 		return err
 	}
-	a.stmts = append(a.stmts, link)
-	setLink, err := a.tx.PrepareContext(a.ctx, `UPDATE pages SET incident_id = ? WHERE id = ?`)
+	setLink, err := a.stmt(`UPDATE pages SET incident_id = ? WHERE id = ?`)
 	if err != nil {
 		return err
 	}
-	a.stmts = append(a.stmts, setLink)
 	src := a.b.Source
 	waiting, err := a.exists(`SELECT EXISTS (SELECT 1 FROM pages WHERE source = ? AND incident_ref != '' AND incident_id IS NULL)`, src)
 	if err != nil {
@@ -1528,4 +1523,13 @@ func (s *Store) DeleteMapping(ctx context.Context, name string, a Audit) error {
 		a.Action, a.Entity, a.EntityID, a.Before = "delete", "import_mappings", name, mappingAudit(before)
 		return WriteAudit(ctx, tx, a)
 	})
+}
+
+// stmt prepares q inside the import's transaction and keeps it for closing.
+func (a *applier) stmt(q string) (*sql.Stmt, error) {
+	st, err := a.tx.PrepareContext(a.ctx, q)
+	if err == nil {
+		a.stmts = append(a.stmts, st)
+	}
+	return st, err
 }
