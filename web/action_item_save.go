@@ -44,7 +44,7 @@ func readItemForm(c echo.Context, loc *time.Location) (views.ActionItemForm, sto
 // localPath returns p when it is a path on this site, so a "next"
 // parameter can never send the user elsewhere.
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
 		return ""
 	}
 	return p

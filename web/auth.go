@@ -359,7 +359,7 @@ func (h *Handler) signInRequired(c echo.Context) error {
 // safeNext keeps a post-login redirect on this site: a local absolute path,
 // never "//host" or "/\host" (which browsers treat as another origin).
 func safeNext(next string) string {
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) || strings.ContainsAny(next, "\r\n") {
+	if localPath(next) == "" {
 		return "/"
 	}
 	if strings.HasPrefix(next, "/login") || strings.HasPrefix(next, "/logout") {
