@@ -114,6 +114,22 @@ func TestBrowserBrowse(t *testing.T) {
 	}
 	testutil.SaveArtifact(t, "service.png", shot)
 
+	// Organisation trends: five SVG charts and the DORA band of twelve months.
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/trends?period=2026-10"), chromedp.WaitReady(chromedp.CSS(`#trend_slo svg`))); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`)); err != nil || n != 5 {
+		t.Fatalf("trend charts with SVG = %d, %v", n, err)
+	}
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="dora-bands"] tbody tr').length`)); err != nil || n != 12 {
+		t.Fatalf("DORA band rows = %d, %v", n, err)
+	}
+	shot, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.SaveArtifact(t, "trends.png", shot)
+
 	// Incidents: filter to sev1, open one incident's timeline.
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents?severity=sev1"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="incidents"]`))); err != nil {
 		t.Fatal(err)
