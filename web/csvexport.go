@@ -13,10 +13,13 @@ import (
 	"sreport/analytics/scorecard"
 )
 
+// formulaStarts are the first characters that make a spreadsheet evaluate a cell.
+const formulaStarts = "=+-@|%\t\r\n"
+
 // csvSafe neutralises spreadsheet formula injection: a text cell that a
-// spreadsheet would evaluate (=, +, -, @, tab, CR) gets a leading quote.
+// spreadsheet would evaluate (=, +, -, @, |, %, tab, CR, LF) gets a leading quote.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if s != "" && strings.ContainsRune(formulaStarts, rune(s[0])) {
 		return "'" + s
 	}
 	return s

@@ -30,6 +30,15 @@ var ErrNoChromium = errors.New("no Chromium found: install it (apt-get install c
 // downloadReportPDF prints the report with headless Chromium, or explains
 // what to install when there is none.
 func (h *Handler) downloadReportPDF(c echo.Context, env scorecard.Env, req ReportRequest, now time.Time) error {
+	// Each PDF starts a Chromium (~2–3 s, ~25 MB): a few at a time, so a
+	// burst of downloads cannot exhaust the server's memory.
+	select {
+	case h.pdfSlots <- struct{}{}:
+		defer func() { <-h.pdfSlots }()
+	default:
+		c.Response().Header().Set("Retry-After", "5")
+		return userError{http.StatusTooManyRequests, "Other reports are being printed right now; try again in a few seconds, or download the HTML version."}
+	}
 	b, err := reportPDF(c.Request().Context(), h.store, env, req, now, h.cfg.Version)
 	if errors.Is(err, ErrNoChromium) {
 		return userError{http.StatusServiceUnavailable, pdfMissingNote}

@@ -100,7 +100,7 @@ func normHeader(s string) string {
 // csvUnsafe undoes csvSafe: a quote in front of a formula character was
 // added by an export and is not part of the value.
 func csvUnsafe(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
+	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStarts, rune(s[1])) {
 		return s[1:]
 	}
 	return s

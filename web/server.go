@@ -45,6 +45,8 @@ type Handler struct {
 	table []Route
 	// cache holds computed scorecards and series until the data changes.
 	cache *scorecard.Cache
+	// pdfSlots bounds the Chromium processes printing reports at once.
+	pdfSlots chan struct{}
 }
 
 // New builds the echo application with every route registered.
@@ -65,12 +67,13 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256)}
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2)}
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
-	e.Use(h.recoverPanics, h.logRequests, securityHeaders)
+	e.Pre(limitBodies)
+	e.Use(removeMultipartFiles, h.recoverPanics, h.logRequests, securityHeaders)
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {
@@ -141,3 +144,41 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 
 // nonce returns the request's CSP nonce.
 func nonce(ctx context.Context) string { return templ.GetNonce(ctx) }
+
+// maxFormBytes caps every request body except the two file uploads, which
+// set their own larger limits: forms are small, and the CSRF check reads a
+// body before any route's handler could refuse it.
+const maxFormBytes = 1 << 20
+
+// limitBodies refuses oversize bodies before routing.
+func limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		req := c.Request()
+		switch req.URL.Path {
+		case "/imports", "/risks/import", "/risks/import/confirm":
+			return next(c) // own limits (import_new.go, risk_import.go)
+		}
+		if req.ContentLength > maxFormBytes {
+			return userError{http.StatusRequestEntityTooLarge, "The request is too large."}
+		}
+		if req.Body != nil {
+			req.Body = http.MaxBytesReader(c.Response(), req.Body, maxFormBytes)
+		}
+		return next(c)
+	}
+}
+
+// removeMultipartFiles deletes the temporary files of a parsed multipart
+// form when the request ends. Go's server only cleans up forms parsed on the
+// request it created, and securityHeaders replaces the request (to carry
+// the CSP nonce), so without this every large upload would stay in /tmp.
+func removeMultipartFiles(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		defer func() {
+			if f := c.Request().MultipartForm; f != nil {
+				_ = f.RemoveAll()
+			}
+		}()
+		return next(c)
+	}
+}

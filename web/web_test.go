@@ -247,3 +247,31 @@ func TestCSVSafe(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestLimits checks the default body cap and that a post-login
+// redirect can never leave the site.
+func TestRequestLimits(t *testing.T) {
+	srv := newDemoServer(t)
+	big := strings.NewReader(strings.Repeat("x", 2<<20))
+	res, err := http.Post(srv.URL+"/login", "application/x-www-form-urlencoded", big)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusRequestEntityTooLarge {
+		t.Errorf("2 MiB form: status %d, want 413", res.StatusCode)
+	}
+	for _, next := range []string{"/%09/evil.example", "//evil.example", "/\\evil.example", "https://evil.example", "/%0d%0aX:1"} {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		// A signed-in user visiting /login is redirected to next at once.
+		c.Jar = clientFor(srv.URL).Jar
+		res, err := c.Get(srv.URL + "/login?next=" + next)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if loc := res.Header.Get("Location"); loc != "" && loc != "/" {
+			t.Errorf("next=%s redirected to %q", next, loc)
+		}
+	}
+}
