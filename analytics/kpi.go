@@ -325,7 +325,7 @@ func compute(in Input, p Period, s Settings, ev Evidence) Result {
 		svcTZ: map[int64]*time.Location{},
 	}
 	c.winFrom, c.winTo = s.InputWindow(p)
-	c.res.Counts.Days = p.Days()
+	c.res.Counts.Days = p.elapsedDays(c.asOf)
 	c.services()
 	c.incidents()
 	c.repeats()

@@ -141,3 +141,19 @@ func (p Period) Days() int {
 
 // String returns the label.
 func (p Period) String() string { return p.Label }
+
+// elapsedDays is the number of calendar days of p up to asOf: all of them
+// for a period that has ended, the days begun so far (at least one) for a
+// period in progress, so per-week and per-shift rates of an unfinished
+// month are not diluted by days that have not happened.
+func (p Period) elapsedDays(asOf time.Time) int {
+	if !asOf.Before(p.To) || asOf.IsZero() {
+		return p.Days()
+	}
+	if !asOf.After(p.From) {
+		return 1
+	}
+	a := asOf.In(p.Loc)
+	q := Period{From: p.From, To: time.Date(a.Year(), a.Month(), a.Day(), 0, 0, 0, 0, p.Loc).AddDate(0, 0, 1)}
+	return max(q.Days(), 1)
+}
