@@ -67,6 +67,9 @@ func (h *Handler) periodFromQuery(c echo.Context, st analytics.Settings) (analyt
 		if err != nil {
 			return p, badRequest(err.Error())
 		}
+		if p.From.After(h.cfg.Now()) {
+			return p, notFound("period " + p.Label + " has not started yet; data for it")
+		}
 		return p, nil
 	}
 	return analytics.MonthOf(h.cfg.Now(), loc).Prev(), nil
@@ -77,8 +80,12 @@ func (h *Handler) periodFromQuery(c echo.Context, st analytics.Settings) (analyt
 // nobody compares a half month with a whole one unawares.
 func (h *Handler) picker(c echo.Context, p analytics.Period) *views.PeriodPicker {
 	pp := picker(c, p)
-	if now := h.cfg.Now(); p.To.After(now) {
+	now := h.cfg.Now()
+	if p.To.After(now) {
 		pp.Label += " (in progress)"
+	}
+	if p.Next().From.After(now) {
+		pp.NextHref = "" // the future has no data yet
 	}
 	return pp
 }

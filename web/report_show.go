@@ -304,6 +304,9 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	if err != nil {
 		return views.Report{}, periodError{err}
 	}
+	if p.From.After(now) {
+		return views.Report{}, notFound("period " + p.Label + " has not started yet; a report for it")
+	}
 	d, err := loadReportData(ctx, st, env, p, req)
 	if err != nil {
 		return views.Report{}, err
@@ -312,7 +315,7 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	heading, _ := req.scopeNames()
 	loc := p.Loc
 	v := views.Report{
-		Title: "Reliability report", PeriodTitle: report.Title(p), PeriodLabel: p.Label, Scope: heading,
+		Title: "Reliability report", PeriodTitle: inProgress(report.Title(p), p, now), PeriodLabel: p.Label, Scope: heading,
 		Range:     fmt.Sprintf("%s – %s (%s)", p.From.Format("2 Jan 2006"), p.To.Add(-time.Nanosecond).In(loc).Format("2 Jan 2006"), loc),
 		Generated: fmtTime(now, loc), DataAsOf: fmtTime(d.AsOf, loc), Version: version, Previous: report.Title(d.Prev),
 		Summary: r.Summary,
@@ -574,4 +577,13 @@ func bandText(b string) string {
 		return "no data"
 	}
 	return b
+}
+
+// inProgress marks the title of a period that has not ended at now, so a
+// reader never compares half a month with a whole one unawares.
+func inProgress(title string, p analytics.Period, now time.Time) string {
+	if p.To.After(now) {
+		return title + " (in progress)"
+	}
+	return title
 }
