@@ -29,3 +29,24 @@ func Definition(key string) string {
 	}
 	return ""
 }
+
+// PlainDefinition is Definition as plain text for a web page: the heading
+// line dropped and Markdown's emphasis, code and rule markers removed.
+func PlainDefinition(key string) string {
+	d := Definition(key)
+	if i := strings.IndexByte(d, '\n'); i >= 0 && strings.HasPrefix(d, "### ") {
+		d = d[i+1:]
+	}
+	var out []string
+	for _, l := range strings.Split(d, "\n") {
+		if strings.TrimSpace(l) == "---" {
+			continue
+		}
+		l = strings.NewReplacer("**", "", "`", "", "\\|", "|").Replace(l)
+		if strings.HasPrefix(l, "* ") {
+			l = "• " + l[2:]
+		}
+		out = append(out, l)
+	}
+	return strings.TrimSpace(strings.Join(out, "\n"))
+}

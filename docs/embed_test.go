@@ -19,3 +19,13 @@ func TestDefinition(t *testing.T) {
 		t.Error("unknown KPI has a definition")
 	}
 }
+
+func TestPlainDefinition(t *testing.T) {
+	d := PlainDefinition("mttr_minutes")
+	if d == "" || strings.ContainsAny(d, "`*#") {
+		t.Fatalf("not plain: %q", d)
+	}
+	if !strings.Contains(d, "resolved_at − detected_at") {
+		t.Fatalf("definition lost its formula: %q", d)
+	}
+}

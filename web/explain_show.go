@@ -88,19 +88,25 @@ func (h *Handler) showExplain(c echo.Context) error {
 	if sc.Team != "" {
 		scope += " (team " + sc.Team + ")"
 	}
+	// Back to where the number was shown.
+	scopeHref := "/scorecards?period=" + p.Label
+	if sc.Service != "" {
+		scopeHref = serviceHref(sc.Service) + "?period=" + p.Label
+	}
 	l := h.layout(c, kpiLabel(k)+" — "+scope, views.NavScorecards)
 	l.Period = h.picker(c, p)
 	v := views.Detail{Layout: l,
 		Facts: []views.Fact{
 			{Label: kpiLabel(k), Value: fmtKPI(k, kpiValue(res, k))},
+			{Label: "Scope", Value: scope, Href: scopeHref},
 			{Label: "Records considered", Value: strconv.Itoa(len(rows))},
 			{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
 		},
 		Sections:   []views.Section{{Title: "Records behind the number", Table: t}},
-		Definition: docs.Definition(k),
+		Definition: docs.PlainDefinition(k),
 	}
 	if k == sev12 {
-		v.Definition = docs.Definition(analytics.KPISev1Count)
+		v.Definition = docs.PlainDefinition(analytics.KPISev1Count)
 	}
 	return ok(c, views.DetailPage(v))
 }
