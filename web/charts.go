@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -49,6 +50,15 @@ func chartValue(s series, v *float64) any {
 // snippet's script is used: the container is ours, sized by CSS, because the
 // snippet's element carries an inline style the CSP forbids.
 func buildChart(ctx context.Context, spec chartSpec) views.Chart {
+	// A series with no value at all (a target line where the scope has no
+	// target) would only add an empty legend entry and table column.
+	kept := spec.series[:0:0]
+	for _, s := range spec.series {
+		if slices.ContainsFunc(s.values, func(v *float64) bool { return v != nil }) || !s.dashed {
+			kept = append(kept, s)
+		}
+	}
+	spec.series = kept
 	init := opts.Initialization{ChartID: spec.id, Renderer: "svg", Width: "100%", Height: "320px", AssetsHost: "/static/vendor/"}
 	global := []charts.GlobalOpts{
 		charts.WithInitializationOpts(init),

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/csv"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,7 +32,9 @@ func csvNumber(v *float64) string {
 	if v == nil {
 		return ""
 	}
-	return strconv.FormatFloat(*v, 'f', -1, 64)
+	// Nine decimals drop float noise (10.700000000000001) and keep every
+	// digit the page shows.
+	return strconv.FormatFloat(math.Round(*v*1e9)/1e9, 'f', -1, 64)
 }
 
 // downloadScorecardCSV exports the scorecard with value, target, status and

@@ -36,7 +36,7 @@ var kpiUnits = map[string]kpiUnit{
 var kpiLabels = map[string]string{
 	analytics.KPIIncidentsTotal: "Incidents", analytics.KPISev1Count: "Sev1 incidents", analytics.KPISev2Count: "Sev2 incidents",
 	analytics.KPICustomerImpactingIncidents: "Customer-impacting incidents", analytics.KPIMTTDMinutes: "MTTD",
-	analytics.KPIMTTAMinutes: "MTTA", analytics.KPIMTTRMinutes: "MTTR", analytics.KPIMTTRMedianMinutes: "MTTR median",
+	analytics.KPIMTTAMinutes: "MTTA (incidents)", analytics.KPIMTTRMinutes: "MTTR", analytics.KPIMTTRMedianMinutes: "MTTR median",
 	analytics.KPIMTTRP90Minutes: "MTTR p90", analytics.KPITTMMinutes: "Time to mitigate",
 	analytics.KPIRepeatIncidentRate: "Repeat incidents", analytics.KPIDeployments: "Deployments",
 	analytics.KPIDeploysPerWeek: "Deploys per week", analytics.KPIChangeFailureRate: "Change failure rate",

@@ -28,7 +28,7 @@ func (h *Handler) listServices(c echo.Context) error {
 	l.Period = h.picker(c, p)
 	t := views.Table{TestID: "services", Empty: "No services yet: import data or run with --demo.",
 		Columns: []views.Column{{Label: "Service"}, {Label: "Tier"}, {Label: "Team"}, {Label: "On-call timezone"},
-			{Label: "Incidents", Numeric: true}, {Label: "Open incidents", Numeric: true}, {Label: "Deploys", Numeric: true}, {Label: "Pages", Numeric: true}}}
+			{Label: "Incidents", Numeric: true}, {Label: "Open incidents", Numeric: true}, {Label: "Deploys (all environments)", Numeric: true}, {Label: "Pages", Numeric: true}}}
 	for _, s := range sums {
 		href := serviceHref(s.Name) + "?period=" + p.Label
 		t.Rows = append(t.Rows, []views.Cell{

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -192,7 +193,7 @@ func TestScorecardNumbersAgree(t *testing.T) {
 				continue
 			}
 			f, err := strconv.ParseFloat(got, 64)
-			if err != nil || f != *api {
+			if err != nil || math.Abs(f-*api) > 1e-9 {
 				t.Errorf("%s %s: csv %q, api %v", row.Name, k, got, *api)
 			}
 			if st := r[col[k+"_status"]]; st != row.KPIs[k].Status {
