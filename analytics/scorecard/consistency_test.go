@@ -68,3 +68,40 @@ func TestScopesAgreeOnCrossServiceLinks(t *testing.T) {
 		t.Fatalf("deploy #%d named by another service's incident #%d is not a failed change of checkout", deployID, incidentID)
 	}
 }
+
+// TestNoPreviousData: the first month of data has no previous period to
+// compare with, rather than a previous period of zeros.
+func TestNoPreviousData(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.DemoStore(t)
+	env, err := scorecard.LoadEnv(ctx, st, testutil.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var first string
+	if err := st.Writer().QueryRowContext(ctx, `SELECT substr(MIN(finished_at), 1, 7) FROM deploys`).Scan(&first); err != nil {
+		t.Fatal(err)
+	}
+	p, err := analytics.ParsePeriod(first, time.UTC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := scorecard.KPIs(ctx, st, env, p, scorecard.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.KPIs.Deployments == nil || *res.KPIs.Deployments == 0 {
+		t.Fatalf("%s has no deployments", first)
+	}
+	if res.Previous.Deployments != nil || res.Change[analytics.KPIDeployments] != nil {
+		t.Fatalf("%s: previous %v change %v, want no previous data", first, res.Previous.Deployments, res.Change[analytics.KPIDeployments])
+	}
+	// A month with data before it still compares.
+	res, err = scorecard.KPIs(ctx, st, env, p.Next(), scorecard.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Previous.Deployments == nil || res.Change[analytics.KPIDeployments] == nil {
+		t.Fatalf("%s: no comparison with %s", p.Next(), first)
+	}
+}

@@ -141,7 +141,7 @@ func KPIs(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc 
 		return KPIResponse{}, err
 	}
 	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := analytics.ComputeKPIs(in, p.Prev(), env.Settings)
+	prev := noPrevious(analytics.ComputeKPIs(in, p.Prev(), env.Settings))
 	return KPIResponse{
 		Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), Scope: sc.JSON(),
@@ -274,7 +274,7 @@ func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc
 // the organisation row has no target of its own.
 func (env Env) row(kind, name string, tier *int, team string, in analytics.Input, p, prevP analytics.Period) Row {
 	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := analytics.ComputeKPIs(in, prevP, env.Settings)
+	prev := noPrevious(analytics.ComputeKPIs(in, prevP, env.Settings))
 	r := Row{Kind: kind, Name: name, Tier: tier, Team: team, Counts: cur.Counts, Result: cur, PrevRes: prev,
 		KPIs: make(map[string]Cell, len(analytics.KPINames))}
 	change := Change(cur.KPIs, prev.KPIs)
@@ -353,4 +353,15 @@ func Result(ctx context.Context, st *store.Store, env Env, p analytics.Period, s
 		return analytics.Result{}, err
 	}
 	return analytics.Compute(in, p, env.Settings), nil
+}
+
+// noPrevious blanks a previous period that holds no records at all (before
+// the first import, or before a service existed): its zero counts would
+// otherwise read as "up from 0", a change that never happened.
+func noPrevious(r analytics.Result) analytics.Result {
+	c := r.Counts
+	if c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending > 0 {
+		return r
+	}
+	return analytics.Result{Counts: analytics.Counts{Days: c.Days, Services: c.Services}}
 }
