@@ -1,8 +1,6 @@
 package analytics
 
-import (
-	"time"
-)
+import "time"
 
 // Input is the set of records a KPI computation looks at. The caller loads
 // records with Settings.InputWindow(p); Compute filters to the period itself,
