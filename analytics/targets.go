@@ -44,23 +44,26 @@ func (ts TargetSet) Get(tier int, kpi string) (Target, bool) {
 // migrations/00002_defaults.sql (a test keeps the two in step).
 func DefaultTargets() []Target {
 	var out []Target
-	add := func(kpi, dir string, byTier ...float64) {
+	// The direction is the KPI's (KPIDef.Better): a target the other way
+	// would call the worse result "met".
+	add := func(kpi string, byTier ...float64) {
+		dir := kpiDefs[kpiIndex[kpi]].Better
 		for tier, v := range byTier {
 			out = append(out, Target{Tier: tier, KPI: kpi, Target: v, Direction: dir})
 		}
 	}
-	add(KPIAvailability, DirectionMin, 0.9999, 0.999, 0.995, 0.99)
-	add(KPISLOAttainment, DirectionMin, 0.99, 0.97, 0.95, 0.90)
-	add(KPIMTTRMinutes, DirectionMax, 30, 60, 240, 1440)
-	add(KPIMTTDMinutes, DirectionMax, 5, 10, 30, 60)
-	add(KPIMTTAMinutes, DirectionMax, 5, 10, 15, 30)
-	add(KPITTMMinutes, DirectionMax, 30, 60, 120, 480)
-	add(KPIChangeFailureRate, DirectionMax, 0.10, 0.15, 0.20, 0.30)
-	add(KPIRepeatIncidentRate, DirectionMax, 0.10, 0.15, 0.20, 0.25)
-	add(KPIAlertNoiseRatio, DirectionMax, 0.20, 0.30, 0.40, 0.50)
-	add(KPIPostmortemOnTimeRate, DirectionMin, 0.95, 0.90, 0.80, 0.70)
-	add(KPIActionItemOnTimeRate, DirectionMin, 0.90, 0.80, 0.70, 0.60)
-	add(KPIToilRatio, DirectionMax, 0.30, 0.40, 0.50, 0.50)
+	add(KPIAvailability, 0.9999, 0.999, 0.995, 0.99)
+	add(KPISLOAttainment, 0.99, 0.97, 0.95, 0.90)
+	add(KPIMTTRMinutes, 30, 60, 240, 1440)
+	add(KPIMTTDMinutes, 5, 10, 30, 60)
+	add(KPIMTTAMinutes, 5, 10, 15, 30)
+	add(KPITTMMinutes, 30, 60, 120, 480)
+	add(KPIChangeFailureRate, 0.10, 0.15, 0.20, 0.30)
+	add(KPIRepeatIncidentRate, 0.10, 0.15, 0.20, 0.25)
+	add(KPIAlertNoiseRatio, 0.20, 0.30, 0.40, 0.50)
+	add(KPIPostmortemOnTimeRate, 0.95, 0.90, 0.80, 0.70)
+	add(KPIActionItemOnTimeRate, 0.90, 0.80, 0.70, 0.60)
+	add(KPIToilRatio, 0.30, 0.40, 0.50, 0.50)
 	return out
 }
 
@@ -78,22 +81,6 @@ const AtRiskFraction = 0.10
 // statusEpsilon absorbs float rounding at the exact target and band edges
 // (60 × 1.1 is 66.00000000000001).
 const statusEpsilon = 1e-9
-
-// ratioKPIs are the KPIs whose values are fractions in [0, 1]; a "min"
-// target on them gets its at_risk band from the remaining error margin.
-var ratioKPIs = map[string]bool{
-	KPIRepeatIncidentRate: true, KPIChangeFailureRate: true, KPIRollbackRate: true,
-	KPIAlertNoiseRatio: true, KPIToilRatio: true, KPIPostmortemOnTimeRate: true,
-	KPIActionItemOnTimeRate: true, KPIAvailability: true, KPISLOAttainment: true,
-}
-
-// ninesKPIs are measured in "nines": 10 % of a 99.9 % target would call
-// 90 % availability at risk, so their at_risk band is 10 % of the error
-// budget (1 − target) instead.
-var ninesKPIs = map[string]bool{KPIAvailability: true}
-
-// IsRatioKPI reports whether kpi is a fraction in [0, 1].
-func IsRatioKPI(kpi string) bool { return ratioKPIs[kpi] }
 
 // Status compares value with target t (ok = a target exists):
 //
@@ -121,7 +108,9 @@ func Status(value *float64, t Target, ok bool) string {
 		return StatusMissed
 	case DirectionMin:
 		tol := AtRiskFraction * math.Abs(t.Target)
-		if ninesKPIs[t.KPI] {
+		// Availability is measured in "nines": 10 % of a 99.9 % target
+		// would call 90 % at risk, so its band is 10 % of the error budget.
+		if d, ok := KPIDefOf(t.KPI); ok && d.Unit == UnitNines {
 			tol = AtRiskFraction * math.Max(1-t.Target, 0)
 		}
 		switch {

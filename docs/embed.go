@@ -5,6 +5,7 @@ package docs
 import (
 	_ "embed"
 	"strings"
+	"unicode"
 )
 
 //go:embed metrics.md
@@ -13,9 +14,45 @@ var metrics string
 // Definition returns the section of docs/metrics.md that defines a KPI (the
 // "### …" section whose heading names `key`), or "" when there is none.
 func Definition(key string) string {
+	return section(func(heading string) bool { return strings.Contains(heading, "`"+key+"`") })
+}
+
+// Section returns the "### …" section of docs/metrics.md whose heading has
+// the anchor a (see Anchor), or "" when there is none.
+func Section(a string) string {
+	return section(func(heading string) bool { return Anchor(heading) == a })
+}
+
+// PlainDefinition is Definition as plain text for a web page.
+func PlainDefinition(key string) string { return plain(Definition(key)) }
+
+// PlainSection is Section as plain text for a web page.
+func PlainSection(a string) string { return plain(Section(a)) }
+
+// Anchor returns the anchor GitHub gives a Markdown heading line: its text
+// lower-cased, each space a hyphen, and every character other than letters,
+// digits, hyphens and underscores dropped, so "### MTTD — `mttd_minutes`"
+// is "mttd--mttd_minutes" and links as metrics.md#mttd--mttd_minutes.
+func Anchor(heading string) string {
+	heading = strings.TrimSpace(strings.TrimLeft(heading, "#"))
+	var b strings.Builder
+	for _, r := range strings.ToLower(heading) {
+		switch {
+		case r == ' ':
+			b.WriteByte('-')
+		case r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// section returns the first "### " section, heading included, whose heading
+// line satisfies match; it runs to the next heading of any level.
+func section(match func(heading string) bool) string {
 	lines := strings.Split(metrics, "\n")
 	for i, l := range lines {
-		if !strings.HasPrefix(l, "### ") || !strings.Contains(l, "`"+key+"`") {
+		if !strings.HasPrefix(l, "### ") || !match(l) {
 			continue
 		}
 		var out []string
@@ -30,10 +67,9 @@ func Definition(key string) string {
 	return ""
 }
 
-// PlainDefinition is Definition as plain text for a web page: the heading
-// line dropped and Markdown's emphasis, code and rule markers removed.
-func PlainDefinition(key string) string {
-	d := Definition(key)
+// plain turns a section into plain text: the heading line dropped and
+// Markdown's emphasis, code and rule markers removed.
+func plain(d string) string {
 	if i := strings.IndexByte(d, '\n'); i >= 0 && strings.HasPrefix(d, "### ") {
 		d = d[i+1:]
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
 
+	"sreport/analytics"
 	"sreport/views"
 )
 
@@ -17,7 +18,7 @@ type series struct {
 	line   bool
 	stack  string
 	axis   int // 0 left, 1 right
-	unit   kpiUnit
+	unit   analytics.Unit
 	color  string
 	dashed bool // target lines
 	values []*float64
@@ -39,7 +40,7 @@ func chartValue(s series, v *float64) any {
 		return "-"
 	}
 	x := *v
-	if s.unit == unitRatio || s.unit == unitAvail {
+	if s.unit.Percent() {
 		x *= 100
 	}
 	return x

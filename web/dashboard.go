@@ -100,24 +100,24 @@ func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs
 			{name: "Sev3/4", stack: "sev", color: "#9aa4b2", values: other},
 		}},
 		{id: id("mttr"), title: "MTTR and MTTD (minutes)", xs: xs, axes: []string{"minutes"}, series: []series{
-			{name: "MTTR", line: true, unit: unitMinutes, color: "#1f5fbf", values: pick(rs, analytics.KPIMTTRMinutes)},
-			{name: "MTTD", line: true, unit: unitMinutes, color: "#7a3fb8", values: pick(rs, analytics.KPIMTTDMinutes)},
-			{name: "MTTR target", line: true, dashed: true, unit: unitMinutes, color: "#1f5fbf", values: flat(n, target(analytics.KPIMTTRMinutes))},
-			{name: "MTTD target", line: true, dashed: true, unit: unitMinutes, color: "#7a3fb8", values: flat(n, target(analytics.KPIMTTDMinutes))},
+			{name: "MTTR", line: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: pick(rs, analytics.KPIMTTRMinutes)},
+			{name: "MTTD", line: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: pick(rs, analytics.KPIMTTDMinutes)},
+			{name: "MTTR target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: flat(n, target(analytics.KPIMTTRMinutes))},
+			{name: "MTTD target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: flat(n, target(analytics.KPIMTTDMinutes))},
 		}},
 		{id: id("deploys"), title: "Deployments and change failure rate", xs: xs, axes: []string{"deployments", "% failed"}, series: []series{
 			{name: "Deployments", values: pick(rs, analytics.KPIDeployments)},
-			{name: "Change failure rate", line: true, axis: 1, color: "#b42318", unit: unitRatio, values: pick(rs, analytics.KPIChangeFailureRate)},
-			{name: "CFR target", line: true, dashed: true, axis: 1, unit: unitRatio, color: "#b42318", values: flat(n, target(analytics.KPIChangeFailureRate))},
+			{name: "Change failure rate", line: true, axis: 1, color: "#b42318", unit: kpiUnit(analytics.KPIChangeFailureRate), values: pick(rs, analytics.KPIChangeFailureRate)},
+			{name: "CFR target", line: true, dashed: true, axis: 1, unit: kpiUnit(analytics.KPIChangeFailureRate), color: "#b42318", values: flat(n, target(analytics.KPIChangeFailureRate))},
 		}},
 		{id: id("pages"), title: "Pages and after-hours share", xs: xs, axes: []string{"pages", "% after hours"}, series: []series{
 			{name: "Pages", values: pick(rs, analytics.KPIPagesTotal)},
-			{name: "After-hours share", line: true, axis: 1, unit: unitRatio, values: afterShare},
+			{name: "After-hours share", line: true, axis: 1, unit: analytics.UnitRatio, values: afterShare},
 		}},
 		{id: id("slo"), title: "Availability and error budget remaining", xs: xs, axes: []string{"% available", "% budget left"}, scale: true, series: []series{
-			{name: "Availability", line: true, unit: unitAvail, color: "#1f5fbf", values: pick(rs, analytics.KPIAvailability)},
-			{name: "Availability target", line: true, dashed: true, unit: unitAvail, color: "#1f5fbf", values: flat(n, target(analytics.KPIAvailability))},
-			{name: "Error budget remaining", axis: 1, unit: unitRatio, values: pick(rs, analytics.KPIErrorBudgetRemaining)},
+			{name: "Availability", line: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: pick(rs, analytics.KPIAvailability)},
+			{name: "Availability target", line: true, dashed: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: flat(n, target(analytics.KPIAvailability))},
+			{name: "Error budget remaining", axis: 1, unit: kpiUnit(analytics.KPIErrorBudgetRemaining), values: pick(rs, analytics.KPIErrorBudgetRemaining)},
 		}},
 	}
 	out := make([]views.Chart, len(specs))

@@ -38,7 +38,8 @@ func kpiValue(r analytics.Result, k string) *float64 {
 func (h *Handler) showExplain(c echo.Context) error {
 	ctx := c.Request().Context()
 	k := c.QueryParam("kpi")
-	if _, known := kpiLabels[k]; !known {
+	def, known := kpiDef(k)
+	if !known {
 		return badRequest("unknown KPI " + strconv.Quote(k))
 	}
 	env, err := h.env(ctx)
@@ -65,7 +66,7 @@ func (h *Handler) showExplain(c echo.Context) error {
 	for _, r := range rows {
 		val := "—"
 		if r.Value != nil {
-			val = fmtEvidenceValue(k, *r.Value)
+			val = fmtUnit(def.Record, *r.Value)
 		}
 		if r.Included {
 			counted++
@@ -93,35 +94,19 @@ func (h *Handler) showExplain(c echo.Context) error {
 	if sc.Service != "" {
 		scopeHref = serviceHref(sc.Service) + "?period=" + p.Label
 	}
-	l := h.layout(c, kpiLabel(k)+" — "+scope, views.NavScorecards)
+	l := h.layout(c, def.Label+" — "+scope, views.NavScorecards)
 	l.Period = h.picker(c, p)
 	v := views.Detail{Layout: l,
 		Facts: []views.Fact{
-			{Label: kpiLabel(k), Value: fmtKPI(k, kpiValue(res, k))},
+			{Label: def.Label, Value: fmtKPI(k, kpiValue(res, k))},
 			{Label: "Scope", Value: scope, Href: scopeHref},
 			{Label: "Records considered", Value: strconv.Itoa(len(rows))},
 			{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
 		},
 		Sections:   []views.Section{{Title: "Records behind the number", Table: t}},
-		Definition: docs.PlainDefinition(k),
-	}
-	if k == sev12 {
-		v.Definition = docs.PlainDefinition(analytics.KPISev1Count)
+		Definition: docs.PlainSection(def.Doc),
 	}
 	return ok(c, views.DetailPage(v))
-}
-
-// fmtEvidenceValue shows a record's own contribution in the KPI's unit.
-func fmtEvidenceValue(k string, x float64) string {
-	switch kpiUnits[k] {
-	case unitMinutes:
-		return fmtMinutes(x)
-	case unitHours:
-		return fmtUnit(unitHours, x)
-	case unitRatio, unitAvail:
-		return fmtUnit(unitAvail, x)
-	}
-	return fmtUnit(unitCount, x)
 }
 
 func evidenceHref(r analytics.EvidenceRow) string {

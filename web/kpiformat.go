@@ -8,61 +8,27 @@ import (
 	"sreport/analytics"
 )
 
-// kpiUnit says how a KPI's number is shown.
-type kpiUnit int
-
-const (
-	unitCount kpiUnit = iota
-	unitRatio
-	unitAvail // ratio shown with more decimals: 99.95 %
-	unitMinutes
-	unitHours
-	unitRate // per week, per shift
-)
-
-var kpiUnits = map[string]kpiUnit{
-	analytics.KPIMTTDMinutes: unitMinutes, analytics.KPIMTTAMinutes: unitMinutes, analytics.KPIMTTRMinutes: unitMinutes,
-	analytics.KPIMTTRMedianMinutes: unitMinutes, analytics.KPIMTTRP90Minutes: unitMinutes, analytics.KPITTMMinutes: unitMinutes,
-	analytics.KPIFailedDeployRecoveryMedianMinutes: unitMinutes, analytics.KPIMTTAPagesMinutes: unitMinutes,
-	analytics.KPILeadTimeMedianHours: unitHours,
-	analytics.KPIDeploysPerWeek:      unitRate, analytics.KPIPagesPerShift: unitRate, analytics.KPIBurnRate: unitRate,
-	analytics.KPIRepeatIncidentRate: unitRatio, analytics.KPIChangeFailureRate: unitRatio, analytics.KPIRollbackRate: unitRatio,
-	analytics.KPIAlertNoiseRatio: unitRatio, analytics.KPIToilRatio: unitRatio, analytics.KPIPostmortemOnTimeRate: unitRatio,
-	analytics.KPIActionItemOnTimeRate: unitRatio, analytics.KPISLOAttainment: unitRatio, analytics.KPIErrorBudgetRemaining: unitRatio,
-	analytics.KPIAvailability: unitAvail,
+// kpiDef returns the definition of a KPI the pages show: the engine's,
+// from the analytics registry, or the scorecard's derived Sev1+2 column.
+func kpiDef(k string) (analytics.KPIDef, bool) {
+	if k == sev12 {
+		return sev12Def, true
+	}
+	return analytics.KPIDefOf(k)
 }
 
-// kpiLabels are the human names of the KPIs.
-var kpiLabels = map[string]string{
-	analytics.KPIIncidentsTotal: "Incidents", analytics.KPISev1Count: "Sev1 incidents", analytics.KPISev2Count: "Sev2 incidents",
-	analytics.KPICustomerImpactingIncidents: "Customer-impacting incidents", analytics.KPIMTTDMinutes: "MTTD",
-	analytics.KPIMTTAMinutes: "MTTA (incidents)", analytics.KPIMTTRMinutes: "MTTR", analytics.KPIMTTRMedianMinutes: "MTTR median",
-	analytics.KPIMTTRP90Minutes: "MTTR p90", analytics.KPITTMMinutes: "Time to mitigate",
-	analytics.KPIRepeatIncidentRate: "Repeat incidents", analytics.KPIDeployments: "Deployments",
-	analytics.KPIDeploysPerWeek: "Deploys per week", analytics.KPIChangeFailureRate: "Change failure rate",
-	analytics.KPIRollbackRate: "Rollback rate", analytics.KPILeadTimeMedianHours: "Lead time (median)",
-	analytics.KPIFailedDeployRecoveryMedianMinutes: "Failed deploy recovery", analytics.KPIPagesTotal: "Pages",
-	analytics.KPIPagesAfterHours: "After-hours pages", analytics.KPIPagesSleepHours: "Sleep-hours pages",
-	analytics.KPIPagesPerShift: "Pages per shift", analytics.KPIAlertNoiseRatio: "Alert noise",
-	analytics.KPIMTTAPagesMinutes: "MTTA (pages)", analytics.KPIToilRatio: "Toil",
-	analytics.KPIPostmortemOnTimeRate: "Postmortems on time", analytics.KPIActionItemOnTimeRate: "Action items on time",
-	analytics.KPIAvailability: "Availability", analytics.KPISLOAttainment: "SLO attainment",
-	analytics.KPIErrorBudgetRemaining: "Error budget left", analytics.KPIBurnRate: "Burn rate",
-	sev12: "Sev1 + Sev2 incidents",
-}
-
-// higherIsBetter says which way a KPI should move when no target says so.
-var higherIsBetter = map[string]bool{
-	analytics.KPIDeployments: true, analytics.KPIDeploysPerWeek: true, analytics.KPIPostmortemOnTimeRate: true,
-	analytics.KPIActionItemOnTimeRate: true, analytics.KPIAvailability: true, analytics.KPISLOAttainment: true,
-	analytics.KPIErrorBudgetRemaining: true,
-}
-
+// kpiLabel is a KPI's name on pages; an unknown key is shown as itself.
 func kpiLabel(k string) string {
-	if l, ok := kpiLabels[k]; ok {
-		return l
+	if d, ok := kpiDef(k); ok {
+		return d.Label
 	}
 	return k
+}
+
+// kpiUnit is a KPI's unit; an unknown key is a plain number.
+func kpiUnit(k string) analytics.Unit {
+	d, _ := kpiDef(k)
+	return d.Unit
 }
 
 // fmtKPI renders a KPI value in its unit; nil is "no data".
@@ -70,23 +36,28 @@ func fmtKPI(k string, v *float64) string {
 	if v == nil {
 		return "no data"
 	}
-	return fmtUnit(kpiUnits[k], *v)
+	return fmtUnit(kpiUnit(k), *v)
 }
 
-func fmtUnit(u kpiUnit, x float64) string {
+// fmtUnit renders x in unit u: ratios as percentages (availability with
+// three decimals), durations in minutes, hours or days, rates with two
+// decimals, counts as whole numbers where they are.
+func fmtUnit(u analytics.Unit, x float64) string {
 	switch u {
-	case unitRatio:
+	case analytics.UnitRatio, analytics.UnitBudget:
 		return trimZero(fmt.Sprintf("%.1f", x*100)) + " %"
-	case unitAvail:
+	case analytics.UnitNines:
 		return trimZero(fmt.Sprintf("%.3f", x*100)) + " %"
-	case unitMinutes:
+	case analytics.UnitMinutes:
 		return fmtMinutes(x)
-	case unitHours:
+	case analytics.UnitHours:
 		if x < 48 {
 			return trimZero(fmt.Sprintf("%.1f", x)) + " h"
 		}
 		return trimZero(fmt.Sprintf("%.1f", x/24)) + " d"
-	case unitRate:
+	case analytics.UnitWorkHours:
+		return trimZero(fmt.Sprintf("%.1f", x)) + " h"
+	case analytics.UnitRate:
 		return trimZero(fmt.Sprintf("%.2f", x))
 	}
 	if x == math.Trunc(x) {
@@ -108,12 +79,12 @@ func fmtMinutes(m float64) string {
 
 // fmtChange renders a difference between two periods in the KPI's unit.
 func fmtChange(k string, d float64) string {
-	u := kpiUnits[k]
+	u := kpiUnit(k)
 	var s string
-	switch u {
-	case unitRatio, unitAvail:
+	switch {
+	case u.Percent():
 		prec := "%.1f"
-		if u == unitAvail {
+		if u == analytics.UnitNines {
 			prec = "%.3f"
 		}
 		s = trimZero(fmt.Sprintf(prec, math.Abs(d)*100)) + " pp"

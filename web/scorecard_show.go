@@ -19,26 +19,33 @@ import (
 // sev12 is the scorecard's derived "Sev1 + Sev2 incidents" column.
 const sev12 = "sev1_sev2"
 
-// headlines are the scorecard's KPI columns, in order.
-var headlines = []struct {
-	key   string
-	label string
-}{
+// sev12Def defines the Sev1+2 column as the sum of the two severity counts:
+// it reads, compares and is documented like sev1_count.
+var sev12Def = func() analytics.KPIDef {
+	d, _ := analytics.KPIDefOf(analytics.KPISev1Count)
+	d.Key, d.Label, d.Short, d.Prose = sev12, "Sev1 + Sev2 incidents", "Sev1+2", "The number of Sev1 and Sev2 incidents"
+	d.N = []string{"sev1", "sev2"}
+	return d
+}()
+
+// headlines are the scorecard's KPI columns, in order, headed by their
+// short labels.
+var headlines = []string{
 	// SLO attainment rather than raw availability: it judges every SLO
 	// against its own objective, so a latency SLO does not drag a service's
 	// "availability" below a 99.99 % target it meets (docs/metrics.md).
-	{analytics.KPISLOAttainment, "SLO attainment"},
-	{analytics.KPIMTTRMinutes, "MTTR"},
-	{analytics.KPIMTTDMinutes, "MTTD"},
-	{sev12, "Sev1+2"},
-	{analytics.KPIChangeFailureRate, "Change failure"},
-	{analytics.KPIDeploysPerWeek, "Deploys / week"},
-	{analytics.KPIRepeatIncidentRate, "Repeat rate"},
-	{analytics.KPIAlertNoiseRatio, "Alert noise"},
-	{analytics.KPIPagesAfterHours, "After-hours pages"},
-	{analytics.KPIPostmortemOnTimeRate, "Postmortems on time"},
-	{analytics.KPIActionItemOnTimeRate, "Action items on time"},
-	{analytics.KPIToilRatio, "Toil"},
+	analytics.KPISLOAttainment,
+	analytics.KPIMTTRMinutes,
+	analytics.KPIMTTDMinutes,
+	sev12,
+	analytics.KPIChangeFailureRate,
+	analytics.KPIDeploysPerWeek,
+	analytics.KPIRepeatIncidentRate,
+	analytics.KPIAlertNoiseRatio,
+	analytics.KPIPagesAfterHours,
+	analytics.KPIPostmortemOnTimeRate,
+	analytics.KPIActionItemOnTimeRate,
+	analytics.KPIToilRatio,
 }
 
 // scorecardQuery holds the scorecard's parameters.
@@ -168,8 +175,9 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		return col
 	}
 	v.Columns = append(v.Columns, sortCol("Service", "service", false))
-	for _, hd := range headlines {
-		v.Columns = append(v.Columns, sortCol(hd.label, hd.key, true))
+	for _, k := range headlines {
+		d, _ := kpiDef(k)
+		v.Columns = append(v.Columns, sortCol(d.Short, k, true))
 	}
 	byTier := map[int]*views.TierSection{}
 	var order []int
@@ -242,18 +250,18 @@ func (q scorecardQuery) values(sort string) url.Values {
 // scoreRow turns a computed row into cells with status, trend and explain link.
 func scoreRow(r scorecard.Row, env scorecard.Env, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
 	row := views.ScoreRow{Name: r.Name, TestID: "row-" + strings.ReplaceAll(strings.ToLower(r.Name), " ", "-")}
-	for _, hd := range headlines {
+	for _, k := range headlines {
 		var cell views.ScoreCell
-		if hd.key == sev12 {
+		if k == sev12 {
 			cell = sevCell(r, p, sc)
 		} else {
-			cell = kpiCell(hd.key, r.KPIs[hd.key], p, sc)
+			cell = kpiCell(k, r.KPIs[k], p, sc)
 		}
-		if hd.key == analytics.KPISLOAttainment {
+		if k == analytics.KPISLOAttainment {
 			cell.Title += "; availability " + fmtKPI(analytics.KPIAvailability, r.KPIs[analytics.KPIAvailability].Value) +
 				"; error budget left " + fmtKPI(analytics.KPIErrorBudgetRemaining, r.KPIs[analytics.KPIErrorBudgetRemaining].Value)
 		}
-		cell.TestID = row.TestID + "-" + hd.key
+		cell.TestID = row.TestID + "-" + k
 		row.Cells = append(row.Cells, cell)
 	}
 	return row
@@ -293,7 +301,8 @@ func trendClass(k, direction string, d float64) string {
 	if d == 0 {
 		return "flat"
 	}
-	up := higherIsBetter[k]
+	def, _ := kpiDef(k)
+	up := def.HigherIsBetter()
 	if direction != "" {
 		up = direction == analytics.DirectionMin
 	}

@@ -139,6 +139,21 @@ func targetKPIs(rows []analytics.Target) []string {
 	return out
 }
 
+// targetUnit says what a target of unit u is, as saveTierTargets checks it.
+func targetUnit(u analytics.Unit) string {
+	switch {
+	case u.Fraction():
+		return "ratio 0–1"
+	case u == analytics.UnitBudget:
+		return "ratio, ≥ 0"
+	case u == analytics.UnitMinutes:
+		return "minutes, ≥ 0"
+	case u == analytics.UnitHours, u == analytics.UnitWorkHours:
+		return "hours, ≥ 0"
+	}
+	return "≥ 0"
+}
+
 var doraMetrics = []struct{ metric, label, test string }{
 	{analytics.DoraChangeFailureRate, "Change failure rate (0–1)", "value ≤ threshold"},
 	{analytics.DoraLeadTimeHours, "Lead time (hours)", "value < threshold"},
@@ -179,15 +194,7 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 		v.Targets.Tiers = append(v.Targets.Tiers, "Tier "+strconv.Itoa(tier))
 	}
 	for _, k := range targetKPIs(targets) {
-		unit := "minutes, ≥ 0"
-		if analytics.IsRatioKPI(k) {
-			unit = "ratio 0–1"
-		} else if kpiUnits[k] == unitHours {
-			unit = "hours, ≥ 0"
-		} else if kpiUnits[k] == unitRate || kpiUnits[k] == unitCount {
-			unit = "≥ 0"
-		}
-		row := views.TargetRow{KPI: k, Label: kpiLabel(k), Unit: unit, DirName: directionField(k)}
+		row := views.TargetRow{KPI: k, Label: kpiLabel(k), Unit: targetUnit(kpiUnit(k)), DirName: directionField(k)}
 		for tier := 0; tier <= 3; tier++ {
 			if t, ok := ts.Get(tier, k); ok && row.Direction == "" {
 				row.Direction = t.Direction

@@ -25,21 +25,19 @@ const (
 	Rate                // 4.25 (per week, per shift)
 )
 
-// UnitOf is the sentence unit of a KPI.
+// UnitOf is the sentence unit of a KPI, from its unit in the registry.
 func UnitOf(kpi string) Unit {
-	switch kpi {
-	case analytics.KPIMTTDMinutes, analytics.KPIMTTAMinutes, analytics.KPIMTTRMinutes, analytics.KPIMTTRMedianMinutes,
-		analytics.KPIMTTRP90Minutes, analytics.KPITTMMinutes, analytics.KPIFailedDeployRecoveryMedianMinutes,
-		analytics.KPIMTTAPagesMinutes:
+	d, _ := analytics.KPIDefOf(kpi)
+	switch d.Unit {
+	case analytics.UnitMinutes:
 		return Minutes
-	case analytics.KPILeadTimeMedianHours:
+	case analytics.UnitHours, analytics.UnitWorkHours:
 		return Hours
-	case analytics.KPIAvailability:
+	case analytics.UnitNines:
 		return Avail
-	case analytics.KPIDeploysPerWeek, analytics.KPIPagesPerShift, analytics.KPIBurnRate:
+	case analytics.UnitRate:
 		return Rate
-	}
-	if analytics.IsRatioKPI(kpi) || kpi == analytics.KPIErrorBudgetRemaining {
+	case analytics.UnitRatio, analytics.UnitBudget:
 		return Ratio
 	}
 	return Count

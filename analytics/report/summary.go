@@ -8,25 +8,10 @@ import (
 	"sreport/analytics/scorecard"
 )
 
-// names are the KPI names sentences use.
-var names = map[string]string{
-	analytics.KPIAvailability: "Availability", analytics.KPISLOAttainment: "SLO attainment",
-	analytics.KPIErrorBudgetRemaining: "Error budget remaining", analytics.KPIBurnRate: "Burn rate",
-	analytics.KPIMTTRMinutes: "MTTR", analytics.KPIMTTDMinutes: "MTTD", analytics.KPIMTTAMinutes: "MTTA",
-	analytics.KPITTMMinutes: "Time to mitigate", analytics.KPIRepeatIncidentRate: "The repeat-incident rate",
-	analytics.KPIChangeFailureRate: "The change failure rate", analytics.KPIRollbackRate: "The rollback rate",
-	analytics.KPIAlertNoiseRatio: "Alert noise", analytics.KPIToilRatio: "Toil",
-	analytics.KPIPostmortemOnTimeRate: "The share of postmortems on time",
-	analytics.KPIActionItemOnTimeRate: "The share of action items closed on time",
-	analytics.KPIDeploysPerWeek:       "Deploys per week", analytics.KPILeadTimeMedianHours: "Median lead time",
-	analytics.KPIPagesPerShift: "Pages per shift", analytics.KPIMTTAPagesMinutes: "MTTA of pages",
-	analytics.KPIFailedDeployRecoveryMedianMinutes: "Failed deploy recovery",
-}
-
-// Name is a KPI's name in a sentence.
+// Name is a KPI's name in a sentence (KPIDef.Prose); an unknown key is itself.
 func Name(kpi string) string {
-	if n, ok := names[kpi]; ok {
-		return n
+	if d, ok := analytics.KPIDefOf(kpi); ok {
+		return d.Prose
 	}
 	return kpi
 }

@@ -81,49 +81,16 @@ func settingsIn(ctx context.Context, tx *sql.Tx) (map[string]string, error) {
 	return out, rows.Err()
 }
 
-// kpiDirections fixes each KPI's target direction: "max" (at most the
+// TargetDirection returns the direction kpi's targets must have, and false
+// for a KPI this build does not know (either direction is accepted). It is
+// the KPI's better direction (analytics.KPIDef.Better): "max" (at most the
 // target) for durations, counts and rates of bad things, "min" (at least)
 // for availability, attainment, on-time rates, deploy frequency and the
 // error budget left. A target in the other direction would call the worse
 // result "met".
-var kpiDirections = map[string]string{
-	analytics.KPIIncidentsTotal:                    analytics.DirectionMax,
-	analytics.KPISev1Count:                         analytics.DirectionMax,
-	analytics.KPISev2Count:                         analytics.DirectionMax,
-	analytics.KPICustomerImpactingIncidents:        analytics.DirectionMax,
-	analytics.KPIMTTDMinutes:                       analytics.DirectionMax,
-	analytics.KPIMTTAMinutes:                       analytics.DirectionMax,
-	analytics.KPIMTTRMinutes:                       analytics.DirectionMax,
-	analytics.KPIMTTRMedianMinutes:                 analytics.DirectionMax,
-	analytics.KPIMTTRP90Minutes:                    analytics.DirectionMax,
-	analytics.KPITTMMinutes:                        analytics.DirectionMax,
-	analytics.KPIRepeatIncidentRate:                analytics.DirectionMax,
-	analytics.KPIDeployments:                       analytics.DirectionMin,
-	analytics.KPIDeploysPerWeek:                    analytics.DirectionMin,
-	analytics.KPIChangeFailureRate:                 analytics.DirectionMax,
-	analytics.KPIRollbackRate:                      analytics.DirectionMax,
-	analytics.KPILeadTimeMedianHours:               analytics.DirectionMax,
-	analytics.KPIFailedDeployRecoveryMedianMinutes: analytics.DirectionMax,
-	analytics.KPIPagesTotal:                        analytics.DirectionMax,
-	analytics.KPIPagesAfterHours:                   analytics.DirectionMax,
-	analytics.KPIPagesSleepHours:                   analytics.DirectionMax,
-	analytics.KPIPagesPerShift:                     analytics.DirectionMax,
-	analytics.KPIAlertNoiseRatio:                   analytics.DirectionMax,
-	analytics.KPIMTTAPagesMinutes:                  analytics.DirectionMax,
-	analytics.KPIToilRatio:                         analytics.DirectionMax,
-	analytics.KPIPostmortemOnTimeRate:              analytics.DirectionMin,
-	analytics.KPIActionItemOnTimeRate:              analytics.DirectionMin,
-	analytics.KPIAvailability:                      analytics.DirectionMin,
-	analytics.KPISLOAttainment:                     analytics.DirectionMin,
-	analytics.KPIErrorBudgetRemaining:              analytics.DirectionMin,
-	analytics.KPIBurnRate:                          analytics.DirectionMax,
-}
-
-// TargetDirection returns the direction kpi's targets must have, and false
-// for a KPI this build does not know (either direction is accepted).
 func TargetDirection(kpi string) (string, bool) {
-	d, ok := kpiDirections[kpi]
-	return d, ok
+	d, ok := analytics.KPIDefOf(kpi)
+	return d.Better, ok
 }
 
 // ReplaceTierTargets makes rows the whole tier_targets table, in one

@@ -87,7 +87,9 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stdout, "Period %s [%s, %s) %s, %s; previous %s\n\n", res.Period, res.From, res.To, res.Timezone, scope, res.PreviousPeriod)
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "KPI\tvalue\tprevious\tchange\t")
+	// n is each value's sample size (analytics.KPIDef.N), so a mean of two
+	// incidents is not read like a mean of two hundred.
+	fmt.Fprintln(tw, "KPI\tvalue\tn\tprevious\tchange\t")
 	show := func(v *float64) string {
 		switch {
 		case v == nil:
@@ -97,8 +99,9 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return strconv.FormatFloat(*v, 'g', 6, 64)
 	}
-	for _, k := range analytics.KPINames {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", k, show(res.KPIs.Get(k)), show(res.Previous.Get(k)), show(res.Change[k]))
+	for _, d := range analytics.KPIDefs() {
+		n := d.SampleSize(res.Counts)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", d.Key, show(res.KPIs.Get(d.Key)), show(&n), show(res.Previous.Get(d.Key)), show(res.Change[d.Key]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

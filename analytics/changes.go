@@ -1,0 +1,171 @@
+package analytics
+
+import (
+	"fmt"
+	"slices"
+)
+
+// failure records why one deployment is a failed change.
+type failure struct {
+	explicit []*Incident // rule (a)
+	inferred []*Incident // rule (b)
+	followUp *Deploy     // rule (c)
+}
+
+// deploys computes the DORA-style deploy KPIs: deployments, change failure
+// rate, rollback rate, lead time and failed deploy recovery.
+func (c *computer) deploys() {
+	k, n := &c.res.KPIs, &c.res.Counts
+	var deps []*Deploy
+	byID := make(map[int64]*Deploy)
+	for i := range c.in.Deploys {
+		d := &c.in.Deploys[i]
+		if !c.inWindow(d.FinishedAt) {
+			continue
+		}
+		deps = append(deps, d)
+		if _, dup := byID[d.ID]; !dup {
+			byID[d.ID] = d
+		}
+	}
+	tl := newProdTimeline(deps, c.envs)
+	fails := make(map[*Deploy]*failure)
+	fail := func(d *Deploy) *failure {
+		f := fails[d]
+		if f == nil {
+			f = &failure{}
+			fails[d] = f
+		}
+		return f
+	}
+	// Rule (a): explicit links, including other services' incidents that
+	// SplitByService passed along for this purpose.
+	explicit := func(inc *Incident) {
+		if inc.CausedByDeployID == nil {
+			return
+		}
+		if d, ok := byID[*inc.CausedByDeployID]; ok {
+			f := fail(d)
+			f.explicit = append(f.explicit, inc)
+		}
+	}
+	named := slices.Clip(c.windowIncidents)
+	for i := range c.in.LinkIncidents {
+		if inc := &c.in.LinkIncidents[i]; c.inWindow(inc.DetectedAt) {
+			named = append(named, inc)
+		}
+	}
+	explicitSvcs := explicitServices(named, byID)
+	for _, inc := range c.windowIncidents {
+		explicit(inc)
+		if d := tl.infer(inc, c.s.DeployLinkWindow, explicitSvcs); d != nil {
+			f := fail(d)
+			f.inferred = append(f.inferred, inc)
+		}
+	}
+	for i := range c.in.LinkIncidents {
+		if inc := &c.in.LinkIncidents[i]; c.inWindow(inc.DetectedAt) {
+			explicit(inc)
+		}
+	}
+	// Rule (c): a rollback or hotfix soon after.
+	for d, r := range tl.followUps(c.s.DeployLinkWindow) {
+		fail(d).followUp = r
+	}
+
+	var lead, recovery []float64
+	for _, d := range deps {
+		if !c.p.Contains(d.FinishedAt) || !c.envs.isProdChange(d) {
+			continue
+		}
+		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: depLabel(d), At: d.FinishedAt}
+		if d.IsRollback {
+			n.Rollbacks++
+			rb := row
+			rb.Included, rb.Note = true, "rollback"
+			c.ev.add(rb, KPIRollbackRate)
+			continue
+		}
+		n.Deployments++
+		if d.IsHotfix {
+			n.Hotfixes++
+		}
+		c.ev.add(row, KPIRollbackRate)
+		dep := row
+		dep.Included = true
+		c.ev.add(dep, KPIDeployments, KPIDeploysPerWeek)
+
+		cf := row
+		if f := fails[d]; f != nil {
+			n.FailedChanges++
+			cf.Included = true
+			cf.Note = f.note(d)
+			for _, inc := range append(slices.Clip(f.explicit), f.inferred...) {
+				how := "explicit link"
+				if inc.CausedByDeployID == nil {
+					how = "inferred link"
+					n.InferredLinks++
+				}
+				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt,
+					Note: fmt.Sprintf("%s to deploy #%d", how, d.ID)}
+				if inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt) {
+					v := minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
+					recovery = append(recovery, v)
+					rr.Value, rr.Included = &v, true
+				} else {
+					rr.Note += "; not resolved, excluded"
+				}
+				c.ev.add(rr, KPIFailedDeployRecoveryMedianMinutes)
+			}
+		}
+		c.ev.add(cf, KPIChangeFailureRate)
+
+		lt := row
+		switch {
+		case d.CommitAt == nil:
+			lt.Note = "no commit_at"
+		case d.CommitAt.After(d.FinishedAt):
+			lt.Note = "commit after finish; excluded"
+		default:
+			v := d.FinishedAt.Sub(*d.CommitAt).Hours()
+			lead = append(lead, v)
+			lt.Value, lt.Included = &v, true
+		}
+		c.ev.add(lt, KPILeadTimeMedianHours)
+	}
+	n.DeploymentsWithCommit = len(lead)
+	n.FailedDeployIncidents = len(recovery)
+	k.Deployments = num(float64(n.Deployments))
+	k.DeploysPerWeek = ratio(float64(n.Deployments), float64(n.Days)/7)
+	k.ChangeFailureRate = ratio(float64(n.FailedChanges), float64(n.Deployments))
+	k.RollbackRate = ratio(float64(n.Rollbacks), float64(n.Deployments+n.Rollbacks))
+	k.LeadTimeMedianHours = median(lead)
+	k.FailedDeployRecoveryMedianMinutes = median(recovery)
+}
+
+// note explains a failed change in one line.
+func (f *failure) note(d *Deploy) string {
+	var s string
+	sep := func() {
+		if s != "" {
+			s += "; "
+		}
+	}
+	for _, inc := range f.explicit {
+		sep()
+		s += fmt.Sprintf("explicit link from incident #%d", inc.ID)
+	}
+	for _, inc := range f.inferred {
+		sep()
+		s += fmt.Sprintf("inferred link to incident #%d", inc.ID)
+	}
+	if r := f.followUp; r != nil {
+		sep()
+		what := "hotfix"
+		if r.IsRollback {
+			what = "rollback"
+		}
+		s += fmt.Sprintf("%s deploy #%d %s later", what, r.ID, r.FinishedAt.Sub(d.FinishedAt))
+	}
+	return s
+}

@@ -1,0 +1,229 @@
+package analytics
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Result is the outcome of Compute: the KPIs, the numerators and
+// denominators behind them, and the records behind each KPI.
+type Result struct {
+	KPIs     KPIs     `json:"kpis"`
+	Counts   Counts   `json:"counts"`
+	Evidence Evidence `json:"-"`
+}
+
+// Counts are the numerators and denominators behind the KPIs, so every
+// ratio can be re-derived and explained.
+type Counts struct {
+	Days     int `json:"days"`     // calendar days in the period
+	Services int `json:"services"` // distinct services in Input.Services
+
+	Incidents          int `json:"incidents"` // detected in the period (incidents_total)
+	Sev1               int `json:"sev1"`
+	Sev2               int `json:"sev2"`
+	CustomerImpacting  int `json:"customer_impacting"`
+	IncidentsWithStart int `json:"incidents_with_start"` // MTTD denominator
+	IncidentsWithAck   int `json:"incidents_with_ack"`   // MTTA denominator
+	ResolvedIncidents  int `json:"resolved_incidents"`   // MTTR denominator
+	MitigatedIncidents int `json:"mitigated_incidents"`  // TTM denominator
+	OpenIncidents      int `json:"open_incidents"`       // no resolved_at
+	RepeatIncidents    int `json:"repeat_incidents"`     // repeat_incident_rate numerator (denominator: incidents)
+
+	Deployments           int `json:"deployments"`    // change_failure_rate denominator
+	FailedChanges         int `json:"failed_changes"` // change_failure_rate numerator
+	Rollbacks             int `json:"rollbacks"`      // rollback_rate numerator (denominator: deployments + rollbacks)
+	Hotfixes              int `json:"hotfixes"`       // hotfix deployments (informational)
+	DeploymentsWithCommit int `json:"deployments_with_commit"`
+	InferredLinks         int `json:"inferred_links"`          // incidents linked to a period deployment by rule (b)
+	FailedDeployIncidents int `json:"failed_deploy_incidents"` // resolved incidents behind failed_deploy_recovery
+
+	Pages           int     `json:"pages"`
+	PagesAfterHours int     `json:"pages_after_hours"`
+	PagesSleepHours int     `json:"pages_sleep_hours"`
+	NoisePages      int     `json:"noise_pages"`
+	PagesWithAck    int     `json:"pages_with_ack"`
+	Shifts          float64 `json:"shifts"` // services × days ÷ ShiftDays
+
+	ToilWeeks  int     `json:"toil_weeks"`
+	ToilHours  float64 `json:"toil_hours"`
+	TotalHours float64 `json:"total_hours"`
+
+	PostmortemsOnTime  int `json:"postmortems_on_time"`
+	PostmortemsDue     int `json:"postmortems_due"`
+	PostmortemsPending int `json:"postmortems_pending"` // excluded: deadline after AsOf, not yet published
+
+	ActionItemsOnTime  int `json:"action_items_on_time"`
+	ActionItemsDue     int `json:"action_items_due"`
+	ActionItemsPending int `json:"action_items_pending"` // excluded: due after AsOf, still open
+
+	SLODays      int     `json:"slo_days"` // SLO-days with total > 0
+	SLODaysMet   int     `json:"slo_days_met"`
+	GoodEvents   int64   `json:"good_events"`
+	TotalEvents  int64   `json:"total_events"`
+	BadEvents    int64   `json:"bad_events"`
+	BudgetEvents float64 `json:"budget_events"` // Σ (1 − objective) × total
+}
+
+// num returns a pointer to v, or nil when v is NaN or infinite, so no KPI
+// ever serialises as an invalid JSON number.
+func num(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
+
+// ratio returns a ÷ b, or nil when b is zero (no denominator, no data).
+func ratio(a, b float64) *float64 {
+	if b == 0 {
+		return nil
+	}
+	return num(a / b)
+}
+
+// mean returns the arithmetic mean of vs, or nil when vs is empty.
+func mean(vs []float64) *float64 {
+	if len(vs) == 0 {
+		return nil
+	}
+	var sum float64
+	for _, v := range vs {
+		sum += v
+	}
+	return num(sum / float64(len(vs)))
+}
+
+// median returns the median of vs (the mean of the two middle values for an
+// even count), or nil when vs is empty. vs is sorted in place.
+func median(vs []float64) *float64 {
+	n := len(vs)
+	if n == 0 {
+		return nil
+	}
+	slices.Sort(vs)
+	if n%2 == 1 {
+		return num(vs[n/2])
+	}
+	return num((vs[n/2-1] + vs[n/2]) / 2)
+}
+
+// nearestRank returns the q-quantile (0 < q ≤ 1) by the nearest-rank method:
+// the value at rank ⌈q·n⌉ of the sorted values. vs is sorted in place.
+func nearestRank(vs []float64, q float64) *float64 {
+	n := len(vs)
+	if n == 0 {
+		return nil
+	}
+	slices.Sort(vs)
+	r := int(math.Ceil(q*float64(n) - 1e-9))
+	r = min(max(r, 1), n)
+	return num(vs[r-1])
+}
+
+func minutes(d time.Duration) float64 { return d.Minutes() }
+
+// locCache avoids re-reading zoneinfo for every page.
+var locCache sync.Map // string → *time.Location
+
+// loadLoc returns the named zone, or UTC for "" or an unknown name.
+func loadLoc(name string) *time.Location {
+	if name == "" || name == "UTC" {
+		return time.UTC
+	}
+	if l, ok := locCache.Load(name); ok {
+		return l.(*time.Location)
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = time.UTC
+	}
+	locCache.Store(name, l)
+	return l
+}
+
+func incLabel(inc *Incident) string { return fmt.Sprintf("#%d %s", inc.ID, inc.Title) }
+
+func depLabel(d *Deploy) string {
+	return fmt.Sprintf("#%d %s %s %s", d.ID, d.Service, d.Version, d.Environment)
+}
+
+// Compute returns the KPIs of the records in in for period p, following
+// docs/metrics.md exactly. It never reads the clock (see Settings.AsOf) and
+// runs in O(n log n): incidents and deploys are each sorted once.
+func Compute(in Input, p Period, s Settings) Result {
+	return compute(in, p, s, Evidence{})
+}
+
+// ComputeKPIs is Compute without Evidence: the same KPIs and counts, for
+// scorecards and charts that never show the records behind a number.
+func ComputeKPIs(in Input, p Period, s Settings) Result {
+	return compute(in, p, s, nil)
+}
+
+func compute(in Input, p Period, s Settings, ev Evidence) Result {
+	if p.Loc == nil {
+		p.Loc = time.UTC
+	}
+	c := computer{
+		in:    in,
+		p:     p,
+		s:     s,
+		asOf:  s.asOf(p),
+		envs:  newProdEnvs(s),
+		ev:    ev,
+		memo:  map[string]string{},
+		svcTZ: map[int64]*time.Location{},
+	}
+	c.winFrom, c.winTo = s.InputWindow(p)
+	c.res.Counts.Days = p.elapsedDays(c.asOf)
+	c.services()
+	c.incidents()
+	c.repeats()
+	c.deploys()
+	c.pages()
+	c.toil()
+	c.postmortems()
+	c.actionItems()
+	c.slos()
+	c.ev.sortRows()
+	c.res.Evidence = c.ev
+	return c.res
+}
+
+// computer carries the state of one Compute call.
+type computer struct {
+	in               Input
+	p                Period
+	s                Settings
+	asOf             time.Time
+	winFrom, winTo   time.Time
+	envs             prodEnvs
+	ev               Evidence
+	memo             map[string]string // title → normalised title
+	svcTZ            map[int64]*time.Location
+	res              Result
+	windowIncidents  []*Incident // detected in [winFrom, winTo), Input.Incidents only
+	periodIncidents  []*Incident
+	periodIncidentOK map[*Incident]bool
+}
+
+func (c *computer) inWindow(t time.Time) bool {
+	return !t.Before(c.winFrom) && t.Before(c.winTo)
+}
+
+func (c *computer) services() {
+	seen := make(map[int64]bool, len(c.in.Services))
+	for i := range c.in.Services {
+		sv := &c.in.Services[i]
+		if seen[sv.ID] {
+			continue
+		}
+		seen[sv.ID] = true
+		c.svcTZ[sv.ID] = loadLoc(sv.OnCallTZ)
+	}
+	c.res.Counts.Services = len(seen)
+}

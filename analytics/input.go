@@ -1,0 +1,225 @@
+package analytics
+
+import "time"
+
+// Input is the set of records a KPI computation looks at. The caller loads
+// records with Settings.InputWindow(p); Compute filters to the period itself,
+// so extra records are ignored and never change a result.
+type Input struct {
+	Services    []Service // services in scope: on-call timezone for after-hours pages, shift count
+	Incidents   []Incident
+	Deploys     []Deploy
+	Pages       []Page
+	SLIDays     []SLIDay
+	Toil        []ToilWeek // already restricted to the teams in scope
+	ActionItems []ActionItem
+
+	// LinkIncidents are incidents outside the scope that explicitly name one
+	// of Deploys (CausedByDeployID). SplitByService fills it, and a store
+	// loading one service or tier must too, so a scoped change failure rate
+	// still sees a cross-service explicit link; they count only for rule (a),
+	// for which services have named causes, and for failed deploy recovery.
+	LinkIncidents []Incident
+}
+
+// SplitByService groups every slice of in by ServiceID, for a per-service
+// scorecard in one pass. Each service's Input holds that Service (when it
+// is in in.Services) and its records; a team's toil weeks go to every one
+// of the team's services, because toil is recorded per team. Records of a
+// service not in in.Services get an entry without a Service (no shifts).
+// An incident that explicitly names another service's deploy is also passed
+// to that service, for its change failure rate only.
+func SplitByService(in Input) map[int64]Input {
+	// Count first so every per-service slice is allocated once: the records
+	// are large structs and append-doubling would copy each several times.
+	type sizes struct{ svc, inc, dep, pg, sli, ai, toil int }
+	n := make(map[int64]*sizes)
+	sz := func(id int64) *sizes {
+		x := n[id]
+		if x == nil {
+			x = &sizes{}
+			n[id] = x
+		}
+		return x
+	}
+	teamToil := make(map[int64]int)
+	for i := range in.Toil {
+		teamToil[in.Toil[i].TeamID]++
+	}
+	for _, sv := range in.Services {
+		x := sz(sv.ID)
+		x.svc++
+		x.toil += teamToil[sv.TeamID]
+	}
+	for i := range in.Incidents {
+		sz(in.Incidents[i].ServiceID).inc++
+	}
+	for i := range in.Deploys {
+		sz(in.Deploys[i].ServiceID).dep++
+	}
+	for i := range in.Pages {
+		sz(in.Pages[i].ServiceID).pg++
+	}
+	for i := range in.SLIDays {
+		sz(in.SLIDays[i].ServiceID).sli++
+	}
+	for i := range in.ActionItems {
+		sz(in.ActionItems[i].ServiceID).ai++
+	}
+	parts := make(map[int64]*Input, len(n))
+	for id, c := range n {
+		parts[id] = &Input{
+			Services: make([]Service, 0, c.svc), Incidents: make([]Incident, 0, c.inc),
+			Deploys: make([]Deploy, 0, c.dep), Pages: make([]Page, 0, c.pg), SLIDays: make([]SLIDay, 0, c.sli),
+			ActionItems: make([]ActionItem, 0, c.ai), Toil: make([]ToilWeek, 0, c.toil),
+		}
+	}
+	get := func(id int64) *Input {
+		x := parts[id]
+		if x == nil {
+			x = &Input{}
+			parts[id] = x
+		}
+		return x
+	}
+	teamSvcs := make(map[int64][]int64)
+	for _, sv := range in.Services {
+		x := get(sv.ID)
+		x.Services = append(x.Services, sv)
+		teamSvcs[sv.TeamID] = append(teamSvcs[sv.TeamID], sv.ID)
+	}
+	deploySvc := make(map[int64]int64, len(in.Deploys))
+	for _, d := range in.Deploys {
+		x := get(d.ServiceID)
+		x.Deploys = append(x.Deploys, d)
+		deploySvc[d.ID] = d.ServiceID
+	}
+	addLink := func(inc Incident) {
+		if inc.CausedByDeployID == nil {
+			return
+		}
+		if sid, ok := deploySvc[*inc.CausedByDeployID]; ok && sid != inc.ServiceID {
+			x := get(sid)
+			x.LinkIncidents = append(x.LinkIncidents, inc)
+		}
+	}
+	for _, inc := range in.Incidents {
+		x := get(inc.ServiceID)
+		x.Incidents = append(x.Incidents, inc)
+		addLink(inc)
+	}
+	for _, inc := range in.LinkIncidents {
+		addLink(inc)
+	}
+	for _, pg := range in.Pages {
+		x := get(pg.ServiceID)
+		x.Pages = append(x.Pages, pg)
+	}
+	for _, d := range in.SLIDays {
+		x := get(d.ServiceID)
+		x.SLIDays = append(x.SLIDays, d)
+	}
+	for _, a := range in.ActionItems {
+		x := get(a.ServiceID)
+		x.ActionItems = append(x.ActionItems, a)
+	}
+	for _, w := range in.Toil {
+		for _, sid := range teamSvcs[w.TeamID] {
+			x := get(sid)
+			x.Toil = append(x.Toil, w)
+		}
+	}
+	out := make(map[int64]Input, len(parts))
+	for id, x := range parts {
+		out[id] = *x
+	}
+	return out
+}
+
+// MergeInputs concatenates inputs for a tier or org roll-up, dropping
+// duplicates so merging the parts of a SplitByService gives back the
+// original: records are the same when their IDs are (ID 0 is never treated
+// as a duplicate), SLI days when SLO and day are, toil weeks when team and
+// week are.
+func MergeInputs(ins ...Input) Input {
+	var out Input
+	svc := map[int64]bool{}
+	inc := map[int64]bool{}
+	dep := map[int64]bool{}
+	pg := map[int64]bool{}
+	ai := map[int64]bool{}
+	type sliKey struct {
+		slo int64
+		day time.Time
+	}
+	sli := map[sliKey]bool{}
+	type toilKey struct {
+		team int64
+		week time.Time
+	}
+	toil := map[toilKey]bool{}
+	fresh := func(seen map[int64]bool, id int64) bool {
+		if id == 0 {
+			return true
+		}
+		if seen[id] {
+			return false
+		}
+		seen[id] = true
+		return true
+	}
+	for _, in := range ins {
+		for _, x := range in.Services {
+			if fresh(svc, x.ID) {
+				out.Services = append(out.Services, x)
+			}
+		}
+		for _, x := range in.Incidents {
+			if fresh(inc, x.ID) {
+				out.Incidents = append(out.Incidents, x)
+			}
+		}
+		for _, x := range in.Deploys {
+			if fresh(dep, x.ID) {
+				out.Deploys = append(out.Deploys, x)
+			}
+		}
+		for _, x := range in.Pages {
+			if fresh(pg, x.ID) {
+				out.Pages = append(out.Pages, x)
+			}
+		}
+		for _, x := range in.ActionItems {
+			if fresh(ai, x.ID) {
+				out.ActionItems = append(out.ActionItems, x)
+			}
+		}
+		for _, x := range in.SLIDays {
+			k := sliKey{x.SLOID, x.Day.UTC()}
+			if !sli[k] {
+				sli[k] = true
+				out.SLIDays = append(out.SLIDays, x)
+			}
+		}
+		for _, x := range in.Toil {
+			k := toilKey{x.TeamID, x.WeekStart.UTC()}
+			if !toil[k] {
+				toil[k] = true
+				out.Toil = append(out.Toil, x)
+			}
+		}
+	}
+	// Link-only incidents stay only when the merged set lacks them as real
+	// incidents, and then once.
+	linked := map[int64]bool{}
+	for _, in := range ins {
+		for _, x := range in.LinkIncidents {
+			if x.ID != 0 && (inc[x.ID] || linked[x.ID]) {
+				continue
+			}
+			linked[x.ID] = true
+			out.LinkIncidents = append(out.LinkIncidents, x)
+		}
+	}
+	return out
+}

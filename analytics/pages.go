@@ -1,0 +1,113 @@
+package analytics
+
+import (
+	"fmt"
+	"time"
+)
+
+// inHours reports whether local hour h lies in [start, end), wrapping
+// around midnight when start > end (22–7 covers 22:00–06:59).
+func inHours(h, start, end int) bool {
+	if start <= end {
+		return h >= start && h < end
+	}
+	return h >= start || h < end
+}
+
+// pages computes the on-call load KPIs.
+func (c *computer) pages() {
+	k, n := &c.res.KPIs, &c.res.Counts
+	var mtta []float64
+	for i := range c.in.Pages {
+		pg := &c.in.Pages[i]
+		if !c.p.Contains(pg.TriggeredAt) {
+			continue
+		}
+		n.Pages++
+		loc := c.svcTZ[pg.ServiceID]
+		if loc == nil {
+			loc = time.UTC
+		}
+		lt := pg.TriggeredAt.In(loc)
+		base := EvidenceRow{Kind: KindPage, ID: pg.ID, Label: fmt.Sprintf("#%d %s", pg.ID, pg.Title), At: pg.TriggeredAt}
+		all := base
+		all.Included = true
+		c.ev.add(all, KPIPagesTotal, KPIPagesPerShift)
+
+		row := base
+		wd := lt.Weekday()
+		if wd == time.Saturday || wd == time.Sunday || !inHours(lt.Hour(), c.s.BusinessStartHour, c.s.BusinessEndHour) {
+			n.PagesAfterHours++
+			row.Included = true
+		}
+		row.Note = "local " + lt.Format("Mon 15:04 MST")
+		c.ev.add(row, KPIPagesAfterHours)
+		row.Included = inHours(lt.Hour(), c.s.SleepStartHour, c.s.SleepEndHour)
+		if row.Included {
+			n.PagesSleepHours++
+		}
+		c.ev.add(row, KPIPagesSleepHours)
+
+		row = base
+		switch {
+		case pg.Actionable != nil:
+			// A human classification beats the heuristic either way.
+			row.Included = !*pg.Actionable
+			if row.Included {
+				row.Note = "classified not actionable"
+			} else {
+				row.Note = "classified actionable"
+			}
+		case pg.AcknowledgedAt == nil && pg.IncidentID == nil && pg.ResolvedAt != nil &&
+			!pg.ResolvedAt.Before(pg.TriggeredAt) && pg.ResolvedAt.Sub(pg.TriggeredAt) <= c.s.NoiseAutoResolve:
+			row.Included = true
+			row.Note = fmt.Sprintf("unacknowledged, resolved after %s, no incident", pg.ResolvedAt.Sub(pg.TriggeredAt))
+		}
+		if row.Included {
+			n.NoisePages++
+		}
+		c.ev.add(row, KPIAlertNoiseRatio)
+
+		row = base
+		switch {
+		case pg.AcknowledgedAt == nil:
+			row.Note = "not acknowledged"
+		case pg.AcknowledgedAt.Before(pg.TriggeredAt):
+			row.Note = "acknowledged before trigger; excluded"
+		default:
+			v := minutes(pg.AcknowledgedAt.Sub(pg.TriggeredAt))
+			mtta = append(mtta, v)
+			row.Value, row.Included = &v, true
+		}
+		c.ev.add(row, KPIMTTAPagesMinutes)
+	}
+	n.PagesWithAck = len(mtta)
+	if c.s.ShiftDays > 0 {
+		n.Shifts = float64(n.Services) * float64(n.Days) / float64(c.s.ShiftDays)
+	}
+	k.PagesTotal = num(float64(n.Pages))
+	k.PagesAfterHours = num(float64(n.PagesAfterHours))
+	k.PagesSleepHours = num(float64(n.PagesSleepHours))
+	k.PagesPerShift = ratio(float64(n.Pages), n.Shifts)
+	k.AlertNoiseRatio = ratio(float64(n.NoisePages), float64(n.Pages))
+	k.MTTAPagesMinutes = mean(mtta)
+}
+
+// toil sums the toil weeks whose week_start civil date is in the period.
+func (c *computer) toil() {
+	n := &c.res.Counts
+	for i := range c.in.Toil {
+		w := &c.in.Toil[i]
+		if !c.p.ContainsDay(w.WeekStart) {
+			continue
+		}
+		n.ToilWeeks++
+		n.ToilHours += w.ToilHours
+		n.TotalHours += w.TotalHours
+		v := w.ToilHours
+		c.ev.add(EvidenceRow{Kind: KindToilWeek, ID: w.TeamID, At: w.WeekStart, Value: &v, Included: true,
+			Label: fmt.Sprintf("%s week of %s: %g of %g h", w.Team, w.WeekStart.Format(time.DateOnly), w.ToilHours, w.TotalHours),
+			Note:  w.Note}, KPIToilRatio)
+	}
+	c.res.KPIs.ToilRatio = ratio(n.ToilHours, n.TotalHours)
+}

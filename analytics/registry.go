@@ -1,0 +1,373 @@
+package analytics
+
+import (
+	"reflect"
+	"slices"
+)
+
+// This file is the KPI registry: everything sreport knows about a KPI other
+// than how to compute it. Pages, report sentences, target checks, the CSV,
+// the API and the CLI read names, units and directions from here, so a new
+// KPI is a KPIs field and a KPIDef below, its compute step (incidents.go,
+// changes.go, pages.go, discipline.go or slos.go) and its section in
+// docs/metrics.md. Tests fail when the engine emits a KPI without a
+// definition here or a definition has no docs section.
+
+// Unit is the kind of number a KPI, or one record behind it, is.
+type Unit int
+
+// Units of KPI values and of evidence rows' values.
+const (
+	UnitCount     Unit = iota // a number of records: 7
+	UnitRatio                 // a fraction in [0, 1], shown as a percentage: 12.5 %
+	UnitNines                 // a fraction in [0, 1] that lives near 1 (availability): 99.951 %; its at-risk band is a share of the error margin 1 − target
+	UnitBudget                // the share of an error budget left: at most 1, negative once overspent; shown as a percentage
+	UnitMinutes               // a duration in minutes
+	UnitHours                 // a duration in hours
+	UnitWorkHours             // hours of work (a toil week's): never read as days, which would suggest 24-hour working days
+	UnitRate                  // records per week or per shift, or a multiple such as a burn rate: 3.46
+)
+
+// Fraction reports whether values of u lie in [0, 1]: a target on such a
+// KPI is a number from 0 to 1, and a "min" target's tolerance is measured
+// on the remaining margin.
+func (u Unit) Fraction() bool { return u == UnitRatio || u == UnitNines }
+
+// Percent reports whether values of u read as percentages (and their
+// changes as percentage points).
+func (u Unit) Percent() bool { return u == UnitRatio || u == UnitNines || u == UnitBudget }
+
+// String names the unit, for messages and tests.
+func (u Unit) String() string {
+	switch u {
+	case UnitCount:
+		return "count"
+	case UnitRatio:
+		return "ratio"
+	case UnitNines:
+		return "nines"
+	case UnitBudget:
+		return "budget"
+	case UnitMinutes:
+		return "minutes"
+	case UnitHours:
+		return "hours"
+	case UnitWorkHours:
+		return "work hours"
+	case UnitRate:
+		return "rate"
+	}
+	return "unknown"
+}
+
+// KPIDef is the definition of one KPI the engine computes.
+type KPIDef struct {
+	Key   string // the JSON key of KPIs: "mttr_minutes"
+	Label string // the name pages and tables show: "Change failure rate"
+	Short string // the name a narrow column heading shows: "Change failure"
+	Prose string // the name as the subject of a report sentence: "The change failure rate"
+	Unit  Unit
+	// Better is DirectionMax when lower is better, DirectionMin when higher
+	// is: the way a change counts as an improvement, and the only direction
+	// a tier target on the KPI may have (the other would call the worse
+	// result "met").
+	Better string
+	// Target says the KPI has a tier target by default (DefaultTargets,
+	// migrations/00002_defaults.sql).
+	Target bool
+	// N names the Counts fields (JSON keys) whose sum is the KPI's sample
+	// size: the values a mean or median is taken over, a ratio's
+	// denominator, the records a count or rate counts.
+	N []string
+	// Record is the unit of an evidence row's own value on the explain
+	// page (minutes to resolve one incident, bad events of one SLO-day);
+	// UnitCount when the rows carry no value.
+	Record Unit
+	// Doc is the anchor of the KPI's section in docs/metrics.md, as GitHub
+	// derives it from the heading ("mttd--mttd_minutes").
+	Doc string
+
+	field func(*KPIs) **float64
+}
+
+// HigherIsBetter reports whether a rise of the KPI is an improvement.
+func (d KPIDef) HigherIsBetter() bool { return d.Better == DirectionMin }
+
+// SampleSize returns the KPI's n in c: the sum of its N counts.
+func (d KPIDef) SampleSize(c Counts) float64 {
+	var n float64
+	for _, k := range d.N {
+		v, _ := c.Get(k)
+		n += v
+	}
+	return n
+}
+
+// KPIs are the reliability KPIs of one scope and period (docs/metrics.md).
+// A nil field (JSON null) means no data: a mean or ratio with nothing to
+// average or a zero denominator. Plain counts are never nil. No field is
+// ever NaN or infinite. Every field has a KPIDef in kpiDefs, in field order.
+type KPIs struct {
+	IncidentsTotal                    *float64 `json:"incidents_total"`
+	Sev1Count                         *float64 `json:"sev1_count"`
+	Sev2Count                         *float64 `json:"sev2_count"`
+	CustomerImpactingIncidents        *float64 `json:"customer_impacting_incidents"`
+	MTTDMinutes                       *float64 `json:"mttd_minutes"`
+	MTTAMinutes                       *float64 `json:"mtta_minutes"`
+	MTTRMinutes                       *float64 `json:"mttr_minutes"`
+	MTTRMedianMinutes                 *float64 `json:"mttr_median_minutes"`
+	MTTRP90Minutes                    *float64 `json:"mttr_p90_minutes"`
+	TTMMinutes                        *float64 `json:"ttm_minutes"`
+	RepeatIncidentRate                *float64 `json:"repeat_incident_rate"`
+	Deployments                       *float64 `json:"deployments"`
+	DeploysPerWeek                    *float64 `json:"deploys_per_week"`
+	ChangeFailureRate                 *float64 `json:"change_failure_rate"`
+	RollbackRate                      *float64 `json:"rollback_rate"`
+	LeadTimeMedianHours               *float64 `json:"lead_time_median_hours"`
+	FailedDeployRecoveryMedianMinutes *float64 `json:"failed_deploy_recovery_median_minutes"`
+	PagesTotal                        *float64 `json:"pages_total"`
+	PagesAfterHours                   *float64 `json:"pages_after_hours"`
+	PagesSleepHours                   *float64 `json:"pages_sleep_hours"`
+	PagesPerShift                     *float64 `json:"pages_per_shift"`
+	AlertNoiseRatio                   *float64 `json:"alert_noise_ratio"`
+	MTTAPagesMinutes                  *float64 `json:"mtta_pages_minutes"`
+	ToilRatio                         *float64 `json:"toil_ratio"`
+	PostmortemOnTimeRate              *float64 `json:"postmortem_on_time_rate"`
+	ActionItemOnTimeRate              *float64 `json:"action_item_on_time_rate"`
+	Availability                      *float64 `json:"availability"`
+	SLOAttainment                     *float64 `json:"slo_attainment"`
+	ErrorBudgetRemaining              *float64 `json:"error_budget_remaining"`
+	BurnRate                          *float64 `json:"burn_rate"`
+}
+
+// KPI names (the JSON keys of KPIs), for targets, evidence and Get.
+const (
+	KPIIncidentsTotal                    = "incidents_total"
+	KPISev1Count                         = "sev1_count"
+	KPISev2Count                         = "sev2_count"
+	KPICustomerImpactingIncidents        = "customer_impacting_incidents"
+	KPIMTTDMinutes                       = "mttd_minutes"
+	KPIMTTAMinutes                       = "mtta_minutes"
+	KPIMTTRMinutes                       = "mttr_minutes"
+	KPIMTTRMedianMinutes                 = "mttr_median_minutes"
+	KPIMTTRP90Minutes                    = "mttr_p90_minutes"
+	KPITTMMinutes                        = "ttm_minutes"
+	KPIRepeatIncidentRate                = "repeat_incident_rate"
+	KPIDeployments                       = "deployments"
+	KPIDeploysPerWeek                    = "deploys_per_week"
+	KPIChangeFailureRate                 = "change_failure_rate"
+	KPIRollbackRate                      = "rollback_rate"
+	KPILeadTimeMedianHours               = "lead_time_median_hours"
+	KPIFailedDeployRecoveryMedianMinutes = "failed_deploy_recovery_median_minutes"
+	KPIPagesTotal                        = "pages_total"
+	KPIPagesAfterHours                   = "pages_after_hours"
+	KPIPagesSleepHours                   = "pages_sleep_hours"
+	KPIPagesPerShift                     = "pages_per_shift"
+	KPIAlertNoiseRatio                   = "alert_noise_ratio"
+	KPIMTTAPagesMinutes                  = "mtta_pages_minutes"
+	KPIToilRatio                         = "toil_ratio"
+	KPIPostmortemOnTimeRate              = "postmortem_on_time_rate"
+	KPIActionItemOnTimeRate              = "action_item_on_time_rate"
+	KPIAvailability                      = "availability"
+	KPISLOAttainment                     = "slo_attainment"
+	KPIErrorBudgetRemaining              = "error_budget_remaining"
+	KPIBurnRate                          = "burn_rate"
+)
+
+// kpiDefs is the registry, in display (and JSON) order.
+var kpiDefs = []KPIDef{
+	// Incidents
+	{Key: KPIIncidentsTotal, Label: "Incidents", Short: "Incidents", Prose: "The number of incidents",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"incidents"}, Record: UnitCount,
+		Doc: "incidents-total--incidents_total", field: func(k *KPIs) **float64 { return &k.IncidentsTotal }},
+	{Key: KPISev1Count, Label: "Sev1 incidents", Short: "Sev1", Prose: "The number of Sev1 incidents",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"sev1"}, Record: UnitCount,
+		Doc: "sev1--sev2-count--sev1_count-sev2_count", field: func(k *KPIs) **float64 { return &k.Sev1Count }},
+	{Key: KPISev2Count, Label: "Sev2 incidents", Short: "Sev2", Prose: "The number of Sev2 incidents",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"sev2"}, Record: UnitCount,
+		Doc: "sev1--sev2-count--sev1_count-sev2_count", field: func(k *KPIs) **float64 { return &k.Sev2Count }},
+	{Key: KPICustomerImpactingIncidents, Label: "Customer-impacting incidents", Short: "Customer impact",
+		Prose: "The number of customer-impacting incidents",
+		Unit:  UnitCount, Better: DirectionMax, N: []string{"customer_impacting"}, Record: UnitCount,
+		Doc: "customer-impacting-incidents--customer_impacting_incidents", field: func(k *KPIs) **float64 { return &k.CustomerImpactingIncidents }},
+	{Key: KPIMTTDMinutes, Label: "MTTD", Short: "MTTD", Prose: "MTTD",
+		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_start"}, Record: UnitMinutes,
+		Doc: "mttd--mttd_minutes", field: func(k *KPIs) **float64 { return &k.MTTDMinutes }},
+	{Key: KPIMTTAMinutes, Label: "MTTA (incidents)", Short: "MTTA", Prose: "MTTA",
+		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_ack"}, Record: UnitMinutes,
+		Doc: "mtta--mtta_minutes", field: func(k *KPIs) **float64 { return &k.MTTAMinutes }},
+	{Key: KPIMTTRMinutes, Label: "MTTR", Short: "MTTR", Prose: "MTTR",
+		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"resolved_incidents"}, Record: UnitMinutes,
+		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRMinutes }},
+	{Key: KPIMTTRMedianMinutes, Label: "MTTR median", Short: "MTTR median", Prose: "Median MTTR",
+		Unit: UnitMinutes, Better: DirectionMax, N: []string{"resolved_incidents"}, Record: UnitMinutes,
+		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRMedianMinutes }},
+	{Key: KPIMTTRP90Minutes, Label: "MTTR p90", Short: "MTTR p90", Prose: "MTTR at the 90th percentile",
+		Unit: UnitMinutes, Better: DirectionMax, N: []string{"resolved_incidents"}, Record: UnitMinutes,
+		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRP90Minutes }},
+	{Key: KPITTMMinutes, Label: "Time to mitigate", Short: "TTM", Prose: "Time to mitigate",
+		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"mitigated_incidents"}, Record: UnitMinutes,
+		Doc: "time-to-mitigate--ttm_minutes", field: func(k *KPIs) **float64 { return &k.TTMMinutes }},
+	{Key: KPIRepeatIncidentRate, Label: "Repeat incidents", Short: "Repeat rate", Prose: "The repeat-incident rate",
+		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"incidents"}, Record: UnitCount,
+		Doc: "repeat-incident-rate--repeat_incident_rate", field: func(k *KPIs) **float64 { return &k.RepeatIncidentRate }},
+
+	// Deployments and changes
+	{Key: KPIDeployments, Label: "Deployments", Short: "Deploys", Prose: "The number of deployments",
+		Unit: UnitCount, Better: DirectionMin, N: []string{"deployments"}, Record: UnitCount,
+		Doc: "deployments--deployments-deploys_per_week", field: func(k *KPIs) **float64 { return &k.Deployments }},
+	{Key: KPIDeploysPerWeek, Label: "Deploys per week", Short: "Deploys / week", Prose: "Deploys per week",
+		Unit: UnitRate, Better: DirectionMin, N: []string{"deployments"}, Record: UnitCount,
+		Doc: "deployments--deployments-deploys_per_week", field: func(k *KPIs) **float64 { return &k.DeploysPerWeek }},
+	{Key: KPIChangeFailureRate, Label: "Change failure rate", Short: "Change failure", Prose: "The change failure rate",
+		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"deployments"}, Record: UnitCount,
+		Doc: "change-failure-rate--change_failure_rate", field: func(k *KPIs) **float64 { return &k.ChangeFailureRate }},
+	{Key: KPIRollbackRate, Label: "Rollback rate", Short: "Rollbacks", Prose: "The rollback rate",
+		Unit: UnitRatio, Better: DirectionMax, N: []string{"deployments", "rollbacks"}, Record: UnitCount,
+		Doc: "rollback-rate--rollback_rate", field: func(k *KPIs) **float64 { return &k.RollbackRate }},
+	{Key: KPILeadTimeMedianHours, Label: "Lead time (median)", Short: "Lead time", Prose: "Median lead time",
+		Unit: UnitHours, Better: DirectionMax, N: []string{"deployments_with_commit"}, Record: UnitHours,
+		Doc: "lead-time-for-changes--lead_time_median_hours", field: func(k *KPIs) **float64 { return &k.LeadTimeMedianHours }},
+	{Key: KPIFailedDeployRecoveryMedianMinutes, Label: "Failed deploy recovery", Short: "Recovery", Prose: "Failed deploy recovery",
+		Unit: UnitMinutes, Better: DirectionMax, N: []string{"failed_deploy_incidents"}, Record: UnitMinutes,
+		Doc:   "failed-deployment-recovery-time--failed_deploy_recovery_median_minutes",
+		field: func(k *KPIs) **float64 { return &k.FailedDeployRecoveryMedianMinutes }},
+
+	// On-call load
+	{Key: KPIPagesTotal, Label: "Pages", Short: "Pages", Prose: "The number of pages",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"pages"}, Record: UnitCount,
+		Doc: "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesTotal }},
+	{Key: KPIPagesAfterHours, Label: "After-hours pages", Short: "After-hours pages", Prose: "The number of after-hours pages",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"pages_after_hours"}, Record: UnitCount,
+		Doc: "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesAfterHours }},
+	{Key: KPIPagesSleepHours, Label: "Sleep-hours pages", Short: "Sleep-hours pages", Prose: "The number of sleep-hours pages",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"pages_sleep_hours"}, Record: UnitCount,
+		Doc: "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesSleepHours }},
+	{Key: KPIPagesPerShift, Label: "Pages per shift", Short: "Pages / shift", Prose: "Pages per shift",
+		Unit: UnitRate, Better: DirectionMax, N: []string{"pages"}, Record: UnitCount,
+		Doc: "pages-per-shift--pages_per_shift", field: func(k *KPIs) **float64 { return &k.PagesPerShift }},
+	{Key: KPIAlertNoiseRatio, Label: "Alert noise", Short: "Alert noise", Prose: "Alert noise",
+		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"pages"}, Record: UnitCount,
+		Doc: "alert-noise-ratio--alert_noise_ratio", field: func(k *KPIs) **float64 { return &k.AlertNoiseRatio }},
+	{Key: KPIMTTAPagesMinutes, Label: "MTTA (pages)", Short: "Page MTTA", Prose: "MTTA of pages",
+		Unit: UnitMinutes, Better: DirectionMax, N: []string{"pages_with_ack"}, Record: UnitMinutes,
+		Doc: "page-mtta--mtta_pages_minutes", field: func(k *KPIs) **float64 { return &k.MTTAPagesMinutes }},
+	{Key: KPIToilRatio, Label: "Toil", Short: "Toil", Prose: "Toil",
+		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"toil_weeks"}, Record: UnitWorkHours,
+		Doc: "toil-ratio--toil_ratio", field: func(k *KPIs) **float64 { return &k.ToilRatio }},
+
+	// Learning
+	{Key: KPIPostmortemOnTimeRate, Label: "Postmortems on time", Short: "Postmortems on time", Prose: "The share of postmortems on time",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"postmortems_due"}, Record: UnitCount,
+		Doc: "postmortem-on-time-rate--postmortem_on_time_rate", field: func(k *KPIs) **float64 { return &k.PostmortemOnTimeRate }},
+	{Key: KPIActionItemOnTimeRate, Label: "Action items on time", Short: "Action items on time",
+		Prose: "The share of action items closed on time",
+		Unit:  UnitRatio, Better: DirectionMin, Target: true, N: []string{"action_items_due"}, Record: UnitCount,
+		Doc: "action-item-on-time-rate--action_item_on_time_rate", field: func(k *KPIs) **float64 { return &k.ActionItemOnTimeRate }},
+
+	// Service levels
+	{Key: KPIAvailability, Label: "Availability", Short: "Availability", Prose: "Availability",
+		Unit: UnitNines, Better: DirectionMin, Target: true, N: []string{"total_events"}, Record: UnitNines,
+		Doc: "availability--availability", field: func(k *KPIs) **float64 { return &k.Availability }},
+	{Key: KPISLOAttainment, Label: "SLO attainment", Short: "SLO attainment", Prose: "SLO attainment",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"slo_days"}, Record: UnitNines,
+		Doc: "slo-attainment--slo_attainment", field: func(k *KPIs) **float64 { return &k.SLOAttainment }},
+	{Key: KPIErrorBudgetRemaining, Label: "Error budget left", Short: "Budget left", Prose: "Error budget remaining",
+		Unit: UnitBudget, Better: DirectionMin, N: []string{"total_events"}, Record: UnitCount,
+		Doc:   "error-budget-remaining--error_budget_remaining-burn-rate--burn_rate",
+		field: func(k *KPIs) **float64 { return &k.ErrorBudgetRemaining }},
+	{Key: KPIBurnRate, Label: "Burn rate", Short: "Burn rate", Prose: "Burn rate",
+		Unit: UnitRate, Better: DirectionMax, N: []string{"total_events"}, Record: UnitCount,
+		Doc:   "error-budget-remaining--error_budget_remaining-burn-rate--burn_rate",
+		field: func(k *KPIs) **float64 { return &k.BurnRate }},
+}
+
+// KPINames lists every KPI key in display (and JSON) order.
+var KPINames = func() []string {
+	out := make([]string, len(kpiDefs))
+	for i, d := range kpiDefs {
+		out[i] = d.Key
+	}
+	return out
+}()
+
+// kpiIndex maps a KPI name to its position in kpiDefs.
+var kpiIndex = func() map[string]int {
+	m := make(map[string]int, len(kpiDefs))
+	for i, d := range kpiDefs {
+		m[d.Key] = i
+	}
+	return m
+}()
+
+// KPIDefs returns every KPI's definition in display (and JSON) order.
+func KPIDefs() []KPIDef { return slices.Clone(kpiDefs) }
+
+// KPIDefOf returns the definition of the KPI named by its JSON key, and
+// false for an unknown name.
+func KPIDefOf(key string) (KPIDef, bool) {
+	i, ok := kpiIndex[key]
+	if !ok {
+		return KPIDef{}, false
+	}
+	return kpiDefs[i], true
+}
+
+// IsRatioKPI reports whether kpi is a fraction in [0, 1].
+func IsRatioKPI(kpi string) bool {
+	d, ok := KPIDefOf(kpi)
+	return ok && d.Unit.Fraction()
+}
+
+// fields returns a pointer to each KPI field, in KPINames order.
+func (k *KPIs) fields() []**float64 {
+	out := make([]**float64, len(kpiDefs))
+	for i, d := range kpiDefs {
+		out[i] = d.field(k)
+	}
+	return out
+}
+
+// Get returns the KPI named by its JSON key, or nil for no data or an unknown name.
+func (k KPIs) Get(name string) *float64 {
+	i, ok := kpiIndex[name]
+	if !ok {
+		return nil
+	}
+	return *kpiDefs[i].field(&k)
+}
+
+// Map returns every KPI keyed by its JSON key.
+func (k KPIs) Map() map[string]*float64 {
+	m := make(map[string]*float64, len(kpiDefs))
+	for _, d := range kpiDefs {
+		m[d.Key] = *d.field(&k)
+	}
+	return m
+}
+
+// countIndex maps a Counts JSON key to its field index.
+var countIndex = func() map[string]int {
+	t := reflect.TypeFor[Counts]()
+	m := make(map[string]int, t.NumField())
+	for i := range t.NumField() {
+		m[t.Field(i).Tag.Get("json")] = i
+	}
+	return m
+}()
+
+// Get returns the count named by its JSON key ("resolved_incidents") as a
+// number, and false for an unknown name.
+func (c Counts) Get(key string) (float64, bool) {
+	i, ok := countIndex[key]
+	if !ok {
+		return 0, false
+	}
+	switch v := reflect.ValueOf(c).Field(i); v.Kind() {
+	case reflect.Int, reflect.Int64:
+		return float64(v.Int()), true
+	case reflect.Float64:
+		return v.Float(), true
+	}
+	return 0, false
+}
