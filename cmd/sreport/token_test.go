@@ -74,7 +74,7 @@ func TestTokenCommands(t *testing.T) {
 	}
 
 	out, _, err = tokenCmd("list", "--email", "ed@example.com")
-	if err != nil || !regexp.MustCompile(`(?m)^` + strconv.FormatInt(tok.ID, 10) + `\s+"deploy step"\s+write\s+\S+ \S+\s+active$`).MatchString(out) || strings.Contains(out, "srp_") {
+	if err != nil || !regexp.MustCompile(`(?m)^`+strconv.FormatInt(tok.ID, 10)+`\s+"deploy step"\s+write\s+\S+ \S+\s+active$`).MatchString(out) || strings.Contains(out, "srp_") {
 		t.Fatalf("list: %v\n%s", err, out)
 	}
 	if out, _, err = tokenCmd("revoke", "--email", "ed@example.com", "--id", strconv.FormatInt(vicTok.ID, 10)); err == nil {
