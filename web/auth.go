@@ -36,6 +36,9 @@ const (
 	ctxUser         = "user"
 	ctxAuthMethod   = "auth_method"
 	ctxSessionToken = "session_token"
+	// ctxTokenScope is the scope of the request's API token, capped by the
+	// owner's role (store.ScopeAllowed).
+	ctxTokenScope = "token_scope"
 )
 
 // How a request was authenticated.
@@ -54,6 +57,12 @@ func currentUser(c echo.Context) *store.User {
 func authMethod(c echo.Context) string {
 	m, _ := c.Get(ctxAuthMethod).(string)
 	return m
+}
+
+// tokenScope is the request's API token scope, "" without a token.
+func tokenScope(c echo.Context) string {
+	s, _ := c.Get(ctxTokenScope).(string)
+	return s
 }
 
 // auditFor describes who makes a change in this request, for store.Audit.
@@ -150,7 +159,7 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		if tok, ok := bearerToken(req); ok && strings.HasPrefix(req.URL.Path, "/api/") {
-			u, err := h.store.UserByAPIToken(req.Context(), tok)
+			u, t, err := h.store.UserByAPIToken(req.Context(), tok)
 			if errors.Is(err, store.ErrNotFound) || (err == nil && u.Disabled) {
 				c.Response().Header().Set(echo.HeaderWWWAuthenticate, `Bearer realm="sreport"`)
 				return userError{http.StatusUnauthorized, "invalid or revoked API token"}
@@ -158,8 +167,13 @@ func (h *Handler) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
+			scope := t.Scope
+			if !store.ScopeAllowed(u.Role, scope) {
+				scope = store.ScopeRead // the owner lost the role the scope needs
+			}
 			c.Set(ctxUser, &u)
 			c.Set(ctxAuthMethod, authToken)
+			c.Set(ctxTokenScope, scope)
 			return next(c)
 		}
 		if h.cfg.AuthProxyHeader != "" && h.fromTrustedProxy(req) {
@@ -265,11 +279,16 @@ func (h *Handler) clearSessionCookie(c echo.Context) {
 }
 
 // csrf checks the token of every state-changing request, except API
-// requests authenticated by a bearer token (no ambient credentials there).
+// requests authenticated by a bearer token or by nothing at all: neither
+// carries ambient credentials a forged request could ride on, and the
+// anonymous one gets authorize's 401 rather than a form error.
 func (h *Handler) csrf() echo.MiddlewareFunc {
+	skip := func(c echo.Context) bool {
+		return authMethod(c) == authToken || (currentUser(c) == nil && strings.HasPrefix(c.Request().URL.Path, "/api/"))
+	}
 	mk := func(secure bool) echo.MiddlewareFunc {
 		return middleware.CSRFWithConfig(middleware.CSRFConfig{
-			Skipper:        func(c echo.Context) bool { return authMethod(c) == authToken },
+			Skipper:        skip,
 			TokenLookup:    "form:_csrf,header:X-CSRF-Token",
 			ContextKey:     "csrf", // read by h.layout
 			CookieName:     CSRFCookie,
@@ -280,6 +299,12 @@ func (h *Handler) csrf() echo.MiddlewareFunc {
 			CookieSameSite: http.SameSiteLaxMode,
 			CookieSecure:   secure,
 			ErrorHandler: func(err error, c echo.Context) error {
+				// The form could not be read because the body hit its cap
+				// (a chunked upload says its size only by sending it): that
+				// is a 413, not a missing token.
+				if tooLarge := bodyTooLarge(c); tooLarge != nil {
+					return tooLarge
+				}
 				return userError{http.StatusForbidden, "This form has expired or did not come from sreport. Reload the page and try again."}
 			},
 		})
@@ -299,7 +324,10 @@ func (h *Handler) csrf() echo.MiddlewareFunc {
 // authorize enforces each route's role from the route table. A route that
 // reached echo without going through add (so without a rule) is refused
 // to everyone; unmatched paths (404/405) need a signed-in user, so
-// anonymous visitors learn nothing about what exists.
+// anonymous visitors learn nothing about what exists. An API token may
+// call a route that changes anything (any method but GET, HEAD and
+// OPTIONS) only with the write scope, on top of the route's role: this is
+// the check every write API route relies on.
 func (h *Handler) authorize(e *echo.Echo) echo.MiddlewareFunc {
 	var once sync.Once
 	var rules map[string]string
@@ -336,9 +364,17 @@ func (h *Handler) authorize(e *echo.Echo) echo.MiddlewareFunc {
 			if store.RoleRank(u.Role) < store.RoleRank(role) {
 				return userError{http.StatusForbidden, fmt.Sprintf("This needs the %s role; you are signed in as %s. Ask an admin for access.", role, u.Role)}
 			}
+			if authMethod(c) == authToken && !safeMethod(c.Request().Method) && tokenScope(c) != store.ScopeWrite {
+				return userError{http.StatusForbidden, "This API token has the read scope; writing needs a token with the write scope (create one on /account)."}
+			}
 			return next(c)
 		}
 	}
+}
+
+// safeMethod reports whether an HTTP method only reads (RFC 9110 §9.2.1).
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
 }
 
 // signInRequired answers an anonymous request: 401 JSON on the API, a

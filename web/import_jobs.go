@@ -33,25 +33,29 @@ const uploadTTL = 6 * time.Hour
 const maxUploadsPerUser = 10
 
 // importHandler serves the import pages. It keeps uploads waiting for
-// confirmation in a temp directory (one folder per random token, the file
-// named by its SHA-256) and their state in memory.
+// confirmation in the upload folder beside the database (one folder per
+// random token, the file named by its SHA-256) and their state in memory.
 type importHandler struct {
 	*Handler
-	dir     string
+	dir     string // "" when dirErr says why there is none
+	dirErr  error
 	mu      sync.Mutex
 	uploads map[string]*upload
 }
 
 // importer builds the import pages' handler; routes calls it once.
 func (h *Handler) importer() *importHandler {
-	dir, err := os.MkdirTemp("", "sreport-uploads-")
-	if err != nil {
-		dir = os.TempDir()
-	} else if h.cfg.Background != nil {
+	ih := &importHandler{Handler: h, uploads: map[string]*upload{}}
+	ih.dir, ih.dirErr = h.openUploadDir()
+	switch {
+	case ih.dirErr != nil:
+		h.log.Error("uploads unavailable: no upload folder", "error", ih.dirErr)
+	case h.cfg.Background != nil:
 		// The server's context ends at shutdown: uploads do not outlive it.
-		context.AfterFunc(h.cfg.Background, func() { os.RemoveAll(dir) })
+		dir := ih.dir
+		context.AfterFunc(h.cfg.Background, func() { _ = emptyDir(dir) })
 	}
-	return &importHandler{Handler: h, dir: dir, uploads: map[string]*upload{}}
+	return ih
 }
 
 // Upload states.

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
@@ -27,25 +26,18 @@ var errTooLarge = userError{http.StatusRequestEntityTooLarge,
 
 // limitUploads caps the upload request's body before any middleware (the
 // CSRF check reads the form) touches it: a declared oversize body gets a
-// clear 413 at once, an undeclared one is cut off by http.MaxBytesReader.
+// clear 413 at once, an undeclared (chunked) one is cut off at the cap and
+// gets the same 413 whichever reader hit it.
 func (ih *importHandler) limitUploads(next echo.HandlerFunc) echo.HandlerFunc {
-	limit := middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: strconv.Itoa(MaxUploadBytes>>20) + "M"})
-	limited := limit(next)
 	return func(c echo.Context) error {
 		req := c.Request()
 		if req.Method != http.MethodPost || req.URL.Path != "/imports" {
 			return next(c)
 		}
-		if req.ContentLength > MaxUploadBytes {
-			return errTooLarge
+		if err := capBody(c, MaxUploadBytes, errTooLarge); err != nil {
+			return err
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, MaxUploadBytes)
-		err := limited(c)
-		var he *echo.HTTPError
-		if errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge {
-			return errTooLarge
-		}
-		return err
+		return next(c)
 	}
 }
 
@@ -156,6 +148,9 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 	}
 	if !ih.makeRoom(userID(c)) {
 		return userError{http.StatusTooManyRequests, fmt.Sprintf("You have %d uploads being checked or imported; wait for one to finish, then upload again.", maxUploadsPerUser)}
+	}
+	if ih.dir == "" {
+		return fmt.Errorf("store upload: %w", ih.dirErr)
 	}
 	u := &upload{Token: newToken(), UserID: userID(c), Actor: actor(c), Created: ih.cfg.Now(), opt: o}
 	dir := filepath.Join(ih.dir, u.Token)

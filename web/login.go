@@ -12,14 +12,21 @@ import (
 	"sreport/views"
 )
 
-// Login throttling: failures counted per account and per client address
-// within a sliding window.
+// Login throttling (OWASP ASVS 2.2.1): failures count per account and
+// client together and per client within a sliding window. Failures of an
+// account from everywhere only tighten the budget of clients that have
+// already failed on it, so a guesser cannot lock the real user out.
+var loginLimits = store.LoginLimits{
+	Window:               15 * time.Minute,
+	PerAccountClient:     5,
+	PerClient:            20,
+	AccountBusy:          20,
+	BusyPerAccountClient: 2,
+}
+
 const (
-	loginWindow         = 15 * time.Minute
-	loginMaxPerAccount  = 5
-	loginMaxPerAddr     = 20
 	msgLoginFailed      = "Email or password is wrong, or the account is disabled."
-	msgLoginThrottled   = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
+	msgLoginThrottled   = "Too many failed sign-in attempts from here. Wait 15 minutes, then try again."
 	statusLoginFailed   = http.StatusUnprocessableEntity
 	statusLoginThrottle = http.StatusTooManyRequests
 )
@@ -50,12 +57,15 @@ func (h *Handler) submitLogin(c echo.Context) error {
 	addr := c.RealIP()
 	now := h.cfg.Now()
 
-	byAccount, byAddr, err := h.store.LoginFailures(ctx, email, addr, now.Add(-loginWindow))
+	// Count first: the attempt is recorded as a failure before the password
+	// is checked, so parallel guesses cannot all reach bcrypt.
+	attempt := store.LoginAttempt{Email: email, ClientAddr: addr}
+	refused, err := h.store.ReserveLoginAttempt(ctx, attempt, now, loginLimits)
 	if err != nil {
 		return err
 	}
-	if byAccount >= loginMaxPerAccount || byAddr >= loginMaxPerAddr {
-		h.log.Warn("login throttled", "email", email, "remote", addr)
+	if refused != "" {
+		h.log.Warn("login throttled", "email", email[:min(len(email), 254)], "remote", addr, "why", refused)
 		return render(c, statusLoginThrottle, views.LoginPage(h.loginView(c, email, next, msgLoginThrottled)))
 	}
 	u, err := h.store.UserByEmail(ctx, email)
@@ -63,14 +73,12 @@ func (h *Handler) submitLogin(c echo.Context) error {
 		return err
 	}
 	// CheckPassword with an empty hash still spends a bcrypt comparison, so
-	// unknown accounts answer as slowly as known ones.
+	// unknown accounts answer as slowly as known ones. A failure keeps the
+	// reservation as its record.
 	if !store.CheckPassword(u.PasswordHash, password) || u.Disabled || u.ID == 0 {
-		if err := h.store.RecordLoginFailure(ctx, email, addr, now, loginWindow); err != nil {
-			return err
-		}
 		return render(c, statusLoginFailed, views.LoginPage(h.loginView(c, email, next, msgLoginFailed)))
 	}
-	if err := h.store.ClearLoginFailures(ctx, email); err != nil {
+	if err := h.store.ClearLoginFailures(ctx, attempt); err != nil {
 		return err
 	}
 	a := store.Audit{UserID: u.ID, Actor: u.Email, ClientAddr: addr, At: now}

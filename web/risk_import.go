@@ -329,10 +329,9 @@ func limitRiskUploads(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		// Form encoding of the confirm step's payload can triple its size.
 		const limit = 4*maxRiskUpload + 64<<10
-		if req.ContentLength > limit {
-			return userError{http.StatusRequestEntityTooLarge, "The register file is larger than 2 MiB."}
+		if err := capBody(c, limit, userError{http.StatusRequestEntityTooLarge, "The register file is larger than 2 MiB."}); err != nil {
+			return err
 		}
-		req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
 		return next(c)
 	}
 }

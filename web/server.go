@@ -158,11 +158,8 @@ func limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 		case "/imports", "/risks/import", "/risks/import/confirm":
 			return next(c) // own limits (import_new.go, risk_import.go)
 		}
-		if req.ContentLength > maxFormBytes {
-			return userError{http.StatusRequestEntityTooLarge, "The request is too large."}
-		}
-		if req.Body != nil {
-			req.Body = http.MaxBytesReader(c.Response(), req.Body, maxFormBytes)
+		if err := capBody(c, maxFormBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large."}); err != nil {
+			return err
 		}
 		return next(c)
 	}

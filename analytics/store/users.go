@@ -237,18 +237,28 @@ func (s *Store) SetUserRole(ctx context.Context, id int64, role string, a Audit)
 		return User{}, err
 	}
 	a.Action = orDefault(a.Action, "set_role")
-	return s.updateUser(ctx, id, a, func(u *User) { u.Role = role }, nil)
+	return s.updateUser(ctx, id, a, func(u *User) { u.Role = role }, func(tx *sql.Tx, u User) error {
+		if ScopeAllowed(role, ScopeWrite) {
+			return nil
+		}
+		return downgradeWriteTokens(ctx, tx, u.ID)
+	})
 }
 
-// SetUserDisabled disables or enables a user; disabling ends all of the
-// user's sessions in the same transaction.
+// SetUserDisabled disables or enables a user. Disabling ends all of the
+// user's sessions and revokes their API tokens in the same transaction, for
+// good: enabling the account again does not bring the tokens back.
 func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, a Audit) (User, error) {
 	a.Action = orDefault(a.Action, map[bool]string{true: "disable", false: "enable"}[disabled])
 	return s.updateUser(ctx, id, a, func(u *User) { u.Disabled = disabled }, func(tx *sql.Tx, u User) error {
 		if !disabled {
 			return nil
 		}
-		return deleteUserSessions(ctx, tx, u.ID, "")
+		if err := deleteUserSessions(ctx, tx, u.ID, ""); err != nil {
+			return err
+		}
+		_, err := revokeUserTokens(ctx, tx, u.ID, a, "account disabled")
+		return err
 	})
 }
 
@@ -264,6 +274,46 @@ func (s *Store) SetUserPassword(ctx context.Context, id int64, passwordHash, kee
 		}
 		return deleteUserSessions(ctx, tx, u.ID, keep)
 	})
+}
+
+// PasswordChange says what changes with a new password besides the hash,
+// in the same transaction. Every session of the user ends either way.
+type PasswordChange struct {
+	// RevokeTokens revokes every live API token of the user.
+	RevokeTokens bool
+	// SessionExpires, when set, starts a fresh session for the browser that
+	// made the change (its old session ends with the others, so the session
+	// id rotates); ChangePassword returns its token.
+	SessionExpires time.Time
+}
+
+// ChangePassword stores a new password hash, ends every session of the
+// user, and as ch says revokes their API tokens and starts a new session,
+// all in one transaction. It returns the new session's token ("" without
+// one) and how many tokens were revoked.
+func (s *Store) ChangePassword(ctx context.Context, id int64, passwordHash string, ch PasswordChange, a Audit) (session string, revoked int, err error) {
+	a.Action = orDefault(a.Action, "set_password")
+	now := auditTime(a)
+	_, err = s.updateUser(ctx, id, a, func(u *User) { u.PasswordHash = passwordHash }, func(tx *sql.Tx, u User) error {
+		if err := deleteUserSessions(ctx, tx, u.ID, ""); err != nil {
+			return err
+		}
+		if ch.RevokeTokens {
+			var err error
+			if revoked, err = revokeUserTokens(ctx, tx, u.ID, a, "password changed"); err != nil {
+				return err
+			}
+		}
+		if ch.SessionExpires.IsZero() {
+			return nil
+		}
+		session = NewToken()
+		return insertSession(ctx, tx, session, u.ID, now, ch.SessionExpires)
+	})
+	if err != nil {
+		return "", 0, err
+	}
+	return session, revoked, nil
 }
 
 func orDefault(v, def string) string {

@@ -24,7 +24,8 @@ const userUsage = `Usage: sreport user <add|list|set-role|reset-password> [flags
   add            --email E --role viewer|editor|admin   (password from stdin when piped, else generated and printed once)
   list
   set-role       --email E --role R
-  reset-password --email E                             (password from stdin when piped, else generated; ends the user's sessions)`
+  reset-password --email E [--keep-tokens]             (password from stdin when piped, else generated; ends the user's
+                                                       sessions and revokes their API tokens unless --keep-tokens)`
 
 func runUser(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return runUserWith(ctx, args, os.Stdin, stdout, stderr)
@@ -44,6 +45,7 @@ func runUserWith(ctx context.Context, args []string, stdin *os.File, stdout, std
 	db := dbFlag(fs)
 	email := fs.String("email", "", "the account's email")
 	role := fs.String("role", "", "viewer, editor or admin")
+	keepTokens := fs.Bool("keep-tokens", false, "reset-password: keep the user's API tokens working")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -122,10 +124,15 @@ func runUserWith(ctx context.Context, args []string, stdin *os.File, stdout, std
 			return err
 		}
 		audit.Action = "reset_password"
-		if _, err := st.SetUserPassword(ctx, u.ID, hash, "", audit); err != nil {
+		_, revoked, err := st.ChangePassword(ctx, u.ID, hash, store.PasswordChange{RevokeTokens: !*keepTokens}, audit)
+		if err != nil {
 			return fmt.Errorf("user reset-password: %w", err)
 		}
-		fmt.Fprintf(stdout, "password of %s reset; its sessions were ended\n", u.Email)
+		fmt.Fprintf(stdout, "password of %s reset; its sessions were ended", u.Email)
+		if !*keepTokens {
+			fmt.Fprintf(stdout, "; API tokens revoked: %d", revoked)
+		}
+		fmt.Fprintln(stdout)
 		if generated {
 			fmt.Fprintf(stdout, "password: %s\n", password)
 		}
