@@ -42,7 +42,7 @@ func (h *Handler) downloadRiskCSV(c echo.Context) error {
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-risks-%s.csv"`, h.cfg.Now().Format("2006-01-02")))
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
+	w := newCSVWriter(c.Response())
 	if err := w.Write(riskCSVHeader); err != nil {
 		return err
 	}
@@ -61,8 +61,7 @@ func (h *Handler) downloadRiskCSV(c echo.Context) error {
 			return err
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 // riskColumns maps header names, normalised by ingest.NormHeader, to the
@@ -90,15 +89,6 @@ var riskColumns = map[string]string{
 	"created_at": "created at", "created_by": "created by",
 	// Derived or assigned here; another register's "id" is not our code.
 	"id": "", "score": "", "rating": "", "updated_at": "", "updated_by": "",
-}
-
-// csvUnsafe undoes csvSafe: a quote in front of a formula character was
-// added by an export and is not part of the value.
-func csvUnsafe(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStarts, rune(s[1])) {
-		return s[1:]
-	}
-	return s
 }
 
 // riskRow is one parsed line of an uploaded register.

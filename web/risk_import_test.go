@@ -88,3 +88,33 @@ func TestRiskImportSpreadsheetFiles(t *testing.T) {
 		})
 	}
 }
+
+// TestRiskCSVExportGuardsEveryPart: the export quotes every field and
+// guards a formula after a separator inside a value (a ';'-separated
+// spreadsheet would make "=1+1" a cell of its own), and importing the
+// export gives the values back unchanged.
+func TestRiskCSVExportGuardsEveryPart(t *testing.T) {
+	s := newRiskServer(t, testutil.DemoStore(t))
+	form := validRiskForm()
+	form.Set("title", "semi;=1+1;")
+	form.Set("mitigation", "Step one, -then two\n@three")
+	if status, _, hdr := postWith(t, s.editor, s.url+"/risks", form, true); status != http.StatusSeeOther || hdr.Get("Location") != "/risks/R-013" {
+		t.Fatalf("create: %d %s", status, hdr.Get("Location"))
+	}
+	status, out, _ := getWith(t, s.viewer, s.url+"/risks.csv")
+	if status != http.StatusOK {
+		t.Fatalf("csv: %d", status)
+	}
+	if !strings.HasPrefix(out, `"code","title","description",`) {
+		t.Errorf("header fields not quoted: %.100s", out)
+	}
+	for _, want := range []string{`"R-013","semi;'=1+1;",`, `"Step one, '-then two` + "\n'@three\""} {
+		if !strings.Contains(out, want) {
+			t.Errorf("export lacks %q", want)
+		}
+	}
+	status, preview := uploadRisks(t, s.editor, s.url, "export.csv", []byte(out))
+	if status != http.StatusOK || !strings.Contains(preview, "13 risks read: 0 new, 0 to update, 13 unchanged") {
+		t.Fatalf("re-import of the export: %d %.2000s", status, preview)
+	}
+}
