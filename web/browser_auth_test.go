@@ -14,7 +14,7 @@ import (
 // browserLogin signs Chromium in through the login form.
 func browserLogin(t *testing.T, ctx context.Context, srvURL, email, password string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(srvURL+"/login")); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srvURL+"/login")); err != nil {
 		t.Fatal(err)
 	}
 	fillLogin(t, ctx, email, password)
@@ -23,7 +23,7 @@ func browserLogin(t *testing.T, ctx context.Context, srvURL, email, password str
 // fillLogin submits the login form already on screen.
 func fillLogin(t *testing.T, ctx context.Context, email, password string) {
 	t.Helper()
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), email),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), password),
@@ -47,7 +47,7 @@ func browserSignIn(t *testing.T, ctx context.Context, srvURL string) {
 // browserLogout clicks "Sign out" in the top bar.
 func browserLogout(t *testing.T, ctx context.Context) {
 	t.Helper()
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Click(chromedp.CSS(`.whoami button[type="submit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`)),
 	); err != nil {
@@ -57,7 +57,7 @@ func browserLogout(t *testing.T, ctx context.Context) {
 
 func count(t *testing.T, ctx context.Context, css string) int {
 	t.Helper()
-	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+css+"`"+`).length`))
+	n, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll(`+"`"+css+"`"+`).length`))
 	if err != nil {
 		t.Fatalf("count %s: %v", css, err)
 	}
@@ -75,10 +75,10 @@ func TestBrowserRoles(t *testing.T) {
 	}
 
 	// Anonymous: any page leads to the login form.
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/services"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/services"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="login-form"]`))); err != nil {
 		t.Fatal(err)
 	}
-	if loc, _ := chromedp.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/login?next=%2Fservices") {
+	if loc, _ := testutil.Run(ctx, chromedp.Location()); !strings.Contains(loc, "/login?next=%2Fservices") {
 		t.Fatalf("anonymous landed on %s", loc)
 	}
 
@@ -88,12 +88,12 @@ func TestBrowserRoles(t *testing.T) {
 		} else {
 			browserLogin(t, ctx, srv.URL, role+"@roles.example", pws[role])
 		}
-		who, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="whoami"]`)))
+		who, _ := testutil.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="whoami"]`)))
 		if !strings.Contains(who, role) {
 			t.Fatalf("%s: whoami %q", role, who)
 		}
 		// Back on the page asked for before signing in.
-		if loc, _ := chromedp.Run(ctx, chromedp.Location()); role == store.RoleViewer && !strings.HasSuffix(loc, "/services") {
+		if loc, _ := testutil.Run(ctx, chromedp.Location()); role == store.RoleViewer && !strings.HasSuffix(loc, "/services") {
 			t.Errorf("after login: %s", loc)
 		}
 		if n := count(t, ctx, `.mainnav a[href="/admin/users"]`); n != 0 {
@@ -102,7 +102,7 @@ func TestBrowserRoles(t *testing.T) {
 		if role == store.RoleViewer {
 			// Edit and import controls, where pages have them, are hidden from viewers.
 			for _, p := range []string{"/", "/incidents/1"} {
-				if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+				if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+p), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
 					t.Fatal(err)
 				}
 				if n := count(t, ctx, `[data-testid="editor-controls"]`); n != 0 {
@@ -111,30 +111,30 @@ func TestBrowserRoles(t *testing.T) {
 			}
 		} else {
 			// The editor gets the incident's edit forms and the risk register's buttons.
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents/1"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+			if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/incidents/1"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
 				t.Fatal(err)
 			}
 			if n := count(t, ctx, `[data-testid="editor-controls"]`); n == 0 {
 				t.Errorf("editor sees no edit controls on /incidents/1")
 			}
-			if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
+			if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(chromedp.CSS(`main`))); err != nil {
 				t.Fatal(err)
 			}
 			if n := count(t, ctx, `a[href="/risks/new"]`); n == 0 {
 				t.Errorf("editor sees no New risk button")
 			}
 		}
-		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/admin/users"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="error"]`))); err != nil {
+		if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/admin/users"), chromedp.WaitVisible(chromedp.CSS(`[data-testid="error"]`))); err != nil {
 			t.Fatal(err)
 		}
-		if code, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.status-code`))); code != "403" {
+		if code, _ := testutil.Run(ctx, chromedp.Text(chromedp.CSS(`.status-code`))); code != "403" {
 			t.Errorf("%s on /admin/users: %q", role, code)
 		}
 		browserLogout(t, ctx)
 	}
 
 	browserLogin(t, ctx, srv.URL, "admin@roles.example", pws[store.RoleAdmin])
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Click(chromedp.CSS(`.mainnav a[href="/admin/users"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="users"]`)),
 	); err != nil {
@@ -145,13 +145,13 @@ func TestBrowserRoles(t *testing.T) {
 			t.Errorf("users page lacks %s", role)
 		}
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatal(err)
 	}
 	testutil.SaveArtifact(t, "admin-users.png", shot)
 	// The audit log shows the sign-ins just made.
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Click(chromedp.CSS(`[data-testid="admin-tabs"] a[href="/admin/audit"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="audit"]`)),
 	); err != nil {

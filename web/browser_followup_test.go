@@ -25,10 +25,10 @@ func TestBrowserPostmortemEdit(t *testing.T) {
 	servicePage := srv.URL + "/services/" + url.PathEscape(in.Service) + "?period=2026-10"
 	readTile := func() string {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.Navigate(servicePage), chromedp.WaitVisible(chromedp.CSS(tile))); err != nil {
+		if err := testutil.Do(ctx, chromedp.Navigate(servicePage), chromedp.WaitVisible(chromedp.CSS(tile))); err != nil {
 			t.Fatal(err)
 		}
-		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(tile+` .value`)))
+		s, err := testutil.Run(ctx, chromedp.Text(chromedp.CSS(tile+` .value`)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,7 +38,7 @@ func TestBrowserPostmortemEdit(t *testing.T) {
 
 	// The reporting timezone is UTC in the demo, so the input is UTC.
 	published := in.ResolvedAt.Add(2 * time.Hour).UTC().Format("2006-01-02T15:04")
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Navigate(srv.URL+"/incidents/"+idStr(in.ID)),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="incident-form"]`)),
 		chromedp.SetValue(chromedp.CSS(`input[name="postmortem_published_at"]`), published),
@@ -46,18 +46,18 @@ func TestBrowserPostmortemEdit(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="incident-save"]`))); err != nil {
+	if _, err := testutil.RunResponse(ctx, chromedp.Click(chromedp.CSS(`[data-testid="incident-save"]`))); err != nil {
 		t.Fatal(err)
 	}
-	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.flash`)))
+	flash, err := testutil.Run(ctx, chromedp.Text(chromedp.CSS(`.flash`)))
 	if err != nil || !strings.Contains(flash, "Saved") {
 		t.Fatalf("no confirmation after saving: %q %v", flash, err)
 	}
-	compare, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="incident-compare"]`)))
+	compare, _ := testutil.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="incident-compare"]`)))
 	if !strings.Contains(compare, "Postmortem published") || !strings.Contains(compare, in.ResolvedAt.Add(2*time.Hour).UTC().Format("2006-01-02 15:04")) {
 		t.Errorf("compare table lacks the new publication date: %q", compare)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
 		testutil.SaveArtifact(t, "incident-edit.png", shot)
 	}

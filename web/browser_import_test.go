@@ -35,7 +35,7 @@ func TestBrowserImportGenericCSV(t *testing.T) {
 	}
 
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/login"),
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/login"),
 		chromedp.SetValue(css(`input[name=email]`), "ed@test.example"),
 		chromedp.SetValue(css(`input[name=password]`), pw),
 		chromedp.Click(css(`form[action="/login"] button[type=submit]`)),
@@ -49,11 +49,11 @@ func TestBrowserImportGenericCSV(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	head, err := chromedp.Run(ctx, chromedp.Text(css(`[data-testid=csv-head]`)))
+	head, err := testutil.Run(ctx, chromedp.Text(css(`[data-testid=csv-head]`)))
 	if err != nil || !strings.Contains(head, "Opened (UTC)") || !strings.Contains(head, "BRW-2") {
 		t.Fatalf("csv head %q %v", head, err)
 	}
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.SetValue(css(`select[name=col_external_id]`), "Ref"),
 		chromedp.SetValue(css(`select[name=col_service]`), "System"),
 		chromedp.SetValue(css(`select[name=col_detected_at]`), "Opened (UTC)"),
@@ -65,26 +65,26 @@ func TestBrowserImportGenericCSV(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	format, _ := chromedp.Run(ctx, chromedp.Text(css(`[data-testid=detected-format]`)))
-	ins, _ := chromedp.Run(ctx, chromedp.Text(css(`[data-testid=inserted]`)))
+	format, _ := testutil.Run(ctx, chromedp.Text(css(`[data-testid=detected-format]`)))
+	ins, _ := testutil.Run(ctx, chromedp.Text(css(`[data-testid=inserted]`)))
 	if format != "csv" || ins != "2" {
 		t.Fatalf("preview: format %q, would insert %q", format, ins)
 	}
-	shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
 		testutil.SaveArtifact(t, "import-preview.png", shot)
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(css(`[data-testid=confirm]`)), chromedp.WaitVisible(css(`[data-testid=file-result]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Click(css(`[data-testid=confirm]`)), chromedp.WaitVisible(css(`[data-testid=file-result]`))); err != nil {
 		t.Fatal(err)
 	}
-	ins, _ = chromedp.Run(ctx, chromedp.Text(css(`[data-testid=inserted]`)))
+	ins, _ = testutil.Run(ctx, chromedp.Text(css(`[data-testid=inserted]`)))
 	if ins != "2" {
 		t.Fatalf("inserted %q", ins)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/incidents?period=2026-07"), chromedp.WaitVisible(css(`[data-testid=incidents]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/incidents?period=2026-07"), chromedp.WaitVisible(css(`[data-testid=incidents]`))); err != nil {
 		t.Fatal(err)
 	}
-	list, err := chromedp.Run(ctx, chromedp.Text(css(`[data-testid=incidents]`)))
+	list, err := testutil.Run(ctx, chromedp.Text(css(`[data-testid=incidents]`)))
 	if err != nil || !strings.Contains(list, "Checkout down for EU customers") || !strings.Contains(list, "Search slow") || !strings.Contains(list, "web-shop") {
 		t.Fatalf("/incidents: %q %v", list, err)
 	}

@@ -117,19 +117,19 @@ func TestBrowserReportPDF(t *testing.T) {
 	// The page itself, in the user's browser: no navigation, charts drawn
 	// as SVG, and Chromium's own print gives the same report.
 	browserSignIn(t, ctx, srv.URL)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/reports/2026-Q3?tier=0"),
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/reports/2026-Q3?tier=0"),
 		chromedp.WaitReady(chromedp.CSS(`#rpt_slo svg`))); err != nil {
 		t.Fatal(err)
 	}
-	svgs, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`))
+	svgs, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`))
 	if err != nil || svgs != 5 {
 		t.Fatalf("charts with SVG = %d, %v", svgs, err)
 	}
-	nav, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mainnav, .topbar').length`))
+	nav, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.mainnav, .topbar').length`))
 	if err != nil || nav != 0 {
 		t.Fatalf("report page has navigation: %d %v", nav, err)
 	}
-	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
+	pdf, err := testutil.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4), chromedp.PDFPrintBackground()))
 	if err != nil {
 		t.Fatal(err)
 	}

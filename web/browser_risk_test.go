@@ -28,7 +28,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 	text := func(sel string) string {
 		t.Helper()
-		s, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+		s, err := testutil.Run(ctx, chromedp.Text(css(sel)))
 		if err != nil {
 			t.Fatalf("text %s: %v", sel, err)
 		}
@@ -36,13 +36,13 @@ func TestBrowserRiskRegister(t *testing.T) {
 	}
 
 	browserLogin(t, ctx, srv.URL, "ed@test.example", epw)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
 		t.Fatal(err)
 	}
 	if got := text(`[data-testid="heat-4-4"]`); got != "·" {
 		t.Fatalf("cell 4×4 before: %q", got)
 	}
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Click(css(`[data-testid=new-risk]`)),
 		chromedp.WaitVisible(css(`[data-testid=risk-form]`)),
 		chromedp.SendKeys(css(`input[name=title]`), "Checkout cache has no eviction alarm"),
@@ -59,7 +59,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 	if got := text(`[data-testid=risk-score]`); got != "score 16" {
 		t.Fatalf("new risk: %q", got)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
 		t.Fatal(err)
 	}
 	if got := text(`[data-testid="heat-4-4"]`); got != "1" {
@@ -68,7 +68,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 	before45 := text(`[data-testid="heat-4-5"]`)
 
 	// Raise the impact.
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Navigate(srv.URL+"/risks/R-013"),
 		chromedp.Click(css(`[data-testid=edit-risk]`)),
 		chromedp.WaitVisible(css(`[data-testid=risk-form]`)),
@@ -84,10 +84,10 @@ func TestBrowserRiskRegister(t *testing.T) {
 		!strings.Contains(hist, "customer-facing after all") || !strings.Contains(hist, "ed@test.example") {
 		t.Fatalf("history: %q", hist)
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+	if shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		testutil.SaveArtifact(t, "risk-page.png", shot)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
 		t.Fatal(err)
 	}
 	if got := text(`[data-testid="heat-4-4"]`); got != "·" {
@@ -100,24 +100,24 @@ func TestBrowserRiskRegister(t *testing.T) {
 	if got := text(`[data-testid="heat-4-5"]`); got != want45 {
 		t.Fatalf("cell 4×5 after raising impact: %q, want %q", got, want45)
 	}
-	if shot, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
+	if shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		testutil.SaveArtifact(t, "risk-register.png", shot)
 	}
 	// The cell links to its list.
-	if err := chromedp.Do(ctx, chromedp.Click(css(`[data-testid="heat-4-5"]`)), chromedp.WaitVisible(css(`[data-testid="risk-R-013"]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Click(css(`[data-testid="heat-4-5"]`)), chromedp.WaitVisible(css(`[data-testid="risk-R-013"]`))); err != nil {
 		t.Fatal(err)
 	}
 	browserLogout(t, ctx)
 
 	// The viewer reads but has no edit controls.
 	fillLogin(t, ctx, "vi@test.example", vpw)
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/risks"), chromedp.WaitVisible(css(`[data-testid=heatmap]`))); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, ctx, `[data-testid=new-risk], [data-testid=import-risks]`); n != 0 {
 		t.Fatalf("viewer sees %d edit controls on the register", n)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/risks/R-013"), chromedp.WaitVisible(css(`[data-testid=risk-history]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/risks/R-013"), chromedp.WaitVisible(css(`[data-testid=risk-history]`))); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, ctx, `[data-testid=edit-risk], [data-testid=status-form], [data-testid=comment-form], [data-testid=link-form], main form[method=post]`); n != 0 {
@@ -125,7 +125,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 	}
 	// A hand-made POST from the viewer's browser (with a valid CSRF token)
 	// is refused by the route's role.
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+	if _, err := testutil.Run(ctx, chromedp.Evaluate[bool](`(() => {
 		const f = document.createElement('form');
 		f.method = 'post'; f.action = '/risks/R-013/status';
 		for (const [k, v] of [['_csrf', document.querySelector('input[name=_csrf]').value], ['version', '2'], ['status', 'closed']]) {
@@ -135,7 +135,7 @@ func TestBrowserRiskRegister(t *testing.T) {
 	})()`)); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(css(`[data-testid=error]`))); err != nil {
+	if err := testutil.Do(ctx, chromedp.WaitVisible(css(`[data-testid=error]`))); err != nil {
 		t.Fatal(err)
 	}
 	if msg := text(`[data-testid=error]`); !strings.Contains(msg, "403") || !strings.Contains(msg, "editor role") {

@@ -1,8 +1,9 @@
 package web
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
@@ -17,14 +18,95 @@ import (
 // formulaStarts are the first characters that make a spreadsheet evaluate a cell.
 const formulaStarts = "=+-@|%\t\r\n"
 
-// csvSafe neutralises spreadsheet formula injection: a text cell that a
-// spreadsheet would evaluate (=, +, -, @, |, %, tab, CR, LF) gets a leading quote.
+// csvSeparators are where a spreadsheet may start a new cell when it
+// ignores our quoting: its locale's list separator, one the user picks on
+// opening the file, or a line break. Every part between them can become a
+// cell of its own.
+const csvSeparators = ",;\t|\r\n"
+
+// csvLeads may open a cell in front of its content without ending a
+// part's start: spaces, and quotes a spreadsheet may read as the cell's.
+const csvLeads = " \"'"
+
+// csvSafe neutralises spreadsheet formula injection in a text cell: a
+// formula character (=, +, -, @, |, %, tab, CR, LF) that starts the value
+// or a part of it after a separator (leading spaces and quotes skipped)
+// gets a quote in front, so no part can start a formula in whichever cells
+// a spreadsheet cuts the value into: "semi;=1+1;" → "semi;'=1+1;". Numbers
+// are written without it (csvNumber) so spreadsheets still compute.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune(formulaStarts, rune(s[0])) {
-		return "'" + s
+	if !strings.ContainsAny(s, formulaStarts) {
+		return s
 	}
-	return s
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	start, prev := true, rune(0)
+	for _, r := range s {
+		if guarded(start, prev, r) {
+			b.WriteByte('\'')
+		}
+		b.WriteRune(r)
+		start, prev = nextPartStart(start, r), r
+	}
+	return b.String()
 }
+
+// csvUnsafe undoes csvSafe on import: the quote csvSafe put in front of a
+// formula character is not part of the value. It walks the value as csvSafe
+// walked the original, so csvUnsafe(csvSafe(s)) == s.
+func csvUnsafe(s string) string {
+	if !strings.Contains(s, "'") {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	start, prev := true, rune(0)
+	for i, r := range s {
+		if r == '\'' && i+1 < len(s) && guarded(start, prev, rune(s[i+1])) {
+			continue // added by csvSafe; the formula character follows
+		}
+		b.WriteRune(r)
+		start, prev = nextPartStart(start, r), r
+	}
+	return b.String()
+}
+
+// guarded says whether csvSafe puts a quote in front of r: a formula
+// character at a part's start, except the LF of a CRLF (one line break).
+func guarded(start bool, prev, r rune) bool {
+	return start && strings.ContainsRune(formulaStarts, r) && !(prev == '\r' && r == '\n')
+}
+
+// nextPartStart says whether the rune after r is still at a part's start.
+func nextPartStart(start bool, r rune) bool {
+	return strings.ContainsRune(csvSeparators, r) || (start && strings.ContainsRune(csvLeads, r))
+}
+
+// csvWriter writes CSV with every field quoted, so that a value's commas,
+// semicolons, tabs and line breaks stay inside its cell for every reader
+// that honours quotes, whatever separator it expects.
+type csvWriter struct {
+	w *bufio.Writer
+}
+
+func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{w: bufio.NewWriter(w)} }
+
+// Write writes one record.
+func (w *csvWriter) Write(rec []string) error {
+	for i, f := range rec {
+		if i > 0 {
+			w.w.WriteByte(',')
+		}
+		w.w.WriteByte('"')
+		w.w.WriteString(strings.ReplaceAll(f, `"`, `""`))
+		w.w.WriteByte('"')
+	}
+	// bufio.Writer keeps its first error, so the last write reports it.
+	return w.w.WriteByte('\n')
+}
+
+// Flush writes what is buffered and reports the first write error.
+func (w *csvWriter) Flush() error { return w.w.Flush() }
 
 // csvNumber writes a value as a plain number ("" for no data), so the
 // spreadsheet can compute with it.
@@ -55,7 +137,7 @@ func (h *Handler) downloadScorecardCSV(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-scorecard-%s.csv"`, q.period.Label))
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
+	w := newCSVWriter(c.Response())
 	head := []string{"period", "kind", "name", "tier", "team"}
 	for _, k := range analytics.KPINames {
 		head = append(head, k, k+"_target", k+"_status", k+"_previous")
@@ -78,6 +160,5 @@ func (h *Handler) downloadScorecardCSV(c echo.Context) error {
 			return err
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }

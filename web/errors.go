@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -26,10 +27,31 @@ func notFound(what string) error { return userError{http.StatusNotFound, what + 
 
 // handleError turns a handler's error into a page (or JSON under /api/):
 // 5xx are logged with request attributes and never show internals to users.
+// An error after the response has started (a streamed CSV that fails half
+// way) can no longer change what the client got, so it is only logged, with
+// the status the error stands for and the status already sent.
 func (h *Handler) handleError(err error, c echo.Context) {
-	if c.Response().Committed {
+	status, msg := errorStatus(err)
+	if res := c.Response(); res.Committed {
+		h.logFailure(c, "request failed after the response started", status, err, slog.Int("sent_status", res.Status))
 		return
 	}
+	if status >= 500 {
+		h.logFailure(c, "request failed", status, err)
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+		_ = c.JSON(status, map[string]string{"error": msg})
+		return
+	}
+	l := h.layout(c, http.StatusText(status), "")
+	if rerr := render(c, status, views.ErrorPage(l, status, msg)); rerr != nil {
+		_ = c.String(status, msg)
+	}
+}
+
+// errorStatus is the status a handler's error answers with and the message
+// a user may see: the error's own for input errors, a generic one for ours.
+func errorStatus(err error) (int, string) {
 	status, msg := http.StatusInternalServerError, "Something went wrong on our side. The error has been logged."
 	var ue userError
 	var he *echo.HTTPError
@@ -50,20 +72,31 @@ func (h *Handler) handleError(err error, c echo.Context) {
 			}
 		}
 	}
-	if status >= 500 {
-		h.log.LogAttrs(c.Request().Context(), slog.LevelError, "request failed",
-			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path),
-			slog.String("error", err.Error()))
-	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
-		_ = c.JSON(status, map[string]string{"error": msg})
-		return
-	}
-	l := h.layout(c, http.StatusText(status), "")
-	if rerr := render(c, status, views.ErrorPage(l, status, msg)); rerr != nil {
-		_ = c.String(status, msg)
-	}
+	return status, msg
 }
+
+// logFailure logs a failed request with its attributes, and the stack of
+// a recovered panic.
+func (h *Handler) logFailure(c echo.Context, msg string, status int, err error, extra ...slog.Attr) {
+	req := c.Request()
+	attrs := append([]slog.Attr{
+		slog.String("method", req.Method), slog.String("path", req.URL.Path),
+		slog.Int("status", status), slog.String("error", err.Error()),
+	}, extra...)
+	var pe *panicError
+	if errors.As(err, &pe) {
+		attrs = append(attrs, slog.String("stack", string(pe.stack)))
+	}
+	h.log.LogAttrs(req.Context(), slog.LevelError, msg, attrs...)
+}
+
+// panicError is a handler's recovered panic with the stack it happened on.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string { return fmt.Sprintf("panic: %v", e.value) }
 
 // unwrapNotFound maps a wrapped store.ErrNotFound to a user-facing 404 with its message.
 func unwrapNotFound(err error) error {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -222,7 +223,7 @@ func (ih *importHandler) start(u *upload, state string, wait time.Duration, job 
 		defer close(done)
 		defer func() {
 			if r := recover(); r != nil {
-				ih.log.Error("import job panic", "token", u.Token, "panic", r)
+				ih.log.Error("import job panic", "token", u.Token, "panic", r, "stack", string(debug.Stack()))
 				u.mu.Lock()
 				u.state = upPreview
 				u.previews = []filePreview{{Failed: "The import failed on our side; the error has been logged."}}

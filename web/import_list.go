@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -127,7 +126,7 @@ func (ih *importHandler) downloadImportErrors(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-import-%d-errors.csv"`, im.ID))
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
+	w := newCSVWriter(c.Response())
 	if err := w.Write([]string{"import", "file", "line", "reason"}); err != nil {
 		return err
 	}
@@ -136,8 +135,7 @@ func (ih *importHandler) downloadImportErrors(c echo.Context) error {
 			return err
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
 // rollbackImport undoes one import (admins only).

@@ -215,7 +215,7 @@ func TestImportUploadPreviewConfirm(t *testing.T) {
 		t.Error("an editor is offered rollback")
 	}
 	status, csvBody, hdr := getWith(t, c, srv.URL+"/imports/4/errors.csv")
-	if status != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") || !strings.Contains(csvBody, "4,bad-changes.csv,") {
+	if status != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") || !strings.Contains(csvBody, `"4","bad-changes.csv",`) {
 		t.Fatalf("errors csv: %d %s", status, csvBody)
 	}
 

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 )
 
@@ -41,7 +42,7 @@ func (h *Handler) downloadRiskCSV(c echo.Context) error {
 	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-risks-%s.csv"`, h.cfg.Now().Format("2006-01-02")))
 	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
+	w := newCSVWriter(c.Response())
 	if err := w.Write(riskCSVHeader); err != nil {
 		return err
 	}
@@ -60,50 +61,34 @@ func (h *Handler) downloadRiskCSV(c echo.Context) error {
 			return err
 		}
 	}
-	w.Flush()
-	return w.Error()
+	return w.Flush()
 }
 
-// riskColumns maps normalised header names to the importer's fields.
+// riskColumns maps header names, normalised by ingest.NormHeader, to the
+// importer's fields.
 var riskColumns = map[string]string{
-	"title": "title", "risk": "title", "risk title": "title", "name": "title", "summary": "title",
-	"description": "description", "details": "description", "desc": "description", "risk description": "description",
-	"service": "service", "services": "service", "affected service": "service", "affected services": "service",
+	"title": "title", "risk": "title", "risk_title": "title", "name": "title", "summary": "title",
+	"description": "description", "details": "description", "desc": "description", "risk_description": "description",
+	"service": "service", "services": "service", "affected_service": "service", "affected_services": "service",
 	"system": "service", "component": "service",
 	"likelihood": "likelihood", "probability": "likelihood", "l": "likelihood",
 	"impact": "impact", "consequence": "impact", "i": "impact",
-	"owner": "owner", "risk owner": "owner", "assignee": "owner",
+	"owner": "owner", "risk_owner": "owner", "assignee": "owner",
 	"status": "status", "state": "status",
-	"mitigation": "mitigation", "mitigation plan": "mitigation", "treatment": "mitigation", "action": "mitigation",
-	"target date": "target date", "target": "target date", "due date": "target date", "due": "target date",
+	"mitigation": "mitigation", "mitigation_plan": "mitigation", "treatment": "mitigation", "action": "mitigation",
+	"target_date": "target date", "target": "target date", "due_date": "target date", "due": "target date",
 	"category": "category", "type": "category",
-	"residual likelihood": "residual likelihood", "residual impact": "residual impact",
-	"next review date": "next review date", "next review": "next review date", "review date": "next review date",
-	"acceptance rationale": "acceptance rationale", "rationale": "acceptance rationale",
-	"accepted by": "accepted by",
+	"residual_likelihood": "residual likelihood", "residual_impact": "residual impact",
+	"next_review_date": "next review date", "next_review": "next review date", "review_date": "next review date",
+	"acceptance_rationale": "acceptance rationale", "rationale": "acceptance rationale",
+	"accepted_by": "accepted by",
 	// Our export's identity and evidence columns: a code naming a stored
 	// risk makes the row an update; incidents listed are linked; a new
 	// risk keeps its creation stamp.
-	"code": "code", "linked incidents": "linked incidents", "incidents": "linked incidents",
-	"created at": "created at", "created by": "created by",
+	"code": "code", "linked_incidents": "linked incidents", "incidents": "linked incidents",
+	"created_at": "created at", "created_by": "created by",
 	// Derived or assigned here; another register's "id" is not our code.
-	"id": "", "score": "", "rating": "", "updated at": "", "updated by": "",
-}
-
-// normHeader folds a header cell: case, BOM, underscores, repeated spaces.
-func normHeader(s string) string {
-	s = strings.TrimPrefix(s, "\ufeff")
-	s = strings.NewReplacer("_", " ", "-", " ").Replace(strings.ToLower(strings.TrimSpace(s)))
-	return strings.Join(strings.Fields(s), " ")
-}
-
-// csvUnsafe undoes csvSafe: a quote in front of a formula character was
-// added by an export and is not part of the value.
-func csvUnsafe(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(formulaStarts, rune(s[1])) {
-		return s[1:]
-	}
-	return s
+	"id": "", "score": "", "rating": "", "updated_at": "", "updated_by": "",
 }
 
 // riskRow is one parsed line of an uploaded register.
@@ -164,9 +149,13 @@ const acceptOption = "Accept imported accepted risks with this note"
 // user can choose to create them.
 func parseRiskCSV(rd io.Reader, in riskImportInput) (riskImportResult, error) {
 	var res riskImportResult
-	cr := csv.NewReader(rd)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+	// The importers' reader: a register saved by a spreadsheet in another
+	// locale (';'-separated, UTF-16, windows-1252) reads as on /imports,
+	// which sends risk registers here.
+	cr, err := ingest.NewCSVReader(rd)
+	if err != nil {
+		return res, fmt.Errorf("the file is not readable: %w", err)
+	}
 	head, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return res, errors.New("the file is empty")
@@ -177,7 +166,7 @@ func parseRiskCSV(rd io.Reader, in riskImportInput) (riskImportResult, error) {
 	col := map[string]int{}
 	for i, h := range head {
 		// Unknown columns are ignored: registers carry extra notes.
-		if f := riskColumns[normHeader(h)]; f != "" {
+		if f := riskColumns[ingest.NormHeader(h)]; f != "" {
 			if _, dup := col[f]; !dup {
 				col[f] = i
 			}

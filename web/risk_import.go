@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/views"
 )
@@ -48,11 +49,36 @@ func (h *Handler) previewRiskImport(c echo.Context) error {
 		return render(c, http.StatusRequestEntityTooLarge, views.RiskImportPage(views.RiskImport{
 			Layout: h.layout(c, "Import risks", views.NavRisks), Errors: []string{"The file is larger than 2 MiB."}}))
 	}
-	v, _, err := h.riskImportPreview(c, filepath.Base(fh.Filename), string(data), riskImportChoices{tier: store.DefaultNewServiceTier})
+	// The preview carries the file to the confirm step in a form field, so
+	// it holds the text as UTF-8: a UTF-16 or windows-1252 file would not
+	// survive the page's encoding.
+	text, status, err := decodeRiskUpload(data)
+	if err != nil {
+		return render(c, status, views.RiskImportPage(views.RiskImport{
+			Layout: h.layout(c, "Import risks", views.NavRisks), Errors: []string{err.Error()}}))
+	}
+	v, _, err := h.riskImportPreview(c, filepath.Base(fh.Filename), text, riskImportChoices{tier: store.DefaultNewServiceTier})
 	if err != nil {
 		return err
 	}
 	return render(c, previewStatus(v), views.RiskImportPage(v))
+}
+
+// decodeRiskUpload returns an uploaded register's text as UTF-8 (see
+// ingest.DecodeText), or the status and message that refuse it.
+func decodeRiskUpload(data []byte) (string, int, error) {
+	text, err := ingest.DecodeText(bytes.NewReader(data))
+	if err != nil {
+		return "", http.StatusUnprocessableEntity, fmt.Errorf("the file is not readable: %w", err)
+	}
+	b, err := io.ReadAll(io.LimitReader(text, maxRiskUpload+1))
+	if err != nil {
+		return "", http.StatusUnprocessableEntity, fmt.Errorf("the file is not readable: %w", err)
+	}
+	if len(b) > maxRiskUpload { // a compressed file
+		return "", http.StatusRequestEntityTooLarge, errors.New("the file's text is larger than 2 MiB")
+	}
+	return string(b), 0, nil
 }
 
 // previewStatus is 422 when the preview has errors, else 200 (also when

@@ -409,9 +409,11 @@ func TestRiskImportFixture(t *testing.T) {
 		t.Errorf("export does not neutralise the formula title")
 	}
 
-	// Row errors carry line numbers and block the import.
+	// Row errors carry line numbers and block the import. A header
+	// without the columns lists the cells it has (';' is read as the
+	// separator, as on /imports).
 	broken := "Title;x\n" // wrong header
-	if status, body := uploadRisks(t, s.editor, s.url, "b.csv", []byte(broken)); status != 422 || !strings.Contains(body, "column (found: Title;x)") {
+	if status, body := uploadRisks(t, s.editor, s.url, "b.csv", []byte(broken)); status != 422 || !strings.Contains(body, "column (found: Title, x)") {
 		t.Errorf("bad header: %d", status)
 	}
 	rows := "Risk Title,Affected Services,Probability,Impact,Risk Owner,Status\n" +

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"runtime/debug"
 	"time"
 
 	"github.com/a-h/templ"
@@ -68,12 +69,7 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 		cfg.Version = "dev"
 	}
 	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2)}
-	e := echo.New()
-	e.HideBanner = true
-	e.HidePort = true
-	e.HTTPErrorHandler = h.handleError
-	e.Pre(limitBodies)
-	e.Use(removeMultipartFiles, h.recoverPanics, h.logRequests, securityHeaders)
+	e := h.newEcho()
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {
@@ -95,28 +91,56 @@ func NewServer(addr string, app http.Handler) *http.Server {
 	}
 }
 
+// newEcho is the echo instance with the error handler and the middleware
+// every request passes before sign-in and routing. logRequests wraps
+// recoverPanics so that a panicking request is logged like any other.
+func (h *Handler) newEcho() *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = h.handleError
+	e.Pre(limitBodies)
+	e.Use(removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
+	return e
+}
+
 func (h *Handler) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
+		res := c.Response()
+		started := res.Committed
 		if err != nil {
 			c.Error(err)
 		}
-		req, res := c.Request(), c.Response()
-		h.log.LogAttrs(req.Context(), slog.LevelInfo, "request",
+		req := c.Request()
+		attrs := []slog.Attr{
 			slog.String("method", req.Method), slog.String("path", req.URL.Path),
 			slog.Int("status", res.Status), slog.Int64("bytes", res.Size),
-			slog.Duration("took", time.Since(start)), slog.String("remote", c.RealIP()))
+			slog.Duration("took", time.Since(start)), slog.String("remote", c.RealIP()),
+		}
+		if err != nil && started {
+			// The status line went out before the failure: log the status
+			// the error stands for, so the failure counts as one.
+			status, _ := errorStatus(err)
+			attrs[2] = slog.Int("status", status)
+			attrs = append(attrs, slog.Int("sent_status", res.Status))
+		}
+		h.log.LogAttrs(req.Context(), slog.LevelInfo, "request", attrs...)
 		return nil
 	}
 }
 
+// recoverPanics turns a handler's panic into an error carrying its stack,
+// which the error handler logs and answers with a 500 page.
 func (h *Handler) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) (err error) {
 		defer func() {
 			if r := recover(); r != nil {
-				h.log.Error("panic", "path", c.Request().URL.Path, "panic", r)
-				err = echo.NewHTTPError(http.StatusInternalServerError)
+				if r == http.ErrAbortHandler {
+					panic(r) // net/http's way to abort a response on purpose
+				}
+				err = &panicError{value: r, stack: debug.Stack()}
 			}
 		}()
 		return next(c)

@@ -241,10 +241,16 @@ func TestKPIsAPI(t *testing.T) {
 
 func TestCSVSafe(t *testing.T) {
 	_, body, _ := get(t, newDemoServer(t).URL+"/scorecards.csv?period=2026-10")
-	for _, line := range strings.Split(body, "\n") {
-		for _, f := range strings.Split(line, ",") {
-			if strings.HasPrefix(f, "=") || strings.HasPrefix(f, "@") {
-				t.Errorf("formula-like cell %q", f)
+	if !strings.HasPrefix(body, `"period","kind","name","tier","team",`) {
+		t.Errorf("fields not quoted: %.100s", body)
+	}
+	// However a spreadsheet splits a line, no cell starts a formula.
+	for _, sep := range []string{",", ";", "\t", "|"} {
+		for _, line := range strings.Split(body, "\n") {
+			for _, f := range strings.Split(line, sep) {
+				if f = strings.TrimLeft(f, ` "`); strings.HasPrefix(f, "=") || strings.HasPrefix(f, "@") {
+					t.Errorf("formula-like cell %q", f)
+				}
 			}
 		}
 	}
