@@ -17,6 +17,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/views"
@@ -67,10 +68,10 @@ const (
 type uploadOptions struct {
 	Format, TZ, DateLayout, Workflow string
 	SeverityMap                      string // as typed: "P1=1, P2=2"
-	Jira                             ingest.JiraFields
+	Jira                             imports.JiraFields
 	SkipInvalid, CreateServices      bool
 	Tier                             int
-	Mapping                          *ingest.Mapping
+	Mapping                          *imports.Mapping
 	ServiceChoice                    map[string]string // unknown name → "create" or an existing service
 }
 
@@ -307,7 +308,7 @@ func needsMapping(f uploadFile, o uploadOptions) (bool, error) {
 }
 
 // parseFile streams one stored upload through the parser.
-func (u *upload) parseFile(f uploadFile, popt ingest.Options, phase string) (*ingest.Batch, error) {
+func (u *upload) parseFile(f uploadFile, popt ingest.Options, phase string) (*imports.Batch, error) {
 	fh, err := os.Open(f.Path)
 	if err != nil {
 		return nil, err
