@@ -410,11 +410,15 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 }
 
 // userMessage keeps store internals out of pages: configuration mistakes
-// (unknown mapped service, bad tier) are shown, anything else is generic.
+// (unknown mapped service, bad tier) and a full database are said as such,
+// anything else is generic.
 func userMessage(err error) string {
 	s := err.Error()
 	if strings.HasPrefix(s, "service map:") || strings.HasPrefix(s, "tier ") {
 		return s
+	}
+	if store.IsFull(err) {
+		return "the database or its disk is full, so nothing from this file was written; free disk space and import it again."
 	}
 	return "an unexpected error occurred; it has been logged."
 }

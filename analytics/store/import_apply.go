@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-sqlite3"
+
 	"sreport/analytics/imports"
 )
 
@@ -255,8 +257,7 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		args := append(append(append([]any{}, key...), vals...), a.importID)
 		r, err := u.ins.ExecContext(a.ctx, args...)
 		if err != nil {
-			a.rowErr(line, "%s: %s", label, sqlReason(err))
-			return 0, nil
+			return 0, a.writeFailed(line, label, err)
 		}
 		if id, err = r.LastInsertId(); err != nil {
 			return 0, err
@@ -294,11 +295,49 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		before[c] = norm(cur[i])
 	}
 	if _, err := u.upd.ExecContext(a.ctx, append(append([]any{}, vals...), a.importID, id)...); err != nil {
-		a.rowErr(line, "%s: %s", label, sqlReason(err))
-		return 0, nil
+		return 0, a.writeFailed(line, label, err)
 	}
 	a.res.Updated++
 	return id, a.record(u.e.table, id, "update", before)
+}
+
+// writeFailed handles a record's failed write. When the row is at fault
+// (rowFault) it becomes a row error and the import goes on: SQLite undid
+// just that statement. Any other failure is returned and aborts the whole
+// file, because the transaction may be gone (SQLite rolls it back itself on
+// SQLITE_FULL, IOERR, BUSY or NOMEM, and later statements would then run
+// and commit one by one) and skipping the row would import a partial file.
+func (a *applier) writeFailed(line int, label string, err error) error {
+	if !rowFault(err) {
+		return fmt.Errorf("store: write %s: %w", label, err)
+	}
+	a.rowErr(line, "%s: %s", label, sqlReason(err))
+	return nil
+}
+
+// rowFault reports whether a failed statement was refused for the values
+// of its row: a constraint (CHECK, NOT NULL, UNIQUE, FOREIGN KEY), a value
+// of the wrong type, a value too big to store. Everything else — a full
+// disk or database, a busy or broken database, a cancelled context — is
+// not the row's fault.
+func rowFault(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrConstraint, sqlite3.ErrMismatch, sqlite3.ErrTooBig:
+		return true
+	}
+	return false
+}
+
+// IsFull reports whether err comes from a write that failed because the
+// database could not grow: its disk is full or it reached its size limit
+// (SQLITE_FULL). Nothing of that write was kept.
+func IsFull(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
 // sqlReason makes a constraint failure readable.

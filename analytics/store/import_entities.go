@@ -453,7 +453,9 @@ func (a *applier) sliDays() error {
 				}
 				r, err := a.tx.ExecContext(a.ctx, `INSERT INTO slos (service_id, name, objective) VALUES (?, ?, ?)`, sid, d.SLO, obj)
 				if err != nil {
-					a.rowErr(line, "%s: create SLO: %s", label, sqlReason(err))
+					if err := a.writeFailed(line, label+": create SLO", err); err != nil {
+						return err
+					}
 					continue
 				}
 				if slo, err = r.LastInsertId(); err != nil {
