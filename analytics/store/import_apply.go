@@ -144,14 +144,11 @@ type applier struct {
 	importID int64
 	stmts    []*sql.Stmt
 
-	services   map[string]int64 // service name in the file → id (resolved)
-	unknown    map[string][]int
-	failed     map[string]bool // names that could not be resolved
-	change     *sql.Stmt
-	incByRef   *sql.Stmt
-	done       int
-	total      int
-	badRecords int
+	services map[string]int64 // service name in the file → id (resolved)
+	change   *sql.Stmt
+	incByRef *sql.Stmt
+	done     int
+	total    int
 }
 
 func (a *applier) close() {

@@ -39,7 +39,6 @@ func (a *applier) resolveServices() error {
 		add(x.Service, b.Line(imports.SLIKey(x)))
 	}
 	a.services = map[string]int64{}
-	a.failed = map[string]bool{}
 	if len(order) == 0 {
 		return nil
 	}
@@ -121,7 +120,6 @@ func (a *applier) resolveServices() error {
 			a.res.Created = append(a.res.Created, name)
 			continue
 		}
-		a.failed[name] = true
 		ls := append([]int(nil), lines[name]...)
 		sort.Ints(ls)
 		a.res.Unknown = append(a.res.Unknown, UnknownService{Name: name, Lines: ls})
