@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
-	"sreport/analytics"
 	"sreport/analytics/imports"
 	"sreport/analytics/store"
 	"sreport/testutil"
@@ -17,15 +15,11 @@ import (
 // manyIncidents is an export of n incidents of service svc with long titles,
 // so that storing them needs many new database pages.
 func manyIncidents(svc string, n int) *imports.Batch {
-	b := &imports.Batch{Format: "test", Source: "test", Lines: map[string]int{}}
-	det := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
-	for i := range n {
-		id := fmt.Sprintf("%s-%05d", svc, i)
-		b.Incidents = append(b.Incidents, analytics.Incident{ExternalID: id, Service: svc, Severity: 3,
-			Title: id + " " + strings.Repeat("x", 400), Status: analytics.StatusOpen, DetectedAt: det.Add(time.Duration(i) * time.Minute)})
-		b.Lines[imports.IncidentKey(id)] = i + 2
+	titles := make([]string, n)
+	for i := range titles {
+		titles[i] = fmt.Sprintf("%s %05d %s", svc, i, strings.Repeat("x", 400))
 	}
-	return b
+	return incidentBatch(svc, titles...)
 }
 
 // TestImportIntoFullDatabase: when the database cannot grow (disk full,

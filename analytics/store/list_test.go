@@ -14,13 +14,16 @@ import (
 	"sreport/testutil"
 )
 
-// titledIncidents is an export of one incident per title, an hour apart.
-func titledIncidents(titles ...string) *imports.Batch {
-	b := &imports.Batch{Format: "test", Source: "test"}
+// incidentBatch is an export of one open incident of service svc per
+// title, a minute apart, each on its own line.
+func incidentBatch(svc string, titles ...string) *imports.Batch {
+	b := &imports.Batch{Format: "test", Source: "test", Lines: map[string]int{}}
 	det := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
 	for i, title := range titles {
-		b.Incidents = append(b.Incidents, analytics.Incident{ExternalID: fmt.Sprintf("T%03d", i), Service: "api",
-			Title: title, Severity: 2, Status: analytics.StatusOpen, DetectedAt: det.Add(time.Duration(i) * time.Hour)})
+		id := fmt.Sprintf("%s-%05d", svc, i)
+		b.Incidents = append(b.Incidents, analytics.Incident{ExternalID: id, Service: svc, Title: title, Severity: 3,
+			Status: analytics.StatusOpen, DetectedAt: det.Add(time.Duration(i) * time.Minute)})
+		b.Lines[imports.IncidentKey(id)] = i + 2
 	}
 	return b
 }
@@ -33,7 +36,7 @@ func TestCursorValueWithSeparator(t *testing.T) {
 	st := testutil.NewStore(t)
 	titles := []string{"A", "Checkout | 5xx spike", "Checkout | 5xx spike", "Checkout || x", "|", "| leading", "trailing |",
 		"a|b|c", "B", "Z"}
-	if _, err := st.ApplyBatch(ctx, titledIncidents(titles...), store.ApplyOptions{CreateServices: true}); err != nil {
+	if _, err := st.ApplyBatch(ctx, incidentBatch("api", titles...), store.ApplyOptions{CreateServices: true}); err != nil {
 		t.Fatal(err)
 	}
 	for _, desc := range []bool{false, true} {
