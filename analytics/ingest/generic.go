@@ -65,7 +65,9 @@ var (
 	toilMapping = &imports.Mapping{Name: "toil-csv", Kind: "toil", Source: "toil-csv"}
 )
 
-// ValidateMapping checks a Mapping's kind, fields and required fields.
+// ValidateMapping checks a Mapping's kind, fields and required fields. Parse
+// runs it before reading a file; callers run it before saving a mapping,
+// because the store keeps whatever it is given.
 func ValidateMapping(m *imports.Mapping) error {
 	if m == nil {
 		return errors.New("generic csv needs a column mapping")
