@@ -18,6 +18,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/views"
@@ -72,10 +73,10 @@ const (
 type uploadOptions struct {
 	Format, TZ, DateLayout, Workflow string
 	SeverityMap                      string // as typed: "P1=1, P2=2"
-	Jira                             ingest.JiraFields
+	Jira                             imports.JiraFields
 	SkipInvalid, CreateServices      bool
 	Tier                             int
-	Mapping                          *ingest.Mapping
+	Mapping                          *imports.Mapping
 	ServiceChoice                    map[string]string // unknown name → "create" or an existing service
 }
 
@@ -312,7 +313,7 @@ func needsMapping(f uploadFile, o uploadOptions) (bool, error) {
 }
 
 // parseFile streams one stored upload through the parser.
-func (u *upload) parseFile(f uploadFile, popt ingest.Options, phase string) (*ingest.Batch, error) {
+func (u *upload) parseFile(f uploadFile, popt ingest.Options, phase string) (*imports.Batch, error) {
 	fh, err := os.Open(f.Path)
 	if err != nil {
 		return nil, err
@@ -414,11 +415,15 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 }
 
 // userMessage keeps store internals out of pages: configuration mistakes
-// (unknown mapped service, bad tier) are shown, anything else is generic.
+// (unknown mapped service, bad tier) and a full database are said as such,
+// anything else is generic.
 func userMessage(err error) string {
 	s := err.Error()
 	if strings.HasPrefix(s, "service map:") || strings.HasPrefix(s, "tier ") {
 		return s
+	}
+	if store.IsFull(err) {
+		return "the database or its disk is full, so nothing from this file was written; free disk space and import it again."
 	}
 	return "an unexpected error occurred; it has been logged."
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/views"
@@ -23,7 +24,7 @@ func (ih *importHandler) showMapping(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	m := ingest.Mapping{Kind: c.QueryParam("kind")}
+	m := imports.Mapping{Kind: c.QueryParam("kind")}
 	u.mu.Lock()
 	if u.opt.Mapping != nil {
 		m = *u.opt.Mapping
@@ -40,7 +41,7 @@ func (ih *importHandler) showMapping(c echo.Context) error {
 		}
 	}
 	if k := c.QueryParam("kind"); k != "" && k != m.Kind {
-		m = ingest.Mapping{Kind: k}
+		m = imports.Mapping{Kind: k}
 	}
 	v, err := ih.mappingView(c, u, m, "", nil)
 	if err != nil {
@@ -49,7 +50,7 @@ func (ih *importHandler) showMapping(c echo.Context) error {
 	return ok(c, views.ImportMappingPage(v))
 }
 
-func (ih *importHandler) mappingView(c echo.Context, u *upload, m ingest.Mapping, saveAs string, errs []string) (views.ImportMapping, error) {
+func (ih *importHandler) mappingView(c echo.Context, u *upload, m imports.Mapping, saveAs string, errs []string) (views.ImportMapping, error) {
 	if _, ok := ingest.KindFields[m.Kind]; !ok {
 		m.Kind = "incidents"
 	}
@@ -128,7 +129,7 @@ func (ih *importHandler) saveMapping(c echo.Context) error {
 	if err != nil {
 		return badRequest("The form could not be read.")
 	}
-	m := ingest.Mapping{Kind: form.Get("kind"), Columns: map[string]string{}, DateLayout: strings.TrimSpace(form.Get("date_layout")),
+	m := imports.Mapping{Kind: form.Get("kind"), Columns: map[string]string{}, DateLayout: strings.TrimSpace(form.Get("date_layout")),
 		Source: strings.TrimSpace(form.Get("source"))}
 	for k, vs := range form {
 		if field, ok := strings.CutPrefix(k, "col_"); ok && len(vs) > 0 && vs[0] != "" {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/views"
@@ -100,7 +101,7 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 		return ""
 	}
 	o := uploadOptions{Format: val("format"), TZ: val("tz"), DateLayout: val("date_layout"), Workflow: val("workflow"),
-		SeverityMap: val("severity_map"), Jira: ingest.JiraFields{Service: val("jira_service"), Severity: val("jira_severity"),
+		SeverityMap: val("severity_map"), Jira: imports.JiraFields{Service: val("jira_service"), Severity: val("jira_severity"),
 			ImpactStart: val("jira_impact_start"), MitigatedAt: val("jira_mitigated")},
 		SkipInvalid: val("skip_invalid") != "", CreateServices: val("create_services") != "", Tier: store.DefaultNewServiceTier}
 	errs := map[string]string{}

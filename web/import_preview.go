@@ -9,7 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"sreport/analytics/ingest"
+	"sreport/analytics/imports"
 	"sreport/views"
 )
 
@@ -210,7 +210,7 @@ func (ih *importHandler) doneView(c echo.Context, u *upload) views.ImportDone {
 }
 
 // sampleTable shows a batch's first records as they will be stored.
-func sampleTable(b *ingest.Batch, n int) views.Table {
+func sampleTable(b *imports.Batch, n int) views.Table {
 	t := views.Table{TestID: "sample", Empty: "The file holds no records.",
 		Columns: []views.Column{{Label: "Kind"}, {Label: "Line", Numeric: true}, {Label: "ID"}, {Label: "Service / team"}, {Label: "Time (UTC)"}, {Label: "Details"}}}
 	add := func(kind string, line int, id, svc string, at time.Time, details ...string) {
@@ -233,31 +233,31 @@ func sampleTable(b *ingest.Batch, n int) views.Table {
 		return label + " " + t.UTC().Format("2006-01-02 15:04")
 	}
 	for _, x := range b.Incidents {
-		add("incident", b.Line(ingest.IncidentKey(x.ExternalID)), x.ExternalID, x.Service, x.DetectedAt, x.Title, sevLabel(x.Severity), x.Status,
+		add("incident", b.Line(imports.IncidentKey(x.ExternalID)), x.ExternalID, x.Service, x.DetectedAt, x.Title, sevLabel(x.Severity), x.Status,
 			tm("resolved", x.ResolvedAt), x.CausedByRef)
 	}
 	for _, x := range b.Deploys {
-		add("deploy", b.Line(ingest.DeployKey(x.ExternalID)), x.ExternalID, x.Service, x.FinishedAt, x.Status, x.Environment, x.Version)
+		add("deploy", b.Line(imports.DeployKey(x.ExternalID)), x.ExternalID, x.Service, x.FinishedAt, x.Status, x.Environment, x.Version)
 	}
 	for _, x := range b.Pages {
 		svc := x.Service
 		if svc == "" {
 			svc = "(from incident " + x.IncidentRef + ")"
 		}
-		add("page", b.Line(ingest.PageKey(x.ExternalID)), x.ExternalID, svc, x.TriggeredAt, x.Title, x.Urgency, tm("acked", x.AcknowledgedAt))
+		add("page", b.Line(imports.PageKey(x.ExternalID)), x.ExternalID, svc, x.TriggeredAt, x.Title, x.Urgency, tm("acked", x.AcknowledgedAt))
 	}
 	for _, x := range b.ActionItems {
 		var due time.Time
 		if x.DueAt != nil {
 			due = *x.DueAt
 		}
-		add("action item", b.Line(ingest.ActionItemKey(x.ExternalID)), x.ExternalID, x.Service, due, x.Title, x.IncidentRef, x.Owner)
+		add("action item", b.Line(imports.ActionItemKey(x.ExternalID)), x.ExternalID, x.Service, due, x.Title, x.IncidentRef, x.Owner)
 	}
 	for _, x := range b.SLIDays {
-		add("SLI day", b.Line(ingest.SLIKey(x)), x.SLO, x.Service, x.Day, strconv.FormatInt(x.Good, 10)+" good of "+strconv.FormatInt(x.Total, 10))
+		add("SLI day", b.Line(imports.SLIKey(x)), x.SLO, x.Service, x.Day, strconv.FormatInt(x.Good, 10)+" good of "+strconv.FormatInt(x.Total, 10))
 	}
 	for _, x := range b.Toil {
-		add("toil week", b.Line(ingest.ToilKey(x)), "", x.Team, x.WeekStart,
+		add("toil week", b.Line(imports.ToilKey(x)), "", x.Team, x.WeekStart,
 			strconv.FormatFloat(x.ToilHours, 'f', -1, 64)+" h toil of "+strconv.FormatFloat(x.TotalHours, 'f', -1, 64)+" h")
 	}
 	return t

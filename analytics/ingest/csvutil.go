@@ -79,7 +79,7 @@ func openCSV(in *bufio.Reader) (*csvFile, error) {
 
 // next returns the next non-blank record and the line it starts on.
 // A malformed record becomes a reject and reading goes on.
-func (f *csvFile) next(b *Batch) (rec []string, line int, err error) {
+func (f *csvFile) next(b *builder) (rec []string, line int, err error) {
 	for {
 		rec, err = f.r.Read()
 		if err == io.EOF {
@@ -174,7 +174,7 @@ func Headers(r io.Reader) (header []string, rows [][]string, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	b := newBatch("csv", "csv")
+	b := newBuilder("csv", "csv")
 	for len(rows) < 20 {
 		rec, _, err := f.next(b)
 		if err == io.EOF {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/imports"
 )
 
 // KindFields lists, per mapping kind, the fields a Mapping can fill; the
@@ -60,12 +61,14 @@ var toilAliases = fieldAliases{
 }
 
 var (
-	sliMapping  = &Mapping{Name: "sli-csv", Kind: "sli", Source: "sli-csv"}
-	toilMapping = &Mapping{Name: "toil-csv", Kind: "toil", Source: "toil-csv"}
+	sliMapping  = &imports.Mapping{Name: "sli-csv", Kind: "sli", Source: "sli-csv"}
+	toilMapping = &imports.Mapping{Name: "toil-csv", Kind: "toil", Source: "toil-csv"}
 )
 
-// ValidateMapping checks a Mapping's kind, fields and required fields.
-func ValidateMapping(m *Mapping) error {
+// ValidateMapping checks a Mapping's kind, fields and required fields. Parse
+// runs it before reading a file; callers run it before saving a mapping,
+// because the store keeps whatever it is given.
+func ValidateMapping(m *imports.Mapping) error {
 	if m == nil {
 		return errors.New("generic csv needs a column mapping")
 	}
@@ -98,7 +101,7 @@ func ValidateMapping(m *Mapping) error {
 }
 
 // genericCSV reads a CSV through a Mapping (also used by sli-csv and toil-csv).
-func (p *parser) genericCSV(in *bufio.Reader, m *Mapping) error {
+func (p *parser) genericCSV(in *bufio.Reader, m *imports.Mapping) error {
 	if err := ValidateMapping(m); err != nil {
 		return err
 	}

@@ -3,7 +3,7 @@
 // into sreport's domain records.
 //
 // Parsers never write to a database and never fail on a bad row: every row
-// that cannot become a record is returned as a Reject with its line number
+// that cannot become a record is returned as an imports.Reject with its line number
 // and a reason, and the store decides what to do with the batch. Parse only
 // returns an error for a file that cannot be read at all (not gzip when it
 // claims to be, not JSON/CSV, unknown format, missing mapping).
@@ -18,49 +18,21 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"sreport/analytics/imports"
 )
 
 // Options tunes a parse. The zero value detects the format and reads
 // offset-less timestamps as UTC.
 type Options struct {
-	Format      string         // "" or "auto" = detect
-	Location    *time.Location // for timestamps without offset (ServiceNow, Jira, generic CSV); nil = UTC
-	DateLayout  string         // override layout for offset-less dates (Go layout, or Java style "dd-MM-yyyy HH:mm:ss"); "" = format default
-	SeverityMap map[string]int // override raw-value→sev mapping (case-insensitive keys)
-	Workflow    string         // github-actions-runs: workflow name, path, file name or id that deploys ("" = every workflow)
-	Jira        JiraFields     // which Jira columns hold service, severity, impact start, mitigated at
-	Mapping     *Mapping       // generic csv
-	SkipInvalid bool           // informational; parsers always collect rejects, the store decides
-}
-
-// JiraFields names the Jira export columns (header text, e.g.
-// "Custom field (Service)") that hold sreport's fields. Empty = guess from
-// the header (see docs/importers.md); "-" = the file has no such column.
-type JiraFields struct {
-	Service, Severity, ImpactStart, MitigatedAt, ActionItemLink string
-}
-
-// Mapping maps a generic CSV's columns to one kind of record.
-type Mapping struct {
-	Name       string
-	Kind       string            // incidents|deploys|pages|sli|toil|action_items
-	Columns    map[string]string // our field → their header
-	DateLayout string
-	Source     string // value of the source column; "" = "csv"
-	// SeverityMap and Jira are the upload's other parse choices, saved with
-	// the mapping so a later import with it reads the file the same way;
-	// Options' own values win when set.
-	SeverityMap map[string]int
-	Jira        JiraFields
-}
-
-// Reject is one row that did not become a record. Line is the 1-based line
-// of the record start (CSV: 1 = header; JSON: the line of the element's
-// opening brace).
-type Reject struct {
-	Line   int
-	Reason string
-	Raw    string
+	Format      string             // "" or "auto" = detect
+	Location    *time.Location     // for timestamps without offset (ServiceNow, Jira, generic CSV); nil = UTC
+	DateLayout  string             // override layout for offset-less dates (Go layout, or Java style "dd-MM-yyyy HH:mm:ss"); "" = format default
+	SeverityMap map[string]int     // override raw-value→sev mapping (case-insensitive keys)
+	Workflow    string             // github-actions-runs: workflow name, path, file name or id that deploys ("" = every workflow)
+	Jira        imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
+	Mapping     *imports.Mapping   // generic csv
+	SkipInvalid bool               // informational; parsers always collect rejects, the store decides
 }
 
 // FormatInfo describes one importer.
@@ -110,7 +82,7 @@ var ErrUnknownFormat = errors.New("ingest: unknown format")
 // Parse reads one export file. Gzip (by magic bytes), a UTF-8/UTF-16 BOM and
 // windows-1252 bytes are handled transparently. It returns an error only when
 // the file cannot be read at all; row problems are Batch.Rejects.
-func Parse(r io.Reader, name string, opt Options) (*Batch, error) {
+func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 	in, err := openInput(r)
 	if err != nil {
 		return nil, err
@@ -132,11 +104,11 @@ func Parse(r io.Reader, name string, opt Options) (*Batch, error) {
 		if opt.SeverityMap == nil {
 			opt.SeverityMap = m.SeverityMap
 		}
-		if opt.Jira == (JiraFields{}) {
+		if opt.Jira == (imports.JiraFields{}) {
 			opt.Jira = m.Jira
 		}
 	}
-	b := newBatch(info.ID, info.Source)
+	b := newBuilder(info.ID, info.Source)
 	p := &parser{opt: opt, b: b}
 	switch info.ID {
 	case "pagerduty-api":
@@ -172,13 +144,13 @@ func Parse(r io.Reader, name string, opt Options) (*Batch, error) {
 		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
-	return b, nil
+	return b.Batch, nil
 }
 
 // parser carries the options and the batch being filled.
 type parser struct {
 	opt Options
-	b   *Batch
+	b   *builder
 }
 
 func (p *parser) loc() *time.Location {

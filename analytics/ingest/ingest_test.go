@@ -13,6 +13,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"sreport/analytics"
+	"sreport/analytics/imports"
 )
 
 const fixtures = "../../testdata/fixtures/"
@@ -26,7 +27,7 @@ func readFixture(t *testing.T, name string) []byte {
 	return b
 }
 
-func parseBytes(t *testing.T, name string, data []byte, opt Options) *Batch {
+func parseBytes(t *testing.T, name string, data []byte, opt Options) *imports.Batch {
 	t.Helper()
 	b, err := Parse(bytes.NewReader(data), name, opt)
 	if err != nil {
@@ -35,7 +36,7 @@ func parseBytes(t *testing.T, name string, data []byte, opt Options) *Batch {
 	return b
 }
 
-func parseFixture(t *testing.T, name string, opt Options) *Batch {
+func parseFixture(t *testing.T, name string, opt Options) *imports.Batch {
 	t.Helper()
 	return parseBytes(t, name, readFixture(t, name), opt)
 }
@@ -61,7 +62,7 @@ func eqTime(t *testing.T, what string, got *time.Time, want string) {
 	}
 }
 
-func findIncident(t *testing.T, b *Batch, id string) analytics.Incident {
+func findIncident(t *testing.T, b *imports.Batch, id string) analytics.Incident {
 	t.Helper()
 	for _, x := range b.Incidents {
 		if x.ExternalID == id {
@@ -72,7 +73,7 @@ func findIncident(t *testing.T, b *Batch, id string) analytics.Incident {
 	return analytics.Incident{}
 }
 
-func findDeploy(t *testing.T, b *Batch, id string) analytics.Deploy {
+func findDeploy(t *testing.T, b *imports.Batch, id string) analytics.Deploy {
 	t.Helper()
 	for _, x := range b.Deploys {
 		if x.ExternalID == id {
@@ -83,7 +84,7 @@ func findDeploy(t *testing.T, b *Batch, id string) analytics.Deploy {
 	return analytics.Deploy{}
 }
 
-func findPage(t *testing.T, b *Batch, id string) analytics.Page {
+func findPage(t *testing.T, b *imports.Batch, id string) analytics.Page {
 	t.Helper()
 	for _, x := range b.Pages {
 		if x.ExternalID == id {
@@ -96,7 +97,7 @@ func findPage(t *testing.T, b *Batch, id string) analytics.Page {
 
 type counts struct{ inc, dep, pages, sli, toil, ai, rej int }
 
-func countsOf(b *Batch) counts {
+func countsOf(b *imports.Batch) counts {
 	return counts{len(b.Incidents), len(b.Deploys), len(b.Pages), len(b.SLIDays), len(b.Toil), len(b.ActionItems), len(b.Rejects)}
 }
 
@@ -135,12 +136,12 @@ func TestFixtureCounts(t *testing.T) {
 			}
 			// Every record has a line and the source; times are UTC.
 			for _, x := range b.Incidents {
-				if b.Lines[IncidentKey(x.ExternalID)] == 0 || x.Source != tc.source || x.Service == "" || x.DetectedAt.Location() != time.UTC {
+				if b.Lines[imports.IncidentKey(x.ExternalID)] == 0 || x.Source != tc.source || x.Service == "" || x.DetectedAt.Location() != time.UTC {
 					t.Errorf("incident %+v: line/source/service/UTC", x)
 				}
 			}
 			for _, x := range b.Deploys {
-				if b.Lines[DeployKey(x.ExternalID)] == 0 || x.Source != tc.source || x.Service == "" || x.Environment == "" || x.FinishedAt.Location() != time.UTC {
+				if b.Lines[imports.DeployKey(x.ExternalID)] == 0 || x.Source != tc.source || x.Service == "" || x.Environment == "" || x.FinishedAt.Location() != time.UTC {
 					t.Errorf("deploy %+v: line/source/service/env/UTC", x)
 				}
 				switch x.Status {
@@ -150,7 +151,7 @@ func TestFixtureCounts(t *testing.T) {
 				}
 			}
 			for _, x := range b.Pages {
-				if b.Lines[PageKey(x.ExternalID)] == 0 || x.Source != tc.source || x.TriggeredAt.IsZero() {
+				if b.Lines[imports.PageKey(x.ExternalID)] == 0 || x.Source != tc.source || x.TriggeredAt.IsZero() {
 					t.Errorf("page %+v: line/source/time", x)
 				}
 			}
@@ -278,7 +279,7 @@ func TestPagerDutyAPIWithLogEntries(t *testing.T) {
 	}
 	// Both files name the triggers (and incident ids) that an incidents-only
 	// file stored as stand-in pages, so the store can remove them.
-	for _, sb := range []*Batch{b, lb} {
+	for _, sb := range []*imports.Batch{b, lb} {
 		sup := strings.Join(sb.SupersededPages, ",")
 		if !strings.Contains(sup, "R7SX0X9YFU8Z7ELQ8JDQ000HE4") || !strings.Contains(sup, "Q3YON8WNWTZMRQ") {
 			t.Errorf("superseded %v", sb.SupersededPages)
@@ -321,8 +322,8 @@ func TestPagerDutyInsightsCSV(t *testing.T) {
 	}
 	eqTime(t, "ack = created + 415s", in.AcknowledgedAt, "2026-07-01T01:21:30Z")
 	eqTime(t, "resolved", in.ResolvedAt, "2026-07-01T02:49:55Z")
-	if b.Lines[IncidentKey("Q804005AB3C9E")] != 2 {
-		t.Errorf("line %d", b.Lines[IncidentKey("Q804005AB3C9E")])
+	if b.Lines[imports.IncidentKey("Q804005AB3C9E")] != 2 {
+		t.Errorf("line %d", b.Lines[imports.IncidentKey("Q804005AB3C9E")])
 	}
 	if in := findIncident(t, b, "QEA1D815DC356"); in.Severity != 1 {
 		t.Errorf("P1 → %d", in.Severity)
@@ -381,8 +382,8 @@ func TestServiceNowIncidents(t *testing.T) {
 		t.Errorf("opened %v", in.DetectedAt)
 	}
 	eqTime(t, "resolved", in.ResolvedAt, "2026-07-01T13:31:54Z")
-	if b.Lines[IncidentKey("INC0010124")] != 3 {
-		t.Errorf("line %d", b.Lines[IncidentKey("INC0010124")])
+	if b.Lines[imports.IncidentKey("INC0010124")] != 3 {
+		t.Errorf("line %d", b.Lines[imports.IncidentKey("INC0010124")])
 	}
 	if in := findIncident(t, b, "INC0010066"); in.Severity != 1 || in.Service != "search-api" {
 		t.Errorf("critical %+v", in)
@@ -500,8 +501,8 @@ func TestJira(t *testing.T) {
 	eqTime(t, "impact start", in.StartedAt, "2026-07-01T01:13:00Z")
 	eqTime(t, "mitigated (comment)", in.MitigatedAt, "2026-07-01T01:34:00Z")
 	eqTime(t, "resolved", in.ResolvedAt, "2026-07-01T02:31:00Z")
-	if b.Lines[IncidentKey("OPS-2")] != 6 || b.Lines[IncidentKey("OPS-38")] != 150 {
-		t.Errorf("lines OPS-2=%d OPS-38=%d", b.Lines[IncidentKey("OPS-2")], b.Lines[IncidentKey("OPS-38")])
+	if b.Lines[imports.IncidentKey("OPS-2")] != 6 || b.Lines[imports.IncidentKey("OPS-38")] != 150 {
+		t.Errorf("lines OPS-2=%d OPS-38=%d", b.Lines[imports.IncidentKey("OPS-2")], b.Lines[imports.IncidentKey("OPS-38")])
 	}
 	in = findIncident(t, b, "OPS-38")
 	if in.Severity != 1 || in.Service != "search-api" {
@@ -513,7 +514,7 @@ func TestJira(t *testing.T) {
 		t.Errorf("OPS-2 created %v", in.DetectedAt)
 	}
 	// Severity from Priority when chosen explicitly; service from another column.
-	b = parseFixture(t, "jira_incidents.csv", Options{Jira: JiraFields{Severity: "Priority", Service: "Custom field (Affected services)", MitigatedAt: "-"}})
+	b = parseFixture(t, "jira_incidents.csv", Options{Jira: imports.JiraFields{Severity: "Priority", Service: "Custom field (Affected services)", MitigatedAt: "-"}})
 	in = findIncident(t, b, "OPS-38")
 	if in.Severity != 1 || in.SeverityRaw != "Highest" || in.MitigatedAt != nil {
 		t.Errorf("priority severity %+v", in)
@@ -706,8 +707,8 @@ func TestSLIAndToil(t *testing.T) {
 	if d.Service != "checkout-api" || d.SLO != "availability" || !d.Day.Equal(ts("2026-07-01T00:00:00Z")) || d.Good != 1116716 || d.Total != 1117098 || d.Objective != 0 {
 		t.Errorf("%+v", d)
 	}
-	if b.Lines[SLIKey(d)] != 2 {
-		t.Errorf("line %d", b.Lines[SLIKey(d)])
+	if b.Lines[imports.SLIKey(d)] != 2 {
+		t.Errorf("line %d", b.Lines[imports.SLIKey(d)])
 	}
 	data := readFixture(t, "sli_daily.csv")
 	lines := strings.Split(string(data), "\r\n")
@@ -741,7 +742,7 @@ func TestSLIAndToil(t *testing.T) {
 		t.Errorf("rejects %+v warnings %q", b.Rejects, b.Warnings)
 	}
 	for _, x := range b.Toil {
-		if b.Lines[ToilKey(x)] == 6 && !x.WeekStart.Equal(ts("2026-07-06T00:00:00Z")) {
+		if b.Lines[imports.ToilKey(x)] == 6 && !x.WeekStart.Equal(ts("2026-07-06T00:00:00Z")) {
 			t.Errorf("not moved to Monday: %v", x.WeekStart)
 		}
 	}
@@ -756,7 +757,7 @@ func TestGenericCSV(t *testing.T) {
 		"A-2;;01.07.2026 10:00;;P2;no\n" +
 		"A-3;search-api;31.06.2026 10:00;;P2;no\n" +
 		"A-4;search-api;02.07.2026 10:00;;P3;maybe\n"
-	m := &Mapping{Name: "mine", Kind: "incidents", DateLayout: "dd.MM.yyyy HH:mm", Source: "legacy-tool",
+	m := &imports.Mapping{Name: "mine", Kind: "incidents", DateLayout: "dd.MM.yyyy HH:mm", Source: "legacy-tool",
 		Columns: map[string]string{"external_id": "Ref", "service": "Svc", "detected_at": "Opened", "resolved_at": "Closed", "severity": "Sev", "customer_impacting": "Impact"}}
 	b := parseBytes(t, "x.csv", []byte(text), Options{Format: "csv", Mapping: m})
 	if b.Source != "legacy-tool" || len(b.Incidents) != 1 || len(b.Rejects) != 3 {
@@ -774,11 +775,11 @@ func TestGenericCSV(t *testing.T) {
 	if _, err := Parse(strings.NewReader(text), "x.csv", Options{Format: "csv"}); err == nil {
 		t.Error("csv without mapping must fail")
 	}
-	bad := &Mapping{Kind: "deploys", Columns: map[string]string{"service": "Svc"}}
+	bad := &imports.Mapping{Kind: "deploys", Columns: map[string]string{"service": "Svc"}}
 	if _, err := Parse(strings.NewReader(text), "x.csv", Options{Format: "csv", Mapping: bad}); err == nil || !strings.Contains(err.Error(), "finished_at") {
 		t.Errorf("missing required: %v", err)
 	}
-	dm := &Mapping{Kind: "deploys", Columns: map[string]string{"service": "Svc", "finished_at": "Opened", "status": "Sev"}}
+	dm := &imports.Mapping{Kind: "deploys", Columns: map[string]string{"service": "Svc", "finished_at": "Opened", "status": "Sev"}}
 	if _, err := Parse(strings.NewReader("Svc,When,Sev\n"), "x.csv", Options{Format: "csv", Mapping: dm}); err == nil || !strings.Contains(err.Error(), "Opened") {
 		t.Errorf("missing column: %v", err)
 	}

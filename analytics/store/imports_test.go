@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/testutil"
@@ -30,7 +31,7 @@ func fixture(t *testing.T, name string) []byte {
 	return b
 }
 
-func parse(t *testing.T, name string, data []byte) *ingest.Batch {
+func parse(t *testing.T, name string, data []byte) *imports.Batch {
 	t.Helper()
 	b, err := ingest.Parse(bytes.NewReader(data), name, ingest.Options{})
 	if err != nil {
@@ -488,7 +489,7 @@ func TestPagesNeedTheirIncident(t *testing.T) {
 func TestMappingsAndAliases(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStore(t)
-	m := ingest.Mapping{Name: "ops sheet", Kind: "incidents", Columns: map[string]string{"service": "Svc", "detected_at": "Opened", "title": "What"},
+	m := imports.Mapping{Name: "ops sheet", Kind: "incidents", Columns: map[string]string{"service": "Svc", "detected_at": "Opened", "title": "What"},
 		DateLayout: "dd/mm/yyyy"}
 	if err := st.SaveMapping(ctx, m, cli); err != nil {
 		t.Fatal(err)
@@ -501,8 +502,14 @@ func TestMappingsAndAliases(t *testing.T) {
 	if err != nil || got.Kind != "incidents" || got.Columns["severity"] != "Sev" || got.DateLayout != "dd/mm/yyyy" {
 		t.Fatalf("mapping %+v %v", got, err)
 	}
-	if err := st.SaveMapping(ctx, ingest.Mapping{Name: "bad", Kind: "incidents", Columns: map[string]string{"title": "x"}}, cli); err == nil {
-		t.Fatal("mapping without required fields saved")
+	// Whether a mapping can read a file is the importers' rule, checked
+	// before the store sees it; the store refuses only a nameless one.
+	bad := imports.Mapping{Name: "bad", Kind: "incidents", Columns: map[string]string{"title": "x"}}
+	if err := ingest.ValidateMapping(&bad); err == nil {
+		t.Fatal("mapping without required fields accepted")
+	}
+	if err := st.SaveMapping(ctx, imports.Mapping{Name: " ", Kind: "incidents"}, cli); err == nil {
+		t.Fatal("mapping without a name saved")
 	}
 	all, err := st.Mappings(ctx)
 	if err != nil || len(all) != 1 {
@@ -733,8 +740,8 @@ func TestImportAudit(t *testing.T) {
 		!strings.Contains(e.After, `"deleted":603`) {
 		t.Fatalf("rollback audit %+v", e)
 	}
-	m := ingest.Mapping{Name: "sheet", Kind: "incidents", Columns: map[string]string{"service": "Svc", "detected_at": "Opened"},
-		SeverityMap: map[string]int{"Crit": 1}, Jira: ingest.JiraFields{Service: "Custom field (Team service)"}}
+	m := imports.Mapping{Name: "sheet", Kind: "incidents", Columns: map[string]string{"service": "Svc", "detected_at": "Opened"},
+		SeverityMap: map[string]int{"Crit": 1}, Jira: imports.JiraFields{Service: "Custom field (Team service)"}}
 	if err := st.SaveMapping(ctx, m, cli); err != nil {
 		t.Fatal(err)
 	}

@@ -85,11 +85,22 @@ func pickSort(keys []sortKey, name string) sortKey {
 	return keys[0]
 }
 
+// encodeCursor packs the sort value and id of a page's last row. The id
+// (digits only) goes last and decodeCursor splits at the last '|', so any
+// value round-trips, '|' included ("Checkout | 5xx spike").
 func encodeCursor(v any, id int64) string {
-	if b, ok := v.([]byte); ok {
-		v = string(b)
+	var val string
+	switch x := v.(type) {
+	case []byte:
+		val = string(x)
+	case string:
+		val = x
+	case int64:
+		val = strconv.FormatInt(x, 10)
+	default:
+		val = fmt.Sprint(x)
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(fmt.Sprintf("%v|%d", v, id)))
+	return base64.RawURLEncoding.EncodeToString([]byte(val + "|" + strconv.FormatInt(id, 10)))
 }
 
 func decodeCursor(c string, isInt bool) (any, int64, error) {
@@ -97,10 +108,11 @@ func decodeCursor(c string, isInt bool) (any, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: %v", ErrBadCursor, err)
 	}
-	val, idS, ok := strings.Cut(string(b), "|")
-	if !ok {
+	i := strings.LastIndexByte(string(b), '|')
+	if i < 0 {
 		return nil, 0, ErrBadCursor
 	}
+	val, idS := string(b[:i]), string(b[i+1:])
 	id, err := strconv.ParseInt(idS, 10, 64)
 	if err != nil {
 		return nil, 0, fmt.Errorf("%w: id: %v", ErrBadCursor, err)

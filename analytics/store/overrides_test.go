@@ -12,7 +12,7 @@ import (
 	"github.com/pressly/goose/v3"
 
 	"sreport/analytics"
-	"sreport/analytics/ingest"
+	"sreport/analytics/imports"
 	"sreport/analytics/store"
 	"sreport/migrations"
 	"sreport/testutil"
@@ -21,9 +21,9 @@ import (
 func ptrTime(t time.Time) *time.Time { return &t }
 
 // oneIncidentBatch is a source export holding one incident.
-func oneIncidentBatch(title string, sev int) *ingest.Batch {
+func oneIncidentBatch(title string, sev int) *imports.Batch {
 	det := time.Date(2026, 10, 5, 10, 0, 0, 0, time.UTC)
-	return &ingest.Batch{Format: "test", Source: "pagerduty", Incidents: []analytics.Incident{{
+	return &imports.Batch{Format: "test", Source: "pagerduty", Incidents: []analytics.Incident{{
 		ExternalID: "P123", Service: "api", Title: title, Severity: sev, SeverityRaw: "P" + string(rune('0'+sev)),
 		Status: analytics.StatusResolved, DetectedAt: det, ResolvedAt: ptrTime(det.Add(2 * time.Hour)),
 	}}}
@@ -327,7 +327,7 @@ func TestActionItemEditFollowsReimport(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStore(t)
 	due := time.Date(2026, 10, 20, 17, 0, 0, 0, time.UTC)
-	batch := func(due time.Time, closed *time.Time) *ingest.Batch {
+	batch := func(due time.Time, closed *time.Time) *imports.Batch {
 		b := oneIncidentBatch("DB down", 1)
 		b.ActionItems = []analytics.ActionItem{{ExternalID: "JIRA-1", IncidentRef: "P123", Title: "Add failover", Owner: "ann",
 			DueAt: &due, ClosedAt: closed, URL: "https://jira.example/JIRA-1"}}

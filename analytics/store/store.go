@@ -27,7 +27,9 @@ type Store struct {
 	w  *sql.DB // single writer
 
 	verMu   sync.Mutex
-	verConn *sql.Conn // dedicated to PRAGMA data_version
+	verConn *sql.Conn // dedicated to PRAGMA data_version (see DataVersion)
+	verRaw  int64     // the pragma's last value on verConn
+	verSeq  int64     // what DataVersion returns
 }
 
 // Open opens (creating if needed) the SQLite file at path and applies all migrations.

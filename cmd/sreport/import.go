@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 )
@@ -33,7 +34,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
 	sevMap := fs.String("severity-map", "", "raw severity/priority value = severity 0-4, comma-separated, e.g. 'P1=1,P2=2,Highest=1' (wins over the built-in mapping)")
-	var jira ingest.JiraFields
+	var jira imports.JiraFields
 	fs.StringVar(&jira.Service, "jira-service", "", "Jira: header of the column holding the service, e.g. 'Custom field (Service)' (default: guessed; '-' = none)")
 	fs.StringVar(&jira.Severity, "jira-severity", "", "Jira: header of the severity column (default: guessed; '-' = none)")
 	fs.StringVar(&jira.ImpactStart, "jira-impact-start", "", "Jira: header of the impact start column (default: guessed; '-' = none)")

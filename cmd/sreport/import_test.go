@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"sreport/analytics/ingest"
+	"sreport/analytics/imports"
 	"sreport/analytics/store"
 )
 
@@ -87,7 +87,7 @@ func TestImportCommand(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.SaveMapping(ctx, ingest.Mapping{Name: "sheet", Kind: "incidents", DateLayout: "dd/mm/yyyy",
+	if err := st.SaveMapping(ctx, imports.Mapping{Name: "sheet", Kind: "incidents", DateLayout: "dd/mm/yyyy",
 		Columns: map[string]string{"service": "System", "detected_at": "Opened", "title": "Summary", "external_id": "Ref"}}, store.Audit{Actor: "cli"}); err != nil {
 		t.Fatal(err)
 	}

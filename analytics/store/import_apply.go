@@ -1,0 +1,467 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"sreport/analytics/imports"
+)
+
+// DefaultObjective is the objective of an SLO created by an import when
+// neither the file nor the options give one.
+const DefaultObjective = 0.999
+
+// DefaultNewServiceTier is the tier of services an import creates.
+const DefaultNewServiceTier = 2
+
+// ApplyOptions tunes ApplyBatch.
+type ApplyOptions struct {
+	UserID   int64  // signed-in user (0 = none, e.g. the CLI)
+	Actor    string // who ran it, shown in the history ("alice@example.com", "cli:bob")
+	FileName string
+	SHA256   string
+	// CreateServices creates every service name that is neither an alias
+	// nor an existing service; Create names only some of them.
+	CreateServices bool
+	Create         []string
+	Tier           *int // tier of created services; nil = DefaultNewServiceTier
+	// ServiceMap maps a name in the file to an existing service; each entry
+	// is saved as a service alias of the batch's source so later imports
+	// reuse it.
+	ServiceMap map[string]string
+	Objective  float64 // objective of SLOs created without one in the file; 0 = DefaultObjective
+	// SkipInvalid imports the valid rows of a batch that has rejected rows;
+	// without it a batch with any rejected row writes nothing.
+	SkipInvalid bool
+	// DryRun computes every count and rolls back.
+	DryRun bool
+	// Progress, when set, is called every few hundred records with how many
+	// of the batch's records were written.
+	Progress func(done, total int)
+	// Audit says who runs the import and from where (web: Handler.Audit,
+	// CLI: actor "cli"); ApplyBatch fills in the rest and writes one summary
+	// row in the import's transaction. A dry run writes none.
+	Audit Audit
+}
+
+// RowError is one row that was not imported, with its source line.
+type RowError struct {
+	Line   int    `json:"line"`
+	Reason string `json:"reason"`
+}
+
+// UnknownService is a service name of a batch that matches no service or
+// alias, with the lines that use it.
+type UnknownService struct {
+	Name  string
+	Lines []int
+}
+
+// ImportResult is what ApplyBatch did (or, for a dry run or a refused batch,
+// would have done).
+type ImportResult struct {
+	ImportID  int64 // 0 unless applied
+	Format    string
+	Source    string
+	FileName  string
+	Inserted  int
+	Updated   int
+	Unchanged int
+	Rejected  int
+	Removed   int        // stand-in pages of earlier imports this batch showed are not pages (PagerDuty triggers)
+	Linked    int        // rows of earlier imports linked to this batch's records (pages → incidents, incidents → deploys)
+	Errors    []RowError // every rejected row, by line
+	Warnings  []string
+	Unknown   []UnknownService
+	Created   []string // services created
+	DryRun    bool
+	Applied   bool
+	Took      time.Duration
+}
+
+// ImportError is returned by ApplyBatch when rows cannot be imported and
+// SkipInvalid is off: nothing was written.
+type ImportError struct {
+	Errors  []RowError
+	Unknown []UnknownService
+}
+
+func (e *ImportError) Error() string {
+	var b strings.Builder
+	b.WriteString("nothing imported: ")
+	if len(e.Unknown) > 0 {
+		b.WriteString("unknown services ")
+		for i, u := range e.Unknown {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%q (%s)", u.Name, linesText(u.Lines))
+		}
+		b.WriteString(" — map them to existing services or create them; ")
+	}
+	fmt.Fprintf(&b, "%d rejected rows", len(e.Errors))
+	for i, r := range e.Errors {
+		if i == 5 {
+			fmt.Fprintf(&b, "; … (%d more)", len(e.Errors)-5)
+			break
+		}
+		fmt.Fprintf(&b, "; line %d: %s", r.Line, r.Reason)
+	}
+	return b.String()
+}
+
+func linesText(lines []int) string {
+	if len(lines) == 1 {
+		return "line " + strconv.Itoa(lines[0])
+	}
+	parts := make([]string, 0, min(len(lines), 10))
+	for i, l := range lines {
+		if i == 10 {
+			parts = append(parts, fmt.Sprintf("… %d lines in all", len(lines)))
+			break
+		}
+		parts = append(parts, strconv.Itoa(l))
+	}
+	return "lines " + strings.Join(parts, ", ")
+}
+
+// applier carries one ApplyBatch run.
+type applier struct {
+	ctx      context.Context
+	tx       *sql.Tx
+	b        *imports.Batch
+	opt      ApplyOptions
+	res      *ImportResult
+	importID int64
+	stmts    []*sql.Stmt
+
+	services map[string]int64 // service name in the file → id (resolved)
+	change   *sql.Stmt
+	incByRef *sql.Stmt
+	done     int
+	total    int
+}
+
+func (a *applier) close() {
+	for _, s := range a.stmts {
+		s.Close()
+	}
+}
+
+func (a *applier) rowErr(line int, format string, args ...any) {
+	a.res.Errors = append(a.res.Errors, RowError{Line: line, Reason: fmt.Sprintf(format, args...)})
+}
+
+func (a *applier) tick() {
+	a.done++
+	if a.opt.Progress != nil && (a.done%500 == 0 || a.done == a.total) {
+		a.opt.Progress(a.done, a.total)
+	}
+}
+
+// stmt prepares q inside the import's transaction and keeps it for closing.
+func (a *applier) stmt(q string) (*sql.Stmt, error) {
+	st, err := a.tx.PrepareContext(a.ctx, q)
+	if err == nil {
+		a.stmts = append(a.stmts, st)
+	}
+	return st, err
+}
+
+// exists runs a SELECT EXISTS query.
+func (a *applier) exists(q string, args ...any) (bool, error) {
+	var ok bool
+	if err := a.tx.QueryRowContext(a.ctx, q, args...).Scan(&ok); err != nil {
+		return false, fmt.Errorf("store: %w", err)
+	}
+	return ok, nil
+}
+
+func (a *applier) record(table string, id int64, action string, before map[string]any) error {
+	var bj any
+	if before != nil {
+		j, err := json.Marshal(before)
+		if err != nil {
+			return err
+		}
+		bj = string(j)
+	}
+	if _, err := a.change.ExecContext(a.ctx, a.importID, table, id, action, bj); err != nil {
+		return fmt.Errorf("store: record import change: %w", err)
+	}
+	return nil
+}
+
+// norm turns a value bound to or scanned from SQLite into a comparable form.
+func norm(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case int:
+		return int64(x)
+	case int64:
+		return x
+	case bool:
+		return int64(boolInt(x))
+	case float64:
+		if x == float64(int64(x)) {
+			return int64(x)
+		}
+		return x
+	case []byte:
+		return string(x)
+	case *int64:
+		if x == nil {
+			return nil
+		}
+		return *x
+	case sql.NullInt64:
+		if !x.Valid {
+			return nil
+		}
+		return x.Int64
+	}
+	return v
+}
+
+// upsert writes one record: insert when the key is new, update when any
+// stored column differs, nothing when every column is equal. A failing
+// statement is a row error (SQLite undoes just that statement).
+func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (int64, error) {
+	for i := range vals {
+		vals[i] = norm(vals[i])
+	}
+	cur := make([]any, len(vals))
+	dst := make([]any, len(vals)+2)
+	var id int64
+	var imp sql.NullInt64
+	dst[0], dst[1] = &id, &imp
+	for i := range cur {
+		dst[i+2] = &cur[i]
+	}
+	err := u.sel.QueryRowContext(a.ctx, key...).Scan(dst...)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		args := append(append(append([]any{}, key...), vals...), a.importID)
+		r, err := u.ins.ExecContext(a.ctx, args...)
+		if err != nil {
+			return 0, a.writeFailed(line, label, err)
+		}
+		if id, err = r.LastInsertId(); err != nil {
+			return 0, err
+		}
+		a.res.Inserted++
+		return id, a.record(u.e.table, id, "insert", nil)
+	case err != nil:
+		return 0, fmt.Errorf("store: look up %s: %w", label, err)
+	}
+	// A less complete export of the same source (Batch.KeepStored) never
+	// blanks a known value, and a derived value never replaces one, so
+	// overlapping files converge whatever their order.
+	for i := range vals {
+		stored := norm(cur[i])
+		if stored == nil || stored == "" {
+			continue
+		}
+		if u.keep[i] || a.b.KeepStored && (vals[i] == nil || vals[i] == "") {
+			vals[i] = stored
+		}
+	}
+	same := true
+	for i := range cur {
+		if norm(cur[i]) != vals[i] {
+			same = false
+			break
+		}
+	}
+	if same {
+		a.res.Unchanged++
+		return id, nil
+	}
+	before := map[string]any{"import_id": norm(imp)}
+	for i, c := range u.e.cols {
+		before[c] = norm(cur[i])
+	}
+	if _, err := u.upd.ExecContext(a.ctx, append(append([]any{}, vals...), a.importID, id)...); err != nil {
+		return 0, a.writeFailed(line, label, err)
+	}
+	a.res.Updated++
+	return id, a.record(u.e.table, id, "update", before)
+}
+
+// writeFailed handles a record's failed write. When the row is at fault
+// (rowFault) it becomes a row error and the import goes on: SQLite undid
+// just that statement. Any other failure is returned and aborts the whole
+// file, because the transaction may be gone (SQLite rolls it back itself on
+// SQLITE_FULL, IOERR, BUSY or NOMEM, and later statements would then run
+// and commit one by one) and skipping the row would import a partial file.
+func (a *applier) writeFailed(line int, label string, err error) error {
+	if !rowFault(err) {
+		return fmt.Errorf("store: write %s: %w", label, err)
+	}
+	a.rowErr(line, "%s: %s", label, sqlReason(err))
+	return nil
+}
+
+// rowFault reports whether a failed statement was refused for the values
+// of its row: a constraint (CHECK, NOT NULL, UNIQUE, FOREIGN KEY), a value
+// of the wrong type, a value too big to store. Everything else — a full
+// disk or database, a busy or broken database, a cancelled context — is
+// not the row's fault.
+func rowFault(err error) bool {
+	var se sqlite3.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.Code {
+	case sqlite3.ErrConstraint, sqlite3.ErrMismatch, sqlite3.ErrTooBig:
+		return true
+	}
+	return false
+}
+
+// IsFull reports whether err comes from a write that failed because the
+// database could not grow: its disk is full or it reached its size limit
+// (SQLITE_FULL). Nothing of that write was kept.
+func IsFull(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
+}
+
+// sqlReason makes a constraint failure readable.
+func sqlReason(err error) string {
+	s := err.Error()
+	if i := strings.Index(s, "constraint failed: "); i >= 0 {
+		return "value not allowed (" + s[i+len("constraint failed: "):] + ")"
+	}
+	return s
+}
+
+// ApplyBatch writes one parsed file in one transaction: it resolves service
+// names, upserts every record, links pages, incidents and action items to the
+// records they name, and records the batch in imports and every change in
+// import_changes so RollbackImport can undo it. incident_overrides are never
+// touched, so users' corrections survive a re-import.
+//
+// When the batch has rejected rows (parse- or store-time) and
+// opt.SkipInvalid is off, nothing is written and the error is an
+// *ImportError; the result still carries the counts the import would have had.
+func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptions) (ImportResult, error) {
+	start := time.Now()
+	res := ImportResult{Format: b.Format, Source: b.Source, FileName: opt.FileName, DryRun: opt.DryRun,
+		Warnings: append([]string(nil), b.Warnings...)}
+	for _, r := range b.Rejects {
+		res.Errors = append(res.Errors, RowError{Line: r.Line, Reason: r.Reason})
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return res, fmt.Errorf("store: begin import: %w", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	a := &applier{ctx: ctx, tx: tx, b: b, opt: opt, res: &res, total: b.Records()}
+	defer a.close()
+	if err := a.run(start); err != nil {
+		return res, err
+	}
+	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Line < res.Errors[j].Line })
+	res.Rejected = len(res.Errors)
+	res.Took = time.Since(start)
+	if len(res.Errors) > 0 && !opt.SkipInvalid {
+		return res, &ImportError{Errors: res.Errors, Unknown: res.Unknown}
+	}
+	if opt.DryRun {
+		return res, nil
+	}
+	errJSON, _ := json.Marshal(nonNil(res.Errors))
+	warnJSON, _ := json.Marshal(nonNil(res.Warnings))
+	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', finished_at = ?, inserted = ?, updated = ?,
+		unchanged = ?, rejected = ?, errors = ?, warnings = ? WHERE id = ?`,
+		FormatTime(time.Now()), res.Inserted, res.Updated, res.Unchanged, res.Rejected, string(errJSON), string(warnJSON), a.importID); err != nil {
+		return res, fmt.Errorf("store: finish import: %w", err)
+	}
+	au := opt.Audit
+	if au.Actor == "" && au.UserID == 0 {
+		au.UserID, au.Actor = opt.UserID, opt.Actor
+	}
+	au.Action, au.Entity, au.EntityID = "import", "imports", strconv.FormatInt(a.importID, 10)
+	au.After = importAudit{Format: b.Format, FileName: opt.FileName, SHA256: opt.SHA256, Inserted: res.Inserted, Updated: res.Updated,
+		Unchanged: res.Unchanged, Rejected: res.Rejected, Removed: res.Removed, Linked: res.Linked, Created: res.Created}
+	if err := WriteAudit(ctx, tx, au); err != nil {
+		return res, err
+	}
+	a.close()
+	if err := tx.Commit(); err != nil {
+		return res, fmt.Errorf("store: commit import: %w", err)
+	}
+	committed = true
+	res.ImportID, res.Applied = a.importID, true
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+// importAudit is an import's audit summary.
+type importAudit struct {
+	Format    string   `json:"format"`
+	FileName  string   `json:"file_name"`
+	SHA256    string   `json:"sha256"`
+	Inserted  int      `json:"inserted"`
+	Updated   int      `json:"updated"`
+	Unchanged int      `json:"unchanged"`
+	Rejected  int      `json:"rejected"`
+	Removed   int      `json:"removed,omitempty"`
+	Linked    int      `json:"linked,omitempty"`
+	Created   []string `json:"created_services,omitempty"`
+}
+
+func nonNil[T any](xs []T) []T {
+	if xs == nil {
+		return []T{}
+	}
+	return xs
+}
+
+func (a *applier) run(start time.Time) error {
+	var user any
+	if a.opt.UserID != 0 {
+		user = a.opt.UserID
+	}
+	r, err := a.tx.ExecContext(a.ctx, `INSERT INTO imports (user_id, actor, format, file_name, sha256, started_at, status)
+		VALUES (?, ?, ?, ?, ?, ?, 'running')`, user, a.opt.Actor, a.b.Format, a.opt.FileName, a.opt.SHA256, FormatTime(start))
+	if err != nil {
+		return fmt.Errorf("store: record import: %w", err)
+	}
+	if a.importID, err = r.LastInsertId(); err != nil {
+		return err
+	}
+	if a.change, err = a.tx.PrepareContext(a.ctx, `INSERT INTO import_changes (import_id, entity, entity_id, action, before_json) VALUES (?, ?, ?, ?, ?)`); err != nil {
+		return fmt.Errorf("store: prepare: %w", err)
+	}
+	a.stmts = append(a.stmts, a.change)
+	if a.incByRef, err = a.tx.PrepareContext(a.ctx, `SELECT id, service_id FROM incidents WHERE source = ? AND external_id = ?`); err != nil {
+		return fmt.Errorf("store: prepare: %w", err)
+	}
+	a.stmts = append(a.stmts, a.incByRef)
+	if err := a.resolveServices(); err != nil {
+		return err
+	}
+	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sliDays, a.toil} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
