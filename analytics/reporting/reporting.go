@@ -50,14 +50,17 @@ func (r Request) Subject() string { return report.ScopeSubject(r.Team, r.Tier) }
 // PeriodError is a period label that does not parse; its message says why.
 type PeriodError struct{ Err error }
 
+// Error is the parser's reason.
 func (e PeriodError) Error() string { return e.Err.Error() }
 
+// Unwrap returns the parser's error.
 func (e PeriodError) Unwrap() error { return e.Err }
 
 // NotStartedError is a period that begins after the caller's now: there is
 // nothing to report on yet.
 type NotStartedError struct{ Period string }
 
+// Error reads as the report pages have always put it.
 func (e NotStartedError) Error() string {
 	return "period " + e.Period + " has not started yet; a report for it not found"
 }
