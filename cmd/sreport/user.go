@@ -11,8 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"sreport/accounts"
 	"sreport/analytics/store"
-	"sreport/web"
 )
 
 func init() {
@@ -150,14 +150,14 @@ func passwordInput(stdin *os.File) (password string, generated bool, err error) 
 				return "", false, fmt.Errorf("read password from stdin: %w", err)
 			}
 			if pw := strings.TrimRight(line, "\r\n"); pw != "" {
-				if p := web.PasswordProblem(pw); p != "" {
+				if p := accounts.PasswordProblem(pw); p != "" {
 					return "", false, fmt.Errorf("password from stdin: %s", p)
 				}
 				return pw, false, nil
 			}
 		}
 	}
-	return web.GeneratePassword(), true, nil
+	return accounts.GeneratePassword(), true, nil
 }
 
 // demoUsers are created by serve --demo, one per role.
@@ -176,7 +176,7 @@ func ensureDemoUsers(ctx context.Context, st *store.Store, logger *slog.Logger) 
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		password := web.GeneratePassword()
+		password := accounts.GeneratePassword()
 		hash, err := store.HashPassword(password)
 		if err != nil {
 			return err
@@ -200,7 +200,7 @@ func ensureFirstAdmin(ctx context.Context, st *store.Store, logger *slog.Logger)
 	if err != nil || n > 0 {
 		return err
 	}
-	password := web.GeneratePassword()
+	password := accounts.GeneratePassword()
 	hash, err := store.HashPassword(password)
 	if err != nil {
 		return err
