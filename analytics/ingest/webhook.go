@@ -21,9 +21,6 @@ const (
 	WebhookOpsgenie  = "opsgenie"
 )
 
-// WebhookSources lists every webhook source.
-var WebhookSources = []string{WebhookGitHub, WebhookGitLab, WebhookPagerDuty, WebhookOpsgenie}
-
 // WebhookEvent is what a delivery says about itself besides its records.
 type WebhookEvent struct {
 	// Kind names the event ("deployment_status", "Pipeline Hook",
