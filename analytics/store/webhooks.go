@@ -96,22 +96,36 @@ func auditOf(r WebhookReceiver) receiverAudit {
 	return receiverAudit{Name: r.Name, Source: r.Source, Path: r.Path(), Workflow: r.Workflow}
 }
 
-// CreateWebhookReceiver stores a receiver whose PathKey and sealed Secret
-// the caller made (NewWebhookPathKey, secrets.Box.Seal).
-func (s *Store) CreateWebhookReceiver(ctx context.Context, r WebhookReceiver, now time.Time, a Audit) (WebhookReceiver, error) {
-	r.Name = strings.TrimSpace(r.Name)
+// MinWebhookSecretBytes is the shortest secret a receiver takes: a shared
+// HMAC key or token anyone could guess protects nothing.
+const MinWebhookSecretBytes = 16
+
+// ErrWeakSecret is returned for a webhook secret shorter than
+// MinWebhookSecretBytes.
+var ErrWeakSecret = fmt.Errorf("a webhook secret needs at least %d characters", MinWebhookSecretBytes)
+
+// Sealer seals a secret for storage; secrets.Box is one.
+type Sealer interface {
+	Seal(plaintext []byte, aad string) (string, error)
+}
+
+// CreateWebhookReceiver stores a new receiver with a fresh path key and
+// its secret sealed by box (bound to the path key, WebhookSecretAAD).
+func (s *Store) CreateWebhookReceiver(ctx context.Context, name, source, workflow string, secret []byte, box Sealer, now time.Time, a Audit) (WebhookReceiver, error) {
+	r := WebhookReceiver{Name: strings.TrimSpace(name), Source: source, Workflow: strings.TrimSpace(workflow), PathKey: NewWebhookPathKey()}
 	if r.Name == "" || utf8.RuneCountInString(r.Name) > MaxReceiverNameRunes {
 		return r, fmt.Errorf("store: webhook receiver name must be 1 to %d characters: %w", MaxReceiverNameRunes, ErrReceiverName)
 	}
 	if !ValidWebhookSource(r.Source) {
 		return r, fmt.Errorf("store: webhook source %q: must be one of %s", r.Source, strings.Join(WebhookSources, ", "))
 	}
-	if r.PathKey == "" || r.Secret == "" {
-		return r, errors.New("store: webhook receiver needs a path key and a sealed secret")
+	sealed, err := sealWebhookSecret(secret, box, r.PathKey)
+	if err != nil {
+		return r, err
 	}
-	r.Workflow = strings.TrimSpace(r.Workflow)
+	r.Secret = sealed
 	r.CreatedAt, r.CreatedBy = now.UTC().Truncate(time.Second), a.Actor
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `INSERT INTO webhook_receivers (name, source, path_key, secret, workflow, created_at, created_by)
 			VALUES (?, ?, ?, ?, ?, ?, ?)`, r.Name, r.Source, r.PathKey, r.Secret, r.Workflow, FormatTime(r.CreatedAt), r.CreatedBy)
 		var se sqlite3.Error
@@ -128,6 +142,20 @@ func (s *Store) CreateWebhookReceiver(ctx context.Context, r WebhookReceiver, no
 		return WriteAudit(ctx, tx, a)
 	})
 	return r, err
+}
+
+func sealWebhookSecret(secret []byte, box Sealer, pathKey string) (string, error) {
+	if len(secret) < MinWebhookSecretBytes {
+		return "", fmt.Errorf("store: %w", ErrWeakSecret)
+	}
+	if box == nil {
+		return "", errors.New("store: no secret key to seal the webhook secret with")
+	}
+	sealed, err := box.Seal(secret, WebhookSecretAAD(pathKey))
+	if err != nil {
+		return "", fmt.Errorf("store: seal webhook secret: %w", err)
+	}
+	return sealed, nil
 }
 
 const receiverCols = `r.id, r.name, r.source, r.path_key, r.secret, r.workflow, r.created_at, r.created_by, r.rotated_at`
@@ -205,16 +233,24 @@ func (s *Store) WebhookReceiverByName(ctx context.Context, name string) (Webhook
 	return s.receiverWhere(ctx, `r.name = ?`, strings.TrimSpace(name))
 }
 
-// RotateWebhookSecret replaces a receiver's sealed secret (sealed for its
-// PathKey, which stays).
-func (s *Store) RotateWebhookSecret(ctx context.Context, id int64, sealed string, now time.Time, a Audit) error {
+// RotateWebhookSecret replaces a receiver's secret, sealed by box for its
+// path key, which stays: the vendor keeps the URL and gets the new secret.
+func (s *Store) RotateWebhookSecret(ctx context.Context, id int64, secret []byte, box Sealer, now time.Time, a Audit) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `UPDATE webhook_receivers SET secret = ?, rotated_at = ? WHERE id = ?`, sealed, FormatTime(now), id)
-		if err != nil {
-			return fmt.Errorf("store: rotate webhook secret: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
+		var key string
+		err := tx.QueryRowContext(ctx, `SELECT path_key FROM webhook_receivers WHERE id = ?`, id).Scan(&key)
+		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("store: webhook receiver %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("store: load webhook receiver: %w", err)
+		}
+		sealed, err := sealWebhookSecret(secret, box, key)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE webhook_receivers SET secret = ?, rotated_at = ? WHERE id = ?`, sealed, FormatTime(now), id); err != nil {
+			return fmt.Errorf("store: rotate webhook secret: %w", err)
 		}
 		a.Action, a.Entity, a.EntityID, a.After = "rotate_secret", "webhook_receivers", strconv.FormatInt(id, 10), map[string]string{"secret": "replaced"}
 		return WriteAudit(ctx, tx, a)
