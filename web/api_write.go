@@ -39,7 +39,7 @@ type writeResult struct {
 // written: every record's problems.
 type writeRejected struct {
 	Error  string             `json:"error"`
-	Errors []ingest.ItemError `json:"errors"`
+	Errors []ingest.ItemError `json:"errors,omitempty"`
 }
 
 // apiDeployments, apiIncidents and apiPages take one record or
@@ -117,7 +117,7 @@ func rejectWrite(c echo.Context, errs []ingest.ItemError) error {
 		records[e.Index] = true
 	}
 	return c.JSON(http.StatusBadRequest, writeRejected{
-		Error:  fmt.Sprintf("%d of the records are not valid; nothing was written", len(records)),
+		Error:  fmt.Sprintf("nothing was written: %d record(s) are not valid", len(records)),
 		Errors: errs,
 	})
 }
