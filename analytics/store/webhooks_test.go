@@ -15,7 +15,9 @@ import (
 // given.
 type plainSealer struct{}
 
-func (plainSealer) Seal(p []byte, aad string) (string, error) { return "sealed:" + aad + ":" + strconv.Itoa(len(p)), nil }
+func (plainSealer) Seal(p []byte, aad string) (string, error) {
+	return "sealed:" + aad + ":" + strconv.Itoa(len(p)), nil
+}
 
 func TestDeliveryLogIsBounded(t *testing.T) {
 	st := testutil.NewStore(t)
