@@ -28,13 +28,19 @@ func devLakeService(c echo.Context) (string, error) {
 	return s, nil
 }
 
-// apiDevLakeDeployment records one DevLake deployment.
-func (h *Handler) apiDevLakeDeployment(c echo.Context) error {
+// devLakeInput is the path's service and the request body.
+func devLakeInput(c echo.Context) (string, []byte, error) {
 	service, err := devLakeService(c)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	body, err := readBody(c)
+	return service, body, err
+}
+
+// apiDevLakeDeployment records one DevLake deployment.
+func (h *Handler) apiDevLakeDeployment(c echo.Context) error {
+	service, body, err := devLakeInput(c)
 	if err != nil {
 		return err
 	}
@@ -49,11 +55,7 @@ func (h *Handler) apiDevLakeDeployment(c echo.Context) error {
 // incident; other types are answered and ignored, as DevLake stores them as
 // issues only.
 func (h *Handler) apiDevLakeIssue(c echo.Context) error {
-	service, err := devLakeService(c)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(c)
+	service, body, err := devLakeInput(c)
 	if err != nil {
 		return err
 	}

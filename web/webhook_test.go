@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -133,6 +134,12 @@ func TestWebhookGitLab(t *testing.T) {
 	if got := e.str(t, `SELECT d.external_id || ' ' || s.name || ' ' || d.status || ' ' || d.environment || ' ' || d.version || ' ' || d.finished_at
 		FROM deploys d JOIN services s ON s.id = d.service_id`); got != "15 test-deployment-webhooks success staging 279484c09fbe 2021-04-28T19:50:00Z" {
 		t.Fatalf("deployment stored as %s", got)
+	}
+	// Bodies are capped (1 MiB): 413 before anything is read or written.
+	huge := append([]byte(`{"object_kind":"deployment","pad":"`), bytes.Repeat([]byte("x"), 2<<20)...)
+	huge = append(huge, `"}`...)
+	if st, res := e.deliver(t, r, huge, hdr("Deployment Hook", "u-big")); st != http.StatusRequestEntityTooLarge {
+		t.Fatalf("2 MiB body: %d %v", st, res)
 	}
 	running := edit(t, dep, map[string]any{"status": "running", "status_changed_at": "2021-04-28 21:40:00 +0200"})
 	if st, res := e.deliver(t, r, running, hdr("Deployment Hook", "u-2")); st != http.StatusOK || res["outcome"] != "ignored" {

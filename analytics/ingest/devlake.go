@@ -123,6 +123,15 @@ func DevLakeDeployment(service string, body []byte, now time.Time) (*imports.Bat
 	return b.Batch, nil
 }
 
+// itemErrs collects a request's problems; add skips nil.
+type itemErrs []ItemError
+
+func (es *itemErrs) add(e *ItemError) {
+	if e != nil {
+		*es = append(*es, *e)
+	}
+}
+
 func devLakeResult(field, v string) (string, *ItemError) {
 	if v == "" {
 		return analytics.DeploySuccess, nil
@@ -160,12 +169,8 @@ func devLakeCurrentDeploy(service string, body []byte) (analytics.Deploy, []Item
 	if err := json.Unmarshal(body, &r); err != nil {
 		return analytics.Deploy{}, []ItemError{{Reason: err.Error()}}
 	}
-	var errs []ItemError
-	add := func(e *ItemError) {
-		if e != nil {
-			errs = append(errs, *e)
-		}
-	}
+	var errs itemErrs
+	add := errs.add
 	if r.ID.String() == "" {
 		add(&ItemError{Field: "id", Reason: "id is required"})
 	}
@@ -222,12 +227,8 @@ func devLakeTaskDeploy(service string, body []byte, now time.Time) (analytics.De
 	if err := json.Unmarshal(body, &r); err != nil {
 		return analytics.Deploy{}, []ItemError{{Reason: err.Error()}}
 	}
-	var errs []ItemError
-	add := func(e *ItemError) {
-		if e != nil {
-			errs = append(errs, *e)
-		}
-	}
+	var errs itemErrs
+	add := errs.add
 	add(timeItemErr("start_time", r.StartedDate, true))
 	add(timeItemErr("end_time", r.FinishedDate, false))
 	add(timeItemErr("create_time", r.CreatedDate, false))
@@ -308,11 +309,8 @@ func DevLakeIssue(service string, body []byte, opt Options) (b *imports.Batch, e
 	if err := json.Unmarshal(bytes.TrimSpace(body), &r); err != nil {
 		return nil, []ItemError{{Reason: "the body must be a JSON object: " + err.Error()}}, ""
 	}
-	add := func(e *ItemError) {
-		if e != nil {
-			errs = append(errs, *e)
-		}
-	}
+	var ie itemErrs
+	add := ie.add
 	if r.IssueKey.String() == "" {
 		add(&ItemError{Field: "issueKey", Reason: "issueKey is required"})
 	}
@@ -336,8 +334,8 @@ func DevLakeIssue(service string, body []byte, opt Options) (b *imports.Batch, e
 	default:
 		add(&ItemError{Field: "status", Reason: fmt.Sprintf("status %q must be one of TODO, DONE, IN_PROGRESS", r.Status.String())})
 	}
-	if len(errs) > 0 {
-		return nil, errs, ""
+	if len(ie) > 0 {
+		return nil, ie, ""
 	}
 	if r.Type.String() != "INCIDENT" {
 		return nil, nil, fmt.Sprintf("issue %s has type %q: only type INCIDENT is an incident", r.IssueKey.String(), r.Type.String())
