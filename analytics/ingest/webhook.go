@@ -53,6 +53,9 @@ var ErrWebhookPayload = errors.New("ingest: not a webhook payload")
 // Each delivery shows one moment of a record, so the batch keeps stored
 // values the delivery lacks (Batch.KeepStored): the resolve event of an
 // incident does not blank the acknowledgement an earlier one delivered.
+// The flip side: a PagerDuty incident.reopened cannot clear the stored
+// resolve time; the incident is open again and its next resolve replaces
+// that time.
 func ParseWebhook(source, event string, body []byte, opt Options) (*imports.Batch, WebhookEvent, error) {
 	body = bytes.TrimSpace(body)
 	if len(body) == 0 || body[0] != '{' {
