@@ -17,6 +17,7 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/secrets"
 )
 
 // Config holds what the handlers need besides the store.
@@ -32,6 +33,10 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
+	// Secrets seals and opens the secrets stored in the database (webhook
+	// secrets); nil when the server was started without a key, and then
+	// every feature needing one says so.
+	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
@@ -181,6 +186,12 @@ func limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 		switch req.URL.Path {
 		case "/imports", "/risks/import", "/risks/import/confirm":
 			return next(c) // own limits (import_new.go, risk_import.go)
+		case "/api/v1/deployments", "/api/v1/incidents", "/api/v1/pages":
+			// Up to maxWriteItems records (api_write.go).
+			if err := capBody(c, maxWriteBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large (4 MiB at most)."}); err != nil {
+				return err
+			}
+			return next(c)
 		}
 		if err := capBody(c, maxFormBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large."}); err != nil {
 			return err

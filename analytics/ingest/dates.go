@@ -161,7 +161,7 @@ type timeField struct {
 func (tf *timeField) req(field, v string) time.Time {
 	t, err := parseTime(v, tf.layout, tf.loc)
 	if err != nil && tf.err == nil {
-		tf.err = fmt.Errorf("%s: %w", field, err)
+		tf.err = &FieldError{Field: field, Msg: field + ": " + err.Error(), Err: err}
 	}
 	return t
 }
@@ -174,7 +174,7 @@ func (tf *timeField) opt(field, v string) *time.Time {
 	t, err := parseTime(v, tf.layout, tf.loc)
 	if err != nil {
 		if tf.err == nil {
-			tf.err = fmt.Errorf("%s: %w", field, err)
+			tf.err = &FieldError{Field: field, Msg: field + ": " + err.Error(), Err: err}
 		}
 		return nil
 	}

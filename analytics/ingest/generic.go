@@ -312,7 +312,7 @@ func (p *parser) genToil(r row, line int, layout string) error {
 func boolField(r row, field string) (bool, error) {
 	v, ok := parseBool(r.get(field))
 	if !ok {
-		return false, fmt.Errorf("%s %q is not yes/no", field, r.get(field))
+		return false, fieldErr(field, "%s %q is not yes/no", field, r.get(field))
 	}
 	return v, nil
 }
@@ -357,7 +357,7 @@ func (p *parser) genIncident(r row, line int, tf *timeField) error {
 		URL:           r.get("url"),
 	}
 	if in.Service == "" {
-		return errors.New("service is empty")
+		return fieldErr("service", "service is empty")
 	}
 	in.DetectedAt = tf.req("detected_at", r.get("detected_at"))
 	in.StartedAt = tf.opt("started_at", r.get("started_at"))
@@ -377,7 +377,7 @@ func (p *parser) genIncident(r row, line int, tf *timeField) error {
 	p.noteUnmappedSeverity(in.SeverityRaw, in.Severity)
 	st, ok := normStatus(r.get("status"))
 	if !ok {
-		return fmt.Errorf("unknown status %q", r.get("status"))
+		return fieldErr("status", "unknown status %q", r.get("status"))
 	}
 	if r.get("status") == "" {
 		switch {
@@ -406,7 +406,7 @@ func (p *parser) genDeploy(r row, line int, tf *timeField) error {
 		URL:         r.get("url"),
 	}
 	if d.Service == "" {
-		return errors.New("service is empty")
+		return fieldErr("service", "service is empty")
 	}
 	d.FinishedAt = tf.req("finished_at", r.get("finished_at"))
 	d.StartedAt = tf.opt("started_at", r.get("started_at"))
@@ -416,7 +416,7 @@ func (p *parser) genDeploy(r row, line int, tf *timeField) error {
 	}
 	st, ok := normDeployStatus(r.get("status"))
 	if !ok {
-		return fmt.Errorf("unknown deploy status %q", r.get("status"))
+		return fieldErr("status", "unknown deploy status %q", r.get("status"))
 	}
 	d.Status = st
 	var err error
@@ -442,7 +442,7 @@ func (p *parser) genPage(r row, line int, tf *timeField) error {
 		Urgency:     strings.ToLower(r.get("urgency")),
 	}
 	if pg.Service == "" {
-		return errors.New("service is empty")
+		return fieldErr("service", "service is empty")
 	}
 	pg.TriggeredAt = tf.req("triggered_at", r.get("triggered_at"))
 	pg.AcknowledgedAt = tf.opt("acknowledged_at", r.get("acknowledged_at"))
@@ -457,7 +457,7 @@ func (p *parser) genPage(r row, line int, tf *timeField) error {
 	if v := r.get("actionable"); v != "" {
 		b, ok := parseBool(v)
 		if !ok {
-			return fmt.Errorf("actionable %q is not yes/no", v)
+			return fieldErr("actionable", "actionable %q is not yes/no", v)
 		}
 		pg.Actionable = &b
 	}

@@ -44,6 +44,10 @@ type ApplyOptions struct {
 	SkipInvalid bool
 	// DryRun computes every count and rolls back.
 	DryRun bool
+	// SkipUnchanged records nothing when the batch would change nothing
+	// (every record unchanged): a repeated API request or webhook delivery
+	// leaves no import, audit row or commit behind.
+	SkipUnchanged bool
 	// Progress, when set, is called every few hundred records with how many
 	// of the batch's records were written.
 	Progress func(done, total int)
@@ -384,6 +388,9 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 		return res, &ImportError{Errors: res.Errors, Unknown: res.Unknown}
 	}
 	if opt.DryRun {
+		return res, nil
+	}
+	if opt.SkipUnchanged && res.Inserted+res.Updated+res.Removed+res.Linked+len(res.Created) == 0 {
 		return res, nil
 	}
 	errJSON, _ := json.Marshal(nonNil(res.Errors))

@@ -25,6 +25,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", false, "seed demo data when the database holds no services")
 	proxyHeader := fs.String("auth-proxy-header", envOr("SREPORT_AUTH_PROXY_HEADER", ""), "header carrying the signed-in email from a trusted reverse proxy, e.g. X-Forwarded-Email (env SREPORT_AUTH_PROXY_HEADER)")
 	proxies := fs.String("trusted-proxies", envOr("SREPORT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose forwarding headers are believed (env SREPORT_TRUSTED_PROXIES)")
+	loadKey := secretBox(fs, db)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +53,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ensureFirstAdmin(ctx, st, logger); err != nil {
 		return err
 	}
-	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted, Background: ctx})
+	box, keyFrom, err := loadKey()
+	if err != nil {
+		return err
+	}
+	logger.Info("secret key loaded " + keyFrom)
+	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted, Background: ctx,
+		Secrets: box})
 	srv := web.NewServer(*addr, app)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
