@@ -275,6 +275,23 @@ func TestRepeatIncidents(t *testing.T) {
 			rate: f64(1.0 / 3), repeats: []int64{2},
 		},
 		{
+			// ServiceNow's Category is a taxonomy: two unrelated failures of
+			// one service filed under "Hardware" are not a repeat, and
+			// neither is a shared root-cause class. The problem record is.
+			name: "ITSM category and root cause never make a repeat",
+			incs: []Incident{
+				{ID: 1, ServiceID: 1, Title: "Database connection pool exhausted", Category: "Hardware",
+					RootCause: "Capacity", DetectedAt: at("2026-10-01T00:00:00Z")},
+				{ID: 2, ServiceID: 1, Title: "Certificate expired on api.acme.com", Category: "Hardware",
+					RootCause: "Capacity", DetectedAt: at("2026-10-02T00:00:00Z")},
+				{ID: 3, ServiceID: 1, Title: "Disk full on db-1", Category: "Software", ProblemRef: "PRB0007",
+					DetectedAt: at("2026-10-03T00:00:00Z")},
+				{ID: 4, ServiceID: 1, Title: "Replica lag on db-2", Category: "Network", ProblemRef: "prb0007",
+					DetectedAt: at("2026-10-04T00:00:00Z")},
+			},
+			rate: f64(1.0 / 4), repeats: []int64{4},
+		},
+		{
 			name: "numbers-only titles have no fingerprint and never repeat",
 			incs: []Incident{
 				mk(1, 1, "2026-10-01T00:00:00Z", "12345"),

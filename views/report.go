@@ -102,6 +102,7 @@ type Report struct {
 	SLOs        []ReportRow
 	Incidents   Table
 	Themes      Table
+	Causes      Table // incidents by category, for trend analysis (not repeats)
 	Change      []ReportKPI
 	ChangeNote  string
 	OnCall      []ReportKPI

@@ -394,6 +394,7 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 		v.Themes.Rows = append(v.Themes.Rows, []views.Cell{{Text: t.Label, Title: t.Key}, {Text: strconv.Itoa(t.Count), Class: "num"},
 			{Text: strconv.Itoa(t.Sev12), Class: "num"}, {Text: strings.Join(t.Services, ", ")}})
 	}
+	v.Causes = causeTable(r.Causes)
 	v.Risks = views.Table{TestID: "top-risks", Empty: "No open, mitigating or accepted risk in this scope.",
 		Columns: []views.Column{{Label: "Risk"}, {Label: "Score", Numeric: true}, {Label: "Status"}, {Label: "Owner"},
 			{Label: "Target date"}, {Label: "Next review"}, {Label: "Services"}}}
@@ -451,6 +452,27 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	v.TrendCharts = trendCharts(ctx, "rpt", ms, rs, env, req.Tier)
 	v.Charts = true
 	return v, nil
+}
+
+// causeTable lists the period's incidents by category with the root cause
+// most of them give.
+func causeTable(cs []report.Cause) views.Table {
+	t := views.Table{TestID: "causes", Empty: "No incident in this period.",
+		Columns: []views.Column{{Label: "Category"}, {Label: "Incidents", Numeric: true}, {Label: "Sev1/2", Numeric: true},
+			{Label: "Most common root cause"}, {Label: "Services"}}}
+	for _, c := range cs {
+		cat := c.Category
+		if cat == "" {
+			cat = "no category"
+		}
+		rc := "—"
+		if c.RootCause != "" {
+			rc = fmt.Sprintf("%s (%d of %d)", c.RootCause, c.RootCauseCount, c.Count)
+		}
+		t.Rows = append(t.Rows, []views.Cell{{Text: cat}, {Text: strconv.Itoa(c.Count), Class: "num"},
+			{Text: strconv.Itoa(c.Sev12), Class: "num"}, {Text: rc}, {Text: strings.Join(c.Services, ", ")}})
+	}
+	return t
 }
 
 // trendRows formats worst- or best-trending services: service, KPI, the

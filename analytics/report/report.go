@@ -127,6 +127,7 @@ type Report struct {
 	SLOs         []scorecard.Row // tier-0/1 services
 	TopIncidents []IncidentRow
 	Themes       []Theme
+	Causes       []Cause
 	Worst        []Worsening
 	Best         []Worsening
 	TopRisks     []RiskRow
@@ -179,7 +180,8 @@ type IncidentRow struct {
 	Deadline   time.Time // zero for PMOpen and PMNotRequired
 }
 
-// Theme is a group of incidents sharing an analytics.Fingerprint.
+// Theme is a group of incidents sharing an analytics.Fingerprint: the
+// repeat key, so the themes are the repeats the repeat rate counts.
 type Theme struct {
 	Key         string
 	Label       string
@@ -234,6 +236,7 @@ func Build(d Data) Report {
 	})
 	r.TopIncidents = TopIncidents(d.Incidents, d.Settings, d.Period.Loc, d.AsOf, MaxIncidents)
 	r.Themes = Themes(d.Incidents, MaxThemes)
+	r.Causes = Causes(d.Incidents, MaxCauses)
 	r.Worst = Worst(d.Card.Services, MaxWorst)
 	r.Best = Best(d.Card.Services, MaxBest)
 	r.TopRisks, r.OpenRisks, r.HighRisks = TopRisks(d.Risks, MaxRisks)
@@ -394,8 +397,8 @@ func Themes(incs []analytics.Incident, n int) []Theme {
 }
 
 // themeLabel is a theme's readable name: the first incident's own text
-// behind its key (explicit key, problem, root cause, category or title), as
-// written rather than as normalised for matching.
+// behind its key (explicit key, problem or title), as written rather than
+// as normalised for matching.
 func themeLabel(key string, first analytics.Incident) string {
 	prefix, rest, _ := strings.Cut(key, ":")
 	var v string
@@ -404,10 +407,6 @@ func themeLabel(key string, first analytics.Incident) string {
 		v = first.Fingerprint
 	case "problem":
 		v = "problem " + first.ProblemRef
-	case "cause":
-		v = first.RootCause
-	case "category":
-		v = "category: " + first.Category
 	case "title":
 		v = first.Title
 	}

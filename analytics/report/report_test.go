@@ -55,8 +55,8 @@ func TestSummaryFromCraftedData(t *testing.T) {
 		// change failure rate and postmortems: no data
 	})
 	incs := []analytics.Incident{
-		{ID: 1, Service: "checkout", Title: "DB pool exhausted", RootCause: "Connection pool exhausted", Severity: 1},
-		{ID: 2, Service: "payments-api", Title: "DB pool again", RootCause: "connection  pool exhausted", Severity: 3},
+		{ID: 1, Service: "checkout", Title: "DB pool exhausted", Fingerprint: "Connection pool exhausted", RootCause: "Connection pool exhausted", Severity: 1},
+		{ID: 2, Service: "payments-api", Title: "DB pool again", Fingerprint: "connection  pool exhausted", Severity: 3},
 		{ID: 3, Service: "checkout", Title: "One-off", Severity: 2},
 	}
 	risks := []analytics.Risk{{ID: 1, Code: "R-001", Likelihood: 4, Impact: 5, Status: analytics.RiskOpen},
