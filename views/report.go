@@ -109,6 +109,7 @@ type Report struct {
 	OnCallNote  string
 	Discipline  []ReportKPI
 	DiscNote    string
+	Coverage    Table // data coverage per source
 	Risks       Table
 	RisksNote   string // when the register is judged and what its marks mean
 	RiskMoves   Table

@@ -245,6 +245,7 @@ func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p a
 	}
 	cur := analytics.ComputeKPIs(in, p, env.Settings)
 	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
+	d.Sources = analytics.CountsBySource(in, p, env.Settings)
 	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
 
@@ -336,9 +337,15 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	v.OnCallNote = fmt.Sprintf("%s in total: %d after hours, %d during sleep hours, %d noise; %s hours of toil of %s hours recorded.",
 		report.Plural(n.Pages, report.Noun{One: "page", Many: "pages"}), n.PagesAfterHours, n.PagesSleepHours, n.NoisePages,
 		trimZero(fmt.Sprintf("%.1f", n.ToilHours)), trimZero(fmt.Sprintf("%.1f", n.TotalHours)))
-	v.DiscNote = fmt.Sprintf("%d of %s due were published on time (%d still within their deadline); %d of %s due were closed on time (%d not yet due).",
+	v.DiscNote = fmt.Sprintf("%d of %s due were published on time (%d still within their deadline); %d of %s due were closed on time (%d not yet due); %s open past their due date at the end of the period.",
 		n.PostmortemsOnTime, report.Plural(n.PostmortemsDue, report.Noun{One: "postmortem", Many: "postmortems"}), n.PostmortemsPending,
-		n.ActionItemsOnTime, report.Plural(n.ActionItemsDue, report.Noun{One: "action item", Many: "action items"}), n.ActionItemsPending)
+		n.ActionItemsOnTime, report.Plural(n.ActionItemsDue, report.Noun{One: "action item", Many: "action items"}), n.ActionItemsPending,
+		report.Plural(n.ActionItemsOverdue, report.Noun{One: "action item", Many: "action items"}))
+	if d, _ := analytics.KPIDefOf(analytics.KPIPostmortemOnTimeRate); n.PostmortemsRequired > n.PostmortemsWithData {
+		v.DiscNote += fmt.Sprintf(" Postmortems are judged on the incidents with postmortem data: %s; the other %d are unknown, not late.",
+			d.CoverageText(n), n.PostmortemsRequired-n.PostmortemsWithData)
+	}
+	v.Coverage = coverageTable(d.Sources)
 
 	for _, m := range report.DoraMetrics {
 		row := views.ReportDora{Metric: doraLabel(m), TestID: "dora-" + m}
@@ -454,27 +461,6 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	return v, nil
 }
 
-// causeTable lists the period's incidents by category with the root cause
-// most of them give.
-func causeTable(cs []report.Cause) views.Table {
-	t := views.Table{TestID: "causes", Empty: "No incident in this period.",
-		Columns: []views.Column{{Label: "Category"}, {Label: "Incidents", Numeric: true}, {Label: "Sev1/2", Numeric: true},
-			{Label: "Most common root cause"}, {Label: "Services"}}}
-	for _, c := range cs {
-		cat := c.Category
-		if cat == "" {
-			cat = "no category"
-		}
-		rc := "—"
-		if c.RootCause != "" {
-			rc = fmt.Sprintf("%s (%d of %d)", c.RootCause, c.RootCauseCount, c.Count)
-		}
-		t.Rows = append(t.Rows, []views.Cell{{Text: cat}, {Text: strconv.Itoa(c.Count), Class: "num"},
-			{Text: strconv.Itoa(c.Sev12), Class: "num"}, {Text: rc}, {Text: strings.Join(c.Services, ", ")}})
-	}
-	return t
-}
-
 // trendRows formats worst- or best-trending services: service, KPI, the
 // previous and current value, the target and the status now.
 func trendRows(ws []report.Worsening) [][]views.Cell {
@@ -575,6 +561,10 @@ func postmortemText(ir report.IncidentRow, loc *time.Location) string {
 		return "due " + due
 	case report.PMOpen:
 		return "after resolution"
+	case report.PMUnknown:
+		return "no postmortem data"
+	case report.PMUndated:
+		return "linked, no publication date"
 	}
 	return "not required"
 }
