@@ -18,11 +18,8 @@ const MaxCauses = 8
 type Cause struct {
 	// Category is the category as its first incident wrote it; "" groups
 	// the incidents that have none.
-	Category    string
-	Count       int
-	Sev12       int
-	Services    []string
-	IncidentIDs []int64
+	Category string
+	IncidentGroup
 	// RootCause is the root-cause text most of the category's incidents
 	// give (as first written), shared by RootCauseCount of them; "" when
 	// none gives one.
@@ -51,14 +48,7 @@ func Causes(incs []analytics.Incident, n int) []Cause {
 			byKey[k] = g
 			order = append(order, g)
 		}
-		g.Count++
-		if inc.Severity == analytics.Sev1 || inc.Severity == analytics.Sev2 {
-			g.Sev12++
-		}
-		if !slices.Contains(g.Services, inc.Service) {
-			g.Services = append(g.Services, inc.Service)
-		}
-		g.IncidentIDs = append(g.IncidentIDs, inc.ID)
+		g.add(inc)
 		if rc := normKey(inc.RootCause); rc != "" {
 			g.causes[rc]++
 			if _, seen := g.label[rc]; !seen {
@@ -93,6 +83,27 @@ func Causes(incs []analytics.Incident, n int) []Cause {
 		out = out[:n]
 	}
 	return out
+}
+
+// IncidentGroup counts a group of incidents: how many, how many Sev1 or Sev2, on
+// which services (in order of first appearance until sorted) and which.
+type IncidentGroup struct {
+	Count       int
+	Sev12       int
+	Services    []string
+	IncidentIDs []int64
+}
+
+// add counts inc into the tally.
+func (t *IncidentGroup) add(inc analytics.Incident) {
+	t.Count++
+	if inc.Severity == analytics.Sev1 || inc.Severity == analytics.Sev2 {
+		t.Sev12++
+	}
+	if !slices.Contains(t.Services, inc.Service) {
+		t.Services = append(t.Services, inc.Service)
+	}
+	t.IncidentIDs = append(t.IncidentIDs, inc.ID)
 }
 
 // normKey is s lower-cased with white space collapsed, for grouping.

@@ -23,13 +23,13 @@ func TestCauses(t *testing.T) {
 	got := Causes(incs, 10)
 	want := []Cause{
 		// Three "Hardware" incidents in any spelling; the root cause two of them share.
-		{Category: "Hardware", Count: 3, Sev12: 2, Services: []string{"api", "db"}, IncidentIDs: []int64{1, 2, 3},
+		{Category: "Hardware", IncidentGroup: IncidentGroup{Count: 3, Sev12: 2, Services: []string{"api", "db"}, IncidentIDs: []int64{1, 2, 3}},
 			RootCause: "Connection pool too small", RootCauseCount: 2},
 		// One each: more Sev1/Sev2 first, then by name.
-		{Category: "Software", Count: 1, Sev12: 1, Services: []string{"web"}, IncidentIDs: []int64{7}},
-		{Category: "Network", Count: 1, Services: []string{"api"}, IncidentIDs: []int64{4}},
+		{Category: "Software", IncidentGroup: IncidentGroup{Count: 1, Sev12: 1, Services: []string{"web"}, IncidentIDs: []int64{7}}},
+		{Category: "Network", IncidentGroup: IncidentGroup{Count: 1, Services: []string{"api"}, IncidentIDs: []int64{4}}},
 		// Uncategorised last, even though it has more incidents than the two above.
-		{Category: "", Count: 2, Services: []string{"api", "web"}, IncidentIDs: []int64{5, 6}, RootCause: "Unknown", RootCauseCount: 1},
+		{Category: "", IncidentGroup: IncidentGroup{Count: 2, Services: []string{"api", "web"}, IncidentIDs: []int64{5, 6}}, RootCause: "Unknown", RootCauseCount: 1},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

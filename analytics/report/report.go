@@ -189,12 +189,9 @@ type IncidentRow struct {
 // Theme is a group of incidents sharing an analytics.Fingerprint: the
 // repeat key, so the themes are the repeats the repeat rate counts.
 type Theme struct {
-	Key         string
-	Label       string
-	Count       int
-	Sev12       int
-	Services    []string
-	IncidentIDs []int64
+	Key   string
+	Label string
+	IncidentGroup
 }
 
 // Worsening is a service's largest move against its tier target: a
@@ -364,14 +361,7 @@ func Themes(incs []analytics.Incident, n int) []Theme {
 			byKey[k] = t
 			keys = append(keys, k)
 		}
-		t.Count++
-		if inc.Severity == analytics.Sev1 || inc.Severity == analytics.Sev2 {
-			t.Sev12++
-		}
-		if !slices.Contains(t.Services, inc.Service) {
-			t.Services = append(t.Services, inc.Service)
-		}
-		t.IncidentIDs = append(t.IncidentIDs, inc.ID)
+		t.add(inc)
 	}
 	var out []Theme
 	for _, k := range keys {
