@@ -75,3 +75,32 @@ func TestIncidentPageShowsEngineLink(t *testing.T) {
 	}
 	t.Logf("checked %d counted and %d uncounted links", seen[true], seen[false])
 }
+
+// TestIncidentPageCrossServiceLink checks an incident that names another
+// service's deploy: the page judges it in that service's scorecard, where
+// the engine counts the failed change (rule (a) works across services).
+func TestIncidentPageCrossServiceLink(t *testing.T) {
+	srv, st, c := followupServer(t, web.RoleViewer)
+	ctx := context.Background()
+	db := st.Writer()
+	var deployID, incidentID int64
+	if err := db.QueryRowContext(ctx, `SELECT d.id FROM deploys d JOIN services s ON s.id = d.service_id
+		WHERE s.name = 'checkout' AND d.environment = 'production' AND d.status = 'success' AND d.is_rollback = 0
+		AND d.finished_at >= '2026-10-10' ORDER BY d.finished_at LIMIT 1`).Scan(&deployID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT i.id FROM incidents i JOIN services s ON s.id = i.service_id
+		WHERE s.name <> 'checkout' AND i.detected_at >= '2026-10-12' AND i.detected_at < '2026-11-01'
+		AND i.caused_by_deploy_id IS NULL ORDER BY i.detected_at LIMIT 1`).Scan(&incidentID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE incidents SET caused_by_deploy_id = ? WHERE id = ?`, deployID, incidentID); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := getWith(t, c, srv.URL+"/incidents/"+idStr(incidentID))
+	want := `data-counts="true">`
+	if i := strings.Index(body, `data-testid="deploy-link-verdict"`); i < 0 || !strings.HasPrefix(body[i+len(`data-testid="deploy-link-verdict" `):], want) ||
+		!strings.Contains(body[i:], "scorecard of checkout (this incident names it)") {
+		t.Errorf("verdict: %.400s", body[max(i, 0):])
+	}
+}
