@@ -84,7 +84,11 @@ type Incident struct {
 	PostmortemDueAt       *time.Time
 	PostmortemPublishedAt *time.Time
 	PostmortemURL         string
-	URL                   string
+	// PostmortemTracked says the source records postmortems for this
+	// incident (its file had a postmortem column), so an empty postmortem
+	// means none was published rather than that nothing is known.
+	PostmortemTracked bool
+	URL               string
 }
 
 // Deploy is one deployment (or change) of a service.

@@ -364,6 +364,12 @@ func (p *parser) genIncident(r row, line int, tf *timeField) error {
 	in.AcknowledgedAt = tf.opt("acknowledged_at", r.get("acknowledged_at"))
 	in.MitigatedAt = tf.opt("mitigated_at", r.get("mitigated_at"))
 	in.ResolvedAt = tf.opt("resolved_at", r.get("resolved_at"))
+	// A file with a publication or postmortem-link column says, row by
+	// row, whether a postmortem exists: an empty cell is "none", not
+	// "unknown" (docs/metrics.md, "Postmortem on-time rate").
+	_, hasPublished := r.cols["postmortem_published_at"]
+	_, hasURL := r.cols["postmortem_url"]
+	in.PostmortemTracked = hasPublished || hasURL
 	in.PostmortemDueAt = tf.opt("postmortem_due_at", r.get("postmortem_due_at"))
 	in.PostmortemPublishedAt = tf.opt("postmortem_published_at", r.get("postmortem_published_at"))
 	if tf.err != nil {

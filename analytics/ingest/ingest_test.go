@@ -785,6 +785,52 @@ func TestGenericCSV(t *testing.T) {
 	}
 }
 
+// TestGenericCSVPostmortemTracking checks which incidents say that their
+// source records postmortems: those from a file with a publication or
+// postmortem-link column, whatever the row's cell holds; a due-date column
+// alone does not (docs/metrics.md, "Postmortem on-time rate").
+func TestGenericCSVPostmortemTracking(t *testing.T) {
+	text := "Ref,Svc,Opened,Closed,Sev,PM,Due\n" +
+		"A-1,api,2026-07-01 10:00,2026-07-01 11:00,P1,,\n" +
+		"A-2,api,2026-07-02 10:00,2026-07-02 11:00,P1,2026-07-03 10:00,2026-07-08 10:00\n"
+	cols := map[string]string{"external_id": "Ref", "service": "Svc", "detected_at": "Opened", "resolved_at": "Closed", "severity": "Sev"}
+	for _, tc := range []struct {
+		name  string
+		extra map[string]string
+		want  bool
+	}{
+		{"publication column", map[string]string{"postmortem_published_at": "PM"}, true},
+		{"link column", map[string]string{"postmortem_url": "PM"}, true},
+		{"due-date column only", map[string]string{"postmortem_due_at": "Due"}, false},
+		{"no postmortem column", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := &Mapping{Name: "pm", Kind: "incidents", DateLayout: "yyyy-MM-dd HH:mm", Columns: map[string]string{}}
+			for k, v := range cols {
+				m.Columns[k] = v
+			}
+			for k, v := range tc.extra {
+				m.Columns[k] = v
+			}
+			b := parseBytes(t, "pm.csv", []byte(text), Options{Format: "csv", Mapping: m})
+			if len(b.Incidents) != 2 {
+				t.Fatalf("%+v", b.Rejects)
+			}
+			for _, in := range b.Incidents {
+				if in.PostmortemTracked != tc.want {
+					t.Errorf("%s: tracked %v, want %v", in.ExternalID, in.PostmortemTracked, tc.want)
+				}
+			}
+		})
+	}
+	// ServiceNow exports carry no postmortem fields: nothing is tracked.
+	for _, in := range parseFixture(t, "servicenow_incidents.csv", Options{}).Incidents {
+		if in.PostmortemTracked {
+			t.Fatalf("%s: a ServiceNow incident says its source tracks postmortems", in.ExternalID)
+		}
+	}
+}
+
 func TestHeaders(t *testing.T) {
 	h, rows, err := Headers(bytes.NewReader(readFixture(t, "jira_incidents.csv")))
 	if err != nil || len(h) != 28 || h[16] != "Watchers" || h[17] != "Watchers" || len(rows) != 20 || rows[0][1] != "OPS-1" {

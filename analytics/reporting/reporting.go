@@ -165,6 +165,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	}
 	cur := analytics.ComputeKPIs(in, p, env.Settings)
 	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
+	d.Sources = analytics.CountsBySource(in, p, env.Settings)
 	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
 

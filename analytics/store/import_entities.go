@@ -23,7 +23,7 @@ var (
 	entIncidents = entity{"incidents", "id", []string{"source", "external_id"}, []string{"service_id", "title", "severity", "severity_raw",
 		"status", "customer_impacting", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "root_cause",
 		"category", "problem_ref", "caused_by_ref", "caused_by_deploy_id", "postmortem_due_at", "postmortem_published_at",
-		"postmortem_url", "url"}}
+		"postmortem_url", "url", "postmortem_tracked"}}
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
 		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
@@ -222,7 +222,7 @@ func (a *applier) incidents() error {
 		id, err := a.upsert(u, line, label, []any{src, in.ExternalID}, []any{sid, in.Title, in.Severity, in.SeverityRaw,
 			status, in.CustomerImpacting, NullTime(in.StartedAt), FormatTime(in.DetectedAt), NullTime(in.AcknowledgedAt),
 			NullTime(in.MitigatedAt), NullTime(in.ResolvedAt), in.RootCause, in.Category, in.ProblemRef, in.CausedByRef, causedBy,
-			NullTime(in.PostmortemDueAt), NullTime(in.PostmortemPublishedAt), in.PostmortemURL, in.URL})
+			NullTime(in.PostmortemDueAt), NullTime(in.PostmortemPublishedAt), in.PostmortemURL, in.URL, in.PostmortemTracked})
 		if err != nil {
 			return err
 		}
