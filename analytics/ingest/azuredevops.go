@@ -103,7 +103,7 @@ func (p *parser) azureBuilds(in *bufio.Reader) error {
 			skippedDef++
 			return nil
 		}
-		if strings.EqualFold(b.Reason.String(), "pullRequest") || !onDefaultBranch(b.SourceBranch.String(), b.Repository.DefaultBranch.String()) {
+		if strings.EqualFold(b.Reason.String(), "pullRequest") || !p.deployBranch(b.SourceBranch.String(), b.Repository.DefaultBranch.String()) {
 			skippedBranch++
 			return nil
 		}

@@ -88,7 +88,7 @@ func (p *parser) bitbucketPipelines(in *bufio.Reader) error {
 		t := x.Target
 		pr := strings.Contains(strings.ToLower(t.Type.String()), "pullrequest") || t.Selector != nil && strings.EqualFold(t.Selector.Type.String(), "pull-requests")
 		tag := strings.EqualFold(t.RefType.String(), "tag") || t.Selector != nil && strings.EqualFold(t.Selector.Type.String(), "tags")
-		if pr || !tag && !onDefaultBranch(t.RefName.String(), "") {
+		if pr || !tag && !p.deployBranch(t.RefName.String(), "") {
 			skippedBranch++
 			return nil
 		}

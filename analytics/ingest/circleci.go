@@ -94,7 +94,7 @@ func (p *parser) circleCI(in *bufio.Reader) error {
 		if pl.VCS != nil {
 			branch, tag = pl.VCS.Branch.String(), pl.VCS.Tag.String()
 		}
-		if tag == "" && !onDefaultBranch(branch, "") {
+		if tag == "" && !p.deployBranch(branch, "") {
 			skippedBranch++
 			return nil
 		}

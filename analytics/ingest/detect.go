@@ -72,12 +72,13 @@ func decodeHead(head []byte) []byte {
 }
 
 func detectJSON(h []byte) string {
+	if f := detectVendorJSON(h); f != "" {
+		return f
+	}
 	has := func(s string) bool { return bytes.Contains(h, []byte(s)) }
 	switch {
 	case has(`"workflow_runs"`):
 		return "github-actions-runs"
-	case detectVendorJSON(h) != "":
-		return detectVendorJSON(h)
 	case has(`"log_entries"`), has(`"incidents"`) && (has(`"incident_number"`) || has(`"escalation_policy"`) || has(`"first_trigger_log_entry"`) || has(`pagerduty.com`)):
 		return "pagerduty-api"
 	case has(`"deployable"`):

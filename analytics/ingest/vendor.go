@@ -215,10 +215,16 @@ func (p *parser) addVendorDeploy(line int, raw json.RawMessage, where string, d 
 	p.b.addDeploy(line, d)
 }
 
-// onDefaultBranch reports whether branch (a name or refs/heads/name) is the
-// repository's default branch, or main/master when the file does not say
-// which is the default — the rule GitHub Actions runs use too.
-func onDefaultBranch(branch, def string) bool {
+// deployBranch reports whether a build of branch (a name or
+// refs/heads/name) deploys: the repository's default branch def, or when
+// the file does not say which that is, one of the production branches
+// (main and master) — the rule GitHub Actions runs use too.
+func (p *parser) deployBranch(branch, def string) bool {
+	return onBranch(branch, def, nil)
+}
+
+// onBranch: branch is def, or (def unknown) one of prod (nil = main, master).
+func onBranch(branch, def string, prod []string) bool {
 	branch = strings.TrimPrefix(strings.TrimSpace(branch), "refs/heads/")
 	def = strings.TrimPrefix(strings.TrimSpace(def), "refs/heads/")
 	if branch == "" {
@@ -227,7 +233,15 @@ func onDefaultBranch(branch, def string) bool {
 	if def != "" {
 		return branch == def
 	}
-	return branch == "main" || branch == "master"
+	if prod == nil {
+		prod = []string{"main", "master"}
+	}
+	for _, b := range prod {
+		if branch == b {
+			return true
+		}
+	}
+	return false
 }
 
 // normEnv lowercases an environment name and folds the usual spellings of
