@@ -168,7 +168,7 @@ func TestFireHydrant(t *testing.T) {
 	if b.Format != "firehydrant-api" || b.Source != "firehydrant" {
 		t.Fatalf("format %s/%s", b.Format, b.Source)
 	}
-	wantRejects(t, b, []int{63}, "incident f1e2d3c4-b5a6-4978-8695-a4b3c2d1e001 names no service")
+	wantRejects(t, b, []int{62}, "incident f1e2d3c4-b5a6-4978-8695-a4b3c2d1e001 names no service")
 	if !hasWarning(b, "archived incidents (discarded_at set) were skipped (e5d4c3b2") {
 		t.Errorf("warnings %q", b.Warnings)
 	}
