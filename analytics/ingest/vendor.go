@@ -34,18 +34,7 @@ func (s *jsonStream) eachOrOne(fn elementFunc) error {
 	case t == nil:
 		return nil
 	case ok && d == '[':
-		for i := 0; s.dec.More(); i++ {
-			l := s.elemLine()
-			var raw json.RawMessage
-			if err := s.dec.Decode(&raw); err != nil {
-				return fmt.Errorf("element %d (line %d): %w", i, l, err)
-			}
-			if err := fn(raw, l, i); err != nil {
-				return err
-			}
-		}
-		_, err = s.dec.Token() // ']'
-		return err
+		return s.elements(fn)
 	case ok && d == '{':
 		members := map[string]json.RawMessage{}
 		for s.dec.More() {
@@ -72,6 +61,23 @@ func (s *jsonStream) eachOrOne(fn elementFunc) error {
 	return fmt.Errorf("expected an array or an object, got %v", t)
 }
 
+// elements decodes the elements of an array whose '[' was just read, and
+// its closing ']'.
+func (s *jsonStream) elements(fn elementFunc) error {
+	for i := 0; s.dec.More(); i++ {
+		line := s.elemLine()
+		var raw json.RawMessage
+		if err := s.dec.Decode(&raw); err != nil {
+			return fmt.Errorf("element %d (line %d): %w", i, line, err)
+		}
+		if err := fn(raw, line, i); err != nil {
+			return err
+		}
+	}
+	_, err := s.dec.Token() // ']'
+	return err
+}
+
 // topLevel walks a document whose records sit in an array under one of
 // keys (or in an array or object value of one of them, or in a top-level
 // array). When the document is a single record (none of the keys), the
@@ -89,18 +95,7 @@ func (s *jsonStream) topLevel(keys []string, fn func(key string, raw json.RawMes
 		return fmt.Errorf("not a JSON object or array")
 	}
 	if d == '[' {
-		for i := 0; s.dec.More(); i++ {
-			line := s.elemLine()
-			var raw json.RawMessage
-			if err := s.dec.Decode(&raw); err != nil {
-				return fmt.Errorf("element %d (line %d): %w", i, line, err)
-			}
-			if err := fn("", raw, line, i); err != nil {
-				return err
-			}
-		}
-		_, err := s.dec.Token()
-		return err
+		return s.elements(func(raw json.RawMessage, line, index int) error { return fn("", raw, line, index) })
 	}
 	if d != '{' {
 		return fmt.Errorf("not a JSON object or array")
