@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -247,5 +249,35 @@ func TestArgoCDYAML(t *testing.T) {
 	}
 	if !hasWarning(b3, "YAML documents that are not Argo CD Applications were skipped (ConfigMap at line 11)") {
 		t.Errorf("warnings %q", b3.Warnings)
+	}
+}
+
+// TestVendorSamplesTruncated: a sample cut anywhere is an error or a
+// batch, never a panic.
+func TestVendorSamplesTruncated(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(vendorDir, "*", "*"))
+	for _, f := range files {
+		if filepath.Ext(f) == ".md" {
+			continue
+		}
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		format, err := Detect(f, data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		for _, frac := range []int{1, 3, 5, 7, 9} {
+			cut := data[:len(data)*frac/10]
+			func() {
+				defer func() {
+					if r := recover(); r != nil {
+						t.Errorf("%s cut at %d: panic %v", f, len(cut), r)
+					}
+				}()
+				Parse(bytes.NewReader(cut), f, Options{Format: format, DefaultService: "x"})
+			}()
+		}
 	}
 }
