@@ -485,3 +485,22 @@ func TestVendorSamplesDetectAndReimport(t *testing.T) {
 		t.Errorf("saw %d of %d samples", seen, len(want))
 	}
 }
+
+// TestVendorFormatsDocumented: each format added here has its row in the
+// formats table and its section in docs/importers.md.
+func TestVendorFormatsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/importers.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"incidentio-api", "incidentio-csv", "firehydrant-api", "rootly-api", "statuspage-api", "datadog-incidents",
+		"grafana-oncall-api", "opsgenie-alerts-csv", "azure-devops-builds", "azure-devops-releases", "circleci-api",
+		"bitbucket-pipelines", "bitbucket-deployments", "argocd-yaml"} {
+		if _, ok := formatInfo(id); !ok {
+			t.Errorf("%s is not a format", id)
+		}
+		if !bytes.Contains(doc, []byte("| `"+id+"` |")) || !bytes.Contains(doc, []byte("\n### "+id+"\n")) {
+			t.Errorf("docs/importers.md has no row or section for %s", id)
+		}
+	}
+}
