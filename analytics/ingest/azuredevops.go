@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strings"
 
 	"sreport/analytics"
@@ -90,6 +91,7 @@ func azureBuildStatus(result string) (string, bool) {
 func (p *parser) azureBuilds(in *bufio.Reader) error {
 	s := newJSONStream(in)
 	skippedDef, skippedBranch := 0, 0
+	defs := map[string]bool{} // definitions whose builds became deploys
 	one := func(raw json.RawMessage, line, index int) error {
 		where := fmt.Sprintf("value[%d]", index)
 		var b azBuild
@@ -139,6 +141,7 @@ func (p *parser) azureBuilds(in *bufio.Reader) error {
 		if t := realTime(b.FinishTime.T); t != nil {
 			d.FinishedAt = *t
 		}
+		defs[b.Definition.Name.String()] = true
 		p.addVendorDeploy(line, raw, where, d)
 		return nil
 	}
@@ -152,6 +155,14 @@ func (p *parser) azureBuilds(in *bufio.Reader) error {
 	}
 	if skippedBranch > 0 {
 		p.b.warn("%d builds not on the default branch (or of pull requests) skipped", skippedBranch)
+	}
+	if len(defs) > 1 && strings.TrimSpace(p.opt.Workflow) == "" {
+		names := make([]string, 0, len(defs))
+		for n := range defs {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		p.b.warn("builds of %d pipelines were counted as deploys (%s): choose the deploying pipeline, or CI builds count as deploys", len(names), idList(names))
 	}
 	return nil
 }

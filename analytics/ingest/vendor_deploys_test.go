@@ -20,7 +20,8 @@ func TestAzureDevOpsBuilds(t *testing.T) {
 	if b.Format != "azure-devops-builds" || b.Source != "azuredevops" || len(b.Deploys) != 5 || len(b.Rejects) != 0 {
 		t.Fatalf("batch %s/%s deploys %d rejects %+v", b.Format, b.Source, len(b.Deploys), b.Rejects)
 	}
-	if !hasWarning(b, "2 builds not finished yet were skipped (16 inProgress, 17 notStarted)") {
+	if !hasWarning(b, "2 builds not finished yet were skipped (16 inProgress, 17 notStarted)") ||
+		!hasWarning(b, "builds of 3 pipelines were counted as deploys (deploy_to_prod, label_regex_test, label_regex_test_pro)") {
 		t.Errorf("warnings %q", b.Warnings)
 	}
 	status := map[string]string{"succeeded": analytics.DeploySuccess, "canceled": analytics.DeployCancelled}
