@@ -40,6 +40,9 @@ func Detect(name string, head []byte) (string, error) {
 	if bytes.IndexByte(head[:min(len(head), 4096)], 0) >= 0 {
 		return "", errors.New("ingest: binary file (not CSV or JSON)")
 	}
+	if isArgoYAML(trimmed) {
+		return "argocd-yaml", nil
+	}
 	if isRiskRegister(head) {
 		return "", ErrRiskRegister
 	}
@@ -69,6 +72,9 @@ func decodeHead(head []byte) []byte {
 }
 
 func detectJSON(h []byte) string {
+	if f := detectVendorJSON(h); f != "" {
+		return f
+	}
 	has := func(s string) bool { return bytes.Contains(h, []byte(s)) }
 	switch {
 	case has(`"workflow_runs"`):
@@ -141,6 +147,10 @@ func detectCSV(head []byte) string {
 		return "sli-csv"
 	case set["team"] && any("week", "week_start") && any("toil_hours", "toil"):
 		return "toil-csv"
+	case set["reference"] && set["severity"] && any("reported_at", "impact_started_at", "status_category", "incident_type", "incident_lead"):
+		return "incidentio-csv"
+	case any("tinyid", "tiny_id") && set["message"]:
+		return "opsgenie-alerts-csv"
 	}
 	return ""
 }
@@ -151,6 +161,9 @@ func detectName(name string, isJSON bool) string {
 	n = strings.TrimSuffix(n, ".gz")
 	has := func(s string) bool { return strings.Contains(n, s) }
 	if isJSON {
+		if f := detectVendorName(n); f != "" {
+			return f
+		}
 		switch {
 		case has("pagerduty"), has("pd_"):
 			return "pagerduty-api"
@@ -170,6 +183,10 @@ func detectName(name string, isJSON bool) string {
 		return ""
 	}
 	switch {
+	case has("incidentio"), has("incident_io"), has("incident-io"), has("incident.io"):
+		return "incidentio-csv"
+	case has("opsgenie"):
+		return "opsgenie-alerts-csv"
 	case has("servicenow") && has("change"):
 		return "servicenow-change-csv"
 	case has("servicenow"):

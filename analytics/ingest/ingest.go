@@ -1,6 +1,7 @@
 // Package ingest parses the files that reliability tools export (PagerDuty,
-// Opsgenie, ServiceNow, Jira, GitHub, GitLab, Jenkins, Argo CD and plain CSV)
-// into sreport's domain records.
+// Opsgenie, ServiceNow, Jira, incident.io, FireHydrant, Rootly, Statuspage,
+// Grafana OnCall, Datadog, GitHub, GitLab, Jenkins, Azure DevOps, CircleCI,
+// Bitbucket, Argo CD and plain CSV) into sreport's domain records.
 //
 // Parsers never write to a database and never fail on a bad row: every row
 // that cannot become a record is returned as an imports.Reject with its line number
@@ -25,14 +26,18 @@ import (
 // Options tunes a parse. The zero value detects the format and reads
 // offset-less timestamps as UTC.
 type Options struct {
-	Format      string             // "" or "auto" = detect
-	Location    *time.Location     // for timestamps without offset (ServiceNow, Jira, generic CSV); nil = UTC
-	DateLayout  string             // override layout for offset-less dates (Go layout, or Java style "dd-MM-yyyy HH:mm:ss"); "" = format default
-	SeverityMap map[string]int     // override raw-value→sev mapping (case-insensitive keys)
-	Workflow    string             // github-actions-runs: workflow name, path, file name or id that deploys ("" = every workflow)
-	Jira        imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
-	Mapping     *imports.Mapping   // generic csv
-	SkipInvalid bool               // informational; parsers always collect rejects, the store decides
+	Format      string         // "" or "auto" = detect
+	Location    *time.Location // for timestamps without offset (ServiceNow, Jira, generic CSV); nil = UTC
+	DateLayout  string         // override layout for offset-less dates (Go layout, or Java style "dd-MM-yyyy HH:mm:ss"); "" = format default
+	SeverityMap map[string]int // override raw-value→sev mapping (case-insensitive keys)
+	Workflow    string         // the pipeline that deploys ("" = every one): GitHub Actions workflow name, path, file or id; Azure DevOps build definition name, path or id; CircleCI workflow name
+	// DefaultService is the service of records whose file names none
+	// (incident tools without a service field filled in, CI exports
+	// restricted to a few fields); "" = such records are rejects.
+	DefaultService string
+	Jira           imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
+	Mapping        *imports.Mapping   // generic csv
+	SkipInvalid    bool               // informational; parsers always collect rejects, the store decides
 }
 
 // FormatInfo describes one importer.
@@ -55,6 +60,20 @@ var formats = []FormatInfo{
 	{"gitlab-deployments", "GitLab GET /projects/:id/deployments array", []string{"deploys"}, "gitlab"},
 	{"jenkins-builds", "Jenkins job API JSON {\"builds\":[…]}", []string{"deploys"}, "jenkins"},
 	{"argocd-app", "Argo CD Application JSON (status.history, status.operationState)", []string{"deploys"}, "argocd"},
+	{"incidentio-api", "incident.io API v2 incidents: {\"incidents\":[…]}, {\"incident\":{…}} or an array", []string{"incidents"}, "incidentio"},
+	{"incidentio-csv", "incident.io incidents CSV (Reference, Name, Status, Severity, timestamps)", []string{"incidents"}, "incidentio"},
+	{"firehydrant-api", "FireHydrant API incidents: {\"data\":[…]} of GET /v1/incidents, or one incident", []string{"incidents"}, "firehydrant"},
+	{"rootly-api", "Rootly API incidents (JSON:API {\"data\":[…]} of GET /v1/incidents, or one)", []string{"incidents"}, "rootly"},
+	{"statuspage-api", "Atlassian Statuspage incidents: public /api/v2/incidents.json or the manage API list", []string{"incidents"}, "statuspage"},
+	{"grafana-oncall-api", "Grafana OnCall / IRM alert groups: {\"results\":[…]} of GET /api/v1/alert_groups, or one", []string{"pages"}, "grafana-oncall"},
+	{"datadog-incidents", "Datadog API v2 incidents: {\"data\":[…]} of GET /api/v2/incidents, or one", []string{"incidents"}, "datadog"},
+	{"opsgenie-alerts-csv", "Opsgenie alerts CSV (alert fields as columns: TinyId, Message, Status, CreatedAt, Priority…)", []string{"pages"}, "opsgenie"},
+	{"azure-devops-builds", "Azure DevOps REST builds: {\"count\":…,\"value\":[…]} of GET _apis/build/builds", []string{"deploys"}, "azuredevops"},
+	{"azure-devops-releases", "Azure DevOps REST release deployments: {\"value\":[…]} of GET _apis/release/deployments", []string{"deploys"}, "azuredevops"},
+	{"circleci-api", "CircleCI API v2 workflows ({\"items\":[…]} of GET /pipeline/{id}/workflow), or pipelines with their workflows", []string{"deploys"}, "circleci"},
+	{"bitbucket-pipelines", "Bitbucket Cloud API 2.0 pipelines: {\"values\":[…]} of GET …/pipelines/", []string{"deploys"}, "bitbucket"},
+	{"bitbucket-deployments", "Bitbucket Cloud API 2.0 deployments: {\"values\":[…]} of GET …/deployments/", []string{"deploys"}, "bitbucket"},
+	{"argocd-yaml", "Argo CD Application YAML (kubectl get application -o yaml, a List, or several documents)", []string{"deploys"}, "argocd"},
 	{"csv", "Generic CSV with a column mapping", []string{"incidents", "deploys", "pages", "sli", "toil", "action_items"}, "csv"},
 	{"sli-csv", "SLI CSV: service, slo, day, good, total", []string{"sli"}, "sli-csv"},
 	{"toil-csv", "Toil CSV: team, week, toil_hours, total_hours", []string{"toil"}, "toil-csv"},
@@ -133,6 +152,34 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = p.jenkins(in)
 	case "argocd-app":
 		err = p.argocd(in)
+	case "incidentio-api":
+		err = p.incidentIOAPI(in)
+	case "incidentio-csv":
+		err = p.incidentIOCSV(in)
+	case "firehydrant-api":
+		err = p.fireHydrant(in)
+	case "rootly-api":
+		err = p.rootly(in)
+	case "statuspage-api":
+		err = p.statuspage(in)
+	case "grafana-oncall-api":
+		err = p.grafanaOnCall(in)
+	case "datadog-incidents":
+		err = p.datadogIncidents(in)
+	case "opsgenie-alerts-csv":
+		err = p.opsgenieAlertsCSV(in)
+	case "azure-devops-builds":
+		err = p.azureBuilds(in)
+	case "azure-devops-releases":
+		err = p.azureReleases(in)
+	case "circleci-api":
+		err = p.circleCI(in)
+	case "bitbucket-pipelines":
+		err = p.bitbucketPipelines(in)
+	case "bitbucket-deployments":
+		err = p.bitbucketDeployments(in)
+	case "argocd-yaml":
+		err = p.argocdYAML(in)
 	case "csv":
 		err = p.genericCSV(in, opt.Mapping)
 	case "sli-csv":
