@@ -24,7 +24,7 @@ var KindFields = map[string][]string{
 		"acknowledged_at", "mitigated_at", "resolved_at", "root_cause", "category", "problem_ref", "caused_by_ref",
 		"postmortem_url", "postmortem_due_at", "postmortem_published_at", "url"},
 	"deploys":      {"external_id", "service", "environment", "version", "started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"},
-	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable"},
+	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"},
 	"sli":          {"service", "slo", "day", "good", "total", "objective"},
 	"toil":         {"team", "week", "toil_hours", "total_hours", "note"},
 	"action_items": {"external_id", "incident_ref", "service", "title", "owner", "due_at", "closed_at", "url"},
@@ -440,6 +440,7 @@ func (p *parser) genPage(r row, line int, tf *timeField) error {
 		IncidentRef: r.get("incident_ref"),
 		Title:       r.get("title"),
 		Urgency:     strings.ToLower(r.get("urgency")),
+		Responder:   r.get("responder"),
 	}
 	if pg.Service == "" {
 		return errors.New("service is empty")

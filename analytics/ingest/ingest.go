@@ -194,7 +194,9 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
-	if b.Records() == 0 && len(b.Rejects) == 0 {
+	// A file that only shows stored stand-in pages are not pages (PagerDuty
+	// log entries whose notifications were all e-mails) does change data.
+	if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
 		return nil, nothingRecognised(name, info, b.Batch)
 	}
 	return b.Batch, nil
@@ -204,6 +206,8 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 type parser struct {
 	opt Options
 	b   *builder
+
+	pdEmails, pdUnknownChannel int // PagerDuty notifications by e-mail, and of no known channel
 }
 
 func (p *parser) loc() *time.Location {

@@ -27,7 +27,7 @@ var (
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
 		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
-		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable"}}
+		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
 		"owner", "due_at", "closed_at", "url"}}
 	entSLI  = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
@@ -321,7 +321,7 @@ func (a *applier) pages() error {
 		}
 		if _, err := a.upsert(u, line, label, []any{a.b.Source, pg.ExternalID}, []any{sid, incID, pg.IncidentRef, title,
 			pg.Urgency, FormatTime(pg.TriggeredAt), NullTime(pg.AcknowledgedAt), NullTime(pg.ResolvedAt), pg.AutoResolved,
-			actionable}); err != nil {
+			actionable, pg.Responder}); err != nil {
 			return err
 		}
 	}
