@@ -249,7 +249,9 @@ func (a *applier) incident(ref string) (id, serviceID int64, ok bool, err error)
 }
 
 func (a *applier) pages() error {
-	if len(a.b.Pages) == 0 {
+	// A file without pages may still show stored stand-ins are not pages
+	// (PagerDuty log entries whose notifications were all e-mails).
+	if len(a.b.Pages) == 0 && len(a.b.SupersededPages) == 0 {
 		return nil
 	}
 	u, err := a.prepare(entPages)
