@@ -188,6 +188,9 @@ func detectCSV(head []byte) string {
 		return "servicenow-csv"
 	case set["number"] && any("work_start", "work_end", "close_code", "planned_start_date", "actual_start", "actual_start_date", "start_date"):
 		return "servicenow-change-csv"
+	case set["number"] && any("created", "sys_created_on") && any("state", "incident_state", "priority", "severity", "urgency", "short_description", "assignment_group"):
+		// A label export of a list without Opened: Number, State, Created…
+		return "servicenow-csv"
 	case set["service"] && set["slo"] && any("day", "date") && set["good"] && set["total"]:
 		return "sli-csv"
 	case set["team"] && any("week", "week_start") && any("toil_hours", "toil"):
