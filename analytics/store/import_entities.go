@@ -384,6 +384,7 @@ func (a *applier) actionItems() error {
 	if err != nil {
 		return err
 	}
+	var unlinked []string
 	for _, it := range a.b.ActionItems {
 		a.tick()
 		line := a.b.Line(imports.ActionItemKey(it.ExternalID))
@@ -398,6 +399,10 @@ func (a *applier) actionItems() error {
 			if ok {
 				incID, incService = id, sid
 			}
+		}
+		if incID == nil && a.b.LinkedOnly[it.ExternalID] {
+			unlinked = append(unlinked, it.ExternalID)
+			continue
 		}
 		var sid int64
 		if it.Service == "" {
@@ -416,6 +421,14 @@ func (a *applier) actionItems() error {
 			NullTime(it.DueAt), NullTime(it.ClosedAt), it.URL}); err != nil {
 			return err
 		}
+	}
+	if len(unlinked) > 0 {
+		ex := unlinked
+		if len(ex) > 10 {
+			ex = ex[:10]
+		}
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%d tasks skipped: the issue they belong to is neither in the file nor an imported incident (%s)",
+			len(unlinked), strings.Join(ex, ", ")))
 	}
 	return nil
 }
