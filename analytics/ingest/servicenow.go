@@ -186,9 +186,6 @@ func (p *parser) serviceNowIncidents(in *bufio.Reader) error {
 				num, snFieldList(fields))
 			continue
 		}
-		if field == "assignment_group" && from == "" {
-			fromGroup++
-		}
 		// Severity: priority, else severity, else urgency (a list export
 		// without Priority still has one of them).
 		sevRaw := get("priority")
@@ -207,7 +204,7 @@ func (p *parser) serviceNowIncidents(in *bufio.Reader) error {
 			RootCause:   get("root_cause"),
 			URL:         get("url"),
 		}
-		out.DetectedAt = tf.req(snIncidentAliases[openedCol][0], get(openedCol))
+		out.DetectedAt = tf.req(f.header[c[openedCol]], get(openedCol))
 		out.StartedAt = tf.opt("impact start", get("impact"))
 		out.AcknowledgedAt = tf.opt("acknowledged", get("acked"))
 		out.MitigatedAt = tf.opt("mitigated", get("mitigated"))
@@ -238,6 +235,9 @@ func (p *parser) serviceNowIncidents(in *bufio.Reader) error {
 		out.Severity = p.severity(out.SeverityRaw)
 		p.noteUnmappedSeverity(out.SeverityRaw, out.Severity)
 		p.b.addIncident(line, out)
+		if field == "assignment_group" && from == "" {
+			fromGroup++
+		}
 	}
 	if fromGroup > 0 {
 		p.b.warn("%d incidents name no cmdb_ci, business_service or service_offering: their service is the assignment group (choose another field, or map the names to services)", fromGroup)
