@@ -119,7 +119,7 @@ var fixtureTable = []struct {
 	{"sli_daily.csv", "sli-csv", "sli-csv", counts{sli: 460}},
 	{"toil_weeks.csv", "toil-csv", "toil-csv", counts{toil: 56}},
 	{"synthetic_opsgenie.json", "opsgenie-api", "opsgenie", counts{inc: 1, pages: 2}}, // the alert without service is skipped with a warning
-	{"synthetic_jenkins_builds.json", "jenkins-builds", "jenkins", counts{dep: 3}}, // NOT_BUILT skipped with a warning
+	{"synthetic_jenkins_builds.json", "jenkins-builds", "jenkins", counts{dep: 3}},    // NOT_BUILT skipped with a warning
 	{"synthetic_argocd_app.json", "argocd-app", "argocd", counts{dep: 4}},
 	{"synthetic_github_deployments.json", "github-deployments", "github", counts{dep: 2, rej: 1}},
 }

@@ -29,14 +29,14 @@ var snIncidentAliases = map[string][]string{
 	"assignment_group": {"assignment_group", "Assignment group"},
 	"resolved":         {"resolved_at", "Resolved", "Resolved at"},
 	"closed":           {"closed_at", "Closed", "Closed at"},
-	"caused_by":  {"caused_by", "Caused by Change", "Caused by", "rfc", "Change Request"},
-	"problem":    {"problem_id", "Problem"},
-	"impact":     {"u_impact_start", "Impact start"},
-	"mitigated":  {"u_mitigated_at", "Mitigated at", "Mitigated"},
-	"acked":      {"u_acknowledged_at", "Acknowledged at", "Acknowledged"},
-	"root_cause": {"u_root_cause", "Root cause"},
-	"major":      {"major_incident_state", "Major incident state"},
-	"url":        {"url", "URL", "Link"},
+	"caused_by":        {"caused_by", "Caused by Change", "Caused by", "rfc", "Change Request"},
+	"problem":          {"problem_id", "Problem"},
+	"impact":           {"u_impact_start", "Impact start"},
+	"mitigated":        {"u_mitigated_at", "Mitigated at", "Mitigated"},
+	"acked":            {"u_acknowledged_at", "Acknowledged at", "Acknowledged"},
+	"root_cause":       {"u_root_cause", "Root cause"},
+	"major":            {"major_incident_state", "Major incident state"},
+	"url":              {"url", "URL", "Link"},
 }
 
 var snChangeAliases = map[string][]string{

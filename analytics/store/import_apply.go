@@ -35,9 +35,11 @@ type ApplyOptions struct {
 	Create         []string
 	Tier           *int // tier of created services; nil = DefaultNewServiceTier
 	// ServiceMap maps a name in the file to an existing service; each entry
-	// is saved as a service alias of the batch's source so later imports
-	// reuse it.
+	// is saved as a service alias so later imports reuse it. An alias
+	// applies to every source unless SourceOnly names it: then only to the
+	// batch's source.
 	ServiceMap map[string]string
+	SourceOnly map[string]bool
 	Objective  float64 // objective of SLOs created without one in the file; 0 = DefaultObjective
 	// SkipInvalid imports the valid rows of a batch that has rejected rows;
 	// without it a batch with any rejected row writes nothing.
