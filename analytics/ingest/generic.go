@@ -65,12 +65,16 @@ var (
 	toilMapping = &imports.Mapping{Name: "toil-csv", Kind: "toil", Source: "toil-csv"}
 )
 
+// ErrNeedsMapping is returned for a generic CSV read without a Mapping: no
+// importer knows its columns, so the user says which holds what.
+var ErrNeedsMapping = errors.New("this CSV is not an export sreport knows; map its columns (which column holds which field)")
+
 // ValidateMapping checks a Mapping's kind, fields and required fields. Parse
 // runs it before reading a file; callers run it before saving a mapping,
 // because the store keeps whatever it is given.
 func ValidateMapping(m *imports.Mapping) error {
 	if m == nil {
-		return errors.New("generic csv needs a column mapping")
+		return ErrNeedsMapping
 	}
 	fields, ok := KindFields[m.Kind]
 	if !ok {
