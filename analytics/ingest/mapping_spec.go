@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,27 +19,31 @@ import (
 var mappingSettings = map[string]bool{"kind": true, "date_layout": true, "source": true, "name": true}
 
 // ParseMappingSpec reads "field=Header,field=Header…" into a Mapping of
-// kind. Pairs are comma-separated with CSV quoting, so a header holding a
-// comma is written quoted: service="Affected service, primary". The keys
+// kind. Pairs are comma-separated; a header holding a comma is quoted:
+// service="Affected service, primary". The keys
 // kind, date_layout and source may appear too; kind "" is inferred from
 // the fields when only one kind has them all (InferKind). The mapping is
 // checked with ValidateMapping.
 func ParseMappingSpec(kind, spec string) (*imports.Mapping, error) {
-	r := csv.NewReader(strings.NewReader(spec))
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.TrimLeadingSpace = true
 	var pairs []string
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
+	var cur strings.Builder
+	inQ := false
+	for _, c := range spec {
+		switch {
+		case c == '"':
+			inQ = !inQ
+			cur.WriteRune(c)
+		case c == ',' && !inQ:
+			pairs = append(pairs, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteRune(c)
 		}
-		if err != nil {
-			return nil, fmt.Errorf("--map: %w", err)
-		}
-		pairs = append(pairs, rec...)
 	}
+	if inQ {
+		return nil, errors.New("--map: a quote is not closed")
+	}
+	pairs = append(pairs, cur.String())
 	return mappingFromPairs(kind, pairs, "--map")
 }
 

@@ -17,8 +17,11 @@ func TestParseMappingSpec(t *testing.T) {
 	if m, err := ParseMappingSpec("", "service=Repo,finished_at=Done,status=Result"); err != nil || m.Kind != "deploys" {
 		t.Errorf("deploys: %+v %v", m, err)
 	}
-	if _, err := ParseMappingSpec("", "service=Svc,title=Name"); err == nil || !strings.Contains(err.Error(), "name the kind") {
-		t.Errorf("ambiguous: %v", err)
+	if m, err := ParseMappingSpec("", "service=Svc,title=Name"); err != nil || m.Kind != "action_items" {
+		t.Errorf("action items: %+v %v", m, err)
+	}
+	if _, err := ParseMappingSpec("", "service=Svc,external_id=ID"); err == nil || !strings.Contains(err.Error(), "name the kind") {
+		t.Errorf("no kind fits: %v", err)
 	}
 	if _, err := ParseMappingSpec("pages", "service=Svc,detected_at=Opened"); err == nil || !strings.Contains(err.Error(), `field "detected_at" is not a pages field`) {
 		t.Errorf("wrong field: %v", err)
