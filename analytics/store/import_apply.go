@@ -56,9 +56,12 @@ type ApplyOptions struct {
 }
 
 // RowError is one row that was not imported, with its source line.
+// Service is set when the row's only fault is a service name the
+// catalogue does not know (also listed in ImportResult.Unknown).
 type RowError struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line    int    `json:"line"`
+	Reason  string `json:"reason"`
+	Service string `json:"service,omitempty"`
 }
 
 // UnknownService is a service name of a batch that matches no service or
@@ -85,6 +88,10 @@ type ImportResult struct {
 	Warnings  []string
 	Unknown   []UnknownService
 	Created   []string // services created
+	// ServiceNames maps every service name of the file that resolved (by
+	// a mapping, an alias, its own name or creation) to the catalogue's
+	// name, so a preview shows records as they will be stored.
+	ServiceNames map[string]string
 	DryRun    bool
 	Applied   bool
 	Took      time.Duration

@@ -45,6 +45,7 @@ func (a *applier) resolveServices() error {
 		return nil
 	}
 	byName := map[string]int64{}
+	idName := map[int64]string{}
 	rows, err := a.tx.QueryContext(a.ctx, `SELECT id, name FROM services`)
 	if err != nil {
 		return fmt.Errorf("store: load services: %w", err)
@@ -56,7 +57,7 @@ func (a *applier) resolveServices() error {
 			rows.Close()
 			return err
 		}
-		byName[n] = id
+		byName[n], idName[id] = id, n
 	}
 	rows.Close()
 	aliases, err := a.aliases()
@@ -109,13 +110,17 @@ func (a *applier) resolveServices() error {
 			if err := a.record("services", id, "insert", nil); err != nil {
 				return err
 			}
-			a.services[name], byName[name] = id, id
+			a.services[name], byName[name], idName[id] = id, id, name
 			a.res.Created = append(a.res.Created, name)
 			continue
 		}
 		ls := append([]int(nil), lines[name]...)
 		sort.Ints(ls)
 		a.res.Unknown = append(a.res.Unknown, UnknownService{Name: name, Lines: ls})
+	}
+	a.res.ServiceNames = make(map[string]string, len(a.services))
+	for name, id := range a.services {
+		a.res.ServiceNames[name] = idName[id]
 	}
 	return nil
 }
@@ -125,7 +130,8 @@ func (a *applier) service(name string, line int, label string) (int64, bool) {
 	if id, ok := a.services[name]; ok {
 		return id, true
 	}
-	a.rowErr(line, "%s: unknown service %q (map it to an existing service or create it)", label, name)
+	a.res.Errors = append(a.res.Errors, RowError{Line: line, Service: name,
+		Reason: fmt.Sprintf("%s: unknown service %q (map it to an existing service or create it)", label, name)})
 	return 0, false
 }
 
