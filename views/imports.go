@@ -42,6 +42,11 @@ type ImportForm struct {
 	CreateServices                                            bool
 	MaxMiB                                                    int
 	Errors                                                    map[string]string // field → message
+	// Where the service is read when an export has several fields, the
+	// service of records naming none, the branches that deploy.
+	ServiceFrom    []Option
+	DefaultService string
+	ProdBranches   string
 }
 
 // ImportProgress is shown while a file is read or written.

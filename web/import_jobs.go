@@ -72,6 +72,8 @@ const (
 // uploadOptions are the upload form's choices.
 type uploadOptions struct {
 	Format, TZ, DateLayout, Workflow string
+	ServiceFrom, DefaultService      string
+	ProdBranches                     string // as typed: "main, release"
 	SeverityMap                      string // as typed: "P1=1, P2=2"
 	Jira                             imports.JiraFields
 	SkipInvalid, CreateServices      bool
@@ -242,7 +244,13 @@ func (ih *importHandler) start(u *upload, state string, wait time.Duration, job 
 
 // parseOptions turns the upload's options into the parser's.
 func (o uploadOptions) parseOptions() (ingest.Options, error) {
-	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira}
+	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira,
+		ServiceFrom: o.ServiceFrom, DefaultService: o.DefaultService}
+	for _, b := range strings.Split(o.ProdBranches, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			p.ProdBranches = append(p.ProdBranches, b)
+		}
+	}
 	sm, err := ingest.ParseSeverityMap(o.SeverityMap)
 	if err != nil {
 		return p, err
