@@ -92,9 +92,9 @@ type ImportResult struct {
 	// a mapping, an alias, its own name or creation) to the catalogue's
 	// name, so a preview shows records as they will be stored.
 	ServiceNames map[string]string
-	DryRun    bool
-	Applied   bool
-	Took      time.Duration
+	DryRun       bool
+	Applied      bool
+	Took         time.Duration
 }
 
 // ImportError is returned by ApplyBatch when rows cannot be imported and
