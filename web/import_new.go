@@ -121,7 +121,7 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 		o.Format = "auto"
 	}
 	if _, err := parseFormatChoice(o.Format); err != nil {
-		errs["format"] = err.Error()
+		errs["format"] = "Unknown format."
 	}
 	if !validServiceFrom(o.ServiceFrom) {
 		errs["service_from"] = "Choose one of the listed fields."
@@ -192,7 +192,7 @@ func parseFormatChoice(f string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", errors.New("Unknown format.")
+	return "", errors.New("unknown format")
 }
 
 // saveUpload copies one uploaded file into dir, named by its SHA-256, and
