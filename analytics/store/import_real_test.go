@@ -114,6 +114,7 @@ func TestRealSamplesReimportChangesNothing(t *testing.T) {
 		"pagerduty/openapi_list_incidents.json":                 {},
 		"pagerduty/openapi_analytics_raw_incidents.json":        {},
 		"pagerduty/devlake_incident_single.json":                {},
+		"pagerduty/docs_log_entries_notifications.json":         {},
 		"opsgenie/devlake_incidents.json":                       {},
 		"opsgenie/docs_list_alerts.json":                        {},
 	}
@@ -151,5 +152,24 @@ func TestRealSamplesReimportChangesNothing(t *testing.T) {
 				t.Error("the second import changed the data")
 			}
 		})
+	}
+}
+
+// A page keeps the person its notification reached (defect 9).
+func TestPageResponderStored(t *testing.T) {
+	st := testutil.NewStore(t)
+	data, err := os.ReadFile(filepath.Join(realDir, "pagerduty/docs_log_entries_notifications.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := apply(t, st, "log_entries.json", data, createAll())
+	if r.Inserted != 2 {
+		t.Fatalf("%+v", r)
+	}
+	want(t, "pages", query(t, st, `SELECT group_concat(external_id || '=' || responder, ',') FROM (SELECT * FROM pages ORDER BY external_id)`),
+		"PBJBF9Q=Tim Wright,PE5XGDA=Tim Wright")
+	pg, err := st.Pages(context.Background(), store.ListFilter{})
+	if err != nil || len(pg.Rows) != 2 || pg.Rows[0].Responder != "Tim Wright" {
+		t.Fatalf("read back: %+v %v", pg, err)
 	}
 }
