@@ -239,7 +239,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 }
 
 // checkActionItemOverrides holds the data conversion of version 7: an
-// all-fields edit becomes per-field overrides, and closed_at ” becomes an
+// all-fields edit becomes per-field overrides, and an empty closed_at becomes an
 // explicit reopen only where the source had closed the item.
 func checkActionItemOverrides(t *testing.T, db *sql.DB) {
 	t.Helper()
