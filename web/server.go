@@ -16,6 +16,7 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/telemetry"
 )
 
 // Config holds what the handlers need besides the store.
@@ -35,6 +36,11 @@ type Config struct {
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
 	Background context.Context
+	// Metrics, when set, records request durations by route, imports and
+	// cache use (served by serve on --metrics-addr, not on the app's routes).
+	Metrics *telemetry.Metrics
+	// ReadyChecks are reported on /readyz after the database check.
+	ReadyChecks []ReadyCheck
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -73,7 +79,8 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Pre(limitBodies)
-	e.Use(removeMultipartFiles, h.recoverPanics, h.logRequests, securityHeaders)
+	cfg.Metrics.WatchCache(h.cache.Stats)
+	e.Use(h.observeRequests, removeMultipartFiles, h.recoverPanics, h.logRequests, securityHeaders)
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {

@@ -3,6 +3,7 @@ package scorecard
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"sreport/analytics/store"
 )
@@ -17,7 +18,13 @@ type Cache struct {
 	entries map[string]any
 	// Max bounds the entries kept; the cache empties when it is reached.
 	Max int
+
+	hits, misses atomic.Uint64
 }
+
+// Stats returns how many lookups were answered from the cache and how many
+// had to compute, for the server's metrics.
+func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
 
 // NewCache returns an empty cache holding at most max entries.
 func NewCache(max int) *Cache { return &Cache{entries: map[string]any{}, Max: max} }
@@ -37,9 +44,11 @@ func Do[T any](ctx context.Context, c *Cache, st *store.Store, key string, fn fu
 	}
 	if hit, ok := c.entries[key]; ok {
 		c.mu.Unlock()
+		c.hits.Add(1)
 		return hit.(T), nil
 	}
 	c.mu.Unlock()
+	c.misses.Add(1)
 	res, err := fn()
 	if err != nil {
 		return zero, err
