@@ -77,6 +77,7 @@ func NewClient(rawURL string) (litestream.ReplicaClient, error) {
 		if u.Host == "" {
 			return nil, errors.New("replicate: an s3 replica URL names a bucket: s3://BUCKET/PATH")
 		}
+		adoptCABundle()
 	case "sftp":
 		if os.Getenv(EnvSFTPHostKey) == "" {
 			return nil, fmt.Errorf("replicate: an sftp replica needs the server's host key in %s (a line of its ssh_host_*_key.pub)", EnvSFTPHostKey)
@@ -98,8 +99,27 @@ func NewClient(rawURL string) (litestream.ReplicaClient, error) {
 	return c, nil
 }
 
-// Redact returns the URL without password or query values, for logs and
-// pages: query parameters may carry keys.
+// adoptCABundle hands AWS_CA_BUNDLE to Go's TLS as SSL_CERT_FILE.
+// Litestream gives the AWS SDK its own HTTP client, and the SDK then fails
+// every S3 connection with "unable to add custom RootCAs HTTPClient" when
+// AWS_CA_BUNDLE is set; SSL_CERT_FILE keeps the bundle trusted. It runs
+// before the first TLS connection of the replicate or restore process.
+func adoptCABundle() {
+	bundle := os.Getenv("AWS_CA_BUNDLE")
+	if bundle == "" {
+		return
+	}
+	if os.Getenv("SSL_CERT_FILE") == "" {
+		_ = os.Setenv("SSL_CERT_FILE", bundle)
+	}
+	_ = os.Unsetenv("AWS_CA_BUNDLE")
+}
+
+// shownParams are replica URL parameters that are safe to log.
+var shownParams = map[string]bool{"endpoint": true, "region": true, "force-path-style": true, "forcePathStyle": true, "skip-verify": true, "skipVerify": true}
+
+// Redact returns the URL without password, and with only the query
+// parameters known to be harmless, for logs: others may carry keys.
 func Redact(rawURL string) string {
 	u, err := url.Parse(rawURL)
 	if err != nil {
@@ -111,7 +131,9 @@ func Redact(rawURL string) string {
 	if u.RawQuery != "" {
 		q := u.Query()
 		for k := range q {
-			q.Set(k, "…")
+			if !shownParams[k] {
+				q.Set(k, "REDACTED")
+			}
 		}
 		u.RawQuery = q.Encode()
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/benbjohnson/litestream"
@@ -59,6 +60,20 @@ func Restore(ctx context.Context, rawURL, out string, at time.Time) error {
 			return fmt.Errorf("replicate: restore from %s as of %s: %w", Redact(rawURL), at.UTC().Format(time.RFC3339), ErrEmptyReplica)
 		}
 		return fmt.Errorf("replicate: restore from %s: %w", Redact(rawURL), err)
+	}
+	return nil
+}
+
+// ResetLocalState removes Litestream's working directory of a database
+// file that no longer exists (".NAME-litestream" beside it). Left behind,
+// it describes the lost file's transactions, not the restored one's.
+func ResetLocalState(dbPath string) error {
+	if _, err := os.Stat(dbPath); err == nil {
+		return fmt.Errorf("replicate: %s exists; its replication state is kept", dbPath)
+	}
+	dir, file := filepath.Split(dbPath)
+	if err := os.RemoveAll(filepath.Join(dir, "."+file+litestream.MetaDirSuffix)); err != nil {
+		return fmt.Errorf("replicate: remove stale replication state: %w", err)
 	}
 	return nil
 }

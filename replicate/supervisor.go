@@ -22,6 +22,8 @@ import (
 type Supervisor struct {
 	// Command is the child's argv.
 	Command []string
+	// Env is the child's environment (nil: this process's).
+	Env []string
 	// Stderr receives the child's log lines.
 	Stderr io.Writer
 	Logger *slog.Logger
@@ -76,6 +78,7 @@ func (s *Supervisor) Done() <-chan struct{} { return s.done }
 func (s *Supervisor) runOnce(ctx context.Context) error {
 	cmd := exec.Command(s.Command[0], s.Command[1:]...)
 	cmd.Stderr = s.Stderr
+	cmd.Env = s.Env
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		return err
