@@ -70,7 +70,7 @@ type serverProc struct {
 
 var listenLine = regexp.MustCompile(`msg="(sreport|metrics) listening" addr=(\S+)`)
 
-func startServe(t *testing.T, env []string, args ...string) *serverProc {
+func startServe(t testing.TB, env []string, args ...string) *serverProc {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(append(os.Environ(), "SREPORT_TEST_AS_COMMAND=1"), env...)
@@ -123,7 +123,7 @@ func startServe(t *testing.T, env []string, args ...string) *serverProc {
 
 // waitGroupGone waits until no process of the server's group is left: the
 // replicator exits after its final sync.
-func (p *serverProc) waitGroupGone(t *testing.T) {
+func (p *serverProc) waitGroupGone(t testing.TB) {
 	t.Helper()
 	<-p.exited
 	deadline := time.Now().Add(2 * time.Minute)
@@ -136,7 +136,7 @@ func (p *serverProc) waitGroupGone(t *testing.T) {
 }
 
 // waitReady polls /readyz until replication reports healthy.
-func (p *serverProc) waitReplicating(t *testing.T) {
+func (p *serverProc) waitReplicating(t testing.TB) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -159,7 +159,7 @@ var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]*)"`)
 
 // adminClient signs in through the login form and returns a client that
 // does not follow redirects, and the form token.
-func adminClient(t *testing.T, base, email, password string) (*http.Client, string) {
+func adminClient(t testing.TB, base, email, password string) (*http.Client, string) {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -189,7 +189,7 @@ func adminClient(t *testing.T, base, email, password string) (*http.Client, stri
 
 // createServices adds services through the catalogue form; each returns
 // 303 only after its transaction committed.
-func createServices(t *testing.T, c *http.Client, base, csrf, prefix string, n int) []string {
+func createServices(t testing.TB, c *http.Client, base, csrf, prefix string, n int) []string {
 	t.Helper()
 	var names []string
 	for i := range n {
@@ -208,7 +208,7 @@ func createServices(t *testing.T, c *http.Client, base, csrf, prefix string, n i
 }
 
 // newDBWithAdmin creates a migrated database with one admin account.
-func newDBWithAdmin(t *testing.T, path string) (email, password string) {
+func newDBWithAdmin(t testing.TB, path string) (email, password string) {
 	t.Helper()
 	st, err := store.Open(context.Background(), path)
 	if err != nil {
@@ -218,7 +218,7 @@ func newDBWithAdmin(t *testing.T, path string) (email, password string) {
 	return "ops@example.com", testutil.CreateUser(t, st, "ops@example.com", "admin")
 }
 
-func serviceNames(t *testing.T, path string) map[string]bool {
+func serviceNames(t testing.TB, path string) map[string]bool {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
@@ -241,7 +241,7 @@ func serviceNames(t *testing.T, path string) map[string]bool {
 	return out
 }
 
-func restoreTo(t *testing.T, from, to string, extra ...string) string {
+func restoreTo(t testing.TB, from, to string, extra ...string) string {
 	t.Helper()
 	var out, errb bytes.Buffer
 	if err := run(context.Background(), append([]string{"restore", "--from", from, "--to", to}, extra...), &out, &errb); err != nil {
@@ -250,7 +250,7 @@ func restoreTo(t *testing.T, from, to string, extra ...string) string {
 	return out.String()
 }
 
-func missing(t *testing.T, names []string, have map[string]bool) []string {
+func missing(t testing.TB, names []string, have map[string]bool) []string {
 	t.Helper()
 	var out []string
 	for _, n := range names {
@@ -300,15 +300,74 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	s.waitReplicating(t)
 	c, csrf = adminClient(t, s.url, email, pw)
 	more := createServices(t, c, s.url, csrf, "after-failover", 10)
+	mark := waitOnReplica(t, replica, dir, more)
+	late := createServices(t, c, s.url, csrf, "late", 5)
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	s.waitGroupGone(t)
 	again := filepath.Join(dir, "again.db")
 	restoreTo(t, replica, again)
-	if lost := missing(t, append(names, more...), serviceNames(t, again)); len(lost) > 0 {
-		t.Fatalf("after failover the replica lacks %v\n%s", lost, s.logs)
+	all := append(append(append([]string{}, names...), more...), late...)
+	if lost := missing(t, all, serviceNames(t, again)); len(lost) > 0 {
+		t.Fatalf("after failover and a graceful stop the replica lacks %v\n%s", lost, s.logs)
 	}
+
+	// Point in time: the state when "after-failover" had reached the
+	// replica, before "late" was written.
+	past := filepath.Join(dir, "past.db")
+	out = restoreTo(t, replica, past, "--timestamp", mark.UTC().Format(time.RFC3339Nano))
+	if !strings.Contains(out, "as of") {
+		t.Fatalf("restore output %q", out)
+	}
+	have := serviceNames(t, past)
+	if lost := missing(t, append(append([]string{}, names...), more...), have); len(lost) > 0 {
+		t.Fatalf("point-in-time restore lacks %v", lost)
+	}
+	if extra := len(late) - len(missing(t, late, have)); extra > 0 {
+		t.Fatalf("point-in-time restore as of %s holds %d writes made after it", mark, extra)
+	}
+}
+
+// waitOnReplica restores until the replica holds every name, and returns
+// a time by which it did (after the restore that showed it: every file
+// that restore read was on the replica by then).
+func waitOnReplica(t testing.TB, replica, dir string, names []string) time.Time {
+	t.Helper()
+	start := time.Now()
+	for i := 0; ; i++ {
+		path := filepath.Join(dir, fmt.Sprintf("probe-%d.db", i))
+		restoreTo(t, replica, path)
+		if len(missing(t, names, serviceNames(t, path))) == 0 {
+			at := time.Now()
+			t.Logf("the replica held all %d writes within %s of the last one", len(names), at.Sub(start).Round(10*time.Millisecond))
+			return at
+		}
+		if time.Since(start) > 2*time.Minute {
+			t.Fatalf("the replica never caught up")
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// fakeS3 starts an S3-compatible server (gofakes3, in memory) with one
+// bucket and returns a replica URL in it and the credentials for serve.
+func fakeS3(t testing.TB) (replica string, env []string) {
+	t.Helper()
+	backend := s3mem.New()
+	if err := backend.CreateBucket("sreport-backups"); err != nil {
+		t.Fatal(err)
+	}
+	s3 := httptest.NewServer(gofakes3.New(backend).Server())
+	t.Cleanup(s3.Close)
+	// The restores run in this process. With the metadata lookup off the
+	// SDK never looks for credentials beyond loopback.
+	env = []string{"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test-secret", "AWS_EC2_METADATA_DISABLED=true"}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	return "s3://sreport-backups/prod/sreport?endpoint=" + url.QueryEscape(s3.URL) + "&region=us-east-1", env
 }
 
 // TestReplicationToS3 replicates to an S3-compatible server (gofakes3,
@@ -316,16 +375,7 @@ func TestReplicationSurvivesKill(t *testing.T) {
 // its replicator together) once the replica has the writes, and restores
 // them elsewhere; /metrics shows the replication state.
 func TestReplicationToS3(t *testing.T) {
-	backend := s3mem.New()
-	if err := backend.CreateBucket("sreport-backups"); err != nil {
-		t.Fatal(err)
-	}
-	s3 := httptest.NewServer(gofakes3.New(backend).Server())
-	t.Cleanup(s3.Close)
-	replica := "s3://sreport-backups/prod/sreport?endpoint=" + url.QueryEscape(s3.URL) + "&region=us-east-1"
-	env := []string{"AWS_ACCESS_KEY_ID=test", "AWS_SECRET_ACCESS_KEY=test-secret"}
-	t.Setenv("AWS_ACCESS_KEY_ID", "test")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
+	replica, env := fakeS3(t)
 
 	dir := t.TempDir()
 	db := filepath.Join(dir, "primary.db")
@@ -337,21 +387,7 @@ func TestReplicationToS3(t *testing.T) {
 
 	// Wait until the replica holds every write (restoring is the proof),
 	// then lose the machine.
-	written := time.Now()
-	var probe int
-	for {
-		probe++
-		path := filepath.Join(dir, fmt.Sprintf("probe-%d.db", probe))
-		restoreTo(t, replica, path)
-		if len(missing(t, names, serviceNames(t, path))) == 0 {
-			break
-		}
-		if time.Since(written) > 2*time.Minute {
-			t.Fatalf("the replica never caught up:\n%s", p.logs)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	t.Logf("the S3 replica held all %d writes %s after the last one", len(names), time.Since(written).Round(10*time.Millisecond))
+	waitOnReplica(t, replica, dir, names)
 
 	res, err := http.Get(p.metrics)
 	if err != nil {
