@@ -241,13 +241,24 @@ func serviceNames(t testing.TB, path string) map[string]bool {
 	return out
 }
 
+// restoreTo runs `sreport restore` as its own process, as an operator
+// would (and so no replica connection outlives it in the test process).
 func restoreTo(t testing.TB, from, to string, extra ...string) string {
 	t.Helper()
-	var out, errb bytes.Buffer
-	if err := run(context.Background(), append([]string{"restore", "--from", from, "--to", to}, extra...), &out, &errb); err != nil {
-		t.Fatalf("restore from %s: %v\n%s", from, err, errb.String())
+	out, err := runCommand(t, append([]string{"restore", "--from", from, "--to", to}, extra...)...)
+	if err != nil {
+		t.Fatalf("restore from %s: %v\n%s", from, err, out)
 	}
-	return out.String()
+	return out
+}
+
+// runCommand runs this test binary as the sreport command.
+func runCommand(t testing.TB, args ...string) (string, error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "SREPORT_TEST_AS_COMMAND=1")
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 func missing(t testing.TB, names []string, have map[string]bool) []string {

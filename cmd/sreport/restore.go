@@ -19,9 +19,10 @@ func init() {
 func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("restore", "Restores a database from a backup file (sreport backup) or a Litestream replica URL to a new file,\n"+
 		"then checks it (integrity_check and schema version). Never overwrites: stop the server, move the old file aside.", stderr)
-	from := fs.String("from", "", "backup FILE, or replica URL file:///DIR, s3://BUCKET/PATH[?endpoint=URL], sftp://USER@HOST/PATH")
+	from := fs.String("from", envOr("SREPORT_RESTORE_FROM", ""), "backup FILE, or replica URL file:///DIR, s3://BUCKET/PATH[?endpoint=URL], sftp://USER@HOST/PATH (env SREPORT_RESTORE_FROM)")
 	to := fs.String("to", "", "database file to create")
 	ts := fs.String("timestamp", "", "replicas only: restore the state as of this time (RFC 3339, e.g. 2026-11-01T09:30:00Z); default the newest")
+	emptyOK := fs.Bool("empty-ok", false, "replicas only: an empty replica is no error (nothing is written); serve --restore-if-missing uses it")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,6 +53,10 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	if err := replicate.Restore(ctx, *from, *to, at); err != nil {
+		if *emptyOK && errors.Is(err, replicate.ErrEmptyReplica) {
+			fmt.Fprintf(stdout, "the replica %s is empty: nothing restored\n", replicate.Redact(*from))
+			return nil
+		}
 		return err
 	}
 	restored := time.Since(start)

@@ -44,7 +44,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	// A fresh host of a primary that was lost starts from the replica,
 	// before anything opens the file.
-	if err := ops.restoreMissing(ctx, *db, logger); err != nil {
+	if err := ops.restoreMissing(ctx, *db, stderr, logger); err != nil {
 		return err
 	}
 	st, err := store.Open(ctx, *db)

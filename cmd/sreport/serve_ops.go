@@ -10,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -78,8 +80,10 @@ func (o *opsFlags) schedule(db string, logger *slog.Logger) *backup.Schedule {
 
 // restoreMissing restores the database from the replica when the file
 // does not exist. An empty replica is a new deployment: serve starts with a
-// new database (and replicates it).
-func (o *opsFlags) restoreMissing(ctx context.Context, db string, logger *slog.Logger) error {
+// new database (and replicates it). The restore runs as its own process
+// (`sreport restore`), like the replicator: Litestream's SQLite and its
+// replica connections (an sftp session stays open) never live in serve.
+func (o *opsFlags) restoreMissing(ctx context.Context, db string, stderr io.Writer, logger *slog.Logger) error {
 	if !o.restoreIfMissing {
 		return nil
 	}
@@ -89,25 +93,24 @@ func (o *opsFlags) restoreMissing(ctx context.Context, db string, logger *slog.L
 	} else if !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("restore-if-missing: %w", err)
 	}
-	start := time.Now()
-	if err := replicate.ResetLocalState(db); err != nil {
-		return err
-	}
-	err := replicate.Restore(ctx, o.replicateURL, db, time.Time{})
-	if errors.Is(err, replicate.ErrEmptyReplica) {
-		logger.Warn("restore-if-missing: the replica is empty; starting with a new database", "replica", replicate.Redact(o.replicateURL))
-		return nil
-	}
+	exe, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("restore-if-missing: %w", err)
 	}
-	restored := time.Since(start)
-	info, err := backup.Verify(ctx, db)
-	if err != nil {
-		return fmt.Errorf("restore-if-missing: the restored database failed its check (left at %s for inspection): %w", db, err)
+	var out strings.Builder
+	cmd := exec.CommandContext(ctx, exe, "restore", "--to", db, "--empty-ok")
+	cmd.Env = append(os.Environ(), "SREPORT_RESTORE_FROM="+o.replicateURL) // not in argv: it may hold a password
+	cmd.Stdout, cmd.Stderr = &out, stderr
+	start := time.Now()
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("restore-if-missing: sreport restore: %w", err)
 	}
-	logger.Info("restore-if-missing: restored from the replica", "db", db, "replica", replicate.Redact(o.replicateURL),
-		"bytes", info.Bytes, "schema_version", info.SchemaVersion, "restore_took", restored.Round(time.Millisecond), "check_took", info.Took.Round(time.Millisecond))
+	if _, err := os.Stat(db); err != nil {
+		logger.Warn("restore-if-missing: the replica is empty; starting with a new database", "replica", replicate.Redact(o.replicateURL))
+		return nil
+	}
+	logger.Info("restore-if-missing: restored from the replica", "db", db, "took", time.Since(start).Round(time.Millisecond),
+		"result", strings.TrimSpace(out.String()))
 	return nil
 }
 
