@@ -8,8 +8,7 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
-# sshd: the sftp replication test runs a private OpenSSH server on loopback
-# (the package's own service is not started: tests start theirs).
+# sshd: the sftp replication test starts a private OpenSSH server on loopback.
 [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"
