@@ -63,16 +63,12 @@ func BenchmarkKillRPO(b *testing.B) {
 				if c.s3 {
 					replica, env = fakeS3(b)
 				}
-				db := filepath.Join(dir, "primary.db")
-				email, pw := newDBWithAdmin(b, db)
-				p := startServe(b, env, "--db", db, "--replicate", replica)
-				p.waitReplicating(b)
-				cl, csrf := adminClient(b, p.url, email, pw)
+				p := startPrimary(b, dir, env, replica)
 				stop := make(chan struct{})
 				var acks []ack
 				var wg sync.WaitGroup
 				wg.Add(1)
-				go func() { defer wg.Done(); acks = writeUntilStopped(cl, p.url, csrf, stop) }()
+				go func() { defer wg.Done(); acks = writeUntilStopped(p.client, p.url, p.csrf, stop) }()
 				time.Sleep(3*time.Second + rand.N(3*time.Second))
 				var killErr error
 				if c.group {

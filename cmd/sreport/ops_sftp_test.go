@@ -104,25 +104,13 @@ func TestReplicationToSFTP(t *testing.T) {
 	dir := t.TempDir()
 	replica := fmt.Sprintf("sftp://%s@127.0.0.1:%d%s", u.Username, port, filepath.Join(dir, "replica"))
 	env := []string{"SREPORT_SFTP_KEY=" + key, "SREPORT_SFTP_HOST_KEY=" + hostKey}
-	t.Setenv("SREPORT_SFTP_KEY", key) // the restores run in this process
+	t.Setenv("SREPORT_SFTP_KEY", key) // for the restore processes
 	t.Setenv("SREPORT_SFTP_HOST_KEY", hostKey)
 
-	db := filepath.Join(dir, "primary.db")
-	email, pw := newDBWithAdmin(t, db)
-	p := startServe(t, env, "--db", db, "--replicate", replica)
-	p.waitReplicating(t)
-	c, csrf := adminClient(t, p.url, email, pw)
-	names := createServices(t, c, p.url, csrf, "sftp", 20)
+	p := startPrimary(t, dir, env, replica)
+	names := createServices(t, p.client, p.url, p.csrf, "sftp", 20)
 	waitOnReplica(t, replica, dir, names)
-	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	p.waitGroupGone(t)
-	restored := filepath.Join(dir, "restored.db")
-	restoreTo(t, replica, restored)
-	if lost := missing(t, names, serviceNames(t, restored)); len(lost) > 0 {
-		t.Fatalf("the sftp replica lacks %v", lost)
-	}
+	loseMachine(t, p.serverProc, replica, dir, names)
 
 	// Another server's host key: the connection is refused, nothing restored.
 	_, _, otherKey := startSSHD(t)

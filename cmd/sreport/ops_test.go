@@ -272,20 +272,34 @@ func missing(t testing.TB, names []string, have map[string]bool) []string {
 	return out
 }
 
+// primary is a replicating `sreport serve` on a new database, with a
+// signed-in admin client and its form token.
+type primary struct {
+	*serverProc
+	client          *http.Client
+	csrf            string
+	email, password string
+}
+
+func startPrimary(t testing.TB, dir string, env []string, replica string) primary {
+	t.Helper()
+	db := filepath.Join(dir, "primary.db")
+	email, pw := newDBWithAdmin(t, db)
+	p := startServe(t, env, "--db", db, "--replicate", replica)
+	p.waitReplicating(t)
+	c, csrf := adminClient(t, p.url, email, pw)
+	return primary{p, c, csrf, email, pw}
+}
+
 // TestReplicationSurvivesKill: writes acknowledged by a replicating server
 // are all in a restore elsewhere after kill -9 of the server (its
 // replicator ships them as soon as serve is gone). A standby then restores
 // from the replica on start, takes over, and keeps replicating to it.
 func TestReplicationSurvivesKill(t *testing.T) {
 	dir := t.TempDir()
-	db := filepath.Join(dir, "primary.db")
 	replica := "file://" + filepath.Join(dir, "replica")
-	email, pw := newDBWithAdmin(t, db)
-
-	p := startServe(t, nil, "--db", db, "--replicate", replica)
-	p.waitReplicating(t)
-	c, csrf := adminClient(t, p.url, email, pw)
-	names := createServices(t, c, p.url, csrf, "svc", 40)
+	p := startPrimary(t, dir, nil, replica)
+	names := createServices(t, p.client, p.url, p.csrf, "svc", 40)
 	// kill -9 right after the last acknowledged write.
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -309,7 +323,7 @@ func TestReplicationSurvivesKill(t *testing.T) {
 		t.Fatalf("standby did not restore:\n%s", s.logs)
 	}
 	s.waitReplicating(t)
-	c, csrf = adminClient(t, s.url, email, pw)
+	c, csrf := adminClient(t, s.url, p.email, p.password)
 	more := createServices(t, c, s.url, csrf, "after-failover", 10)
 	mark := waitOnReplica(t, replica, dir, more)
 	late := createServices(t, c, s.url, csrf, "late", 5)
@@ -387,14 +401,9 @@ func fakeS3(t testing.TB) (replica string, env []string) {
 // them elsewhere; /metrics shows the replication state.
 func TestReplicationToS3(t *testing.T) {
 	replica, env := fakeS3(t)
-
 	dir := t.TempDir()
-	db := filepath.Join(dir, "primary.db")
-	email, pw := newDBWithAdmin(t, db)
-	p := startServe(t, env, "--db", db, "--replicate", replica)
-	p.waitReplicating(t)
-	c, csrf := adminClient(t, p.url, email, pw)
-	names := createServices(t, c, p.url, csrf, "s3svc", 30)
+	p := startPrimary(t, dir, env, replica)
+	names := createServices(t, p.client, p.url, p.csrf, "s3svc", 30)
 
 	// Wait until the replica holds every write (restoring is the proof),
 	// then lose the machine.
@@ -411,6 +420,14 @@ func TestReplicationToS3(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+	loseMachine(t, p.serverProc, replica, dir, names)
+}
+
+// loseMachine kills serve and its replicator together, as the loss of the
+// machine would, restores the replica elsewhere, and fails unless every
+// name is there.
+func loseMachine(t testing.TB, p *serverProc, replica, dir string, names []string) {
+	t.Helper()
 	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -418,7 +435,7 @@ func TestReplicationToS3(t *testing.T) {
 	restored := filepath.Join(dir, "restored.db")
 	restoreTo(t, replica, restored)
 	if lost := missing(t, names, serviceNames(t, restored)); len(lost) > 0 {
-		t.Fatalf("after losing the machine the restore lacks %v", lost)
+		t.Fatalf("after losing the machine the restore from %s lacks %v", replica, lost)
 	}
 }
 
