@@ -135,8 +135,14 @@ func (p *serverProc) waitGroupGone(t testing.TB) {
 	}
 }
 
-// waitReady polls /readyz until replication reports healthy.
+// waitReplicating polls /readyz until replication reports healthy.
 func (p *serverProc) waitReplicating(t testing.TB) {
+	t.Helper()
+	p.waitReady(t, "[+] replication")
+}
+
+// waitReady polls /readyz until its body contains want.
+func (p *serverProc) waitReady(t testing.TB, want string) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
@@ -144,11 +150,11 @@ func (p *serverProc) waitReplicating(t testing.TB) {
 		if err == nil {
 			b, _ := io.ReadAll(res.Body)
 			res.Body.Close()
-			if strings.Contains(string(b), "[+] replication") {
+			if strings.Contains(string(b), want) {
 				return
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("replication not healthy: %s\n%s", b, p.logs)
+				t.Fatalf("/readyz never showed %q: %s\n%s", want, b, p.logs)
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -318,7 +324,9 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	// and replicates its own writes to the same replica.
 	standbyDB := filepath.Join(dir, "standby", "sreport.db")
 	os.MkdirAll(filepath.Dir(standbyDB), 0o750)
-	s := startServe(t, nil, "--db", standbyDB, "--replicate", replica, "--restore-if-missing")
+	backups := filepath.Join(dir, "backups")
+	s := startServe(t, nil, "--db", standbyDB, "--replicate", replica, "--restore-if-missing",
+		"--backup-dir", backups, "--backup-every", "1h", "--backup-keep", "3")
 	if !strings.Contains(s.logs.String(), "restored from the replica") {
 		t.Fatalf("standby did not restore:\n%s", s.logs)
 	}
@@ -326,6 +334,20 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	c, csrf := adminClient(t, s.url, p.email, p.password)
 	more := createServices(t, c, s.url, csrf, "after-failover", 10)
 	mark := waitOnReplica(t, replica, dir, more)
+
+	// A backup while the standby serves holds every write so far, and the
+	// scheduled backup (the first is due at start) is on /readyz.
+	manual := filepath.Join(dir, "manual-backup.db")
+	if out, err := runCommand(t, "backup", "--db", standbyDB, "--out", manual); err != nil || !strings.Contains(out, "integrity ok") {
+		t.Fatalf("backup while serving: %v %s", err, out)
+	}
+	if lost := missing(t, append(append([]string{}, names...), more...), serviceNames(t, manual)); len(lost) > 0 {
+		t.Fatalf("the backup lacks %v", lost)
+	}
+	s.waitReady(t, "[+] backups: last backup")
+	if files, _ := filepath.Glob(filepath.Join(backups, "sreport-*.db")); len(files) != 1 {
+		t.Fatalf("scheduled backups: %v", files)
+	}
 	late := createServices(t, c, s.url, csrf, "late", 5)
 	if err := s.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
