@@ -34,9 +34,11 @@ func runReplicate(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	report := logStatus(logger)
 	if *supervised {
 		// serve holds our stdin open; it closes when serve stops or dies,
-		// even by kill -9, and we then make the final sync.
+		// even by kill -9, and we then make the final sync. Signals are
+		// left to serve (a Ctrl-C reaches both): it stops us after its
+		// last requests, so their writes are in the final sync.
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
+		ctx, cancel = context.WithCancel(context.WithoutCancel(ctx))
 		defer cancel()
 		go func() {
 			_, _ = io.Copy(io.Discard, os.Stdin)
