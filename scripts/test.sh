@@ -37,6 +37,9 @@ if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck (pinned)"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== go test (browser tests required)"
 mkdir -p artifacts
 SREPORT_REQUIRE_BROWSER=1 SREPORT_REQUIRE_SSHD=1 SREPORT_ARTIFACTS="$PWD/artifacts" go test -count=1 -timeout 20m ./... "$@"
