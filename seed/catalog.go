@@ -63,7 +63,6 @@ type svcDef struct {
 	slos                 []sloDef
 }
 
-
 // services lists the catalogue. Tiers: 4×0, 6×1, 8×2, 6×3.
 var services = []svcDef{
 	// payments
