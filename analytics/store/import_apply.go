@@ -263,8 +263,10 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		if id, err = r.LastInsertId(); err != nil {
 			return 0, err
 		}
+		// No import_changes row: the new row's import_id says which import
+		// inserted it (RollbackImport, insertedBy).
 		a.res.Inserted++
-		return id, a.record(u.e.table, id, "insert", nil)
+		return id, nil
 	case err != nil:
 		return 0, fmt.Errorf("store: look up %s: %w", label, err)
 	}
@@ -352,9 +354,11 @@ func sqlReason(err error) string {
 
 // ApplyBatch writes one parsed file in one transaction: it resolves service
 // names, upserts every record, links pages, incidents and action items to the
-// records they name, and records the batch in imports and every change in
-// import_changes so RollbackImport can undo it. incident_overrides are never
-// touched, so users' corrections survive a re-import.
+// records they name, and records the batch in imports and every update,
+// removal and created service, team or SLO in import_changes so
+// RollbackImport can undo it (an inserted record is known by its import_id).
+// incident_overrides are never touched, so users' corrections survive a
+// re-import.
 //
 // When the batch has rejected rows (parse- or store-time) and
 // opt.SkipInvalid is off, nothing is written and the error is an
