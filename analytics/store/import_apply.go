@@ -244,6 +244,26 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 	for i := range vals {
 		vals[i] = norm(vals[i])
 	}
+	if u.tryInsert {
+		// After a new record the next is likely new too: insert unless the
+		// key exists, and look up only when it does. Any other refusal is
+		// the row's error, as on the look-up path.
+		r, err := u.insNew.ExecContext(a.ctx, append(append(append([]any{}, key...), vals...), a.importID)...)
+		if err != nil {
+			return 0, a.writeFailed(line, label, err)
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			id, err := r.LastInsertId()
+			if err != nil {
+				return 0, err
+			}
+			a.res.Inserted++
+			return id, nil
+		}
+		u.tryInsert = false
+	}
 	cur := make([]any, len(vals))
 	dst := make([]any, len(vals)+2)
 	var id int64
@@ -266,6 +286,7 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		// No import_changes row: the new row's import_id says which import
 		// inserted it (RollbackImport, insertedBy).
 		a.res.Inserted++
+		u.tryInsert = true
 		return id, nil
 	case err != nil:
 		return 0, fmt.Errorf("store: look up %s: %w", label, err)
