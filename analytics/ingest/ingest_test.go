@@ -805,7 +805,7 @@ func TestGenericCSVPostmortemTracking(t *testing.T) {
 		{"no postmortem column", nil, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := &Mapping{Name: "pm", Kind: "incidents", DateLayout: "yyyy-MM-dd HH:mm", Columns: map[string]string{}}
+			m := &imports.Mapping{Name: "pm", Kind: "incidents", DateLayout: "yyyy-MM-dd HH:mm", Columns: map[string]string{}}
 			for k, v := range cols {
 				m.Columns[k] = v
 			}
