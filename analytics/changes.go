@@ -97,7 +97,7 @@ func (c *computer) deploys() {
 		if !c.p.Contains(d.FinishedAt) || !c.envs.isProdChange(d) {
 			continue
 		}
-		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: depLabel(d), At: d.FinishedAt}
+		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: c.depLabel(d), At: d.FinishedAt}
 		if d.IsRollback {
 			n.Rollbacks++
 			rb := row
@@ -125,8 +125,8 @@ func (c *computer) deploys() {
 					how = "inferred link"
 					n.InferredLinks++
 				}
-				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt,
-					Note: fmt.Sprintf("%s to deploy #%d", how, d.ID)}
+				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt,
+					Note: c.note("%s to deploy #%d", how, d.ID)}
 				if inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt) {
 					v := minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
 					recovery = append(recovery, v)

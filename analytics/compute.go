@@ -148,6 +148,30 @@ func loadLoc(name string) *time.Location {
 	return l
 }
 
+// note formats an evidence row's label or note, only when the computation
+// collects evidence: ComputeKPIs (scorecards, charts, reports) would format
+// one string per record for nothing.
+func (c *computer) note(format string, args ...any) string {
+	if c.ev == nil {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func (c *computer) incLabel(inc *Incident) string {
+	if c.ev == nil {
+		return ""
+	}
+	return incLabel(inc)
+}
+
+func (c *computer) depLabel(d *Deploy) string {
+	if c.ev == nil {
+		return ""
+	}
+	return depLabel(d)
+}
+
 func incLabel(inc *Incident) string { return fmt.Sprintf("#%d %s", inc.ID, inc.Title) }
 
 func depLabel(d *Deploy) string {

@@ -87,7 +87,7 @@ func (c *computer) postmortems() {
 		}
 		n.PostmortemsRequired++
 		state, deadline := PostmortemStatus(*inc, c.s, c.p.Loc, c.asOf)
-		row := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: *inc.ResolvedAt}
+		row := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: *inc.ResolvedAt}
 		due := "due " + deadline.In(c.p.Loc).Format("2006-01-02 15:04 MST")
 		if state != PostmortemUnknown && state != PostmortemUndated {
 			n.PostmortemsWithData++

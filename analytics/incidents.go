@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 )
 
@@ -24,7 +23,7 @@ func (c *computer) incidents() {
 		c.periodIncidents = append(c.periodIncidents, inc)
 		c.periodIncidentOK[inc] = true
 		n.Incidents++
-		base := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt, Included: true}
+		base := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt, Included: true}
 		c.ev.add(base, KPIIncidentsTotal)
 		switch inc.Severity {
 		case Sev1:
@@ -167,11 +166,11 @@ func (c *computer) repeats() {
 	}
 	n := &c.res.Counts
 	for _, inc := range c.periodIncidents {
-		row := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt}
+		row := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt}
 		if prev, ok := repeatOf[inc]; ok {
 			n.RepeatIncidents++
 			row.Included = true
-			row.Note = fmt.Sprintf("repeat of #%d", prev.ID)
+			row.Note = c.note("repeat of #%d", prev.ID)
 		}
 		c.ev.add(row, KPIRepeatIncidentRate)
 	}

@@ -38,7 +38,7 @@ func (h *Handler) downloadReportPDF(c echo.Context, env scorecard.Env, req repor
 		return userError{http.StatusServiceUnavailable, pdfMissingNote}
 	}
 	ctx := c.Request().Context()
-	rep, err := reporting.Assemble(ctx, h.store, env, req.Request, now)
+	rep, err := h.report(ctx, env, req.Request, now)
 	if err != nil {
 		return reportError(err)
 	}

@@ -1,15 +1,18 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics/reporting"
+	"sreport/analytics/scorecard"
 	"sreport/chromium"
 	"sreport/views"
 )
@@ -80,7 +83,7 @@ func (h *Handler) showReport(c echo.Context) error {
 	if ext == ".pdf" {
 		return h.downloadReportPDF(c, env, req, now)
 	}
-	rep, err := reporting.Assemble(ctx, h.store, env, req.Request, now)
+	rep, err := h.report(ctx, env, req.Request, now)
 	if err != nil {
 		return reportError(err)
 	}
@@ -105,6 +108,21 @@ func (h *Handler) showReport(c echo.Context) error {
 		v.PDFNote = pdfMissingNote
 	}
 	return ok(c, views.ReportPage(v))
+}
+
+// report assembles the report req names once per data version and hour
+// (the knowledge cut-off): concurrent viewers of one report share one
+// computation (scorecard.Do). now only decides whether the period has
+// begun, which a report computed at an earlier now already showed.
+func (h *Handler) report(ctx context.Context, env scorecard.Env, req reporting.Request, now time.Time) (*reporting.Report, error) {
+	tier := ""
+	if req.Tier != nil {
+		tier = strconv.Itoa(*req.Tier)
+	}
+	key := strings.Join([]string{"report", req.Period, req.Team, tier, env.Settings.Location().String(), env.Settings.AsOf.Format(time.RFC3339)}, "|")
+	return scorecard.Do(ctx, h.cache, h.store, key, func() (*reporting.Report, error) {
+		return reporting.Assemble(ctx, h.store, env, req, now)
+	})
 }
 
 // reportError turns a bad or future period or an unknown team into a user error.

@@ -2,11 +2,14 @@ package scorecard
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
+	"golang.org/x/sync/singleflight"
 )
 
 // Cache keeps computed scorecards and series until the database changes.
@@ -19,6 +22,7 @@ type Cache struct {
 	mu      sync.Mutex
 	version int64
 	entries *simplelru.LRU[string, any]
+	flight  singleflight.Group // concurrent misses of one key and version share one computation
 
 	hits, misses atomic.Uint64
 }
@@ -38,8 +42,11 @@ func NewCache(size int) *Cache {
 }
 
 // Do returns the value cached under key for the current data version, or
-// computes, stores and returns it. Concurrent misses may compute twice;
-// the results are equal, so that is only wasted work.
+// computes, stores and returns it. Concurrent misses of one key and version
+// share one computation, so sixteen viewers of a cold report cost one
+// report, not sixteen. A caller whose ctx ends stops waiting; when the
+// computation it waited for failed only because its starter's context ended,
+// a caller still waiting computes again.
 func Do[T any](ctx context.Context, c *Cache, src Versioner, key string, fn func() (T, error)) (T, error) {
 	var zero T
 	v, err := src.DataVersion(ctx)
@@ -58,14 +65,30 @@ func Do[T any](ctx context.Context, c *Cache, src Versioner, key string, fn func
 		return hit.(T), nil
 	}
 	c.misses.Add(1)
-	res, err := fn()
-	if err != nil {
-		return zero, err
+	for {
+		ch := c.flight.DoChan(strconv.FormatInt(v, 10)+"\x00"+key, func() (any, error) {
+			res, err := fn()
+			if err != nil {
+				return nil, err
+			}
+			c.mu.Lock()
+			if c.version == v {
+				c.entries.Add(key, res)
+			}
+			c.mu.Unlock()
+			return res, nil
+		})
+		select {
+		case <-ctx.Done():
+			return zero, ctx.Err()
+		case r := <-ch:
+			if r.Err != nil {
+				if r.Shared && ctx.Err() == nil && (errors.Is(r.Err, context.Canceled) || errors.Is(r.Err, context.DeadlineExceeded)) {
+					continue // the caller that started it left; this one has not
+				}
+				return zero, r.Err
+			}
+			return r.Val.(T), nil
+		}
 	}
-	c.mu.Lock()
-	if c.version == v {
-		c.entries.Add(key, res)
-	}
-	c.mu.Unlock()
-	return res, nil
 }

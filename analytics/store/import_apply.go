@@ -253,6 +253,26 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 	for i := range vals {
 		vals[i] = norm(vals[i])
 	}
+	if u.tryInsert {
+		// After a new record the next is likely new too: insert unless the
+		// key exists, and look up only when it does. Any other refusal is
+		// the row's error, as on the look-up path.
+		r, err := u.insNew.ExecContext(a.ctx, append(append(append([]any{}, key...), vals...), a.importID)...)
+		if err != nil {
+			return 0, a.writeFailed(line, label, err)
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			id, err := r.LastInsertId()
+			if err != nil {
+				return 0, err
+			}
+			a.res.Inserted++
+			return id, nil
+		}
+		u.tryInsert = false
+	}
 	cur := make([]any, len(vals))
 	dst := make([]any, len(vals)+2)
 	var id int64
@@ -272,8 +292,11 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		if id, err = r.LastInsertId(); err != nil {
 			return 0, err
 		}
+		// No import_changes row: the new row's import_id says which import
+		// inserted it (RollbackImport, insertedBy).
 		a.res.Inserted++
-		return id, a.record(u.e.table, id, "insert", nil)
+		u.tryInsert = true
+		return id, nil
 	case err != nil:
 		return 0, fmt.Errorf("store: look up %s: %w", label, err)
 	}
@@ -361,9 +384,11 @@ func sqlReason(err error) string {
 
 // ApplyBatch writes one parsed file in one transaction: it resolves service
 // names, upserts every record, links pages, incidents and action items to the
-// records they name, and records the batch in imports and every change in
-// import_changes so RollbackImport can undo it. incident_overrides are never
-// touched, so users' corrections survive a re-import.
+// records they name, and records the batch in imports and every update,
+// removal and created service, team or SLO in import_changes so
+// RollbackImport can undo it (an inserted record is known by its import_id).
+// incident_overrides are never touched, so users' corrections survive a
+// re-import.
 //
 // When the batch has rejected rows (parse- or store-time) and
 // opt.SkipInvalid is off, nothing is written and the error is an

@@ -49,9 +49,12 @@ func init() {
 
 // upserter holds one entity's prepared statements inside the import's transaction.
 type upserter struct {
-	e             entity
-	sel, ins, upd *sql.Stmt
-	keep          map[int]bool // column indexes whose stored value a batch's value never replaces (Batch.Derived)
+	e                     entity
+	sel, ins, insNew, upd *sql.Stmt
+	// tryInsert says the last record was new: the next one is tried with
+	// insNew first, which saves the look-up in a file of new records.
+	tryInsert bool
+	keep      map[int]bool // column indexes whose stored value a batch's value never replaces (Batch.Derived)
 }
 
 func (a *applier) prepare(e entity) (*upserter, error) {
@@ -78,6 +81,10 @@ func (a *applier) prepare(e entity) (*upserter, error) {
 		strings.Repeat(", ?", len(all)-1)+`)`); err != nil {
 		return nil, fmt.Errorf("store: prepare %s: %w", e.table, err)
 	}
+	if u.insNew, err = a.tx.PrepareContext(a.ctx, `INSERT INTO `+e.table+` (`+strings.Join(all, ", ")+`) VALUES (?`+
+		strings.Repeat(", ?", len(all)-1)+`) ON CONFLICT DO NOTHING`); err != nil {
+		return nil, fmt.Errorf("store: prepare %s: %w", e.table, err)
+	}
 	set := make([]string, 0, len(e.cols)+1)
 	for _, c := range e.cols {
 		set = append(set, c+" = ?")
@@ -86,7 +93,7 @@ func (a *applier) prepare(e entity) (*upserter, error) {
 	if u.upd, err = a.tx.PrepareContext(a.ctx, `UPDATE `+e.table+` SET `+strings.Join(set, ", ")+` WHERE `+e.idCol+` = ?`); err != nil {
 		return nil, fmt.Errorf("store: prepare %s: %w", e.table, err)
 	}
-	a.stmts = append(a.stmts, u.sel, u.ins, u.upd)
+	a.stmts = append(a.stmts, u.sel, u.ins, u.insNew, u.upd)
 	return u, nil
 }
 

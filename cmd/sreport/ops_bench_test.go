@@ -87,7 +87,7 @@ func BenchmarkKillRPO(b *testing.B) {
 				start := time.Now()
 				restoreTo(b, replica, restored)
 				restoreTotal += time.Since(start)
-				have := serviceNames(b, restored)
+				have := serviceNameSet(b, restored)
 				var lost []ack
 				for _, a := range acks {
 					if !have[a.name] {

@@ -224,7 +224,7 @@ func newDBWithAdmin(t testing.TB, path string) (email, password string) {
 	return "ops@example.com", testutil.CreateUser(t, st, "ops@example.com", "admin")
 }
 
-func serviceNames(t testing.TB, path string) map[string]bool {
+func serviceNameSet(t testing.TB, path string) map[string]bool {
 	t.Helper()
 	db, err := sql.Open("sqlite3", "file:"+path+"?mode=ro")
 	if err != nil {
@@ -316,7 +316,7 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	if !strings.Contains(out, "integrity ok") {
 		t.Fatalf("restore output: %s", out)
 	}
-	if lost := missing(t, names, serviceNames(t, filepath.Join(dir, "restored.db"))); len(lost) > 0 {
+	if lost := missing(t, names, serviceNameSet(t, filepath.Join(dir, "restored.db"))); len(lost) > 0 {
 		t.Fatalf("after kill -9 of serve the replica lacks %d of %d acknowledged writes: %v\n%s", len(lost), len(names), lost, p.logs)
 	}
 
@@ -341,7 +341,7 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	if out, err := runCommand(t, "backup", "--db", standbyDB, "--out", manual); err != nil || !strings.Contains(out, "integrity ok") {
 		t.Fatalf("backup while serving: %v %s", err, out)
 	}
-	if lost := missing(t, append(append([]string{}, names...), more...), serviceNames(t, manual)); len(lost) > 0 {
+	if lost := missing(t, append(append([]string{}, names...), more...), serviceNameSet(t, manual)); len(lost) > 0 {
 		t.Fatalf("the backup lacks %v", lost)
 	}
 	s.waitReady(t, "[+] backups: last backup")
@@ -356,7 +356,7 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	again := filepath.Join(dir, "again.db")
 	restoreTo(t, replica, again)
 	all := append(append(append([]string{}, names...), more...), late...)
-	if lost := missing(t, all, serviceNames(t, again)); len(lost) > 0 {
+	if lost := missing(t, all, serviceNameSet(t, again)); len(lost) > 0 {
 		t.Fatalf("after failover and a graceful stop the replica lacks %v\n%s", lost, s.logs)
 	}
 
@@ -367,7 +367,7 @@ func TestReplicationSurvivesKill(t *testing.T) {
 	if !strings.Contains(out, "as of") {
 		t.Fatalf("restore output %q", out)
 	}
-	have := serviceNames(t, past)
+	have := serviceNameSet(t, past)
 	if lost := missing(t, append(append([]string{}, names...), more...), have); len(lost) > 0 {
 		t.Fatalf("point-in-time restore lacks %v", lost)
 	}
@@ -385,7 +385,7 @@ func waitOnReplica(t testing.TB, replica, dir string, names []string) time.Time 
 	for i := 0; ; i++ {
 		path := filepath.Join(dir, fmt.Sprintf("probe-%d.db", i))
 		restoreTo(t, replica, path)
-		if len(missing(t, names, serviceNames(t, path))) == 0 {
+		if len(missing(t, names, serviceNameSet(t, path))) == 0 {
 			at := time.Now()
 			t.Logf("the replica held all %d writes within %s of the last one", len(names), at.Sub(start).Round(10*time.Millisecond))
 			return at
@@ -456,7 +456,7 @@ func loseMachine(t testing.TB, p *serverProc, replica, dir string, names []strin
 	p.waitGroupGone(t)
 	restored := filepath.Join(dir, "restored.db")
 	restoreTo(t, replica, restored)
-	if lost := missing(t, names, serviceNames(t, restored)); len(lost) > 0 {
+	if lost := missing(t, names, serviceNameSet(t, restored)); len(lost) > 0 {
 		t.Fatalf("after losing the machine the restore from %s lacks %v", replica, lost)
 	}
 }
