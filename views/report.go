@@ -95,32 +95,33 @@ type Report struct {
 	// Exec is the first page; Contents the sections after it, with their
 	// printed page numbers once known.
 	Exec            ReportExec
+	Commentary      ReportCommentary
 	Contents        []ReportTOCEntry
 	DefinitionsHref string // absolute link to the KPI definitions, when the server knows its address
 	Summary         []string
-	MonthHeads  []string // the quarter's months, for side-by-side columns
-	Headlines   []ReportKPI
-	Dora        []ReportDora
-	TierHeads   []string
-	Tiers       []ReportRow
-	SLOHeads    []string
-	SLOs        []ReportRow
-	Incidents   Table
-	Themes      Table
-	Causes      Table // incidents by category, for trend analysis (not repeats)
-	Change      []ReportKPI
-	ChangeNote  string
-	OnCall      []ReportKPI
-	OnCallNote  string
-	Discipline  []ReportKPI
-	DiscNote    string
-	Coverage    Table // data coverage per source
-	Risks       Table
-	RisksNote   string // when the register is judged and what its marks mean
-	RiskMoves   Table
-	Worst       Table
-	Best        Table // most improved services
-	TrendCharts []Chart
+	MonthHeads      []string // the quarter's months, for side-by-side columns
+	Headlines       []ReportKPI
+	Dora            []ReportDora
+	TierHeads       []string
+	Tiers           []ReportRow
+	SLOHeads        []string
+	SLOs            []ReportRow
+	Incidents       Table
+	Themes          Table
+	Causes          Table // incidents by category, for trend analysis (not repeats)
+	Change          []ReportKPI
+	ChangeNote      string
+	OnCall          []ReportKPI
+	OnCallNote      string
+	Discipline      []ReportKPI
+	DiscNote        string
+	Coverage        Table // data coverage per source
+	Risks           Table
+	RisksNote       string // when the register is judged and what its marks mean
+	RiskMoves       Table
+	Worst           Table
+	Best            Table // most improved services
+	TrendCharts     []Chart
 }
 
 // ReportTOCEntry is one section of the report in its contents list.
@@ -160,3 +161,11 @@ func rowGroups(rows []ReportRow) [][]ReportRow {
 // one page whole: a short table split across pages leaves a row or two
 // orphaned under a repeated header.
 const keepRows = 24
+
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -64,3 +64,38 @@ type ReportMove struct {
 	Service, KPI, From, To, Target string
 	Status                         ReportValue
 }
+
+// ReportCommentary is the editors' notes on the report, shown on the first
+// page, with the form editors change them with (screen only).
+type ReportCommentary struct {
+	Highlights, Lowlights, Asks string
+	// Byline is "version 3, saved by ana@example.com on 2 Oct 2026 14:05 UTC".
+	Byline string
+	// Earlier are the versions before the current one, newest first.
+	Earlier []ReportCommentaryVersion
+	// Form is set for an editor on the web report.
+	Form *CommentaryForm
+}
+
+// Shown says there are notes to print.
+func (c ReportCommentary) Shown() bool {
+	return c.Highlights != "" || c.Lowlights != "" || c.Asks != ""
+}
+
+// ReportCommentaryVersion is one earlier version of the notes.
+type ReportCommentaryVersion struct {
+	Byline                      string
+	Highlights, Lowlights, Asks string
+}
+
+// CommentaryForm edits the notes: the text the editor typed, the version
+// it started from, and what went wrong with the last save.
+type CommentaryForm struct {
+	Action, CSRF                string
+	Base                        int
+	Highlights, Lowlights, Asks string
+	Errors                      map[string]string
+	// Conflict explains that another editor saved first; the editor's
+	// text is kept in the form and the other version shows above it.
+	Conflict string
+}

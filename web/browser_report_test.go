@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sreport/analytics"
+	"sreport/analytics/store"
 	"sreport/testutil"
 )
 
@@ -124,6 +127,12 @@ func savePNGs(t *testing.T, pdf, prefix string) {
 func TestBrowserReportPDF(t *testing.T) {
 	ctx := testutil.Browser(t)
 	srv := newDemoServer(t)
+	// Editors' notes on the quarterly report print on its first page.
+	if _, err := srvStore(t, srv.URL).SaveCommentary(context.Background(), analytics.Commentary{Period: "2026-Q3", SavedAt: testutil.Now(),
+		Highlights: "Tier-0 availability held above target all quarter.", Lowlights: "Ingress MTTR missed.", Asks: "Approve the failover drill."},
+		0, store.Audit{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		path, name, paper string
@@ -168,6 +177,10 @@ func TestBrowserReportPDF(t *testing.T) {
 				t.Error("the PDF shows screen-only controls")
 			}
 			checkReportPages(t, pdf, pages)
+			if first := strings.Join(strings.Fields(pdfPageText(t, pdf, 1)), " "); tc.paper == "A4" &&
+				(!strings.Contains(first, "Editors' commentary") || !strings.Contains(first, "Approve the failover drill.")) {
+				t.Errorf("page 1 lacks the editors' commentary:\n%s", first)
+			}
 			savePNGs(t, pdf, tc.name)
 		})
 	}

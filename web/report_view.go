@@ -25,7 +25,7 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 		Title: "Reliability report", PeriodTitle: inProgress(report.Title(p), p, now), PeriodLabel: p.Label, Scope: heading,
 		Range:     fmt.Sprintf("%s – %s (%s)", p.From.Format("2 Jan 2006"), p.To.Add(-time.Nanosecond).In(loc).Format("2 Jan 2006"), loc),
 		Generated: fmtTime(now, loc), DataAsOf: fmtTime(d.AsOf, loc), Version: version, Previous: report.Title(d.Prev),
-		Summary: r.Summary, Exec: execView(rep), Contents: reportContents(p),
+		Summary: r.Summary, Exec: execView(rep), Contents: reportContents(p), Commentary: commentaryView(rep.Commentaries, loc),
 	}
 	for _, m := range d.Months {
 		v.MonthHeads = append(v.MonthHeads, m.From.Format("Jan"))

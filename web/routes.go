@@ -85,6 +85,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	// route: echo cannot match a suffix after a parameter).
 	add(http.MethodGet, "/reports", h.listReports, RoleViewer)
 	add(http.MethodGet, "/reports/:period", h.showReport, RoleViewer)
+	add(http.MethodPost, "/reports/:period/commentary", h.saveCommentary, RoleEditor)
 
 	// Catalogue and records
 	add(http.MethodGet, "/services", h.listServices, RoleViewer)
