@@ -31,8 +31,8 @@ func TestSendWithAttachment(t *testing.T) {
 		t.Errorf("envelope = %+v", m)
 	}
 	p := testutil.ParseMail(t, m.Data)
-	if p.Header.Get("Subject") != "Reliability report Q3 2026" || !strings.Contains(p.Text, "The report is attached.") {
-		t.Errorf("subject %q, text %q", p.Header.Get("Subject"), p.Text)
+	if p.Subject != "Reliability report Q3 2026" || !strings.Contains(p.Text, "The report is attached.") {
+		t.Errorf("subject %q, text %q", p.Subject, p.Text)
 	}
 	if got := p.Attachments["sreport-2026-Q3.pdf"]; !bytes.Equal(got, pdf) || p.Types["sreport-2026-Q3.pdf"] != "application/pdf" {
 		t.Errorf("attachment: %d bytes (want %d), type %q", len(got), len(pdf), p.Types["sreport-2026-Q3.pdf"])

@@ -117,6 +117,7 @@ func (ss *smtpSession) Logout() error { return nil }
 // text and its attachments by file name.
 type ParsedMail struct {
 	Header      mail.Header
+	Subject     string // decoded from its RFC 2047 encoding
 	Text        string
 	Attachments map[string][]byte
 	Types       map[string]string // attachment content types by file name
@@ -131,6 +132,9 @@ func ParseMail(t testing.TB, data []byte) ParsedMail {
 		t.Fatalf("parse mail: %v", err)
 	}
 	p := ParsedMail{Header: m.Header, Attachments: map[string][]byte{}, Types: map[string]string{}}
+	if p.Subject, err = new(mime.WordDecoder).DecodeHeader(m.Header.Get("Subject")); err != nil {
+		t.Fatalf("decode subject: %v", err)
+	}
 	var walk func(h textprotoHeader, body io.Reader)
 	walk = func(h textprotoHeader, body io.Reader) {
 		mt, params, err := mime.ParseMediaType(h.Get("Content-Type"))

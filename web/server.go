@@ -39,7 +39,8 @@ type Config struct {
 	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
 	// any change to the data it recomputes the default scorecard, so the
-	// first page leadership opens is served from memory.
+	// first page leadership opens is served from memory. It also runs the
+	// scheduled report deliveries.
 	Background context.Context
 }
 
@@ -79,6 +80,8 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	h.routes(e)
 	if cfg.Background != nil {
 		go h.warmLoop(cfg.Background, 5*time.Second)
+		// Scheduled reports go out within minutes of a period's end.
+		go h.deliveryLoop(cfg.Background, 5*time.Minute)
 	}
 	return e, h.Routes()
 }
