@@ -25,7 +25,7 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 		Title: "Reliability report", PeriodTitle: inProgress(report.Title(p), p, now), PeriodLabel: p.Label, Scope: heading,
 		Range:     fmt.Sprintf("%s – %s (%s)", p.From.Format("2 Jan 2006"), p.To.Add(-time.Nanosecond).In(loc).Format("2 Jan 2006"), loc),
 		Generated: fmtTime(now, loc), DataAsOf: fmtTime(d.AsOf, loc), Version: version, Previous: report.Title(d.Prev),
-		Summary: r.Summary,
+		Summary: r.Summary, Exec: execView(rep), Contents: reportContents(p), Commentary: commentaryView(rep.Commentaries, loc),
 	}
 	for _, m := range d.Months {
 		v.MonthHeads = append(v.MonthHeads, m.From.Format("Jan"))
@@ -64,6 +64,11 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	}
 
 	v.TierHeads = append([]string{"Tier / service"}, labels(report.TierKPIs)...)
+	// The scope's total first: the row a reader looks for, never left
+	// alone at the top of a page after the last tier.
+	if rep.Request.Tier == nil {
+		v.Tiers = append(v.Tiers, reportRow(heading, "", true, "org", d.Card.Org, report.TierKPIs))
+	}
 	for _, t := range d.Card.Tiers {
 		tid := "tier-" + strconv.Itoa(*t.Tier)
 		v.Tiers = append(v.Tiers, reportRow("All tier "+strconv.Itoa(*t.Tier), "", true, tid, t, report.TierKPIs))
@@ -72,9 +77,6 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 				v.Tiers = append(v.Tiers, reportRow(s.Name, s.Team, false, "svc-"+s.Name, s, report.TierKPIs))
 			}
 		}
-	}
-	if rep.Request.Tier == nil {
-		v.Tiers = append(v.Tiers, reportRow(heading, "", true, "org", d.Card.Org, report.TierKPIs))
 	}
 	v.SLOHeads = append([]string{"Service"}, labels(report.SLOKPIs)...)
 	for _, s := range r.SLOs {
@@ -199,4 +201,29 @@ func bandText(b string) string {
 		return "no data"
 	}
 	return b
+}
+
+// reportContents lists the sections after the first page, in order. Each
+// title is unique: the PDF's outline is matched back to them by title to
+// print the page numbers.
+func reportContents(p analytics.Period) []views.ReportTOCEntry {
+	return []views.ReportTOCEntry{
+		{ID: "findings", Title: "Findings"},
+		{ID: "headlines", Title: "Headline KPIs in detail"},
+		{ID: "dora", Title: "DORA bands"},
+		{ID: "tiers", Title: "Tier-by-tier scorecard"},
+		{ID: "slo", Title: "SLOs and error budgets: tier-0 and tier-1 services"},
+		{ID: "incidents", Title: "Top incidents (Sev1 and Sev2)"},
+		{ID: "themes", Title: "Repeat-incident themes"},
+		{ID: "causes", Title: "Top causes"},
+		{ID: "change", Title: "Change safety"},
+		{ID: "oncall", Title: "On-call health"},
+		{ID: "discipline", Title: "Postmortem and action-item discipline"},
+		{ID: "risks", Title: "Risk register"},
+		{ID: "moves", Title: "Risk movements in " + report.Title(p)},
+		{ID: "worst", Title: "Worst-trending services"},
+		{ID: "best", Title: "Most improved services"},
+		{ID: "trends", Title: "Twelve-month trends"},
+		{ID: "about", Title: "About this report: sources, coverage, definitions"},
+	}
 }

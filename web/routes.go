@@ -58,6 +58,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/admin/webhooks/:id", h.showWebhook, RoleAdmin)
 	add(http.MethodPost, "/admin/webhooks/:id/rotate", h.rotateWebhook, RoleAdmin)
 	add(http.MethodPost, "/admin/webhooks/:id/delete", h.deleteWebhook, RoleAdmin)
+	add(http.MethodGet, "/admin/delivery", h.showDelivery, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/smtp", h.saveSMTP, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/schedules", h.createSchedule, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/schedules/:id/delete", h.deleteSchedule, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/schedules/:id/test", h.testSchedule, RoleAdmin)
 
 	// Scorecards and KPIs
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
@@ -85,6 +90,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	// route: echo cannot match a suffix after a parameter).
 	add(http.MethodGet, "/reports", h.listReports, RoleViewer)
 	add(http.MethodGet, "/reports/:period", h.showReport, RoleViewer)
+	add(http.MethodPost, "/reports/:period/commentary", h.saveCommentary, RoleEditor)
 
 	// Catalogue and records
 	add(http.MethodGet, "/services", h.listServices, RoleViewer)

@@ -40,7 +40,8 @@ type Config struct {
 	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
 	// any change to the data it recomputes the default scorecard, so the
-	// first page leadership opens is served from memory.
+	// first page leadership opens is served from memory. It also runs the
+	// scheduled report deliveries.
 	Background context.Context
 	// Metrics, when set, records request durations by route, imports and
 	// cache use (served by serve on --metrics-addr, not on the app's routes).
@@ -86,6 +87,8 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	h.routes(e)
 	if cfg.Background != nil {
 		go h.warmLoop(cfg.Background, 5*time.Second)
+		// Scheduled reports go out within minutes of a period's end.
+		go h.deliveryLoop(cfg.Background, 5*time.Minute)
 	}
 	return e, h.Routes()
 }

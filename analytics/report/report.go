@@ -124,7 +124,9 @@ func (d Data) RiskAt() time.Time {
 
 // Report is the computed content of an executive report; web formats it.
 type Report struct {
-	Summary      []string
+	Summary []string
+	// Tiers counts each tier's services met, at risk and missed.
+	Tiers        []TierCount
 	Scope        scorecard.Row // the row the headline numbers come from
 	Headlines    []Headline
 	Dora         []DoraRow
@@ -226,6 +228,7 @@ type RiskMove struct {
 func Build(d Data) Report {
 	r := Report{Scope: ScopeRow(d.Card, d.Tier)}
 	r.Headlines = headlines(d, r.Scope)
+	r.Tiers = TierCounts(d.Card)
 	for _, m := range DoraMetrics {
 		r.Dora = append(r.Dora, DoraRow{Metric: m, Band: d.Dora[m], PrevBand: d.PrevDora[m]})
 	}
@@ -405,7 +408,7 @@ func themeLabel(key string, first analytics.Incident) string {
 // ok is false without a target, a value or a previous value, or when the
 // move is invisible at the precision sentences show.
 func move(k string, c scorecard.Cell) (score float64, ok bool) {
-	if c.Target == nil || c.Value == nil || c.Previous == nil || c.Status == analytics.StatusNoData {
+	if c.Target == nil || c.Value == nil || c.Previous == nil || !Judged(c.Status) {
 		return 0, false
 	}
 	if unchanged(UnitOf(k), *c.Value, *c.Previous) {

@@ -78,6 +78,18 @@ type Report struct {
 	// scope's KPIs in each, for the trend charts.
 	Months []analytics.Period
 	Trend  []analytics.Result
+	// Commentary is the editors' latest notes on this report, and
+	// Commentaries every saved version, newest first; none when nobody
+	// wrote any.
+	Commentaries []analytics.Commentary
+}
+
+// Commentary is the latest version of the editors' notes, or nil.
+func (r *Report) Commentary() *analytics.Commentary {
+	if len(r.Commentaries) == 0 {
+		return nil
+	}
+	return &r.Commentaries[0]
 }
 
 // Assemble loads and computes the report req names. now is the caller's
@@ -101,6 +113,9 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	}
 	r.Months = scorecard.Months(p, 12)
 	if r.Trend, _, err = scorecard.Series(ctx, st, env, r.Months, services); err != nil {
+		return nil, err
+	}
+	if r.Commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier); err != nil {
 		return nil, err
 	}
 	return r, nil
