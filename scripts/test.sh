@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test, browser tests included. It installs
-# what a fresh machine lacks: Chromium and poppler-utils (apt), the npm
+# what a fresh machine lacks: Chromium, poppler-utils and Prometheus (apt), the npm
 # front-end files, and the pinned templ CLI (a Go tool in go.mod).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# Prometheus (with promtool) for the Prometheus connector's test, which
+# starts its own server on loopback; Debian's service is not used.
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

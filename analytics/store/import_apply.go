@@ -87,6 +87,7 @@ type ImportResult struct {
 	Warnings  []string
 	Unknown   []UnknownService
 	Created   []string // services created
+	SLOs      []SLOChange // what the batch's SLO definitions change (in file order)
 	DryRun    bool
 	Applied   bool
 	Took      time.Duration
@@ -465,7 +466,7 @@ func (a *applier) run(start time.Time) error {
 	if err := a.resolveServices(); err != nil {
 		return err
 	}
-	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sliDays, a.toil} {
+	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sloDefinitions, a.sliDays, a.toil} {
 		if err := step(); err != nil {
 			return err
 		}
