@@ -124,7 +124,8 @@ type Page struct {
 	AcknowledgedAt *time.Time
 	ResolvedAt     *time.Time
 	AutoResolved   bool
-	Actionable     *bool // nil = not classified by anyone
+	Actionable     *bool  // nil = not classified by anyone
+	Responder      string // who the notification reached (PagerDuty's notified user), for per-person on-call load; "" = unknown
 }
 
 // SLO is a service level objective over a rolling window.

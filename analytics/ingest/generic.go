@@ -24,7 +24,7 @@ var KindFields = map[string][]string{
 		"acknowledged_at", "mitigated_at", "resolved_at", "root_cause", "category", "problem_ref", "caused_by_ref",
 		"postmortem_url", "postmortem_due_at", "postmortem_published_at", "url"},
 	"deploys":      {"external_id", "service", "environment", "version", "started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"},
-	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable"},
+	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"},
 	"sli":          {"service", "slo", "day", "good", "total", "objective"},
 	"toil":         {"team", "week", "toil_hours", "total_hours", "note"},
 	"action_items": {"external_id", "incident_ref", "service", "title", "owner", "due_at", "closed_at", "url"},
@@ -65,12 +65,16 @@ var (
 	toilMapping = &imports.Mapping{Name: "toil-csv", Kind: "toil", Source: "toil-csv"}
 )
 
+// ErrNeedsMapping is returned for a generic CSV read without a Mapping: no
+// importer knows its columns, so the user says which holds what.
+var ErrNeedsMapping = errors.New("this CSV is not an export sreport knows; map its columns (which column holds which field)")
+
 // ValidateMapping checks a Mapping's kind, fields and required fields. Parse
 // runs it before reading a file; callers run it before saving a mapping,
 // because the store keeps whatever it is given.
 func ValidateMapping(m *imports.Mapping) error {
 	if m == nil {
-		return errors.New("generic csv needs a column mapping")
+		return ErrNeedsMapping
 	}
 	fields, ok := KindFields[m.Kind]
 	if !ok {
@@ -446,6 +450,7 @@ func (p *parser) genPage(r row, line int, tf *timeField) error {
 		IncidentRef: r.get("incident_ref"),
 		Title:       r.get("title"),
 		Urgency:     strings.ToLower(r.get("urgency")),
+		Responder:   r.get("responder"),
 	}
 	if pg.Service == "" {
 		return fieldErr("service", "service is empty")

@@ -26,18 +26,27 @@ import (
 // Options tunes a parse. The zero value detects the format and reads
 // offset-less timestamps as UTC.
 type Options struct {
-	Format      string         // "" or "auto" = detect
-	Location    *time.Location // for timestamps without offset (ServiceNow, Jira, generic CSV); nil = UTC
-	DateLayout  string         // override layout for offset-less dates (Go layout, or Java style "dd-MM-yyyy HH:mm:ss"); "" = format default
-	SeverityMap map[string]int // override raw-value→sev mapping (case-insensitive keys)
-	Workflow    string         // the pipeline that deploys ("" = every one): GitHub Actions workflow name, path, file or id; Azure DevOps build definition name, path or id; CircleCI workflow name
+	Format      string             // "" or "auto" = detect
+	Location    *time.Location     // for timestamps without offset (ServiceNow, Jira, generic CSV); nil = UTC
+	DateLayout  string             // override layout for offset-less dates (Go layout, or Java style "dd-MM-yyyy HH:mm:ss"); "" = format default
+	SeverityMap map[string]int     // override raw-value→sev mapping (case-insensitive keys)
+	Workflow    string             // the pipeline that deploys ("" = every one): GitHub Actions workflow name, path, file or id; Azure DevOps build definition name, path or id; CircleCI workflow name
+	Jira        imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
+	Mapping     *imports.Mapping   // generic csv
+	SkipInvalid bool               // informational; parsers always collect rejects, the store decides
+	// ServiceFrom names the one field the service is read from, for formats
+	// whose exports carry several (ServiceNow: cmdb_ci, business_service,
+	// service_offering, assignment_group; Jira: affected_services,
+	// components, project). "" = the format's own order (docs/importers.md).
+	ServiceFrom string
 	// DefaultService is the service of records whose file names none
 	// (incident tools without a service field filled in, CI exports
 	// restricted to a few fields); "" = such records are rejects.
 	DefaultService string
-	Jira           imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
-	Mapping        *imports.Mapping   // generic csv
-	SkipInvalid    bool               // informational; parsers always collect rejects, the store decides
+	// ProdBranches are the branches whose builds deploy to production
+	// (Jenkins multibranch jobs, GitLab pipelines, GitHub Actions runs of a
+	// repository without default_branch); nil = main and master.
+	ProdBranches []string
 }
 
 // FormatInfo describes one importer.
@@ -49,16 +58,17 @@ type FormatInfo struct {
 }
 
 var formats = []FormatInfo{
-	{"pagerduty-api", "PagerDuty REST v2 JSON: {\"incidents\":[…]} (optionally with log_entries embedded) or {\"log_entries\":[…]}", []string{"incidents", "pages"}, "pagerduty"},
+	{"pagerduty-api", "PagerDuty REST v2 JSON: {\"incidents\":[…]} (optionally with log_entries embedded), {\"incident\":{…}}, {\"log_entries\":[…]}, or Analytics raw incidents {\"data\":[…]}", []string{"incidents", "pages"}, "pagerduty"},
 	{"pagerduty-insights-csv", "PagerDuty Analytics raw incident export or Insights \"Incident Activity\" CSV", []string{"incidents"}, "pagerduty"},
 	{"opsgenie-api", "Opsgenie API JSON {\"data\":[…]} of alerts (pages) and/or incidents", []string{"incidents", "pages"}, "opsgenie"},
 	{"servicenow-csv", "ServiceNow incident list export (field names or labels, display values)", []string{"incidents"}, "servicenow"},
 	{"servicenow-change-csv", "ServiceNow change_request list export → deploys", []string{"deploys"}, "servicenow"},
 	{"jira-csv", "Jira / Jira Service Management issue CSV export (incidents and action items)", []string{"incidents", "action_items"}, "jira"},
-	{"github-deployments", "GitHub REST deployments array with embedded statuses", []string{"deploys"}, "github"},
+	{"github-deployments", "GitHub REST deployments (array or one) with their statuses embedded", []string{"deploys"}, "github"},
 	{"github-actions-runs", "GitHub Actions {\"workflow_runs\":[…]} of the deploy workflow", []string{"deploys"}, "github"},
-	{"gitlab-deployments", "GitLab GET /projects/:id/deployments array", []string{"deploys"}, "gitlab"},
-	{"jenkins-builds", "Jenkins job API JSON {\"builds\":[…]}", []string{"deploys"}, "jenkins"},
+	{"gitlab-deployments", "GitLab GET /projects/:id/deployments array (or one deployment)", []string{"deploys"}, "gitlab"},
+	{"gitlab-pipelines", "GitLab GET /projects/:id/pipelines array (or one pipeline): default-branch pipelines, for projects without environments", []string{"deploys"}, "gitlab"},
+	{"jenkins-builds", "Jenkins job API JSON {\"builds\":[…]} / {\"allBuilds\":[…]}, a multibranch project's {\"jobs\":[…]}, or one build", []string{"deploys"}, "jenkins"},
 	{"argocd-app", "Argo CD Application JSON (status.history, status.operationState)", []string{"deploys"}, "argocd"},
 	{"incidentio-api", "incident.io API v2 incidents: {\"incidents\":[…]}, {\"incident\":{…}} or an array", []string{"incidents"}, "incidentio"},
 	{"incidentio-csv", "incident.io incidents CSV (Reference, Name, Status, Severity, timestamps)", []string{"incidents"}, "incidentio"},
@@ -99,6 +109,41 @@ func formatInfo(id string) (FormatInfo, bool) {
 
 // ErrUnknownFormat is returned for a format id that no importer handles.
 var ErrUnknownFormat = errors.New("ingest: unknown format")
+
+// ErrNothingRecognised is returned by Parse for a file that yields neither
+// a record nor a rejected row: silently importing nothing would look like
+// success. The error says what the format's parser looked for.
+var ErrNothingRecognised = errors.New("ingest: nothing recognised")
+
+// lookedFor says, per format, what a file must hold to give records; the
+// ErrNothingRecognised message quotes it. Formats without an entry use
+// their description.
+var lookedFor = map[string]string{
+	"pagerduty-api":          `PagerDuty incidents or log entries: {"incidents":[…]}, {"incident":{…}}, {"log_entries":[…]}, or the Analytics raw incidents {"data":[…]}`,
+	"pagerduty-insights-csv": "rows with an incident id (id / Incident ID) and a service",
+	"opsgenie-api":           `Opsgenie alerts or incidents in {"data":[…]}, each with an id and createdAt`,
+	"servicenow-csv":         "incident rows with a number and an opened time",
+	"servicenow-change-csv":  "change rows with a number",
+	"jira-csv":               "issues whose Issue Type contains Incident, and their child tasks",
+	"github-deployments":     "deployments (GET /repos/{owner}/{repo}/deployments), an array or one deployment, each with an id",
+	"github-actions-runs":    `workflow runs: {"workflow_runs":[…]} from GET /repos/{owner}/{repo}/actions/runs`,
+	"gitlab-deployments":     "deployments (GET /projects/:id/deployments), an array or one deployment",
+	"gitlab-pipelines":       "pipelines (GET /projects/:id/pipelines), an array or one pipeline",
+	"jenkins-builds":         `builds: {"builds":[…]}, {"allBuilds":[…]}, {"jobs":[{"builds":[…]}]} or one build`,
+	"argocd-app":             "an Argo CD Application with status.history",
+}
+
+func nothingRecognised(name string, info FormatInfo, b *imports.Batch) error {
+	want := lookedFor[info.ID]
+	if want == "" {
+		want = info.Description
+	}
+	msg := fmt.Sprintf("%s (%s): looked for %s", name, info.ID, want)
+	if len(b.Warnings) > 0 {
+		msg += "; " + strings.Join(b.Warnings, "; ")
+	}
+	return fmt.Errorf("%w in %s", ErrNothingRecognised, msg)
+}
 
 // Parse reads one export file. Gzip (by magic bytes), a UTF-8/UTF-16 BOM and
 // windows-1252 bytes are handled transparently. It returns an error only when
@@ -150,6 +195,8 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = p.githubRuns(in)
 	case "gitlab-deployments":
 		err = p.gitlabDeployments(in)
+	case "gitlab-pipelines":
+		err = p.gitlabPipelines(in)
 	case "jenkins-builds":
 		err = p.jenkins(in)
 	case "argocd-app":
@@ -197,6 +244,11 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
+	// A file that only shows stored stand-in pages are not pages (PagerDuty
+	// log entries whose notifications were all e-mails) does change data.
+	if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
+		return nil, nothingRecognised(name, info, b.Batch)
+	}
 	return b.Batch, nil
 }
 
@@ -204,6 +256,8 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 type parser struct {
 	opt Options
 	b   *builder
+
+	pdEmails, pdUnknownChannel int // PagerDuty notifications by e-mail, and of no known channel
 }
 
 func (p *parser) loc() *time.Location {
@@ -211,4 +265,27 @@ func (p *parser) loc() *time.Location {
 		return p.opt.Location
 	}
 	return time.UTC
+}
+
+// prodBranches returns Options.ProdBranches, or main and master.
+func (p *parser) prodBranches() []string {
+	if len(p.opt.ProdBranches) > 0 {
+		return p.opt.ProdBranches
+	}
+	return []string{"main", "master"}
+}
+
+// prodBranch reports whether a branch deploys to production
+// (Options.ProdBranches); "refs/heads/" is ignored.
+func (p *parser) prodBranch(branch string) bool {
+	branch = strings.TrimPrefix(strings.TrimSpace(branch), "refs/heads/")
+	if branch == "" {
+		return false
+	}
+	for _, b := range p.prodBranches() {
+		if strings.EqualFold(strings.TrimSpace(b), branch) {
+			return true
+		}
+	}
+	return false
 }

@@ -45,7 +45,7 @@ func TestSLODefinitionsFromRealExamples(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.file, func(t *testing.T) {
-			b := parseReal(t, c.file, c.format)
+			b := parseRealSLO(t, c.file, c.format)
 			if len(b.Rejects) != c.rejects {
 				t.Fatalf("rejects = %+v, want %d", b.Rejects, c.rejects)
 			}
@@ -66,7 +66,7 @@ func TestSlothMultiDocumentFiles(t *testing.T) {
 	for _, file := range []string{"sloth/multifile.yml", "sloth/k8s-multifile.yml", "sloth/kubernetes-apiserver.yml",
 		"sloth/home-wifi.yml", "sloth/raw-home-wifi.yml", "sloth/plugin-getting-started.yml"} {
 		t.Run(file, func(t *testing.T) {
-			b := parseReal(t, file, "sloth")
+			b := parseRealSLO(t, file, "sloth")
 			if len(b.Rejects) != 0 || len(b.SLOs) == 0 {
 				t.Fatalf("rejects %+v, SLOs %d", b.Rejects, len(b.SLOs))
 			}
@@ -87,7 +87,7 @@ func TestSlothMultiDocumentFiles(t *testing.T) {
 	}
 }
 
-func parseReal(t *testing.T, file, format string) *imports.Batch {
+func parseRealSLO(t *testing.T, file, format string) *imports.Batch {
 	t.Helper()
 	f, err := os.Open(filepath.Join("..", "..", "testdata", "real", file))
 	if err != nil {

@@ -213,9 +213,10 @@ func (p *parser) addVendorDeploy(line int, raw json.RawMessage, where string, d 
 // deployBranch reports whether a build of branch (a name or
 // refs/heads/name) deploys: the repository's default branch def, or when
 // the file does not say which that is, one of the production branches
-// (main and master) — the rule GitHub Actions runs use too.
+// (Options.ProdBranches, default main and master) — the rule GitHub Actions
+// runs use too.
 func (p *parser) deployBranch(branch, def string) bool {
-	return onBranch(branch, def, nil)
+	return onBranch(branch, def, p.prodBranches())
 }
 
 // onBranch: branch is def, or (def unknown) one of prod (nil = main, master).

@@ -257,6 +257,12 @@ func TestArgoCDYAML(t *testing.T) {
 // batch, never a panic.
 func TestVendorSamplesTruncated(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(vendorDir, "*", "*"))
+	checked := 0
+	defer func() {
+		if checked < 20 {
+			t.Errorf("only %d import samples checked", checked)
+		}
+	}()
 	for _, f := range files {
 		if filepath.Ext(f) == ".md" {
 			continue
@@ -267,8 +273,12 @@ func TestVendorSamplesTruncated(t *testing.T) {
 		}
 		format, err := Detect(f, data)
 		if err != nil {
-			t.Fatalf("%s: %v", f, err)
+			// Webhook and write-API payloads live here too; they are not
+			// import files (their own tests cover them).
+			t.Logf("%s: not an import file: %v", f, err)
+			continue
 		}
+		checked++
 		for _, frac := range []int{1, 3, 5, 7, 9} {
 			cut := data[:len(data)*frac/10]
 			func() {

@@ -35,9 +35,11 @@ type ApplyOptions struct {
 	Create         []string
 	Tier           *int // tier of created services; nil = DefaultNewServiceTier
 	// ServiceMap maps a name in the file to an existing service; each entry
-	// is saved as a service alias of the batch's source so later imports
-	// reuse it.
+	// is saved as a service alias so later imports reuse it. An alias
+	// applies to every source unless SourceOnly names it: then only to the
+	// batch's source.
 	ServiceMap map[string]string
+	SourceOnly map[string]bool
 	Objective  float64 // objective of SLOs created without one in the file; 0 = DefaultObjective
 	// SkipInvalid imports the valid rows of a batch that has rejected rows;
 	// without it a batch with any rejected row writes nothing.
@@ -58,9 +60,12 @@ type ApplyOptions struct {
 }
 
 // RowError is one row that was not imported, with its source line.
+// Service is set when the row's only fault is a service name the
+// catalogue does not know (also listed in ImportResult.Unknown).
 type RowError struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line    int    `json:"line"`
+	Reason  string `json:"reason"`
+	Service string `json:"service,omitempty"`
 }
 
 // UnknownService is a service name of a batch that matches no service or
@@ -87,10 +92,14 @@ type ImportResult struct {
 	Warnings  []string
 	Unknown   []UnknownService
 	Created   []string // services created
-	SLOs      []SLOChange // what the batch's SLO definitions change (in file order)
-	DryRun    bool
-	Applied   bool
-	Took      time.Duration
+	// ServiceNames maps every service name of the file that resolved (by
+	// a mapping, an alias, its own name or creation) to the catalogue's
+	// name, so a preview shows records as they will be stored.
+	ServiceNames map[string]string
+	SLOs         []SLOChange // what the batch's SLO definitions change (in file order)
+	DryRun       bool
+	Applied      bool
+	Took         time.Duration
 }
 
 // ImportError is returned by ApplyBatch when rows cannot be imported and

@@ -27,11 +27,11 @@ var (
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
 		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
-		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable"}}
+		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
 		"owner", "due_at", "closed_at", "url"}}
-	entSLI  = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
-	entSLO  = entity{"slos", "id", []string{"service_id", "name"}, []string{"objective", "window_days", "calendar", "description",
+	entSLI = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
+	entSLO = entity{"slos", "id", []string{"service_id", "name"}, []string{"objective", "window_days", "calendar", "description",
 		"query_type", "good_query", "bad_query", "total_query"}}
 	entToil = entity{"toil_entries", "id", []string{"team_id", "week_start"}, []string{"toil_hours", "total_hours", "note"}}
 )
@@ -251,7 +251,9 @@ func (a *applier) incident(ref string) (id, serviceID int64, ok bool, err error)
 }
 
 func (a *applier) pages() error {
-	if len(a.b.Pages) == 0 {
+	// A file without pages may still show stored stand-ins are not pages
+	// (PagerDuty log entries whose notifications were all e-mails).
+	if len(a.b.Pages) == 0 && len(a.b.SupersededPages) == 0 {
 		return nil
 	}
 	u, err := a.prepare(entPages)
@@ -323,7 +325,7 @@ func (a *applier) pages() error {
 		}
 		if _, err := a.upsert(u, line, label, []any{a.b.Source, pg.ExternalID}, []any{sid, incID, pg.IncidentRef, title,
 			pg.Urgency, FormatTime(pg.TriggeredAt), NullTime(pg.AcknowledgedAt), NullTime(pg.ResolvedAt), pg.AutoResolved,
-			actionable}); err != nil {
+			actionable, pg.Responder}); err != nil {
 			return err
 		}
 	}
@@ -384,6 +386,7 @@ func (a *applier) actionItems() error {
 	if err != nil {
 		return err
 	}
+	var unlinked []string
 	for _, it := range a.b.ActionItems {
 		a.tick()
 		line := a.b.Line(imports.ActionItemKey(it.ExternalID))
@@ -398,6 +401,10 @@ func (a *applier) actionItems() error {
 			if ok {
 				incID, incService = id, sid
 			}
+		}
+		if incID == nil && a.b.LinkedOnly[it.ExternalID] {
+			unlinked = append(unlinked, it.ExternalID)
+			continue
 		}
 		var sid int64
 		if it.Service == "" {
@@ -416,6 +423,14 @@ func (a *applier) actionItems() error {
 			NullTime(it.DueAt), NullTime(it.ClosedAt), it.URL}); err != nil {
 			return err
 		}
+	}
+	if len(unlinked) > 0 {
+		ex := unlinked
+		if len(ex) > 10 {
+			ex = ex[:10]
+		}
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%d tasks skipped: the issue they belong to is neither in the file nor an imported incident (%s)",
+			len(unlinked), strings.Join(ex, ", ")))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/testutil"
@@ -21,7 +22,7 @@ func TestPostmortemTrackedRoundTrip(t *testing.T) {
 	text := "Ref,Svc,Opened,Closed,Sev,Published\n" +
 		"PM-1,checkout,2026-10-01 10:00,2026-10-01 11:00,P1,\n" +
 		"PM-2,checkout,2026-10-02 10:00,2026-10-02 11:00,P1,2026-10-05 09:00\n"
-	m := &ingest.Mapping{Name: "pm", Kind: "incidents", DateLayout: "yyyy-MM-dd HH:mm", Source: "wiki-export",
+	m := &imports.Mapping{Name: "pm", Kind: "incidents", DateLayout: "yyyy-MM-dd HH:mm", Source: "wiki-export",
 		Columns: map[string]string{"external_id": "Ref", "service": "Svc", "detected_at": "Opened", "resolved_at": "Closed",
 			"severity": "Sev", "postmortem_published_at": "Published"}}
 	load := func() store.ImportResult {
