@@ -193,9 +193,17 @@ func openSLOTarget(o *yaml.Node) (float64, error) {
 	}
 	if t := yamlText(o, "targetPercent"); t != "" {
 		v, err := strconv.ParseFloat(t, 64)
-		return v / 100, err
+		return percentRatio(v), err
 	}
 	return 0, errors.New("objective without target or targetPercent")
+}
+
+// percentRatio turns a percentage into a ratio without the binary
+// rounding of a plain division (99.9 / 100 = 0.9990000000000001), so the
+// objective stored is the one written and a re-import compares equal.
+func percentRatio(p float64) float64 {
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(p/100, 'g', 12, 64), 64)
+	return r
 }
 
 var durationShorthand = regexp.MustCompile(`^(\d+)\s*([mhdwMQY])$`)
@@ -345,7 +353,7 @@ func (p *parser) sloth(in *bufio.Reader) error {
 				p.b.reject(s.Line, d.Name, "SLO %q: objective %q is not a percentage", d.Name, yamlText(s, "objective"))
 				continue
 			}
-			d.Objective = pct / 100
+			d.Objective = percentRatio(pct)
 			if ev := yamlPath(s, "sli", "events"); ev != nil {
 				d.BadQuery, d.TotalQuery = yamlText(ev, errKey), yamlText(ev, totalKey)
 				if d.BadQuery != "" && d.TotalQuery != "" {
