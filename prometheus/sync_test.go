@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,28 @@ import (
 	"sreport/prometheus"
 	"sreport/testutil"
 )
+
+// TestClientAuth: the credential goes in the header the auth kind names.
+func TestClientAuth(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.Header.Get("Authorization"))
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[1767312000,"42"]]}]}}`)
+	}))
+	defer srv.Close()
+	day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []prometheus.Client{{BaseURL: srv.URL, Auth: "bearer", Secret: "tok"},
+		{BaseURL: srv.URL, Auth: "basic", Username: "u", Secret: "p"}, {BaseURL: srv.URL, Auth: "none"}} {
+		v, err := c.DayValues(context.Background(), "up", day, day)
+		if err != nil || v[day] != 42 {
+			t.Fatalf("%s: %v %v", c.Auth, v, err)
+		}
+	}
+	if want := []string{"Bearer tok", "Basic dTpw", ""}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("Authorization headers %q, want %q", got, want)
+	}
+}
 
 // TestDailyQuery covers the query shapes a definition can carry.
 func TestDailyQuery(t *testing.T) {
@@ -147,13 +170,42 @@ slos:
         error_query: sum(rate(http_requests_total{job="myservice",code=~"(5..|429)"}[{{.window}}]))
         total_query: sum(rate(http_requests_total{job="myservice"}[{{.window}}]))
 `
-	b, err := ingest.Parse(strings.NewReader(def), "slo.yml", ingest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The same SLI as OpenSLO counters: good and total selectors.
+	const openSLO = `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: requests-counters
+spec:
+  service: myservice
+  timeWindow:
+    - duration: 1M
+      calendar: {startTime: "2026-01-01 00:00:00", timeZone: UTC}
+  budgetingMethod: Occurrences
+  indicator:
+    metadata: {name: requests}
+    spec:
+      ratioMetric:
+        counter: true
+        good:
+          metricSource:
+            type: Prometheus
+            spec: {query: 'http_requests_total{job="myservice",code="200"}'}
+        total:
+          metricSource:
+            type: Prometheus
+            spec: {query: 'http_requests_total{job="myservice"}'}
+  objectives:
+    - target: 0.99
+`
 	audit := store.Audit{Actor: "test"}
-	if _, err := st.ApplyBatch(ctx, b, store.ApplyOptions{CreateServices: true, Audit: audit}); err != nil {
-		t.Fatal(err)
+	for name, text := range map[string]string{"slo.yml": def, "openslo.yaml": openSLO} {
+		b, err := ingest.Parse(strings.NewReader(text), name, ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ApplyBatch(ctx, b, store.ApplyOptions{CreateServices: true, Audit: audit}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	if _, err := st.CreatePrometheusSource(ctx, store.PrometheusSource{Name: "local", BaseURL: base, Auth: "none", BackfillDays: 5},
 		func(int64) (string, error) { return "", nil }, audit); err != nil {
@@ -168,8 +220,11 @@ slos:
 	sync := func(now time.Time) prometheus.SLOResult {
 		t.Helper()
 		rs, err := prometheus.Sync(ctx, st, src, c, now, audit)
-		if err != nil || len(rs) != 1 || rs[0].Err != "" {
+		if err != nil || len(rs) != 2 || rs[0].Err != "" || rs[1].Err != "" {
 			t.Fatalf("sync at %s: %v %+v", now, err, rs)
+		}
+		if a, b := rs[0], rs[1]; a.Days != b.Days || a.Inserted != b.Inserted || !a.From.Equal(b.From) || !a.To.Equal(b.To) {
+			t.Fatalf("the two SLOs synced differently: %+v", rs)
 		}
 		return rs[0]
 	}
@@ -190,13 +245,13 @@ slos:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != days {
-		t.Fatalf("%d SLI days stored, want %d", len(got), days)
+	if len(got) != 2*days {
+		t.Fatalf("%d SLI days stored, want %d", len(got), 2*days)
 	}
 	for _, d := range got {
 		w := want[d.Day.Format(time.DateOnly)]
 		if d.Good != w.good || d.Total != w.total {
-			t.Errorf("%s: stored %d good of %d, generated %d of %d", d.Day.Format(time.DateOnly), d.Good, d.Total, w.good, w.total)
+			t.Errorf("%s %s: stored %d good of %d, generated %d of %d", d.SLO, d.Day.Format(time.DateOnly), d.Good, d.Total, w.good, w.total)
 		}
 	}
 }
