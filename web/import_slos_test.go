@@ -1,11 +1,17 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"sreport/analytics/ingest"
+	"sreport/analytics/store"
 )
 
 // TestImportSLODefinitionsPreview uploads the Sloth getting-started
@@ -41,5 +47,57 @@ func TestImportSLODefinitionsPreview(t *testing.T) {
 	_, body = uploadFiles(t, c, srv.URL, map[string]string{"format": "auto"}, files)
 	if !strings.Contains(body, testID("slo-action", "unchanged")) || !strings.Contains(body, testID("unchanged", "1")) {
 		t.Errorf("re-upload is not unchanged: %s", body[strings.Index(body, "<main>"):])
+	}
+}
+
+// TestSLOReportPages: an imported Sloth SLO with SLI days shows on /slos
+// and its report has the calendar months and quarters with burn rate and
+// budget left computed from the stored days.
+func TestSLOReportPages(t *testing.T) {
+	srv, st, c := newImportServer(t)
+	ctx := t.Context()
+	def := "version: prometheus/v1\nservice: api\nslos:\n  - name: avail\n    objective: 99.5\n"
+	var csv strings.Builder
+	csv.WriteString("service,slo,day,good,total\n")
+	// Every day up to today has 1000 events and 2 bad ones; so every
+	// period's burn rate is 2 ÷ 5 = 0.40 and its budget left 60 %.
+	today := time.Now().UTC()
+	for d := today.AddDate(-1, 0, 0); !d.After(today); d = d.AddDate(0, 0, 1) {
+		fmt.Fprintf(&csv, "api,avail,%s,998,1000\n", d.Format(time.DateOnly))
+	}
+	for name, text := range map[string]string{"slo.yml": def, "sli.csv": csv.String()} {
+		b, err := ingest.Parse(strings.NewReader(text), name, ingest.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.ApplyBatch(ctx, b, store.ApplyOptions{CreateServices: true, Audit: store.Audit{Actor: "test"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	status, list, _ := getWith(t, c, srv.URL+"/slos")
+	if status != http.StatusOK || !strings.Contains(list, `data-testid="slo-avail"`) || !strings.Contains(list, "30-day rolling") {
+		t.Fatalf("/slos: %d %s", status, list)
+	}
+	slos, err := st.SLOList(ctx)
+	if err != nil || len(slos) != 1 {
+		t.Fatal(slos, err)
+	}
+	status, page, _ := getWith(t, c, srv.URL+"/slos/"+strconv.FormatInt(slos[0].ID, 10))
+	if status != http.StatusOK {
+		t.Fatalf("SLO page: %d %s", status, page)
+	}
+	month := today.Format("2006-01")
+	for _, w := range []string{`data-testid="slo-objective">99.5 %`, `data-testid="slo-months"`, `data-testid="slo-quarters"`,
+		`data-testid="slo-rolling"`, testID("period", month+" (so far)"), testID("sli", "99.8 %"), testID("burn", "0.40×"),
+		testID("budget", "60 %"), testID("met", "met")} {
+		if !strings.Contains(page, w) {
+			t.Errorf("SLO page lacks %s", w)
+		}
+	}
+	if n := strings.Count(page, `data-testid="burn"`); n != 1+12+4 {
+		t.Errorf("%d burn-rate cells, want 17 (rolling, 12 months, 4 quarters)", n)
+	}
+	if status, _, _ := getWith(t, c, srv.URL+"/slos/999999"); status != http.StatusNotFound {
+		t.Errorf("unknown SLO: %d", status)
 	}
 }
