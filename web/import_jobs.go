@@ -21,6 +21,7 @@ import (
 	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
+	"sreport/telemetry"
 	"sreport/views"
 )
 
@@ -394,12 +395,14 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 			fp := filePreview{File: f}
 			if perr != nil {
 				fp.Failed = perr.Error()
+				ih.cfg.Metrics.ImportFile(telemetry.ImportFailed)
 				out = append(out, fp)
 				continue
 			}
 			b, err := u.parseFile(f, popt, fmt.Sprintf("Reading %s (%d of %d)", f.Name, i+1, len(u.Files)))
 			if err != nil {
 				fp.Failed = readableParseError(err)
+				ih.cfg.Metrics.ImportFile(telemetry.ImportFailed)
 				out = append(out, fp)
 				continue
 			}
@@ -411,11 +414,14 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 			switch {
 			case errors.As(err, &ie):
 				fp.Failed = "Nothing imported from this file: " + ie.Error()
+				ih.cfg.Metrics.ImportFile(telemetry.ImportRejected)
 			case err != nil:
 				ih.log.Error("import", "file", f.Name, "error", err)
 				fp.Failed = "Nothing imported from this file: " + userMessage(err)
+				ih.cfg.Metrics.ImportFile(telemetry.ImportFailed)
 			default:
 				_ = os.Remove(f.Path)
+				ih.cfg.Metrics.ImportFile(telemetry.ImportImported)
 			}
 			out = append(out, fp)
 		}

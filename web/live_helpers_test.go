@@ -211,8 +211,11 @@ func hmacHex(secret string, body []byte) string {
 // a documented example, and returns the new bytes.
 func edit(t *testing.T, doc []byte, set map[string]any) []byte {
 	t.Helper()
+	// Numbers stay as written: nanosecond timestamps do not survive float64.
 	var m map[string]any
-	if err := json.Unmarshal(doc, &m); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	if err := dec.Decode(&m); err != nil {
 		t.Fatal(err)
 	}
 	for path, v := range set {

@@ -18,6 +18,7 @@ import (
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 	"sreport/secrets"
+	"sreport/telemetry"
 )
 
 // Config holds what the handlers need besides the store.
@@ -41,6 +42,11 @@ type Config struct {
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
 	Background context.Context
+	// Metrics, when set, records request durations by route, imports and
+	// cache use (served by serve on --metrics-addr, not on the app's routes).
+	Metrics *telemetry.Metrics
+	// ReadyChecks are reported on /readyz after the database check.
+	ReadyChecks []ReadyCheck
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -75,6 +81,7 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	}
 	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2)}
 	e := h.newEcho()
+	cfg.Metrics.WatchCache(h.cache.Stats)
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {
@@ -105,7 +112,7 @@ func (h *Handler) newEcho() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Pre(limitBodies)
-	e.Use(removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
+	e.Use(h.observeRequests, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
 	return e
 }
 

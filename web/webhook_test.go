@@ -235,23 +235,25 @@ func TestWebhookOpsgenie(t *testing.T) {
 	if st, _ := e.deliver(t, r, create, nil); st != http.StatusUnauthorized {
 		t.Fatalf("no header: %d", st)
 	}
-	// The documented alert names no service Opsgenie-side except its
-	// source: refused until the name is mapped, and then the same
-	// delivery goes through (a rejected delivery is not remembered).
+	// The documented alert names no service: its source is the caller
+	// (an e-mail address), never a service, and its tags hold none. The
+	// delivery is ignored, saying what was looked for, and writes nothing.
 	st, res := e.deliver(t, r, create, hdr)
-	if st != http.StatusOK || res["outcome"] != "rejected" || !strings.Contains(res["reason"].(string), "fili@ifountain.com") {
-		t.Fatalf("unknown service: %d %v", st, res)
+	if st != http.StatusOK || res["outcome"] != "ignored" || !strings.Contains(res["reason"].(string), "naming no service") {
+		t.Fatalf("no service: %d %v", st, res)
 	}
 	if n := e.count(t, `SELECT COUNT(*) FROM pages`); n != 0 {
-		t.Fatalf("rejected delivery wrote %d pages", n)
+		t.Fatalf("ignored delivery wrote %d pages", n)
 	}
-	if err := e.st.SaveServiceAlias(context.Background(), "opsgenie", "fili@ifountain.com", "checkout"); err != nil {
+	// The documented way to name it: a service: tag, mapped by alias.
+	tagged := map[string]any{"alert.tags": []any{"tag1", "service:checkout-api"}}
+	if err := e.st.SaveServiceAlias(context.Background(), "opsgenie", "checkout-api", "checkout"); err != nil {
 		t.Fatal(err)
 	}
-	if st, res = e.deliver(t, r, create, hdr); st != http.StatusOK || res["outcome"] != "accepted" {
-		t.Fatalf("create after alias: %d %v", st, res)
+	if st, res = e.deliver(t, r, edit(t, create, tagged), hdr); st != http.StatusOK || res["outcome"] != "accepted" {
+		t.Fatalf("create with a service tag: %d %v", st, res)
 	}
-	ack := realPayload(t, "opsgenie/alert_acknowledge.json")
+	ack := edit(t, realPayload(t, "opsgenie/alert_acknowledge.json"), tagged)
 	if st, res = e.deliver(t, r, ack, hdr); st != http.StatusOK || res["outcome"] != "accepted" {
 		t.Fatalf("acknowledge: %d %v", st, res)
 	}

@@ -444,9 +444,13 @@ func TestRealNothingRecognisedAndNames(t *testing.T) {
 		}
 		return p
 	}
+	// CircleCI workflows have their own importer now: the name's "workflows"
+	// must not send them to GitHub Actions.
+	if got, err := Detect("circleci_workflows.json", readReal(t, "circleci/devlake_pipeline_workflows.json")); err != nil || got != "circleci-api" {
+		t.Errorf("circleci_workflows.json detected as %q (%v), want circleci-api", got, err)
+	}
 	for name, src := range map[string]string{
-		"circleci_workflows.json": "circleci/devlake_pipeline_workflows.json",
-		"github_jobs.json":        "github/devlake_actions_jobs.json",
+		"github_jobs.json": "github/devlake_actions_jobs.json",
 	} {
 		data := readReal(t, src)
 		if got, err := Detect(name, data); !errors.Is(err, ErrUndetectable) {
