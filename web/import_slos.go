@@ -15,12 +15,11 @@ func sloChangeTable(changes []store.SLOChange, future bool) views.Table {
 	t := views.Table{TestID: "slo-changes", Caption: "SLO definitions",
 		Columns: []views.Column{{Label: "Line", Numeric: true}, {Label: "Service"}, {Label: "SLO"}, {Label: "Change"}, {Label: "Details"}}}
 	for _, c := range changes {
-		action := c.Action
+		words := map[string]string{"create": "created", "update": "changed", "unchanged": "unchanged"}
 		if future {
-			action = map[string]string{"create": "would be created", "update": "would change", "unchanged": "unchanged"}[c.Action]
-		} else {
-			action = map[string]string{"create": "created", "update": "changed", "unchanged": "unchanged"}[c.Action]
+			words = map[string]string{"create": "would be created", "update": "would change", "unchanged": "unchanged"}
 		}
+		action := words[c.Action]
 		t.Rows = append(t.Rows, []views.Cell{{Text: strconv.Itoa(c.Line), Class: "num"}, {Text: c.Service}, {Text: c.Name},
 			{Text: action, TestID: "slo-action"}, {Text: strings.Join(c.Changes, " · ")}})
 	}
