@@ -19,7 +19,7 @@ func TestBuildSLOReport(t *testing.T) {
 		days = append(days, d)
 	}
 	days = append(days, SLIDay{Day: start.AddDate(0, 0, 5), Total: 0}) // a day without events is ignored
-	asOf := time.Date(2026, 4, 30, 18, 0, 0, 0, time.UTC)          // the 120 days end with April 30
+	asOf := time.Date(2026, 4, 30, 18, 0, 0, 0, time.UTC)              // the 120 days end with April 30
 	r := BuildSLOReport(days, 0.995, 28, asOf, 4, 2)
 
 	eq := func(what string, got *float64, want float64) {
