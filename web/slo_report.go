@@ -29,7 +29,7 @@ func (h *Handler) listSLOs(c echo.Context) error {
 		Columns: []views.Column{{Label: "Service"}, {Label: "SLO"}, {Label: "Objective", Numeric: true}, {Label: "Window"},
 			{Label: "Rolling SLI", Numeric: true}, {Label: "Rolling budget left", Numeric: true},
 			{Label: "This month SLI", Numeric: true}, {Label: "Month budget left", Numeric: true}, {Label: "Month burn rate", Numeric: true},
-			{Label: "This quarter SLI", Numeric: true}, {Label: "Quarter budget left", Numeric: true}, {Label: "Source"}}}
+			{Label: "This quarter SLI", Numeric: true}, {Label: "Quarter budget left", Numeric: true}, {Label: "Queries"}, {Label: "Last day"}}}
 	for _, s := range slos {
 		from := analytics.QuarterOf(now, time.UTC).From.AddDate(0, 0, -max(s.WindowDays, 1))
 		days, err := h.store.SLIDaysOfSLO(ctx, s.ID, from, now.AddDate(0, 0, 1))
@@ -40,14 +40,18 @@ func (h *Handler) listSLOs(c echo.Context) error {
 		m, q := r.Months[0], r.Quarters[0]
 		src := s.QueryType
 		if src == "" {
-			src = "imported SLI days"
+			src = "none (SLI days imported)"
+		}
+		last := "—"
+		if !s.LastDay.IsZero() {
+			last = s.LastDay.Format(time.DateOnly)
 		}
 		href := "/slos/" + strconv.FormatInt(s.ID, 10)
 		t.Rows = append(t.Rows, []views.Cell{{Text: s.Service, Href: serviceHref(s.Service)}, {Text: s.Name, Href: href, TestID: "slo-" + s.Name},
 			{Text: fmtRatio(&s.Objective, 3), Class: "num"}, {Text: sloWindow(s.WindowDays, s.Calendar)},
 			{Text: fmtRatio(r.Rolling.SLI, 3), Class: "num"}, budgetCell(r.Rolling.BudgetRemaining),
 			{Text: fmtRatio(m.SLI, 3), Class: "num"}, budgetCell(m.BudgetRemaining), {Text: fmtBurn(m.BurnRate), Class: "num"},
-			{Text: fmtRatio(q.SLI, 3), Class: "num"}, budgetCell(q.BudgetRemaining), {Text: src}})
+			{Text: fmtRatio(q.SLI, 3), Class: "num"}, budgetCell(q.BudgetRemaining), {Text: src}, {Text: last}})
 	}
 	v := views.RecordList{Layout: h.layout(c, "SLOs", views.NavSLOs), Table: t, Pager: views.Pager{Shown: len(slos)},
 		Summary: "Periods are UTC calendar days, the days SLI counts are kept by; the current month and quarter cover the days so far."}

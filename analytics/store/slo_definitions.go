@@ -1,7 +1,6 @@
 package store
 
 import (
-	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -104,19 +103,4 @@ func windowText(days int, calendar string) string {
 		return "calendar " + calendar
 	}
 	return strconv.Itoa(days) + "-day rolling"
-}
-
-// SLODefinitionOf is the stored definition of one SLO (queries included).
-func (s *Store) SLODefinitionOf(ctx context.Context, sloID int64) (analytics.SLODefinition, error) {
-	var d analytics.SLODefinition
-	err := s.db.QueryRowContext(ctx, `SELECT s.name, o.name, o.objective, o.window_days, o.calendar, o.description, o.query_type,
-		o.good_query, o.bad_query, o.total_query FROM slos o JOIN services s ON s.id = o.service_id WHERE o.id = ?`, sloID).Scan(
-		&d.Service, &d.Name, &d.Objective, &d.WindowDays, &d.Calendar, &d.Description, &d.QueryType, &d.GoodQuery, &d.BadQuery, &d.TotalQuery)
-	if errors.Is(err, sql.ErrNoRows) {
-		return d, ErrNotFound
-	}
-	if err != nil {
-		return d, fmt.Errorf("store: load SLO %d: %w", sloID, err)
-	}
-	return d, nil
 }
