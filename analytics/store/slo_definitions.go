@@ -61,9 +61,18 @@ func (a *applier) sloDefinitions() error {
 				ch.Action = "unchanged"
 			}
 		}
-		if _, err := a.upsert(u, line, label, []any{sid, d.Name}, []any{d.Objective, d.WindowDays, d.Calendar, d.Description,
-			d.QueryType, d.GoodQuery, d.BadQuery, d.TotalQuery}); err != nil {
+		id, err := a.upsert(u, line, label, []any{sid, d.Name}, []any{d.Objective, d.WindowDays, d.Calendar, d.Description,
+			d.QueryType, d.GoodQuery, d.BadQuery, d.TotalQuery})
+		if err != nil {
 			return err
+		}
+		// New queries measure something else: the Prometheus sources read
+		// the SLO's days again from their back-fill start (re-reading only
+		// updates days, so a rollback of this import loses nothing).
+		if ch.Action == "update" && (cur.GoodQuery != d.GoodQuery || cur.BadQuery != d.BadQuery || cur.TotalQuery != d.TotalQuery) {
+			if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM prometheus_cursors WHERE slo_id = ?`, id); err != nil {
+				return fmt.Errorf("store: reset Prometheus cursors of %s: %w", label, err)
+			}
 		}
 		a.res.SLOs = append(a.res.SLOs, ch)
 	}

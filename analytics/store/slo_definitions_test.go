@@ -101,6 +101,24 @@ func TestApplySLODefinitions(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts(t, "Sloth k8s form", r5, 0, 0, 1, 0)
+
+	// Changed queries reset the Prometheus cursor of that SLO only.
+	src, err := st.CreatePrometheusSource(ctx, store.PrometheusSource{Name: "p", BaseURL: "http://127.0.0.1:9", Auth: "none", BackfillDays: 30},
+		func(int64) (string, error) { return "", nil }, cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Writer().Exec(`INSERT INTO prometheus_cursors (source_id, slo_id, last_day) SELECT ?, id, '2026-01-31' FROM slos`, src); err != nil {
+		t.Fatal(err)
+	}
+	r6, err := st.ApplyBatch(ctx, parseSLOFile(t, "getting-started.yml", strings.ReplaceAll(sloth, `job="myservice"`, `job="api"`)), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts(t, "new queries", r6, 0, 1, 0, 0); strings.Join(r6.SLOs[0].Changes, ";") != "queries" {
+		t.Errorf("changes %+v", r6.SLOs[0])
+	}
+	want(t, "cursors left", query(t, st, `SELECT COUNT(*), MIN(o.name) FROM prometheus_cursors c JOIN slos o ON o.id = c.slo_id`), "1", "service-availability")
 }
 
 // TestSLIDaysKeepImportedDefinition: a later SLI CSV for an SLO defined by
