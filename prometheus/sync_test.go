@@ -240,6 +240,22 @@ spec:
 	if r = sync(time.Date(2026, 1, 11, 23, 0, 0, 0, time.UTC)); r.Days != 0 || !r.From.IsZero() {
 		t.Fatalf("nothing new, yet %+v", r)
 	}
+	// Days after the series end have no samples: the cursor moves past
+	// them and no (empty) import is recorded.
+	imports := func() (n int) {
+		if err := st.Writer().QueryRow(`SELECT COUNT(*) FROM imports WHERE format = 'prometheus'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	before := imports()
+	if r = sync(time.Date(2026, 1, 14, 1, 0, 0, 0, time.UTC)); r.Days != 0 || r.From.Format(time.DateOnly) != "2026-01-11" ||
+		r.To.Format(time.DateOnly) != "2026-01-13" {
+		t.Fatalf("days without data %+v", r)
+	}
+	if n := imports(); n != before || before != 4 {
+		t.Errorf("prometheus imports %d → %d, want 4 (two SLOs, two syncs with days)", before, n)
+	}
 
 	got, err := st.SLIDaysInRange(ctx, nil, start, start.AddDate(0, 0, days))
 	if err != nil {

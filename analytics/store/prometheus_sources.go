@@ -129,15 +129,19 @@ func (s *Store) PrometheusSLOs(ctx context.Context, sourceID int64) ([]PromSLO, 
 // import (so they are upserted, previewable and can be rolled back like a
 // file's), and moves the source's cursor for the SLO to lastDay in the
 // same transaction.
+// Days without data leave no import behind: only the cursor moves.
 func (s *Store) ApplyPrometheusDays(ctx context.Context, sourceID, sloID int64, lastDay time.Time, b *imports.Batch, a Audit) (ImportResult, error) {
+	cursor := func(ctx context.Context, tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO prometheus_cursors (source_id, slo_id, last_day) VALUES (?, ?, ?)
+			ON CONFLICT (source_id, slo_id) DO UPDATE SET last_day = excluded.last_day`, sourceID, sloID, lastDay.Format(DayLayout)); err != nil {
+			return fmt.Errorf("store: save Prometheus cursor: %w", err)
+		}
+		return nil
+	}
+	if b.Records() == 0 {
+		return ImportResult{Format: b.Format, Source: b.Source}, s.inTx(ctx, func(tx *sql.Tx) error { return cursor(ctx, tx) })
+	}
 	opt := ApplyOptions{Actor: a.Actor, UserID: a.UserID, Audit: a, SkipInvalid: true,
-		FileName: "prometheus source " + strconv.FormatInt(sourceID, 10) + ", SLO " + strconv.FormatInt(sloID, 10),
-		InTx: func(ctx context.Context, tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO prometheus_cursors (source_id, slo_id, last_day) VALUES (?, ?, ?)
-				ON CONFLICT (source_id, slo_id) DO UPDATE SET last_day = excluded.last_day`, sourceID, sloID, lastDay.Format(DayLayout)); err != nil {
-				return fmt.Errorf("store: save Prometheus cursor: %w", err)
-			}
-			return nil
-		}}
+		FileName: "prometheus source " + strconv.FormatInt(sourceID, 10) + ", SLO " + strconv.FormatInt(sloID, 10), InTx: cursor}
 	return s.ApplyBatch(ctx, b, opt)
 }
