@@ -95,6 +95,9 @@ func (h *Handler) routes(e *echo.Echo) {
 	// Catalogue and records
 	add(http.MethodGet, "/services", h.listServices, RoleViewer)
 	add(http.MethodGet, "/services/:name", h.showService, RoleViewer)
+	// SLO reports: calendar months and quarters beside the rolling window.
+	add(http.MethodGet, "/slos", h.listSLOs, RoleViewer)
+	add(http.MethodGet, "/slos/:id", h.showSLO, RoleViewer)
 	add(http.MethodGet, "/incidents", h.listIncidents, RoleViewer)
 	add(http.MethodGet, "/incidents/:id", h.showIncident, RoleViewer)
 	add(http.MethodGet, "/action-items", h.listActionItems, RoleViewer)

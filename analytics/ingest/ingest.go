@@ -1,7 +1,7 @@
 // Package ingest parses the files that reliability tools export (PagerDuty,
 // Opsgenie, ServiceNow, Jira, incident.io, FireHydrant, Rootly, Statuspage,
 // Grafana OnCall, Datadog, GitHub, GitLab, Jenkins, Azure DevOps, CircleCI,
-// Bitbucket, Argo CD and plain CSV) into sreport's domain records.
+// Bitbucket, Argo CD, OpenSLO, Sloth and plain CSV) into sreport's domain records.
 //
 // Parsers never write to a database and never fail on a bad row: every row
 // that cannot become a record is returned as an imports.Reject with its line number
@@ -53,7 +53,7 @@ type Options struct {
 type FormatInfo struct {
 	ID          string
 	Description string
-	Kinds       []string // incidents, deploys, pages, sli, toil, action_items
+	Kinds       []string // incidents, deploys, pages, sli, slo, toil, action_items
 	Source      string   // value stored in the source column
 }
 
@@ -84,6 +84,8 @@ var formats = []FormatInfo{
 	{"bitbucket-pipelines", "Bitbucket Cloud API 2.0 pipelines: {\"values\":[…]} of GET …/pipelines/", []string{"deploys"}, "bitbucket"},
 	{"bitbucket-deployments", "Bitbucket Cloud API 2.0 deployments: {\"values\":[…]} of GET …/deployments/", []string{"deploys"}, "bitbucket"},
 	{"argocd-yaml", "Argo CD Application YAML (kubectl get application -o yaml, a List, or several documents)", []string{"deploys"}, "argocd"},
+	{"openslo", "OpenSLO v1 SLO definitions (kind: SLO with an inline indicator or an SLI of the file; several documents)", []string{"slo"}, "openslo"},
+	{"sloth", "Sloth SLO definitions: prometheus/v1 spec or the Kubernetes PrometheusServiceLevel", []string{"slo"}, "sloth"},
 	{"csv", "Generic CSV with a column mapping", []string{"incidents", "deploys", "pages", "sli", "toil", "action_items"}, "csv"},
 	{"sli-csv", "SLI CSV: service, slo, day, good, total", []string{"sli"}, "sli-csv"},
 	{"toil-csv", "Toil CSV: team, week, toil_hours, total_hours", []string{"toil"}, "toil-csv"},
@@ -227,6 +229,10 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = p.bitbucketDeployments(in)
 	case "argocd-yaml":
 		err = p.argocdYAML(in)
+	case "openslo":
+		err = p.openSLO(in)
+	case "sloth":
+		err = p.sloth(in)
 	case "csv":
 		err = p.genericCSV(in, opt.Mapping)
 	case "sli-csv":

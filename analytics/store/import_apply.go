@@ -57,6 +57,10 @@ type ApplyOptions struct {
 	// CLI: actor "cli"); ApplyBatch fills in the rest and writes one summary
 	// row in the import's transaction. A dry run writes none.
 	Audit Audit
+	// InTx, when set, runs inside the import's transaction just before it
+	// commits: a sync saves its position there (the Prometheus connector's
+	// cursor), so the records and the position commit or fail together.
+	InTx func(ctx context.Context, tx *sql.Tx) error
 }
 
 // RowError is one row that was not imported, with its source line.
@@ -96,6 +100,7 @@ type ImportResult struct {
 	// a mapping, an alias, its own name or creation) to the catalogue's
 	// name, so a preview shows records as they will be stored.
 	ServiceNames map[string]string
+	SLOs         []SLOChange // what the batch's SLO definitions change (in file order)
 	DryRun       bool
 	Applied      bool
 	Took         time.Duration
@@ -444,6 +449,11 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 	if err := WriteAudit(ctx, tx, au); err != nil {
 		return res, err
 	}
+	if opt.InTx != nil {
+		if err := opt.InTx(ctx, tx); err != nil {
+			return res, err
+		}
+	}
 	a.close()
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("store: commit import: %w", err)
@@ -499,7 +509,7 @@ func (a *applier) run(start time.Time) error {
 	if err := a.resolveServices(); err != nil {
 		return err
 	}
-	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sliDays, a.toil} {
+	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sloDefinitions, a.sliDays, a.toil} {
 		if err := step(); err != nil {
 			return err
 		}

@@ -213,6 +213,13 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	if len(res.Created) > 0 {
 		fmt.Fprintf(out, "  created services: %v\n", res.Created)
 	}
+	for _, c := range res.SLOs {
+		fmt.Fprintf(out, "  SLO %s/%s: %s", c.Service, c.Name, c.Action)
+		if len(c.Changes) > 0 {
+			fmt.Fprintf(out, " (%s)", strings.Join(c.Changes, "; "))
+		}
+		fmt.Fprintln(out)
+	}
 	for _, u := range res.Unknown {
 		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d)\n", u.Name, len(u.Lines), u.Lines[0])
 	}
