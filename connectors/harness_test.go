@@ -238,7 +238,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 // whose path has the prefix gets the fault once.
 type faults struct {
 	mu    sync.Mutex
-	seen  map[string]int
+	seen  map[int]int // rule index → matching requests since the rule was added
 	rules []fault
 	log   []string
 }
@@ -260,15 +260,15 @@ func (f *faults) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		if f.seen == nil {
-			f.seen = map[string]int{}
+			f.seen = map[int]int{}
 		}
 		f.log = append(f.log, r.URL.RequestURI())
 		var hit *fault
 		for i := range f.rules {
 			ru := &f.rules[i]
 			if strings.HasPrefix(r.URL.Path, ru.prefix) {
-				f.seen[ru.prefix]++
-				if f.seen[ru.prefix] == ru.nth && ru.apply != nil {
+				f.seen[i]++
+				if f.seen[i] == ru.nth && hit == nil {
 					hit = ru
 				}
 			}
