@@ -207,7 +207,6 @@ func (c *client) get(ctx context.Context, ref string, q url.Values, hdr http.Hea
 		default:
 			body, rerr := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 			resp.Body.Close()
-			c.noteRateLimit(resp.Header)
 			if rerr != nil {
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
@@ -222,6 +221,7 @@ func (c *client) get(ctx context.Context, ref string, q url.Values, hdr http.Hea
 			st := resp.StatusCode
 			switch {
 			case st < 300 || st == http.StatusNotModified:
+				c.noteRateLimit(resp.Header)
 				return &Response{Status: st, Header: resp.Header, Body: body, URL: u.String()}, nil
 			case st == http.StatusTooManyRequests || st >= 500 || st == http.StatusForbidden && c.rateLimited(resp.Header, body):
 				last = &HTTPError{Status: st, URL: shown, Message: errorMessage(body)}

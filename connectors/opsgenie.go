@@ -46,13 +46,17 @@ func newOpsgenie(e *env) ([]stream, error) {
 	}
 	if e.set.wants("alerts", nil) {
 		out = append(out, &refreshStream{name: "open alerts", per: 50,
-			list:  func(ctx context.Context) ([]string, error) { return e.openRecords(ctx, "opsgenie", "pages") },
-			fetch: func(ctx context.Context, ids []string) (*imports.Batch, int, error) { return og.byID(ctx, "/v2/alerts/", ids) }})
+			list: func(ctx context.Context) ([]string, error) { return e.openRecords(ctx, "opsgenie", "pages") },
+			fetch: func(ctx context.Context, ids []string) (*imports.Batch, int, error) {
+				return og.byID(ctx, "/v2/alerts/", ids)
+			}})
 	}
 	if e.set.wants("incidents", nil) {
 		out = append(out, &refreshStream{name: "open incidents", per: 50,
-			list:  func(ctx context.Context) ([]string, error) { return e.openRecords(ctx, "opsgenie", "incidents") },
-			fetch: func(ctx context.Context, ids []string) (*imports.Batch, int, error) { return og.byID(ctx, "/v1/incidents/", ids) }})
+			list: func(ctx context.Context) ([]string, error) { return e.openRecords(ctx, "opsgenie", "incidents") },
+			fetch: func(ctx context.Context, ids []string) (*imports.Batch, int, error) {
+				return og.byID(ctx, "/v1/incidents/", ids)
+			}})
 	}
 	return out, nil
 }

@@ -214,6 +214,7 @@ type etag struct {
 	Next   string    `json:"next,omitempty"`
 	Oldest time.Time `json:"oldest,omitzero"`
 	Newest time.Time `json:"newest,omitzero"`
+	Count  int       `json:"count,omitempty"`
 }
 
 // walkStream pages newest first (GitHub deployments and workflow runs,
@@ -274,10 +275,20 @@ func (s *walkStream) next(ctx context.Context) (page, error) {
 	if !p.oldest.IsZero() {
 		s.cur.Oldest = p.oldest
 	}
-	out := page{batch: p.batch, fetched: p.n}
+	out := page{batch: p.batch}
+	if p.batch != nil {
+		out.fetched = p.n
+	}
 	if p.next == "" || p.n == 0 || !p.oldest.IsZero() && p.oldest.Before(s.cur.Floor) {
 		if s.cur.Top.After(s.cur.Mark) {
 			s.cur.Mark = s.cur.Top
+		}
+		// Validators of records below this walk's floor are not asked for
+		// again.
+		for k, e := range s.cur.ETags {
+			if !e.Newest.IsZero() && e.Newest.Before(s.cur.Floor.Add(-24*time.Hour)) {
+				delete(s.cur.ETags, k)
+			}
 		}
 		s.cur = walkCursor{Mark: s.cur.Mark, ETags: s.cur.ETags}
 		out.done, out.progress = true, 1
