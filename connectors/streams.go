@@ -154,7 +154,7 @@ type keysetStream struct {
 type keysetPage struct {
 	batch *imports.Batch
 	n     int
-	full  bool      // the page has as many records as asked for
+	more  bool      // the vendor says more records follow (a next page)
 	last  time.Time // update time of the page's last record
 	next  string    // the vendor's continuation of the same query
 }
@@ -180,8 +180,8 @@ func (s *keysetStream) next(ctx context.Context) (page, error) {
 		out.done = true
 	case p.last.After(s.cur.After):
 		s.cur = keysetCursor{After: p.last}
-		out.done = !p.full
-	case p.next != "":
+		out.done = !p.more
+	case p.more && p.next != "":
 		s.cur.Token = p.next
 	default:
 		s.cur.Token = ""

@@ -53,6 +53,7 @@ var formats = []FormatInfo{
 	{"github-deployments", "GitHub REST deployments array with embedded statuses", []string{"deploys"}, "github"},
 	{"github-actions-runs", "GitHub Actions {\"workflow_runs\":[…]} of the deploy workflow", []string{"deploys"}, "github"},
 	{"gitlab-deployments", "GitLab GET /projects/:id/deployments array", []string{"deploys"}, "gitlab"},
+	{"gitlab-pipelines", "GitLab pipelines (GET /projects/:id/pipelines/:id objects, array) of the deploy branch", []string{"deploys"}, "gitlab"},
 	{"jenkins-builds", "Jenkins job API JSON {\"builds\":[…]}", []string{"deploys"}, "jenkins"},
 	{"argocd-app", "Argo CD Application JSON (status.history, status.operationState)", []string{"deploys"}, "argocd"},
 	{"csv", "Generic CSV with a column mapping", []string{"incidents", "deploys", "pages", "sli", "toil", "action_items"}, "csv"},
@@ -129,6 +130,8 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = p.githubRuns(in)
 	case "gitlab-deployments":
 		err = p.gitlabDeployments(in)
+	case "gitlab-pipelines":
+		err = p.gitlabPipelines(in)
 	case "jenkins-builds":
 		err = p.jenkins(in)
 	case "argocd-app":
