@@ -81,6 +81,9 @@ type Settings struct {
 	// sreport's values (as in jira-csv: field names, guessed when empty).
 	JQL        string             `json:"jql,omitempty"`
 	JiraFields imports.JiraFields `json:"jira_fields,omitempty"`
+	// JiraAPI is "cloud" (search/jql with nextPageToken) or "datacenter"
+	// (search with startAt); "" = cloud for *.atlassian.net hosts.
+	JiraAPI string `json:"jira_api,omitempty"`
 
 	// Jenkins: full job paths (folder/sub/job) of the deploy jobs.
 	Jobs []string `json:"jobs,omitempty"`
@@ -216,6 +219,9 @@ func Validate(kind, baseURL string, s Settings) (string, error) {
 		}
 		if strings.Contains(strings.ToLower(s.JQL), "order by") {
 			return "", fmt.Errorf("%w: leave ORDER BY out of the JQL: the connector orders by updated", ErrInvalid)
+		}
+		if s.JiraAPI != "" && s.JiraAPI != "cloud" && s.JiraAPI != "datacenter" {
+			return "", fmt.Errorf("%w: Jira API must be cloud or datacenter", ErrInvalid)
 		}
 	case "jobs":
 		if len(s.Jobs) == 0 {

@@ -49,6 +49,7 @@ CREATE TABLE connector_runs (
     -- (cancelled, or the process died: the next run resumes from the cursor)
     status       TEXT NOT NULL DEFAULT 'running' CHECK (status IN ('running', 'ok', 'failed', 'stopped', 'interrupted')),
     error        TEXT NOT NULL DEFAULT '',
+    warnings     TEXT NOT NULL DEFAULT '[]',  -- the importers' warnings (skipped records), JSON array
     pages        INTEGER NOT NULL DEFAULT 0,
     fetched      INTEGER NOT NULL DEFAULT 0,  -- API objects read
     inserted     INTEGER NOT NULL DEFAULT 0,

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -36,6 +37,7 @@ type ConnectorRun struct {
 	FinishedAt  *time.Time
 	Status      string
 	Error       string
+	Warnings    []string
 	Pages       int
 	Fetched     int
 	Inserted    int
@@ -54,7 +56,7 @@ type ConnectorRun struct {
 	clientIP string
 }
 
-const runCols = `id, connector_id, COALESCE(import_id, 0), trigger, actor, started_at, finished_at, status, error,
+const runCols = `id, connector_id, COALESCE(import_id, 0), trigger, actor, started_at, finished_at, status, error, warnings,
 	pages, fetched, inserted, updated, unchanged, rejected, requests, retries`
 
 func scanRun(sc interface{ Scan(...any) error }) (ConnectorRun, error) {
@@ -62,10 +64,14 @@ func scanRun(sc interface{ Scan(...any) error }) (ConnectorRun, error) {
 		r        ConnectorRun
 		started  string
 		finished sql.NullString
+		warnings string
 	)
-	if err := sc.Scan(&r.ID, &r.ConnectorID, &r.ImportID, &r.Trigger, &r.Actor, &started, &finished, &r.Status, &r.Error,
+	if err := sc.Scan(&r.ID, &r.ConnectorID, &r.ImportID, &r.Trigger, &r.Actor, &started, &finished, &r.Status, &r.Error, &warnings,
 		&r.Pages, &r.Fetched, &r.Inserted, &r.Updated, &r.Unchanged, &r.Rejected, &r.Requests, &r.Retries); err != nil {
 		return r, err
+	}
+	if err := json.Unmarshal([]byte(warnings), &r.Warnings); err != nil {
+		return r, fmt.Errorf("connector run %d warnings: %w", r.ID, err)
 	}
 	var err error
 	if r.StartedAt, err = ParseTime(started); err != nil {
@@ -73,6 +79,22 @@ func scanRun(sc interface{ Scan(...any) error }) (ConnectorRun, error) {
 	}
 	r.FinishedAt, err = parseNullTime(finished)
 	return r, err
+}
+
+// maxRunWarnings bounds the warnings a run keeps.
+const maxRunWarnings = 50
+
+// addWarnings merges a page's warnings into the run's, once each.
+func (r *ConnectorRun) addWarnings(ws []string) bool {
+	changed := false
+	for _, w := range ws {
+		if len(r.Warnings) >= maxRunWarnings || slices.Contains(r.Warnings, w) {
+			continue
+		}
+		r.Warnings = append(r.Warnings, w)
+		changed = true
+	}
+	return changed
 }
 
 // ConnectorRuns returns a connector's runs, newest first (at most limit, 0 = 50).
@@ -182,9 +204,11 @@ func (s *Store) ApplyConnectorPage(ctx context.Context, run *ConnectorRun, p Con
 		return res, fmt.Errorf("store: begin connector page: %w", err)
 	}
 	committed := false
+	importID := run.ImportID
 	defer func() {
 		if !committed {
 			_ = tx.Rollback()
+			run.ImportID = importID // an import made by this page is gone with it
 		}
 	}()
 	var owner sql.NullString
@@ -200,10 +224,20 @@ func (s *Store) ApplyConnectorPage(ctx context.Context, run *ConnectorRun, p Con
 			return res, err
 		}
 	}
+	warnings := run.Warnings
+	if b != nil {
+		// Page warnings repeat on every page and run (skipped branches,
+		// unfinished deploys): each is kept once per run.
+		w := *run
+		w.Warnings = append([]string(nil), run.Warnings...)
+		w.addWarnings(b.Warnings)
+		warnings = w.Warnings
+	}
+	wj, _ := json.Marshal(nonNil(warnings))
 	if _, err := tx.ExecContext(ctx, `UPDATE connector_runs SET pages = pages + 1, fetched = fetched + ?, inserted = inserted + ?,
 		updated = updated + ?, unchanged = unchanged + ?, rejected = rejected + ?, requests = requests + ?, retries = retries + ?,
-		import_id = NULLIF(?, 0) WHERE id = ?`,
-		p.Fetched, res.Inserted, res.Updated, res.Unchanged, res.Rejected, p.Requests, p.Retries, run.ImportID, run.ID); err != nil {
+		import_id = NULLIF(?, 0), warnings = ? WHERE id = ?`,
+		p.Fetched, res.Inserted, res.Updated, res.Unchanged, res.Rejected, p.Requests, p.Retries, run.ImportID, string(wj), run.ID); err != nil {
 		return res, fmt.Errorf("store: count connector run: %w", err)
 	}
 	set := `lease_until = ?`
@@ -227,6 +261,7 @@ func (s *Store) ApplyConnectorPage(ctx context.Context, run *ConnectorRun, p Con
 		return res, fmt.Errorf("store: commit connector page: %w", err)
 	}
 	committed = true
+	run.Warnings = warnings
 	run.Pages++
 	run.Fetched += p.Fetched
 	run.Inserted += res.Inserted
