@@ -228,6 +228,9 @@ func Validate(kind, baseURL string, s Settings) (string, error) {
 			return "", fmt.Errorf("%w: Jenkins needs at least one job path (folder/job)", ErrInvalid)
 		}
 	}
+	if kind == ServiceNow && strings.Contains(strings.ToUpper(s.Query), "^NQ") {
+		return "", fmt.Errorf("%w: the ServiceNow query cannot use ^NQ: the connector ANDs its own condition to it", ErrInvalid)
+	}
 	if s.Lookback != "" {
 		if d, err := time.ParseDuration(s.Lookback); err != nil || d < 0 {
 			return "", fmt.Errorf("%w: lookback %q is not a duration such as 72h", ErrInvalid, s.Lookback)
