@@ -239,8 +239,13 @@ func (r *Runner) sync(ctx context.Context, conn store.Connector, run *store.Conn
 				return cl, err
 			}
 			reqs, retries := cl.take()
-			pg := store.ConnectorPage{Batch: p.batch, Cursor: cur, Progress: mean(progress), Fetched: p.fetched,
-				Requests: reqs, Retries: retries, Now: r.Now(), Apply: apply, CaughtUp: p.done && i == len(streams)-1}
+			caughtUp := p.done && i == len(streams)-1
+			prog := mean(progress)
+			if caughtUp {
+				prog = 1
+			}
+			pg := store.ConnectorPage{Batch: p.batch, Cursor: cur, Progress: prog, Fetched: p.fetched,
+				Requests: reqs, Retries: retries, Now: r.Now(), Apply: apply, CaughtUp: caughtUp}
 			if _, err := r.Store.ApplyConnectorPage(ctx, run, pg); err != nil {
 				return cl, err
 			}

@@ -352,3 +352,15 @@ func (s *refreshStream) next(ctx context.Context) (page, error) {
 	s.pos = end
 	return page{batch: b, fetched: n, done: s.pos >= len(s.ids), progress: -1}, nil
 }
+
+// snapshotStream reads a whole list in one page each run (Argo CD's
+// applications): there is no position to keep.
+type snapshotStream struct {
+	name  string
+	fetch func(ctx context.Context) (page, error)
+}
+
+func (s *snapshotStream) key() string                            { return s.name }
+func (s *snapshotStream) state() any                             { return nil }
+func (s *snapshotStream) load(json.RawMessage) error             { return nil }
+func (s *snapshotStream) next(ctx context.Context) (page, error) { return s.fetch(ctx) }

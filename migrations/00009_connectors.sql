@@ -61,7 +61,17 @@ CREATE TABLE connector_runs (
 );
 CREATE INDEX connector_runs_connector ON connector_runs(connector_id, id);
 
+-- Rejected records a connector has reported (by a hash of the reason,
+-- which names the record): a record read again — the lookback of CI/CD
+-- kinds, open incidents — is reported once, not on every run.
+CREATE TABLE connector_rejects (
+    connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
+    reason_hash  TEXT NOT NULL,
+    PRIMARY KEY (connector_id, reason_hash)
+) WITHOUT ROWID;
+
 -- +goose Down
+DROP TABLE connector_rejects;
 DROP INDEX connector_runs_connector;
 DROP TABLE connector_runs;
 DROP TABLE connectors;

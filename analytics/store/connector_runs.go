@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -304,6 +306,11 @@ func (s *Store) applyRunBatch(ctx context.Context, tx *sql.Tx, run *ConnectorRun
 	if err := a.run(start); err != nil {
 		return res, err
 	}
+	reported, err := newRejects(ctx, tx, run.ConnectorID, res.Errors)
+	if err != nil {
+		return res, err
+	}
+	res.Errors = reported
 	res.Rejected = len(res.Errors)
 	if fresh && res.Inserted+res.Updated+res.Removed+res.Linked+len(res.Created)+res.Rejected == 0 {
 		// Nothing changed: a run that only finds what is stored (most
@@ -363,6 +370,24 @@ func (s *Store) applyRunBatch(ctx context.Context, tx *sql.Tx, run *ConnectorRun
 		}
 	}
 	return res, nil
+}
+
+// newRejects keeps the rejected rows this connector has not reported
+// before and remembers them.
+func newRejects(ctx context.Context, tx *sql.Tx, connectorID int64, errs []RowError) ([]RowError, error) {
+	out := errs[:0]
+	for _, e := range errs {
+		sum := sha256.Sum256([]byte(e.Reason))
+		r, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO connector_rejects (connector_id, reason_hash) VALUES (?, ?)`,
+			connectorID, hex.EncodeToString(sum[:16]))
+		if err != nil {
+			return nil, fmt.Errorf("store: remember connector reject: %w", err)
+		}
+		if n, _ := r.RowsAffected(); n == 1 {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // RunEnd is how a run ended.

@@ -291,6 +291,12 @@ func (s *Store) RequestConnectorRun(ctx context.Context, id int64, reset bool, a
 		if n, _ := r.RowsAffected(); n == 0 {
 			return fmt.Errorf("store: connector %d: %w", id, ErrNotFound)
 		}
+		if reset {
+			// Reading everything again reports its rejects again.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM connector_rejects WHERE connector_id = ?`, id); err != nil {
+				return fmt.Errorf("store: forget connector rejects: %w", err)
+			}
+		}
 		action := "sync now"
 		if reset {
 			action = "sync from start"
