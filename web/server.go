@@ -17,6 +17,8 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/connectors"
+	"sreport/secrets"
 )
 
 // Config holds what the handlers need besides the store.
@@ -36,6 +38,12 @@ type Config struct {
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
 	Background context.Context
+	// Secrets encrypts credentials stored in the database (connector
+	// tokens); nil refuses to store any.
+	Secrets *secrets.Box
+	// Connectors is serve's connector scheduler: "sync now" wakes it. Nil
+	// when none runs in this process (the connector is only marked due).
+	Connectors *connectors.Scheduler
 }
 
 // Handler holds the dependencies every handler method uses.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"sreport/analytics/store"
+	"sreport/connectors"
 	"sreport/seed"
 	"sreport/web"
 )
@@ -25,6 +26,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", false, "seed demo data when the database holds no services")
 	proxyHeader := fs.String("auth-proxy-header", envOr("SREPORT_AUTH_PROXY_HEADER", ""), "header carrying the signed-in email from a trusted reverse proxy, e.g. X-Forwarded-Email (env SREPORT_AUTH_PROXY_HEADER)")
 	proxies := fs.String("trusted-proxies", envOr("SREPORT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose forwarding headers are believed (env SREPORT_TRUSTED_PROXIES)")
+	keyFile := secretKeyFlag(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -52,7 +54,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ensureFirstAdmin(ctx, st, logger); err != nil {
 		return err
 	}
-	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted, Background: ctx})
+	box, err := secretBox(*keyFile, *db, true, logger)
+	if err != nil {
+		return err
+	}
+	// The connectors' schedules run beside the web app; a run under way at
+	// shutdown stops between pages and resumes at the next start.
+	sched := &connectors.Scheduler{Runner: &connectors.Runner{Store: st, Secrets: box, Logger: logger}}
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { sched.Run(schedCtx); close(schedDone) }()
+	defer func() { stopSched(); <-schedDone }()
+	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted, Background: ctx,
+		Secrets: box, Connectors: sched})
 	srv := web.NewServer(*addr, app)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
