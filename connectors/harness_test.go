@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/connectors"
@@ -315,3 +316,18 @@ func mustTime(s string) time.Time {
 }
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
+
+// importBatch parses a file as an import would.
+func importBatch(t *testing.T, path, format string) *imports.Batch {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	b, err := ingest.Parse(f, filepath.Base(path), ingest.Options{Format: format})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}

@@ -149,10 +149,11 @@ func (s *Store) CreateConnector(ctx context.Context, n NewConnector, seal func(i
 	var id int64
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		now := FormatTime(time.Now())
+		// next_run_at NULL: due at once.
 		r, err := tx.ExecContext(ctx, `INSERT INTO connectors (name, kind, base_url, settings, credential, since, every_seconds,
-			create_services, tier, next_run_at, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)`,
+			create_services, tier, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?)`,
 			n.Name, n.Kind, n.BaseURL, string(n.Settings), FormatTime(n.Since), int64(n.Every/time.Second), n.CreateServices,
-			nullInt(n.Tier), now, now, now)
+			nullInt(n.Tier), now, now)
 		var se sqlite3.Error
 		if errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintUnique {
 			return fmt.Errorf("store: connector %q: %w", n.Name, ErrConnectorExists)
