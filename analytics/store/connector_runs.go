@@ -24,6 +24,10 @@ const (
 	RunInterrupted = "interrupted"
 )
 
+// keepRuns is how many of a connector's newest runs the history keeps
+// besides those that wrote an import.
+const keepRuns = 500
+
 // maxStoredRejects bounds the rejected rows kept in a run's import; the
 // count stays exact.
 const maxStoredRejects = 1000
@@ -433,6 +437,13 @@ func (s *Store) FinishConnectorRun(ctx context.Context, run *ConnectorRun, end R
 		var next any
 		if !end.NextRun.IsZero() && end.Status != RunStopped {
 			next = FormatTime(end.NextRun)
+		}
+		// A connector running every 15 minutes makes 35,000 runs a year:
+		// the history keeps the newest, and every run that wrote an import.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM connector_runs WHERE connector_id = ?1 AND import_id IS NULL AND id < (
+			SELECT MIN(id) FROM (SELECT id FROM connector_runs WHERE connector_id = ?1 ORDER BY id DESC LIMIT ?2))`,
+			run.ConnectorID, keepRuns); err != nil {
+			return fmt.Errorf("store: prune connector runs: %w", err)
 		}
 		r, err := tx.ExecContext(ctx, `UPDATE connectors SET status = ?, status_message = ?, next_run_at = ?, lease_owner = NULL,
 			lease_until = NULL WHERE id = ? AND lease_owner = ?`, status, msg, next, run.ConnectorID, run.owner)
