@@ -67,7 +67,11 @@ func runTook(r store.ConnectorRun) string {
 	if r.FinishedAt == nil {
 		return "running"
 	}
-	return r.FinishedAt.Sub(r.StartedAt).Round(time.Second).String()
+	// Run times are stored to the second.
+	if d := r.FinishedAt.Sub(r.StartedAt); d >= time.Second {
+		return d.Round(time.Second).String()
+	}
+	return "<1s"
 }
 
 func connectorParam(c echo.Context) (int64, error) {

@@ -96,6 +96,9 @@ func TestConnectorPages(t *testing.T) {
 		t.Fatal(err)
 	}
 	status, body, _ = get(t, srv.URL+"/admin/connectors")
+	if status != http.StatusOK {
+		t.Fatalf("list: %d", status)
+	}
 	row := between(body, `data-testid="connector-argo-prod"`, "</tr>")
 	for _, want := range []string{">ok<", ">Argo CD<", ">done<", ">10<", "2026-11-15 13:30 UTC"} {
 		if !strings.Contains(row, want) {
