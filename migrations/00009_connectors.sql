@@ -68,7 +68,7 @@ CREATE TABLE connector_rejects (
     connector_id INTEGER NOT NULL REFERENCES connectors(id) ON DELETE CASCADE,
     reason_hash  TEXT NOT NULL,
     PRIMARY KEY (connector_id, reason_hash)
-) WITHOUT ROWID;
+);
 
 -- +goose Down
 DROP TABLE connector_rejects;
