@@ -172,7 +172,11 @@ func (g *gitLab) pipelines(ctx context.Context, after time.Time, token string) (
 	if err != nil {
 		return keysetPage{}, err
 	}
-	b, err := parsePage("gitlab-pipelines", g.project+" pipelines", doc, g.e.opt)
+	// The importer takes pipelines of production branches as deploys; the
+	// connector's production branch is the deploy branch it lists.
+	opt := g.e.opt
+	opt.ProdBranches = []string{g.ref}
+	b, err := parsePage("gitlab-pipelines", g.project+" pipelines", doc, opt)
 	if err != nil {
 		return keysetPage{}, err
 	}

@@ -36,7 +36,7 @@ type glServer struct {
 func newGLServer(t *testing.T) *glServer {
 	s := &glServer{t: t, perPage: 3}
 	readJSON(t, real+"/gitlab/deployments.json", &s.deps)
-	readJSON(t, real+"/gitlab/pipelines.json", &s.pipelines)
+	readJSON(t, real+"/gitlab/devlake_pipeline_details.json", &s.pipelines)
 	return s
 }
 
@@ -190,9 +190,9 @@ func TestGitLabPipelines(t *testing.T) {
 		CreateServices: true, Settings: connectors.Settings{Projects: []string{"12345678"}, Records: []string{"pipelines"}}}, glToken)
 	h.mustRun(id)
 	ref := testutil.NewStore(t)
-	importFile(t, ref, real+"/gitlab/pipelines.json", "gitlab-pipelines", ingest.Options{})
+	importFile(t, ref, real+"/gitlab/devlake_pipeline_details.json", "gitlab-pipelines", ingest.Options{})
 	sameRows(t, "deploys", h.st, ref)
-	want := "gitlab | pipeline-1079555385 | vdev.co | production | "
+	want := "gitlab | pipeline/1079555385 | vdev.co | production | "
 	if d := dump(t, h.st, "deploys"); len(d) != 1 || !strings.HasPrefix(d[0], want) || !strings.Contains(d[0], "| success |") {
 		t.Errorf("deploys: %v", d)
 	}

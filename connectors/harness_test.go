@@ -180,6 +180,15 @@ func dump(t *testing.T, st *store.Store, table string) []string {
 }
 
 // sameRows fails when two databases differ in any stored field of table.
+// bothEmpty: neither the connector's store nor the file import's holds a
+// row of table.
+func bothEmpty(t *testing.T, table string, got, want *store.Store) {
+	t.Helper()
+	if g, w := dump(t, got, table), dump(t, want, table); len(g)+len(w) != 0 {
+		t.Errorf("%s: connector %d rows, file import %d, want none", table, len(g), len(w))
+	}
+}
+
 func sameRows(t *testing.T, table string, got, want *store.Store) {
 	t.Helper()
 	g, w := dump(t, got, table), dump(t, want, table)

@@ -188,7 +188,7 @@ func TestJiraDataCenter(t *testing.T) {
 		t.Errorf("run: fetched %d, inserted %d, rejected %d", run.Fetched, run.Inserted, run.Rejected)
 	}
 	joined := strings.Join(run.Warnings, "\n")
-	if !strings.Contains(joined, `Jira issues of type "故事" skipped (neither incident nor action item)`) {
+	if !strings.Contains(joined, `Jira issues skipped: neither incidents (an Issue Type containing "Incident") nor tasks of an incident (4 任务, 2 故事`) {
 		t.Errorf("warnings:\n%s", joined)
 	}
 }

@@ -64,7 +64,7 @@ func TestSchedulerIsolation(t *testing.T) {
 	}
 	cancel()
 	<-done
-	if c := h.connector(okID); c.Status != store.ConnectorOK || count(t, h.st, `SELECT COUNT(*) FROM pages`) != 4 {
+	if c := h.connector(okID); c.Status != store.ConnectorOK || count(t, h.st, `SELECT COUNT(*) FROM pages`) != 3 {
 		t.Errorf("good connector: %s %q", c.Status, c.StatusMessage)
 	}
 	if c := h.connector(badID); c.Status != store.ConnectorFailed || !strings.Contains(c.StatusMessage, "HTTP 500") ||

@@ -1,7 +1,6 @@
 package connectors
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -35,11 +34,7 @@ type page struct {
 // names it, with the importers: the same code a file import runs.
 func parsePage(format, name string, body []byte, opt ingest.Options) (*imports.Batch, error) {
 	opt.Format = format
-	b, err := ingest.Parse(bytes.NewReader(body), name, opt)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return ingest.ParsePage(body, name, opt)
 }
 
 func fraction(pos, since, now time.Time) float64 {

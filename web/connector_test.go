@@ -146,16 +146,3 @@ func TestConnectorPages(t *testing.T) {
 		t.Errorf("%d deploys after removing the connector, want the 10 it wrote", deploys)
 	}
 }
-
-// between returns the text of s from the first from up to the next to.
-func between(s, from, to string) string {
-	i := strings.Index(s, from)
-	if i < 0 {
-		return ""
-	}
-	s = s[i:]
-	if j := strings.Index(s, to); j >= 0 {
-		return s[:j]
-	}
-	return s
-}

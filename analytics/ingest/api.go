@@ -22,6 +22,18 @@ import (
 // action-item links) and produce the same records with the same external
 // ids.
 
+// ParsePage reads one API response page in a file format (opt.Format):
+// unlike Parse, a page without records is an empty batch, not
+// ErrNothingRecognised — a connector's last page, or a page of merge-request
+// pipelines only, is a normal answer, and its warnings are kept.
+func ParsePage(body []byte, name string, opt Options) (*imports.Batch, error) {
+	b, _, err := parse(bytes.NewReader(body), name, opt)
+	if err != nil {
+		return nil, err
+	}
+	return b.Batch, nil
+}
+
 // rowsCSV renders a header and rows as CSV for the CSV importers.
 func rowsCSV(header []string, rows [][]string) *bufio.Reader {
 	var buf bytes.Buffer

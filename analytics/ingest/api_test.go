@@ -1,40 +1,28 @@
 package ingest
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
 
-// TestGitLabPipelines: outcomes, unfinished and not-deploy pipelines,
-// tag versions and the pipeline- external id.
-func TestGitLabPipelines(t *testing.T) {
-	doc := `[
-	 {"id": 1, "ref": "main", "sha": "0123456789abcdef", "status": "success", "source": "push", "started_at": "2026-01-02T10:00:00Z",
-	  "finished_at": "2026-01-02T10:05:00Z", "web_url": "https://gitlab.example.com/shop/checkout/-/pipelines/1"},
-	 {"id": 2, "ref": "v1.4.0", "tag": true, "sha": "aaaaaaaaaaaaaaaa", "status": "failed", "updated_at": "2026-01-03T10:05:00Z",
-	  "web_url": "https://gitlab.example.com/shop/checkout/-/pipelines/2"},
-	 {"id": 3, "ref": "main", "status": "running", "web_url": "https://gitlab.example.com/shop/checkout/-/pipelines/3"},
-	 {"id": 4, "ref": "main", "status": "manual", "web_url": "https://gitlab.example.com/shop/checkout/-/pipelines/4"},
-	 {"id": 5, "ref": "refs/merge-requests/7/head", "status": "success", "web_url": "https://gitlab.example.com/shop/checkout/-/pipelines/5"},
-	 {"id": 6, "ref": "main", "status": "canceled", "finished_at": "2026-01-04T10:05:00Z", "web_url": ""}
-	]`
-	b, err := Parse(strings.NewReader(doc), "p.json", Options{Format: "gitlab-pipelines"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(b.Deploys) != 2 || len(b.Rejects) != 1 || len(b.Warnings) != 3 {
-		t.Fatalf("deploys %+v, rejects %+v, warnings %v", b.Deploys, b.Rejects, b.Warnings)
-	}
-	d := b.Deploys[0]
-	if d.ExternalID != "pipeline-1" || d.Service != "checkout" || d.Version != "0123456789ab" || d.Status != "success" ||
-		d.StartedAt == nil || d.FinishedAt.Format("15:04") != "10:05" || d.Environment != "production" {
-		t.Errorf("pipeline 1: %+v", d)
-	}
-	if d := b.Deploys[1]; d.Version != "v1.4.0" || d.Status != "failed" || d.FinishedAt.Format("2006-01-02") != "2026-01-03" {
-		t.Errorf("tag pipeline: %+v", d)
-	}
-	if !strings.Contains(b.Rejects[0].Reason, "pipeline 6: no project") {
-		t.Errorf("reject: %v", b.Rejects[0])
+// TestParsePageWithoutRecords: an API page without records is an empty
+// batch (its warnings kept) where the same bytes as a file are
+// ErrNothingRecognised.
+func TestParsePageWithoutRecords(t *testing.T) {
+	mr := `[{"id": 5, "ref": "refs/merge-requests/7/head", "source": "merge_request_event", "status": "success",
+	  "finished_at": "2026-01-02T10:05:00Z", "web_url": "https://gitlab.example.com/shop/checkout/-/pipelines/5"}]`
+	for _, doc := range []string{`[]`, mr} {
+		b, err := ParsePage([]byte(doc), "p.json", Options{Format: "gitlab-pipelines"})
+		if err != nil || b.Records() != 0 || len(b.Rejects) != 0 || b.Format != "gitlab-pipelines" {
+			t.Fatalf("page %s: %+v %v", doc, b, err)
+		}
+		if doc == mr && len(b.Warnings) != 1 {
+			t.Errorf("merge-request page: warnings %v", b.Warnings)
+		}
+		if _, err := Parse(strings.NewReader(doc), "p.json", Options{Format: "gitlab-pipelines"}); !errors.Is(err, ErrNothingRecognised) {
+			t.Errorf("file %s: %v, want ErrNothingRecognised", doc, err)
+		}
 	}
 }
 

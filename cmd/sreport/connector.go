@@ -55,11 +55,11 @@ func runConnectorWith(ctx context.Context, args []string, stdin *os.File, stdout
 	sub, args := args[0], args[1:]
 	fs := newFlags("connector "+sub, connectorUsage, stderr)
 	db := dbFlag(fs)
-	keyFile := secretKeyFlag(fs)
+	loadKey := secretBox(fs, db)
 	name := fs.String("name", "", "connector name")
 	switch sub {
 	case "add":
-		return connectorAdd(ctx, fs, db, keyFile, name, args, stdin, stdout)
+		return connectorAdd(ctx, fs, db, loadKey, name, args, stdin, stdout)
 	case "list", "sync", "runs", "set-credential", "remove":
 	default:
 		io.WriteString(stderr, connectorUsage+"\n")
@@ -99,10 +99,11 @@ func runConnectorWith(ctx context.Context, args []string, stdin *os.File, stdout
 		fmt.Fprintf(stdout, "removed connector %s (its records and imports stay; roll the imports back to remove them)\n", c.Name)
 		return nil
 	case "set-credential":
-		box, err := secretBox(*keyFile, *db, false, nil)
+		box, keyFrom, err := loadKey()
 		if err != nil {
 			return err
 		}
+		fmt.Fprintln(stderr, "secret key "+keyFrom)
 		cred, err := readCredential(stdin)
 		if err != nil {
 			return err
@@ -113,10 +114,11 @@ func runConnectorWith(ctx context.Context, args []string, stdin *os.File, stdout
 		fmt.Fprintf(stdout, "credential of %s replaced\n", c.Name)
 		return nil
 	}
-	box, err := secretBox(*keyFile, *db, false, nil)
+	box, keyFrom, err := loadKey()
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(stderr, "secret key "+keyFrom)
 	return connectorSync(ctx, st, box, c, *fromStart, audit, stdout, stderr)
 }
 
@@ -133,7 +135,7 @@ func (l *listFlag) Set(s string) error {
 	return nil
 }
 
-func connectorAdd(ctx context.Context, fs *flag.FlagSet, db, keyFile, name *string, args []string, stdin *os.File, stdout io.Writer) error {
+func connectorAdd(ctx context.Context, fs *flag.FlagSet, db *string, loadKey func() (*secrets.Box, string, error), name *string, args []string, stdin *os.File, stdout io.Writer) error {
 	kind := fs.String("kind", "", "pagerduty, opsgenie, github, gitlab, jira, servicenow, jenkins or argocd")
 	base := fs.String("base-url", "", "the API's address (default: the vendor's; GitHub Enterprise https://HOST/api/v3; self-hosted GitLab, Jira, ServiceNow, Jenkins, Argo CD)")
 	eu := fs.Bool("eu", false, "use the vendor's EU service region (PagerDuty, Opsgenie)")
@@ -209,10 +211,11 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, db, keyFile, name *stri
 		return err
 	}
 	defer st.Close()
-	box, err := secretBox(*keyFile, *db, true, slog.New(slog.NewTextHandler(stdout, nil)))
+	box, keyFrom, err := loadKey()
 	if err != nil {
 		return err
 	}
+	fmt.Fprintln(stdout, "secret key "+keyFrom)
 	id, err := connectors.Add(ctx, st, box, sp, cred, store.Audit{Actor: "cli:" + envOr("USER", "unknown")})
 	if err != nil {
 		return fmt.Errorf("connector add: %w", err)
