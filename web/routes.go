@@ -64,6 +64,16 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodPost, "/admin/delivery/schedules/:id/delete", h.deleteSchedule, RoleAdmin)
 	add(http.MethodPost, "/admin/delivery/schedules/:id/test", h.testSchedule, RoleAdmin)
 
+	// API connectors (credentials are admins' business).
+	add(http.MethodGet, "/admin/connectors", h.listConnectors, RoleAdmin)
+	add(http.MethodGet, "/admin/connectors/new", h.newConnector, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors", h.createConnector, RoleAdmin)
+	add(http.MethodGet, "/admin/connectors/:id", h.showConnector, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/sync", h.syncConnector, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/credential", h.replaceConnectorCredential, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/enabled", h.setConnectorEnabled, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/delete", h.deleteConnector, RoleAdmin)
+
 	// Scorecards and KPIs
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards", h.showScorecard, RoleViewer)

@@ -17,6 +17,7 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/connectors"
 	"sreport/secrets"
 	"sreport/telemetry"
 )
@@ -35,7 +36,7 @@ type Config struct {
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
 	// Secrets seals and opens the secrets stored in the database (webhook
-	// secrets); nil when the server was started without a key, and then
+	// secrets, connector credentials); nil when the server was started without a key, and then
 	// every feature needing one says so.
 	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
@@ -43,6 +44,9 @@ type Config struct {
 	// first page leadership opens is served from memory. It also runs the
 	// scheduled report deliveries.
 	Background context.Context
+	// Connectors is serve's connector scheduler: "sync now" wakes it. Nil
+	// when none runs in this process (the connector is only marked due).
+	Connectors *connectors.Scheduler
 	// Metrics, when set, records request durations by route, imports and
 	// cache use (served by serve on --metrics-addr, not on the app's routes).
 	Metrics *telemetry.Metrics

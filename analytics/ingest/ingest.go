@@ -149,21 +149,36 @@ func nothingRecognised(name string, info FormatInfo, b *imports.Batch) error {
 // windows-1252 bytes are handled transparently. It returns an error only when
 // the file cannot be read at all; row problems are Batch.Rejects.
 func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
-	in, err := openInput(r)
+	b, info, err := parse(r, name, opt)
 	if err != nil {
 		return nil, err
+	}
+	// A file that only shows stored stand-in pages are not pages (PagerDuty
+	// log entries whose notifications were all e-mails) does change data.
+	if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
+		return nil, nothingRecognised(name, info, b.Batch)
+	}
+	return b.Batch, nil
+}
+
+// parse runs the format's importer; Parse and ParsePage differ only in
+// what an input without records means.
+func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) {
+	in, err := openInput(r)
+	if err != nil {
+		return nil, FormatInfo{}, err
 	}
 	format := strings.ToLower(strings.TrimSpace(opt.Format))
 	if format == "" || format == "auto" {
 		head, _ := in.Peek(detectSize)
 		format, err = Detect(name, head)
 		if err != nil {
-			return nil, err
+			return nil, FormatInfo{}, err
 		}
 	}
 	info, ok := formatInfo(format)
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownFormat, format)
+		return nil, FormatInfo{}, fmt.Errorf("%w %q", ErrUnknownFormat, format)
 	}
 	if m := opt.Mapping; m != nil {
 		// A saved mapping's parse choices apply unless the caller set them.
@@ -241,15 +256,10 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = p.genericCSV(in, toilMapping)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
+		return nil, info, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
-	// A file that only shows stored stand-in pages are not pages (PagerDuty
-	// log entries whose notifications were all e-mails) does change data.
-	if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
-		return nil, nothingRecognised(name, info, b.Batch)
-	}
-	return b.Batch, nil
+	return b, info, nil
 }
 
 // parser carries the options and the batch being filled.

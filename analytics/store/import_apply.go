@@ -490,14 +490,19 @@ func (a *applier) run(start time.Time) error {
 	if a.opt.UserID != 0 {
 		user = a.opt.UserID
 	}
-	r, err := a.tx.ExecContext(a.ctx, `INSERT INTO imports (user_id, actor, format, file_name, sha256, started_at, status)
+	// A connector run's pages all go into the run's one import
+	// (applyRunBatch sets importID); a file makes its own.
+	if a.importID == 0 {
+		r, err := a.tx.ExecContext(a.ctx, `INSERT INTO imports (user_id, actor, format, file_name, sha256, started_at, status)
 		VALUES (?, ?, ?, ?, ?, ?, 'running')`, user, a.opt.Actor, a.b.Format, a.opt.FileName, a.opt.SHA256, FormatTime(start))
-	if err != nil {
-		return fmt.Errorf("store: record import: %w", err)
+		if err != nil {
+			return fmt.Errorf("store: record import: %w", err)
+		}
+		if a.importID, err = r.LastInsertId(); err != nil {
+			return err
+		}
 	}
-	if a.importID, err = r.LastInsertId(); err != nil {
-		return err
-	}
+	var err error
 	if a.change, err = a.tx.PrepareContext(a.ctx, `INSERT INTO import_changes (import_id, entity, entity_id, action, before_json) VALUES (?, ?, ?, ?, ?)`); err != nil {
 		return fmt.Errorf("store: prepare: %w", err)
 	}
