@@ -22,10 +22,11 @@ func TestStatus(t *testing.T) {
 		ok    bool
 		want  string
 	}{
-		{"no target", f64(1), mttr, false, StatusNoData},
+		{"a value without a target", f64(1), mttr, false, StatusNoTarget},
 		{"no value", nil, mttr, true, StatusNoData},
+		{"no value and no target", nil, mttr, false, StatusNoData},
 		{"NaN value", f64(nanValue()), mttr, true, StatusNoData},
-		{"bad direction", f64(1), Target{KPI: "x", Target: 1, Direction: "up"}, true, StatusNoData},
+		{"bad direction", f64(1), Target{KPI: "x", Target: 1, Direction: "up"}, true, StatusNoTarget},
 		{"max: below", f64(59), mttr, true, StatusMet},
 		{"max: equal", f64(60), mttr, true, StatusMet},
 		{"max: 65 at risk", f64(65), mttr, true, StatusAtRisk},
@@ -52,6 +53,45 @@ func TestStatus(t *testing.T) {
 				t.Errorf("Status(%v, %+v) = %s, want %s", fmtp(tc.value), tc.t, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestJudge checks the order of the six statuses: no value, then no
+// target, then the minimum sample, then the target rule.
+func TestJudge(t *testing.T) {
+	mttr := Target{Tier: 0, KPI: KPIMTTRMinutes, Target: 30, Direction: DirectionMax}
+	pm := Target{Tier: 0, KPI: KPIPostmortemOnTimeRate, Target: 0.95, Direction: DirectionMin}
+	for _, tc := range []struct {
+		name  string
+		value *float64
+		n     float64
+		min   int
+		t     Target
+		ok    bool
+		want  string
+	}{
+		{"no records: no data, whatever the target", nil, 0, 5, mttr, true, StatusNoData},
+		{"no records and no target: no data", nil, 0, 5, mttr, false, StatusNoData},
+		{"a value without a target: no target, even below the minimum", f64(12), 1, 5, mttr, false, StatusNoTarget},
+		// The example: one postmortem, late, is 0 % — not "missed".
+		{"1 of 1 postmortems below a minimum of 5", f64(0), 1, 5, pm, true, StatusLowSample},
+		{"4 resolved incidents: one short of 5", f64(95), 4, 5, mttr, true, StatusLowSample},
+		{"5 resolved incidents: judged, missed", f64(95), 5, 5, mttr, true, StatusMissed},
+		{"5 resolved incidents: judged, at risk", f64(33), 5, 5, mttr, true, StatusAtRisk},
+		{"6 resolved incidents: judged, met", f64(20), 6, 5, mttr, true, StatusMet},
+		{"minimum 0: one record is judged", f64(0), 1, 0, pm, true, StatusMissed},
+		{"minimum 1: one record is judged", f64(1), 1, 1, pm, true, StatusMet},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Judge(tc.value, tc.n, tc.min, tc.t, tc.ok); got != tc.want {
+				t.Errorf("Judge(%v, n %v, min %d) = %s, want %s", fmtp(tc.value), tc.n, tc.min, got, tc.want)
+			}
+		})
+	}
+	for _, st := range Statuses {
+		if Judged(st) != (st == StatusMet || st == StatusAtRisk || st == StatusMissed) {
+			t.Errorf("Judged(%s) = %v", st, Judged(st))
+		}
 	}
 }
 
