@@ -106,8 +106,8 @@ func minSampleSpecs() []settingSpec {
 		}
 		def := d
 		out = append(out, settingSpec{key: store.MinSampleKey(d.Key), label: d.Label + ": minimum " + d.Sample.Many,
-			help: "Below it the value is shown with its sample but not judged.",
-			def: func(s analytics.Settings) string { return strconv.Itoa(s.MinSampleOf(def.Key)) },
+			help:  "Below it the value is shown with its sample but not judged.",
+			def:   func(s analytics.Settings) string { return strconv.Itoa(s.MinSampleOf(def.Key)) },
 			check: intRange(0, store.MaxMinSample, def.Sample.Many)})
 	}
 	return out

@@ -66,12 +66,13 @@ var targetText = regexp.MustCompile(`^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)\s*([a-z%]*)
 func ParseTarget(u analytics.Unit, text string) (float64, error) {
 	s := strings.ToLower(strings.ReplaceAll(strings.TrimSpace(text), ",", "."))
 	m := targetText.FindStringSubmatch(s)
-	if m == nil {
-		return 0, problem("Enter a number" + unitHint(u) + ".")
+	var v float64
+	var err error
+	if m != nil {
+		v, err = strconv.ParseFloat(m[1], 64)
 	}
-	v, err := strconv.ParseFloat(m[1], 64)
-	if err != nil || math.IsInf(v, 0) {
-		return 0, problem("Enter a number" + unitHint(u) + ".")
+	if m == nil || err != nil || math.IsInf(v, 0) {
+		return 0, problem("Enter " + unitNoun(u) + unitHint(u) + ", 0 or more.")
 	}
 	suffix := m[2]
 	switch {
@@ -114,6 +115,17 @@ type Problem string
 func (p Problem) Error() string { return string(p) }
 
 func problem(msg string) error { return Problem(msg) }
+
+// unitNoun is what a target of unit u is: "a percentage", "a duration", "a number".
+func unitNoun(u analytics.Unit) string {
+	switch {
+	case u.Percent():
+		return "a percentage"
+	case u == analytics.UnitMinutes, u == analytics.UnitHours, u == analytics.UnitWorkHours:
+		return "a duration"
+	}
+	return "a number"
+}
 
 // unitHint says how a target of unit u may be written.
 func unitHint(u analytics.Unit) string {

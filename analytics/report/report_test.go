@@ -91,7 +91,7 @@ func TestSummaryFromCraftedData(t *testing.T) {
 		Card:         &scorecard.Card{Services: []scorecard.Row{svc}, Tiers: []scorecard.Row{tierRow}, Org: org},
 		Earlier:      []analytics.Period{p.Prev().Prev().Prev(), p.Prev().Prev()},
 		EarlierTiers: map[int][]analytics.Result{0: hist}, EarlierRules: rules,
-		Incidents:    incs, Risks: risks, RiskEvents: events}
+		Incidents: incs, Risks: risks, RiskEvents: events}
 	r := Build(d)
 	got := strings.Join(r.Summary, "\n")
 	for _, want := range []string{
