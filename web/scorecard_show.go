@@ -201,7 +201,6 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	for _, r := range card.Teams {
 		row := scoreRow(r, cols, q.period, scorecard.Scope{Team: r.Name, Tier: q.scope.Tier})
 		row.Name = "Team " + r.Name
-		row.TestID = teamRowID(r.Name)
 		row.Href = "/scorecards?" + url.Values{"team": {r.Name}, "period": {q.period.Label}}.Encode()
 		if r.TargetTier != nil {
 			row.Team = "team figures judged against tier " + strconv.Itoa(*r.TargetTier) + " targets"
@@ -280,6 +279,9 @@ func (q scorecardQuery) values(sort string) url.Values {
 // explain link, each column in its format.
 func scoreRow(r scorecard.Row, cols map[string]kpifmt.Format, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
 	row := views.ScoreRow{Name: r.Name, TestID: "row-" + strings.ReplaceAll(strings.ToLower(r.Name), " ", "-")}
+	if r.Kind == scorecard.KindTeam {
+		row.TestID = teamRowID(r.Name) // the anchor service rows' team cells link to
+	}
 	for _, k := range headlines {
 		var cell views.ScoreCell
 		c, has := r.KPIs[k]
