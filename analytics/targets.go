@@ -103,18 +103,18 @@ const statusEpsilon = 1e-9
 // force), in this order:
 //
 //   - no_data: no value (nothing to average, a zero denominator);
+//   - low_sample: n < minSample, target or not: the number itself is too
+//     thin to read, so it is never judged;
 //   - no_target: no target in force, or one with an unknown direction;
-//   - low_sample: n < minSample;
 //   - met, at_risk or missed: Status.
 func Judge(value *float64, n float64, minSample int, t Target, ok bool) string {
-	switch st := Status(value, t, ok); {
-	case !Judged(st):
-		return st
+	switch {
+	case value == nil || math.IsNaN(*value):
+		return StatusNoData
 	case n < float64(minSample):
 		return StatusLowSample
-	default:
-		return st
 	}
+	return Status(value, t, ok)
 }
 
 // Status compares value with target t (ok = a target exists), whatever the

@@ -56,8 +56,8 @@ func TestStatus(t *testing.T) {
 	}
 }
 
-// TestJudge checks the order of the six statuses: no value, then no
-// target, then the minimum sample, then the target rule.
+// TestJudge checks the order of the six statuses: no value, then the
+// minimum sample, then no target, then the target rule.
 func TestJudge(t *testing.T) {
 	mttr := Target{Tier: 0, KPI: KPIMTTRMinutes, Target: 30, Direction: DirectionMax}
 	pm := Target{Tier: 0, KPI: KPIPostmortemOnTimeRate, Target: 0.95, Direction: DirectionMin}
@@ -72,7 +72,8 @@ func TestJudge(t *testing.T) {
 	}{
 		{"no records: no data, whatever the target", nil, 0, 5, mttr, true, StatusNoData},
 		{"no records and no target: no data", nil, 0, 5, mttr, false, StatusNoData},
-		{"a value without a target: no target, even below the minimum", f64(12), 1, 5, mttr, false, StatusNoTarget},
+		{"a value without a target: no_target", f64(12), 5, 5, mttr, false, StatusNoTarget},
+		{"below the minimum, target or not: low_sample", f64(12), 1, 5, mttr, false, StatusLowSample},
 		// The example: one postmortem, late, is 0 % — not "missed".
 		{"1 of 1 postmortems below a minimum of 5", f64(0), 1, 5, pm, true, StatusLowSample},
 		{"4 resolved incidents: one short of 5", f64(95), 4, 5, mttr, true, StatusLowSample},

@@ -116,6 +116,9 @@ func reportKPIs(row scorecard.Row, keys []string, hs []report.Headline, prefix s
 		if c.Change != nil {
 			text, sign := f.Change(*c.Change)
 			kr.Change, kr.ChangeClass = arrow(text, sign), trendClass(k, c.Direction, float64(sign))
+			if c.Status == analytics.StatusLowSample || c.PreviousStatus == analytics.StatusLowSample {
+				kr.ChangeClass = "flat" // a move from or to too few records is no verdict
+			}
 		}
 		if hs != nil {
 			h := hs[i]

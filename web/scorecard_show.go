@@ -338,7 +338,7 @@ func kpiCell(k string, c scorecard.Cell, counts analytics.Counts, f kpifmt.Forma
 		text, sign := f.Change(*c.Change)
 		cell.Trend = arrow(text, sign)
 		cell.TrendClass = trendClass(k, c.Direction, float64(sign))
-		if def.Sampled() && !(analytics.Judged(c.Status) && analytics.Judged(c.PreviousStatus)) && c.Status != analytics.StatusNoTarget {
+		if c.Status == analytics.StatusLowSample || c.PreviousStatus == analytics.StatusLowSample {
 			// A move from or to too few records is no verdict: not coloured.
 			cell.TrendClass = "flat"
 		}

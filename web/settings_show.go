@@ -304,7 +304,10 @@ func (h *Handler) settingsView(c echo.Context, from string, in settingsInput) (v
 	v.Bands.Bands = doraBandNames
 	for _, m := range doraMetrics {
 		u := analytics.DoraUnit(m.metric)
-		row := views.BandRow{Metric: m.metric, Label: m.label + " (" + kpifmt.Hint(u) + ")", Test: m.test}
+		row := views.BandRow{Metric: m.metric, Label: m.label, Test: m.test}
+		if u != analytics.UnitRate {
+			row.Label += " (" + kpifmt.Hint(u) + ")"
+		}
 		for _, b := range doraBandNames {
 			cell := views.GridCell{Name: bandField(m.metric, b), Default: kpifmt.Exact(u, defBands[m.metric+"/"+b])}
 			if t, ok := cur[m.metric+"/"+b]; ok {

@@ -222,11 +222,11 @@ func Sample(d analytics.KPIDef, c analytics.Counts) (short, long string) {
 }
 
 // count writes a record count: whole numbers, large ones shortened
-// ("12.3 k", "560.6 M") so a cell stays narrow.
+// ("12.3 k", "560.6 M", "13.6 bn") so a cell stays narrow.
 func count(n float64) string {
 	switch a := math.Abs(n); {
 	case a >= 1e9:
-		return fixed(n/1e9, 1) + " G"
+		return fixed(n/1e9, 1) + " bn"
 	case a >= 1e6:
 		return fixed(n/1e6, 1) + " M"
 	case a >= 1e4:

@@ -79,15 +79,16 @@ func TestCellSamplesAndStatuses(t *testing.T) {
 		{"ledger", analytics.KPIMTTRMinutes, ptr(35), 6, analytics.StatusMissed, nil, 0, analytics.StatusNoData},
 		// Tier 0: (60 + 210) / 8 = 33.75 over 8, > 33 → missed; September 15 over 1.
 		{"Tier 0", analytics.KPIMTTRMinutes, ptr(33.75), 8, analytics.StatusMissed, ptr(15), 1, analytics.StatusLowSample},
-		// The organisation has no target: a value is no_target, not no_data.
-		{"Organisation", analytics.KPIMTTRMinutes, ptr(33.75), 8, analytics.StatusNoTarget, ptr(15), 1, analytics.StatusNoTarget},
+		// The organisation has no target: a value is no_target, not no_data;
+		// September's one incident is too few, target or not.
+		{"Organisation", analytics.KPIMTTRMinutes, ptr(33.75), 8, analytics.StatusNoTarget, ptr(15), 1, analytics.StatusLowSample},
 		// No deploys at all: change failure rate null, no_data (target or not).
 		{"checkout", analytics.KPIChangeFailureRate, nil, 0, analytics.StatusNoData, nil, 0, analytics.StatusNoData},
 		{"Organisation", analytics.KPIChangeFailureRate, nil, 0, analytics.StatusNoData, nil, 0, analytics.StatusNoData},
 		// A count: n is the records it counts; no target.
 		{"checkout", analytics.KPIIncidentsTotal, ptr(2), 2, analytics.StatusNoTarget, ptr(1), 1, analytics.StatusNoTarget},
 		// A team row judges team figures only: MTTR has no target there.
-		{"payments", analytics.KPIMTTRMinutes, ptr(33.75), 8, analytics.StatusNoTarget, ptr(15), 1, analytics.StatusNoTarget},
+		{"payments", analytics.KPIMTTRMinutes, ptr(33.75), 8, analytics.StatusNoTarget, ptr(15), 1, analytics.StatusLowSample},
 	}
 	for _, tc := range cases {
 		c := row(tc.row).KPIs[tc.kpi]
