@@ -102,3 +102,37 @@ func firstDiff(a, b string) string {
 	lo := max(i-200, 0)
 	return "before: …" + a[lo:min(i+200, len(a))] + "\nafter:  …" + b[lo:min(i+200, len(b))]
 }
+
+// TestSavingUnchangedFormsChangesNothing: the three forms as the page
+// fills them, saved as they are, add no change to the history (the
+// targets read back from "99.99 %" equal the stored 0.9999, and settings
+// equal to their defaults are not stored).
+func TestSavingUnchangedFormsChangesNothing(t *testing.T) {
+	srv, st, c := followupServer(t, web.RoleAdmin)
+	ctx := context.Background()
+	current, err := st.TierTargets(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, form := range map[string]url.Values{"/settings": settingsForm(nil), "/settings/targets": targetsForm(current), "/settings/dora": bandsForm()} {
+		if status, body, _ := postWith(t, c, srv.URL+path, form, true); status != http.StatusSeeOther {
+			t.Fatalf("%s: %d %.500s", path, status, body)
+		}
+	}
+	changes, err := st.RuleChanges(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 0 {
+		t.Errorf("unchanged forms wrote %d changes: %+v", len(changes), changes)
+	}
+	// One real change is one row.
+	f := settingsForm(map[string]string{"noise_auto_resolve_minutes": "5"})
+	if status, _, _ := postWith(t, c, srv.URL+"/settings", f, true); status != http.StatusSeeOther {
+		t.Fatal(status)
+	}
+	if changes, _ = st.RuleChanges(ctx); len(changes) != 1 || changes[0].Key != "noise_auto_resolve_minutes" || changes[0].From != "2026-11" ||
+		changes[0].New != "5" || changes[0].Old != "" {
+		t.Errorf("changes after one edit: %+v", changes)
+	}
+}

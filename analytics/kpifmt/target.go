@@ -85,7 +85,10 @@ func ParseTarget(u analytics.Unit, text string) (float64, error) {
 		case u.Fraction() && v > 100:
 			return 0, problem("A percentage is from 0 to 100 %.")
 		}
-		return v / 100, nil
+		// v/100 can land an ulp off the stored fraction (0.019 / 100 is
+		// 0.00018999999999999998): round to twelve decimals, far below
+		// any precision a target is written with.
+		return math.Round(v/100*1e12) / 1e12, nil
 	case u == analytics.UnitMinutes, u == analytics.UnitHours, u == analytics.UnitWorkHours:
 		minutes := map[string]float64{"": 1, "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1,
 			"h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60, "d": 1440, "day": 1440, "days": 1440}

@@ -6,8 +6,11 @@ import (
 	"database/sql"
 	"fmt"
 	"maps"
+	"math"
+	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"sreport/analytics"
@@ -80,12 +83,12 @@ func (s *Store) SaveSettings(ctx context.Context, from string, values map[string
 				f = ""
 			}
 			cur, hadCur := rr.settingValuesAt(f)[k]
-			if hadCur && cur == v {
+			if sameSetting(k, cur, hadCur, v) {
 				continue
 			}
 			before[k], after[k] = cur, v
 			prior, hadPrior := rr.settingValuesAt(monthBefore(f))[k]
-			if f != "" && hadPrior && prior == v {
+			if f != "" && sameSetting(k, prior, hadPrior, v) {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM settings WHERE key = ? AND effective_from = ?`, k, f); err != nil {
 					return fmt.Errorf("store: save setting %s: %w", k, err)
 				}
@@ -100,6 +103,23 @@ func (s *Store) SaveSettings(ctx context.Context, from string, values map[string
 		a.Action, a.Entity, a.EntityID, a.Before, a.After = "update", "settings", "from "+from, before, after
 		return WriteAudit(ctx, tx, a)
 	})
+}
+
+// sameSetting reports whether setting k stored as a (had: stored at all;
+// else its default) means the same as value b: "prod,live" and "prod,
+// live" do, as does an unstored key and its default written out.
+func sameSetting(k, a string, had bool, b string) bool {
+	x, y := analytics.DefaultSettings(), analytics.DefaultSettings()
+	if had && applySetting(&x, k, a) != nil {
+		return false
+	}
+	if applySetting(&y, k, b) != nil {
+		return false
+	}
+	if kpi, ok := strings.CutPrefix(k, SettingMinSamplePrefix); ok {
+		return x.MinSampleOf(kpi) == y.MinSampleOf(kpi)
+	}
+	return reflect.DeepEqual(x, y)
 }
 
 // monthBefore is the month key just before month ("2026-01" → "2025-12");
@@ -168,13 +188,13 @@ func (s *Store) SaveTierTargets(ctx context.Context, from string, rows []analyti
 		for _, t := range targetRows(analytics.NewTargetSet(slices.Collect(maps.Values(keys)))) {
 			c, hasCur := cur.Get(t.Tier, t.KPI)
 			w, hasWant := want.Get(t.Tier, t.KPI)
-			if hasCur == hasWant && (!hasWant || c == w) {
+			if sameTarget(c, hasCur, w, hasWant) {
 				continue
 			}
 			before = append(before, targetVersion(from, t, c, hasCur))
 			after = append(after, targetVersion(from, t, w, hasWant))
 			p, hasPrior := prior.Get(t.Tier, t.KPI)
-			if hasPrior == hasWant && (!hasWant || p == w) {
+			if sameTarget(p, hasPrior, w, hasWant) {
 				if _, err := tx.ExecContext(ctx, `DELETE FROM tier_targets WHERE tier = ? AND kpi = ? AND effective_from = ?`, t.Tier, t.KPI, from); err != nil {
 					return fmt.Errorf("store: save tier target %d/%s: %w", t.Tier, t.KPI, err)
 				}
@@ -192,6 +212,21 @@ func (s *Store) SaveTierTargets(ctx context.Context, from string, rows []analyti
 		a.Action, a.Entity, a.EntityID, a.Before, a.After = "update", "tier_targets", "from "+from, before, after
 		return WriteAudit(ctx, tx, a)
 	})
+}
+
+// sameTarget reports whether two targets (ok: one exists) are the same:
+// both absent, or the same direction and a value equal up to float noise
+// (a target read back from "99.99 %" may be an ulp off the stored 0.9999).
+func sameTarget(a analytics.Target, aok bool, b analytics.Target, bok bool) bool {
+	if aok != bok || !aok {
+		return aok == bok
+	}
+	return a.Direction == b.Direction && sameNumber(a.Target, b.Target)
+}
+
+// sameNumber is equality up to float noise: twelve significant digits.
+func sameNumber(a, b float64) bool {
+	return math.Abs(a-b) <= 1e-12*math.Max(1, math.Max(math.Abs(a), math.Abs(b)))
 }
 
 // targetVersion is t's target from month from on: v when ok, else none
@@ -304,7 +339,7 @@ func (s *Store) SaveDoraBands(ctx context.Context, from string, rows []analytics
 			}
 			return nil
 		}
-		same := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || *x == *y) }
+		same := func(x, y *float64) bool { return (x == nil) == (y == nil) && (x == nil || sameNumber(*x, *y)) }
 		var before, after []analytics.BandVersion
 		for _, k := range keys {
 			c, w, p := opt(cur, k), opt(want, k), opt(prior, k)
