@@ -123,46 +123,50 @@ func NewRuleBook(settings []SettingsVersion, targets []TargetVersion, bands []Ba
 			tier int
 			kpi  string
 		}
-		cur := map[tk]TargetVersion{}
-		var order []tk
-		for _, v := range targets {
-			if v.From > f {
-				break
-			}
-			k := tk{v.Tier, v.KPI}
-			if _, seen := cur[k]; !seen {
-				order = append(order, k)
-			}
-			cur[k] = v
-		}
 		var rows []Target
-		for _, k := range order {
-			if v := cur[k]; v.Target != nil {
+		for _, v := range inForce(targets, f, func(v TargetVersion) tk { return tk{v.Tier, v.KPI} }) {
+			if v.Target != nil {
 				rows = append(rows, Target{Tier: v.Tier, KPI: v.KPI, Target: *v.Target, Direction: v.Direction})
 			}
 		}
 		r.Targets = NewTargetSet(rows)
 		type bk struct{ metric, band string }
-		bcur := map[bk]BandVersion{}
-		var border []bk
-		for _, v := range bands {
-			if v.From > f {
-				break
-			}
-			k := bk{v.Metric, v.Band}
-			if _, seen := bcur[k]; !seen {
-				border = append(border, k)
-			}
-			bcur[k] = v
-		}
-		for _, k := range border {
-			if v := bcur[k]; v.Threshold != nil {
+		for _, v := range inForce(bands, f, func(v BandVersion) bk { return bk{v.Metric, v.Band} }) {
+			if v.Threshold != nil {
 				r.Bands = append(r.Bands, DoraBand{Metric: v.Metric, Band: v.Band, Threshold: *v.Threshold})
 			}
 		}
 		b.rules[i] = r
 	}
 	return b
+}
+
+// dated is a version with the month it applies from.
+type dated interface{ from() string }
+
+func (v TargetVersion) from() string { return v.From }
+func (v BandVersion) from() string   { return v.From }
+
+// inForce returns, per key and in the order keys first appear, the latest
+// of vs (sorted by From) whose From is not after month.
+func inForce[V dated, K comparable](vs []V, month string, key func(V) K) []V {
+	cur := map[K]V{}
+	var order []K
+	for _, v := range vs {
+		if v.from() > month {
+			break
+		}
+		k := key(v)
+		if _, seen := cur[k]; !seen {
+			order = append(order, k)
+		}
+		cur[k] = v
+	}
+	out := make([]V, len(order))
+	for i, k := range order {
+		out[i] = cur[k]
+	}
+	return out
 }
 
 // FixedRules is a book whose one set of rules is in force since the
