@@ -194,9 +194,10 @@ func TestSettingsAndBandsAreEffectiveDated(t *testing.T) {
 	}
 }
 
-// TestEffectiveRulesMigration applies the migrations up to 8, writes rows
-// as version 8 stored them, and checks version 9 keeps each as in force
-// since the beginning, then that down and up again keep the latest values.
+// TestEffectiveRulesMigration applies the migrations up to the one before
+// *_effective_rules.sql, writes rows as that version stored them, and
+// checks the migration keeps each as in force since the beginning, then
+// that down and up again keep the latest values.
 func TestEffectiveRulesMigration(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite3", "file:"+filepath.Join(t.TempDir(), "m.db")+"?_foreign_keys=on")
@@ -209,7 +210,16 @@ func TestEffectiveRulesMigration(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 8); err != nil {
+	var version int64
+	for _, src := range p.ListSources() {
+		if strings.HasSuffix(src.Path, "_effective_rules.sql") {
+			version = src.Version
+		}
+	}
+	if version == 0 {
+		t.Fatal("no *_effective_rules.sql migration")
+	}
+	if _, err := p.UpTo(ctx, version-1); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx, `UPDATE tier_targets SET target = 45 WHERE tier = 0 AND kpi = 'mttr_minutes';
@@ -217,7 +227,7 @@ func TestEffectiveRulesMigration(t *testing.T) {
 		UPDATE dora_bands SET threshold = 20 WHERE metric = 'lead_time_hours' AND band = 'elite'`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.UpTo(ctx, 9); err != nil {
+	if _, err := p.UpTo(ctx, version); err != nil {
 		t.Fatal(err)
 	}
 	var n int
@@ -238,7 +248,7 @@ func TestEffectiveRulesMigration(t *testing.T) {
 	if _, err := db.ExecContext(ctx, `INSERT INTO tier_targets (tier, kpi, effective_from, target, direction) VALUES (0, 'mttr_minutes', '2026-11', 120, 'max')`); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := p.Down(ctx); err != nil {
+	if _, err := p.DownTo(ctx, version-1); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRowContext(ctx, `SELECT target FROM tier_targets WHERE tier = 0 AND kpi = 'mttr_minutes'`).Scan(&target); err != nil || target != 120 {
