@@ -112,9 +112,8 @@ func (c *computer) incidents() {
 // fingerprint is Fingerprint with the title normalisation memoised, since
 // alert-generated titles repeat a lot and the regexps dominate the cost.
 func (c *computer) fingerprint(inc *Incident) string {
-	if inc.Fingerprint != "" || inc.ProblemRef != "" || inc.RootCause != "" || inc.Category != "" {
-		if fp := Fingerprint(Incident{Fingerprint: inc.Fingerprint, ProblemRef: inc.ProblemRef,
-			RootCause: inc.RootCause, Category: inc.Category}); fp != "" {
+	if inc.Fingerprint != "" || inc.ProblemRef != "" {
+		if fp := Fingerprint(Incident{Fingerprint: inc.Fingerprint, ProblemRef: inc.ProblemRef}); fp != "" {
 			return fp
 		}
 	}

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
@@ -105,6 +106,9 @@ type KPIDef struct {
 	// service (toil): the scorecard shows it on team rows and the roll-ups,
 	// not repeated on each of the team's service rows.
 	Team bool
+	// Coverage is set for a KPI whose records may lack the inputs it
+	// needs (an impact start, postmortem data): how many have them.
+	Coverage *Coverage
 
 	field func(*KPIs) **float64
 }
@@ -128,6 +132,38 @@ func (n Noun) Word(v float64) string {
 // Sampled reports whether the KPI has a minimum sample by default: its
 // value is a mean, median or ratio over records.
 func (d KPIDef) Sampled() bool { return d.MinSample > 0 }
+
+// Coverage names the counts that say how many of a KPI's records carry
+// its inputs, so a page can say "postmortem data on 12 of 93 Sev1/Sev2
+// incidents" and missing data is never read as a result.
+type Coverage struct {
+	Input   string // what a record may lack: "postmortem data"
+	Have    string // the Counts key of the records that have it
+	Of      string // the Counts key of the records considered
+	Records string // what the records are, plural: "incidents"
+}
+
+// CoverageOf returns how many of the KPI's records in c have its inputs
+// (have) of those it considered (of); ok is false for a KPI without
+// Coverage.
+func (d KPIDef) CoverageOf(c Counts) (have, of int, ok bool) {
+	if d.Coverage == nil {
+		return 0, 0, false
+	}
+	h, _ := c.Get(d.Coverage.Have)
+	o, _ := c.Get(d.Coverage.Of)
+	return int(h), int(o), true
+}
+
+// CoverageText says the KPI's coverage in c: "postmortem data on 12 of
+// 93 Sev1/Sev2 incidents"; "" without Coverage or without records.
+func (d KPIDef) CoverageText(c Counts) string {
+	have, of, ok := d.CoverageOf(c)
+	if !ok || of == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s on %d of %d %s", d.Coverage.Input, have, of, d.Coverage.Records)
+}
 
 // HigherIsBetter reports whether a rise of the KPI is an improvement.
 func (d KPIDef) HigherIsBetter() bool { return d.Better == DirectionMin }
@@ -173,6 +209,7 @@ type KPIs struct {
 	ToilRatio                         *float64 `json:"toil_ratio"`
 	PostmortemOnTimeRate              *float64 `json:"postmortem_on_time_rate"`
 	ActionItemOnTimeRate              *float64 `json:"action_item_on_time_rate"`
+	ActionItemsOverdue                *float64 `json:"action_items_overdue"`
 	Availability                      *float64 `json:"availability"`
 	SLOAttainment                     *float64 `json:"slo_attainment"`
 	ErrorBudgetRemaining              *float64 `json:"error_budget_remaining"`
@@ -207,6 +244,7 @@ const (
 	KPIToilRatio                         = "toil_ratio"
 	KPIPostmortemOnTimeRate              = "postmortem_on_time_rate"
 	KPIActionItemOnTimeRate              = "action_item_on_time_rate"
+	KPIActionItemsOverdue                = "action_items_overdue"
 	KPIAvailability                      = "availability"
 	KPISLOAttainment                     = "slo_attainment"
 	KPIErrorBudgetRemaining              = "error_budget_remaining"
@@ -236,11 +274,13 @@ var kpiDefs = []KPIDef{
 	{Key: KPIMTTDMinutes, Label: "MTTD", Short: "MTTD", Prose: "MTTD",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_start"}, Record: UnitMinutes,
 		Sample: Noun{"incident with an impact start", "incidents with an impact start"}, MinSample: 5,
-		Doc: "mttd--mttd_minutes", field: func(k *KPIs) **float64 { return &k.MTTDMinutes }},
+		Coverage: &Coverage{Input: "impact start", Have: "incidents_with_start", Of: "incidents", Records: "incidents"},
+		Doc:      "mttd--mttd_minutes", field: func(k *KPIs) **float64 { return &k.MTTDMinutes }},
 	{Key: KPIMTTAMinutes, Label: "MTTA (incidents)", Short: "MTTA", Prose: "MTTA",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_ack"}, Record: UnitMinutes,
 		Sample: Noun{"acknowledged incident", "acknowledged incidents"}, MinSample: 5,
-		Doc: "mtta--mtta_minutes", field: func(k *KPIs) **float64 { return &k.MTTAMinutes }},
+		Coverage: &Coverage{Input: "acknowledgement time", Have: "incidents_with_ack", Of: "incidents", Records: "incidents"},
+		Doc:      "mtta--mtta_minutes", field: func(k *KPIs) **float64 { return &k.MTTAMinutes }},
 	{Key: KPIMTTRMinutes, Label: "MTTR", Short: "MTTR", Prose: "MTTR",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"resolved_incidents"}, Record: UnitMinutes,
 		Sample: Noun{"resolved incident", "resolved incidents"}, MinSample: 5,
@@ -256,7 +296,8 @@ var kpiDefs = []KPIDef{
 	{Key: KPITTMMinutes, Label: "Time to mitigate", Short: "TTM", Prose: "Time to mitigate",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"mitigated_incidents"}, Record: UnitMinutes,
 		Sample: Noun{"mitigated incident", "mitigated incidents"}, MinSample: 5,
-		Doc: "time-to-mitigate--ttm_minutes", field: func(k *KPIs) **float64 { return &k.TTMMinutes }},
+		Coverage: &Coverage{Input: "mitigation time", Have: "mitigated_incidents", Of: "incidents", Records: "incidents"},
+		Doc:      "time-to-mitigate--ttm_minutes", field: func(k *KPIs) **float64 { return &k.TTMMinutes }},
 	{Key: KPIRepeatIncidentRate, Label: "Repeat incidents", Short: "Repeat rate", Prose: "The repeat-incident rate",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"incidents"}, Record: UnitCount,
 		Sample: Noun{"incident", "incidents"}, Num: "repeat_incidents", MinSample: 5,
@@ -282,7 +323,8 @@ var kpiDefs = []KPIDef{
 	{Key: KPILeadTimeMedianHours, Label: "Lead time (median)", Short: "Lead time", Prose: "Median lead time",
 		Unit: UnitHours, Better: DirectionMax, N: []string{"deployments_with_commit"}, Record: UnitHours,
 		Sample: Noun{"deployment with a commit time", "deployments with a commit time"}, MinSample: 5,
-		Doc: "lead-time-for-changes--lead_time_median_hours", field: func(k *KPIs) **float64 { return &k.LeadTimeMedianHours }},
+		Coverage: &Coverage{Input: "commit time", Have: "deployments_with_commit", Of: "deployments", Records: "deployments"},
+		Doc:      "lead-time-for-changes--lead_time_median_hours", field: func(k *KPIs) **float64 { return &k.LeadTimeMedianHours }},
 	{Key: KPIFailedDeployRecoveryMedianMinutes, Label: "Failed deploy recovery", Short: "Recovery", Prose: "Failed deploy recovery",
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"failed_deploy_incidents"}, Record: UnitMinutes,
 		Sample: Noun{"recovered failed deployment", "recovered failed deployments"}, MinSample: 5,
@@ -323,12 +365,17 @@ var kpiDefs = []KPIDef{
 	{Key: KPIPostmortemOnTimeRate, Label: "Postmortems on time", Short: "Postmortems on time", Prose: "The share of postmortems on time",
 		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"postmortems_due"}, Record: UnitCount,
 		Sample: Noun{"postmortem due", "postmortems due"}, Num: "postmortems_on_time", MinSample: 5,
-		Doc: "postmortem-on-time-rate--postmortem_on_time_rate", field: func(k *KPIs) **float64 { return &k.PostmortemOnTimeRate }},
+		Coverage: &Coverage{Input: "postmortem data", Have: "postmortems_with_data", Of: "postmortems_required", Records: "Sev1/Sev2 incidents"},
+		Doc:      "postmortem-on-time-rate--postmortem_on_time_rate", field: func(k *KPIs) **float64 { return &k.PostmortemOnTimeRate }},
 	{Key: KPIActionItemOnTimeRate, Label: "Action items on time", Short: "Action items on time",
 		Prose: "The share of action items closed on time",
 		Unit:  UnitRatio, Better: DirectionMin, Target: true, N: []string{"action_items_due"}, Record: UnitCount,
 		Sample: Noun{"action item due", "action items due"}, Num: "action_items_on_time", MinSample: 5,
 		Doc: "action-item-on-time-rate--action_item_on_time_rate", field: func(k *KPIs) **float64 { return &k.ActionItemOnTimeRate }},
+	{Key: KPIActionItemsOverdue, Label: "Overdue action items", Short: "Overdue items", Prose: "The number of overdue action items",
+		Unit: UnitCount, Better: DirectionMax, Target: true, N: []string{"action_items_overdue"}, Record: UnitHours,
+		Sample: Noun{"overdue action item", "overdue action items"},
+		Doc:    "overdue-action-items--action_items_overdue", field: func(k *KPIs) **float64 { return &k.ActionItemsOverdue }},
 
 	// Service levels
 	{Key: KPIAvailability, Label: "Availability", Short: "Availability", Prose: "Availability",

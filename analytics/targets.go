@@ -40,8 +40,8 @@ func (ts TargetSet) Get(tier int, kpi string) (Target, bool) {
 	return t, ok
 }
 
-// DefaultTargets returns the tier targets seeded by
-// migrations/00002_defaults.sql (a test keeps the two in step).
+// DefaultTargets returns the tier targets the migrations seed
+// (00002_defaults.sql and those of later KPIs; a test keeps them in step).
 func DefaultTargets() []Target {
 	var out []Target
 	// The direction is the KPI's (KPIDef.Better): a target the other way
@@ -63,6 +63,7 @@ func DefaultTargets() []Target {
 	add(KPIAlertNoiseRatio, 0.20, 0.30, 0.40, 0.50)
 	add(KPIPostmortemOnTimeRate, 0.95, 0.90, 0.80, 0.70)
 	add(KPIActionItemOnTimeRate, 0.90, 0.80, 0.70, 0.60)
+	add(KPIActionItemsOverdue, 0, 0, 0, 0) // migrations/00011_action_items_overdue_targets.sql
 	add(KPIToilRatio, 0.30, 0.40, 0.50, 0.50)
 	return out
 }
@@ -113,15 +114,17 @@ func Judge(value *float64, n float64, minSample int, t Target, ok bool) string {
 		return StatusNoData
 	case n < float64(minSample):
 		return StatusLowSample
+	case !ok:
+		return StatusNoTarget
 	}
-	return Status(value, t, ok)
+	return Status(value, t)
 }
 
-// Status compares value with target t (ok = a target exists), whatever the
-// sample (see Judge):
+// Status compares value with target t, whatever the sample; Judge says
+// when there is a target to compare with:
 //
 //   - no_data: no value;
-//   - no_target: no target, or an unknown direction;
+//   - no_target: an unknown direction;
 //   - met: max: value ≤ target; min: value ≥ target;
 //   - at_risk: missed by no more than 10 % of the target:
 //     max: value ≤ target + 0.1 × |target|;
@@ -129,12 +132,9 @@ func Judge(value *float64, n float64, minSample int, t Target, ok bool) string {
 //     tolerance is 10 % of the error budget: value ≥ target − 0.1 × (1 − target)
 //     (0.999 availability: at_risk down to 0.9989);
 //   - missed: otherwise.
-func Status(value *float64, t Target, ok bool) string {
+func Status(value *float64, t Target) string {
 	if value == nil || math.IsNaN(*value) {
 		return StatusNoData
-	}
-	if !ok {
-		return StatusNoTarget
 	}
 	v := *value
 	switch t.Direction {

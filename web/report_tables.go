@@ -61,6 +61,10 @@ func postmortemText(ir report.IncidentRow, loc *time.Location) string {
 		return "due " + due
 	case report.PMOpen:
 		return "after resolution"
+	case report.PMUnknown:
+		return "no postmortem data"
+	case report.PMUndated:
+		return "linked, no publication date"
 	}
 	return "not required"
 }

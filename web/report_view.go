@@ -48,9 +48,15 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	v.OnCallNote = fmt.Sprintf("%s in total: %d after hours, %d during sleep hours, %d noise; %s hours of toil of %s hours recorded.",
 		report.Plural(n.Pages, report.Noun{One: "page", Many: "pages"}), n.PagesAfterHours, n.PagesSleepHours, n.NoisePages,
 		trimZero(fmt.Sprintf("%.1f", n.ToilHours)), trimZero(fmt.Sprintf("%.1f", n.TotalHours)))
-	v.DiscNote = fmt.Sprintf("%d of %s due were published on time (%d still within their deadline); %d of %s due were closed on time (%d not yet due).",
+	v.DiscNote = fmt.Sprintf("%d of %s due were published on time (%d still within their deadline); %d of %s due were closed on time (%d not yet due); %s open past their due date at the end of the period.",
 		n.PostmortemsOnTime, report.Plural(n.PostmortemsDue, report.Noun{One: "postmortem", Many: "postmortems"}), n.PostmortemsPending,
-		n.ActionItemsOnTime, report.Plural(n.ActionItemsDue, report.Noun{One: "action item", Many: "action items"}), n.ActionItemsPending)
+		n.ActionItemsOnTime, report.Plural(n.ActionItemsDue, report.Noun{One: "action item", Many: "action items"}), n.ActionItemsPending,
+		report.Plural(n.ActionItemsOverdue, report.Noun{One: "action item", Many: "action items"}))
+	if def, _ := analytics.KPIDefOf(analytics.KPIPostmortemOnTimeRate); n.PostmortemsRequired > n.PostmortemsWithData {
+		v.DiscNote += fmt.Sprintf(" Postmortems are judged on the incidents with postmortem data: %s; the other %d are unknown, not late.",
+			def.CoverageText(n), n.PostmortemsRequired-n.PostmortemsWithData)
+	}
+	v.Coverage = coverageTable(d.Sources)
 
 	for _, m := range report.DoraMetrics {
 		row := views.ReportDora{Metric: doraLabel(m), TestID: "dora-" + m}
@@ -85,6 +91,7 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 
 	v.Incidents = incidentTable(r.TopIncidents, loc)
 	v.Themes = themeTable(r.Themes)
+	v.Causes = causeTable(r.Causes)
 	v.Risks = topRiskTable(r.TopRisks)
 	v.RisksNote = fmt.Sprintf("The register as it stood at the end of %s, judged on %s: ✗ marks a risk still open or being mitigated past its target date, ! a review overdue.",
 		report.Title(p), d.RiskAt().Format("2 Jan 2006"))

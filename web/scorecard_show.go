@@ -47,6 +47,7 @@ var headlines = []string{
 	analytics.KPIPagesAfterHours,
 	analytics.KPIPostmortemOnTimeRate,
 	analytics.KPIActionItemOnTimeRate,
+	analytics.KPIActionItemsOverdue,
 	analytics.KPIToilRatio,
 }
 

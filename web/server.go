@@ -17,6 +17,8 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/secrets"
+	"sreport/telemetry"
 )
 
 // Config holds what the handlers need besides the store.
@@ -32,10 +34,19 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
+	// Secrets seals and opens the secrets stored in the database (webhook
+	// secrets); nil when the server was started without a key, and then
+	// every feature needing one says so.
+	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
 	Background context.Context
+	// Metrics, when set, records request durations by route, imports and
+	// cache use (served by serve on --metrics-addr, not on the app's routes).
+	Metrics *telemetry.Metrics
+	// ReadyChecks are reported on /readyz after the database check.
+	ReadyChecks []ReadyCheck
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -70,6 +81,7 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	}
 	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2)}
 	e := h.newEcho()
+	cfg.Metrics.WatchCache(h.cache.Stats)
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {
@@ -100,7 +112,7 @@ func (h *Handler) newEcho() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Pre(limitBodies)
-	e.Use(removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
+	e.Use(h.observeRequests, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
 	return e
 }
 
@@ -181,6 +193,12 @@ func limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 		switch req.URL.Path {
 		case "/imports", "/risks/import", "/risks/import/confirm":
 			return next(c) // own limits (import_new.go, risk_import.go)
+		case "/api/v1/deployments", "/api/v1/incidents", "/api/v1/pages":
+			// Up to maxWriteItems records (api_write.go).
+			if err := capBody(c, maxWriteBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large (4 MiB at most)."}); err != nil {
+				return err
+			}
+			return next(c)
 		}
 		if err := capBody(c, maxFormBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large."}); err != nil {
 			return err

@@ -262,7 +262,7 @@ func outcome(v *float64, t *analytics.Target, low bool) (met, judged bool) {
 	if v == nil || t == nil || low {
 		return false, false
 	}
-	return analytics.Status(v, *t, true) == analytics.StatusMet, true
+	return analytics.Status(v, *t) == analytics.StatusMet, true
 }
 
 // run counts the consecutive periods before the current one, newest first,

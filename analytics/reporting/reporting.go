@@ -175,6 +175,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	}
 	cur := analytics.ComputeKPIs(in, p, rules.Settings)
 	prev := analytics.ComputeKPIs(in, d.Prev, prevSettings)
+	d.Sources = analytics.CountsBySource(in, p, rules.Settings)
 	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 )
@@ -18,7 +19,13 @@ type Cache struct {
 	mu      sync.Mutex
 	version int64
 	entries *simplelru.LRU[string, any]
+
+	hits, misses atomic.Uint64
 }
+
+// Stats returns how many lookups were answered from the cache and how many
+// had to compute, for the server's metrics.
+func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
 
 // NewCache returns an empty cache holding at most size entries; size must
 // be positive.
@@ -47,8 +54,10 @@ func Do[T any](ctx context.Context, c *Cache, src Versioner, key string, fn func
 	hit, ok := c.entries.Get(key)
 	c.mu.Unlock()
 	if ok {
+		c.hits.Add(1)
 		return hit.(T), nil
 	}
+	c.misses.Add(1)
 	res, err := fn()
 	if err != nil {
 		return zero, err

@@ -288,7 +288,7 @@ func Change(cur, prev analytics.KPIs) map[string]*float64 {
 // otherwise read as "up from 0", a change that never happened.
 func noPrevious(r analytics.Result) analytics.Result {
 	c := r.Counts
-	if c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending > 0 {
+	if c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue > 0 {
 		return r
 	}
 	return analytics.Result{Counts: analytics.Counts{Days: c.Days, Services: c.Services}}

@@ -35,15 +35,21 @@ type ApplyOptions struct {
 	Create         []string
 	Tier           *int // tier of created services; nil = DefaultNewServiceTier
 	// ServiceMap maps a name in the file to an existing service; each entry
-	// is saved as a service alias of the batch's source so later imports
-	// reuse it.
+	// is saved as a service alias so later imports reuse it. An alias
+	// applies to every source unless SourceOnly names it: then only to the
+	// batch's source.
 	ServiceMap map[string]string
+	SourceOnly map[string]bool
 	Objective  float64 // objective of SLOs created without one in the file; 0 = DefaultObjective
 	// SkipInvalid imports the valid rows of a batch that has rejected rows;
 	// without it a batch with any rejected row writes nothing.
 	SkipInvalid bool
 	// DryRun computes every count and rolls back.
 	DryRun bool
+	// SkipUnchanged records nothing when the batch would change nothing
+	// (every record unchanged): a repeated API request or webhook delivery
+	// leaves no import, audit row or commit behind.
+	SkipUnchanged bool
 	// Progress, when set, is called every few hundred records with how many
 	// of the batch's records were written.
 	Progress func(done, total int)
@@ -54,9 +60,12 @@ type ApplyOptions struct {
 }
 
 // RowError is one row that was not imported, with its source line.
+// Service is set when the row's only fault is a service name the
+// catalogue does not know (also listed in ImportResult.Unknown).
 type RowError struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line    int    `json:"line"`
+	Reason  string `json:"reason"`
+	Service string `json:"service,omitempty"`
 }
 
 // UnknownService is a service name of a batch that matches no service or
@@ -83,9 +92,13 @@ type ImportResult struct {
 	Warnings  []string
 	Unknown   []UnknownService
 	Created   []string // services created
-	DryRun    bool
-	Applied   bool
-	Took      time.Duration
+	// ServiceNames maps every service name of the file that resolved (by
+	// a mapping, an alias, its own name or creation) to the catalogue's
+	// name, so a preview shows records as they will be stored.
+	ServiceNames map[string]string
+	DryRun       bool
+	Applied      bool
+	Took         time.Duration
 }
 
 // ImportError is returned by ApplyBatch when rows cannot be imported and
@@ -384,6 +397,9 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 		return res, &ImportError{Errors: res.Errors, Unknown: res.Unknown}
 	}
 	if opt.DryRun {
+		return res, nil
+	}
+	if opt.SkipUnchanged && res.Inserted+res.Updated+res.Removed+res.Linked+len(res.Created) == 0 {
 		return res, nil
 	}
 	errJSON, _ := json.Marshal(nonNil(res.Errors))

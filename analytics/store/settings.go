@@ -97,6 +97,12 @@ func applySetting(st *analytics.Settings, k, v string) error {
 		st.MinSample = m
 		return nil
 	}
+	switch k {
+	case SettingBusinessStart, SettingBusinessEnd, SettingSleepStart, SettingSleepEnd, SettingShiftDays,
+		SettingDeployLinkH, SettingNoiseMinutes, SettingRepeatDays, SettingPMDaysSev1, SettingPMDaysSev2:
+	default:
+		return nil // unknown: not parsed, so any value of a newer build reads
+	}
 	if n, err = num(); err != nil {
 		return err
 	}
