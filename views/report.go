@@ -25,9 +25,11 @@ type ReportPeriod struct {
 // ReportValue is one number in the report: its text, its raw value (for
 // tests comparing with the KPI engine) and its status against a target.
 type ReportValue struct {
-	Text        string
-	Raw         string // strconv 'g' of the engine's value; empty for no data
-	Status      string // met, at_risk, missed, no_data, none
+	Text string
+	Raw  string // strconv 'g' of the engine's value; empty for no data
+	// Sample is a mean's or ratio's sample ("2 of 2", "n = 3").
+	Sample      string
+	Status      string // met, at_risk, missed, low_sample, no_target, no_data
 	Icon        string
 	StatusLabel string
 	TestID      string

@@ -51,9 +51,15 @@ func execView(rep *reporting.Report) views.ReportExec {
 // or each tier's for a scope spanning tiers), the change and twelve months.
 func execKPI(k string, scope scorecard.Row, tiers []scorecard.Row, rep *reporting.Report) views.ReportExecKPI {
 	c := scope.KPIs[k]
-	e := views.ReportExecKPI{Label: kpiLabel(k), Value: reportValue(k, c, "exec-"+k), TestID: "exec-kpi-" + k}
+	// One format for the row: value, target, change and the months.
+	vals := []*float64{c.Value, c.Previous}
+	for _, res := range rep.Trend {
+		vals = append(vals, res.KPIs.Get(k))
+	}
+	f := kpiFormat(k, vals...)
+	e := views.ReportExecKPI{Label: kpiLabel(k), Value: reportValue(k, c, scope.Counts, f, "exec-"+k), TestID: "exec-kpi-" + k}
 	if c.Target != nil {
-		e.Target = targetText(k, c)
+		e.Target = targetText(c, f)
 	} else {
 		var ts []string
 		met, judged := 0, 0
@@ -62,7 +68,7 @@ func execKPI(k string, scope scorecard.Row, tiers []scorecard.Row, rep *reportin
 			if tc.Target == nil {
 				continue
 			}
-			ts = append(ts, "T"+strconv.Itoa(*t.Tier)+" "+targetText(k, tc))
+			ts = append(ts, "T"+strconv.Itoa(*t.Tier)+" "+targetText(tc, f))
 			if report.Judged(tc.Status) {
 				judged++
 				if tc.Status == analytics.StatusMet {
@@ -79,17 +85,21 @@ func execKPI(k string, scope scorecard.Row, tiers []scorecard.Row, rep *reportin
 		}
 	}
 	if c.Change != nil {
-		e.Change, e.ChangeClass = fmtChange(k, *c.Change)+" vs "+report.Title(rep.Data.Prev), trendClass(k, c.Direction, *c.Change)
+		text, sign := f.Change(*c.Change)
+		e.Change, e.ChangeClass = arrow(text, sign)+" vs "+rep.Data.PrevTitle(), trendClass(k, c.Direction, float64(sign))
+		if c.Status == analytics.StatusLowSample || c.PreviousStatus == analytics.StatusLowSample {
+			e.ChangeClass = "flat" // a move from or to too few records is no verdict
+		}
 	} else {
 		e.Change, e.ChangeClass = "no comparison", "flat"
 	}
-	vals := make([]*float64, len(rep.Trend))
+	months := make([]*float64, len(rep.Trend))
 	labels := make([]string, len(rep.Trend))
 	for i, res := range rep.Trend {
-		vals[i] = res.KPIs.Get(k)
-		labels[i] = rep.Months[i].From.Format("Jan") + " " + fmtKPI(k, vals[i])
+		months[i] = res.KPIs.Get(k)
+		labels[i] = rep.Months[i].From.Format("Jan") + " " + f.Text(months[i], "no data")
 	}
-	e.Spark = sparkline(vals, c.Target, 96, 24)
+	e.Spark = sparkline(months, c.Target, 96, 24)
 	e.Spark.Label = kpiLabel(k) + ", twelve months: " + strings.Join(labels, ", ")
 	return e
 }
@@ -153,9 +163,10 @@ func execMoves(ws []report.Worsening) []views.ReportMove {
 		if i == report.ExecListLen {
 			break
 		}
+		f := kpiFormat(w.KPI, w.Cell.Previous, w.Cell.Value)
 		out = append(out, views.ReportMove{Service: fmt.Sprintf("%s (tier %d)", w.Service, w.Tier), KPI: kpiLabel(w.KPI),
-			From: fmtKPI(w.KPI, w.Cell.Previous), To: fmtKPI(w.KPI, w.Cell.Value), Target: targetText(w.KPI, w.Cell),
-			Status: reportValue(w.KPI, w.Cell, "exec-move-"+w.Service)})
+			From: f.Text(w.Cell.Previous, "no data"), To: f.Text(w.Cell.Value, "no data"), Target: targetText(w.Cell, f),
+			Status: reportValue(w.KPI, w.Cell, w.Counts, f, "exec-move-"+w.Service)})
 	}
 	return out
 }

@@ -95,7 +95,7 @@ func (r *Report) Commentary() *analytics.Commentary {
 // Assemble loads and computes the report req names. now is the caller's
 // clock: a period starting after it is a NotStartedError.
 func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Request, now time.Time) (*Report, error) {
-	p, err := analytics.ParsePeriod(req.Period, env.Settings.Location())
+	p, err := analytics.ParsePeriod(req.Period, env.Location())
 	if err != nil {
 		return nil, PeriodError{err}
 	}
@@ -121,10 +121,13 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	return r, nil
 }
 
-// load loads and computes everything report.Build needs for p.
+// load loads and computes everything report.Build needs for p. Every
+// period is computed and judged by the rules in force in it.
 func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request) (report.Data, error) {
 	sc := req.Scope()
-	d := report.Data{Period: p, Prev: p.Prev(), ScopeName: req.Subject(), Team: req.Team, Tier: req.Tier, Settings: env.Settings, AsOf: env.Settings.AsOf}
+	rules := env.RulesFor(p)
+	d := report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
+		Team: req.Team, Tier: req.Tier, Settings: rules.Settings, AsOf: env.AsOf}
 	if d.AsOf.IsZero() {
 		d.AsOf = p.To
 	}
@@ -142,17 +145,18 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	// One load covers the window, the previous period and this one (whose
 	// months it contains).
 	window := make([]analytics.Period, report.MaxHistory-1)
-	e := d.Prev
+	e := p.Prev()
 	for i := len(window) - 1; i >= 0; i-- {
 		e = e.Prev()
 		window[i] = e
 	}
-	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), d.Prev, p)...)
+	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), p.Prev(), p)...)
 	if err != nil {
 		return d, err
 	}
 	for i := len(window) - 1; i >= 0; i-- {
-		res := analytics.ComputeKPIs(in, window[i], env.Settings)
+		er := env.RulesFor(window[i])
+		res := analytics.ComputeKPIs(in, window[i], er.Settings)
 		if !hasData(res) {
 			break
 		}
@@ -161,28 +165,34 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 			break
 		}
 		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
-		d.EarlierScope = append([]analytics.KPIs{res.KPIs}, d.EarlierScope...)
+		d.EarlierScope = append([]analytics.Result{res}, d.EarlierScope...)
+		d.EarlierRules = append([]analytics.Rules{er}, d.EarlierRules...)
 	}
-	d.EarlierTiers = map[int][]analytics.KPIs{}
+	d.EarlierTiers = map[int][]analytics.Result{}
 	if len(d.Earlier) > 0 {
 		// The tiers' streaks, from the scorecard's own tier roll-up.
 		for tier, merged := range scorecard.Split(in, services).Tiers {
-			for _, ep := range d.Earlier {
-				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, env.Settings).KPIs)
+			for i, ep := range d.Earlier {
+				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, d.EarlierRules[i].Settings))
 			}
 		}
 	}
 	if p.Kind == analytics.Quarter {
 		d.Months = p.Months()
 		for _, m := range d.Months {
-			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.Settings).KPIs)
+			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.SettingsFor(m)).KPIs)
 		}
 	}
-	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
-	d.Sources = analytics.CountsBySource(in, p, env.Settings)
-	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
-	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
+	prevRules := env.RulesFor(d.Prev)
+	prevSettings := prevRules.Settings
+	if d.ToDate {
+		prevSettings.AsOf = d.Prev.To // as the scorecard compares: pending as at the cut
+	}
+	cur := analytics.ComputeKPIs(in, p, rules.Settings)
+	prev := analytics.ComputeKPIs(in, d.Prev, prevSettings)
+	d.Sources = analytics.CountsBySource(in, p, rules.Settings)
+	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
+	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)
 
 	if len(services) > 0 {
 		ids := make([]int64, len(services))
