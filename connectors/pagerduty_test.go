@@ -270,7 +270,7 @@ func TestPagerDutyResume(t *testing.T) {
 	sameRows(t, "incidents", h.st, ref)
 	bothEmpty(t, "pages", h.st, ref)
 	// Every record was inserted exactly once over the three runs.
-	if n := count(t, h.st, `SELECT COUNT(*) FROM import_changes WHERE action = 'insert' AND entity IN ('incidents', 'pages')`); n != 3 {
+	if n := count(t, h.st, `SELECT (SELECT COUNT(*) FROM incidents WHERE import_id IN (SELECT id FROM imports)) + (SELECT COUNT(*) FROM pages WHERE import_id IN (SELECT id FROM imports))`); n != 3 {
 		t.Errorf("%d inserts recorded, want 3 (the incidents)", n)
 	}
 	runs, err := h.st.ConnectorRuns(context.Background(), id, 0)
