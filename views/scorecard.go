@@ -46,4 +46,16 @@ type Scorecard struct {
 	CSVHref string
 	APIHref string
 	Empty   string
+	// ClearHref drops the filters when none of the services match them.
+	ClearHref string
+	// FirstRun replaces the page while the database holds no services.
+	FirstRun *FirstRun
+}
+
+// FirstRun is the way into an empty database: import an export, add a
+// connector or load the demo, offered by what the user's role may do.
+type FirstRun struct {
+	CanImport bool // editors and admins
+	CanAdmin  bool // admins: connectors and the demo
+	CSRF      string
 }

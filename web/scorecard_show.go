@@ -109,6 +109,12 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if first, err := h.firstRun(c); err != nil || first != nil {
+		if err != nil {
+			return err
+		}
+		return ok(c, views.ScorecardPage(views.Scorecard{Layout: h.layout(c, "Welcome to sreport", views.NavScorecards), FirstRun: first}))
+	}
 	card, env, err := h.buildCard(c, &q)
 	if err != nil {
 		return err
@@ -133,6 +139,12 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		CSVHref: "/scorecards.csv?" + q.values("").Encode(),
 		APIHref: "/api/v1/scorecard?" + q.values("").Encode(),
 		Empty:   "No services match these filters.",
+	}
+	if q.team != "" || q.tier != "" {
+		v.ClearHref = "/scorecards?period=" + url.QueryEscape(q.period.Label)
+	}
+	if c.QueryParam("loaded") == "demo" {
+		v.Layout.Flash = "The demo company is loaded: 24 services over 18 months. Every page now has data to explore."
 	}
 	sortCol := func(label, key string, numeric bool) views.Column {
 		col := views.Column{Label: label, Numeric: numeric}
