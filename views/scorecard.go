@@ -29,6 +29,9 @@ type TierSection struct {
 	Tier    int
 	Rows    []ScoreRow
 	Summary ScoreRow
+	// Targets are the tier's target of each KPI column, "no target" where none.
+	Targets []string
+	// Met, AtRisk, Missed and NoData count services (see web.serviceStatus).
 	Met     int
 	AtRisk  int
 	Missed  int

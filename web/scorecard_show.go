@@ -179,17 +179,15 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		row := scoreRow(r, env, q.period, scorecard.Scope{Service: r.Name})
 		row.Href = serviceHref(r.Name) + "?period=" + q.period.Label
 		row.Team = r.Team
-		for _, cell := range row.Cells {
-			switch cell.Status {
-			case analytics.StatusMet:
-				sec.Met++
-			case analytics.StatusAtRisk:
-				sec.AtRisk++
-			case analytics.StatusMissed:
-				sec.Missed++
-			case analytics.StatusNoData:
-				sec.NoData++
-			}
+		switch serviceStatus(row.Cells) {
+		case analytics.StatusMet:
+			sec.Met++
+		case analytics.StatusAtRisk:
+			sec.AtRisk++
+		case analytics.StatusMissed:
+			sec.Missed++
+		default:
+			sec.NoData++
 		}
 		sec.Rows = append(sec.Rows, row)
 	}
@@ -199,6 +197,13 @@ func (h *Handler) showScorecard(c echo.Context) error {
 			sec.Summary = scoreRow(r, env, q.period, scorecard.Scope{Tier: &t, Team: q.team})
 			sec.Summary.Name = "All tier " + strconv.Itoa(t)
 			sec.Summary.Rollup = true
+			for _, k := range headlines {
+				tt := targetText(k, r.KPIs[k])
+				if r.KPIs[k].Target == nil {
+					tt = "no target" // say so: a blank reads as missing data
+				}
+				sec.Targets = append(sec.Targets, tt)
+			}
 		}
 	}
 	slices.Sort(order)
@@ -281,6 +286,27 @@ func kpiCell(k string, c scorecard.Cell, p analytics.Period, sc scorecard.Scope)
 		}
 	}
 	return cell
+}
+
+// serviceStatus judges a service by its KPIs that have a target: missed
+// when any is missed, at risk when none is missed but one is within 10 % of
+// its target, met when every judged KPI meets it, "" when none has both data
+// and a target. It counts services, the unit a tier card speaks in.
+func serviceStatus(cells []views.ScoreCell) string {
+	st := ""
+	for _, c := range cells {
+		switch c.Status {
+		case analytics.StatusMissed:
+			return analytics.StatusMissed
+		case analytics.StatusAtRisk:
+			st = analytics.StatusAtRisk
+		case analytics.StatusMet:
+			if st == "" {
+				st = analytics.StatusMet
+			}
+		}
+	}
+	return st
 }
 
 // trendClass says whether a change is an improvement for this KPI.
