@@ -32,10 +32,10 @@ type TierSection struct {
 	// Targets are the tier's target of each KPI column, "no target" where none.
 	Targets []string
 	// Met, AtRisk, Missed and NoData count services (see web.serviceStatus).
-	Met     int
-	AtRisk  int
-	Missed  int
-	NoData  int
+	Met    int
+	AtRisk int
+	Missed int
+	NoData int
 }
 
 // Scorecard is the tiered scorecard page.
