@@ -51,6 +51,10 @@ type Scorecard struct {
 	Empty   string
 	// ClearHref drops the filters when none of the services match them.
 	ClearHref string
+	// Choices are the KPI columns a user may show or hide (Selected: shown);
+	// Back is where saving the choice returns.
+	Choices []Option
+	Back    string
 	// FirstRun replaces the page while the database holds no services.
 	FirstRun *FirstRun
 }

@@ -64,6 +64,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards.csv", h.downloadScorecardCSV, RoleViewer)
+	add(http.MethodPost, "/scorecards/columns", h.saveScorecardColumns, RoleViewer) // a preference, not data
 	add(http.MethodGet, "/explain", h.showExplain, RoleViewer)
 	add(http.MethodGet, "/trends", h.showTrends, RoleViewer)
 	add(http.MethodGet, "/api/v1/kpis", h.apiKPIs, RoleViewer)

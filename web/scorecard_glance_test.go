@@ -1,6 +1,8 @@
 package web_test
 
 import (
+	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -48,4 +50,38 @@ func sectionOf(body, marker string) string {
 		}
 	}
 	return rest
+}
+
+// TestScorecardColumnChooser checks that a user's column choice is saved
+// (only through a CSRF-checked POST), shapes the scorecard for that user
+// only, and that choosing every column forgets the choice.
+func TestScorecardColumnChooser(t *testing.T) {
+	srv := newDemoServer(t)
+	page := "/scorecards?period=2026-10"
+	if code, _, _ := postWith(t, clientFor(srv.URL), srv.URL+"/scorecards/columns", url.Values{"col": {"mttr_minutes"}}, false); code != http.StatusForbidden {
+		t.Fatalf("POST without CSRF token = %d, want 403", code)
+	}
+	code, body, _ := postForm(t, srv.URL+"/scorecards/columns", url.Values{"col": {"mttr_minutes", "change_failure_rate", "bogus"}, "back": {page}})
+	if code != http.StatusOK {
+		t.Fatalf("save columns = %d", code)
+	}
+	head := body[strings.Index(body, "<thead>"):strings.Index(body, "</thead>")]
+	if n := strings.Count(head, "<th "); n != 3 || !strings.Contains(head, "MTTR") || strings.Contains(head, "MTTD") {
+		t.Fatalf("after choosing MTTR and CFR the header has %d cells:\n%s", n, head)
+	}
+	if strings.Contains(body, `data-testid="row-checkout-mttd_minutes"`) || !strings.Contains(body, `data-testid="row-checkout-change_failure_rate"`) {
+		t.Error("rows do not follow the chosen columns")
+	}
+	// Another user in another browser still sees every column.
+	other := signIn(t, srvStore(t, srv.URL), srv.URL, "viewer")
+	_, body, _ = getWith(t, other.client, srv.URL+page)
+	if !strings.Contains(body, `data-testid="row-checkout-mttd_minutes"`) {
+		t.Error("one user's choice changed another's scorecard")
+	}
+	// An off-site return address is not followed.
+	c := loginClient(t, srv.URL, other.email, other.password, false)
+	_, _, hdr := postWith(t, c, srv.URL+"/scorecards/columns", url.Values{"col": {"mttr_minutes"}, "back": {"//evil.example/"}}, true)
+	if loc := hdr.Get("Location"); loc != "/scorecards" {
+		t.Errorf("redirect to %q, want /scorecards", loc)
+	}
 }

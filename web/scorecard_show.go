@@ -115,7 +115,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		}
 		return ok(c, views.ScorecardPage(views.Scorecard{Layout: h.layout(c, "Welcome to sreport", views.NavScorecards), FirstRun: first}))
 	}
-	card, env, err := h.buildCard(c, &q)
+	card, _, err := h.buildCard(c, &q)
 	if err != nil {
 		return err
 	}
@@ -143,6 +143,8 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	if q.team != "" || q.tier != "" {
 		v.ClearHref = "/scorecards?period=" + url.QueryEscape(q.period.Label)
 	}
+	v.Choices = columnChoices(chosenColumns(c))
+	v.Back = c.Request().URL.RequestURI()
 	if c.QueryParam("loaded") == "demo" {
 		v.Layout.Flash = "The demo company is loaded: 24 services over 18 months. Every page now has data to explore."
 	}
@@ -161,8 +163,9 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		col.Href = "/scorecards?" + q.values(next).Encode()
 		return col
 	}
+	cols := chosenColumns(c)
 	v.Columns = append(v.Columns, sortCol("Service", "service", false))
-	for _, k := range headlines {
+	for _, k := range cols {
 		d, _ := kpiDef(k)
 		v.Columns = append(v.Columns, sortCol(d.Short, k, true))
 	}
@@ -176,7 +179,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 			byTier[t] = sec
 			order = append(order, t)
 		}
-		row := scoreRow(r, env, q.period, scorecard.Scope{Service: r.Name})
+		row := scoreRow(r, cols, q.period, scorecard.Scope{Service: r.Name})
 		row.Href = serviceHref(r.Name) + "?period=" + q.period.Label
 		row.Team = r.Team
 		switch serviceStatus(row.Cells) {
@@ -194,10 +197,10 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	for _, r := range card.Tiers {
 		if sec, ok := byTier[*r.Tier]; ok {
 			t := *r.Tier
-			sec.Summary = scoreRow(r, env, q.period, scorecard.Scope{Tier: &t, Team: q.team})
+			sec.Summary = scoreRow(r, cols, q.period, scorecard.Scope{Tier: &t, Team: q.team})
 			sec.Summary.Name = "All tier " + strconv.Itoa(t)
 			sec.Summary.Rollup = true
-			for _, k := range headlines {
+			for _, k := range cols {
 				tt := targetText(k, r.KPIs[k])
 				if r.KPIs[k].Target == nil {
 					tt = "no target" // say so: a blank reads as missing data
@@ -211,7 +214,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		v.Tiers = append(v.Tiers, *byTier[t])
 	}
 	// The bottom row covers whatever the filters select, and says so.
-	v.Org = scoreRow(card.Org, env, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
+	v.Org = scoreRow(card.Org, cols, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
 	v.Org.Rollup = true
 	switch {
 	case q.team != "" && q.scope.Tier != nil:
@@ -240,9 +243,9 @@ func (q scorecardQuery) values(sort string) url.Values {
 }
 
 // scoreRow turns a computed row into cells with status, trend and explain link.
-func scoreRow(r scorecard.Row, env scorecard.Env, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
+func scoreRow(r scorecard.Row, cols []string, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
 	row := views.ScoreRow{Name: r.Name, TestID: "row-" + strings.ReplaceAll(strings.ToLower(r.Name), " ", "-")}
-	for _, k := range headlines {
+	for _, k := range cols {
 		var cell views.ScoreCell
 		if k == sev12 {
 			cell = sevCell(r, p, sc)
