@@ -65,6 +65,9 @@ func TestScorecardColumnChooser(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("save columns = %d", code)
 	}
+	if !strings.Contains(body, `name="col" value="mttr_minutes" checked`) || strings.Contains(body, `name="col" value="mttd_minutes" checked`) {
+		t.Error("the column chooser does not show the saved choice")
+	}
 	head := body[strings.Index(body, "<thead>"):strings.Index(body, "</thead>")]
 	if n := strings.Count(head, "<th "); n != 3 || !strings.Contains(head, "MTTR") || strings.Contains(head, "MTTD") {
 		t.Fatalf("after choosing MTTR and CFR the header has %d cells:\n%s", n, head)
