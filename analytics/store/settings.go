@@ -24,6 +24,8 @@ const (
 	SettingRepeatDays    = "repeat_lookback_days"
 	SettingPMDaysSev1    = "postmortem_days_sev1"
 	SettingPMDaysSev2    = "postmortem_days_sev2"
+	SettingSleepThresh   = "oncall_sleep_threshold"
+	SettingPeopleViewers = "oncall_people_for_viewers" // "1" lets viewers see per-person on-call load
 )
 
 // Settings returns the KPI settings: stored values over DefaultSettings.
@@ -93,6 +95,13 @@ func applySetting(st *analytics.Settings, k, v string) error {
 		st.PostmortemDaysSev1 = n
 	case SettingPMDaysSev2:
 		st.PostmortemDaysSev2 = n
+	case SettingSleepThresh:
+		st.SleepInterruptThreshold = n
+	case SettingPeopleViewers:
+		if n != 0 && n != 1 {
+			return fmt.Errorf("want 0 or 1, got %d", n)
+		}
+		st.OnCallPeopleForViewers = n == 1
 	}
 	return nil
 }
