@@ -66,53 +66,54 @@ func (p People) Resolve(raw string) string {
 
 // ResponderLoad is one person's on-call load in one team over a period.
 type ResponderLoad struct {
-	Person        string
-	Interruptions int // pages that reached the person
-	Business      int
-	Off           int
-	Sleep         int
-	Nights        int // distinct nights with at least one sleep-hours interruption
-	LongestRun    int // most consecutive interrupted nights
-	Shifts        int // shift-length blocks of the period in which the person was paged
+	Person        string `json:"person"`
+	Interruptions int    `json:"interruptions"` // pages that reached the person
+	Business      int    `json:"business"`
+	Off           int    `json:"off"`
+	Sleep         int    `json:"sleep"`
+	Nights        int    `json:"nights_interrupted"` // distinct nights with at least one sleep-hours interruption
+	LongestRun    int    `json:"longest_night_run"`  // most consecutive interrupted nights
+	Shifts        int    `json:"shifts_paged"`       // shift-length blocks of the period in which the person was paged
 	// PagesPerShift is Interruptions ÷ Shifts: the load of a shift on which
 	// the person was paged at all (quiet shifts are invisible in page data).
-	PagesPerShift *float64
-	Share         *float64 // of the group's attributed interruptions
+	PagesPerShift *float64 `json:"pages_per_shift"`
+	Share         *float64 `json:"share"` // of the group's attributed interruptions
 	// SleepInterrupted is Sleep > Settings.SleepInterruptThreshold.
-	SleepInterrupted bool
+	SleepInterrupted bool `json:"sleep_interrupted"`
 }
 
 // HealthIndex is oncall_health_index with the four components it is the
 // mean of, each 0–100 where 100 is healthy (docs/metrics.md).
 type HealthIndex struct {
-	Value    *float64
-	SleepOK  *float64 // 100 × (1 − sleep ÷ interruptions)
-	OffOK    *float64 // 100 × (1 − off ÷ interruptions)
-	Fairness *float64 // 100 × (1 − Gini)
-	Rested   *float64 // 100 × (1 − sleep-interrupted responders ÷ responders)
+	Value    *float64 `json:"value"`
+	SleepOK  *float64 `json:"sleep"`     // 100 × (1 − sleep ÷ interruptions)
+	OffOK    *float64 `json:"off_hours"` // 100 × (1 − off ÷ interruptions)
+	Fairness *float64 `json:"fairness"`  // 100 × (1 − Gini)
+	Rested   *float64 `json:"rested"`    // 100 × (1 − sleep-interrupted responders ÷ responders)
 }
 
 // OnCallLoad is the on-call load of a group (a team, or everyone in scope):
 // its people and the fairness of the spread between them.
 type OnCallLoad struct {
-	Team          string // "" for everyone in scope
-	People        []ResponderLoad
-	Interruptions int // attributed pages
-	Business      int
-	Off           int
-	Sleep         int
-	Unattributed  int      // pages in the period without a responder
-	Gini          *float64 // of interruptions per person
-	MaxToMedian   *float64 // most-paged person's interruptions ÷ the median person's
+	Team          string          `json:"team"` // "" for everyone in scope
+	People        []ResponderLoad `json:"people,omitempty"`
+	Responders    int             `json:"responders"`    // people paged: len(People)
+	Interruptions int             `json:"interruptions"` // attributed pages
+	Business      int             `json:"business"`
+	Off           int             `json:"off"`
+	Sleep         int             `json:"sleep"`
+	Unattributed  int             `json:"unattributed"`           // pages in the period without a responder
+	Gini          *float64        `json:"oncall_load_gini"`       // of interruptions per person
+	MaxToMedian   *float64        `json:"oncall_load_max_median"` // most-paged person's interruptions ÷ the median person's
 	// SleepInterrupted counts People above the sleep-hours threshold.
-	SleepInterrupted int
-	Health           HealthIndex
+	SleepInterrupted int         `json:"sleep_interrupted_responders"`
+	Health           HealthIndex `json:"oncall_health_index"`
 }
 
 // OnCallHealth is the on-call load per team and for everyone in scope.
 type OnCallHealth struct {
-	Teams []OnCallLoad // by team name
-	All   OnCallLoad   // people across teams, each counted once
+	Teams []OnCallLoad `json:"teams"` // by team name
+	All   OnCallLoad   `json:"all"`   // people across teams, each counted once
 }
 
 // ComputeOnCallHealth returns the on-call load of the pages of in triggered
@@ -209,6 +210,7 @@ func onCallLoad(pages []*Page, tz map[int64]*time.Location, people People, p Per
 	slices.SortFunc(l.People, func(a, b ResponderLoad) int {
 		return cmp.Or(cmp.Compare(b.Interruptions, a.Interruptions), cmp.Compare(a.Person, b.Person))
 	})
+	l.Responders = len(l.People)
 	l.Gini = gini(counts)
 	if md := median(counts); md != nil {
 		l.MaxToMedian = ratio(slices.Max(counts), *md)
