@@ -322,13 +322,13 @@ func (c *computer) oncall() {
 		}
 		c.ev.add(row, KPIOnCallHealthIndex)
 	}
-	for _, r := range l.People {
+	for i, r := range l.People {
 		v, sl := float64(r.Interruptions), float64(r.Sleep)
 		label := fmt.Sprintf("%s: %d interruptions (%d business, %d off, %d sleep)", r.Person, r.Interruptions, r.Business, r.Off, r.Sleep)
-		c.ev.add(EvidenceRow{Kind: KindResponder, Label: label, Value: &v, Included: true, At: c.p.From},
+		c.ev.add(EvidenceRow{Kind: KindResponder, ID: int64(i + 1), Label: label, Value: &v, Included: true, At: c.p.From},
 			KPIOnCallLoadGini, KPIOnCallLoadMaxToMedian)
 		note := fmt.Sprintf("%d sleep-hours interruptions on %d nights (longest run %d); threshold %d", r.Sleep, r.Nights, r.LongestRun, c.s.SleepInterruptThreshold)
-		c.ev.add(EvidenceRow{Kind: KindResponder, Label: label, Value: &sl, Included: r.SleepInterrupted, At: c.p.From, Note: note},
+		c.ev.add(EvidenceRow{Kind: KindResponder, ID: int64(i + 1), Label: label, Value: &sl, Included: r.SleepInterrupted, At: c.p.From, Note: note},
 			KPISleepInterruptedResponders)
 	}
 }

@@ -150,7 +150,9 @@ func ratioCell(v *float64) views.Cell {
 	return views.Cell{Text: fmtUnit(analytics.UnitRatio, *v), Class: "num"}
 }
 
-func oncallKPICell(k string, v *float64) views.Cell { return views.Cell{Text: fmtKPI(k, v), Class: "num"} }
+func oncallKPICell(k string, v *float64) views.Cell {
+	return views.Cell{Text: fmtKPI(k, v), Class: "num"}
+}
 
 func scoreCell(v *float64) views.Cell {
 	if v == nil {
