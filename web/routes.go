@@ -86,6 +86,16 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/api/v1/scorecard", h.apiScorecard, RoleViewer)
 	add(http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, RoleViewer)
 
+	// On-call health: team figures for viewers (per-person figures only for
+	// editors and admins unless a setting allows viewers), people and
+	// aliases edited by editors.
+	add(http.MethodGet, "/oncall", h.showOnCall, RoleViewer)
+	add(http.MethodGet, "/api/v1/oncall", h.apiOnCall, RoleViewer)
+	add(http.MethodGet, "/oncall/people", h.listOnCallPeople, RoleEditor)
+	add(http.MethodPost, "/oncall/people", h.saveOnCallPerson, RoleEditor)
+	add(http.MethodPost, "/oncall/people/:id", h.saveOnCallPerson, RoleEditor)
+	add(http.MethodPost, "/oncall/people/:id/delete", h.deleteOnCallPerson, RoleEditor)
+
 	// Live ingestion: the write API and its DevLake-compatible endpoints
 	// (editors; an API token also needs the write scope, see authorize),
 	// and webhook receivers, which authenticate each delivery by its
