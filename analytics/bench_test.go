@@ -64,6 +64,9 @@ func syntheticInput() Input {
 		trig := when()
 		pg := Page{ID: int64(i + 1), ServiceID: int64(r.IntN(services) + 1), Title: "alert", TriggeredAt: trig,
 			ResolvedAt: minutesLater(trig, 60)}
+		if r.IntN(5) != 0 { // a fifth of pages name no responder
+			pg.Responder = fmt.Sprintf("person-%d", (pg.ServiceID*7+int64(r.IntN(4)))%60)
+		}
 		if r.IntN(2) == 0 {
 			pg.AcknowledgedAt = minutesLater(trig, 15)
 		}

@@ -48,6 +48,13 @@ type Counts struct {
 	PagesWithAck    int     `json:"pages_with_ack"`
 	Shifts          float64 `json:"shifts"` // services × days ÷ ShiftDays
 
+	Responders            int `json:"responders"`             // distinct people paged (after merging aliases)
+	PagesWithResponder    int `json:"pages_with_responder"`   // pages that name who they reached
+	InterruptionsBusiness int `json:"interruptions_business"` // of those, PagerDuty's business hours
+	InterruptionsOff      int `json:"interruptions_off"`
+	InterruptionsSleep    int `json:"interruptions_sleep"`
+	SleepInterrupted      int `json:"responders_sleep_interrupted"` // responders above SleepInterruptThreshold
+
 	ToilWeeks  int     `json:"toil_weeks"`
 	ToilHours  float64 `json:"toil_hours"`
 	TotalHours float64 `json:"total_hours"`
@@ -198,6 +205,7 @@ func compute(in Input, p Period, s Settings, ev Evidence) Result {
 	c.repeats()
 	c.deploys()
 	c.pages()
+	c.oncall()
 	c.toil()
 	c.postmortems()
 	c.actionItems()

@@ -14,6 +14,7 @@ const (
 	KindSLIDay     = "sli_day"
 	KindToilWeek   = "toil_week"
 	KindActionItem = "action_item"
+	KindResponder  = "responder" // a person's on-call load; ID is their rank by load (1 = most paged), the label names them
 )
 
 // Evidence holds, per KPI name, the records behind the number so a lead can

@@ -20,6 +20,10 @@ type Input struct {
 	// still sees a cross-service explicit link; they count only for rule (a),
 	// for which services have named causes, and for failed deploy recovery.
 	LinkIncidents []Incident
+
+	// People merges responders named differently by different sources
+	// (on-call health); nil resolves every responder to itself.
+	People People
 }
 
 // SplitByService groups every slice of in by ServiceID, for a per-service
@@ -131,6 +135,7 @@ func SplitByService(in Input) map[int64]Input {
 	}
 	out := make(map[int64]Input, len(parts))
 	for id, x := range parts {
+		x.People = in.People
 		out[id] = *x
 	}
 	return out
@@ -207,6 +212,14 @@ func MergeInputs(ins ...Input) Input {
 				toil[k] = true
 				out.Toil = append(out.Toil, x)
 			}
+		}
+	}
+	for _, in := range ins {
+		for k, v := range in.People {
+			if out.People == nil {
+				out.People = People{}
+			}
+			out.People[k] = v
 		}
 	}
 	// Link-only incidents stay only when the merged set lacks them as real

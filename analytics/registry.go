@@ -206,6 +206,10 @@ type KPIs struct {
 	PagesPerShift                     *float64 `json:"pages_per_shift"`
 	AlertNoiseRatio                   *float64 `json:"alert_noise_ratio"`
 	MTTAPagesMinutes                  *float64 `json:"mtta_pages_minutes"`
+	OnCallLoadGini                    *float64 `json:"oncall_load_gini"`
+	OnCallLoadMaxToMedian             *float64 `json:"oncall_load_max_median"`
+	SleepInterruptedResponders        *float64 `json:"sleep_interrupted_responders"`
+	OnCallHealthIndex                 *float64 `json:"oncall_health_index"`
 	ToilRatio                         *float64 `json:"toil_ratio"`
 	PostmortemOnTimeRate              *float64 `json:"postmortem_on_time_rate"`
 	ActionItemOnTimeRate              *float64 `json:"action_item_on_time_rate"`
@@ -241,6 +245,10 @@ const (
 	KPIPagesPerShift                     = "pages_per_shift"
 	KPIAlertNoiseRatio                   = "alert_noise_ratio"
 	KPIMTTAPagesMinutes                  = "mtta_pages_minutes"
+	KPIOnCallLoadGini                    = "oncall_load_gini"
+	KPIOnCallLoadMaxToMedian             = "oncall_load_max_median"
+	KPISleepInterruptedResponders        = "sleep_interrupted_responders"
+	KPIOnCallHealthIndex                 = "oncall_health_index"
 	KPIToilRatio                         = "toil_ratio"
 	KPIPostmortemOnTimeRate              = "postmortem_on_time_rate"
 	KPIActionItemOnTimeRate              = "action_item_on_time_rate"
@@ -356,6 +364,18 @@ var kpiDefs = []KPIDef{
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"pages_with_ack"}, Record: UnitMinutes,
 		Sample: Noun{"acknowledged page", "acknowledged pages"}, MinSample: 5,
 		Doc: "page-mtta--mtta_pages_minutes", field: func(k *KPIs) **float64 { return &k.MTTAPagesMinutes }},
+	{Key: KPIOnCallLoadGini, Label: "On-call load Gini", Short: "Load Gini", Prose: "The Gini coefficient of on-call load",
+		Unit: UnitRate, Better: DirectionMax, N: []string{"responders"}, Record: UnitCount,
+		Doc: "on-call-load-fairness--oncall_load_gini-oncall_load_max_median", field: func(k *KPIs) **float64 { return &k.OnCallLoadGini }},
+	{Key: KPIOnCallLoadMaxToMedian, Label: "On-call load max ÷ median", Short: "Load max/median", Prose: "The most-paged responder's load over the median's",
+		Unit: UnitRate, Better: DirectionMax, N: []string{"responders"}, Record: UnitCount,
+		Doc: "on-call-load-fairness--oncall_load_gini-oncall_load_max_median", field: func(k *KPIs) **float64 { return &k.OnCallLoadMaxToMedian }},
+	{Key: KPISleepInterruptedResponders, Label: "Sleep-interrupted responders", Short: "Sleep-interrupted", Prose: "The number of responders interrupted in their sleep beyond the threshold",
+		Unit: UnitCount, Better: DirectionMax, N: []string{"responders_sleep_interrupted"}, Record: UnitCount,
+		Doc: "sleep-interrupted-responders--sleep_interrupted_responders", field: func(k *KPIs) **float64 { return &k.SleepInterruptedResponders }},
+	{Key: KPIOnCallHealthIndex, Label: "On-call health index", Short: "On-call health", Prose: "The on-call health index",
+		Unit: UnitRate, Better: DirectionMin, N: []string{"pages_with_responder"}, Record: UnitCount,
+		Doc: "on-call-health-index--oncall_health_index", field: func(k *KPIs) **float64 { return &k.OnCallHealthIndex }},
 	{Key: KPIToilRatio, Label: "Toil", Short: "Toil", Prose: "Toil",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"toil_weeks"}, Record: UnitWorkHours,
 		Sample: Noun{"toil week", "toil weeks"}, MinSample: 1, Team: true,

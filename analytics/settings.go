@@ -20,6 +20,13 @@ type Settings struct {
 	// MinSample overrides KPIs' minimum samples (KPI key → records; see
 	// MinSampleOf). It is never written through: copy it before changing.
 	MinSample map[string]int
+	// SleepInterruptThreshold is the number of sleep-hours interruptions in
+	// a period a responder may take before sleep_interrupted_responders
+	// counts them.
+	SleepInterruptThreshold int
+	// OnCallPeopleForViewers lets viewers see per-person on-call load;
+	// otherwise only editors and admins do and viewers see team figures.
+	OnCallPeopleForViewers bool
 	// AsOf is the knowledge cut-off for "pending" states: a postmortem or an
 	// action item counts as done only if it was done by AsOf, and one whose
 	// deadline is after AsOf and is not yet done is left out rather than
@@ -43,6 +50,8 @@ func DefaultSettings() Settings {
 		RepeatLookback:     90 * 24 * time.Hour,
 		PostmortemDaysSev1: 5,
 		PostmortemDaysSev2: 10,
+
+		SleepInterruptThreshold: 3,
 	}
 }
 

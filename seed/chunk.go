@@ -81,7 +81,7 @@ func (g *gen) flush(s *svcState) error {
 			act = p.actionable
 		}
 		if err := g.w.exec(stPage, p.id, "pagerduty", p.ext, s.id, nullInt(incID), ref, p.title, p.urgency,
-			tsStr(p.triggered), ts(p.ack), ts(p.resolved), b2i(p.auto), act); err != nil {
+			tsStr(p.triggered), ts(p.ack), ts(p.resolved), b2i(p.auto), act, responder(s.team, p.id, p.triggered)); err != nil {
 			return err
 		}
 		g.sum.Pages++

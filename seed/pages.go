@@ -3,6 +3,8 @@
 
 package seed
 
+import "strings"
+
 type page struct {
 	id, seq                  int64
 	inc                      *incident
@@ -115,4 +117,36 @@ func (g *gen) standalonePage(s *svcState, t int64) {
 		}
 	}
 	g.addPage(p)
+}
+
+// responder is who the demo rota pages for a page of team t: the primary
+// of the page's week (Monday to Sunday UTC), rotating through the team with
+// the first person taking a second turn each cycle (they swap in for
+// others, so the load is uneven on purpose); on one page in eight the
+// secondary, as after an escalation. One page in eleven names the person by
+// e-mail, as a second source would; the seeded on-call people merge them.
+// It draws no random numbers, so the rest of the data set is unchanged.
+func responder(t *teamDef, pageID, triggered int64) string {
+	if t == nil || len(t.people) == 0 {
+		return ""
+	}
+	const week = 7 * 24 * 3600
+	w := (triggered - 4*24*3600) / week // 1970-01-05 was a Monday
+	slot := int(w % int64(len(t.people)+1))
+	if slot == len(t.people) {
+		slot = 0
+	}
+	if pageID%8 == 0 {
+		slot = (slot + 1) % len(t.people)
+	}
+	name := t.people[slot]
+	if pageID%11 == 0 {
+		return email(name)
+	}
+	return name
+}
+
+// email is a demo person's address: "Anna Schmidt" → anna.schmidt@acme.example.
+func email(name string) string {
+	return strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@acme.example"
 }

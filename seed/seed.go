@@ -195,6 +195,11 @@ func (g *gen) catalogue() error {
 			return err
 		}
 		g.sum.Teams++
+		for _, name := range t.people {
+			if err := g.w.exec(stPerson, name, email(name), tsStr(teamCreated)); err != nil {
+				return err
+			}
+		}
 	}
 	var sloID int64
 	for i := range services {

@@ -27,6 +27,7 @@ const (
 	stRiskService
 	stRiskIncident
 	stRiskEvent
+	stPerson
 	numStmts
 )
 
@@ -42,7 +43,7 @@ var stmtSQL = [numStmts]string{
 		problem_ref, caused_by_ref, caused_by_deploy_id, postmortem_due_at, postmortem_published_at, postmortem_url, url)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stPage: `INSERT INTO pages (id, source, external_id, service_id, incident_id, incident_ref, title, urgency,
-		triggered_at, acknowledged_at, resolved_at, auto_resolved, actionable) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		triggered_at, acknowledged_at, resolved_at, auto_resolved, actionable, responder) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stAction: `INSERT INTO action_items (id, incident_id, service_id, title, owner, due_at, closed_at, url, source, external_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stSLI:  `INSERT INTO sli_daily (slo_id, day, good, total) VALUES (?, ?, ?, ?)`,
@@ -54,6 +55,7 @@ var stmtSQL = [numStmts]string{
 	stRiskService:  `INSERT INTO risk_services (risk_id, service_id) VALUES (?, ?)`,
 	stRiskIncident: `INSERT INTO risk_incidents (risk_id, incident_id) VALUES (?, ?)`,
 	stRiskEvent:    `INSERT INTO risk_events (id, risk_id, at, actor, field, old_value, new_value, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	stPerson:       `INSERT INTO oncall_people (name, email, updated_at) VALUES (?, ?, ?)`,
 }
 
 // writer streams rows through prepared statements, committing every batchRows rows.
@@ -131,7 +133,7 @@ func (w *writer) rollback() {
 
 func stmtName(st int) string {
 	return [...]string{"teams", "services", "service_aliases", "slos", "deploys", "incidents", "pages",
-		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events"}[st]
+		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events", "oncall_people"}[st]
 }
 
 // ts renders unix seconds for storage; 0 means NULL.

@@ -27,4 +27,13 @@ type Dashboard struct {
 	Tiles    []Tile
 	Charts   []Chart
 	Sections []Section
+	// NoData replaces tiles and charts when the scope holds no records in
+	// the months shown: a page of zeros and blank charts says nothing.
+	NoData *NoData
+}
+
+// NoData says that nothing has been imported for a page's scope yet.
+type NoData struct {
+	Message    string
+	ImportHref string // "" when the user may not import
 }

@@ -27,15 +27,18 @@ type ScoreRow struct {
 
 // TierSection is one tier's services with its roll-up row and status counts.
 type TierSection struct {
-	Title     string
-	Tier      int
-	Rows      []ScoreRow
-	Summary   ScoreRow
-	Met       int
-	AtRisk    int
-	Missed    int
-	LowSample int
-	NoData    int
+	Title   string
+	Tier    int
+	Rows    []ScoreRow
+	Summary ScoreRow
+	// Targets are the tier's target of each KPI column, "no target" where none.
+	Targets []string
+	// Met, AtRisk, Missed and NoData count services (see web.serviceStatus);
+	// NoData is "not judged": no KPI with both enough data and a target.
+	Met    int
+	AtRisk int
+	Missed int
+	NoData int
 }
 
 // Scorecard is the tiered scorecard page.
@@ -54,4 +57,20 @@ type Scorecard struct {
 	CSVHref  string
 	APIHref  string
 	Empty    string
+	// ClearHref drops the filters when none of the services match them.
+	ClearHref string
+	// Choices are the KPI columns a user may show or hide (Selected: shown);
+	// Back is where saving the choice returns.
+	Choices []Option
+	Back    string
+	// FirstRun replaces the page while the database holds no services.
+	FirstRun *FirstRun
+}
+
+// FirstRun is the way into an empty database: import an export, add a
+// connector or load the demo, offered by what the user's role may do.
+type FirstRun struct {
+	CanImport bool // editors and admins
+	CanAdmin  bool // admins: connectors and the demo
+	CSRF      string
 }

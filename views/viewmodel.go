@@ -13,6 +13,7 @@ const (
 	NavIncidents  Nav = "incidents"
 	NavDeploys    Nav = "deploys"
 	NavPages      Nav = "pages"
+	NavOnCall     Nav = "oncall"
 	NavTrends     Nav = "trends"
 	NavRisks      Nav = "risks"
 	NavReports    Nav = "reports"

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -60,6 +61,9 @@ func (h *Handler) showExplain(c echo.Context) error {
 	}
 	loc := env.Settings.Location()
 	rows := evidenceRows(res, k)
+	if !canSeePeople(c, env.Settings) {
+		rows = anonymiseResponders(rows)
+	}
 	t := views.Table{TestID: "evidence", Empty: "No records lie behind this number for this period.",
 		Columns: []views.Column{{Label: "Record"}, {Label: "When"}, {Label: "Value", Numeric: true}, {Label: "Counts"}, {Label: "Note"}}}
 	counted := 0
@@ -112,6 +116,23 @@ func (h *Handler) showExplain(c echo.Context) error {
 		Definition: docs.PlainSection(def.Doc),
 	}
 	return ok(c, views.DetailPage(v))
+}
+
+// anonymiseResponders replaces the names in responder rows by their rank
+// ("Responder 2: 14 interruptions …"), for users who see team figures only.
+func anonymiseResponders(rows []analytics.EvidenceRow) []analytics.EvidenceRow {
+	out := make([]analytics.EvidenceRow, len(rows))
+	for i, r := range rows {
+		if r.Kind == analytics.KindResponder {
+			rest := ""
+			if j := strings.LastIndex(r.Label, ": "); j >= 0 {
+				rest = r.Label[j:]
+			}
+			r.Label = "Responder " + strconv.FormatInt(r.ID, 10) + rest
+		}
+		out[i] = r
+	}
+	return out
 }
 
 func evidenceHref(r analytics.EvidenceRow) string {

@@ -53,6 +53,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodPost, "/admin/users", h.createUser, RoleAdmin)
 	add(http.MethodPost, "/admin/users/:id", h.updateUser, RoleAdmin)
 	add(http.MethodGet, "/admin/audit", h.listAudit, RoleAdmin)
+	add(http.MethodPost, "/admin/demo", h.loadDemo, RoleAdmin) // first run: only into an empty database
 	add(http.MethodGet, "/admin/webhooks", h.listWebhooks, RoleAdmin)
 	add(http.MethodPost, "/admin/webhooks", h.createWebhook, RoleAdmin)
 	add(http.MethodGet, "/admin/webhooks/:id", h.showWebhook, RoleAdmin)
@@ -78,11 +79,22 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards", h.showScorecard, RoleViewer)
 	add(http.MethodGet, "/scorecards.csv", h.downloadScorecardCSV, RoleViewer)
+	add(http.MethodPost, "/scorecards/columns", h.saveScorecardColumns, RoleViewer) // a preference, not data
 	add(http.MethodGet, "/explain", h.showExplain, RoleViewer)
 	add(http.MethodGet, "/trends", h.showTrends, RoleViewer)
 	add(http.MethodGet, "/api/v1/kpis", h.apiKPIs, RoleViewer)
 	add(http.MethodGet, "/api/v1/scorecard", h.apiScorecard, RoleViewer)
 	add(http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, RoleViewer)
+
+	// On-call health: team figures for viewers (per-person figures only for
+	// editors and admins unless a setting allows viewers), people and
+	// aliases edited by editors.
+	add(http.MethodGet, "/oncall", h.showOnCall, RoleViewer)
+	add(http.MethodGet, "/api/v1/oncall", h.apiOnCall, RoleViewer)
+	add(http.MethodGet, "/oncall/people", h.listOnCallPeople, RoleEditor)
+	add(http.MethodPost, "/oncall/people", h.saveOnCallPerson, RoleEditor)
+	add(http.MethodPost, "/oncall/people/:id", h.saveOnCallPerson, RoleEditor)
+	add(http.MethodPost, "/oncall/people/:id/delete", h.deleteOnCallPerson, RoleEditor)
 
 	// Live ingestion: the write API and its DevLake-compatible endpoints
 	// (editors; an API token also needs the write scope, see authorize),

@@ -112,6 +112,12 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if first, err := h.firstRun(c); err != nil || first != nil {
+		if err != nil {
+			return err
+		}
+		return ok(c, views.ScorecardPage(views.Scorecard{Layout: h.layout(c, "Welcome to sreport", views.NavScorecards), FirstRun: first}))
+	}
 	card, _, err := h.buildCard(c, &q)
 	if err != nil {
 		return err
@@ -137,6 +143,14 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		APIHref: "/api/v1/scorecard?" + q.values("").Encode(),
 		Empty:   "No services match these filters.",
 	}
+	if q.team != "" || q.tier != "" {
+		v.ClearHref = "/scorecards?period=" + url.QueryEscape(q.period.Label)
+	}
+	v.Choices = columnChoices(chosenColumns(c))
+	v.Back = c.Request().URL.RequestURI()
+	if c.QueryParam("loaded") == "demo" {
+		v.Layout.Flash = "The demo company is loaded: 24 services over 18 months. Every page now has data to explore."
+	}
 	sortCol := func(label, key string, numeric bool) views.Column {
 		col := views.Column{Label: label, Numeric: numeric}
 		next := "-" + key
@@ -152,12 +166,13 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		col.Href = "/scorecards?" + q.values(next).Encode()
 		return col
 	}
+	keys := chosenColumns(c)
 	v.Columns = append(v.Columns, sortCol("Service", "service", false))
-	for _, k := range headlines {
+	for _, k := range keys {
 		d, _ := kpiDef(k)
 		v.Columns = append(v.Columns, sortCol(d.Short, k, true))
 	}
-	cols := columnFormats(card)
+	formats := columnFormats(card)
 	byTier := map[int]*views.TierSection{}
 	var order []int
 	for _, r := range card.Services {
@@ -168,31 +183,34 @@ func (h *Handler) showScorecard(c echo.Context) error {
 			byTier[t] = sec
 			order = append(order, t)
 		}
-		row := scoreRow(r, cols, q.period, scorecard.Scope{Service: r.Name})
+		row := scoreRow(r, keys, formats, q.period, scorecard.Scope{Service: r.Name})
 		row.Href = serviceHref(r.Name) + "?period=" + q.period.Label
 		row.Team = r.Team
-		for _, cell := range row.Cells {
-			switch cell.Status {
-			case analytics.StatusMet:
-				sec.Met++
-			case analytics.StatusAtRisk:
-				sec.AtRisk++
-			case analytics.StatusMissed:
-				sec.Missed++
-			case analytics.StatusLowSample:
-				sec.LowSample++
-			case analytics.StatusNoData:
-				sec.NoData++
-			}
+		switch serviceStatus(row.Cells) {
+		case analytics.StatusMet:
+			sec.Met++
+		case analytics.StatusAtRisk:
+			sec.AtRisk++
+		case analytics.StatusMissed:
+			sec.Missed++
+		default:
+			sec.NoData++
 		}
 		sec.Rows = append(sec.Rows, row)
 	}
 	for _, r := range card.Tiers {
 		if sec, ok := byTier[*r.Tier]; ok {
 			t := *r.Tier
-			sec.Summary = scoreRow(r, cols, q.period, scorecard.Scope{Tier: &t, Team: q.team})
+			sec.Summary = scoreRow(r, keys, formats, q.period, scorecard.Scope{Tier: &t, Team: q.team})
 			sec.Summary.Name = "All tier " + strconv.Itoa(t)
 			sec.Summary.Rollup = true
+			for _, k := range keys {
+				tt := targetText(r.KPIs[k], formats[k])
+				if r.KPIs[k].Target == nil {
+					tt = "no target" // say so: a blank reads as missing data
+				}
+				sec.Targets = append(sec.Targets, tt)
+			}
 		}
 	}
 	slices.Sort(order)
@@ -200,7 +218,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		v.Tiers = append(v.Tiers, *byTier[t])
 	}
 	for _, r := range card.Teams {
-		row := scoreRow(r, cols, q.period, scorecard.Scope{Team: r.Name, Tier: q.scope.Tier})
+		row := scoreRow(r, keys, formats, q.period, scorecard.Scope{Team: r.Name, Tier: q.scope.Tier})
 		row.Name = "Team " + r.Name
 		row.Href = "/scorecards?" + url.Values{"team": {r.Name}, "period": {q.period.Label}}.Encode()
 		if r.TargetTier != nil {
@@ -209,7 +227,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		v.Teams = append(v.Teams, row)
 	}
 	// The bottom row covers whatever the filters select, and says so.
-	v.Org = scoreRow(card.Org, cols, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
+	v.Org = scoreRow(card.Org, keys, formats, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
 	v.Org.Rollup = true
 	switch {
 	case q.team != "" && q.scope.Tier != nil:
@@ -277,13 +295,13 @@ func (q scorecardQuery) values(sort string) url.Values {
 }
 
 // scoreRow turns a computed row into cells with status, sample, trend and
-// explain link, each column in its format.
-func scoreRow(r scorecard.Row, cols map[string]kpifmt.Format, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
+// explain link: the chosen columns keys, in order, each in its format.
+func scoreRow(r scorecard.Row, keys []string, formats map[string]kpifmt.Format, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
 	row := views.ScoreRow{Name: r.Name, TestID: "row-" + strings.ReplaceAll(strings.ToLower(r.Name), " ", "-")}
 	if r.Kind == scorecard.KindTeam {
 		row.TestID = teamRowID(r.Name) // the anchor service rows' team cells link to
 	}
-	for _, k := range headlines {
+	for _, k := range keys {
 		var cell views.ScoreCell
 		c, has := r.KPIs[k]
 		switch {
@@ -292,7 +310,7 @@ func scoreRow(r scorecard.Row, cols map[string]kpifmt.Format, p analytics.Period
 		case !has:
 			cell = teamFigureCell(k, r.Team)
 		default:
-			cell = kpiCell(k, c, r.Counts, cols[k], p, sc)
+			cell = kpiCell(k, c, r.Counts, formats[k], p, sc)
 		}
 		if k == analytics.KPISLOAttainment {
 			cell.Title += "; availability " + fmtKPI(analytics.KPIAvailability, r.KPIs[analytics.KPIAvailability].Value) +
@@ -347,7 +365,28 @@ func kpiCell(k string, c scorecard.Cell, counts analytics.Counts, f kpifmt.Forma
 	return cell
 }
 
-// trendClass says whether a change (its sign d) is an improvement for this KPI.
+// serviceStatus judges a service by its KPIs that have a target: missed
+// when any is missed, at risk when none is missed but one is within 10 % of
+// its target, met when every judged KPI meets it, "" when none has both data
+// and a target. It counts services, the unit a tier card speaks in.
+func serviceStatus(cells []views.ScoreCell) string {
+	st := ""
+	for _, c := range cells {
+		switch c.Status {
+		case analytics.StatusMissed:
+			return analytics.StatusMissed
+		case analytics.StatusAtRisk:
+			st = analytics.StatusAtRisk
+		case analytics.StatusMet:
+			if st == "" {
+				st = analytics.StatusMet
+			}
+		}
+	}
+	return st
+}
+
+// trendClass says whether a change is an improvement for this KPI.
 func trendClass(k, direction string, d float64) string {
 	if d == 0 {
 		return "flat"

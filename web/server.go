@@ -64,6 +64,8 @@ type Handler struct {
 	cache *scorecard.Cache
 	// pdfSlots bounds the Chromium processes printing reports at once.
 	pdfSlots chan struct{}
+	// demoSlot lets one first-run demo load run at a time.
+	demoSlot chan struct{}
 }
 
 // New builds the echo application with every route registered.
@@ -84,7 +86,7 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2)}
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2), demoSlot: make(chan struct{}, 1)}
 	e := h.newEcho()
 	cfg.Metrics.WatchCache(h.cache.Stats)
 	h.setupAuth(e)

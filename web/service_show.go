@@ -122,6 +122,10 @@ func (h *Handler) showService(c echo.Context) error {
 			{Title: "Risks", Table: riskTable(risks, h.cfg.Now().In(loc))},
 		},
 	}
+	if noRecords(in) {
+		v.Tiles, v.Charts = nil, nil
+		v.NoData = h.noData(c, "No incident, deploy, page or SLO measurement of "+sv.Name+" in the twelve months to "+periodTitle(p)+".")
+	}
 	return ok(c, views.DashboardPage(v))
 }
 

@@ -74,6 +74,21 @@ var settingSpecs = []settingSpec{
 		}},
 	{store.SettingShiftDays, "On-call shift length (days)", "One shift per service per this many days (pages per shift).",
 		func(s analytics.Settings) string { return strconv.Itoa(s.ShiftDays) }, intRange(1, 366, "days")},
+	{store.SettingSleepThresh, "Sleep-interrupted threshold (interruptions per period)", "A responder with more sleep-hours interruptions than this in a period counts in sleep_interrupted_responders.",
+		func(s analytics.Settings) string { return strconv.Itoa(s.SleepInterruptThreshold) }, intRange(0, 1000, "interruptions")},
+	{store.SettingPeopleViewers, "Viewers see per-person on-call load (1 = yes, 0 = no)", "Editors and admins always do; otherwise viewers see team figures only.",
+		func(s analytics.Settings) string {
+			if s.OnCallPeopleForViewers {
+				return "1"
+			}
+			return "0"
+		},
+		func(v string, _ map[string]string) string {
+			if t := strings.TrimSpace(v); t != "0" && t != "1" {
+				return "Enter 1 (viewers see per-person figures) or 0 (team figures only)."
+			}
+			return ""
+		}},
 	{store.SettingProdEnvs, "Production environment names", "Comma-separated, case-insensitive.",
 		func(s analytics.Settings) string { return strings.Join(s.ProdEnvironments, ", ") },
 		func(v string, _ map[string]string) string {

@@ -24,7 +24,7 @@ func settingsForm(changes map[string]string) url.Values {
 	for k, v := range map[string]string{store.SettingReportingTZ: "UTC", store.SettingBusinessStart: "9", store.SettingBusinessEnd: "18",
 		store.SettingSleepStart: "22", store.SettingSleepEnd: "7", store.SettingShiftDays: "7", store.SettingProdEnvs: "prod, production, prd, live",
 		store.SettingDeployLinkH: "24", store.SettingNoiseMinutes: "10", store.SettingRepeatDays: "90",
-		store.SettingPMDaysSev1: "5", store.SettingPMDaysSev2: "10"} {
+		store.SettingPMDaysSev1: "5", store.SettingPMDaysSev2: "10", store.SettingSleepThresh: "3", store.SettingPeopleViewers: "0"} {
 		f.Set(k, v)
 	}
 	for _, k := range store.MinSampleKeys() {
@@ -60,6 +60,8 @@ func TestSettingsSave(t *testing.T) {
 		{store.SettingNoiseMinutes, "ten", "whole number"},
 		{store.SettingRepeatDays, "0", "from 1 to 3650"},
 		{store.SettingPMDaysSev1, "x", "whole number"},
+		{store.SettingSleepThresh, "-1", "from 0 to 1000"},
+		{store.SettingPeopleViewers, "yes", "Enter 1"},
 	}
 	for _, b := range bad {
 		t.Run(b.key, func(t *testing.T) {
@@ -73,12 +75,14 @@ func TestSettingsSave(t *testing.T) {
 		})
 	}
 	status, _, hdr := postWith(t, c, srv.URL+"/settings", settingsForm(map[string]string{store.SettingReportingTZ: "Europe/Berlin",
-		store.SettingDeployLinkH: "12", store.SettingPMDaysSev1: "3", store.SettingProdEnvs: "prod, live"}), true)
+		store.SettingDeployLinkH: "12", store.SettingPMDaysSev1: "3", store.SettingProdEnvs: "prod, live",
+		store.SettingSleepThresh: "5", store.SettingPeopleViewers: "1"}), true)
 	if status != http.StatusSeeOther || hdr.Get("Location") != "/settings?done=saved&from=2026-11" {
 		t.Fatalf("save: %d %s", status, hdr.Get("Location"))
 	}
 	got, _ := st.Settings(ctx)
-	if got.ReportingTZ != "Europe/Berlin" || got.DeployLinkWindow != 12*time.Hour || got.PostmortemDaysSev1 != 3 || len(got.ProdEnvironments) != 2 {
+	if got.ReportingTZ != "Europe/Berlin" || got.DeployLinkWindow != 12*time.Hour || got.PostmortemDaysSev1 != 3 || len(got.ProdEnvironments) != 2 ||
+		got.SleepInterruptThreshold != 5 || !got.OnCallPeopleForViewers {
 		t.Errorf("settings after save: %+v", got)
 	}
 	rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "settings"})

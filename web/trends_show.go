@@ -80,5 +80,9 @@ func (h *Handler) showTrends(c echo.Context) error {
 		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier),
 		Sections: []views.Section{{Title: "DORA bands", Table: dora}},
 	}
+	if noRecords(in) {
+		v.Tiles, v.Charts, v.Sections = nil, nil, nil
+		v.NoData = h.noData(c, "No incident, deploy, page or SLO measurement in the twelve months shown. Trends appear once data is imported.")
+	}
 	return ok(c, views.DashboardPage(v))
 }

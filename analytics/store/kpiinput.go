@@ -173,6 +173,10 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 		in.Toil, err = s.ToilInRange(gctx, teams, rest.From.AddDate(0, 0, -7), rest.To)
 		return err
 	})
+	g.Go(func() (err error) {
+		in.People, err = s.ResponderPeople(gctx)
+		return err
+	})
 	if ids != nil {
 		// Incidents of services outside the scope that name a deploy inside it.
 		g.Go(func() (err error) {
@@ -296,7 +300,7 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 	ListFilter{Range: r}.scope(&w, "p.service_id", "p.triggered_at")
 	inIDs(&w, "p.service_id", serviceIDs)
 	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.service_id, p.incident_id, p.triggered_at, p.acknowledged_at,
-		p.resolved_at, p.auto_resolved, p.actionable FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
+		p.resolved_at, p.auto_resolved, p.actionable, p.responder FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load pages: %w", err)
 	}
@@ -310,7 +314,7 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 			auto          int
 			actionable    sql.NullInt64
 		)
-		if err := sc.Scan(&pg.ID, &pg.ServiceID, &incident, &triggered, &ack, &resolved, &auto, &actionable); err != nil {
+		if err := sc.Scan(&pg.ID, &pg.ServiceID, &incident, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder); err != nil {
 			return pg, err
 		}
 		if incident.Valid {

@@ -28,6 +28,8 @@ const (
 	// SettingMinSamplePrefix + a KPI key is that KPI's minimum sample
 	// ("min_sample_mttr_minutes").
 	SettingMinSamplePrefix = "min_sample_"
+	SettingSleepThresh     = "oncall_sleep_threshold"
+	SettingPeopleViewers   = "oncall_people_for_viewers" // "1" lets viewers see per-person on-call load
 )
 
 // MinSampleKey is the setting key of kpi's minimum sample.
@@ -99,7 +101,8 @@ func applySetting(st *analytics.Settings, k, v string) error {
 	}
 	switch k {
 	case SettingBusinessStart, SettingBusinessEnd, SettingSleepStart, SettingSleepEnd, SettingShiftDays,
-		SettingDeployLinkH, SettingNoiseMinutes, SettingRepeatDays, SettingPMDaysSev1, SettingPMDaysSev2:
+		SettingDeployLinkH, SettingNoiseMinutes, SettingRepeatDays, SettingPMDaysSev1, SettingPMDaysSev2,
+		SettingSleepThresh, SettingPeopleViewers:
 	default:
 		return nil // unknown: not parsed, so any value of a newer build reads
 	}
@@ -127,6 +130,13 @@ func applySetting(st *analytics.Settings, k, v string) error {
 		st.PostmortemDaysSev1 = n
 	case SettingPMDaysSev2:
 		st.PostmortemDaysSev2 = n
+	case SettingSleepThresh:
+		st.SleepInterruptThreshold = n
+	case SettingPeopleViewers:
+		if n != 0 && n != 1 {
+			return fmt.Errorf("want 0 or 1, got %d", n)
+		}
+		st.OnCallPeopleForViewers = n == 1
 	}
 	return nil
 }

@@ -1,0 +1,112 @@
+package web_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"sreport/testutil"
+)
+
+// overflowJS reports what sticks out of the viewport: "" when the page body
+// fits its width, else the page width and the widest offenders, so a
+// failure names the element to fix. Elements inside a scroll container
+// (overflow-x auto) are the container's business, not the page's.
+const overflowJS = `(() => {
+  const w = window.innerWidth, sw = document.documentElement.scrollWidth;
+  if (sw <= w) return "";
+  const scrolls = el => { for (let p = el.parentElement; p; p = p.parentElement) {
+    const o = getComputedStyle(p).overflowX; if (o === "auto" || o === "scroll" || o === "hidden") return true; } return false; };
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (r.right > w + 1 && !scrolls(el)) out.push(el.tagName.toLowerCase() + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\s+/).join(".") : "") +
+      (el.dataset.testid ? "[" + el.dataset.testid + "]" : "") + " right=" + Math.round(r.right));
+    if (out.length >= 6) break;
+  }
+  for (const el of document.body.querySelectorAll("*")) {
+    const pos = getComputedStyle(el).position;
+    if ((pos === "absolute" || pos === "fixed") && el.getBoundingClientRect().right > w + 1 && out.length < 8) out.push(pos + " " + el.tagName.toLowerCase() + "." + el.className);
+  }
+  return "page " + sw + " px wide in a " + w + " px viewport: " + out.join(", ");
+})()`
+
+// navLinesJS counts the lines the main navigation takes.
+const navLinesJS = `new Set([...document.querySelectorAll(".mainnav a")].map(a => Math.round(a.getBoundingClientRect().top))).size`
+
+// TestBrowserLayout opens every main page of the demo company at a desktop
+// (1440 px) and a phone (390 px) width in one browser, saves a screenshot of
+// each as an artefact and checks that no page body is wider than the
+// viewport: wide tables scroll inside their own container instead.
+func TestBrowserLayout(t *testing.T) {
+	ctx := testutil.Browser(t)
+	srv := newDemoServer(t)
+	browserSignIn(t, ctx, srv.URL)
+	db := srvStore(t, srv.URL).Writer()
+	var incident int64
+	var risk string
+	if err := db.QueryRow(`SELECT id FROM incidents ORDER BY severity, id LIMIT 1`).Scan(&incident); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.QueryRow(`SELECT code FROM risks ORDER BY id LIMIT 1`).Scan(&risk); err != nil {
+		t.Fatal(err)
+	}
+	pages := []struct{ name, path string }{
+		{"scorecard", "/scorecards?period=2026-10"},
+		{"trends", "/trends?period=2026-10"},
+		{"reports", "/reports"},
+		{"report", "/reports/2026-Q3"},
+		{"services", "/services?period=2026-10"},
+		{"service", "/services/checkout?period=2026-10"},
+		{"incidents", "/incidents"},
+		{"incident", fmt.Sprintf("/incidents/%d", incident)},
+		{"deploys", "/deploys"},
+		{"pages", "/pages"},
+		{"action-items", "/action-items"},
+		{"risks", "/risks"},
+		{"risk", "/risks/" + risk},
+		{"risk-new", "/risks/new"},
+		{"imports", "/imports"},
+		{"import-new", "/imports/new"},
+		{"settings", "/settings"},
+		{"catalogue", "/settings/services"},
+		{"users", "/admin/users"},
+		{"audit", "/admin/audit"},
+		{"webhooks", "/admin/webhooks"},
+		{"account", "/account"},
+	}
+	for _, width := range []int64{1440, 390} {
+		if err := testutil.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range pages {
+			if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+p.path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+				t.Fatalf("%s at %d px: %v", p.name, width, err)
+			}
+			h1, _ := testutil.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main h1") || {}).textContent || ""`))
+			if strings.Contains(h1, "Not Found") || strings.Contains(h1, "Error") {
+				t.Errorf("%s: page heading %q", p.name, h1)
+			}
+			shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
+			if err != nil {
+				t.Fatal(err)
+			}
+			testutil.SaveArtifact(t, fmt.Sprintf("layout-%s-%d.png", p.name, width), shot)
+			over, err := testutil.Run(ctx, chromedp.Evaluate[string](overflowJS))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if over != "" {
+				t.Errorf("%s at %d px: %s", p.name, width, over)
+			}
+			if width == 1440 {
+				// The report has no navigation (n = 0): it is a document.
+				if n, err := testutil.Run(ctx, chromedp.Evaluate[int](navLinesJS)); err != nil || n > 1 {
+					t.Errorf("%s at 1440 px: navigation on %d lines (%v)", p.name, n, err)
+				}
+			}
+		}
+	}
+}
