@@ -27,6 +27,13 @@ import (
 // MaxUploadBytes caps one upload request (all its files).
 const MaxUploadBytes = 64 << 20
 
+// MaxUploadRecords caps the records one uploaded file may hold. The server
+// keeps a parsed file in memory while it checks and imports it (about
+// 450 bytes a record, measured), so a compressed file of many rows is
+// refused at this many rather than taking the server's memory; larger
+// files go through `sreport import`.
+const MaxUploadRecords = 500000
+
 // uploadTTL is how long an unconfirmed upload is kept.
 const uploadTTL = 6 * time.Hour
 
@@ -241,7 +248,8 @@ func (ih *importHandler) start(u *upload, state string, wait time.Duration, job 
 
 // parseOptions turns the upload's options into the parser's.
 func (o uploadOptions) parseOptions() (ingest.Options, error) {
-	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira}
+	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira,
+		Limits: ingest.Limits{MaxRecords: MaxUploadRecords}}
 	sm, err := ingest.ParseSeverityMap(o.SeverityMap)
 	if err != nil {
 		return p, err
@@ -428,11 +436,24 @@ func userMessage(err error) string {
 	return "an unexpected error occurred; it has been logged."
 }
 
-// readableParseError strips the package prefix of a parse error.
+// readableParseError strips the package prefix of a parse error and says
+// what to do about a file over a limit.
 func readableParseError(err error) string {
 	s := err.Error()
 	if errors.Is(err, ingest.ErrRiskRegister) {
 		return "This is a risk register, which is imported on the risk register's own page: /risks/import."
+	}
+	var le *ingest.LimitError
+	if errors.As(err, &le) {
+		switch le.What {
+		case ingest.LimitRecords:
+			return fmt.Sprintf("Nothing imported: the file holds more than %s records, the most one uploaded file may hold. "+
+				"Split it, or import it with the command line (sreport import FILE).", le.Amount())
+		case ingest.LimitBytes:
+			return fmt.Sprintf("Nothing imported: the file holds more than %s of text once decompressed, the most one file may hold. "+
+				"Split it, or import it with the command line (sreport import --max-bytes SIZE FILE).", le.Amount())
+		}
+		return "Nothing imported: " + le.Error() + "."
 	}
 	s = strings.TrimPrefix(s, "ingest: ")
 	return "The file could not be read: " + s

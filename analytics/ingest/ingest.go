@@ -33,6 +33,7 @@ type Options struct {
 	Jira        imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
 	Mapping     *imports.Mapping   // generic csv
 	SkipInvalid bool               // informational; parsers always collect rejects, the store decides
+	Limits      Limits             // the file's size and record caps; the zero value is DefaultMaxBytes and no record cap
 }
 
 // FormatInfo describes one importer.
@@ -81,9 +82,11 @@ var ErrUnknownFormat = errors.New("ingest: unknown format")
 
 // Parse reads one export file. Gzip (by magic bytes), a UTF-8/UTF-16 BOM and
 // windows-1252 bytes are handled transparently. It returns an error only when
-// the file cannot be read at all; row problems are Batch.Rejects.
+// the file cannot be read at all or goes over one of its Limits (a
+// *LimitError); row problems are Batch.Rejects. Every record that passes
+// has been checked by imports.Validate.
 func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
-	in, err := openInput(r)
+	in, budget, err := openLimited(r, opt.Limits.maxBytes())
 	if err != nil {
 		return nil, err
 	}
@@ -109,6 +112,7 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		}
 	}
 	b := newBuilder(info.ID, info.Source)
+	b.maxItems, b.budget = opt.Limits.MaxRecords, budget
 	p := &parser{opt: opt, b: b}
 	switch info.ID {
 	case "pagerduty-api":
@@ -140,10 +144,16 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 	case "toil-csv":
 		err = p.genericCSV(in, toilMapping)
 	}
+	if b.over != nil {
+		// A limit the builder hit: whatever error the stopped reader
+		// produced, this is the reason.
+		err = b.over
+	}
 	if err != nil {
 		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
+	imports.Validate(b.Batch)
 	return b.Batch, nil
 }
 

@@ -44,17 +44,24 @@ func (l *lineReader) lineAt(off int64) int {
 	return l.counted + 1
 }
 
-// jsonStream walks a JSON document one array element at a time.
+// jsonStream walks a JSON document one array element at a time. Each
+// element (and each other value of the top-level object) may be at most
+// MaxRecordBytes long: the decoder holds a whole value in memory.
 type jsonStream struct {
-	lr  *lineReader
-	dec *json.Decoder
+	lr     *lineReader
+	dec    *json.Decoder
+	budget *recordBudget
+	line   int // where the value being decoded starts
 }
 
 func newJSONStream(in *bufio.Reader) *jsonStream {
-	lr := &lineReader{r: in}
+	budget := &recordBudget{r: in, max: MaxRecordBytes}
+	lr := &lineReader{r: budget}
 	dec := json.NewDecoder(lr)
 	dec.UseNumber()
-	return &jsonStream{lr: lr, dec: dec}
+	s := &jsonStream{lr: lr, dec: dec, budget: budget, line: 1}
+	budget.line = func() int { return s.line }
+	return s
 }
 
 // elemLine is the line where the next value starts (skipping whitespace and a comma).
@@ -70,7 +77,9 @@ func (s *jsonStream) elemLine() int {
 		}
 		break
 	}
-	return s.lr.lineAt(off)
+	s.line = s.lr.lineAt(off)
+	s.budget.mark()
+	return s.line
 }
 
 // elementFunc handles one element of an array; line is where it starts.
@@ -93,6 +102,9 @@ func (s *jsonStream) each(fn elementFunc) error {
 		line := s.elemLine()
 		var raw json.RawMessage
 		if err := s.dec.Decode(&raw); err != nil {
+			if isLimit(err) {
+				return err // it says where
+			}
 			return fmt.Errorf("element %d (line %d): %w", i, line, err)
 		}
 		if err := fn(raw, line, i); err != nil {
@@ -123,6 +135,9 @@ func (s *jsonStream) object(arrays map[string]bool, fn func(key string, raw json
 			line := s.elemLine()
 			var raw json.RawMessage
 			if err := s.dec.Decode(&raw); err != nil {
+				if isLimit(err) {
+					return err
+				}
 				return fmt.Errorf("element %d (line %d): %w", i, line, err)
 			}
 			if err := fn("", raw, line, i); err != nil {
@@ -143,10 +158,14 @@ func (s *jsonStream) object(arrays map[string]bool, fn func(key string, raw json
 		key, _ := kt.(string)
 		if arrays[key] {
 			if err := s.each(func(raw json.RawMessage, line, index int) error { return fn(key, raw, line, index) }); err != nil {
+				if isLimit(err) {
+					return err
+				}
 				return fmt.Errorf("%s: %w", key, err)
 			}
 			continue
 		}
+		s.budget.mark()
 		var raw json.RawMessage
 		if err := s.dec.Decode(&raw); err != nil {
 			return err

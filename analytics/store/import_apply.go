@@ -352,11 +352,15 @@ func sqlReason(err error) string {
 // import_changes so RollbackImport can undo it. incident_overrides are never
 // touched, so users' corrections survive a re-import.
 //
-// When the batch has rejected rows (parse- or store-time) and
+// Records with a field over its length limit (imports.Validate) are moved
+// to b's rejects first. When the batch has rejected rows (parse- or store-time) and
 // opt.SkipInvalid is off, nothing is written and the error is an
 // *ImportError; the result still carries the counts the import would have had.
 func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptions) (ImportResult, error) {
 	start := time.Now()
+	// The field limits hold whoever built the batch: a record over one
+	// becomes a rejected row here like any other.
+	imports.Validate(b)
 	res := ImportResult{Format: b.Format, Source: b.Source, FileName: opt.FileName, DryRun: opt.DryRun,
 		Warnings: append([]string(nil), b.Warnings...)}
 	for _, r := range b.Rejects {

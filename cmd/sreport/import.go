@@ -8,8 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"sreport/analytics/imports"
@@ -33,6 +36,8 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	tier := fs.Int("tier", store.DefaultNewServiceTier, "tier (0-3) of created services")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
+	maxBytes := fs.String("max-bytes", ingest.ByteSize(ingest.DefaultMaxBytes), "largest text one file may hold once decompressed, e.g. 512MiB, 4GiB (0 = no limit); guards against decompression bombs")
+	maxRecords := fs.Int("max-records", defaultMaxRecords, "most records one file may hold (0 = no limit); the parsed file is held in memory, about 450 bytes a record")
 	sevMap := fs.String("severity-map", "", "raw severity/priority value = severity 0-4, comma-separated, e.g. 'P1=1,P2=2,Highest=1' (wins over the built-in mapping)")
 	var jira imports.JiraFields
 	fs.StringVar(&jira.Service, "jira-service", "", "Jira: header of the column holding the service, e.g. 'Custom field (Service)' (default: guessed; '-' = none)")
@@ -54,7 +59,18 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("import: --%w", err)
 	}
-	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow, SeverityMap: sm, Jira: jira}
+	limit, err := parseSize(*maxBytes)
+	if err != nil {
+		return fmt.Errorf("import: --max-bytes: %w", err)
+	}
+	if limit == 0 {
+		limit = -1 // no limit
+	}
+	if *maxRecords < 0 {
+		return errors.New("import: --max-records must be 0 (no limit) or more")
+	}
+	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow, SeverityMap: sm, Jira: jira,
+		Limits: ingest.Limits{MaxBytes: limit, MaxRecords: *maxRecords}}
 	if *tz != "" {
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
@@ -90,6 +106,32 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
 	}
 	return nil
+}
+
+// defaultMaxRecords is the CLI's default cap of records per file: twice the
+// largest import we know of, and under a gigabyte of memory.
+const defaultMaxRecords = 2000000
+
+// parseSize reads a byte size: a number of bytes, or one with a KiB, MiB or
+// GiB suffix ("512MiB", "4GiB"; KB, MB, GB and K, M, G mean the same).
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10},
+		{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q is not a size such as 1073741824, 512MiB or 4GiB", s)
+	}
+	return n * mult, nil
 }
 
 // parseInterspersed parses flags that may come before, between or after
@@ -131,6 +173,15 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	tee := io.TeeReader(r, h)
 	b, err := ingest.Parse(tee, name, popt)
 	if err != nil {
+		var le *ingest.LimitError
+		if errors.As(err, &le) {
+			switch le.What {
+			case ingest.LimitBytes:
+				return fmt.Errorf("%w; nothing imported (raise the limit with --max-bytes)", err)
+			case ingest.LimitRecords:
+				return fmt.Errorf("%w; nothing imported (raise the limit with --max-records)", err)
+			}
+		}
 		return err
 	}
 	if _, err := io.Copy(io.Discard, tee); err != nil { // hash the whole file even if the parser stopped early
