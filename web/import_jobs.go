@@ -27,12 +27,18 @@ import (
 // MaxUploadBytes caps one upload request (all its files).
 const MaxUploadBytes = 64 << 20
 
-// MaxUploadRecords caps the records one uploaded file may hold. The server
-// keeps a parsed file in memory while it checks and imports it (about
-// 450 bytes a record, measured), so a compressed file of many rows is
-// refused at this many rather than taking the server's memory; larger
-// files go through `sreport import`.
+// MaxUploadRecords is the default of Config.MaxUploadRecords.
 const MaxUploadRecords = 500000
+
+// parseLimits are the limits of an uploaded file: the importers' default
+// decompressed size and the configured record cap.
+func (ih *importHandler) parseLimits() ingest.Limits {
+	n := ih.cfg.MaxUploadRecords
+	if n <= 0 {
+		n = MaxUploadRecords
+	}
+	return ingest.Limits{MaxRecords: n}
+}
 
 // uploadTTL is how long an unconfirmed upload is kept.
 const uploadTTL = 6 * time.Hour
@@ -248,8 +254,7 @@ func (ih *importHandler) start(u *upload, state string, wait time.Duration, job 
 
 // parseOptions turns the upload's options into the parser's.
 func (o uploadOptions) parseOptions() (ingest.Options, error) {
-	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira,
-		Limits: ingest.Limits{MaxRecords: MaxUploadRecords}}
+	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira}
 	sm, err := ingest.ParseSeverityMap(o.SeverityMap)
 	if err != nil {
 		return p, err
@@ -348,6 +353,7 @@ func (ih *importHandler) analyse(u *upload) func(ctx context.Context) {
 		}
 		var out []filePreview
 		popt, perr := opt.parseOptions()
+		popt.Limits = ih.parseLimits()
 		for i, f := range u.Files {
 			fp := filePreview{File: f}
 			if perr != nil {
@@ -386,6 +392,7 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 		opt := u.opt
 		u.mu.Unlock()
 		popt, perr := opt.parseOptions()
+		popt.Limits = ih.parseLimits()
 		var out []filePreview
 		for i, f := range u.Files {
 			fp := filePreview{File: f}

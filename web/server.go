@@ -36,6 +36,12 @@ type Config struct {
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
 	Background context.Context
+	// MaxUploadRecords caps the records one uploaded file may hold (0 =
+	// MaxUploadRecords). The server keeps a parsed file in memory while it
+	// checks and imports it (about 450 bytes a record, measured), so a
+	// compressed file of many rows is refused at the cap rather than taking
+	// the server's memory; larger files go through `sreport import`.
+	MaxUploadRecords int
 }
 
 // Handler holds the dependencies every handler method uses.

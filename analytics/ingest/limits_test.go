@@ -2,77 +2,15 @@ package ingest
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
 	"sreport/analytics/imports"
+	"sreport/testutil"
 )
-
-// bomb is a gzip file of repeats members, each the compression of block:
-// a few megabytes that decompress to gigabytes, built without compressing
-// gigabytes (gzip readers read concatenated members as one stream).
-func bomb(t testing.TB, prefix, block []byte, repeats int) []byte {
-	t.Helper()
-	member := func(p []byte) []byte {
-		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		zw.Write(p)
-		zw.Close()
-		return buf.Bytes()
-	}
-	one := member(block)
-	out := bytes.NewBuffer(make([]byte, 0, len(prefix)+len(one)*repeats+64))
-	out.Write(member(prefix))
-	for range repeats {
-		out.Write(one)
-	}
-	return out.Bytes()
-}
-
-// heapPeak runs fn while sampling the live heap, and returns fn's error
-// and the highest heap seen above the heap before fn ran.
-func heapPeak(fn func() error) (error, uint64) {
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base := ms.HeapAlloc
-	var peak uint64
-	var mu sync.Mutex
-	done := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		var s runtime.MemStats
-		for {
-			runtime.ReadMemStats(&s)
-			mu.Lock()
-			peak = max(peak, s.HeapAlloc)
-			mu.Unlock()
-			select {
-			case <-done:
-				return
-			case <-time.After(2 * time.Millisecond):
-			}
-		}
-	}()
-	err := fn()
-	close(done)
-	wg.Wait()
-	runtime.ReadMemStats(&ms)
-	peak = max(peak, ms.HeapAlloc)
-	if peak < base {
-		return err, 0
-	}
-	return err, peak - base
-}
 
 func limitOf(t *testing.T, err error) *LimitError {
 	t.Helper()
@@ -100,11 +38,11 @@ func TestGzipBombOneLine(t *testing.T) {
 		"servicenow-csv": "number,opened_at,short_description,cmdb_ci\nINC1,2026-07-01 01:29:33,",
 		"jira-csv":       "Summary,Issue key,Created\n",
 	} {
-		data := bomb(t, []byte(head), bytes.Repeat([]byte("A"), 1<<20), 8<<10)
+		data := testutil.GzipBomb([]byte(head), bytes.Repeat([]byte("A"), 1<<20), 8<<10)
 		if len(data) > 12<<20 {
 			t.Fatalf("bomb is %d bytes", len(data))
 		}
-		err, peak := heapPeak(func() error {
+		peak, err := testutil.HeapPeak(func() error {
 			_, err := Parse(bytes.NewReader(data), "bomb.csv.gz", Options{Format: format, Mapping: incidentMapping})
 			return err
 		})
@@ -121,8 +59,8 @@ func TestGzipBombOneLine(t *testing.T) {
 
 func TestGzipBombUnclosedQuote(t *testing.T) {
 	// An open quote makes the rest of the file one cell, over many lines.
-	data := bomb(t, []byte("id,service,title,detected\n1,api,\"x"), bytes.Repeat([]byte("AAAAAAA\n"), 128<<10), 4<<10)
-	err, peak := heapPeak(func() error {
+	data := testutil.GzipBomb([]byte("id,service,title,detected\n1,api,\"x"), bytes.Repeat([]byte("AAAAAAA\n"), 128<<10), 4<<10)
+	peak, err := testutil.HeapPeak(func() error {
 		_, err := Parse(bytes.NewReader(data), "bomb.csv.gz", Options{Format: "csv", Mapping: incidentMapping})
 		return err
 	})
@@ -135,8 +73,8 @@ func TestGzipBombUnclosedQuote(t *testing.T) {
 }
 
 func TestGzipBombJSONElement(t *testing.T) {
-	data := bomb(t, []byte(`{"incidents":[{"id":"P1","incident_number":1,"title":"`), bytes.Repeat([]byte("A"), 1<<20), 8<<10)
-	err, peak := heapPeak(func() error {
+	data := testutil.GzipBomb([]byte(`{"incidents":[{"id":"P1","incident_number":1,"title":"`), bytes.Repeat([]byte("A"), 1<<20), 8<<10)
+	peak, err := testutil.HeapPeak(func() error {
 		_, err := Parse(bytes.NewReader(data), "bomb.json.gz", Options{})
 		return err
 	})
@@ -155,9 +93,9 @@ func TestGzipBombManyRows(t *testing.T) {
 	for i := 0; block.Len() < 1<<20; i++ {
 		fmt.Fprintf(&block, "X-%d,api,Disk full,2026-07-01T10:00:00Z\n", i)
 	}
-	data := bomb(t, []byte("id,service,title,detected\n"), block.Bytes(), 4<<10)
+	data := testutil.GzipBomb([]byte("id,service,title,detected\n"), block.Bytes(), 4<<10)
 	const maxRecords = 100000
-	err, peak := heapPeak(func() error {
+	peak, err := testutil.HeapPeak(func() error {
 		_, err := Parse(bytes.NewReader(data), "rows.csv.gz", Options{Format: "csv", Mapping: incidentMapping, Limits: Limits{MaxRecords: maxRecords}})
 		return err
 	})
@@ -175,8 +113,8 @@ func TestGzipBombManyRows(t *testing.T) {
 		fmt.Fprintf(&jblock, `{"id":%d,"sha":"abc","task":"deploy","environment":"production","repository_url":"https://api.github.com/repos/example/api",`+
 			`"created_at":"2026-07-01T10:00:00Z","statuses":[{"state":"success","created_at":"2026-07-01T10:05:00Z"}]},`, i)
 	}
-	jdata := bomb(t, []byte(`[`), jblock.Bytes(), 4<<10)
-	err, peak = heapPeak(func() error {
+	jdata := testutil.GzipBomb([]byte(`[`), jblock.Bytes(), 4<<10)
+	peak, err = testutil.HeapPeak(func() error {
 		_, err := Parse(bytes.NewReader(jdata), "github.json.gz", Options{Format: "github-deployments", Limits: Limits{MaxRecords: maxRecords}})
 		return err
 	})
@@ -191,8 +129,8 @@ func TestGzipBombManyRows(t *testing.T) {
 func TestGzipBombRejectedRows(t *testing.T) {
 	// Rows that are all wrong stop at MaxRejects, record cap or not.
 	block := bytes.Repeat([]byte("x,api,t,not a date\n"), 64<<10)
-	data := bomb(t, []byte("id,service,title,detected\n"), block, 4<<10)
-	err, peak := heapPeak(func() error {
+	data := testutil.GzipBomb([]byte("id,service,title,detected\n"), block, 4<<10)
+	peak, err := testutil.HeapPeak(func() error {
 		_, err := Parse(bytes.NewReader(data), "bad.csv.gz", Options{Format: "csv", Mapping: incidentMapping})
 		return err
 	})
@@ -206,13 +144,13 @@ func TestGzipBombRejectedRows(t *testing.T) {
 
 func TestDecompressedByteCap(t *testing.T) {
 	// Rows of empty cells produce nothing, so only the byte cap stops them.
-	data := bomb(t, []byte("id,service,title,detected\n"), bytes.Repeat([]byte(",,,\n"), 256<<10), 1<<10)
+	data := testutil.GzipBomb([]byte("id,service,title,detected\n"), bytes.Repeat([]byte(",,,\n"), 256<<10), 1<<10)
 	_, err := Parse(bytes.NewReader(data), "blank.csv.gz", Options{Format: "csv", Mapping: incidentMapping, Limits: Limits{MaxBytes: 32 << 20}})
 	if le := limitOf(t, err); le.What != LimitBytes || le.Limit != 32<<20 || !strings.Contains(err.Error(), "more than 32 MiB of text once decompressed") {
 		t.Errorf("%+v: %v", le, err)
 	}
 	// A negative cap is none.
-	small := bomb(t, []byte("id,service,title,detected\n"), bytes.Repeat([]byte(",,,\n"), 1<<10), 1<<10)
+	small := testutil.GzipBomb([]byte("id,service,title,detected\n"), bytes.Repeat([]byte(",,,\n"), 1<<10), 1<<10)
 	if b, err := Parse(bytes.NewReader(small), "blank.csv.gz", Options{Format: "csv", Mapping: incidentMapping, Limits: Limits{MaxBytes: -1}}); err != nil || b.Records() != 0 {
 		t.Errorf("no cap: %v", err)
 	}
