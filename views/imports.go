@@ -97,6 +97,9 @@ type UnknownChoice struct {
 	Rows    int
 	Lines   string
 	Options []Option
+	// NotCreated says why the name cannot become a service (the naming
+	// rule); then Options only map it.
+	NotCreated string
 }
 
 // ImportMapping maps a generic CSV's columns to sreport's fields.

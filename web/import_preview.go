@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics"
 	"sreport/analytics/imports"
 	"sreport/views"
 )
@@ -77,6 +78,9 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 			ch, ok := unknown[un.Name]
 			if !ok {
 				ch = &views.UnknownChoice{Name: un.Name, Field: "svc:" + un.Name}
+				if err := analytics.CheckServiceName(un.Name); err != nil {
+					ch.NotCreated = err.Error()
+				}
 				unknown[un.Name] = ch
 				names = append(names, un.Name)
 			}
@@ -89,8 +93,10 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 	for _, n := range names {
 		ch := unknown[n]
 		choice := u.opt.ServiceChoice[n]
-		ch.Options = append(ch.Options, views.Option{Value: "", Text: "— choose —", Selected: choice == ""},
-			views.Option{Value: "create", Text: "Create a new service " + strconv.Quote(n), Selected: choice == "create"})
+		ch.Options = append(ch.Options, views.Option{Value: "", Text: "— choose —", Selected: choice == ""})
+		if ch.NotCreated == "" {
+			ch.Options = append(ch.Options, views.Option{Value: "create", Text: "Create a new service " + strconv.Quote(n), Selected: choice == "create"})
+		}
 		for _, s := range services {
 			ch.Options = append(ch.Options, views.Option{Value: "map:" + s.Name, Text: "Map to " + s.Name, Selected: choice == "map:"+s.Name})
 		}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"runtime/debug"
 	"time"
 
@@ -106,8 +107,33 @@ func (h *Handler) newEcho() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Pre(limitBodies)
-	e.Use(removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
+	e.Use(unescapeParams, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
 	return e
+}
+
+// unescapeParams decodes the route's path parameters. echo routes on the
+// request's escaped path whenever it differs from the default encoding
+// (RawPath is set: "/services/ops%3Bcore") and hands the parameters over
+// still escaped, so a service named "ops;core" or "a b" was looked up as
+// "ops%3Bcore" and not found. When RawPath is empty the parameters are
+// decoded already and are left alone (decoding "50%" twice would fail).
+// The static file handler decodes its own.
+func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.RawPath == "" || c.Path() == "/static/*" {
+			return next(c)
+		}
+		vals := c.ParamValues()
+		for i, v := range vals {
+			u, err := url.PathUnescape(v)
+			if err != nil {
+				return badRequest("The address is not valid.")
+			}
+			vals[i] = u
+		}
+		c.SetParamValues(vals...)
+		return next(c)
+	}
 }
 
 func (h *Handler) logRequests(next echo.HandlerFunc) echo.HandlerFunc {

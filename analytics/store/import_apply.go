@@ -60,10 +60,13 @@ type RowError struct {
 }
 
 // UnknownService is a service name of a batch that matches no service or
-// alias, with the lines that use it.
+// alias, with the lines that use it. NotCreated says why it was not
+// created although creation was asked for (it breaks
+// analytics.CheckServiceName), so it can only be mapped.
 type UnknownService struct {
-	Name  string
-	Lines []int
+	Name       string
+	Lines      []int
+	NotCreated string
 }
 
 // ImportResult is what ApplyBatch did (or, for a dry run or a refused batch,
@@ -144,7 +147,8 @@ type applier struct {
 	importID int64
 	stmts    []*sql.Stmt
 
-	services map[string]int64 // service name in the file → id (resolved)
+	services map[string]int64  // service name in the file → id (resolved)
+	refused  map[string]string // names creation was asked for but the naming rule refuses → why
 	change   *sql.Stmt
 	incByRef *sql.Stmt
 	done     int

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"sort"
 
+	"sreport/analytics"
+
 	"sreport/analytics/imports"
 )
 
@@ -38,7 +40,7 @@ func (a *applier) resolveServices() error {
 	for _, x := range b.SLIDays {
 		add(x.Service, b.Line(imports.SLIKey(x)))
 	}
-	a.services = map[string]int64{}
+	a.services, a.refused = map[string]int64{}, map[string]string{}
 	if len(order) == 0 {
 		return nil
 	}
@@ -102,6 +104,15 @@ func (a *applier) resolveServices() error {
 			continue
 		}
 		if a.opt.CreateServices || create[name] {
+			if err := analytics.CheckServiceName(name); err != nil {
+				// Created, it would break the naming rule: it stays
+				// unknown, to be mapped to a service instead.
+				ls := append([]int(nil), lines[name]...)
+				sort.Ints(ls)
+				a.res.Unknown = append(a.res.Unknown, UnknownService{Name: name, Lines: ls, NotCreated: err.Error()})
+				a.refused[name] = err.Error()
+				continue
+			}
 			if tier < 0 || tier > 3 {
 				return fmt.Errorf("tier %d for new services: must be 0..3", tier)
 			}
@@ -131,6 +142,10 @@ func (a *applier) resolveServices() error {
 func (a *applier) service(name string, line int, label string) (int64, bool) {
 	if id, ok := a.services[name]; ok {
 		return id, true
+	}
+	if why, ok := a.refused[name]; ok {
+		a.rowErr(line, "%s: service %q cannot be created: %s; map it to an existing service", label, name, why)
+		return 0, false
 	}
 	a.rowErr(line, "%s: unknown service %q (map it to an existing service or create it)", label, name)
 	return 0, false

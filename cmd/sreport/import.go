@@ -214,6 +214,11 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 		fmt.Fprintf(out, "  created services: %v\n", res.Created)
 	}
 	for _, u := range res.Unknown {
+		if u.NotCreated != "" {
+			fmt.Fprintf(out, "  service %q on %d rows (first line %d) cannot be created: %s; map it to a service in the web app (an alias)\n",
+				u.Name, len(u.Lines), u.Lines[0], u.NotCreated)
+			continue
+		}
 		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d); use --create-services or map it in the web app\n", u.Name, len(u.Lines), u.Lines[0])
 	}
 	for _, e := range res.Errors {
