@@ -45,7 +45,9 @@ var ErrAlias = errors.New("not a valid alias")
 // characters of text without control characters; the source is a short
 // label such as "pagerduty".
 func CheckAlias(source, alias string) error {
-	bad := func(what string) error { return fmt.Errorf("store: alias %q of %q: %s: %w", alias, source, what, ErrAlias) }
+	bad := func(what string) error {
+		return fmt.Errorf("store: alias %q of %q: %s: %w", alias, source, what, ErrAlias)
+	}
 	switch {
 	case source == "" || alias == "":
 		return bad("an alias needs a source and a name")
