@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,6 +32,16 @@ func notFound(what string) error { return userError{http.StatusNotFound, what + 
 // way) can no longer change what the client got, so it is only logged, with
 // the status the error stands for and the status already sent.
 func (h *Handler) handleError(err error, c echo.Context) {
+	if clientGone(c, err) {
+		// The work stopped because the reader left: nothing failed on our
+		// side and nobody is waiting for a page.
+		h.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request cancelled by the client",
+			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path))
+		if !c.Response().Committed {
+			_ = c.NoContent(StatusClientClosedRequest)
+		}
+		return
+	}
 	status, msg := errorStatus(err)
 	if res := c.Response(); res.Committed {
 		h.logFailure(c, "request failed after the response started", status, err, slog.Int("sent_status", res.Status))
@@ -47,6 +58,16 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	if rerr := render(c, status, views.ErrorPage(l, status, msg)); rerr != nil {
 		_ = c.String(status, msg)
 	}
+}
+
+// StatusClientClosedRequest is the status logged for a request whose client
+// went away before the answer was ready (nginx's 499): not a server error.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err is the request's own context ending
+// because the client disconnected.
+func clientGone(c echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(c.Request().Context().Err(), context.Canceled)
 }
 
 // errorStatus is the status a handler's error answers with and the message

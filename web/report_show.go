@@ -100,6 +100,16 @@ func (h *Handler) showReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// Like the PDF path: a few at a time, and a clear "try again" beyond.
+	select {
+	case h.reportSlots <- struct{}{}:
+		defer func() { <-h.reportSlots }()
+	default:
+		c.Response().Header().Set("Retry-After", "5")
+		return userError{http.StatusTooManyRequests, "Other reports are being prepared right now; try again in a few seconds."}
+	}
+	// The request's context reaches every query and every engine run, so
+	// a reader who leaves stops the work.
 	ctx := c.Request().Context()
 	env, err := h.env(ctx)
 	if err != nil {
@@ -211,43 +221,9 @@ func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p a
 	if err != nil {
 		return d, err
 	}
-	for i := len(window) - 1; i >= 0; i-- {
-		res := analytics.ComputeKPIs(in, window[i], env.Settings)
-		if !hasData(res) {
-			break
-		}
-		if i == 0 {
-			d.EarlierCapped = true // the probe has data: older periods may too
-			break
-		}
-		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
-		d.EarlierScope = append([]analytics.KPIs{res.KPIs}, d.EarlierScope...)
+	if err := computeReport(ctx, &d, in, env, services, window); err != nil {
+		return d, err
 	}
-	parts := analytics.SplitByService(in)
-	byTier := map[int][]analytics.Input{}
-	for _, s := range services {
-		part := parts[s.ID]
-		part.Services = []analytics.Service{s}
-		byTier[s.Tier] = append(byTier[s.Tier], part)
-	}
-	d.EarlierTiers = map[int][]analytics.KPIs{}
-	for tier, ins := range byTier {
-		merged := analytics.MergeInputs(ins...)
-		for _, ep := range d.Earlier {
-			d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, env.Settings).KPIs)
-		}
-	}
-	if p.Kind == analytics.Quarter {
-		d.Months = p.Months()
-		for _, m := range d.Months {
-			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.Settings).KPIs)
-		}
-	}
-	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
-	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
-	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
-
 	if len(services) > 0 {
 		ids := make([]int64, len(services))
 		for i, s := range services {
@@ -291,6 +267,63 @@ func loadReportData(ctx context.Context, st *store.Store, env scorecard.Env, p a
 	return d, nil
 }
 
+// computeReport runs the engine over a report's loaded records: the
+// periods before the previous one (for target streaks), their tier
+// roll-ups, a quarter's months, and the DORA bands. It checks ctx before
+// every engine run and stops with its error once the reader has gone.
+func computeReport(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
+	p := d.Period
+	for i := len(window) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res := analytics.ComputeKPIs(in, window[i], env.Settings)
+		if !hasData(res) {
+			break
+		}
+		if i == 0 {
+			d.EarlierCapped = true // the probe has data: older periods may too
+			break
+		}
+		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
+		d.EarlierScope = append([]analytics.KPIs{res.KPIs}, d.EarlierScope...)
+	}
+	parts := analytics.SplitByService(in)
+	byTier := map[int][]analytics.Input{}
+	for _, s := range services {
+		part := parts[s.ID]
+		part.Services = []analytics.Service{s}
+		byTier[s.Tier] = append(byTier[s.Tier], part)
+	}
+	d.EarlierTiers = map[int][]analytics.KPIs{}
+	for tier, ins := range byTier {
+		merged := analytics.MergeInputs(ins...)
+		for _, ep := range d.Earlier {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, env.Settings).KPIs)
+		}
+	}
+	if p.Kind == analytics.Quarter {
+		d.Months = p.Months()
+		for _, m := range d.Months {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.Settings).KPIs)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cur := analytics.ComputeKPIs(in, p, env.Settings)
+	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
+	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
+	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
+	return nil
+}
+
 // hasData reports whether a period holds any record of the scope: an
 // incident, a deploy, a page, an SLI day or a toil entry.
 func hasData(r analytics.Result) bool {
@@ -309,6 +342,9 @@ func buildReportView(ctx context.Context, st *store.Store, env scorecard.Env, re
 	}
 	d, err := loadReportData(ctx, st, env, p, req)
 	if err != nil {
+		return views.Report{}, err
+	}
+	if err := ctx.Err(); err != nil {
 		return views.Report{}, err
 	}
 	r := report.Build(d)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"runtime"
 	"runtime/debug"
 	"time"
 
@@ -55,6 +56,11 @@ type Handler struct {
 	cache *scorecard.Cache
 	// pdfSlots bounds the Chromium processes printing reports at once.
 	pdfSlots chan struct{}
+	// reportSlots bounds the executive reports computed at once (pages,
+	// HTML and PDF downloads): each loads a year and more of records and
+	// runs the engine dozens of times, so a burst must not take every core
+	// and the memory of the server.
+	reportSlots chan struct{}
 }
 
 // New builds the echo application with every route registered.
@@ -66,6 +72,12 @@ func New(st *store.Store, cfg Config) *echo.Echo {
 // NewWithRoutes is New that also returns the route table with each route's
 // role rule, for the route × role test.
 func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
+	h, e := newApp(st, cfg)
+	return e, h.Routes()
+}
+
+// newApp builds the handler and its echo application.
+func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -75,14 +87,15 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2)}
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2),
+		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	e := h.newEcho()
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {
 		go h.warmLoop(cfg.Background, 5*time.Second)
 	}
-	return e, h.Routes()
+	return h, e
 }
 
 // NewServer wraps the app in an http.Server with timeouts that keep slow

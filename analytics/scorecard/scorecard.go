@@ -220,16 +220,23 @@ type Card struct {
 
 // Build computes every service's KPIs for p and the previous period, the
 // tier roll-ups and the organisation row, each from the underlying records.
+// It stops with ctx's error once ctx ends, between rows.
 func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc Scope) (*Card, error) {
 	services, err := env.Filter(sc)
 	if err != nil {
 		return nil, err
 	}
-	prevP := p.Prev()
-	in, err := loadLean(ctx, st, env, services, prevP, p)
+	in, err := loadLean(ctx, st, env, services, p.Prev(), p)
 	if err != nil {
 		return nil, err
 	}
+	return env.card(ctx, in, services, p)
+}
+
+// card computes a scorecard from loaded records, stopping between rows
+// once ctx ends.
+func (env Env) card(ctx context.Context, in analytics.Input, services []analytics.Service, p analytics.Period) (*Card, error) {
+	prevP := p.Prev()
 	card := &Card{Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), PreviousPeriod: prevP.Label}
 	parts := analytics.SplitByService(in)
@@ -243,6 +250,9 @@ func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return // the caller has gone: the rows left are not computed
+			}
 			*dst = env.row(kind, name, tier, team, part, p, prevP)
 		}()
 	}
@@ -267,6 +277,9 @@ func Build(ctx context.Context, st *store.Store, env Env, p analytics.Period, sc
 	}
 	run(&card.Org, "org", "Organisation", nil, "", in)
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	return card, nil
 }
 
@@ -309,11 +322,20 @@ func Series(ctx context.Context, st *store.Store, env Env, months []analytics.Pe
 	if err != nil {
 		return nil, in, err
 	}
+	out, err := env.series(ctx, in, months)
+	return out, in, err
+}
+
+// series computes each month from loaded records, stopping once ctx ends.
+func (env Env) series(ctx context.Context, in analytics.Input, months []analytics.Period) ([]analytics.Result, error) {
 	out := make([]analytics.Result, len(months))
 	for i, m := range months {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		out[i] = analytics.ComputeKPIs(in, m, env.Settings)
 	}
-	return out, in, nil
+	return out, nil
 }
 
 // SortRows orders rows by one KPI's value (missing values last).
