@@ -43,6 +43,9 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		return
 	}
 	status, msg := errorStatus(err)
+	if status == http.StatusServiceUnavailable && store.IsBusy(err) {
+		c.Response().Header().Set("Retry-After", "60")
+	}
 	if res := c.Response(); res.Committed {
 		h.logFailure(c, "request failed after the response started", status, err, slog.Int("sent_status", res.Status))
 		return
@@ -83,6 +86,11 @@ func errorStatus(err error) (int, string) {
 		status, msg = http.StatusBadRequest, "That page link is not valid any more; start from the first page."
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "Not found."
+	case store.IsBusy(err):
+		// Another process (a command-line import) has held the database
+		// longer than a write waits: nothing was saved, and the same
+		// request will work once it is done.
+		status, msg = http.StatusServiceUnavailable, "The database is busy with a large import right now, so nothing was saved. Try again in a minute."
 	case errors.As(err, &he):
 		status = he.Code
 		if status < 500 {

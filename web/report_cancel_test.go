@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -9,7 +8,6 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -91,9 +89,8 @@ func TestReportStopsWhenCancelled(t *testing.T) {
 // Retry-After.
 func TestReportRequestCancelled(t *testing.T) {
 	st := testutil.DemoStore(t)
-	var logs bytes.Buffer
-	var mu sync.Mutex
-	logger := slog.New(slog.NewTextHandler(lockedWriter{&mu, &logs}, nil))
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
 	h, e := newApp(st, Config{Now: testutil.Now, Logger: logger})
 	testutil.CreateUser(t, st, "viewer@test.example", RoleViewer)
 	cookie := &http.Cookie{Name: SessionCookie, Value: testutil.SessionToken(t, st, "viewer@test.example", testutil.Now())}
@@ -120,17 +117,20 @@ func TestReportRequestCancelled(t *testing.T) {
 	}
 	n := last.calls.Load()
 	leaveAt.Store(n / 2)
-	mu.Lock()
-	logs.Reset()
-	mu.Unlock()
+	logs.mu.Lock()
+	logs.buf.Reset()
+	logs.mu.Unlock()
 	if rec := get(); rec.Code != StatusClientClosedRequest {
 		t.Errorf("left half way: %d", rec.Code)
 	}
-	mu.Lock()
-	out := logs.String()
-	mu.Unlock()
-	if !strings.Contains(out, `msg="request cancelled by the client"`) || !strings.Contains(out, "status=499") || strings.Contains(out, "request failed") {
-		t.Errorf("log:\n%s", out)
+	if n := len(logs.logLines(t, "request cancelled by the client")); n != 1 {
+		t.Errorf("%d cancellations logged", n)
+	}
+	if failed := logs.logLines(t, "request failed"); len(failed) > 0 {
+		t.Errorf("logged as failed: %v", failed)
+	}
+	if reqs := logs.logLines(t, "request"); len(reqs) != 1 || reqs[0]["status"] != float64(StatusClientClosedRequest) {
+		t.Errorf("request log: %v", reqs)
 	}
 	if after := last.calls.Load() - n/2; after > int64(40) {
 		t.Errorf("%d checkpoints passed after the client left", after)
@@ -149,18 +149,6 @@ func TestReportRequestCancelled(t *testing.T) {
 	if rec := get(); rec.Code != http.StatusOK {
 		t.Errorf("a slot free: %d", rec.Code)
 	}
-}
-
-// lockedWriter serialises writes to a buffer shared with the test.
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (l lockedWriter) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.w.Write(p)
 }
 
 // TestComputeReportStopsWhenCancelled: with the records loaded, the

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -61,6 +62,9 @@ type Handler struct {
 	// runs the engine dozens of times, so a burst must not take every core
 	// and the memory of the server.
 	reportSlots chan struct{}
+	// touchPause is when session renewals may try again after one found
+	// the database busy (Unix nanoseconds; see authenticate).
+	touchPause atomic.Int64
 }
 
 // New builds the echo application with every route registered.

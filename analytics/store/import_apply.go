@@ -341,6 +341,15 @@ func IsFull(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
+// IsBusy reports whether err comes from a write that gave up waiting for
+// another writer — another process's import holding the database longer
+// than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED). Nothing of it was kept;
+// the same write later succeeds.
+func IsBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
 // sqlReason makes a constraint failure readable.
 func sqlReason(err error) string {
 	s := err.Error()

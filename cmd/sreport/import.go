@@ -35,6 +35,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	create := fs.Bool("create-services", false, "create services the database does not know")
 	tier := fs.Int("tier", store.DefaultNewServiceTier, "tier (0-3) of created services")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	progress := fs.Bool("progress", false, "print to stderr how many records of each file are written, every 10%")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
 	maxBytes := fs.String("max-bytes", ingest.ByteSize(ingest.DefaultMaxBytes), "largest text one file may hold once decompressed, e.g. 512MiB, 4GiB (0 = no limit); guards against decompression bombs")
 	maxRecords := fs.Int("max-records", defaultMaxRecords, "most records one file may hold (0 = no limit); the parsed file is held in memory, about 450 bytes a record")
@@ -97,6 +98,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		DryRun: *dryRun, SkipInvalid: *skip, Audit: store.Audit{Actor: "cli"}}
 	failed := 0
 	for _, f := range files {
+		if *progress {
+			aopt.Progress = progressPrinter(stderr, f)
+		}
 		if err := importFile(ctx, st, f, popt, aopt, stdout); err != nil {
 			failed++
 			fmt.Fprintf(stderr, "%s: %v\n", f, err)
@@ -106,6 +110,21 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
 	}
 	return nil
+}
+
+// progressPrinter reports a file's written records each time another
+// tenth of them is done (ApplyBatch calls it every few hundred records).
+func progressPrinter(w io.Writer, file string) func(done, total int) {
+	last := 0
+	return func(done, total int) {
+		if total == 0 {
+			return
+		}
+		if tenth := done * 10 / total; tenth > last {
+			last = tenth
+			fmt.Fprintf(w, "%s: written %d of %d records (%d%%)\n", file, done, total, tenth*10)
+		}
+	}
 }
 
 // defaultMaxRecords is the CLI's default cap of records per file: twice the
