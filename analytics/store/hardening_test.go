@@ -4,8 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"sreport/analytics"
+	"sreport/analytics/imports"
 	"sreport/analytics/store"
 	"sreport/testutil"
 )
@@ -51,5 +54,21 @@ func TestTouchSessionWhileAnotherWriterHolds(t *testing.T) {
 	}
 	if err := st.TouchSession(ctx, token, testutil.Now()); err != nil {
 		t.Fatalf("touch once the writer is done: %v", err)
+	}
+}
+
+// TestApplyBatchValidatesFieldLengths: a batch that did not come through
+// ingest.Parse still has its over-long fields refused, row by row.
+func TestApplyBatchValidatesFieldLengths(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	at := testutil.Now()
+	b := &imports.Batch{Format: "api", Source: "api", Lines: map[string]int{imports.IncidentKey("A"): 1, imports.IncidentKey("B"): 2},
+		Incidents: []analytics.Incident{{ExternalID: "A", Service: "api", Title: "fine", DetectedAt: at},
+			{ExternalID: "B", Service: "api", Title: strings.Repeat("t", imports.MaxTitleChars+1), DetectedAt: at}}}
+	res, err := st.ApplyBatch(ctx, b, store.ApplyOptions{CreateServices: true, SkipInvalid: true, Actor: "test"})
+	if err != nil || res.Inserted != 1 || res.Rejected != 1 || res.Errors[0].Line != 2 ||
+		res.Errors[0].Reason != "incident B: title longer than 1,000 characters (1,001)" {
+		t.Fatalf("%v %+v", err, res)
 	}
 }

@@ -1,0 +1,46 @@
+package imports
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"sreport/analytics"
+)
+
+// TestValidate: a batch built by hand (as an API would) loses each record
+// with a field over its limit to a reject on its line that names the field.
+func TestValidate(t *testing.T) {
+	day := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	long := func(n int) string { return strings.Repeat("x", n) }
+	b := &Batch{Lines: map[string]int{}}
+	b.Incidents = []analytics.Incident{{ExternalID: "I-1", Title: "ok"}, {ExternalID: "I-2", RootCause: long(MaxTextChars + 1)}}
+	b.Deploys = []analytics.Deploy{{ExternalID: "D-1", Version: long(MaxRefChars + 1)}, {ExternalID: "D-2", Version: "v1"}}
+	b.Pages = []analytics.Page{{ExternalID: "P-1", Urgency: long(MaxLabelChars + 1)}}
+	b.ActionItems = []analytics.ActionItem{{ExternalID: "A-1", URL: long(MaxURLChars + 1)}}
+	b.SLIDays = []analytics.SLIDay{{Service: "api", SLO: long(MaxNameChars + 1), Day: day}}
+	b.Toil = []analytics.ToilWeek{{Team: "sre", WeekStart: day, Note: long(MaxTextChars)}}
+	for i, k := range []string{IncidentKey("I-1"), IncidentKey("I-2"), DeployKey("D-1"), DeployKey("D-2"), PageKey("P-1"),
+		ActionItemKey("A-1"), SLIKey(b.SLIDays[0]), ToilKey(b.Toil[0])} {
+		b.Lines[k] = 10 - i
+	}
+	Validate(b)
+	if len(b.Incidents) != 1 || len(b.Deploys) != 1 || len(b.Pages) != 0 || len(b.ActionItems) != 0 || len(b.SLIDays) != 0 || len(b.Toil) != 1 {
+		t.Fatalf("kept %d %d %d %d %d %d", len(b.Incidents), len(b.Deploys), len(b.Pages), len(b.ActionItems), len(b.SLIDays), len(b.Toil))
+	}
+	want := []Reject{
+		{Line: 4, Reason: "SLI day: SLO longer than 200 characters (201)"},
+		{Line: 5, Reason: "action item A-1: URL longer than 2,048 characters (2,049)"},
+		{Line: 6, Reason: "page P-1: urgency longer than 100 characters (101)"},
+		{Line: 8, Reason: "deploy D-1: version longer than 200 characters (201)"},
+		{Line: 9, Reason: "incident I-2: root cause longer than 10,000 characters (10,001)"},
+	}
+	if len(b.Rejects) != len(want) {
+		t.Fatalf("%+v", b.Rejects)
+	}
+	for i, r := range b.Rejects {
+		if r != want[i] {
+			t.Errorf("reject %d: %+v, want %+v", i, r, want[i])
+		}
+	}
+}
