@@ -17,13 +17,18 @@ FROM debian:bookworm-slim
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata chromium curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home /data --shell /usr/sbin/nologin sreport \
- && mkdir -p /data && chown sreport /data
+ && mkdir -p /data /backups && chown sreport /data /backups
 COPY --from=build /out/sreport /usr/local/bin/sreport
 USER sreport
 WORKDIR /data
 VOLUME ["/data"]
-ENV SREPORT_DB=/data/sreport.db SREPORT_ADDR=:8080
-EXPOSE 8080
+# Metrics listen on their own port: scrape it, but do not publish it with
+# the app's. Replication and backups are set at run time
+# (SREPORT_REPLICATE, SREPORT_RESTORE_IF_MISSING=1, SREPORT_BACKUP_DIR; see
+# docs/operations.md); give the replicator time for its final sync with
+# docker stop -t 60.
+ENV SREPORT_DB=/data/sreport.db SREPORT_ADDR=:8080 SREPORT_METRICS_ADDR=:9464
+EXPOSE 8080 9464
 HEALTHCHECK --interval=30s --timeout=3s --start-period=20s CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1
 ENTRYPOINT ["/usr/local/bin/sreport"]
 CMD ["serve"]

@@ -12,23 +12,49 @@ type failure struct {
 	followUp *Deploy     // rule (c)
 }
 
-// deploys computes the DORA-style deploy KPIs: deployments, change failure
-// rate, rollback rate, lead time and failed deploy recovery.
-func (c *computer) deploys() {
-	k, n := &c.res.KPIs, &c.res.Counts
-	var deps []*Deploy
-	byID := make(map[int64]*Deploy)
+// linkState is what the change-failure rules are evaluated with: the
+// input window's deploys, each service's production timeline, and the
+// services whose incidents name their causes (with the evidence).
+type linkState struct {
+	deps     []*Deploy
+	byID     map[int64]*Deploy
+	tl       prodTimeline
+	explicit map[int64]*Incident
+}
+
+// linkState collects the deploys finished in the input window and the
+// services that rule (b) must not guess for; c.incidents must have run.
+func (c *computer) linkState() linkState {
+	ls := linkState{byID: make(map[int64]*Deploy)}
 	for i := range c.in.Deploys {
 		d := &c.in.Deploys[i]
 		if !c.inWindow(d.FinishedAt) {
 			continue
 		}
-		deps = append(deps, d)
-		if _, dup := byID[d.ID]; !dup {
-			byID[d.ID] = d
+		ls.deps = append(ls.deps, d)
+		if _, dup := ls.byID[d.ID]; !dup {
+			ls.byID[d.ID] = d
 		}
 	}
-	tl := newProdTimeline(deps, c.envs)
+	ls.tl = newProdTimeline(ls.deps, c.envs)
+	// Other services' incidents that SplitByService passed along name
+	// deploys too.
+	named := slices.Clip(c.windowIncidents)
+	for i := range c.in.LinkIncidents {
+		if inc := &c.in.LinkIncidents[i]; c.inWindow(inc.DetectedAt) {
+			named = append(named, inc)
+		}
+	}
+	ls.explicit = explicitServices(named, ls.byID)
+	return ls
+}
+
+// deploys computes the DORA-style deploy KPIs: deployments, change failure
+// rate, rollback rate, lead time and failed deploy recovery.
+func (c *computer) deploys() {
+	k, n := &c.res.KPIs, &c.res.Counts
+	ls := c.linkState()
+	deps, byID, tl := ls.deps, ls.byID, ls.tl
 	fails := make(map[*Deploy]*failure)
 	fail := func(d *Deploy) *failure {
 		f := fails[d]
@@ -49,16 +75,9 @@ func (c *computer) deploys() {
 			f.explicit = append(f.explicit, inc)
 		}
 	}
-	named := slices.Clip(c.windowIncidents)
-	for i := range c.in.LinkIncidents {
-		if inc := &c.in.LinkIncidents[i]; c.inWindow(inc.DetectedAt) {
-			named = append(named, inc)
-		}
-	}
-	explicitSvcs := explicitServices(named, byID)
 	for _, inc := range c.windowIncidents {
 		explicit(inc)
-		if d := tl.infer(inc, c.s.DeployLinkWindow, explicitSvcs); d != nil {
+		if d := tl.infer(inc, c.s.DeployLinkWindow, ls.explicit); d != nil {
 			f := fail(d)
 			f.inferred = append(f.inferred, inc)
 		}
@@ -78,7 +97,7 @@ func (c *computer) deploys() {
 		if !c.p.Contains(d.FinishedAt) || !c.envs.isProdChange(d) {
 			continue
 		}
-		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: depLabel(d), At: d.FinishedAt}
+		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: c.depLabel(d), At: d.FinishedAt}
 		if d.IsRollback {
 			n.Rollbacks++
 			rb := row
@@ -106,8 +125,8 @@ func (c *computer) deploys() {
 					how = "inferred link"
 					n.InferredLinks++
 				}
-				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt,
-					Note: fmt.Sprintf("%s to deploy #%d", how, d.ID)}
+				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt,
+					Note: c.note("%s to deploy #%d", how, d.ID)}
 				if inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt) {
 					v := minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
 					recovery = append(recovery, v)

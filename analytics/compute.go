@@ -52,13 +52,16 @@ type Counts struct {
 	ToilHours  float64 `json:"toil_hours"`
 	TotalHours float64 `json:"total_hours"`
 
-	PostmortemsOnTime  int `json:"postmortems_on_time"`
-	PostmortemsDue     int `json:"postmortems_due"`
-	PostmortemsPending int `json:"postmortems_pending"` // excluded: deadline after AsOf, not yet published
+	PostmortemsOnTime   int `json:"postmortems_on_time"`
+	PostmortemsDue      int `json:"postmortems_due"`
+	PostmortemsPending  int `json:"postmortems_pending"`   // excluded: deadline after AsOf, not yet published
+	PostmortemsRequired int `json:"postmortems_required"`  // Sev1/Sev2 incidents resolved in the period
+	PostmortemsWithData int `json:"postmortems_with_data"` // of those, with postmortem data (the rest are unknown, excluded)
 
 	ActionItemsOnTime  int `json:"action_items_on_time"`
 	ActionItemsDue     int `json:"action_items_due"`
 	ActionItemsPending int `json:"action_items_pending"` // excluded: due after AsOf, still open
+	ActionItemsOverdue int `json:"action_items_overdue"` // open past their due date at the period's end (or AsOf, if earlier)
 
 	SLODays      int     `json:"slo_days"` // SLO-days with total > 0
 	SLODaysMet   int     `json:"slo_days_met"`
@@ -145,6 +148,30 @@ func loadLoc(name string) *time.Location {
 	return l
 }
 
+// note formats an evidence row's label or note, only when the computation
+// collects evidence: ComputeKPIs (scorecards, charts, reports) would format
+// one string per record for nothing.
+func (c *computer) note(format string, args ...any) string {
+	if c.ev == nil {
+		return ""
+	}
+	return fmt.Sprintf(format, args...)
+}
+
+func (c *computer) incLabel(inc *Incident) string {
+	if c.ev == nil {
+		return ""
+	}
+	return incLabel(inc)
+}
+
+func (c *computer) depLabel(d *Deploy) string {
+	if c.ev == nil {
+		return ""
+	}
+	return depLabel(d)
+}
+
 func incLabel(inc *Incident) string { return fmt.Sprintf("#%d %s", inc.ID, inc.Title) }
 
 func depLabel(d *Deploy) string {
@@ -165,21 +192,7 @@ func ComputeKPIs(in Input, p Period, s Settings) Result {
 }
 
 func compute(in Input, p Period, s Settings, ev Evidence) Result {
-	if p.Loc == nil {
-		p.Loc = time.UTC
-	}
-	c := computer{
-		in:    in,
-		p:     p,
-		s:     s,
-		asOf:  s.asOf(p),
-		envs:  newProdEnvs(s),
-		ev:    ev,
-		memo:  map[string]string{},
-		svcTZ: map[int64]*time.Location{},
-	}
-	c.winFrom, c.winTo = s.InputWindow(p)
-	c.res.Counts.Days = p.elapsedDays(c.asOf)
+	c := newComputer(in, p, s, ev)
 	c.services()
 	c.incidents()
 	c.repeats()
@@ -192,6 +205,27 @@ func compute(in Input, p Period, s Settings, ev Evidence) Result {
 	c.ev.sortRows()
 	c.res.Evidence = c.ev
 	return c.res
+}
+
+// newComputer prepares one computation of p over in; ev nil collects no
+// evidence.
+func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
+	if p.Loc == nil {
+		p.Loc = time.UTC
+	}
+	c := &computer{
+		in:    in,
+		p:     p,
+		s:     s,
+		asOf:  s.asOf(p),
+		envs:  newProdEnvs(s),
+		ev:    ev,
+		memo:  map[string]string{},
+		svcTZ: map[int64]*time.Location{},
+	}
+	c.winFrom, c.winTo = s.InputWindow(p)
+	c.res.Counts.Days = p.elapsedDays(c.asOf)
+	return c
 }
 
 // computer carries the state of one Compute call.

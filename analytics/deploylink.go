@@ -76,39 +76,39 @@ func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
 // eligibleForInference reports whether rule (b) may link inc: it names no
 // deploy, nobody said it is unrelated or rejected the inferred link, and no
 // incident names any deploy of its service (explicit holds those services).
-func eligibleForInference(inc *Incident, explicit map[int64]bool) bool {
-	return inc.CausedByDeployID == nil && !inc.NotDeployRelated && !inc.InferredLinkRejected && !explicit[inc.ServiceID]
+func eligibleForInference(inc *Incident, explicit map[int64]*Incident) bool {
+	return inc.CausedByDeployID == nil && !inc.NotDeployRelated && !inc.InferredLinkRejected && explicit[inc.ServiceID] == nil
 }
 
 // explicitServices returns the services that have at least one deploy named
-// by an incident (rule (a)). For those services the source records causes
-// explicitly, so rule (b) does not guess for them: "no incident names any
-// deploy of that service" (docs/metrics.md). A named deploy that is not in
-// the input counts for the naming incident's own service.
-func explicitServices(incs []*Incident, byID map[int64]*Deploy) map[int64]bool {
-	out := make(map[int64]bool)
+// by an incident (rule (a)), each with the earliest such incident (by
+// detection, then ID) as the evidence. For those services the source
+// records causes explicitly, so rule (b) does not guess for them: "no
+// incident names any deploy of that service" (docs/metrics.md). A named
+// deploy that is not in the input counts for the naming incident's own
+// service.
+func explicitServices(incs []*Incident, byID map[int64]*Deploy) map[int64]*Incident {
+	out := make(map[int64]*Incident)
 	for _, inc := range incs {
 		if inc.CausedByDeployID == nil {
 			continue
 		}
+		svc := inc.ServiceID
 		if d, ok := byID[*inc.CausedByDeployID]; ok {
-			out[d.ServiceID] = true
-		} else {
-			out[inc.ServiceID] = true
+			svc = d.ServiceID
+		}
+		if prev := out[svc]; prev == nil || inc.DetectedAt.Before(prev.DetectedAt) ||
+			inc.DetectedAt.Equal(prev.DetectedAt) && inc.ID < prev.ID {
+			out[svc] = inc
 		}
 	}
 	return out
 }
 
-// infer returns the deploy rule (b) links inc to, or nil: the service's most
+// nearest returns the deploy rule (b) looks at for inc: the service's most
 // recent successful production deploy finished at or before detection, if
-// detection is at most window after it. Taking only the most recent deploy
-// is what "before the service's next production deploy finished" means, and
-// it is why several incidents after one deploy make one failed change.
-func (tl prodTimeline) infer(inc *Incident, window time.Duration, explicit map[int64]bool) *Deploy {
-	if !eligibleForInference(inc, explicit) {
-		return nil
-	}
+// detection is at most window after it; nil otherwise.
+func (tl prodTimeline) nearest(inc *Incident, window time.Duration) *Deploy {
 	list := tl[inc.ServiceID]
 	// k is the first deploy finished after detection; k-1 the most recent at or before it.
 	k, _ := slices.BinarySearchFunc(list, inc.DetectedAt, func(d *Deploy, t time.Time) int {
@@ -125,6 +125,17 @@ func (tl prodTimeline) infer(inc *Incident, window time.Duration, explicit map[i
 		return nil
 	}
 	return d
+}
+
+// infer returns the deploy rule (b) links inc to, or nil: the nearest
+// deploy, when inc is eligible. Taking only the most recent deploy is what
+// "before the service's next production deploy finished" means, and it is
+// why several incidents after one deploy make one failed change.
+func (tl prodTimeline) infer(inc *Incident, window time.Duration, explicit map[int64]*Incident) *Deploy {
+	if !eligibleForInference(inc, explicit) {
+		return nil
+	}
+	return tl.nearest(inc, window)
 }
 
 // followUps returns, for every deployment revealed as failed by rule (c),
@@ -153,9 +164,11 @@ func (tl prodTimeline) followUps(window time.Duration) map[*Deploy]*Deploy {
 // (docs/metrics.md) and returns incident ID → deploy ID for every incident
 // that names no deploy, is not marked NotDeployRelated or
 // InferredLinkRejected, and was detected within s.DeployLinkWindow after its
-// service's most recent successful production deploy. The UI shows these as
-// "inferred" links a user can reject or confirm. Incidents with ID 0 are
-// skipped because they could not be told apart in the map.
+// service's most recent successful production deploy, over exactly the
+// records given: a service counts as naming its causes only if one of
+// incidents names one of its deploys. Pages use DeployLinkOf instead, which
+// judges an incident over the records a period's scorecard sees. Incidents
+// with ID 0 are skipped because they could not be told apart in the map.
 func InferDeployLinks(incidents []Incident, deploys []Deploy, s Settings) map[int64]int64 {
 	envs := newProdEnvs(s)
 	deps := make([]*Deploy, len(deploys))

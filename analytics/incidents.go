@@ -2,7 +2,6 @@ package analytics
 
 import (
 	"cmp"
-	"fmt"
 	"slices"
 )
 
@@ -24,7 +23,7 @@ func (c *computer) incidents() {
 		c.periodIncidents = append(c.periodIncidents, inc)
 		c.periodIncidentOK[inc] = true
 		n.Incidents++
-		base := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt, Included: true}
+		base := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt, Included: true}
 		c.ev.add(base, KPIIncidentsTotal)
 		switch inc.Severity {
 		case Sev1:
@@ -112,9 +111,8 @@ func (c *computer) incidents() {
 // fingerprint is Fingerprint with the title normalisation memoised, since
 // alert-generated titles repeat a lot and the regexps dominate the cost.
 func (c *computer) fingerprint(inc *Incident) string {
-	if inc.Fingerprint != "" || inc.ProblemRef != "" || inc.RootCause != "" || inc.Category != "" {
-		if fp := Fingerprint(Incident{Fingerprint: inc.Fingerprint, ProblemRef: inc.ProblemRef,
-			RootCause: inc.RootCause, Category: inc.Category}); fp != "" {
+	if inc.Fingerprint != "" || inc.ProblemRef != "" {
+		if fp := Fingerprint(Incident{Fingerprint: inc.Fingerprint, ProblemRef: inc.ProblemRef}); fp != "" {
 			return fp
 		}
 	}
@@ -168,11 +166,11 @@ func (c *computer) repeats() {
 	}
 	n := &c.res.Counts
 	for _, inc := range c.periodIncidents {
-		row := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt}
+		row := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt}
 		if prev, ok := repeatOf[inc]; ok {
 			n.RepeatIncidents++
 			row.Included = true
-			row.Note = fmt.Sprintf("repeat of #%d", prev.ID)
+			row.Note = c.note("repeat of #%d", prev.ID)
 		}
 		c.ev.add(row, KPIRepeatIncidentRate)
 	}

@@ -31,6 +31,7 @@ func TestComputeEmpty(t *testing.T) {
 			counts := map[string]bool{
 				KPIIncidentsTotal: true, KPISev1Count: true, KPISev2Count: true, KPICustomerImpactingIncidents: true,
 				KPIDeployments: true, KPIDeploysPerWeek: true, KPIPagesTotal: true, KPIPagesAfterHours: true, KPIPagesSleepHours: true,
+				KPIActionItemsOverdue: true,
 			}
 			want := map[string]*float64{}
 			for _, n := range KPINames {
@@ -275,6 +276,23 @@ func TestRepeatIncidents(t *testing.T) {
 			rate: f64(1.0 / 3), repeats: []int64{2},
 		},
 		{
+			// ServiceNow's Category is a taxonomy: two unrelated failures of
+			// one service filed under "Hardware" are not a repeat, and
+			// neither is a shared root-cause class. The problem record is.
+			name: "ITSM category and root cause never make a repeat",
+			incs: []Incident{
+				{ID: 1, ServiceID: 1, Title: "Database connection pool exhausted", Category: "Hardware",
+					RootCause: "Capacity", DetectedAt: at("2026-10-01T00:00:00Z")},
+				{ID: 2, ServiceID: 1, Title: "Certificate expired on api.acme.com", Category: "Hardware",
+					RootCause: "Capacity", DetectedAt: at("2026-10-02T00:00:00Z")},
+				{ID: 3, ServiceID: 1, Title: "Disk full on db-1", Category: "Software", ProblemRef: "PRB0007",
+					DetectedAt: at("2026-10-03T00:00:00Z")},
+				{ID: 4, ServiceID: 1, Title: "Replica lag on db-2", Category: "Network", ProblemRef: "prb0007",
+					DetectedAt: at("2026-10-04T00:00:00Z")},
+			},
+			rate: f64(1.0 / 4), repeats: []int64{4},
+		},
+		{
 			name: "numbers-only titles have no fingerprint and never repeat",
 			incs: []Incident{
 				mk(1, 1, "2026-10-01T00:00:00Z", "12345"),
@@ -391,7 +409,10 @@ func TestToil(t *testing.T) {
 func TestPostmortems(t *testing.T) {
 	p := oct2026() // UTC
 	mk := func(id int64, sev int, resolved string, published string) Incident {
-		x := Incident{ID: id, ServiceID: 1, Title: "x", Severity: sev, DetectedAt: at(resolved).Add(-time.Hour), ResolvedAt: atp(resolved)}
+		// The source tracks postmortems (its file has a postmortem column):
+		// an empty publication date means none was published.
+		x := Incident{ID: id, ServiceID: 1, Title: "x", Severity: sev, DetectedAt: at(resolved).Add(-time.Hour), ResolvedAt: atp(resolved),
+			PostmortemTracked: true}
 		if published != "" {
 			x.PostmortemPublishedAt = atp(published)
 		}
@@ -417,19 +438,32 @@ func TestPostmortems(t *testing.T) {
 		{ID: 9, ServiceID: 1, Severity: Sev1, DetectedAt: at("2026-09-20T00:00:00Z"), ResolvedAt: atp("2026-10-01T00:00:00Z"),
 			PostmortemPublishedAt: atp("2026-10-02T00:00:00Z")},
 		mk(10, Sev1, "2026-10-20T10:00:00Z", "2026-11-05T00:00:00Z"), // published after AsOf but deadline Oct 27 passed: late
+		// A source without postmortem fields (PagerDuty, ServiceNow): nothing
+		// is known, so nothing is late.
+		{ID: 11, ServiceID: 1, Severity: Sev1, DetectedAt: at("2026-10-02T14:00:00Z"), ResolvedAt: atp("2026-10-02T15:00:00Z")},
+		// The same, but a user entered a due date (Wed Oct 7 09:00): expected, and late once it passed.
+		{ID: 12, ServiceID: 1, Severity: Sev2, DetectedAt: at("2026-10-05T09:00:00Z"), ResolvedAt: atp("2026-10-05T10:00:00Z"),
+			PostmortemDueAt: atp("2026-10-07T09:00:00Z")},
+		// Linked, but no publication date: it exists, when is unknown.
+		{ID: 13, ServiceID: 1, Severity: Sev1, DetectedAt: at("2026-10-05T09:00:00Z"), ResolvedAt: atp("2026-10-05T10:00:00Z"),
+			PostmortemURL: "https://wiki/pm/13"},
+		// A user's due date still ahead (Nov 20): pending.
+		{ID: 14, ServiceID: 1, Severity: Sev1, DetectedAt: at("2026-10-28T09:00:00Z"), ResolvedAt: atp("2026-10-28T10:00:00Z"),
+			PostmortemDueAt: atp("2026-11-20T00:00:00Z")},
 	}
 	for _, tc := range []struct {
 		name                string
 		asOf                time.Time
 		onTime, due, pendng int
 	}{
-		{"as of period end", time.Time{}, 3, 7, 1},
-		// As of Nov 13 #4 is late too; #10 still late.
-		{"as of after the sev2 deadline", at("2026-11-13T00:00:00Z"), 3, 8, 0},
+		// Late: #2, #3, #8, #10 and #12; pending: #4 and #14; unknown: #11 and #13.
+		{"as of period end", time.Time{}, 3, 8, 2},
+		// As of Nov 13 #4 is late too; #10 still late; #14 still pending.
+		{"as of after the sev2 deadline", at("2026-11-13T00:00:00Z"), 3, 9, 1},
 		// As of Oct 9 12:00: #1 is not published yet and deadline not passed → pending,
 		// #2 pending, #3 pending, #5 pending (published later), #4 pending,
-		// #8 published late, #9 on time, #10 pending.
-		{"as of mid period", at("2026-10-09T12:00:00Z"), 1, 2, 6},
+		// #8 published late, #9 on time, #10 pending, #12 late (due Oct 7), #14 pending.
+		{"as of mid period", at("2026-10-09T12:00:00Z"), 1, 3, 7},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := DefaultSettings()
@@ -439,9 +473,32 @@ func TestPostmortems(t *testing.T) {
 			if c.PostmortemsOnTime != tc.onTime || c.PostmortemsDue != tc.due || c.PostmortemsPending != tc.pendng {
 				t.Errorf("on time/due/pending = %d/%d/%d, want %d/%d/%d", c.PostmortemsOnTime, c.PostmortemsDue, c.PostmortemsPending, tc.onTime, tc.due, tc.pendng)
 			}
+			// Twelve Sev1/Sev2 incidents resolved in October (#6 is Sev3, #7
+			// resolved in September); #11 and #13 have no postmortem data.
+			if c.PostmortemsRequired != 12 || c.PostmortemsWithData != 10 || c.PostmortemsWithData != c.PostmortemsDue+c.PostmortemsPending {
+				t.Errorf("required %d, with data %d (due %d + pending %d)", c.PostmortemsRequired, c.PostmortemsWithData, c.PostmortemsDue, c.PostmortemsPending)
+			}
+			d, _ := KPIDefOf(KPIPostmortemOnTimeRate)
+			if got := d.CoverageText(c); got != "postmortem data on 10 of 12 Sev1/Sev2 incidents" {
+				t.Errorf("coverage %q", got)
+			}
+			notes := map[int64]string{}
+			for _, row := range r.Evidence.For(KPIPostmortemOnTimeRate) {
+				notes[row.ID] = row.Note
+			}
+			if !strings.Contains(notes[11], "no postmortem data") || !strings.Contains(notes[13], "without a publication date") {
+				t.Errorf("unknown rows say %q and %q", notes[11], notes[13])
+			}
 			wantF(t, KPIPostmortemOnTimeRate, r.KPIs.PostmortemOnTimeRate, f64(float64(tc.onTime)/float64(tc.due)))
 		})
 	}
+	t.Run("a source without postmortem data is no data, not 0 %", func(t *testing.T) {
+		r := Compute(Input{Incidents: incs[10:11]}, p, DefaultSettings())
+		wantF(t, KPIPostmortemOnTimeRate, r.KPIs.PostmortemOnTimeRate, nil)
+		if c := r.Counts; c.PostmortemsRequired != 1 || c.PostmortemsWithData != 0 || c.PostmortemsDue != 0 {
+			t.Errorf("counts %+v", c)
+		}
+	})
 	t.Run("nothing due → nil", func(t *testing.T) {
 		r := Compute(Input{Incidents: incs[3:4]}, p, DefaultSettings())
 		wantF(t, KPIPostmortemOnTimeRate, r.KPIs.PostmortemOnTimeRate, nil)
@@ -505,6 +562,65 @@ func TestActionItems(t *testing.T) {
 			wantF(t, KPIActionItemOnTimeRate, r.KPIs.ActionItemOnTimeRate, f64(float64(tc.onTime)/float64(tc.due)))
 		})
 	}
+}
+
+// TestActionItemsOverdue checks action_items_overdue: items open past their
+// due date at the period's end (or at AsOf, if earlier), whatever the due
+// date, each with the hours it has been overdue.
+func TestActionItemsOverdue(t *testing.T) {
+	items := []ActionItem{
+		{ID: 1, Title: "old", DueAt: atp("2025-03-01T00:00:00Z")},                                                 // open since 2025: overdue
+		{ID: 2, Title: "closed late", DueAt: atp("2025-03-01T00:00:00Z"), ClosedAt: atp("2026-10-15T00:00:00Z")},  // closed before the end
+		{ID: 3, Title: "closed after", DueAt: atp("2026-10-10T00:00:00Z"), ClosedAt: atp("2026-11-05T00:00:00Z")}, // open at Nov 1
+		{ID: 4, Title: "due at the end", DueAt: atp("2026-11-01T00:00:00Z")},                                      // not past due at Nov 1
+		{ID: 5, Title: "closed at the end", DueAt: atp("2026-10-01T00:00:00Z"), ClosedAt: atp("2026-11-01T00:00:00Z")},
+		{ID: 6, Title: "no due date"},                                        // never overdue
+		{ID: 7, Title: "next month", DueAt: atp("2026-11-20T00:00:00Z")},     // not due yet
+		{ID: 8, Title: "due mid-period", DueAt: atp("2026-10-20T00:00:00Z")}, // overdue at Nov 1
+	}
+	for _, tc := range []struct {
+		name  string
+		p     Period
+		asOf  time.Time
+		ids   []int64
+		hours map[int64]float64
+	}{
+		// At Nov 1 00:00: #1 is 610 days overdue (Mar 1 2025 → Nov 1 2026), #3 22 days, #8 12 days.
+		{"past period: at its end", oct2026(), at("2026-12-01T00:00:00Z"), []int64{1, 3, 8},
+			map[int64]float64{1: 610 * 24, 3: 22 * 24, 8: 12 * 24}},
+		// In progress, AsOf Oct 15 12:00: #2 closed at 00:00 that day; #8 not due yet.
+		{"period in progress: at AsOf", oct2026(), at("2026-10-15T12:00:00Z"), []int64{1, 3, 5},
+			map[int64]float64{1: 593*24 + 12, 3: 5*24 + 12, 5: 14*24 + 12}},
+		// The previous month at its own end, Oct 1 00:00: #5 due at that instant is not past due.
+		{"previous period", NewMonth(2026, 9, time.UTC), time.Time{}, []int64{1, 2}, nil},
+		// October in Berlin ends at Oct 31 23:00 UTC: #8 is 11 days 23 hours
+		// overdue, and #5, closed at Nov 1 00:00 UTC, was still open then.
+		{"reporting zone", NewMonth(2026, 10, mustLoc(t, "Europe/Berlin")), time.Time{}, []int64{1, 3, 5, 8},
+			map[int64]float64{5: 30*24 + 23, 8: 11*24 + 23}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := DefaultSettings()
+			s.AsOf = tc.asOf
+			r := Compute(Input{ActionItems: items}, tc.p, s)
+			got := included(r, KPIActionItemsOverdue)
+			slices.Sort(got)
+			if !slices.Equal(got, tc.ids) {
+				t.Errorf("overdue %v, want %v", got, tc.ids)
+			}
+			wantF(t, KPIActionItemsOverdue, r.KPIs.ActionItemsOverdue, f64(float64(len(tc.ids))))
+			if r.Counts.ActionItemsOverdue != len(tc.ids) {
+				t.Errorf("count %d", r.Counts.ActionItemsOverdue)
+			}
+			for _, row := range r.Evidence.For(KPIActionItemsOverdue) {
+				if want, ok := tc.hours[row.ID]; ok && (row.Value == nil || math.Abs(*row.Value-want) > 1e-9) {
+					t.Errorf("#%d overdue %v h, want %v", row.ID, fmtp(row.Value), want)
+				}
+			}
+		})
+	}
+	t.Run("no items: zero, a count", func(t *testing.T) {
+		wantF(t, KPIActionItemsOverdue, Compute(Input{}, oct2026(), DefaultSettings()).KPIs.ActionItemsOverdue, f64(0))
+	})
 }
 
 func TestSLO(t *testing.T) {

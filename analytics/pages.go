@@ -1,7 +1,6 @@
 package analytics
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -29,7 +28,7 @@ func (c *computer) pages() {
 			loc = time.UTC
 		}
 		lt := pg.TriggeredAt.In(loc)
-		base := EvidenceRow{Kind: KindPage, ID: pg.ID, Label: fmt.Sprintf("#%d %s", pg.ID, pg.Title), At: pg.TriggeredAt}
+		base := EvidenceRow{Kind: KindPage, ID: pg.ID, Label: c.note("#%d %s", pg.ID, pg.Title), At: pg.TriggeredAt}
 		all := base
 		all.Included = true
 		c.ev.add(all, KPIPagesTotal, KPIPagesPerShift)
@@ -61,7 +60,7 @@ func (c *computer) pages() {
 		case pg.AcknowledgedAt == nil && pg.IncidentID == nil && pg.ResolvedAt != nil &&
 			!pg.ResolvedAt.Before(pg.TriggeredAt) && pg.ResolvedAt.Sub(pg.TriggeredAt) <= c.s.NoiseAutoResolve:
 			row.Included = true
-			row.Note = fmt.Sprintf("unacknowledged, resolved after %s, no incident", pg.ResolvedAt.Sub(pg.TriggeredAt))
+			row.Note = c.note("unacknowledged, resolved after %s, no incident", pg.ResolvedAt.Sub(pg.TriggeredAt))
 		}
 		if row.Included {
 			n.NoisePages++
@@ -106,7 +105,7 @@ func (c *computer) toil() {
 		n.TotalHours += w.TotalHours
 		v := w.ToilHours
 		c.ev.add(EvidenceRow{Kind: KindToilWeek, ID: w.TeamID, At: w.WeekStart, Value: &v, Included: true,
-			Label: fmt.Sprintf("%s week of %s: %g of %g h", w.Team, w.WeekStart.Format(time.DateOnly), w.ToilHours, w.TotalHours),
+			Label: c.note("%s week of %s: %g of %g h", w.Team, w.WeekStart.Format(time.DateOnly), w.ToilHours, w.TotalHours),
 			Note:  w.Note}, KPIToilRatio)
 	}
 	c.res.KPIs.ToilRatio = ratio(n.ToilHours, n.TotalHours)

@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 )
@@ -86,8 +87,43 @@ type KPIDef struct {
 	// Doc is the anchor of the KPI's section in docs/metrics.md, as GitHub
 	// derives it from the heading ("mttd--mttd_minutes").
 	Doc string
+	// Coverage is set for a KPI whose records may lack the inputs it
+	// needs (an impact start, postmortem data): how many have them.
+	Coverage *Coverage
 
 	field func(*KPIs) **float64
+}
+
+// Coverage names the counts that say how many of a KPI's records carry
+// its inputs, so a page can say "postmortem data on 12 of 93 Sev1/Sev2
+// incidents" and missing data is never read as a result.
+type Coverage struct {
+	Input   string // what a record may lack: "postmortem data"
+	Have    string // the Counts key of the records that have it
+	Of      string // the Counts key of the records considered
+	Records string // what the records are, plural: "incidents"
+}
+
+// CoverageOf returns how many of the KPI's records in c have its inputs
+// (have) of those it considered (of); ok is false for a KPI without
+// Coverage.
+func (d KPIDef) CoverageOf(c Counts) (have, of int, ok bool) {
+	if d.Coverage == nil {
+		return 0, 0, false
+	}
+	h, _ := c.Get(d.Coverage.Have)
+	o, _ := c.Get(d.Coverage.Of)
+	return int(h), int(o), true
+}
+
+// CoverageText says the KPI's coverage in c: "postmortem data on 12 of
+// 93 Sev1/Sev2 incidents"; "" without Coverage or without records.
+func (d KPIDef) CoverageText(c Counts) string {
+	have, of, ok := d.CoverageOf(c)
+	if !ok || of == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%s on %d of %d %s", d.Coverage.Input, have, of, d.Coverage.Records)
 }
 
 // HigherIsBetter reports whether a rise of the KPI is an improvement.
@@ -134,6 +170,7 @@ type KPIs struct {
 	ToilRatio                         *float64 `json:"toil_ratio"`
 	PostmortemOnTimeRate              *float64 `json:"postmortem_on_time_rate"`
 	ActionItemOnTimeRate              *float64 `json:"action_item_on_time_rate"`
+	ActionItemsOverdue                *float64 `json:"action_items_overdue"`
 	Availability                      *float64 `json:"availability"`
 	SLOAttainment                     *float64 `json:"slo_attainment"`
 	ErrorBudgetRemaining              *float64 `json:"error_budget_remaining"`
@@ -168,6 +205,7 @@ const (
 	KPIToilRatio                         = "toil_ratio"
 	KPIPostmortemOnTimeRate              = "postmortem_on_time_rate"
 	KPIActionItemOnTimeRate              = "action_item_on_time_rate"
+	KPIActionItemsOverdue                = "action_items_overdue"
 	KPIAvailability                      = "availability"
 	KPISLOAttainment                     = "slo_attainment"
 	KPIErrorBudgetRemaining              = "error_budget_remaining"
@@ -192,10 +230,12 @@ var kpiDefs = []KPIDef{
 		Doc: "customer-impacting-incidents--customer_impacting_incidents", field: func(k *KPIs) **float64 { return &k.CustomerImpactingIncidents }},
 	{Key: KPIMTTDMinutes, Label: "MTTD", Short: "MTTD", Prose: "MTTD",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_start"}, Record: UnitMinutes,
-		Doc: "mttd--mttd_minutes", field: func(k *KPIs) **float64 { return &k.MTTDMinutes }},
+		Coverage: &Coverage{Input: "impact start", Have: "incidents_with_start", Of: "incidents", Records: "incidents"},
+		Doc:      "mttd--mttd_minutes", field: func(k *KPIs) **float64 { return &k.MTTDMinutes }},
 	{Key: KPIMTTAMinutes, Label: "MTTA (incidents)", Short: "MTTA", Prose: "MTTA",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_ack"}, Record: UnitMinutes,
-		Doc: "mtta--mtta_minutes", field: func(k *KPIs) **float64 { return &k.MTTAMinutes }},
+		Coverage: &Coverage{Input: "acknowledgement time", Have: "incidents_with_ack", Of: "incidents", Records: "incidents"},
+		Doc:      "mtta--mtta_minutes", field: func(k *KPIs) **float64 { return &k.MTTAMinutes }},
 	{Key: KPIMTTRMinutes, Label: "MTTR", Short: "MTTR", Prose: "MTTR",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"resolved_incidents"}, Record: UnitMinutes,
 		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRMinutes }},
@@ -207,7 +247,8 @@ var kpiDefs = []KPIDef{
 		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRP90Minutes }},
 	{Key: KPITTMMinutes, Label: "Time to mitigate", Short: "TTM", Prose: "Time to mitigate",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"mitigated_incidents"}, Record: UnitMinutes,
-		Doc: "time-to-mitigate--ttm_minutes", field: func(k *KPIs) **float64 { return &k.TTMMinutes }},
+		Coverage: &Coverage{Input: "mitigation time", Have: "mitigated_incidents", Of: "incidents", Records: "incidents"},
+		Doc:      "time-to-mitigate--ttm_minutes", field: func(k *KPIs) **float64 { return &k.TTMMinutes }},
 	{Key: KPIRepeatIncidentRate, Label: "Repeat incidents", Short: "Repeat rate", Prose: "The repeat-incident rate",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"incidents"}, Record: UnitCount,
 		Doc: "repeat-incident-rate--repeat_incident_rate", field: func(k *KPIs) **float64 { return &k.RepeatIncidentRate }},
@@ -227,7 +268,8 @@ var kpiDefs = []KPIDef{
 		Doc: "rollback-rate--rollback_rate", field: func(k *KPIs) **float64 { return &k.RollbackRate }},
 	{Key: KPILeadTimeMedianHours, Label: "Lead time (median)", Short: "Lead time", Prose: "Median lead time",
 		Unit: UnitHours, Better: DirectionMax, N: []string{"deployments_with_commit"}, Record: UnitHours,
-		Doc: "lead-time-for-changes--lead_time_median_hours", field: func(k *KPIs) **float64 { return &k.LeadTimeMedianHours }},
+		Coverage: &Coverage{Input: "commit time", Have: "deployments_with_commit", Of: "deployments", Records: "deployments"},
+		Doc:      "lead-time-for-changes--lead_time_median_hours", field: func(k *KPIs) **float64 { return &k.LeadTimeMedianHours }},
 	{Key: KPIFailedDeployRecoveryMedianMinutes, Label: "Failed deploy recovery", Short: "Recovery", Prose: "Failed deploy recovery",
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"failed_deploy_incidents"}, Record: UnitMinutes,
 		Doc:   "failed-deployment-recovery-time--failed_deploy_recovery_median_minutes",
@@ -259,11 +301,15 @@ var kpiDefs = []KPIDef{
 	// Learning
 	{Key: KPIPostmortemOnTimeRate, Label: "Postmortems on time", Short: "Postmortems on time", Prose: "The share of postmortems on time",
 		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"postmortems_due"}, Record: UnitCount,
-		Doc: "postmortem-on-time-rate--postmortem_on_time_rate", field: func(k *KPIs) **float64 { return &k.PostmortemOnTimeRate }},
+		Coverage: &Coverage{Input: "postmortem data", Have: "postmortems_with_data", Of: "postmortems_required", Records: "Sev1/Sev2 incidents"},
+		Doc:      "postmortem-on-time-rate--postmortem_on_time_rate", field: func(k *KPIs) **float64 { return &k.PostmortemOnTimeRate }},
 	{Key: KPIActionItemOnTimeRate, Label: "Action items on time", Short: "Action items on time",
 		Prose: "The share of action items closed on time",
 		Unit:  UnitRatio, Better: DirectionMin, Target: true, N: []string{"action_items_due"}, Record: UnitCount,
 		Doc: "action-item-on-time-rate--action_item_on_time_rate", field: func(k *KPIs) **float64 { return &k.ActionItemOnTimeRate }},
+	{Key: KPIActionItemsOverdue, Label: "Overdue action items", Short: "Overdue items", Prose: "The number of overdue action items",
+		Unit: UnitCount, Better: DirectionMax, Target: true, N: []string{"action_items_overdue"}, Record: UnitHours,
+		Doc: "overdue-action-items--action_items_overdue", field: func(k *KPIs) **float64 { return &k.ActionItemsOverdue }},
 
 	// Service levels
 	{Key: KPIAvailability, Label: "Availability", Short: "Availability", Prose: "Availability",

@@ -185,3 +185,65 @@ func TestUnits(t *testing.T) {
 		t.Error("MTTR: lower is better")
 	}
 }
+
+// TestEvidenceValuesFitRecordUnit checks every evidence row's own value
+// against its KPI's record unit: a fraction of one record in [0, 1], a
+// count a whole number, a duration never negative (bad timestamps are left
+// out, not shown as negative values). Rows of a KPI whose records carry
+// no value must have none but counts.
+func TestEvidenceValuesFitRecordUnit(t *testing.T) {
+	for name, in := range map[string]Input{"synthetic": syntheticInput(), "deploy scenario": deployScenario()} {
+		r := Compute(in, oct2026(), DefaultSettings())
+		for _, d := range kpiDefs {
+			for _, row := range r.Evidence.For(d.Key) {
+				if row.Value == nil {
+					continue
+				}
+				v := *row.Value
+				bad := math.IsNaN(v) || math.IsInf(v, 0)
+				switch d.Record {
+				case UnitRatio, UnitNines:
+					bad = bad || v < 0 || v > 1
+				case UnitCount:
+					bad = bad || v < 0 || v != math.Trunc(v)
+				case UnitMinutes, UnitHours, UnitWorkHours:
+					bad = bad || v < 0
+				}
+				if bad {
+					t.Errorf("%s: %s row %s #%d: value %v is not a %s", name, d.Key, row.Kind, row.ID, v, d.Record)
+				}
+			}
+		}
+	}
+}
+
+// TestCoverageDefinitions checks that every KPI's coverage names Counts
+// keys and never claims more records with the input than it considered.
+func TestCoverageDefinitions(t *testing.T) {
+	r := Compute(syntheticInput(), oct2026(), DefaultSettings())
+	n := 0
+	for _, d := range kpiDefs {
+		if d.Coverage == nil {
+			continue
+		}
+		n++
+		for _, k := range []string{d.Coverage.Have, d.Coverage.Of} {
+			if _, ok := (Counts{}).Get(k); !ok {
+				t.Errorf("%s: coverage names %q, which is not a Counts key", d.Key, k)
+			}
+		}
+		have, of, ok := d.CoverageOf(r.Counts)
+		if !ok || have > of || of == 0 {
+			t.Errorf("%s: coverage %d of %d", d.Key, have, of)
+		}
+	}
+	if n != 5 {
+		t.Errorf("%d KPIs say their coverage, want 5 (MTTD, MTTA, TTM, lead time, postmortems)", n)
+	}
+	if d, _ := KPIDefOf(KPIMTTRMinutes); d.CoverageText(r.Counts) != "" {
+		t.Error("MTTR has no coverage: an open incident lacks no input")
+	}
+	if d, _ := KPIDefOf(KPIMTTDMinutes); d.CoverageText(Counts{Incidents: 93, IncidentsWithStart: 12}) != "impact start on 12 of 93 incidents" {
+		t.Errorf("MTTD coverage text %q", d.CoverageText(Counts{Incidents: 93, IncidentsWithStart: 12}))
+	}
+}

@@ -15,14 +15,13 @@ import (
 // the command line.
 //
 // A name is 1 to MaxServiceNameChars characters of valid UTF-8 without
-// control characters or spaces at either end, and it is neither "." nor
-// ".." (a browser resolves them as path steps). It may hold any other
+// control characters or spaces at either end. It may hold any other
 // character — "ops;core", "team,api", "a b", "zahlungsdienst-ü", "50%" —
-// except "/": an escaped slash (%2F) in a path is refused or decoded by
-// common reverse proxies (Apache without AllowEncodedSlashes, nginx
-// proxy_pass with a URI), so a link to such a service would break behind
-// them. Source names with a slash ("payments/api") are mapped to a service
-// with an alias instead; aliases are never part of a path.
+// and "/" between parts, as CI systems name jobs and projects
+// ("team-a/api", a Jenkins folder's job): no part may be empty, "." or
+// ".." (a browser or proxy resolves those as path steps). Links escape the
+// slash (/services/team-a%2Fapi); behind a reverse proxy it must reach the
+// server as sent (docs/reliability.md, "Service names").
 const MaxServiceNameChars = 100
 
 // ErrServiceName marks a name that breaks the naming rule; the error's text
@@ -37,7 +36,7 @@ func (e serviceNameError) Is(target error) bool { return target == ErrServiceNam
 
 // CheckServiceName returns nil when name may be a service's name, or an
 // error (matching ErrServiceName) whose text says why not, such as
-// `a service name cannot contain "/"`.
+// `a service name cannot be ".."`.
 func CheckServiceName(name string) error {
 	bad := func(format string, args ...any) error { return serviceNameError{fmt.Sprintf(format, args...)} }
 	switch {
@@ -51,8 +50,16 @@ func CheckServiceName(name string) error {
 		return bad("a service name cannot start or end with a space")
 	case name == "." || name == "..":
 		return bad("a service name cannot be %q", name)
-	case strings.ContainsRune(name, '/'):
-		return bad(`a service name cannot contain "/" (map a source's "a/b" to a service with an alias)`)
+	}
+	if strings.ContainsRune(name, '/') {
+		for _, part := range strings.Split(name, "/") {
+			switch strings.TrimSpace(part) {
+			case "":
+				return bad(`a service name cannot start or end with "/" or have an empty part between two`)
+			case ".", "..":
+				return bad(`a service name cannot have "." or ".." as a part between "/"`)
+			}
+		}
 	}
 	for _, r := range name {
 		if unicode.IsControl(r) {

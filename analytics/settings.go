@@ -55,9 +55,12 @@ func (s Settings) Location() *time.Location {
 // needs for period p; a store may filter every table by the timestamp that
 // assigns a record to a period (incidents: detected_at, deploys:
 // finished_at, pages: triggered_at, action items: due_at, SLI days and toil
-// weeks: their civil date at midnight UTC) with this range. Compute filters
-// incidents and deploys to exactly this range itself and everything else to
-// p, so passing more records never changes a result.
+// weeks: their civil date at midnight UTC) with this range, except for the
+// action items open at the period's end, which action_items_overdue counts
+// whatever their due date (LoadWindows.Overdue). Compute filters incidents
+// and deploys to exactly this range itself and everything else to p (open
+// action items to those overdue at its end), so passing more records never
+// changes a result.
 //
 // The margins, and why:
 //   - from = p.From − max(RepeatLookback, DeployLinkWindow, 24 h):
@@ -79,6 +82,15 @@ func (s Settings) asOf(p Period) time.Time {
 		return p.To
 	}
 	return s.AsOf
+}
+
+// overdueAt returns the instant action_items_overdue is taken for p: the
+// end of p, or the knowledge cut-off when that comes first.
+func (s Settings) overdueAt(p Period) time.Time {
+	if a := s.asOf(p); a.Before(p.To) {
+		return a
+	}
+	return p.To
 }
 
 // BusinessDeadline returns the end (last nanosecond) of the n-th business
@@ -128,6 +140,11 @@ type LoadWindows struct {
 	Incidents Window // by detected_at: InputWindow
 	Deploys   Window // by finished_at: deploys in p, plus DeployLinkWindow either side for links and rollbacks
 	Rest      Window // pages, action items, SLI days, toil weeks: p plus a day either side for civil dates
+	// Overdue spans the instants action_items_overdue is taken at (From
+	// the earliest, To the latest, both included): an action item due
+	// before To and not closed by From can be overdue at one of them,
+	// whatever its due date, so it is loaded too. Zero loads none.
+	Overdue Window
 }
 
 // LoadWindows returns the ranges for p.
@@ -138,10 +155,12 @@ func (s Settings) LoadWindows(p Period) LoadWindows {
 		Incidents: Window{from, to},
 		Deploys:   Window{p.From.Add(-link), p.To.Add(link)},
 		Rest:      Window{p.From.Add(-24 * time.Hour), p.To.Add(24 * time.Hour)},
+		Overdue:   Window{s.overdueAt(p), s.overdueAt(p)},
 	}
 }
 
 // Union covers both sets of windows.
 func (l LoadWindows) Union(o LoadWindows) LoadWindows {
-	return LoadWindows{Incidents: l.Incidents.Union(o.Incidents), Deploys: l.Deploys.Union(o.Deploys), Rest: l.Rest.Union(o.Rest)}
+	return LoadWindows{Incidents: l.Incidents.Union(o.Incidents), Deploys: l.Deploys.Union(o.Deploys), Rest: l.Rest.Union(o.Rest),
+		Overdue: l.Overdue.Union(o.Overdue)}
 }

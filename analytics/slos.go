@@ -1,7 +1,6 @@
 package analytics
 
 import (
-	"fmt"
 	"time"
 )
 
@@ -20,7 +19,7 @@ func (c *computer) slos() {
 			continue
 		}
 		row := EvidenceRow{Kind: KindSLIDay, ID: d.SLOID, At: d.Day,
-			Label: fmt.Sprintf("%s %s %s: %d/%d", d.Service, d.SLO, d.Day.Format(time.DateOnly), d.Good, d.Total)}
+			Label: c.note("%s %s %s: %d/%d", d.Service, d.SLO, d.Day.Format(time.DateOnly), d.Good, d.Total)}
 		if d.Total <= 0 {
 			row.Note = "no events; excluded"
 			c.ev.add(row, KPIAvailability, KPISLOAttainment, KPIErrorBudgetRemaining, KPIBurnRate)
@@ -42,7 +41,7 @@ func (c *computer) slos() {
 			budgetBad += float64(bad)
 			b := float64(bad)
 			budgetRow.Value = &b
-			budgetRow.Note = fmt.Sprintf("%d bad of %.1f budget", bad, (1-d.Objective)*float64(d.Total))
+			budgetRow.Note = c.note("%d bad of %.1f budget", bad, (1-d.Objective)*float64(d.Total))
 		} else {
 			budgetRow.Included = false
 			budgetRow.Note = "objective outside (0,1); no budget"
@@ -52,7 +51,7 @@ func (c *computer) slos() {
 		n.SLODays++
 		att := row
 		att.Included = v >= d.Objective-attainEpsilon
-		att.Note = fmt.Sprintf("objective %g", d.Objective)
+		att.Note = c.note("objective %g", d.Objective)
 		if att.Included {
 			n.SLODaysMet++
 		}

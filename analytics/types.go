@@ -84,7 +84,11 @@ type Incident struct {
 	PostmortemDueAt       *time.Time
 	PostmortemPublishedAt *time.Time
 	PostmortemURL         string
-	URL                   string
+	// PostmortemTracked says the source records postmortems for this
+	// incident (its file had a postmortem column), so an empty postmortem
+	// means none was published rather than that nothing is known.
+	PostmortemTracked bool
+	URL               string
 }
 
 // Deploy is one deployment (or change) of a service.
@@ -120,7 +124,8 @@ type Page struct {
 	AcknowledgedAt *time.Time
 	ResolvedAt     *time.Time
 	AutoResolved   bool
-	Actionable     *bool // nil = not classified by anyone
+	Actionable     *bool  // nil = not classified by anyone
+	Responder      string // who the notification reached (PagerDuty's notified user), for per-person on-call load; "" = unknown
 }
 
 // SLO is a service level objective over a rolling window.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test, browser tests included. It installs
-# what a fresh machine lacks: Chromium and poppler-utils (apt), the npm
+# what a fresh machine lacks: Chromium, poppler-utils and openssh-server (apt), the npm
 # front-end files, and the pinned templ CLI (a Go tool in go.mod).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,8 @@ cd "$(dirname "$0")/.."
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# sshd: the sftp replication test starts a private OpenSSH server on loopback.
+[ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -35,9 +37,12 @@ if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit
 echo "== go vet"
 go vet ./...
 
+echo "== staticcheck (pinned)"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+
 echo "== go test (browser tests required)"
 mkdir -p artifacts
-SREPORT_REQUIRE_BROWSER=1 SREPORT_ARTIFACTS="$PWD/artifacts" go test -count=1 -timeout 20m ./... "$@"
+SREPORT_REQUIRE_BROWSER=1 SREPORT_REQUIRE_SSHD=1 SREPORT_ARTIFACTS="$PWD/artifacts" go test -count=1 -timeout 20m ./... "$@"
 
 # --- fuzzing (bounded; docs/reliability.md) ---------------------------------
 # Each fuzz target runs for SREPORT_FUZZTIME (default 10s; 0 skips), one
@@ -52,6 +57,7 @@ if [ "$fuzztime" != "0" ]; then
   for target in \
     ./analytics/ingest:FuzzPagerDuty ./analytics/ingest:FuzzOpsgenie ./analytics/ingest:FuzzServiceNow \
     ./analytics/ingest:FuzzJira ./analytics/ingest:FuzzDeployAPIs ./analytics/ingest:FuzzGenericCSV \
+    ./analytics/ingest:FuzzIncidentTools ./analytics/ingest:FuzzCICD ./analytics/ingest:FuzzLive \
     ./analytics/ingest:FuzzDetect ./analytics/ingest:FuzzParseTime ./web:FuzzRiskCSV; do
     if ! out=$(go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" -fuzzminimizetime 0 "${target%%:*}" 2>&1); then
       echo "$out" | grep -v '^fuzz: elapsed' >&2

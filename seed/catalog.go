@@ -63,8 +63,6 @@ type svcDef struct {
 	slos                 []sloDef
 }
 
-func availObj(tier int) float64 { return [...]float64{0.9999, 0.999, 0.995, 0.99}[tier] }
-
 // services lists the catalogue. Tiers: 4×0, 6×1, 8×2, 6×3.
 var services = []svcDef{
 	// payments

@@ -13,3 +13,6 @@ func ariaSort(s string) string {
 	}
 	return "none"
 }
+
+// boolAttr renders a flag for a data- attribute: "true" or "false".
+func boolAttr(b bool) string { return strconv.FormatBool(b) }

@@ -42,6 +42,11 @@ type ImportForm struct {
 	CreateServices                                            bool
 	MaxMiB                                                    int
 	Errors                                                    map[string]string // field → message
+	// Where the service is read when an export has several fields, the
+	// service of records naming none, the branches that deploy.
+	ServiceFrom    []Option
+	DefaultService string
+	ProdBranches   string
 }
 
 // ImportProgress is shown while a file is read or written.
@@ -65,6 +70,12 @@ type ImportPreview struct {
 	// without skip-invalid, unknown services); empty = ready.
 	Blocked string
 	Errors  []string
+	// EmptyCatalogue: no service exists yet, so creating the unknown
+	// ones is the main action.
+	EmptyCatalogue bool
+	// Creatable counts the unknown names the naming rule lets become
+	// services (what "create these N services" creates).
+	Creatable int
 }
 
 // FilePreview is one uploaded file's dry run.
@@ -92,11 +103,14 @@ type RejectRow struct {
 
 // UnknownChoice lets the user map an unknown service name or create it.
 type UnknownChoice struct {
-	Name    string
-	Field   string // form field carrying the choice
-	Rows    int
-	Lines   string
-	Options []Option
+	Name       string
+	Field      string // form field carrying the choice
+	Rows       int
+	Lines      string
+	Options    []Option
+	Suggestion string // a catalogue service with a near name ("" = none)
+	ScopeField string // checkbox: the alias applies to this file's source only
+	SourceOnly bool
 	// NotCreated says why the name cannot become a service (the naming
 	// rule); then Options only map it.
 	NotCreated string

@@ -9,8 +9,11 @@ type IncidentView struct {
 	CanEdit bool
 	// Compare lists each editable field's imported value next to the
 	// user's override and the value the KPIs use.
-	Compare  []CompareRow
-	Form     IncidentForm
+	Compare []CompareRow
+	Form    IncidentForm
+	// Link is the KPI engine's verdict on the incident's deploy link:
+	// whether it makes a deploy a failed change, and why.
+	Link     LinkVerdict
 	Inferred *InferredLink // nil when no deploy can be inferred
 	Timeline Table
 	Deploys  Table
@@ -66,6 +69,15 @@ type IncidentConflictRow struct {
 	Field  string
 	Theirs string
 	Yours  string
+}
+
+// LinkVerdict is one sentence, Before + Deploy + After, saying whether the
+// incident makes a deploy a failed change in the engine's reckoning.
+type LinkVerdict struct {
+	Before string
+	Deploy *Link // nil: the sentence names no deploy
+	After  string
+	Counts bool // the incident makes Deploy a failed change
 }
 
 // InferredLink is the deploy rule (b) links the incident to, with buttons.

@@ -102,12 +102,14 @@ type Report struct {
 	SLOs        []ReportRow
 	Incidents   Table
 	Themes      Table
+	Causes      Table // incidents by category, for trend analysis (not repeats)
 	Change      []ReportKPI
 	ChangeNote  string
 	OnCall      []ReportKPI
 	OnCallNote  string
 	Discipline  []ReportKPI
 	DiscNote    string
+	Coverage    Table // data coverage per source
 	Risks       Table
 	RisksNote   string // when the register is judged and what its marks mean
 	RiskMoves   Table

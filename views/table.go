@@ -41,10 +41,11 @@ type RecordList struct {
 
 // Fact is one labelled value on a detail page.
 type Fact struct {
-	Label string
-	Value string
-	Href  string
-	Note  string
+	Label  string
+	Value  string
+	Href   string
+	Note   string
+	TestID string // data-testid of the value, for tests; "" for none
 }
 
 // Section is a titled table on a detail page.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/accounts"
 	"sreport/analytics/store"
 	"sreport/views"
 )
@@ -71,7 +72,7 @@ func (h *Handler) changePassword(c echo.Context) error {
 	if !store.CheckPassword(u.PasswordHash, current) {
 		errs["current"] = "This is not your current password."
 	}
-	if p := PasswordProblem(next); p != "" {
+	if p := accounts.PasswordProblem(next); p != "" {
 		errs["new"] = p
 	} else if next != confirm {
 		errs["confirm"] = "The two new passwords differ."

@@ -53,7 +53,7 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	if status >= 500 {
 		h.logFailure(c, "request failed", status, err)
 	}
-	if strings.HasPrefix(c.Request().URL.Path, "/api/") {
+	if p := c.Request().URL.Path; strings.HasPrefix(p, "/api/") || strings.HasPrefix(p, "/webhooks/") {
 		_ = c.JSON(status, map[string]string{"error": msg})
 		return
 	}

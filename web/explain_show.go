@@ -96,13 +96,18 @@ func (h *Handler) showExplain(c echo.Context) error {
 	}
 	l := h.layout(c, def.Label+" — "+scope, views.NavScorecards)
 	l.Period = h.picker(c, p)
+	facts := []views.Fact{
+		{Label: def.Label, Value: fmtKPI(k, kpiValue(res, k))},
+		{Label: "Scope", Value: scope, Href: scopeHref},
+		{Label: "Records considered", Value: strconv.Itoa(len(rows))},
+		{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
+	}
+	if cov := def.CoverageText(res.Counts); cov != "" {
+		facts = append(facts, views.Fact{Label: "Data coverage", Value: cov, TestID: "coverage",
+			Note: "records without it are left out: unknown, never counted as misses"})
+	}
 	v := views.Detail{Layout: l,
-		Facts: []views.Fact{
-			{Label: def.Label, Value: fmtKPI(k, kpiValue(res, k))},
-			{Label: "Scope", Value: scope, Href: scopeHref},
-			{Label: "Records considered", Value: strconv.Itoa(len(rows))},
-			{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
-		},
+		Facts:      facts,
 		Sections:   []views.Section{{Title: "Records behind the number", Table: t}},
 		Definition: docs.PlainSection(def.Doc),
 	}

@@ -21,6 +21,7 @@ import (
 	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
+	"sreport/telemetry"
 	"sreport/views"
 )
 
@@ -85,12 +86,15 @@ const (
 // uploadOptions are the upload form's choices.
 type uploadOptions struct {
 	Format, TZ, DateLayout, Workflow string
+	ServiceFrom, DefaultService      string
+	ProdBranches                     string // as typed: "main, release"
 	SeverityMap                      string // as typed: "P1=1, P2=2"
 	Jira                             imports.JiraFields
 	SkipInvalid, CreateServices      bool
 	Tier                             int
 	Mapping                          *imports.Mapping
 	ServiceChoice                    map[string]string // unknown name → "create" or an existing service
+	SourceOnly                       map[string]bool   // mapped names whose alias applies to their source only
 }
 
 type uploadFile struct {
@@ -254,7 +258,13 @@ func (ih *importHandler) start(u *upload, state string, wait time.Duration, job 
 
 // parseOptions turns the upload's options into the parser's.
 func (o uploadOptions) parseOptions() (ingest.Options, error) {
-	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira}
+	p := ingest.Options{Format: o.Format, DateLayout: o.DateLayout, Workflow: o.Workflow, Mapping: o.Mapping, Jira: o.Jira,
+		ServiceFrom: o.ServiceFrom, DefaultService: o.DefaultService}
+	for _, b := range strings.Split(o.ProdBranches, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			p.ProdBranches = append(p.ProdBranches, b)
+		}
+	}
 	sm, err := ingest.ParseSeverityMap(o.SeverityMap)
 	if err != nil {
 		return p, err
@@ -274,7 +284,8 @@ func (o uploadOptions) parseOptions() (ingest.Options, error) {
 func (u *upload) applyOptions(f uploadFile, dry bool, progress func(done, total int)) store.ApplyOptions {
 	tier := u.opt.Tier
 	ao := store.ApplyOptions{UserID: u.UserID, Actor: u.Actor, FileName: f.Name, SHA256: f.SHA256, CreateServices: u.opt.CreateServices,
-		Tier: &tier, SkipInvalid: u.opt.SkipInvalid, DryRun: dry, Progress: progress, ServiceMap: map[string]string{}, Audit: u.audit}
+		Tier: &tier, SkipInvalid: u.opt.SkipInvalid, DryRun: dry, Progress: progress, ServiceMap: map[string]string{}, Audit: u.audit,
+		SourceOnly: u.opt.SourceOnly}
 	for name, choice := range u.opt.ServiceChoice {
 		switch {
 		case choice == "create":
@@ -367,7 +378,7 @@ func (ih *importHandler) analyse(u *upload) func(ctx context.Context) {
 				out = append(out, fp)
 				continue
 			}
-			fp.Format, fp.Sample, fp.Records = b.Format, sampleTable(b, 20), b.Records()
+			fp.Format, fp.Records = b.Format, b.Records()
 			phase := fmt.Sprintf("Checking %s against the database (%d of %d)", f.Name, i+1, len(u.Files))
 			ao := u.applyOptions(f, true, func(done, total int) { u.setProgress(phase, int64(done), int64(total)) })
 			ao.SkipInvalid = true // a dry run reports every row either way
@@ -377,6 +388,7 @@ func (ih *importHandler) analyse(u *upload) func(ctx context.Context) {
 				fp.Failed = "Could not check the file against the database: " + userMessage(err)
 			}
 			fp.Result = res
+			fp.Sample = sampleTable(b, res, 20)
 			out = append(out, fp)
 		}
 		u.mu.Lock()
@@ -398,12 +410,14 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 			fp := filePreview{File: f}
 			if perr != nil {
 				fp.Failed = perr.Error()
+				ih.cfg.Metrics.ImportFile(telemetry.ImportFailed)
 				out = append(out, fp)
 				continue
 			}
 			b, err := u.parseFile(f, popt, fmt.Sprintf("Reading %s (%d of %d)", f.Name, i+1, len(u.Files)))
 			if err != nil {
 				fp.Failed = readableParseError(err)
+				ih.cfg.Metrics.ImportFile(telemetry.ImportFailed)
 				out = append(out, fp)
 				continue
 			}
@@ -415,11 +429,14 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 			switch {
 			case errors.As(err, &ie):
 				fp.Failed = "Nothing imported from this file: " + ie.Error()
+				ih.cfg.Metrics.ImportFile(telemetry.ImportRejected)
 			case err != nil:
 				ih.log.Error("import", "file", f.Name, "error", err)
 				fp.Failed = "Nothing imported from this file: " + userMessage(err)
+				ih.cfg.Metrics.ImportFile(telemetry.ImportFailed)
 			default:
 				_ = os.Remove(f.Path)
+				ih.cfg.Metrics.ImportFile(telemetry.ImportImported)
 			}
 			out = append(out, fp)
 		}

@@ -51,8 +51,9 @@ func isAdmin(c echo.Context) bool {
 	return u != nil && store.RoleRank(u.Role) >= store.RoleRank(RoleAdmin)
 }
 
-func (ih *importHandler) reportingLocation(c echo.Context) (*time.Location, error) {
-	st, err := ih.store.Settings(c.Request().Context())
+// reportingLocation is the zone the settings report times in.
+func (h *Handler) reportingLocation(c echo.Context) (*time.Location, error) {
+	st, err := h.store.Settings(c.Request().Context())
 	if err != nil {
 		return nil, err
 	}

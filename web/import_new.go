@@ -61,7 +61,10 @@ func (ih *importHandler) importForm(c echo.Context, o uploadOptions, mapping str
 		Workflow: o.Workflow, SeverityMap: o.SeverityMap, JiraService: o.Jira.Service, JiraSeverity: o.Jira.Severity,
 		JiraImpactStart: o.Jira.ImpactStart, JiraMitigated: o.Jira.MitigatedAt,
 		SkipInvalid: o.SkipInvalid, CreateServices: o.CreateServices, MaxMiB: MaxUploadBytes >> 20, Errors: errs,
-		Tiers: tierOptions(o.Tier)}
+		Tiers: tierOptions(o.Tier), DefaultService: o.DefaultService, ProdBranches: o.ProdBranches}
+	for _, sf := range serviceFromChoices {
+		v.ServiceFrom = append(v.ServiceFrom, views.Option{Value: sf.Value, Text: sf.Text, Selected: sf.Value == o.ServiceFrom})
+	}
 	v.Formats = append(v.Formats, views.Option{Value: "auto", Text: "Detect from the content", Selected: o.Format == "auto" || o.Format == ""})
 	for _, f := range ingest.Formats() {
 		v.Formats = append(v.Formats, views.Option{Value: f.ID, Text: f.ID + " — " + f.Description, Selected: o.Format == f.ID})
@@ -103,7 +106,8 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 	o := uploadOptions{Format: val("format"), TZ: val("tz"), DateLayout: val("date_layout"), Workflow: val("workflow"),
 		SeverityMap: val("severity_map"), Jira: imports.JiraFields{Service: val("jira_service"), Severity: val("jira_severity"),
 			ImpactStart: val("jira_impact_start"), MitigatedAt: val("jira_mitigated")},
-		SkipInvalid: val("skip_invalid") != "", CreateServices: val("create_services") != "", Tier: store.DefaultNewServiceTier}
+		SkipInvalid: val("skip_invalid") != "", CreateServices: val("create_services") != "", Tier: store.DefaultNewServiceTier,
+		ServiceFrom: val("service_from"), DefaultService: val("default_service"), ProdBranches: val("prod_branches")}
 	errs := map[string]string{}
 	if _, err := ingest.ParseSeverityMap(o.SeverityMap); err != nil {
 		errs["severity_map"] = "Write RAW=SEVERITY pairs separated by commas, e.g. P1=1, P2=2, Highest=1; severities are 0 to 4."
@@ -117,7 +121,10 @@ func (ih *importHandler) uploadImport(c echo.Context) error {
 		o.Format = "auto"
 	}
 	if _, err := parseFormatChoice(o.Format); err != nil {
-		errs["format"] = err.Error()
+		errs["format"] = "Unknown format."
+	}
+	if !validServiceFrom(o.ServiceFrom) {
+		errs["service_from"] = "Choose one of the listed fields."
 	}
 	if o.TZ != "" {
 		if _, err := time.LoadLocation(o.TZ); err != nil {
@@ -185,7 +192,7 @@ func parseFormatChoice(f string) (string, error) {
 			return f, nil
 		}
 	}
-	return "", errors.New("Unknown format.")
+	return "", errors.New("unknown format")
 }
 
 // saveUpload copies one uploaded file into dir, named by its SHA-256, and
@@ -222,6 +229,28 @@ func saveUpload(fh *multipart.FileHeader, dir string) (uploadFile, error) {
 func hasFile(fs []uploadFile, sum string) bool {
 	for _, f := range fs {
 		if f.SHA256 == sum {
+			return true
+		}
+	}
+	return false
+}
+
+// serviceFromChoices are the service fields the importers can be told to
+// read (ingest.Options.ServiceFrom), per format.
+var serviceFromChoices = []views.Option{
+	{Value: "", Text: "The format's own order (docs/importers.md)"},
+	{Value: "cmdb_ci", Text: "ServiceNow: configuration item (cmdb_ci)"},
+	{Value: "business_service", Text: "ServiceNow: business service"},
+	{Value: "service_offering", Text: "ServiceNow: service offering"},
+	{Value: "assignment_group", Text: "ServiceNow: assignment group"},
+	{Value: "affected_services", Text: "Jira: Affected services"},
+	{Value: "components", Text: "Jira: Components"},
+	{Value: "project", Text: "Jira: project"},
+}
+
+func validServiceFrom(v string) bool {
+	for _, c := range serviceFromChoices {
+		if c.Value == v {
 			return true
 		}
 	}

@@ -11,6 +11,7 @@ import (
 
 	"sreport/analytics"
 	"sreport/analytics/imports"
+	"sreport/analytics/store"
 	"sreport/views"
 )
 
@@ -70,10 +71,15 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 		fp := views.FilePreview{Name: p.File.Name, Format: p.Format, SHA256: p.File.SHA256, Failed: p.Failed, Sample: p.Sample,
 			Inserted: p.Result.Inserted, Updated: p.Result.Updated, Unchanged: p.Result.Unchanged, Rejected: p.Result.Rejected,
 			Created: p.Result.Created, Warnings: p.Result.Warnings, Records: p.Records}
+		// Rows whose only fault is an unknown service are the choices of
+		// the form, not rejected rows.
 		for _, e := range p.Result.Errors {
-			fp.Rejects = append(fp.Rejects, views.RejectRow{Line: e.Line, Reason: e.Reason})
+			if e.Service == "" {
+				fp.Rejects = append(fp.Rejects, views.RejectRow{Line: e.Line, Reason: e.Reason})
+			}
 		}
-		rejected += p.Result.Rejected
+		fp.Rejected = len(fp.Rejects)
+		rejected += fp.Rejected
 		for _, un := range p.Result.Unknown {
 			ch, ok := unknown[un.Name]
 			if !ok {
@@ -90,19 +96,42 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 		v.Files = append(v.Files, fp)
 	}
 	sort.Strings(names)
+	catalogue := make([]string, len(services))
+	for i, s := range services {
+		catalogue[i] = s.Name
+	}
 	for _, n := range names {
 		ch := unknown[n]
 		choice := u.opt.ServiceChoice[n]
+		ch.ScopeField, ch.SourceOnly = "scope:"+n, u.opt.SourceOnly[n]
 		ch.Options = append(ch.Options, views.Option{Value: "", Text: "— choose —", Selected: choice == ""})
 		if ch.NotCreated == "" {
 			ch.Options = append(ch.Options, views.Option{Value: "create", Text: "Create a new service " + strconv.Quote(n), Selected: choice == "create"})
 		}
-		for _, s := range services {
-			ch.Options = append(ch.Options, views.Option{Value: "map:" + s.Name, Text: "Map to " + s.Name, Selected: choice == "map:"+s.Name})
+		// A near name of the catalogue (checkout-api → checkout) comes first.
+		near := nearService(n, catalogue)
+		if near != "" {
+			ch.Suggestion = near
+			ch.Options = append(ch.Options, views.Option{Value: "map:" + near, Text: "Map to " + near + " (suggested)", Selected: choice == "map:"+near})
+		}
+		for _, s := range catalogue {
+			if s != near {
+				ch.Options = append(ch.Options, views.Option{Value: "map:" + s, Text: "Map to " + s, Selected: choice == "map:"+s})
+			}
 		}
 		v.Unknown = append(v.Unknown, *ch)
+		if ch.NotCreated == "" {
+			v.Creatable++
+		}
 	}
+	// Into an empty catalogue every name is new: creating them all is the
+	// one useful step, offered as the main action.
+	v.EmptyCatalogue = len(services) == 0 && len(v.Unknown) > 0
 	switch {
+	case v.EmptyCatalogue && v.Creatable == 0:
+		v.Blocked = "The service catalogue is empty and none of these names can become a service: add services first, then map the names to them."
+	case v.EmptyCatalogue:
+		v.Blocked = "The service catalogue is empty: create these " + strconv.Itoa(v.Creatable) + " services, or add services first."
 	case len(v.Unknown) > 0:
 		v.Blocked = "Choose what to do with each unknown service, then update the preview."
 	case rejected > 0 && !u.opt.SkipInvalid:
@@ -148,9 +177,24 @@ func (ih *importHandler) confirmImport(c echo.Context) error {
 	if u.opt.ServiceChoice == nil {
 		u.opt.ServiceChoice = map[string]string{}
 	}
+	if u.opt.SourceOnly == nil {
+		u.opt.SourceOnly = map[string]bool{}
+	}
 	for k, vs := range form {
 		if name, ok := strings.CutPrefix(k, "svc:"); ok && len(vs) > 0 {
 			u.opt.ServiceChoice[name] = vs[0]
+			u.opt.SourceOnly[name] = form.Get("scope:"+name) != ""
+		}
+	}
+	if form.Get("action") == "create_all" {
+		// "Create these N services": every unknown name of the preview
+		// that the naming rule allows; the others still need a mapping.
+		for _, p := range u.previews {
+			for _, un := range p.Result.Unknown {
+				if analytics.CheckServiceName(un.Name) == nil {
+					u.opt.ServiceChoice[un.Name] = "create"
+				}
+			}
 		}
 	}
 	u.mu.Unlock()
@@ -215,10 +259,34 @@ func (ih *importHandler) doneView(c echo.Context, u *upload) views.ImportDone {
 	return v
 }
 
-// sampleTable shows a batch's first records as they will be stored.
-func sampleTable(b *imports.Batch, n int) views.Table {
-	t := views.Table{TestID: "sample", Empty: "The file holds no records.",
+// sampleTable shows a batch's first records as they will be stored: under
+// the catalogue's service names (as mapped, aliased or created), without
+// the rows the dry run rejected or whose service is not resolved yet.
+func sampleTable(b *imports.Batch, res store.ImportResult, n int) views.Table {
+	t := views.Table{TestID: "sample", Empty: "No record of the file would be stored yet: choose what to do with the unknown services, or fix the rejected rows.",
 		Columns: []views.Column{{Label: "Kind"}, {Label: "Line", Numeric: true}, {Label: "ID"}, {Label: "Service / team"}, {Label: "Time (UTC)"}, {Label: "Details"}}}
+	if b.Records() == 0 {
+		t.Empty = "The file holds no records."
+	}
+	rejected := map[int]bool{}
+	for _, e := range res.Errors {
+		rejected[e.Line] = true
+	}
+	// service gives a record's service as stored; ok is false for one
+	// that will not be stored.
+	service := func(name string, line int) (string, bool) {
+		if rejected[line] {
+			return "", false
+		}
+		stored, ok := res.ServiceNames[name]
+		switch {
+		case !ok:
+			return "", false
+		case stored != name:
+			return stored + " (" + name + " in the file)", true
+		}
+		return stored, true
+	}
 	add := func(kind string, line int, id, svc string, at time.Time, details ...string) {
 		if len(t.Rows) >= n {
 			return
@@ -239,32 +307,58 @@ func sampleTable(b *imports.Batch, n int) views.Table {
 		return label + " " + t.UTC().Format("2006-01-02 15:04")
 	}
 	for _, x := range b.Incidents {
-		add("incident", b.Line(imports.IncidentKey(x.ExternalID)), x.ExternalID, x.Service, x.DetectedAt, x.Title, sevLabel(x.Severity), x.Status,
-			tm("resolved", x.ResolvedAt), x.CausedByRef)
+		line := b.Line(imports.IncidentKey(x.ExternalID))
+		if svc, ok := service(x.Service, line); ok {
+			add("incident", line, x.ExternalID, svc, x.DetectedAt, x.Title, sevLabel(x.Severity), x.Status, tm("resolved", x.ResolvedAt), x.CausedByRef)
+		}
 	}
 	for _, x := range b.Deploys {
-		add("deploy", b.Line(imports.DeployKey(x.ExternalID)), x.ExternalID, x.Service, x.FinishedAt, x.Status, x.Environment, x.Version)
+		line := b.Line(imports.DeployKey(x.ExternalID))
+		if svc, ok := service(x.Service, line); ok {
+			add("deploy", line, x.ExternalID, svc, x.FinishedAt, x.Status, x.Environment, x.Version)
+		}
 	}
 	for _, x := range b.Pages {
-		svc := x.Service
-		if svc == "" {
-			svc = "(from incident " + x.IncidentRef + ")"
+		line := b.Line(imports.PageKey(x.ExternalID))
+		svc, ok := "(from incident "+x.IncidentRef+")", !rejected[line]
+		if x.Service != "" {
+			svc, ok = service(x.Service, line)
 		}
-		add("page", b.Line(imports.PageKey(x.ExternalID)), x.ExternalID, svc, x.TriggeredAt, x.Title, x.Urgency, tm("acked", x.AcknowledgedAt))
+		if ok {
+			responder := ""
+			if x.Responder != "" {
+				responder = "to " + x.Responder
+			}
+			add("page", line, x.ExternalID, svc, x.TriggeredAt, x.Title, x.Urgency, responder, tm("acked", x.AcknowledgedAt))
+		}
 	}
 	for _, x := range b.ActionItems {
+		line := b.Line(imports.ActionItemKey(x.ExternalID))
+		svc, ok := "", !rejected[line]
+		if x.Service != "" {
+			svc, ok = service(x.Service, line)
+		}
+		if !ok {
+			continue
+		}
 		var due time.Time
 		if x.DueAt != nil {
 			due = *x.DueAt
 		}
-		add("action item", b.Line(imports.ActionItemKey(x.ExternalID)), x.ExternalID, x.Service, due, x.Title, x.IncidentRef, x.Owner)
+		add("action item", line, x.ExternalID, svc, due, x.Title, x.IncidentRef, x.Owner)
 	}
 	for _, x := range b.SLIDays {
-		add("SLI day", b.Line(imports.SLIKey(x)), x.SLO, x.Service, x.Day, strconv.FormatInt(x.Good, 10)+" good of "+strconv.FormatInt(x.Total, 10))
+		line := b.Line(imports.SLIKey(x))
+		if svc, ok := service(x.Service, line); ok {
+			add("SLI day", line, x.SLO, svc, x.Day, strconv.FormatInt(x.Good, 10)+" good of "+strconv.FormatInt(x.Total, 10))
+		}
 	}
 	for _, x := range b.Toil {
-		add("toil week", b.Line(imports.ToilKey(x)), "", x.Team, x.WeekStart,
-			strconv.FormatFloat(x.ToilHours, 'f', -1, 64)+" h toil of "+strconv.FormatFloat(x.TotalHours, 'f', -1, 64)+" h")
+		line := b.Line(imports.ToilKey(x))
+		if !rejected[line] {
+			add("toil week", line, "", x.Team, x.WeekStart,
+				strconv.FormatFloat(x.ToilHours, 'f', -1, 64)+" h toil of "+strconv.FormatFloat(x.TotalHours, 'f', -1, 64)+" h")
+		}
 	}
 	return t
 }

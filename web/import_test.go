@@ -162,12 +162,12 @@ func TestImportUploadPreviewConfirm(t *testing.T) {
 		choices.Set(m[1], "create")
 	}
 	choices.Set("svc:DevService", "map:checkout-api")
-	res, body = postPage(t, c, pendingURL+"/confirm", body, choices)
+	_, body = postPage(t, c, pendingURL+"/confirm", body, choices)
 	// The choices came after the preview: it is refreshed first.
 	if strings.Contains(body, `data-testid="unknown-service"`) || !strings.Contains(body, testID("inserted", "6")) {
 		t.Fatalf("preview after choices: %.1500s", body)
 	}
-	res, body = postPage(t, c, pendingURL+"/confirm", body, url.Values{"action": {"confirm"}})
+	_, body = postPage(t, c, pendingURL+"/confirm", body, url.Values{"action": {"confirm"}})
 	if !strings.Contains(body, testID("inserted", "6")) {
 		t.Fatalf("confirm pd: %.800s", body)
 	}

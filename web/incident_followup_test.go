@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 	"sreport/testutil"
 	"sreport/web"
@@ -33,22 +34,35 @@ func followupServer(t *testing.T, role string) (*httptest.Server, *store.Store, 
 }
 
 // lateIncident finds an incident of October 2026: with wantInferred one
-// rule (b) links to a deploy, else a resolved sev1/sev2 incident whose
-// postmortem was never published.
+// the engine links to a deploy by rule (b) in the October scorecard, else
+// a resolved sev1/sev2 incident whose postmortem was never published.
 func lateIncident(t *testing.T, st *store.Store, wantInferred bool) (analytics.Incident, int64) {
 	t.Helper()
 	ctx := context.Background()
-	stt, _ := st.Settings(ctx)
 	from, to := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 	incs, err := st.IncidentsInRange(ctx, nil, store.TimeRange{From: from, To: to})
 	if err != nil {
 		t.Fatal(err)
 	}
-	deps, err := st.DeploysInRange(ctx, nil, store.TimeRange{From: from.AddDate(0, 0, -2), To: to})
-	if err != nil {
-		t.Fatal(err)
+	links := map[int64]int64{}
+	if wantInferred {
+		env, err := scorecard.LoadEnv(ctx, st, testutil.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := scorecard.Result(ctx, st, env, analytics.NewMonth(2026, 10, time.UTC), scorecard.Scope{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The incidents behind failed changes, as Compute explains them.
+		re := regexp.MustCompile(`^inferred link to deploy #(\d+)`)
+		for _, row := range res.Evidence.For(analytics.KPIFailedDeployRecoveryMedianMinutes) {
+			if m := re.FindStringSubmatch(row.Note); m != nil {
+				dep, _ := strconv.ParseInt(m[1], 10, 64)
+				links[row.ID] = dep
+			}
+		}
 	}
-	links := analytics.InferDeployLinks(incs, deps, stt)
 	for _, in := range incs {
 		dep, ok := links[in.ID]
 		if wantInferred {

@@ -57,6 +57,7 @@ type incidentData struct {
 	ov       store.IncidentOverride
 	deploys  []analytics.Deploy // candidates: the service's deploys in the window before detection
 	inferred *analytics.Deploy  // what rule (b) links to, ignoring the user's link decisions
+	link     engineLink         // the engine's own decision, where it counts
 }
 
 func (h *Handler) loadIncident(ctx context.Context, id int64) (incidentData, error) {
@@ -79,16 +80,11 @@ func (h *Handler) loadIncident(ctx context.Context, id int64) (incidentData, err
 	if d.deploys, err = h.store.DeployCandidates(ctx, d.in.ServiceID, from, d.in.DetectedAt.Add(time.Second)); err != nil {
 		return d, err
 	}
-	// The link rule (b) would make without the user's decisions, so a
-	// removed or confirmed link can still be shown and changed.
-	probe := d.in
-	probe.CausedByDeployID, probe.NotDeployRelated, probe.InferredLinkRejected = nil, false, false
-	if dep, ok := analytics.InferDeployLinks([]analytics.Incident{probe}, d.deploys, d.st)[probe.ID]; ok {
-		for i := range d.deploys {
-			if d.deploys[i].ID == dep {
-				d.inferred = &d.deploys[i]
-			}
-		}
+	// The engine's decision, and the link rule (b) would make without the
+	// user's decisions, so a removed or confirmed link can still be shown
+	// and changed.
+	if d.link, d.inferred, err = h.deployLinks(ctx, d.in); err != nil {
+		return d, err
 	}
 	return d, nil
 }
@@ -113,11 +109,12 @@ func (h *Handler) incidentView(c echo.Context, id int64, form *views.IncidentFor
 	edit := canEdit(c)
 	v := views.IncidentView{
 		Layout:   h.layout(c, "#"+itoa64(in.ID)+" "+in.Title, views.NavIncidents),
-		Facts:    incidentFacts(in),
+		Facts:    append(incidentFacts(in), postmortemFact(in, d.st, h.cfg.Now())),
 		CanEdit:  edit,
 		Compare:  compareRows(d),
 		Timeline: timelineTable(in, loc),
 		Deploys:  incidentDeploysTable(d),
+		Link:     linkVerdict(d.link, in, d),
 	}
 	if form != nil {
 		v.Form = *form
@@ -271,20 +268,40 @@ func compareRows(d incidentData) []views.CompareRow {
 // sev2 incident without a set due date: the end of the N-th business day
 // after resolution in the reporting timezone. nil when none applies.
 func computedPostmortemDue(in analytics.Incident, st analytics.Settings) *time.Time {
-	if in.ResolvedAt == nil {
+	in.PostmortemDueAt = nil
+	t, ok := analytics.PostmortemDeadline(in, st, st.Location())
+	if !ok {
 		return nil
 	}
-	var n int
-	switch in.Severity {
-	case analytics.Sev1:
-		n = st.PostmortemDaysSev1
-	case analytics.Sev2:
-		n = st.PostmortemDaysSev2
-	default:
-		return nil
-	}
-	t := analytics.BusinessDeadline(*in.ResolvedAt, n, st.Location())
 	return &t
+}
+
+// postmortemFact says where the postmortem stands now, by the rule of the
+// postmortem KPI, so the page never calls late what the KPI calls unknown.
+func postmortemFact(in analytics.Incident, st analytics.Settings, now time.Time) views.Fact {
+	loc := st.Location()
+	state, deadline := analytics.PostmortemStatus(in, st, loc, now)
+	due := fmtTime(deadline, loc)
+	f := views.Fact{Label: "Postmortem status", TestID: "postmortem-status"}
+	switch state {
+	case analytics.PostmortemNotRequired:
+		f.Value = "not required (Sev1 and Sev2 only)"
+	case analytics.PostmortemOpen:
+		f.Value = "due after resolution"
+	case analytics.PostmortemOnTime:
+		f.Value = "published on time (due " + due + ")"
+	case analytics.PostmortemLate:
+		f.Value = "published late (due " + due + ")"
+	case analytics.PostmortemMissing:
+		f.Value = "missing, late since " + due
+	case analytics.PostmortemPending:
+		f.Value = "due " + due
+	case analytics.PostmortemUndated:
+		f.Value, f.Note = "linked without a publication date", "unknown: the on-time rate leaves it out until the date is entered"
+	default:
+		f.Value, f.Note = "no postmortem data", "unknown, not late: enter a due date or the publication to count it"
+	}
+	return f
 }
 
 // formFromOverride fills the edit form with the stored overrides.
@@ -449,16 +466,22 @@ func incidentDeploysTable(d incidentData) views.Table {
 	t := views.Table{TestID: "incident-deploys", Empty: "No deploys of this service in the 7 days before detection.",
 		Columns: []views.Column{{Label: "Deploy"}, {Label: "Finished"}, {Label: "Environment"}, {Label: "Status"}, {Label: "Link"}}}
 	listed := false
+	l := d.link.link
 	for _, dp := range d.deploys {
 		link := ""
 		switch {
 		case d.in.CausedByDeployID != nil && *d.in.CausedByDeployID == dp.ID:
 			link = "caused this incident"
 			listed = true
-		case d.inferred != nil && d.inferred.ID == dp.ID && d.in.CausedByDeployID == nil && !d.in.NotDeployRelated && !d.in.InferredLinkRejected:
+		case l.Rule == analytics.LinkInferred && l.DeployID == dp.ID:
 			link = "inferred"
 		case d.inferred != nil && d.inferred.ID == dp.ID && d.in.InferredLinkRejected:
 			link = "inferred, removed"
+		case l.Nearest != nil && l.Nearest.ID == dp.ID && l.NoInference == analytics.NoInferenceCausesNamed:
+			link = "not inferred: this service's incidents name their causes"
+		}
+		if link != "" && l.FailedChange && l.DeployID == dp.ID {
+			link += "; failed change"
 		}
 		t.Rows = append(t.Rows, []views.Cell{{Text: "#" + itoa64(dp.ID) + " " + dp.Version, Href: idHref("/deploys/", dp.ID)},
 			{Text: fmtTime(dp.FinishedAt, d.loc)}, {Text: dp.Environment}, {Text: dp.Status}, {Text: link}})

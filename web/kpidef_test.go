@@ -10,7 +10,7 @@ import (
 // from the registry's short labels, as leadership knows them.
 func TestScorecardColumns(t *testing.T) {
 	want := []string{"SLO attainment", "MTTR", "MTTD", "Sev1+2", "Change failure", "Deploys / week", "Repeat rate",
-		"Alert noise", "After-hours pages", "Postmortems on time", "Action items on time", "Toil"}
+		"Alert noise", "After-hours pages", "Postmortems on time", "Action items on time", "Overdue items", "Toil"}
 	if len(headlines) != len(want) {
 		t.Fatalf("%d headline columns, want %d", len(headlines), len(want))
 	}

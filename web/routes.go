@@ -53,6 +53,11 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodPost, "/admin/users", h.createUser, RoleAdmin)
 	add(http.MethodPost, "/admin/users/:id", h.updateUser, RoleAdmin)
 	add(http.MethodGet, "/admin/audit", h.listAudit, RoleAdmin)
+	add(http.MethodGet, "/admin/webhooks", h.listWebhooks, RoleAdmin)
+	add(http.MethodPost, "/admin/webhooks", h.createWebhook, RoleAdmin)
+	add(http.MethodGet, "/admin/webhooks/:id", h.showWebhook, RoleAdmin)
+	add(http.MethodPost, "/admin/webhooks/:id/rotate", h.rotateWebhook, RoleAdmin)
+	add(http.MethodPost, "/admin/webhooks/:id/delete", h.deleteWebhook, RoleAdmin)
 
 	// Scorecards and KPIs
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
@@ -62,6 +67,19 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/trends", h.showTrends, RoleViewer)
 	add(http.MethodGet, "/api/v1/kpis", h.apiKPIs, RoleViewer)
 	add(http.MethodGet, "/api/v1/scorecard", h.apiScorecard, RoleViewer)
+	add(http.MethodGet, "/api/v1/openapi.json", h.apiOpenAPI, RoleViewer)
+
+	// Live ingestion: the write API and its DevLake-compatible endpoints
+	// (editors; an API token also needs the write scope, see authorize),
+	// and webhook receivers, which authenticate each delivery by its
+	// signature instead of a user.
+	add(http.MethodPost, "/api/v1/deployments", h.apiDeployments, RoleEditor)
+	add(http.MethodPost, "/api/v1/incidents", h.apiIncidents, RoleEditor)
+	add(http.MethodPost, "/api/v1/pages", h.apiPages, RoleEditor)
+	add(http.MethodPost, "/api/v1/devlake/:service/deployments", h.apiDevLakeDeployment, RoleEditor)
+	add(http.MethodPost, "/api/v1/devlake/:service/issues", h.apiDevLakeIssue, RoleEditor)
+	add(http.MethodPost, "/api/v1/devlake/:service/issue/:key/close", h.apiDevLakeCloseIssue, RoleEditor)
+	add(http.MethodPost, "/webhooks/:source/:key", h.receiveWebhook, RolePublic)
 
 	// Executive reports: /reports/2026-Q3, .pdf and .html downloads (one
 	// route: echo cannot match a suffix after a parameter).

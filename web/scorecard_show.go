@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"net/url"
 	"slices"
@@ -17,7 +16,7 @@ import (
 )
 
 // sev12 is the scorecard's derived "Sev1 + Sev2 incidents" column.
-const sev12 = "sev1_sev2"
+const sev12 = scorecard.SortSev12
 
 // sev12Def defines the Sev1+2 column as the sum of the two severity counts:
 // it reads, compares and is documented like sev1_count.
@@ -45,6 +44,7 @@ var headlines = []string{
 	analytics.KPIPagesAfterHours,
 	analytics.KPIPostmortemOnTimeRate,
 	analytics.KPIActionItemOnTimeRate,
+	analytics.KPIActionItemsOverdue,
 	analytics.KPIToilRatio,
 }
 
@@ -93,32 +93,7 @@ func (h *Handler) buildCard(c echo.Context, q *scorecardQuery) (*scorecard.Card,
 		return nil, env, unwrapNotFound(err)
 	}
 	if q.sort != "" {
-		// The cached card is shared: sort a copy of its rows.
-		sorted := *card
-		sorted.Services = slices.Clone(card.Services)
-		key, desc := strings.TrimPrefix(q.sort, "-"), strings.HasPrefix(q.sort, "-")
-		switch key {
-		case "service":
-			slices.SortStableFunc(sorted.Services, func(a, b scorecard.Row) int {
-				if desc {
-					return strings.Compare(b.Name, a.Name)
-				}
-				return strings.Compare(a.Name, b.Name)
-			})
-		case sev12:
-			sum := func(r scorecard.Row) float64 {
-				return float64(r.Counts.Sev1 + r.Counts.Sev2)
-			}
-			slices.SortStableFunc(sorted.Services, func(a, b scorecard.Row) int {
-				if desc {
-					a, b = b, a
-				}
-				return cmp.Compare(sum(a), sum(b))
-			})
-		default:
-			scorecard.SortRows(sorted.Services, key, desc)
-		}
-		card = &sorted
+		card = card.Sorted(q.sort) // the cached card is shared: Sorted copies its rows
 	}
 	return card, env, nil
 }

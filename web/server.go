@@ -20,6 +20,8 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/secrets"
+	"sreport/telemetry"
 )
 
 // Config holds what the handlers need besides the store.
@@ -35,6 +37,10 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For,
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
+	// Secrets seals and opens the secrets stored in the database (webhook
+	// secrets); nil when the server was started without a key, and then
+	// every feature needing one says so.
+	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
 	// any change to the data it recomputes the default scorecard, so the
 	// first page leadership opens is served from memory.
@@ -45,6 +51,11 @@ type Config struct {
 	// compressed file of many rows is refused at the cap rather than taking
 	// the server's memory; larger files go through `sreport import`.
 	MaxUploadRecords int
+	// Metrics, when set, records request durations by route, imports and
+	// cache use (served by serve on --metrics-addr, not on the app's routes).
+	Metrics *telemetry.Metrics
+	// ReadyChecks are reported on /readyz after the database check.
+	ReadyChecks []ReadyCheck
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -94,6 +105,7 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2),
 		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 	e := h.newEcho()
+	cfg.Metrics.WatchCache(h.cache.Stats)
 	h.setupAuth(e)
 	h.routes(e)
 	if cfg.Background != nil {
@@ -124,7 +136,7 @@ func (h *Handler) newEcho() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Pre(limitBodies)
-	e.Use(unescapeParams, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
+	e.Use(h.observeRequests, unescapeParams, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
 	return e
 }
 
@@ -230,6 +242,12 @@ func limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 		switch req.URL.Path {
 		case "/imports", "/risks/import", "/risks/import/confirm":
 			return next(c) // own limits (import_new.go, risk_import.go)
+		case "/api/v1/deployments", "/api/v1/incidents", "/api/v1/pages":
+			// Up to maxWriteItems records (api_write.go).
+			if err := capBody(c, maxWriteBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large (4 MiB at most)."}); err != nil {
+				return err
+			}
+			return next(c)
 		}
 		if err := capBody(c, maxFormBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large."}); err != nil {
 			return err

@@ -23,9 +23,12 @@ import (
 
 // Names the naming rule allows that once broke links, and names it refuses.
 var (
-	oddNames = []string{"ops;core", "team,api", "a b", "zahlungsdienst-ü", "50%", "what?", "#1", "a+b", "x&y=z", "日本語"}
+	oddNames = []string{"ops;core", "team,api", "a b", "zahlungsdienst-ü", "payments/api", "50%", "what?", "#1", "a+b", "x&y=z", "日本語",
+		"team-a/jobs/deploy"}
 	badNames = map[string]string{
-		"payments/api":           `cannot contain "/"`,
+		"/api":                   `cannot start or end with "/"`,
+		"payments//api":          "empty part",
+		"a/../admin":             `cannot have "." or ".."`,
 		"..":                     `cannot be ".."`,
 		" padded":                "cannot start or end with a space",
 		"tab\there":              "control characters",
@@ -60,7 +63,7 @@ func TestServiceNamesEverywhere(t *testing.T) {
 	c := loginClient(t, srv.URL, admin.email, admin.password, false)
 
 	// The catalogue creates the odd names and refuses the bad ones, saying why.
-	for _, name := range oddNames[:5] {
+	for _, name := range oddNames[:6] {
 		if status, body, _ := postWith(t, c, srv.URL+"/settings/services", url.Values{"name": {name}, "tier": {"1"}, "oncall_tz": {"UTC"}}, true); status != http.StatusSeeOther {
 			t.Fatalf("create %q: %d %.500s", name, status, body)
 		}
@@ -127,17 +130,17 @@ func TestServiceNamesEverywhere(t *testing.T) {
 		}
 	}
 
-	// An import naming "payments/api" cannot create it: the name stays
+	// An import naming "payments//api" cannot create it: the name stays
 	// unknown with the reason, and mapping it to a service works.
 	nb := &imports.Batch{Format: "csv", Source: "csv", Lines: map[string]int{imports.IncidentKey("P-1"): 2},
-		Incidents: []analytics.Incident{{ExternalID: "P-1", Service: "payments/api", Title: "t", DetectedAt: time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC)}}}
+		Incidents: []analytics.Incident{{ExternalID: "P-1", Service: "payments//api", Title: "t", DetectedAt: time.Date(2026, 7, 2, 0, 0, 0, 0, time.UTC)}}}
 	res, err := st.ApplyBatch(ctx, nb, store.ApplyOptions{CreateServices: true, Actor: "test"})
 	var ie *store.ImportError
-	if !errors.As(err, &ie) || len(res.Unknown) != 1 || !strings.Contains(res.Unknown[0].NotCreated, `cannot contain "/"`) ||
-		len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Reason, `service "payments/api" cannot be created`) || len(res.Created) != 0 {
-		t.Fatalf("import of payments/api: %v %+v", err, res)
+	if !errors.As(err, &ie) || len(res.Unknown) != 1 || !strings.Contains(res.Unknown[0].NotCreated, "empty part") ||
+		len(res.Errors) != 1 || !strings.Contains(res.Errors[0].Reason, `service "payments//api" cannot be created`) || len(res.Created) != 0 {
+		t.Fatalf("import of payments//api: %v %+v", err, res)
 	}
-	if _, err := st.ApplyBatch(ctx, nb, store.ApplyOptions{ServiceMap: map[string]string{"payments/api": "ops;core"}, Actor: "test"}); err != nil {
+	if _, err := st.ApplyBatch(ctx, nb, store.ApplyOptions{ServiceMap: map[string]string{"payments//api": "ops;core"}, Actor: "test"}); err != nil {
 		t.Fatalf("mapped: %v", err)
 	}
 	status, page, _ := getWith(t, c, srv.URL+"/incidents?service="+url.QueryEscape("ops;core")+"&period=2026-07")
@@ -145,34 +148,34 @@ func TestServiceNamesEverywhere(t *testing.T) {
 		t.Errorf("ops;core after the mapped import: %d, %d incidents", status, n)
 	}
 
-	// A service named before the rule (here with a slash) still opens,
-	// and keeps its name when its tier changes.
-	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO services (name, tier) VALUES ('legacy/name', 2)`); err != nil {
+	// A service named before the rule (here with an empty part) still
+	// opens, and keeps its name when its tier changes.
+	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO services (name, tier) VALUES ('legacy//name', 2)`); err != nil {
 		t.Fatal(err)
 	}
-	if status, page, _ := getWith(t, c, srv.URL+"/services/"+url.PathEscape("legacy/name")); status != http.StatusOK || !strings.Contains(page, "<h1>legacy/name") {
-		t.Errorf("legacy/name: %d", status)
+	if status, page, _ := getWith(t, c, srv.URL+"/services/"+url.PathEscape("legacy//name")); status != http.StatusOK || !strings.Contains(page, "<h1>legacy//name") {
+		t.Errorf("legacy//name: %d", status)
 	}
-	legacy, err := st.ServiceByName(ctx, "legacy/name")
+	legacy, err := st.ServiceByName(ctx, "legacy//name")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status, body, _ := postWith(t, c, srv.URL+"/settings/services/"+idStr(legacy.ID), url.Values{"name": {"legacy/name"}, "tier": {"1"}, "oncall_tz": {"UTC"}}, true); status != http.StatusSeeOther {
-		t.Errorf("re-tier legacy/name: %d %.300s", status, body)
+	if status, body, _ := postWith(t, c, srv.URL+"/settings/services/"+idStr(legacy.ID), url.Values{"name": {"legacy//name"}, "tier": {"1"}, "oncall_tz": {"UTC"}}, true); status != http.StatusSeeOther {
+		t.Errorf("re-tier legacy//name: %d %.300s", status, body)
 	}
-	if status, _, _ := postWith(t, c, srv.URL+"/settings/services/"+idStr(legacy.ID), url.Values{"name": {"other/name"}, "tier": {"1"}, "oncall_tz": {"UTC"}}, true); status != http.StatusUnprocessableEntity {
-		t.Errorf("rename to other/name: %d", status)
+	if status, _, _ := postWith(t, c, srv.URL+"/settings/services/"+idStr(legacy.ID), url.Values{"name": {"other//name"}, "tier": {"1"}, "oncall_tz": {"UTC"}}, true); status != http.StatusUnprocessableEntity {
+		t.Errorf("rename to other//name: %d", status)
 	}
 }
 
-// TestUploadPreviewRefusesSlashNames: the web upload offers only mapping
+// TestUploadPreviewRefusesBadNames: the web upload offers only mapping
 // for a name the rule refuses, and says why.
-func TestUploadPreviewRefusesSlashNames(t *testing.T) {
+func TestUploadPreviewRefusesBadNames(t *testing.T) {
 	srv, _, c := newImportServer(t)
-	csv := "service,slo,day,good,total\npayments/api,availability,2026-07-01,99,100\n"
+	csv := "service,slo,day,good,total\npayments//api,availability,2026-07-01,99,100\n"
 	_, body := uploadFiles(t, c, srv.URL, map[string]string{"format": "auto", "create_services": "on"}, map[string][]byte{"sli.csv": []byte(csv)})
 	body = html.UnescapeString(body)
-	if !strings.Contains(body, `data-testid="not-created">Cannot be created: a service name cannot contain "/"`) ||
+	if !strings.Contains(body, `data-testid="not-created">Cannot be created: a service name cannot start or end with "/" or have an empty part`) ||
 		strings.Contains(body, `value="create"`) {
 		t.Errorf("preview:\n%.4000s", body)
 	}

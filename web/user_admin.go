@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/accounts"
 	"sreport/analytics/store"
 	"sreport/views"
 )
@@ -49,7 +50,7 @@ func (h *Handler) createUser(c echo.Context) error {
 	}
 	var created *views.CreatedUser
 	if len(form.Errors) == 0 {
-		password := GeneratePassword()
+		password := accounts.GeneratePassword()
 		hash, err := store.HashPassword(password)
 		if err != nil {
 			return err

@@ -44,6 +44,11 @@ type Batch struct {
 	// none (PagerDuty's trigger): the store skips them when the incident
 	// already has other pages.
 	FallbackPages map[string]string
+	// LinkedOnly are action items (by external id) that are imported only
+	// when the incident they name is: Jira tasks whose parent is not in
+	// the file, which may be an incident of an earlier import or an epic.
+	// The store skips the others with one warning.
+	LinkedOnly map[string]bool
 	// SupersededPages are external ids of stand-in pages that this file
 	// shows are not pages after all (the trigger of an incident that has
 	// notify entries): the store removes them.

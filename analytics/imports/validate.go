@@ -96,7 +96,7 @@ func Validate(b *Batch) {
 		return PageKey(x.ExternalID), reason(label("page", x.ExternalID), tooLong(
 			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
 			field{"incident reference", x.IncidentRef, MaxRefChars}, field{"title", x.Title, MaxTitleChars},
-			field{"urgency", x.Urgency, MaxLabelChars}))
+			field{"urgency", x.Urgency, MaxLabelChars}, field{"responder", x.Responder, MaxNameChars}))
 	})
 	b.ActionItems = keep(b, b.ActionItems, func(x analytics.ActionItem) (string, string) {
 		return ActionItemKey(x.ExternalID), reason(label("action item", x.ExternalID), tooLong(

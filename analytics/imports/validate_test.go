@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -43,4 +44,79 @@ func TestValidate(t *testing.T) {
 			t.Errorf("reject %d: %+v, want %+v", i, r, want[i])
 		}
 	}
+}
+
+// TestValidateCoversEveryTextField sets each string field of each record
+// type, one at a time, to 10,001 characters (over every limit) and expects
+// Validate to refuse the record: a text field added to a record later
+// without a limit fails here. Source is set by the importer, never read
+// from a file.
+func TestValidateCoversEveryTextField(t *testing.T) {
+	long := strings.Repeat("x", MaxTextChars+1)
+	day := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	kinds := []struct {
+		name  string
+		build func(field string) *Batch
+		rec   any
+	}{
+		{"incident", func(f string) *Batch {
+			x := analytics.Incident{ExternalID: "I-1"}
+			setString(&x, f, long)
+			return &Batch{Incidents: []analytics.Incident{x}, Lines: map[string]int{}}
+		}, analytics.Incident{}},
+		{"deploy", func(f string) *Batch {
+			x := analytics.Deploy{ExternalID: "D-1"}
+			setString(&x, f, long)
+			return &Batch{Deploys: []analytics.Deploy{x}, Lines: map[string]int{}}
+		}, analytics.Deploy{}},
+		{"page", func(f string) *Batch {
+			x := analytics.Page{ExternalID: "P-1"}
+			setString(&x, f, long)
+			return &Batch{Pages: []analytics.Page{x}, Lines: map[string]int{}}
+		}, analytics.Page{}},
+		{"action item", func(f string) *Batch {
+			x := analytics.ActionItem{ExternalID: "A-1"}
+			setString(&x, f, long)
+			return &Batch{ActionItems: []analytics.ActionItem{x}, Lines: map[string]int{}}
+		}, analytics.ActionItem{}},
+		{"SLI day", func(f string) *Batch {
+			x := analytics.SLIDay{Service: "api", SLO: "availability", Day: day}
+			setString(&x, f, long)
+			return &Batch{SLIDays: []analytics.SLIDay{x}, Lines: map[string]int{}}
+		}, analytics.SLIDay{}},
+		{"toil week", func(f string) *Batch {
+			x := analytics.ToilWeek{Team: "sre", WeekStart: day}
+			setString(&x, f, long)
+			return &Batch{Toil: []analytics.ToilWeek{x}, Lines: map[string]int{}}
+		}, analytics.ToilWeek{}},
+	}
+	for _, k := range kinds {
+		for _, f := range stringFields(k.rec) {
+			if f == "Source" {
+				continue
+			}
+			b := k.build(f)
+			Validate(b)
+			if b.Records() != 0 || len(b.Rejects) != 1 {
+				t.Errorf("%s with a %d-character %s: kept (%d records, %d rejects)", k.name, len(long), f, b.Records(), len(b.Rejects))
+			}
+		}
+	}
+}
+
+// stringFields names the string fields of a struct value.
+func stringFields(v any) []string {
+	var out []string
+	rt := reflect.TypeOf(v)
+	for i := range rt.NumField() {
+		if rt.Field(i).Type.Kind() == reflect.String {
+			out = append(out, rt.Field(i).Name)
+		}
+	}
+	return out
+}
+
+// setString sets the string field name of the struct ptr points to.
+func setString(ptr any, name, value string) {
+	reflect.ValueOf(ptr).Elem().FieldByName(name).SetString(value)
 }

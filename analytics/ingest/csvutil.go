@@ -198,8 +198,6 @@ func (f *csvFile) col(aliases ...string) int {
 // colsOf returns every position of a repeated header (Jira's Labels, Comment…).
 func (f *csvFile) colsOf(name string) []int { return f.cols[normHeader(name)] }
 
-func (f *csvFile) has(aliases ...string) bool { return f.col(aliases...) >= 0 }
-
 // cell returns the trimmed cell at i ("" when i < 0 or the row is short).
 func cell(rec []string, i int) string {
 	if i < 0 || i >= len(rec) {

@@ -86,10 +86,52 @@ func goLayout(s string) string {
 	return out.String()
 }
 
-// parseTime parses a timestamp: first the explicit layout (read in loc when
-// it has no zone), then RFC 3339 and friends, then the offset-less fallbacks
-// in loc, then Unix epoch seconds/milliseconds. The result is UTC.
+// layoutVariants returns a layout and the forms of it that spreadsheets
+// write when they re-save a file: single-digit months, days and hours
+// (Excel writes 3/17/2025 6:04 for 03/17/2025 06:04:00), no seconds, a
+// 12-hour clock, and the date without its time (Jira's due dates). The
+// order of day, month and year is never changed: that is what the layout
+// is for.
+func layoutVariants(layout string) []string {
+	if layout == "" {
+		return nil
+	}
+	out := []string{layout}
+	add := func(l string) {
+		for _, x := range out {
+			if x == l {
+				return
+			}
+		}
+		out = append(out, l)
+	}
+	// Go's "1", "2" and "3" read one or two digits, "01", "02", "03" only two.
+	loose := strings.NewReplacer("01", "1", "02", "2", "03", "3").Replace(layout)
+	add(loose)
+	for _, l := range []string{layout, loose} {
+		noSec := strings.Replace(strings.Replace(l, ".000", "", 1), ":05", "", 1)
+		add(noSec)
+		if strings.Contains(l, "15:04") && !strings.Contains(l, "PM") {
+			add(strings.Replace(l, "15:04", "3:04", 1) + " PM")
+			add(strings.Replace(noSec, "15:04", "3:04", 1) + " PM")
+		}
+		// Jira and spreadsheets also write dates without the time part.
+		if i := strings.IndexByte(l, ' '); i > 0 {
+			add(l[:i])
+		}
+	}
+	return out
+}
+
+// parseTime parses a timestamp: first the explicit layout and its
+// layoutVariants (read in loc when it has no zone), then RFC 3339 and
+// friends, then the offset-less fallbacks in loc, then Unix epoch
+// seconds/milliseconds. The result is UTC.
 func parseTime(s, layout string, loc *time.Location) (time.Time, error) {
+	return parseTimeLayouts(s, layout, layoutVariants(layout), loc)
+}
+
+func parseTimeLayouts(s, layout string, variants []string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, fmt.Errorf("empty date")
@@ -97,15 +139,9 @@ func parseTime(s, layout string, loc *time.Location) (time.Time, error) {
 	if loc == nil {
 		loc = time.UTC
 	}
-	if layout != "" {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+	for _, l := range variants {
+		if t, err := time.ParseInLocation(l, s, loc); err == nil {
 			return t.UTC(), nil
-		}
-		// Jira and spreadsheets also write dates without the time part.
-		if i := strings.IndexByte(layout, ' '); i > 0 {
-			if t, err := time.ParseInLocation(layout[:i], s, loc); err == nil {
-				return t.UTC(), nil
-			}
 		}
 	}
 	for _, l := range offsetLayouts {
@@ -125,9 +161,9 @@ func parseTime(s, layout string, loc *time.Location) (time.Time, error) {
 		return time.Unix(n, 0).UTC(), nil
 	}
 	if layout != "" {
-		return time.Time{}, fmt.Errorf("bad date %q (want layout %q)", s, layout)
+		return time.Time{}, fmt.Errorf("bad date %q (want layout %q; set the date layout, e.g. mm/dd/yyyy or dd/mm/yyyy)", s, layout)
 	}
-	return time.Time{}, fmt.Errorf("bad date %q", s)
+	return time.Time{}, fmt.Errorf("bad date %q (set the date layout, e.g. mm/dd/yyyy or dd/mm/yyyy)", s)
 }
 
 // parseDay parses a civil date to midnight UTC (no zone conversion: a day is
@@ -152,16 +188,25 @@ func parseDay(s, layout string) (time.Time, error) {
 
 // timeField collects the first date error of a row, so one reject names it.
 type timeField struct {
-	layout string
-	loc    *time.Location
-	err    error
+	layout   string
+	loc      *time.Location
+	err      error
+	variants []string // layoutVariants(layout), computed once
+	done     bool
+}
+
+func (tf *timeField) parse(v string) (time.Time, error) {
+	if !tf.done {
+		tf.variants, tf.done = layoutVariants(tf.layout), true
+	}
+	return parseTimeLayouts(v, tf.layout, tf.variants, tf.loc)
 }
 
 // req parses a required timestamp.
 func (tf *timeField) req(field, v string) time.Time {
-	t, err := parseTime(v, tf.layout, tf.loc)
+	t, err := tf.parse(v)
 	if err != nil && tf.err == nil {
-		tf.err = fmt.Errorf("%s: %w", field, err)
+		tf.err = &FieldError{Field: field, Msg: field + ": " + err.Error(), Err: err}
 	}
 	return t
 }
@@ -171,10 +216,10 @@ func (tf *timeField) opt(field, v string) *time.Time {
 	if strings.TrimSpace(v) == "" {
 		return nil
 	}
-	t, err := parseTime(v, tf.layout, tf.loc)
+	t, err := tf.parse(v)
 	if err != nil {
 		if tf.err == nil {
-			tf.err = fmt.Errorf("%s: %w", field, err)
+			tf.err = &FieldError{Field: field, Msg: field + ": " + err.Error(), Err: err}
 		}
 		return nil
 	}

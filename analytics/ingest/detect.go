@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"io"
 	"path/filepath"
@@ -32,13 +33,23 @@ func Detect(name string, head []byte) (string, error) {
 		if f := detectJSON(trimmed); f != "" {
 			return f, nil
 		}
-		if f := detectName(name, true); f != "" {
-			return f, nil
+		// The name only decides for a file whose content cannot: one that
+		// holds no record ([] or an envelope of empty arrays). A file of
+		// records nothing recognised is some other tool's export, and a
+		// name such as circleci_workflows.json must not send it to the
+		// GitHub Actions parser.
+		if emptyJSON(trimmed) {
+			if f := detectName(name, true); f != "" {
+				return f, nil
+			}
 		}
 		return "", ErrUndetectable
 	}
 	if bytes.IndexByte(head[:min(len(head), 4096)], 0) >= 0 {
 		return "", errors.New("ingest: binary file (not CSV or JSON)")
+	}
+	if isArgoYAML(trimmed) {
+		return "argocd-yaml", nil
 	}
 	if isRiskRegister(head) {
 		return "", ErrRiskRegister
@@ -69,14 +80,21 @@ func decodeHead(head []byte) []byte {
 }
 
 func detectJSON(h []byte) string {
+	if f := detectVendorJSON(h); f != "" {
+		return f
+	}
 	has := func(s string) bool { return bytes.Contains(h, []byte(s)) }
 	switch {
 	case has(`"workflow_runs"`):
 		return "github-actions-runs"
-	case has(`"log_entries"`), has(`"incidents"`) && (has(`"incident_number"`) || has(`"escalation_policy"`) || has(`"first_trigger_log_entry"`) || has(`pagerduty.com`)):
+	case has(`"log_entries"`), (has(`"incidents"`) || has(`"incident"`)) && (has(`"incident_number"`) || has(`"escalation_policy"`) || has(`"first_trigger_log_entry"`) || has(`pagerduty.com`)):
 		return "pagerduty-api"
+	case has(`"data"`) && has(`"seconds_to_first_ack"`) && has(`"service_name"`):
+		return "pagerduty-api" // Analytics raw incidents
 	case has(`"deployable"`):
 		return "gitlab-deployments"
+	case has(`"project_id"`) && has(`/pipelines/`) && !has(`"stage"`):
+		return "gitlab-pipelines" // jobs also name their pipeline, and have a stage
 	case has(`"statuses_url"`), has(`"production_environment"`), has(`"statuses"`) && has(`"task"`):
 		return "github-deployments"
 	case has(`argoproj.io`), has(`"operationState"`), has(`"deployedAt"`):
@@ -89,6 +107,45 @@ func detectJSON(h []byte) string {
 		return "pagerduty-api"
 	}
 	return ""
+}
+
+// emptyJSON reports a JSON document that holds no record: an empty array,
+// or an object whose arrays are all empty and which holds no object (an
+// envelope such as {"total_count":0,"workflow_runs":[]}).
+func emptyJSON(h []byte) bool {
+	dec := json.NewDecoder(bytes.NewReader(h))
+	t, err := dec.Token()
+	if err != nil {
+		return false
+	}
+	switch t {
+	case json.Delim('['):
+		t, err := dec.Token()
+		return err == nil && t == json.Delim(']')
+	case json.Delim('{'):
+	default:
+		return false
+	}
+	arrays := 0
+	for dec.More() {
+		if _, err := dec.Token(); err != nil { // key
+			return false
+		}
+		var v any
+		if err := dec.Decode(&v); err != nil {
+			return false
+		}
+		switch x := v.(type) {
+		case []any:
+			if len(x) > 0 {
+				return false
+			}
+			arrays++
+		case map[string]any:
+			return false
+		}
+	}
+	return arrays > 0
 }
 
 // csvHeaderSet returns the normalised header cells of a CSV head.
@@ -137,10 +194,17 @@ func detectCSV(head []byte) string {
 		return "servicenow-csv"
 	case set["number"] && any("work_start", "work_end", "close_code", "planned_start_date", "actual_start", "actual_start_date", "start_date"):
 		return "servicenow-change-csv"
+	case set["number"] && any("created", "sys_created_on") && any("state", "incident_state", "priority", "severity", "urgency", "short_description", "assignment_group"):
+		// A label export of a list without Opened: Number, State, Created…
+		return "servicenow-csv"
 	case set["service"] && set["slo"] && any("day", "date") && set["good"] && set["total"]:
 		return "sli-csv"
 	case set["team"] && any("week", "week_start") && any("toil_hours", "toil"):
 		return "toil-csv"
+	case set["reference"] && set["severity"] && any("reported_at", "impact_started_at", "status_category", "incident_type", "incident_lead"):
+		return "incidentio-csv"
+	case any("tinyid", "tiny_id") && set["message"]:
+		return "opsgenie-alerts-csv"
 	}
 	return ""
 }
@@ -151,6 +215,9 @@ func detectName(name string, isJSON bool) string {
 	n = strings.TrimSuffix(n, ".gz")
 	has := func(s string) bool { return strings.Contains(n, s) }
 	if isJSON {
+		if f := detectVendorName(n); f != "" {
+			return f
+		}
 		switch {
 		case has("pagerduty"), has("pd_"):
 			return "pagerduty-api"
@@ -170,6 +237,10 @@ func detectName(name string, isJSON bool) string {
 		return ""
 	}
 	switch {
+	case has("incidentio"), has("incident_io"), has("incident-io"), has("incident.io"):
+		return "incidentio-csv"
+	case has("opsgenie"):
+		return "opsgenie-alerts-csv"
 	case has("servicenow") && has("change"):
 		return "servicenow-change-csv"
 	case has("servicenow"):

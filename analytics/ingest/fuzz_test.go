@@ -3,6 +3,8 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,28 +24,35 @@ import (
 // repository and every crasher found so far, which plain `go test` runs as
 // regression tests. scripts/test.sh fuzzes each target for a few seconds.
 
-// seedFiles returns the fixtures and real exports whose names end in one of exts.
-func seedFiles(f *testing.F, exts ...string) [][]byte {
+// seedFiles returns the fixtures and real exports that match one of pats:
+// a file name ending ("opsgenie.json") or a folder of testdata/real
+// ("opsgenie/", every sample of that vendor).
+func seedFiles(f *testing.F, pats ...string) [][]byte {
 	f.Helper()
 	var out [][]byte
 	for _, dir := range []string{fixtures, "../../testdata/real/"} {
-		entries, err := os.ReadDir(dir)
-		if err != nil {
-			continue // testdata/real is optional
-		}
-		for _, e := range entries {
+		err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+			if err != nil || e.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(dir, path)
+			rel = filepath.ToSlash(rel)
 			ok := false
-			for _, x := range exts {
-				ok = ok || strings.HasSuffix(e.Name(), x)
+			for _, x := range pats {
+				ok = ok || strings.HasSuffix(x, "/") && strings.HasPrefix(rel, x) || !strings.HasSuffix(x, "/") && strings.HasSuffix(rel, x)
 			}
-			if !ok || e.IsDir() {
-				continue
+			if !ok {
+				return nil
 			}
-			b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			b, err := os.ReadFile(path)
 			if err != nil {
-				f.Fatal(err)
+				return err
 			}
 			out = append(out, smallSeed(b))
+			return nil
+		})
+		if err != nil && !errors.Is(err, fs.ErrNotExist) { // testdata/real is optional
+			f.Fatal(err)
 		}
 	}
 	return out
@@ -149,23 +158,39 @@ func fuzzFormats(f *testing.F, exts []string, formats ...string) {
 }
 
 func FuzzPagerDuty(f *testing.F) {
-	fuzzFormats(f, []string{"pagerduty_api_incidents.json", "pagerduty_api_log_entries.json", "pagerduty_insights_incidents.csv", "pagerduty_incident_activity.csv"},
-		"pagerduty-api", "pagerduty-insights-csv")
+	fuzzFormats(f, []string{"pagerduty_api_incidents.json", "pagerduty_api_log_entries.json", "pagerduty_insights_incidents.csv", "pagerduty_incident_activity.csv",
+		"pagerduty/"}, "pagerduty-api", "pagerduty-insights-csv")
 }
 
-func FuzzOpsgenie(f *testing.F) { fuzzFormats(f, []string{"opsgenie.json"}, "opsgenie-api") }
+func FuzzOpsgenie(f *testing.F) {
+	fuzzFormats(f, []string{"opsgenie.json", "opsgenie/"}, "opsgenie-api", "opsgenie-alerts-csv")
+}
 
 func FuzzServiceNow(f *testing.F) {
-	fuzzFormats(f, []string{"servicenow_incidents.csv", "servicenow_changes.csv"}, "servicenow-csv", "servicenow-change-csv")
+	fuzzFormats(f, []string{"servicenow_incidents.csv", "servicenow_changes.csv", "servicenow/"}, "servicenow-csv", "servicenow-change-csv")
 }
 
-func FuzzJira(f *testing.F) { fuzzFormats(f, []string{"jira_incidents.csv"}, "jira-csv") }
+func FuzzJira(f *testing.F) { fuzzFormats(f, []string{"jira_incidents.csv", "jira/"}, "jira-csv") }
 
 // FuzzDeployAPIs covers the deploy importers: GitHub, GitLab, Jenkins, Argo CD.
 func FuzzDeployAPIs(f *testing.F) {
 	fuzzFormats(f, []string{"github_api_workflow_runs.json", "gitlab_api_deployments.json", "synthetic_github_deployments.json",
-		"synthetic_jenkins_builds.json", "synthetic_argocd_app.json"},
-		"github-deployments", "github-actions-runs", "gitlab-deployments", "jenkins-builds", "argocd-app")
+		"synthetic_jenkins_builds.json", "synthetic_argocd_app.json", "github/", "gitlab/", "jenkins/"},
+		"github-deployments", "github-actions-runs", "gitlab-deployments", "gitlab-pipelines", "jenkins-builds", "argocd-app")
+}
+
+// FuzzIncidentTools covers the incident-management importers: incident.io
+// (API and CSV), FireHydrant, Rootly, Statuspage, Grafana OnCall, Datadog.
+func FuzzIncidentTools(f *testing.F) {
+	fuzzFormats(f, []string{"incidentio/", "firehydrant/", "rootly/", "statuspage/", "grafana_oncall/", "datadog/"},
+		"incidentio-api", "incidentio-csv", "firehydrant-api", "rootly-api", "statuspage-api", "grafana-oncall-api", "datadog-incidents")
+}
+
+// FuzzCICD covers the CI/CD importers added with them: Azure DevOps builds
+// and releases, CircleCI, Bitbucket pipelines and deployments, Argo CD YAML.
+func FuzzCICD(f *testing.F) {
+	fuzzFormats(f, []string{"azuredevops/", "circleci/", "bitbucket/", "argocd/"},
+		"azure-devops-builds", "azure-devops-releases", "circleci-api", "bitbucket-pipelines", "bitbucket-deployments", "argocd-yaml")
 }
 
 // FuzzGenericCSV fuzzes the file and the mapping's date layout: the
@@ -206,7 +231,7 @@ func FuzzGenericCSV(f *testing.F) {
 // FuzzDetect: any head and name give a known format or an error, the
 // same one every time.
 func FuzzDetect(f *testing.F) {
-	for _, s := range seedFiles(f, ".csv", ".json") {
+	for _, s := range seedFiles(f, ".csv", ".json", ".yaml") {
 		f.Add("export.csv", s)
 	}
 	f.Add("pagerduty.json", []byte("[]"))

@@ -24,7 +24,7 @@ var KindFields = map[string][]string{
 		"acknowledged_at", "mitigated_at", "resolved_at", "root_cause", "category", "problem_ref", "caused_by_ref",
 		"postmortem_url", "postmortem_due_at", "postmortem_published_at", "url"},
 	"deploys":      {"external_id", "service", "environment", "version", "started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"},
-	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable"},
+	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"},
 	"sli":          {"service", "slo", "day", "good", "total", "objective"},
 	"toil":         {"team", "week", "toil_hours", "total_hours", "note"},
 	"action_items": {"external_id", "incident_ref", "service", "title", "owner", "due_at", "closed_at", "url"},
@@ -65,12 +65,16 @@ var (
 	toilMapping = &imports.Mapping{Name: "toil-csv", Kind: "toil", Source: "toil-csv"}
 )
 
+// ErrNeedsMapping is returned for a generic CSV read without a Mapping: no
+// importer knows its columns, so the user says which holds what.
+var ErrNeedsMapping = errors.New("this CSV is not an export sreport knows; map its columns (which column holds which field)")
+
 // ValidateMapping checks a Mapping's kind, fields and required fields. Parse
 // runs it before reading a file; callers run it before saving a mapping,
 // because the store keeps whatever it is given.
 func ValidateMapping(m *imports.Mapping) error {
 	if m == nil {
-		return errors.New("generic csv needs a column mapping")
+		return ErrNeedsMapping
 	}
 	fields, ok := KindFields[m.Kind]
 	if !ok {
@@ -312,7 +316,7 @@ func (p *parser) genToil(r row, line int, layout string) error {
 func boolField(r row, field string) (bool, error) {
 	v, ok := parseBool(r.get(field))
 	if !ok {
-		return false, fmt.Errorf("%s %q is not yes/no", field, r.get(field))
+		return false, fieldErr(field, "%s %q is not yes/no", field, r.get(field))
 	}
 	return v, nil
 }
@@ -357,13 +361,19 @@ func (p *parser) genIncident(r row, line int, tf *timeField) error {
 		URL:           r.get("url"),
 	}
 	if in.Service == "" {
-		return errors.New("service is empty")
+		return fieldErr("service", "service is empty")
 	}
 	in.DetectedAt = tf.req("detected_at", r.get("detected_at"))
 	in.StartedAt = tf.opt("started_at", r.get("started_at"))
 	in.AcknowledgedAt = tf.opt("acknowledged_at", r.get("acknowledged_at"))
 	in.MitigatedAt = tf.opt("mitigated_at", r.get("mitigated_at"))
 	in.ResolvedAt = tf.opt("resolved_at", r.get("resolved_at"))
+	// A file with a publication or postmortem-link column says, row by
+	// row, whether a postmortem exists: an empty cell is "none", not
+	// "unknown" (docs/metrics.md, "Postmortem on-time rate").
+	_, hasPublished := r.cols["postmortem_published_at"]
+	_, hasURL := r.cols["postmortem_url"]
+	in.PostmortemTracked = hasPublished || hasURL
 	in.PostmortemDueAt = tf.opt("postmortem_due_at", r.get("postmortem_due_at"))
 	in.PostmortemPublishedAt = tf.opt("postmortem_published_at", r.get("postmortem_published_at"))
 	if tf.err != nil {
@@ -377,7 +387,7 @@ func (p *parser) genIncident(r row, line int, tf *timeField) error {
 	p.noteUnmappedSeverity(in.SeverityRaw, in.Severity)
 	st, ok := normStatus(r.get("status"))
 	if !ok {
-		return fmt.Errorf("unknown status %q", r.get("status"))
+		return fieldErr("status", "unknown status %q", r.get("status"))
 	}
 	if r.get("status") == "" {
 		switch {
@@ -406,7 +416,7 @@ func (p *parser) genDeploy(r row, line int, tf *timeField) error {
 		URL:         r.get("url"),
 	}
 	if d.Service == "" {
-		return errors.New("service is empty")
+		return fieldErr("service", "service is empty")
 	}
 	d.FinishedAt = tf.req("finished_at", r.get("finished_at"))
 	d.StartedAt = tf.opt("started_at", r.get("started_at"))
@@ -416,7 +426,7 @@ func (p *parser) genDeploy(r row, line int, tf *timeField) error {
 	}
 	st, ok := normDeployStatus(r.get("status"))
 	if !ok {
-		return fmt.Errorf("unknown deploy status %q", r.get("status"))
+		return fieldErr("status", "unknown deploy status %q", r.get("status"))
 	}
 	d.Status = st
 	var err error
@@ -440,9 +450,10 @@ func (p *parser) genPage(r row, line int, tf *timeField) error {
 		IncidentRef: r.get("incident_ref"),
 		Title:       r.get("title"),
 		Urgency:     strings.ToLower(r.get("urgency")),
+		Responder:   r.get("responder"),
 	}
 	if pg.Service == "" {
-		return errors.New("service is empty")
+		return fieldErr("service", "service is empty")
 	}
 	pg.TriggeredAt = tf.req("triggered_at", r.get("triggered_at"))
 	pg.AcknowledgedAt = tf.opt("acknowledged_at", r.get("acknowledged_at"))
@@ -457,7 +468,7 @@ func (p *parser) genPage(r row, line int, tf *timeField) error {
 	if v := r.get("actionable"); v != "" {
 		b, ok := parseBool(v)
 		if !ok {
-			return fmt.Errorf("actionable %q is not yes/no", v)
+			return fieldErr("actionable", "actionable %q is not yes/no", v)
 		}
 		pg.Actionable = &b
 	}

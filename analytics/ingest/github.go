@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"path"
 	"strings"
-	"time"
 
 	"sreport/analytics"
 )
@@ -86,7 +85,7 @@ func (p *parser) githubRuns(in *bufio.Reader) error {
 		if r.Repository != nil {
 			def = r.Repository.DefaultBranch.String()
 		}
-		onDefault := branch != "" && (def != "" && branch == def || def == "" && (branch == "main" || branch == "master"))
+		onDefault := branch != "" && (def != "" && branch == def || def == "" && p.prodBranch(branch))
 		ev := strings.ToLower(r.Event.String())
 		if !onDefault || strings.HasPrefix(ev, "pull_request") {
 			skippedBranch++
@@ -172,28 +171,34 @@ type ghStatus struct {
 }
 
 type ghDeployment struct {
-	ID            jstr       `json:"id"`
-	SHA           jstr       `json:"sha"`
-	Ref           jstr       `json:"ref"`
-	Task          jstr       `json:"task"`
-	Environment   jstr       `json:"environment"`
-	Description   jstr       `json:"description"`
-	CreatedAt     jtime      `json:"created_at"`
-	UpdatedAt     jtime      `json:"updated_at"`
-	RepositoryURL jstr       `json:"repository_url"`
-	URL           jstr       `json:"url"`
-	Statuses      []ghStatus `json:"statuses"`
+	ID            jstr        `json:"id"`
+	SHA           jstr        `json:"sha"`
+	CommitSHA     jstr        `json:"commit_sha"` // API version 2026-03-10
+	StatusesURL   jstr        `json:"statuses_url"`
+	Ref           jstr        `json:"ref"`
+	Task          jstr        `json:"task"`
+	Environment   jstr        `json:"environment"`
+	Description   jstr        `json:"description"`
+	CreatedAt     jtime       `json:"created_at"`
+	UpdatedAt     jtime       `json:"updated_at"`
+	RepositoryURL jstr        `json:"repository_url"`
+	URL           jstr        `json:"url"`
+	Statuses      *[]ghStatus `json:"statuses"` // nil: the list endpoint's output, which has none
 	Repository    *struct {
 		Name jstr `json:"name"`
 	} `json:"repository"`
 	Payload json.RawMessage `json:"payload"`
 }
 
-// githubDeployments: an array of deployments (or {"deployments":[…]}) with
-// their statuses embedded; the outcome is the newest non-inactive status.
+// githubDeployments: deployments (an array, {"deployments":[…]} or one
+// deployment) with their statuses embedded; the outcome is the newest
+// status that is not inactive. GET /repos/{owner}/{repo}/deployments
+// carries no statuses at all: such deployments are skipped with one
+// warning saying how to export them with their outcomes.
 func (p *parser) githubDeployments(in *bufio.Reader) error {
 	s := newJSONStream(in)
-	return s.object(map[string]bool{"deployments": true}, func(_ string, raw json.RawMessage, line, index int) error {
+	var noStatuses, onlyInactive []string
+	err := s.walk(shape{arrays: map[string]bool{"deployments": true}, selfKey: "statuses_url"}, func(_ string, raw json.RawMessage, line, index int) error {
 		var d ghDeployment
 		if err := json.Unmarshal(raw, &d); err != nil {
 			p.b.reject(line, snippet(raw), "deployments[%d]: %v", index, err)
@@ -204,9 +209,13 @@ func (p *parser) githubDeployments(in *bufio.Reader) error {
 			p.b.reject(line, snippet(raw), "deployments[%d]: no id", index)
 			return nil
 		}
+		if d.Statuses == nil {
+			noStatuses = append(noStatuses, id)
+			return nil
+		}
 		var newest *ghStatus
-		for i := range d.Statuses {
-			st := &d.Statuses[i]
+		for i := range *d.Statuses {
+			st := &(*d.Statuses)[i]
 			if strings.EqualFold(st.State.String(), "inactive") || st.CreatedAt.T == nil {
 				continue
 			}
@@ -216,7 +225,7 @@ func (p *parser) githubDeployments(in *bufio.Reader) error {
 			}
 		}
 		if newest == nil {
-			p.b.reject(line, snippet(raw), "deployments[%d]: deployment %s has no status other than inactive", index, id)
+			onlyInactive = append(onlyInactive, id)
 			return nil
 		}
 		var status string
@@ -240,6 +249,9 @@ func (p *parser) githubDeployments(in *bufio.Reader) error {
 			service = path.Base(strings.TrimRight(d.RepositoryURL.String(), "/"))
 		}
 		if service == "" || service == "." || service == "/" {
+			service = p.opt.DefaultService
+		}
+		if service == "" {
 			p.b.reject(line, snippet(raw), "deployments[%d]: deployment %s: no repository", index, id)
 			return nil
 		}
@@ -251,39 +263,30 @@ func (p *parser) githubDeployments(in *bufio.Reader) error {
 			ExternalID:  id,
 			Service:     service,
 			Environment: strings.ToLower(env),
-			Version:     shortSHA(d.SHA.String()),
-			StartedAt:   d.CreatedAt.T,
-			FinishedAt:  *newest.CreatedAt.T,
-			Status:      status,
-			IsRollback:  reRollback.MatchString(d.Description.String()) || reRollback.MatchString(d.Task.String()),
-			URL:         firstNonEmpty(newest.LogURL.String(), newest.TargetURL.String()),
-		}
-		if !isSHA(d.Ref.String()) && d.Ref.String() != "" && !isBranchName(d.Ref.String()) {
-			out.Version = d.Ref.String() // a tag
+			// The version is the deployed commit, never the ref: a
+			// deployment's ref is usually a branch ("topic-branch").
+			Version:    shortSHA(firstNonEmpty(d.CommitSHA.String(), d.SHA.String())),
+			StartedAt:  d.CreatedAt.T,
+			FinishedAt: *newest.CreatedAt.T,
+			Status:     status,
+			IsRollback: reRollback.MatchString(d.Description.String()) || reRollback.MatchString(d.Task.String()),
+			URL:        firstNonEmpty(newest.LogURL.String(), newest.TargetURL.String()),
 		}
 		p.b.addDeploy(line, out)
 		return nil
 	}, nil)
-}
-
-func isSHA(s string) bool {
-	if len(s) < 7 || len(s) > 40 {
-		return false
+	if err != nil {
+		return err
 	}
-	for _, c := range s {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
+	if len(noStatuses) > 0 {
+		p.b.warn("%d deployments skipped (%s): they carry no statuses, so no outcome — GET /repos/{owner}/{repo}/deployments does not include them. "+
+			"Export each deployment with its statuses (GET /repos/{owner}/{repo}/deployments/{id}/statuses added as \"statuses\"), "+
+			"import the workflow runs that deploy (github-actions-runs), or use the GitHub connector", len(noStatuses), idList(noStatuses))
 	}
-	return true
-}
-
-func isBranchName(s string) bool {
-	switch s {
-	case "main", "master", "develop", "trunk", "HEAD":
-		return true
+	if len(onlyInactive) > 0 {
+		p.b.warn("%d deployments skipped (%s): their only statuses are inactive (superseded without an outcome)", len(onlyInactive), idList(onlyInactive))
 	}
-	return strings.HasPrefix(s, "refs/heads/") || strings.Contains(s, "/")
+	return nil
 }
 
 func firstNonEmpty(ss ...string) string {
@@ -294,5 +297,3 @@ func firstNonEmpty(ss ...string) string {
 	}
 	return ""
 }
-
-var _ = time.Time{}

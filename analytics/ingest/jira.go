@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"strings"
@@ -72,6 +73,45 @@ func firstCell(rec []string, pos []int) string {
 
 var reMitigation = regexp.MustCompile(`(?i)mitigat`)
 
+// jiraServiceCols resolves where a Jira issue's service is read: the
+// column Options.Jira.Service names, else the field Options.ServiceFrom
+// chooses (affected_services, components, project), else the first of a
+// "Service" custom field, Affected services, Components and the project
+// that holds a value.
+func (p *parser) jiraServiceCols(j jiraCols, f *csvFile) ([][]int, error) {
+	if name := p.opt.Jira.Service; name != "" {
+		return [][]int{j.pick(name)}, nil
+	}
+	affected := j.guess("custom_field_affected_service", "affected_service")
+	components := append(f.colsOf("Component/s"), f.colsOf("Components")...)
+	project := []int{}
+	if i := f.col("Project name", "Project key"); i >= 0 {
+		project = []int{i}
+	}
+	switch normHeader(p.opt.ServiceFrom) {
+	case "":
+	case "affected_services", "affected_service":
+		return [][]int{affected}, nil
+	case "components", "component", "component_s":
+		return [][]int{components}, nil
+	case "project", "project_name", "project_key":
+		return [][]int{project}, nil
+	default:
+		return nil, fmt.Errorf("service from %q: Jira names the service in affected_services, components or project", p.opt.ServiceFrom)
+	}
+	custom := j.guess("custom_field_service")
+	return [][]int{custom, affected, components, project}, nil
+}
+
+func firstOf(rec []string, chain [][]int) string {
+	for _, pos := range chain {
+		if v := firstCell(rec, pos); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
 func (p *parser) jira(in *bufio.Reader) error {
 	f, err := openCSV(in)
 	if err != nil {
@@ -95,7 +135,10 @@ func (p *parser) jira(in *bufio.Reader) error {
 	comments := f.colsOf("Comment")
 
 	jf := p.opt.Jira
-	svcCols := j.pick(jf.Service, "custom_field_service", "custom_field_affected_service", "service", "component")
+	svcChain, err := p.jiraServiceCols(j, f)
+	if err != nil {
+		return err
+	}
 	sevCols := j.pick(jf.Severity, "custom_field_severity", "severity")
 	impactCols := j.pick(jf.ImpactStart, "impact_start", "incident_start", "start_time")
 	mitCols := j.pick(jf.MitigatedAt, "mitigated", "mitigation_time", "time_mitigated")
@@ -107,12 +150,27 @@ func (p *parser) jira(in *bufio.Reader) error {
 		layout = layoutJira
 	}
 	tf := &timeField{layout: layout, loc: p.loc()}
+	// Every issue of the file, by key and by id, and whether it is an
+	// incident: a task is an action item only when its parent is one.
 	idToKey := map[string]string{}
+	isIncident := map[string]bool{}
 	type pendingAI struct {
 		line int
+		typ  string
 		a    analytics.ActionItem
 	}
 	var ais []pendingAI
+	skipped := map[string]int{} // issue type → issues that are neither incidents nor children of one
+	var skipOrder []string
+	skip := func(typ string) {
+		if typ == "" {
+			typ = "(no type)"
+		}
+		if skipped[typ] == 0 {
+			skipOrder = append(skipOrder, typ)
+		}
+		skipped[typ]++
+	}
 
 	for {
 		rec, line, err := f.next(p.b)
@@ -134,23 +192,21 @@ func (p *parser) jira(in *bufio.Reader) error {
 		if id := cell(rec, issueID); id != "" {
 			idToKey[id] = k
 		}
-		typ := strings.ToLower(cell(rec, itype))
-		isIncident := itype < 0 || strings.Contains(typ, "incident")
-		isAction := !isIncident && (strings.Contains(typ, "action") || strings.Contains(typ, "task") || strings.Contains(typ, "follow") || strings.Contains(typ, "remediation"))
-		if !isIncident && !isAction {
-			p.b.warn("Jira issues of type %q skipped (neither incident nor action item)", cell(rec, itype))
-			continue
-		}
-		if isAction {
+		typName := cell(rec, itype)
+		typ := strings.ToLower(typName)
+		incident := itype < 0 || strings.Contains(typ, "incident")
+		isIncident[k] = incident
+		if !incident {
 			link := firstCell(rec, linkCols)
-			if link == "" {
-				p.b.reject(line, rawRow(rec), "action item %s: no linked incident (set the action item link column)", k)
+			taskLike := strings.Contains(typ, "action") || strings.Contains(typ, "task") || strings.Contains(typ, "follow") || strings.Contains(typ, "remediation")
+			if !taskLike || link == "" {
+				skip(typName)
 				continue
 			}
 			a := analytics.ActionItem{
 				ExternalID:  k,
 				IncidentRef: link,
-				Service:     firstCell(rec, svcCols),
+				Service:     firstOf(rec, svcChain),
 				Title:       cell(rec, summary),
 				Owner:       cell(rec, assignee),
 				DueAt:       tf.opt("Due date", cell(rec, due)),
@@ -160,13 +216,16 @@ func (p *parser) jira(in *bufio.Reader) error {
 				p.b.reject(line, rawRow(rec), "action item %s: %v", k, tf.err)
 				continue
 			}
-			ais = append(ais, pendingAI{line, a})
+			ais = append(ais, pendingAI{line, typName, a})
 			continue
 		}
 
-		service := firstCell(rec, svcCols)
+		service := firstOf(rec, svcChain)
 		if service == "" {
-			p.b.reject(line, rawRow(rec), "incident %s: no service (set the Jira service column)", k)
+			service = p.opt.DefaultService
+		}
+		if service == "" {
+			p.b.reject(line, rawRow(rec), "incident %s: no service (no Affected services, Components or project; set the Jira service column)", k)
 			continue
 		}
 		out := analytics.Incident{
@@ -198,10 +257,35 @@ func (p *parser) jira(in *bufio.Reader) error {
 		p.b.addIncident(line, out)
 	}
 	for _, x := range ais {
-		if k, ok := idToKey[x.a.IncidentRef]; ok {
-			x.a.IncidentRef = k
+		ref := x.a.IncidentRef
+		if k, ok := idToKey[ref]; ok {
+			ref = k // Parent id values are issue ids
+		}
+		x.a.IncidentRef = ref
+		inc, inFile := isIncident[ref]
+		switch {
+		case inFile && !inc:
+			// A task of an epic or a story: project work, not a follow-up.
+			skip(x.typ)
+			continue
+		case !inFile:
+			// Its parent may be an incident imported before: the store
+			// keeps it only then.
+			if p.b.LinkedOnly == nil {
+				p.b.LinkedOnly = map[string]bool{}
+			}
+			p.b.LinkedOnly[x.a.ExternalID] = true
 		}
 		p.b.addActionItem(x.line, x.a)
+	}
+	if len(skipOrder) > 0 {
+		total := 0
+		parts := make([]string, len(skipOrder))
+		for i, t := range skipOrder {
+			total += skipped[t]
+			parts[i] = fmt.Sprintf("%d %s", skipped[t], t)
+		}
+		p.b.warn("%d Jira issues skipped: neither incidents (an Issue Type containing \"Incident\") nor tasks of an incident (%s)", total, strings.Join(parts, ", "))
 	}
 	return nil
 }

@@ -64,8 +64,19 @@ func newJSONStream(in *bufio.Reader) *jsonStream {
 	return s
 }
 
-// elemLine is the line where the next value starts (skipping whitespace and a comma).
+// elemLine is the line where the next value starts (skipping whitespace
+// and a comma), and starts a new record there: the value is one element,
+// which may be MaxRecordBytes long.
 func (s *jsonStream) elemLine() int {
+	line := s.valueLine()
+	s.budget.mark()
+	return line
+}
+
+// valueLine is elemLine without starting a new record: the members of one
+// object (a record given alone, an envelope's other keys) count together
+// against MaxRecordBytes.
+func (s *jsonStream) valueLine() int {
 	off := s.dec.InputOffset()
 	// InputOffset points just after the previous token; the next value starts
 	// after optional whitespace/comma, which Buffered() shows us.
@@ -78,7 +89,6 @@ func (s *jsonStream) elemLine() int {
 		break
 	}
 	s.line = s.lr.lineAt(off)
-	s.budget.mark()
 	return s.line
 }
 
@@ -119,6 +129,25 @@ func (s *jsonStream) each(fn elementFunc) error {
 // goes to fn(key, …); other keys are decoded into others (may be nil).
 // When the document is itself an array, every element goes to fn("", …).
 func (s *jsonStream) object(arrays map[string]bool, fn func(key string, raw json.RawMessage, line, index int) error, others map[string]json.RawMessage) error {
+	return s.walk(shape{arrays: arrays}, fn, others)
+}
+
+// shape is how the APIs wrap the records of one kind: a bare array, an
+// envelope whose keys hold arrays ({"incidents":[…]}) or one record
+// ({"incident":{…}}), or the record alone (GET of one object).
+type shape struct {
+	arrays  map[string]bool // envelope keys holding arrays of records
+	singles map[string]bool // envelope keys holding one record
+	// selfKey: a top-level object with this key and none of the envelope
+	// keys is one record itself ("" = never).
+	selfKey string
+}
+
+// walk reads the document in one of sh's shapes: every record goes to
+// fn(key, raw, line, index) (key "" for a bare array or the record alone);
+// the envelope's other keys are decoded into others (may be nil).
+func (s *jsonStream) walk(sh shape, fn func(key string, raw json.RawMessage, line, index int) error, others map[string]json.RawMessage) error {
+	top := s.elemLine()
 	t, err := s.dec.Token()
 	if err == io.EOF {
 		return errors.New("empty file")
@@ -150,13 +179,21 @@ func (s *jsonStream) object(arrays map[string]bool, fn func(key string, raw json
 	if d != '{' {
 		return fmt.Errorf("not a JSON object or array")
 	}
+	// The keys are kept while it is open whether the object is an envelope
+	// or a record; a record is re-assembled from them at the end.
+	var self map[string]json.RawMessage
+	if sh.selfKey != "" {
+		self = map[string]json.RawMessage{}
+	}
+	envelope := false
 	for s.dec.More() {
 		kt, err := s.dec.Token()
 		if err != nil {
 			return err
 		}
 		key, _ := kt.(string)
-		if arrays[key] {
+		if sh.arrays[key] {
+			envelope = true
 			if err := s.each(func(raw json.RawMessage, line, index int) error { return fn(key, raw, line, index) }); err != nil {
 				if isLimit(err) {
 					return err
@@ -165,17 +202,50 @@ func (s *jsonStream) object(arrays map[string]bool, fn func(key string, raw json
 			}
 			continue
 		}
-		s.budget.mark()
+		line := s.valueLine()
 		var raw json.RawMessage
 		if err := s.dec.Decode(&raw); err != nil {
 			return err
 		}
+		if sh.singles[key] && isObject(raw) {
+			envelope = true
+			if err := fn(key, raw, line, 0); err != nil {
+				return err
+			}
+			continue
+		}
 		if others != nil {
 			others[key] = raw
 		}
+		if self != nil {
+			self[key] = raw
+		}
 	}
-	_, err = s.dec.Token() // '}'
-	return err
+	if _, err := s.dec.Token(); err != nil { // '}'
+		return err
+	}
+	if self != nil && !envelope {
+		if _, ok := self[sh.selfKey]; ok {
+			raw, err := json.Marshal(self)
+			if err != nil {
+				return err
+			}
+			return fn("", raw, top, 0)
+		}
+	}
+	return nil
+}
+
+// isObject reports whether raw is a JSON object.
+func isObject(raw json.RawMessage) bool {
+	for _, c := range raw {
+		switch c {
+		case ' ', '\t', '\r', '\n':
+			continue
+		}
+		return c == '{'
+	}
+	return false
 }
 
 // Flexible JSON scalars.

@@ -38,6 +38,12 @@ const (
 	// MaxRecordBytes caps one CSV record (all its lines when a quoted cell
 	// spans lines) and one element of a JSON array.
 	MaxRecordBytes = 16 << 20
+	// MaxYAMLDocumentBytes caps one YAML document (an Argo CD List is
+	// one): the decoder holds the whole parsed document, 12 times its text
+	// for the real Applications sample and up to 28 times for dense
+	// documents of small nodes (measured), so 16 MiB of text is 200 to
+	// 460 MiB of memory; about 1,000 Applications of the sample's size.
+	MaxYAMLDocumentBytes = 16 << 20
 	// MaxCellBytes caps one CSV cell; a row with a longer one is rejected.
 	MaxCellBytes = 1 << 20
 	// MaxHeaderCellBytes caps one column name of a CSV header.
@@ -66,6 +72,8 @@ const (
 	LimitHeader  = "header cell"
 	LimitRecords = "records"
 	LimitRejects = "rejects"
+	// LimitYAMLDocument: one YAML document over MaxYAMLDocumentBytes.
+	LimitYAMLDocument = "YAML document"
 )
 
 func (e *LimitError) Error() string {
@@ -84,6 +92,8 @@ func (e *LimitError) Error() string {
 		return fmt.Sprintf("%sa column name in the header is longer than %d bytes (the limit)", at, e.Limit)
 	case LimitRecords:
 		return fmt.Sprintf("the file holds more than %s records (the limit of one file)", thousands(e.Limit))
+	case LimitYAMLDocument:
+		return fmt.Sprintf("one YAML document is larger than %s (the limit: a document is parsed whole); export the Applications as JSON (kubectl get applications -o json), which is read one at a time", ByteSize(e.Limit))
 	case LimitRejects:
 		return fmt.Sprintf("more than %s rows were rejected, so reading stopped; fix the file (the first rejected rows show what is wrong)", thousands(e.Limit))
 	}
@@ -94,7 +104,7 @@ func (e *LimitError) Error() string {
 // "500,000" for counts.
 func (e *LimitError) Amount() string {
 	switch e.What {
-	case LimitBytes, LimitRecord:
+	case LimitBytes, LimitRecord, LimitYAMLDocument:
 		return ByteSize(e.Limit)
 	case LimitHeader:
 		return strconv.FormatInt(e.Limit, 10) + " bytes"

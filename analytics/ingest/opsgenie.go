@@ -36,7 +36,17 @@ type ogItem struct {
 	ImpactEndDate    *jtime `json:"impactEndDate"`
 	ImpactedServices []jstr `json:"impactedServices"`
 	OwnerTeam        *jstr  `json:"ownerTeam"`
-	Links            *struct {
+	OwnerTeamID      jstr   `json:"ownerTeamId"`
+	Teams            []struct {
+		ID   jstr `json:"id"`
+		Name jstr `json:"name"`
+	} `json:"teams"`
+	Responders []struct {
+		Type jstr `json:"type"`
+		ID   jstr `json:"id"`
+		Name jstr `json:"name"`
+	} `json:"responders"`
+	Links *struct {
 		Web jstr `json:"web"`
 	} `json:"links"`
 	ExtraProperties map[string]jstr `json:"extraProperties"`
@@ -46,14 +56,9 @@ func (o ogItem) isIncident() bool {
 	return o.ImpactStartDate != nil || o.ImpactedServices != nil || o.OwnerTeam != nil
 }
 
-// ogService finds an alert's service: details.service, a "service:x" /
-// "service=x" tag, then entity, then source.
-func ogService(o ogItem) string {
-	for k, v := range o.Details {
-		if strings.EqualFold(k, "service") && v.String() != "" {
-			return v.String()
-		}
-	}
+// ogServiceTag returns a "service:x" / "service=x" tag's service, then
+// details.service.
+func ogServiceTag(o ogItem) string {
 	for _, t := range o.Tags {
 		ts := t.String()
 		for _, pre := range []string{"service:", "service="} {
@@ -62,7 +67,49 @@ func ogService(o ogItem) string {
 			}
 		}
 	}
-	return firstNonEmpty(o.Entity.String(), o.Source.String())
+	for k, v := range o.Details {
+		if strings.EqualFold(k, "service") && v.String() != "" {
+			return v.String()
+		}
+	}
+	return ""
+}
+
+// ogTeam returns the owner team: ownerTeam (incidents) or ownerTeamId,
+// else the first team, else the first team responder. Opsgenie gives
+// ids (map them to services with aliases) and a name where it has one.
+func ogTeam(o ogItem) string {
+	if o.OwnerTeam != nil && o.OwnerTeam.String() != "" {
+		return o.OwnerTeam.String()
+	}
+	if o.OwnerTeamID.String() != "" {
+		return o.OwnerTeamID.String()
+	}
+	for _, t := range o.Teams {
+		if v := firstNonEmpty(t.Name.String(), t.ID.String()); v != "" {
+			return v
+		}
+	}
+	for _, r := range o.Responders {
+		if strings.EqualFold(r.Type.String(), "team") {
+			if v := firstNonEmpty(r.Name.String(), r.ID.String()); v != "" {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// ogService finds an alert's or incident's service: the first of
+// impactedServices (incidents), a service tag (or details.service), the
+// owner team, Options.DefaultService. An alert's source is never one: it
+// is the caller (an IP address, a user's e-mail), and its entity is a
+// host or domain.
+func (p *parser) ogService(o ogItem) string {
+	if len(o.ImpactedServices) > 0 && o.ImpactedServices[0].String() != "" {
+		return o.ImpactedServices[0].String()
+	}
+	return firstNonEmpty(ogServiceTag(o), ogTeam(o), p.opt.DefaultService)
 }
 
 // opsgenie reads {"data":[…]} of alerts (→ pages) and/or incidents.
@@ -91,9 +138,11 @@ func (p *parser) opsgenie(in *bufio.Reader) error {
 			p.ogIncident(o, raw, line, index)
 			return nil
 		}
-		service := ogService(o)
+		service := p.ogService(o)
 		if service == "" {
-			p.b.reject(line, snippet(raw), "data[%d]: alert %s: no service (details.service, a service:<name> tag, entity or source)", index, id)
+			// Responder alerts of an incident name no service or team:
+			// skipped with one warning, so they do not fail the file.
+			p.b.skipped("alerts naming no service (no service: tag, details.service, owner team or team responder; set a default service to import them)", id)
 			return nil
 		}
 		created := *o.CreatedAt.T
@@ -136,15 +185,9 @@ func ogUrgency(prio string) string {
 
 func (p *parser) ogIncident(o ogItem, raw json.RawMessage, line, index int) {
 	id := o.ID.String()
-	service := ""
-	if len(o.ImpactedServices) > 0 {
-		service = o.ImpactedServices[0].String()
-	}
+	service := p.ogService(o)
 	if service == "" {
-		service = ogService(o)
-	}
-	if service == "" {
-		p.b.reject(line, snippet(raw), "data[%d]: incident %s: no impactedServices", index, id)
+		p.b.reject(line, snippet(raw), "data[%d]: incident %s: no impactedServices, service tag or owner team", index, id)
 		return
 	}
 	if o.ImpactStartDate != nil && o.ImpactStartDate.Err != nil {

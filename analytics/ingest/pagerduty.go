@@ -3,6 +3,7 @@ package ingest
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -18,17 +19,64 @@ type pdRef struct {
 	HTMLURL jstr `json:"html_url"`
 }
 
+type pdNotification struct {
+	Type jstr `json:"type"`
+}
+
 type pdLogEntry struct {
 	ID        jstr  `json:"id"`
 	Type      jstr  `json:"type"`
 	CreatedAt jtime `json:"created_at"`
 	Summary   jstr  `json:"summary"`
 	Channel   struct {
-		Type jstr `json:"type"`
+		Type         jstr            `json:"type"`
+		Notification *pdNotification `json:"notification"`
 	} `json:"channel"`
-	Agent    *pdRef `json:"agent"`
-	Incident *pdRef `json:"incident"`
-	Service  *pdRef `json:"service"`
+	Notification *pdNotification `json:"notification"`
+	Agent        *pdRef          `json:"agent"`
+	User         *pdRef          `json:"user"` // notify_log_entry: who was notified
+	Incident     *pdRef          `json:"incident"`
+	Service      *pdRef          `json:"service"`
+}
+
+// channel returns how a notify_log_entry reached its user: "phone", "sms",
+// "push", "email", or "" when the entry does not say. The API writes it in
+// channel.notification.type ("sms", "phone", "email", or the OpenAPI's
+// "sms_notification"…), some exports at the top level, and the summary
+// always ends "by email" / "by SMS" / "by phone" / "by push notification".
+func (e pdLogEntry) channel() string {
+	var kinds []string
+	if n := e.Channel.Notification; n != nil {
+		kinds = append(kinds, n.Type.String())
+	}
+	if n := e.Notification; n != nil {
+		kinds = append(kinds, n.Type.String())
+	}
+	if _, by, ok := strings.Cut(strings.ToLower(e.Summary.String()), " by "); ok {
+		kinds = append(kinds, by)
+	}
+	for _, k := range kinds {
+		k = strings.ToLower(k)
+		switch {
+		case strings.Contains(k, "email"):
+			return "email"
+		case strings.Contains(k, "sms"):
+			return "sms"
+		case strings.Contains(k, "phone"), strings.Contains(k, "voice"), strings.Contains(k, "call"):
+			return "phone"
+		case strings.Contains(k, "push"):
+			return "push"
+		}
+	}
+	return ""
+}
+
+// responder is who a notification reached (the user's name, else id).
+func (e pdLogEntry) responder() string {
+	if e.User == nil {
+		return ""
+	}
+	return firstNonEmpty(e.User.Summary.String(), e.User.Name.String(), e.User.ID.String())
 }
 
 type pdIncident struct {
@@ -58,7 +106,9 @@ type pdEntryAt struct {
 }
 
 // pagerDutyAPI reads {"incidents":[…]} (log_entries optionally embedded per
-// incident), {"log_entries":[…]}, or a bare array of either.
+// incident), {"incident":{…}} (GET /incidents/{id}), {"log_entries":[…]},
+// a bare array of either, or the Analytics raw incidents response
+// {"data":[…]} (POST /analytics/raw/incidents).
 func (p *parser) pagerDutyAPI(in *bufio.Reader) error {
 	s := newJSONStream(in)
 	// Stand-alone log entries are grouped per incident and turned into pages
@@ -66,12 +116,25 @@ func (p *parser) pagerDutyAPI(in *bufio.Reader) error {
 	// whether the incident has notify entries.
 	var order []string
 	byInc := map[string][]pdEntryAt{}
-	err := s.object(map[string]bool{"incidents": true, "log_entries": true}, func(key string, raw json.RawMessage, line, index int) error {
+	// Analytics rows are read at the end: their times have no offset and
+	// are in the response's time_zone, which follows the data.
+	type rowAt struct {
+		raw  json.RawMessage
+		line int
+	}
+	var analyticsRows []rowAt
+	others := map[string]json.RawMessage{}
+	err := s.walk(shape{arrays: map[string]bool{"incidents": true, "log_entries": true, "data": true},
+		singles: map[string]bool{"incident": true, "log_entry": true}}, func(key string, raw json.RawMessage, line, index int) error {
+		if key == "data" {
+			analyticsRows = append(analyticsRows, rowAt{raw, line})
+			return nil
+		}
 		var probe struct {
 			Type jstr `json:"type"`
 		}
 		json.Unmarshal(raw, &probe)
-		isEntry := key == "log_entries" || key == "" && strings.HasSuffix(probe.Type.String(), "log_entry")
+		isEntry := key == "log_entries" || key == "log_entry" || key == "" && strings.HasSuffix(probe.Type.String(), "log_entry")
 		if isEntry {
 			var e pdLogEntry
 			if err := json.Unmarshal(raw, &e); err != nil {
@@ -99,12 +162,50 @@ func (p *parser) pagerDutyAPI(in *bufio.Reader) error {
 		}
 		p.pdIncident(inc, line, index, raw)
 		return nil
-	}, nil)
+	}, others)
 	if err != nil {
 		return err
 	}
+	if len(analyticsRows) > 0 {
+		tf := &timeField{loc: p.loc(), layout: goLayout(p.opt.DateLayout)}
+		var zone jstr
+		if raw, ok := others["time_zone"]; ok && json.Unmarshal(raw, &zone) == nil && zone.String() != "" {
+			loc, err := time.LoadLocation(zone.String())
+			if err != nil {
+				return fmt.Errorf("time_zone %q: %w", zone.String(), err)
+			}
+			tf.loc = loc
+		}
+		for _, r := range analyticsRows {
+			var m map[string]jstr
+			if err := json.Unmarshal(r.raw, &m); err != nil {
+				p.b.reject(r.line, snippet(r.raw), "data: %v", err)
+				continue
+			}
+			cells := make(map[string]string, len(m))
+			for k, v := range m {
+				cells[normHeader(k)] = v.String()
+			}
+			get := func(k string) string {
+				for _, a := range pdCSVAliases[k] {
+					if v, ok := cells[normHeader(a)]; ok {
+						return v
+					}
+				}
+				return ""
+			}
+			tf.err = nil
+			p.pdAnalyticsIncident(r.line, snippet(r.raw), get, get("id"), tf)
+		}
+	}
 	for _, id := range order {
 		p.pdPages(id, "", "", "", byInc[id], nil)
+	}
+	if p.pdEmails > 0 {
+		p.b.warn("%d e-mail notifications are not pages: PagerDuty Analytics counts interruptions by phone, SMS and push only", p.pdEmails)
+	}
+	if p.pdUnknownChannel > 0 {
+		p.b.warn("%d notifications that do not say their channel (phone, SMS, push or e-mail) were counted as pages", p.pdUnknownChannel)
 	}
 	if len(order) > 0 {
 		// The title comes from the entry's incident summary ("[#4] Crash
@@ -286,6 +387,7 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 			break
 		}
 	}
+
 	want := "notify_log_entry"
 	if !hasNotify {
 		want = "trigger_log_entry"
@@ -304,6 +406,17 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 		if e.Type.String() != want {
 			continue
 		}
+		// A page is an interruption as PagerDuty Analytics counts them: a
+		// notification by phone, SMS or push. E-mail interrupts no one.
+		if want == "notify_log_entry" {
+			switch e.channel() {
+			case "email":
+				p.pdEmails++
+				continue
+			case "":
+				p.pdUnknownChannel++
+			}
+		}
 		if e.CreatedAt.Err != nil || e.CreatedAt.T == nil {
 			p.b.reject(pe.line, "", "log entry %s: bad or missing created_at", e.ID)
 			continue
@@ -320,6 +433,7 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 			Urgency:     strings.ToLower(urgency),
 			TriggeredAt: *e.CreatedAt.T,
 			ResolvedAt:  resolved,
+			Responder:   e.responder(),
 		}
 		if pg.Service == "" && e.Service != nil {
 			pg.Service = e.Service.Summary.String()

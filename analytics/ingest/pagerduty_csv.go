@@ -67,71 +67,81 @@ func (p *parser) pagerDutyCSV(in *bufio.Reader) error {
 			}
 			continue
 		}
-		service := get("service")
-		if service == "" {
-			p.b.reject(line, rawRow(rec), "incident %s: no service", id)
-			continue
-		}
-		created := tf.req("created_at", get("created"))
-		resolved := tf.opt("resolved_at", get("resolved"))
-		if tf.err != nil {
-			p.b.reject(line, rawRow(rec), "incident %s: %v", id, tf.err)
-			continue
-		}
-		out := analytics.Incident{
-			ExternalID: id,
-			Service:    service,
-			Title:      get("title"),
-			DetectedAt: created,
-			ResolvedAt: resolved,
-			URL:        get("url"),
-		}
-		var bad error
-		if out.AcknowledgedAt, err = addSeconds(created, get("tta")); err != nil {
-			bad = err
-		}
-		if out.MitigatedAt, err = addSeconds(created, get("ttm")); err != nil && bad == nil {
-			bad = err
-		}
-		if out.ResolvedAt == nil {
-			if out.ResolvedAt, err = addSeconds(created, get("ttr")); err != nil && bad == nil {
-				bad = err
-			}
-		}
-		if bad != nil {
-			p.b.reject(line, rawRow(rec), "incident %s: %v", id, bad)
-			continue
-		}
-		major, _ := parseBool(get("major"))
-		switch prio := get("priority"); {
-		case prio != "":
-			out.SeverityRaw = prio
-			out.Severity = p.severity(prio)
-			p.noteUnmappedSeverity(prio, out.Severity)
-		case major:
-			out.SeverityRaw = "major"
-			out.Severity = analytics.Sev1
-		default:
-			out.SeverityRaw = get("urgency")
-			out.Severity = p.urgencySeverity(out.SeverityRaw)
-		}
-		switch strings.ToLower(get("status")) {
-		case "resolved":
-			out.Status = analytics.StatusResolved
-		case "acknowledged":
-			out.Status = analytics.StatusAcknowledged
-		case "triggered", "open":
-			out.Status = analytics.StatusOpen
-		default:
-			switch {
-			case out.ResolvedAt != nil:
-				out.Status = analytics.StatusResolved
-			case out.AcknowledgedAt != nil:
-				out.Status = analytics.StatusAcknowledged
-			default:
-				out.Status = analytics.StatusOpen
-			}
-		}
-		p.b.addIncident(line, out)
+		p.pdAnalyticsIncident(line, rawRow(rec), get, id, tf)
 	}
+}
+
+// pdAnalyticsIncident turns one Analytics incident (a CSV row or an
+// element of the raw incidents API response) into an incident; get reads
+// a field by its pdCSVAliases key.
+func (p *parser) pdAnalyticsIncident(line int, raw string, get func(string) string, id string, tf *timeField) {
+	service := get("service")
+	if service == "" {
+		service = p.opt.DefaultService
+	}
+	if service == "" {
+		p.b.reject(line, raw, "incident %s: no service", id)
+		return
+	}
+	created := tf.req("created_at", get("created"))
+	resolved := tf.opt("resolved_at", get("resolved"))
+	if tf.err != nil {
+		p.b.reject(line, raw, "incident %s: %v", id, tf.err)
+		return
+	}
+	out := analytics.Incident{
+		ExternalID: id,
+		Service:    service,
+		Title:      get("title"),
+		DetectedAt: created,
+		ResolvedAt: resolved,
+		URL:        get("url"),
+	}
+	var bad, err error
+	if out.AcknowledgedAt, err = addSeconds(created, get("tta")); err != nil {
+		bad = err
+	}
+	if out.MitigatedAt, err = addSeconds(created, get("ttm")); err != nil && bad == nil {
+		bad = err
+	}
+	if out.ResolvedAt == nil {
+		if out.ResolvedAt, err = addSeconds(created, get("ttr")); err != nil && bad == nil {
+			bad = err
+		}
+	}
+	if bad != nil {
+		p.b.reject(line, raw, "incident %s: %v", id, bad)
+		return
+	}
+	major, _ := parseBool(get("major"))
+	switch prio := get("priority"); {
+	case prio != "":
+		out.SeverityRaw = prio
+		out.Severity = p.severity(prio)
+		p.noteUnmappedSeverity(prio, out.Severity)
+	case major:
+		out.SeverityRaw = "major"
+		out.Severity = analytics.Sev1
+	default:
+		out.SeverityRaw = get("urgency")
+		out.Severity = p.urgencySeverity(out.SeverityRaw)
+	}
+	switch strings.ToLower(get("status")) {
+	case "resolved":
+		out.Status = analytics.StatusResolved
+	case "acknowledged":
+		out.Status = analytics.StatusAcknowledged
+	case "triggered", "open":
+		out.Status = analytics.StatusOpen
+	default:
+		switch {
+		case out.ResolvedAt != nil:
+			out.Status = analytics.StatusResolved
+		case out.AcknowledgedAt != nil:
+			out.Status = analytics.StatusAcknowledged
+		default:
+			out.Status = analytics.StatusOpen
+		}
+	}
+	p.b.addIncident(line, out)
 }

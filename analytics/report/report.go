@@ -18,7 +18,7 @@ var HeadlineKPIs = []string{
 	analytics.KPIMTTDMinutes, analytics.KPIMTTAMinutes, analytics.KPIMTTRMinutes, analytics.KPITTMMinutes,
 	analytics.KPIRepeatIncidentRate, analytics.KPIChangeFailureRate, analytics.KPIDeploysPerWeek,
 	analytics.KPIPagesTotal, analytics.KPIPagesAfterHours, analytics.KPIAlertNoiseRatio, analytics.KPIToilRatio,
-	analytics.KPIPostmortemOnTimeRate, analytics.KPIActionItemOnTimeRate,
+	analytics.KPIPostmortemOnTimeRate, analytics.KPIActionItemOnTimeRate, analytics.KPIActionItemsOverdue,
 }
 
 // ChangeKPIs are the change-safety section's KPIs.
@@ -34,7 +34,8 @@ var OnCallKPIs = []string{
 }
 
 // DisciplineKPIs are the postmortem and action-item section's KPIs.
-var DisciplineKPIs = []string{analytics.KPIPostmortemOnTimeRate, analytics.KPIActionItemOnTimeRate, analytics.KPIRepeatIncidentRate}
+var DisciplineKPIs = []string{analytics.KPIPostmortemOnTimeRate, analytics.KPIActionItemOnTimeRate, analytics.KPIActionItemsOverdue,
+	analytics.KPIRepeatIncidentRate}
 
 // TierKPIs are the columns of the tier-by-tier table.
 var TierKPIs = []string{
@@ -101,6 +102,9 @@ type Data struct {
 	// MoveScores are the risks' scores right after each status event, by
 	// event ID; an event without one shows the score at the period end.
 	MoveScores map[int64]int
+	// Sources are the counts of each source's own records in Period, for
+	// the data coverage per source (analytics.CountsBySource).
+	Sources []analytics.SourceCounts
 }
 
 // RiskAt is the instant the risk register is judged at, in the period's
@@ -127,6 +131,7 @@ type Report struct {
 	SLOs         []scorecard.Row // tier-0/1 services
 	TopIncidents []IncidentRow
 	Themes       []Theme
+	Causes       []Cause
 	Worst        []Worsening
 	Best         []Worsening
 	TopRisks     []RiskRow
@@ -168,6 +173,8 @@ const (
 	PMDue         = "due"
 	PMOpen        = "open" // incident not resolved yet
 	PMNotRequired = "not_required"
+	PMUnknown     = "unknown" // no postmortem data: not counted late
+	PMUndated     = "undated" // linked without a publication date
 )
 
 // IncidentRow is one top incident with its duration and postmortem status.
@@ -179,14 +186,12 @@ type IncidentRow struct {
 	Deadline   time.Time // zero for PMOpen and PMNotRequired
 }
 
-// Theme is a group of incidents sharing an analytics.Fingerprint.
+// Theme is a group of incidents sharing an analytics.Fingerprint: the
+// repeat key, so the themes are the repeats the repeat rate counts.
 type Theme struct {
-	Key         string
-	Label       string
-	Count       int
-	Sev12       int
-	Services    []string
-	IncidentIDs []int64
+	Key   string
+	Label string
+	IncidentGroup
 }
 
 // Worsening is a service's largest move against its tier target: a
@@ -234,6 +239,7 @@ func Build(d Data) Report {
 	})
 	r.TopIncidents = TopIncidents(d.Incidents, d.Settings, d.Period.Loc, d.AsOf, MaxIncidents)
 	r.Themes = Themes(d.Incidents, MaxThemes)
+	r.Causes = Causes(d.Incidents, MaxCauses)
 	r.Worst = Worst(d.Card.Services, MaxWorst)
 	r.Best = Best(d.Card.Services, MaxBest)
 	r.TopRisks, r.OpenRisks, r.HighRisks = TopRisks(d.Risks, MaxRisks)
@@ -290,34 +296,21 @@ func headlines(d Data, scope scorecard.Row) []Headline {
 }
 
 // PostmortemStatus says where an incident's postmortem stands at asOf,
-// with the rule of the KPI engine (docs/metrics.md, "Postmortems on time").
+// by the KPI engine's own rule (analytics.PostmortemStatus).
 func PostmortemStatus(inc analytics.Incident, s analytics.Settings, loc *time.Location, asOf time.Time) (string, time.Time) {
-	if inc.Severity != analytics.Sev1 && inc.Severity != analytics.Sev2 {
-		return PMNotRequired, time.Time{}
+	state, deadline := analytics.PostmortemStatus(inc, s, loc, asOf)
+	switch state {
+	case analytics.PostmortemNotRequired, analytics.PostmortemOpen:
+		return pmStates[state], time.Time{}
 	}
-	if inc.ResolvedAt == nil {
-		return PMOpen, time.Time{}
-	}
-	var deadline time.Time
-	if inc.PostmortemDueAt != nil {
-		deadline = *inc.PostmortemDueAt
-	} else {
-		days := s.PostmortemDaysSev2
-		if inc.Severity == analytics.Sev1 {
-			days = s.PostmortemDaysSev1
-		}
-		deadline = analytics.BusinessDeadline(*inc.ResolvedAt, days, loc)
-	}
-	published := inc.PostmortemPublishedAt != nil && !inc.PostmortemPublishedAt.After(asOf)
-	switch {
-	case published && !inc.PostmortemPublishedAt.After(deadline):
-		return PMOnTime, deadline
-	case published:
-		return PMLate, deadline
-	case asOf.After(deadline):
-		return PMOverdue, deadline
-	}
-	return PMDue, deadline
+	return pmStates[state], deadline
+}
+
+// pmStates maps the engine's postmortem states to the report's.
+var pmStates = map[string]string{
+	analytics.PostmortemNotRequired: PMNotRequired, analytics.PostmortemOpen: PMOpen,
+	analytics.PostmortemOnTime: PMOnTime, analytics.PostmortemLate: PMLate, analytics.PostmortemMissing: PMOverdue,
+	analytics.PostmortemPending: PMDue, analytics.PostmortemUnknown: PMUnknown, analytics.PostmortemUndated: PMUndated,
 }
 
 // TopIncidents returns the Sev1 and Sev2 incidents, Sev1 first, then
@@ -368,14 +361,7 @@ func Themes(incs []analytics.Incident, n int) []Theme {
 			byKey[k] = t
 			keys = append(keys, k)
 		}
-		t.Count++
-		if inc.Severity == analytics.Sev1 || inc.Severity == analytics.Sev2 {
-			t.Sev12++
-		}
-		if !slices.Contains(t.Services, inc.Service) {
-			t.Services = append(t.Services, inc.Service)
-		}
-		t.IncidentIDs = append(t.IncidentIDs, inc.ID)
+		t.add(inc)
 	}
 	var out []Theme
 	for _, k := range keys {
@@ -394,8 +380,8 @@ func Themes(incs []analytics.Incident, n int) []Theme {
 }
 
 // themeLabel is a theme's readable name: the first incident's own text
-// behind its key (explicit key, problem, root cause, category or title), as
-// written rather than as normalised for matching.
+// behind its key (explicit key, problem or title), as written rather than
+// as normalised for matching.
 func themeLabel(key string, first analytics.Incident) string {
 	prefix, rest, _ := strings.Cut(key, ":")
 	var v string
@@ -404,10 +390,6 @@ func themeLabel(key string, first analytics.Incident) string {
 		v = first.Fingerprint
 	case "problem":
 		v = "problem " + first.ProblemRef
-	case "cause":
-		v = first.RootCause
-	case "category":
-		v = "category: " + first.Category
 	case "title":
 		v = first.Title
 	}

@@ -55,8 +55,8 @@ func TestSummaryFromCraftedData(t *testing.T) {
 		// change failure rate and postmortems: no data
 	})
 	incs := []analytics.Incident{
-		{ID: 1, Service: "checkout", Title: "DB pool exhausted", RootCause: "Connection pool exhausted", Severity: 1},
-		{ID: 2, Service: "payments-api", Title: "DB pool again", RootCause: "connection  pool exhausted", Severity: 3},
+		{ID: 1, Service: "checkout", Title: "DB pool exhausted", Fingerprint: "Connection pool exhausted", RootCause: "Connection pool exhausted", Severity: 1},
+		{ID: 2, Service: "payments-api", Title: "DB pool again", Fingerprint: "connection  pool exhausted", Severity: 3},
 		{ID: 3, Service: "checkout", Title: "One-off", Severity: 2},
 	}
 	risks := []analytics.Risk{{ID: 1, Code: "R-001", Likelihood: 4, Impact: 5, Status: analytics.RiskOpen},
@@ -291,9 +291,12 @@ func TestPostmortemStatus(t *testing.T) {
 		{"open incident", analytics.Incident{Severity: 1}, *at(30), PMOpen},
 		{"on time", analytics.Incident{Severity: 1, ResolvedAt: &res, PostmortemPublishedAt: at(9)}, *at(30), PMOnTime},
 		{"late", analytics.Incident{Severity: 1, ResolvedAt: &res, PostmortemPublishedAt: at(12)}, *at(30), PMLate},
-		{"overdue", analytics.Incident{Severity: 1, ResolvedAt: &res}, *at(30), PMOverdue},
-		{"still due", analytics.Incident{Severity: 2, ResolvedAt: &res}, *at(5), PMDue},
+		{"overdue", analytics.Incident{Severity: 1, ResolvedAt: &res, PostmortemTracked: true}, *at(30), PMOverdue},
+		{"still due", analytics.Incident{Severity: 2, ResolvedAt: &res, PostmortemTracked: true}, *at(5), PMDue},
 		{"published after as-of counts as not yet", analytics.Incident{Severity: 1, ResolvedAt: &res, PostmortemPublishedAt: at(8)}, *at(6), PMDue},
+		{"no postmortem data is unknown, not overdue", analytics.Incident{Severity: 1, ResolvedAt: &res}, *at(30), PMUnknown},
+		{"a user's due date makes it expected", analytics.Incident{Severity: 1, ResolvedAt: &res, PostmortemDueAt: at(7)}, *at(30), PMOverdue},
+		{"linked without a date", analytics.Incident{Severity: 1, ResolvedAt: &res, PostmortemURL: "https://wiki/pm"}, *at(30), PMUndated},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ func TestCacheDropsOnWrite(t *testing.T) {
 		}
 		return v
 	}
-	if get() != 1 || get() != 1 {
+	if first, second := get(), get(); first != 1 || second != 1 {
 		t.Fatal("second lookup did not hit the cache")
 	}
 	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO teams(name) VALUES ('x')`); err != nil {

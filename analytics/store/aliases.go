@@ -13,17 +13,19 @@ import (
 )
 
 // ServiceAlias is how one source names a service (a PagerDuty service name,
-// a ServiceNow cmdb_ci, a repository, an Opsgenie service id…).
+// a ServiceNow cmdb_ci, a repository, an Opsgenie service id…). Source is
+// where it was made; it applies to every source unless SourceOnly.
 type ServiceAlias struct {
-	Source    string
-	Alias     string
-	ServiceID int64
-	Service   string
+	Source     string
+	Alias      string
+	ServiceID  int64
+	Service    string
+	SourceOnly bool
 }
 
 // ServiceAliases returns every alias ordered by source and alias.
 func (s *Store) ServiceAliases(ctx context.Context) ([]ServiceAlias, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT a.source, a.alias, a.service_id, s.name
+	rows, err := s.db.QueryContext(ctx, `SELECT a.source, a.alias, a.service_id, s.name, a.any_source = 0
 		FROM service_aliases a JOIN services s ON s.id = a.service_id ORDER BY a.source, a.alias`)
 	if err != nil {
 		return nil, fmt.Errorf("store: load service aliases: %w", err)
@@ -31,7 +33,7 @@ func (s *Store) ServiceAliases(ctx context.Context) ([]ServiceAlias, error) {
 	defer rows.Close()
 	return collectAll(rows, func(sc interface{ Scan(...any) error }) (ServiceAlias, error) {
 		var a ServiceAlias
-		err := sc.Scan(&a.Source, &a.Alias, &a.ServiceID, &a.Service)
+		err := sc.Scan(&a.Source, &a.Alias, &a.ServiceID, &a.Service, &a.SourceOnly)
 		return a, err
 	})
 }
@@ -64,8 +66,14 @@ func CheckAlias(source, alias string) error {
 }
 
 // SaveServiceAlias makes alias (as named by source) mean the service called
-// service, replacing an earlier alias of the same name.
+// service in every source, replacing an earlier alias of the same name.
 func (s *Store) SaveServiceAlias(ctx context.Context, source, alias, service string) error {
+	return s.SaveScopedServiceAlias(ctx, source, alias, service, false)
+}
+
+// SaveScopedServiceAlias is SaveServiceAlias for an alias that, when
+// sourceOnly, applies only to the source that named it.
+func (s *Store) SaveScopedServiceAlias(ctx context.Context, source, alias, service string, sourceOnly bool) error {
 	source, alias = strings.TrimSpace(source), strings.TrimSpace(alias)
 	if err := CheckAlias(source, alias); err != nil {
 		return err
@@ -78,8 +86,8 @@ func (s *Store) SaveServiceAlias(ctx context.Context, source, alias, service str
 	if err != nil {
 		return fmt.Errorf("store: load service %q: %w", service, err)
 	}
-	if _, err := s.w.ExecContext(ctx, `INSERT INTO service_aliases (source, alias, service_id) VALUES (?, ?, ?)
-		ON CONFLICT (source, alias) DO UPDATE SET service_id = excluded.service_id`, source, alias, id); err != nil {
+	if _, err := s.w.ExecContext(ctx, `INSERT INTO service_aliases (source, alias, service_id, any_source) VALUES (?, ?, ?, ?)
+		ON CONFLICT (source, alias) DO UPDATE SET service_id = excluded.service_id, any_source = excluded.any_source`, source, alias, id, !sourceOnly); err != nil {
 		return fmt.Errorf("store: save alias %s/%s: %w", source, alias, err)
 	}
 	return nil

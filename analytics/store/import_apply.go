@@ -35,15 +35,21 @@ type ApplyOptions struct {
 	Create         []string
 	Tier           *int // tier of created services; nil = DefaultNewServiceTier
 	// ServiceMap maps a name in the file to an existing service; each entry
-	// is saved as a service alias of the batch's source so later imports
-	// reuse it.
+	// is saved as a service alias so later imports reuse it. An alias
+	// applies to every source unless SourceOnly names it: then only to the
+	// batch's source.
 	ServiceMap map[string]string
+	SourceOnly map[string]bool
 	Objective  float64 // objective of SLOs created without one in the file; 0 = DefaultObjective
 	// SkipInvalid imports the valid rows of a batch that has rejected rows;
 	// without it a batch with any rejected row writes nothing.
 	SkipInvalid bool
 	// DryRun computes every count and rolls back.
 	DryRun bool
+	// SkipUnchanged records nothing when the batch would change nothing
+	// (every record unchanged): a repeated API request or webhook delivery
+	// leaves no import, audit row or commit behind.
+	SkipUnchanged bool
 	// Progress, when set, is called every few hundred records with how many
 	// of the batch's records were written.
 	Progress func(done, total int)
@@ -54,9 +60,12 @@ type ApplyOptions struct {
 }
 
 // RowError is one row that was not imported, with its source line.
+// Service is set when the row's only fault is a service name the
+// catalogue does not know (also listed in ImportResult.Unknown).
 type RowError struct {
-	Line   int    `json:"line"`
-	Reason string `json:"reason"`
+	Line    int    `json:"line"`
+	Reason  string `json:"reason"`
+	Service string `json:"service,omitempty"`
 }
 
 // UnknownService is a service name of a batch that matches no service or
@@ -86,9 +95,13 @@ type ImportResult struct {
 	Warnings  []string
 	Unknown   []UnknownService
 	Created   []string // services created
-	DryRun    bool
-	Applied   bool
-	Took      time.Duration
+	// ServiceNames maps every service name of the file that resolved (by
+	// a mapping, an alias, its own name or creation) to the catalogue's
+	// name, so a preview shows records as they will be stored.
+	ServiceNames map[string]string
+	DryRun       bool
+	Applied      bool
+	Took         time.Duration
 }
 
 // ImportError is returned by ApplyBatch when rows cannot be imported and
@@ -244,6 +257,26 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 	for i := range vals {
 		vals[i] = norm(vals[i])
 	}
+	if u.tryInsert {
+		// After a new record the next is likely new too: insert unless the
+		// key exists, and look up only when it does. Any other refusal is
+		// the row's error, as on the look-up path.
+		r, err := u.insNew.ExecContext(a.ctx, append(append(append([]any{}, key...), vals...), a.importID)...)
+		if err != nil {
+			return 0, a.writeFailed(line, label, err)
+		}
+		if n, err := r.RowsAffected(); err != nil {
+			return 0, err
+		} else if n == 1 {
+			id, err := r.LastInsertId()
+			if err != nil {
+				return 0, err
+			}
+			a.res.Inserted++
+			return id, nil
+		}
+		u.tryInsert = false
+	}
 	cur := make([]any, len(vals))
 	dst := make([]any, len(vals)+2)
 	var id int64
@@ -263,8 +296,11 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		if id, err = r.LastInsertId(); err != nil {
 			return 0, err
 		}
+		// No import_changes row: the new row's import_id says which import
+		// inserted it (RollbackImport, insertedBy).
 		a.res.Inserted++
-		return id, a.record(u.e.table, id, "insert", nil)
+		u.tryInsert = true
+		return id, nil
 	case err != nil:
 		return 0, fmt.Errorf("store: look up %s: %w", label, err)
 	}
@@ -361,9 +397,11 @@ func sqlReason(err error) string {
 
 // ApplyBatch writes one parsed file in one transaction: it resolves service
 // names, upserts every record, links pages, incidents and action items to the
-// records they name, and records the batch in imports and every change in
-// import_changes so RollbackImport can undo it. incident_overrides are never
-// touched, so users' corrections survive a re-import.
+// records they name, and records the batch in imports and every update,
+// removal and created service, team or SLO in import_changes so
+// RollbackImport can undo it (an inserted record is known by its import_id).
+// incident_overrides are never touched, so users' corrections survive a
+// re-import.
 //
 // Records with a field over its length limit (imports.Validate) are moved
 // to b's rejects first. When the batch has rejected rows (parse- or store-time) and
@@ -401,6 +439,9 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 		return res, &ImportError{Errors: res.Errors, Unknown: res.Unknown}
 	}
 	if opt.DryRun {
+		return res, nil
+	}
+	if opt.SkipUnchanged && res.Inserted+res.Updated+res.Removed+res.Linked+len(res.Created) == 0 {
 		return res, nil
 	}
 	errJSON, _ := json.Marshal(nonNil(res.Errors))

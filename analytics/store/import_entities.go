@@ -23,11 +23,11 @@ var (
 	entIncidents = entity{"incidents", "id", []string{"source", "external_id"}, []string{"service_id", "title", "severity", "severity_raw",
 		"status", "customer_impacting", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "root_cause",
 		"category", "problem_ref", "caused_by_ref", "caused_by_deploy_id", "postmortem_due_at", "postmortem_published_at",
-		"postmortem_url", "url"}}
+		"postmortem_url", "url", "postmortem_tracked"}}
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
 		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
-		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable"}}
+		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
 		"owner", "due_at", "closed_at", "url"}}
 	entSLI  = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
@@ -49,9 +49,12 @@ func init() {
 
 // upserter holds one entity's prepared statements inside the import's transaction.
 type upserter struct {
-	e             entity
-	sel, ins, upd *sql.Stmt
-	keep          map[int]bool // column indexes whose stored value a batch's value never replaces (Batch.Derived)
+	e                     entity
+	sel, ins, insNew, upd *sql.Stmt
+	// tryInsert says the last record was new: the next one is tried with
+	// insNew first, which saves the look-up in a file of new records.
+	tryInsert bool
+	keep      map[int]bool // column indexes whose stored value a batch's value never replaces (Batch.Derived)
 }
 
 func (a *applier) prepare(e entity) (*upserter, error) {
@@ -78,6 +81,10 @@ func (a *applier) prepare(e entity) (*upserter, error) {
 		strings.Repeat(", ?", len(all)-1)+`)`); err != nil {
 		return nil, fmt.Errorf("store: prepare %s: %w", e.table, err)
 	}
+	if u.insNew, err = a.tx.PrepareContext(a.ctx, `INSERT INTO `+e.table+` (`+strings.Join(all, ", ")+`) VALUES (?`+
+		strings.Repeat(", ?", len(all)-1)+`) ON CONFLICT DO NOTHING`); err != nil {
+		return nil, fmt.Errorf("store: prepare %s: %w", e.table, err)
+	}
 	set := make([]string, 0, len(e.cols)+1)
 	for _, c := range e.cols {
 		set = append(set, c+" = ?")
@@ -86,7 +93,7 @@ func (a *applier) prepare(e entity) (*upserter, error) {
 	if u.upd, err = a.tx.PrepareContext(a.ctx, `UPDATE `+e.table+` SET `+strings.Join(set, ", ")+` WHERE `+e.idCol+` = ?`); err != nil {
 		return nil, fmt.Errorf("store: prepare %s: %w", e.table, err)
 	}
-	a.stmts = append(a.stmts, u.sel, u.ins, u.upd)
+	a.stmts = append(a.stmts, u.sel, u.ins, u.insNew, u.upd)
 	return u, nil
 }
 
@@ -222,7 +229,7 @@ func (a *applier) incidents() error {
 		id, err := a.upsert(u, line, label, []any{src, in.ExternalID}, []any{sid, in.Title, in.Severity, in.SeverityRaw,
 			status, in.CustomerImpacting, NullTime(in.StartedAt), FormatTime(in.DetectedAt), NullTime(in.AcknowledgedAt),
 			NullTime(in.MitigatedAt), NullTime(in.ResolvedAt), in.RootCause, in.Category, in.ProblemRef, in.CausedByRef, causedBy,
-			NullTime(in.PostmortemDueAt), NullTime(in.PostmortemPublishedAt), in.PostmortemURL, in.URL})
+			NullTime(in.PostmortemDueAt), NullTime(in.PostmortemPublishedAt), in.PostmortemURL, in.URL, in.PostmortemTracked})
 		if err != nil {
 			return err
 		}
@@ -249,7 +256,9 @@ func (a *applier) incident(ref string) (id, serviceID int64, ok bool, err error)
 }
 
 func (a *applier) pages() error {
-	if len(a.b.Pages) == 0 {
+	// A file without pages may still show stored stand-ins are not pages
+	// (PagerDuty log entries whose notifications were all e-mails).
+	if len(a.b.Pages) == 0 && len(a.b.SupersededPages) == 0 {
 		return nil
 	}
 	u, err := a.prepare(entPages)
@@ -321,7 +330,7 @@ func (a *applier) pages() error {
 		}
 		if _, err := a.upsert(u, line, label, []any{a.b.Source, pg.ExternalID}, []any{sid, incID, pg.IncidentRef, title,
 			pg.Urgency, FormatTime(pg.TriggeredAt), NullTime(pg.AcknowledgedAt), NullTime(pg.ResolvedAt), pg.AutoResolved,
-			actionable}); err != nil {
+			actionable, pg.Responder}); err != nil {
 			return err
 		}
 	}
@@ -382,6 +391,7 @@ func (a *applier) actionItems() error {
 	if err != nil {
 		return err
 	}
+	var unlinked []string
 	for _, it := range a.b.ActionItems {
 		a.tick()
 		line := a.b.Line(imports.ActionItemKey(it.ExternalID))
@@ -396,6 +406,10 @@ func (a *applier) actionItems() error {
 			if ok {
 				incID, incService = id, sid
 			}
+		}
+		if incID == nil && a.b.LinkedOnly[it.ExternalID] {
+			unlinked = append(unlinked, it.ExternalID)
+			continue
 		}
 		var sid int64
 		if it.Service == "" {
@@ -414,6 +428,14 @@ func (a *applier) actionItems() error {
 			NullTime(it.DueAt), NullTime(it.ClosedAt), it.URL}); err != nil {
 			return err
 		}
+	}
+	if len(unlinked) > 0 {
+		ex := unlinked
+		if len(ex) > 10 {
+			ex = ex[:10]
+		}
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("%d tasks skipped: the issue they belong to is neither in the file nor an imported incident (%s)",
+			len(unlinked), strings.Join(ex, ", ")))
 	}
 	return nil
 }

@@ -54,11 +54,7 @@ func (s *Store) RollbackImport(ctx context.Context, id int64, a Audit) (Rollback
 		if status != "done" {
 			return fmt.Errorf("import %d cannot be rolled back: its status is %s: %w", id, strings.ReplaceAll(status, "_", " "), ErrNotRollbackable)
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT c2.import_id, COUNT(DISTINCT c2.entity || ':' || c2.entity_id)
-			FROM import_changes c1
-			JOIN import_changes c2 ON c2.entity = c1.entity AND c2.entity_id = c1.entity_id AND c2.import_id > c1.import_id
-			JOIN imports i ON i.id = c2.import_id AND i.status = 'done'
-			WHERE c1.import_id = ? GROUP BY c2.import_id ORDER BY c2.import_id DESC`, id)
+		rows, err := tx.QueryContext(ctx, laterChanges, id)
 		if err != nil {
 			return fmt.Errorf("store: check later imports: %w", err)
 		}
@@ -109,29 +105,17 @@ func (s *Store) RollbackImport(ctx context.Context, id int64, a Audit) (Rollback
 			return fmt.Errorf("import %d cannot be rolled back: %s%s; remove them first or keep the import: %w",
 				id, strings.Join(deps, "; "), more, ErrRollbackUserData)
 		}
+		// Records first (newest change first, then the records the import
+		// inserted), then the services, teams and SLOs it created, which
+		// stay while any record uses them.
+		var created []change
 		for _, c := range changes {
 			switch {
-			case c.action == "insert" && c.entity == "services":
-				// A service a user has since tied to a risk or an alias stays.
-				if _, err := tx.ExecContext(ctx, `DELETE FROM services WHERE id = ?1
-					AND NOT EXISTS (SELECT 1 FROM incidents WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM deploys WHERE service_id = ?1)
-					AND NOT EXISTS (SELECT 1 FROM pages WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM slos WHERE service_id = ?1)
-					AND NOT EXISTS (SELECT 1 FROM action_items WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM risk_services WHERE service_id = ?1)
-					AND NOT EXISTS (SELECT 1 FROM service_aliases WHERE service_id = ?1)`, c.id); err != nil {
-					return fmt.Errorf("store: remove service %d: %w", c.id, err)
-				}
-			case c.action == "insert" && c.entity == "teams":
-				if _, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE id = ?1
-					AND NOT EXISTS (SELECT 1 FROM services WHERE team_id = ?1) AND NOT EXISTS (SELECT 1 FROM toil_entries WHERE team_id = ?1)`, c.id); err != nil {
-					return fmt.Errorf("store: remove team %d: %w", c.id, err)
-				}
-			case c.action == "insert" && c.entity == "slos":
-				if _, err := tx.ExecContext(ctx, `DELETE FROM slos WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM sli_daily WHERE slo_id = ?1)`, c.id); err != nil {
-					return fmt.Errorf("store: remove SLO %d: %w", c.id, err)
-				}
-			case c.action == "insert":
-				cols, ok := restorable[c.entity]
-				if !ok || cols == nil {
+			case c.action == "insert" && (c.entity == "services" || c.entity == "teams" || c.entity == "slos"):
+				created = append(created, c)
+				continue
+			case c.action == "insert": // an import before migration 00012 recorded its inserts
+				if _, ok := restorable[c.entity]; !ok {
 					return fmt.Errorf("store: rollback: unknown entity %q", c.entity)
 				}
 				if _, err := tx.ExecContext(ctx, `DELETE FROM `+c.entity+` WHERE rowid = ?`, c.id); err != nil {
@@ -152,6 +136,41 @@ func (s *Store) RollbackImport(ctx context.Context, id int64, a Audit) (Rollback
 				return fmt.Errorf("store: rollback: unknown change %q", c.action)
 			}
 		}
+		// What still carries the import's id after its updates were undone
+		// is what it inserted.
+		for _, table := range recordTables {
+			r, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE import_id = ?`, id)
+			if err != nil {
+				return fmt.Errorf("store: rollback %s of import %d: %w", table, id, err)
+			}
+			n, err := r.RowsAffected()
+			if err != nil {
+				return err
+			}
+			out.Deleted += int(n)
+		}
+		for _, c := range created {
+			switch {
+			case c.entity == "services":
+				// A service a user has since tied to a risk or an alias stays.
+				if _, err := tx.ExecContext(ctx, `DELETE FROM services WHERE id = ?1
+					AND NOT EXISTS (SELECT 1 FROM incidents WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM deploys WHERE service_id = ?1)
+					AND NOT EXISTS (SELECT 1 FROM pages WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM slos WHERE service_id = ?1)
+					AND NOT EXISTS (SELECT 1 FROM action_items WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM risk_services WHERE service_id = ?1)
+					AND NOT EXISTS (SELECT 1 FROM service_aliases WHERE service_id = ?1)`, c.id); err != nil {
+					return fmt.Errorf("store: remove service %d: %w", c.id, err)
+				}
+			case c.entity == "teams":
+				if _, err := tx.ExecContext(ctx, `DELETE FROM teams WHERE id = ?1
+					AND NOT EXISTS (SELECT 1 FROM services WHERE team_id = ?1) AND NOT EXISTS (SELECT 1 FROM toil_entries WHERE team_id = ?1)`, c.id); err != nil {
+					return fmt.Errorf("store: remove team %d: %w", c.id, err)
+				}
+			case c.entity == "slos":
+				if _, err := tx.ExecContext(ctx, `DELETE FROM slos WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM sli_daily WHERE slo_id = ?1)`, c.id); err != nil {
+					return fmt.Errorf("store: remove SLO %d: %w", c.id, err)
+				}
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'rolled_back', rolled_back_at = ? WHERE id = ?`, FormatTime(time.Now()), id); err != nil {
 			return fmt.Errorf("store: mark import %d rolled back: %w", id, err)
 		}
@@ -162,12 +181,44 @@ func (s *Store) RollbackImport(ctx context.Context, id int64, a Audit) (Rollback
 	return out, err
 }
 
+// recordTables are the tables whose rows carry the import that last wrote
+// them, in the order a rollback deletes what an import inserted (pages and
+// action items before the incidents they name).
+var recordTables = []string{"pages", "action_items", "sli_daily", "toil_entries", "incidents", "deploys"}
+
+// laterChanges counts, per later finished import, the rows of import ?1 it
+// changed: rows ?1 inserted or changed that a later import changed again
+// (its before image names import ?1, or the row still carries ?1 — a link
+// set by a later import leaves import_id alone), or rows both changed.
+var laterChanges = `SELECT c2.import_id, COUNT(DISTINCT c2.entity || ':' || c2.entity_id)
+	FROM import_changes c2 JOIN imports i ON i.id = c2.import_id AND i.status = 'done'
+	WHERE c2.import_id > ?1 AND (
+		json_extract(c2.before_json, '$.import_id') = ?1
+		OR EXISTS (SELECT 1 FROM import_changes c1 WHERE c1.import_id = ?1 AND c1.entity = c2.entity AND c1.entity_id = c2.entity_id)` +
+	func() string {
+		var b strings.Builder
+		for _, t := range recordTables {
+			b.WriteString("\n\t\tOR c2.entity = '" + t + "' AND EXISTS (SELECT 1 FROM " + t + " r WHERE r.rowid = c2.entity_id AND r.import_id = ?1)")
+		}
+		return b.String()
+	}() + `)
+	GROUP BY c2.import_id ORDER BY c2.import_id DESC`
+
+// insertedBy selects the rows of table that import ?1 inserted, legacy
+// import_changes rows included: those still carrying its id that it did not
+// merely update.
+func insertedBy(table string) string {
+	return `SELECT id FROM ` + table + ` WHERE import_id = ?1 AND id NOT IN (SELECT entity_id FROM import_changes
+		WHERE import_id = ?1 AND entity = '` + table + `' AND action = 'update')
+		UNION SELECT entity_id FROM import_changes WHERE import_id = ?1 AND action = 'insert' AND entity = '` + table + `'`
+}
+
 // userDataOf describes the data users entered in sreport that hangs on
 // rows import id inserted: deleting those rows would cascade to it
 // (incident edits, action items created in the app, risk links, action
 // item edits) or unlink it (an incident edit naming an imported deploy).
 func userDataOf(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
-	const ins = `SELECT entity_id FROM import_changes WHERE import_id = ?1 AND action = 'insert' AND entity = `
+
 	q := `SELECT 'incident #' || o.incident_id || ' has edits made in sreport (' || TRIM(
 			CASE WHEN o.started_at IS NOT NULL THEN 'impact start, ' ELSE '' END ||
 			CASE WHEN o.mitigated_at IS NOT NULL THEN 'mitigated time, ' ELSE '' END ||
@@ -177,20 +228,20 @@ func userDataOf(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
 			CASE WHEN o.fingerprint IS NOT NULL THEN 'fingerprint, ' ELSE '' END ||
 			CASE WHEN o.postmortem_url IS NOT NULL OR o.postmortem_published_at IS NOT NULL OR o.postmortem_due_at IS NOT NULL THEN 'postmortem, ' ELSE '' END,
 			', ') || ')'
-		FROM incident_overrides o WHERE o.incident_id IN (` + ins + `'incidents')
+		FROM incident_overrides o WHERE o.incident_id IN (` + insertedBy("incidents") + `)
 	UNION ALL
 	SELECT 'incident #' || o.incident_id || ' is linked in sreport to deploy #' || o.caused_by_deploy_id || ' of this import'
-		FROM incident_overrides o WHERE o.caused_by_deploy_id IN (` + ins + `'deploys')
+		FROM incident_overrides o WHERE o.caused_by_deploy_id IN (` + insertedBy("deploys") + `)
 	UNION ALL
 	SELECT 'incident #' || ai.incident_id || ' has action item #' || ai.id || ' created in sreport (' || ai.title || ')'
-		FROM action_items ai WHERE ai.source = 'app' AND ai.incident_id IN (` + ins + `'incidents')
+		FROM action_items ai WHERE ai.source = 'app' AND ai.incident_id IN (` + insertedBy("incidents") + `)
 	UNION ALL
 	SELECT 'incident #' || ri.incident_id || ' is linked to risk ' || r.code
-		FROM risk_incidents ri JOIN risks r ON r.id = ri.risk_id WHERE ri.incident_id IN (` + ins + `'incidents')
+		FROM risk_incidents ri JOIN risks r ON r.id = ri.risk_id WHERE ri.incident_id IN (` + insertedBy("incidents") + `)
 	UNION ALL
 	SELECT 'action item #' || o.action_item_id || ' has edits made in sreport'
-		FROM action_item_overrides o WHERE o.action_item_id IN (` + ins + `'action_items')
-		OR o.action_item_id IN (SELECT id FROM action_items WHERE incident_id IN (` + ins + `'incidents'))`
+		FROM action_item_overrides o WHERE o.action_item_id IN (` + insertedBy("action_items") + `)
+		OR o.action_item_id IN (SELECT id FROM action_items WHERE incident_id IN (` + insertedBy("incidents") + `))`
 	rows, err := tx.QueryContext(ctx, q, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: check users' data of import %d: %w", id, err)

@@ -3,15 +3,16 @@ package store
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	"sreport/analytics"
-
 	"sreport/analytics/imports"
 )
 
 // resolveServices maps every service name of the batch to a service id:
 // opt.ServiceMap (saved as an alias), then an alias of the batch's source,
-// then the exact service name, then creation when allowed.
+// then an alias another source made that applies to every source, then
+// the exact service name, then creation when allowed.
 func (a *applier) resolveServices() error {
 	lines := map[string][]int{}
 	var order []string
@@ -45,6 +46,7 @@ func (a *applier) resolveServices() error {
 		return nil
 	}
 	byName := map[string]int64{}
+	idName := map[int64]string{}
 	rows, err := a.tx.QueryContext(a.ctx, `SELECT id, name FROM services`)
 	if err != nil {
 		return fmt.Errorf("store: load services: %w", err)
@@ -56,24 +58,13 @@ func (a *applier) resolveServices() error {
 			rows.Close()
 			return err
 		}
-		byName[n] = id
+		byName[n], idName[id] = id, n
 	}
 	rows.Close()
-	aliases := map[string]int64{}
-	rows, err = a.tx.QueryContext(a.ctx, `SELECT alias, service_id FROM service_aliases WHERE source = ?`, b.Source)
+	aliases, err := a.aliases()
 	if err != nil {
-		return fmt.Errorf("store: load service aliases: %w", err)
+		return err
 	}
-	for rows.Next() {
-		var n string
-		var id int64
-		if err := rows.Scan(&n, &id); err != nil {
-			rows.Close()
-			return err
-		}
-		aliases[n] = id
-	}
-	rows.Close()
 	create := map[string]bool{}
 	for _, n := range a.opt.Create {
 		create[n] = true
@@ -88,8 +79,10 @@ func (a *applier) resolveServices() error {
 			if !ok {
 				return fmt.Errorf("service map: %q → %q: no service named %q", name, target, target)
 			}
-			if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO service_aliases (source, alias, service_id) VALUES (?, ?, ?)
-				ON CONFLICT (source, alias) DO UPDATE SET service_id = excluded.service_id`, b.Source, name, id); err != nil {
+			anySource := !a.opt.SourceOnly[name]
+			if _, err := a.tx.ExecContext(a.ctx, `INSERT INTO service_aliases (source, alias, service_id, any_source) VALUES (?, ?, ?, ?)
+				ON CONFLICT (source, alias) DO UPDATE SET service_id = excluded.service_id, any_source = excluded.any_source`,
+				b.Source, name, id, anySource); err != nil {
 				return fmt.Errorf("store: save service alias %q: %w", name, err)
 			}
 			a.services[name] = id
@@ -127,13 +120,17 @@ func (a *applier) resolveServices() error {
 			if err := a.record("services", id, "insert", nil); err != nil {
 				return err
 			}
-			a.services[name], byName[name] = id, id
+			a.services[name], byName[name], idName[id] = id, id, name
 			a.res.Created = append(a.res.Created, name)
 			continue
 		}
 		ls := append([]int(nil), lines[name]...)
 		sort.Ints(ls)
 		a.res.Unknown = append(a.res.Unknown, UnknownService{Name: name, Lines: ls})
+	}
+	a.res.ServiceNames = make(map[string]string, len(a.services))
+	for name, id := range a.services {
+		a.res.ServiceNames[name] = idName[id]
 	}
 	return nil
 }
@@ -143,10 +140,72 @@ func (a *applier) service(name string, line int, label string) (int64, bool) {
 	if id, ok := a.services[name]; ok {
 		return id, true
 	}
+	// Service names the row's only fault, so the preview offers the
+	// choice instead of listing the row as rejected.
 	if why, ok := a.refused[name]; ok {
-		a.rowErr(line, "%s: service %q cannot be created: %s; map it to an existing service", label, name, why)
+		a.res.Errors = append(a.res.Errors, RowError{Line: line, Service: name,
+			Reason: fmt.Sprintf("%s: service %q cannot be created: %s; map it to an existing service", label, name, why)})
 		return 0, false
 	}
-	a.rowErr(line, "%s: unknown service %q (map it to an existing service or create it)", label, name)
+	a.res.Errors = append(a.res.Errors, RowError{Line: line, Service: name,
+		Reason: fmt.Sprintf("%s: unknown service %q (map it to an existing service or create it)", label, name)})
 	return 0, false
+}
+
+// aliases returns the alias names the batch's source can use: its own,
+// and those other sources made for every source. Its own win; a name that
+// other sources' aliases give different services is left out (it is
+// unknown until mapped for this source), with a warning.
+func (a *applier) aliases() (map[string]int64, error) {
+	rows, err := a.tx.QueryContext(a.ctx, `SELECT alias, service_id, source FROM service_aliases
+		WHERE source = ? OR any_source = 1 ORDER BY source = ? DESC, source, alias`, a.b.Source, a.b.Source)
+	if err != nil {
+		return nil, fmt.Errorf("store: load service aliases: %w", err)
+	}
+	defer rows.Close()
+	own := map[string]int64{}
+	others := map[string]int64{}
+	ambiguous := map[string]bool{}
+	for rows.Next() {
+		var n, src string
+		var id int64
+		if err := rows.Scan(&n, &id, &src); err != nil {
+			return nil, err
+		}
+		if src == a.b.Source {
+			own[n] = id
+			continue
+		}
+		if prev, ok := others[n]; ok && prev != id {
+			ambiguous[n] = true
+		}
+		others[n] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: load service aliases: %w", err)
+	}
+	var amb []string
+	for n, id := range others {
+		if _, ok := own[n]; ok {
+			continue
+		}
+		if ambiguous[n] {
+			amb = append(amb, n)
+			continue
+		}
+		own[n] = id
+	}
+	if len(amb) > 0 {
+		sort.Strings(amb)
+		a.res.Warnings = append(a.res.Warnings, fmt.Sprintf("aliases of other sources give %s different services: map them for %s", strings.Join(quoteAll(amb), ", "), a.b.Source))
+	}
+	return own, nil
+}
+
+func quoteAll(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = fmt.Sprintf("%q", x)
+	}
+	return out
 }

@@ -22,7 +22,7 @@ const incidentCols = `i.id, i.source, i.external_id, i.service_id, s.name, i.tit
 	COALESCE(o.not_deploy_related, 0), COALESCE(o.inferred_link_rejected, 0),
 	COALESCE(o.postmortem_due_at, i.postmortem_due_at),
 	COALESCE(o.postmortem_published_at, i.postmortem_published_at),
-	COALESCE(o.postmortem_url, i.postmortem_url), i.url`
+	COALESCE(o.postmortem_url, i.postmortem_url), i.url, i.postmortem_tracked`
 
 const incidentFrom = ` FROM incidents i JOIN services s ON s.id = i.service_id
 	LEFT JOIN incident_overrides o ON o.incident_id = i.id`
@@ -32,20 +32,21 @@ func scanIncident(sc interface{ Scan(...any) error }) (analytics.Incident, error
 		in                                      analytics.Incident
 		started, ack, mitig, resolved, due, pub sql.NullString
 		detected                                string
-		cust, notDeploy, rejected               int
+		cust, notDeploy, rejected, tracked      int
 		causedBy                                sql.NullInt64
 	)
 	err := sc.Scan(&in.ID, &in.Source, &in.ExternalID, &in.ServiceID, &in.Service, &in.Title,
 		&in.Severity, &in.SeverityRaw, &in.Status, &cust,
 		&started, &detected, &ack, &mitig, &resolved,
 		&in.RootCause, &in.Category, &in.ProblemRef, &in.Fingerprint, &in.CausedByRef,
-		&causedBy, &notDeploy, &rejected, &due, &pub, &in.PostmortemURL, &in.URL)
+		&causedBy, &notDeploy, &rejected, &due, &pub, &in.PostmortemURL, &in.URL, &tracked)
 	if err != nil {
 		return in, err
 	}
 	in.CustomerImpacting = cust != 0
 	in.NotDeployRelated = notDeploy != 0
 	in.InferredLinkRejected = rejected != 0
+	in.PostmortemTracked = tracked != 0
 	if causedBy.Valid {
 		id := causedBy.Int64
 		in.CausedByDeployID = &id

@@ -162,6 +162,9 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 		if in.ActionItems, err = s.ActionItemsInRange(gctx, ids, rest); err != nil {
 			return err
 		}
+		if in.ActionItems, err = s.addOverdueItems(gctx, in.ActionItems, ids, w.Overdue); err != nil {
+			return err
+		}
 		// Civil dates are stored as YYYY-MM-DD; the Rest window already has a
 		// day of margin each side, and toil weeks start up to 6 days earlier.
 		if in.SLIDays, err = s.SLIDaysInRange(gctx, ids, rest.From, rest.To); err != nil {
@@ -202,6 +205,38 @@ func (s *Store) linkingIncidents(ctx context.Context, ids []int64, r TimeRange) 
 	}
 	defer rows.Close()
 	return collectAll(rows, scanIncident)
+}
+
+// addOverdueItems appends to items, once each, the action items of the
+// services (nil = all) that can be overdue at an instant of w: due before
+// w.To and not closed by w.From, whatever the due date (LoadWindows.Overdue).
+func (s *Store) addOverdueItems(ctx context.Context, items []analytics.ActionItem, serviceIDs []int64, w analytics.Window) ([]analytics.ActionItem, error) {
+	if w.To.IsZero() {
+		return items, nil
+	}
+	var wh where
+	wh.add(itemDue+" < ?", FormatTime(w.To))
+	wh.add("("+itemClosed+" IS NULL OR "+itemClosed+" > ?)", FormatTime(w.From))
+	inIDs(&wh, "a.service_id", serviceIDs)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+actionItemCols+actionItemFrom+wh.sql()+` ORDER BY `+itemDue+`, a.id`, wh.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load overdue action items: %w", err)
+	}
+	defer rows.Close()
+	open, err := collectAll(rows, scanActionItem)
+	if err != nil {
+		return nil, fmt.Errorf("store: load overdue action items: %w", err)
+	}
+	seen := make(map[int64]bool, len(items))
+	for _, a := range items {
+		seen[a.ID] = true
+	}
+	for _, a := range open {
+		if !seen[a.ID] {
+			items = append(items, a)
+		}
+	}
+	return items, nil
 }
 
 // OpenActionItems returns a service's action items that are not closed, oldest due first.

@@ -10,7 +10,7 @@ import (
 )
 
 const pageCols = `p.id, p.source, p.external_id, p.service_id, s.name, p.incident_id, p.incident_ref, p.title,
-	p.urgency, p.triggered_at, p.acknowledged_at, p.resolved_at, p.auto_resolved, p.actionable`
+	p.urgency, p.triggered_at, p.acknowledged_at, p.resolved_at, p.auto_resolved, p.actionable, p.responder`
 
 const pageFrom = ` FROM pages p JOIN services s ON s.id = p.service_id`
 
@@ -24,7 +24,7 @@ func scanPage(sc interface{ Scan(...any) error }) (analytics.Page, error) {
 		actionable    sql.NullInt64
 	)
 	err := sc.Scan(&pg.ID, &pg.Source, &pg.ExternalID, &pg.ServiceID, &pg.Service, &incident, &pg.IncidentRef,
-		&pg.Title, &pg.Urgency, &triggered, &ack, &resolved, &auto, &actionable)
+		&pg.Title, &pg.Urgency, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder)
 	if err != nil {
 		return pg, err
 	}

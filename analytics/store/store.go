@@ -15,11 +15,14 @@ import (
 	_ "github.com/mattn/go-sqlite3" // registers the "sqlite3" driver
 	"github.com/pressly/goose/v3"
 
+	"sreport/analytics"
 	"sreport/migrations"
 )
 
-// ErrNotFound is returned when a looked-up row does not exist.
-var ErrNotFound = errors.New("not found")
+// ErrNotFound is returned when a looked-up row does not exist. It is
+// analytics.ErrNotFound, so an unknown scope reported by the scorecard and a
+// missing row match the same errors.Is test.
+var ErrNotFound = analytics.ErrNotFound
 
 // Store holds the database handles. Writes go through a single connection so
 // SQLite never returns "database is locked" between our own writers.
@@ -71,6 +74,9 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	p, err := goose.NewProvider(goose.DialectSQLite3, db, migrations.FS)
 	if err != nil {
 		return fmt.Errorf("store: migrations: %w", err)
+	}
+	if err := checkNotNewer(ctx, db, p); err != nil {
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: apply migrations: %w", err)

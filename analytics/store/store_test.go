@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"sreport/analytics"
 	"sreport/analytics/store"
 	"sreport/testutil"
 )
@@ -40,7 +41,7 @@ func TestMigrationsFromEmpty(t *testing.T) {
 		t.Errorf("foreign_keys = %d, %v", fk, err)
 	}
 	targets, err := st.TierTargets(ctx)
-	if err != nil || len(targets) != 48 {
+	if err != nil || len(targets) != len(analytics.DefaultTargets()) {
 		t.Fatalf("tier targets = %d, %v", len(targets), err)
 	}
 	bands, err := st.DoraBands(ctx)

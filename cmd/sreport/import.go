@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,13 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	tz := fs.String("tz", "", "IANA timezone of timestamps without an offset (default UTC)")
 	layout := fs.String("date-layout", "", "date layout of timestamps without an offset: Go layout, dd-MM-yyyy HH:mm:ss, or a name such as dd/mm/yyyy")
 	mapping := fs.String("mapping", "", "saved column mapping for generic CSV files (saved from the web upload)")
+	mapSpec := fs.String("map", "", "column mapping of a generic CSV: field=Header pairs, comma-separated, e.g. 'external_id=Ticket,title=Summary,service=Component,detected_at=Opened' (quote a header holding a comma)")
+	kind := fs.String("kind", "", "record kind of --map: incidents, deploys, pages or action_items (default: the one kind the mapped fields fit)")
+	mappingFile := fs.String("mapping-file", "", "column mapping of a generic CSV from a file: field=Header lines (kind=…, date_layout=…, source=… too) or the JSON the web UI saves")
+	serviceFrom := fs.String("service-from", "", "field that names the service when an export has several: ServiceNow cmdb_ci|business_service|service_offering|assignment_group, Jira affected_services|components|project")
+	defaultService := fs.String("service", "", "service of records whose file names none")
+	prodBranches := fs.String("prod-branches", "", "comma-separated branches that deploy to production (Jenkins multibranch, GitLab pipelines; default main,master)")
+	serviceMap := fs.String("service-map", "", "map names in the file to existing services, saved as aliases for every source: 'auth-svc=auth,checkout-api=checkout'")
 	workflow := fs.String("workflow", "", "GitHub Actions: the workflow that deploys (name, path, file or id; default every workflow)")
 	create := fs.Bool("create-services", false, "create services the database does not know")
 	tier := fs.Int("tier", store.DefaultNewServiceTier, "tier (0-3) of created services")
@@ -71,7 +79,45 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errors.New("import: --max-records must be 0 (no limit) or more")
 	}
 	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow, SeverityMap: sm, Jira: jira,
+		ServiceFrom: *serviceFrom, DefaultService: strings.TrimSpace(*defaultService),
 		Limits: ingest.Limits{MaxBytes: limit, MaxRecords: *maxRecords}}
+	for _, b := range strings.Split(*prodBranches, ",") {
+		if b = strings.TrimSpace(b); b != "" {
+			popt.ProdBranches = append(popt.ProdBranches, b)
+		}
+	}
+	svcMap, err := parsePairs(*serviceMap)
+	if err != nil {
+		return fmt.Errorf("import: --service-map: %w", err)
+	}
+	if n := boolCount(*mapping != "", *mapSpec != "", *mappingFile != ""); n > 1 {
+		return errors.New("import: use one of --mapping, --map and --mapping-file")
+	}
+	if *kind != "" && *mapSpec == "" {
+		return errors.New("import: --kind goes with --map")
+	}
+	switch {
+	case *mapSpec != "":
+		m, err := ingest.ParseMappingSpec(*kind, *mapSpec)
+		if err != nil {
+			return fmt.Errorf("import: %w", err)
+		}
+		popt.Mapping = m
+	case *mappingFile != "":
+		f, err := os.Open(*mappingFile)
+		if err != nil {
+			return fmt.Errorf("import: --mapping-file: %w", err)
+		}
+		m, err := ingest.ReadMappingFile(f)
+		f.Close()
+		if err != nil {
+			return fmt.Errorf("import: --mapping-file %s: %w", *mappingFile, err)
+		}
+		popt.Mapping = m
+	}
+	if popt.Mapping != nil && (popt.Format == "auto" || popt.Format == "") {
+		popt.Format = "csv"
+	}
 	if *tz != "" {
 		loc, err := time.LoadLocation(*tz)
 		if err != nil {
@@ -95,7 +141,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	aopt := store.ApplyOptions{Actor: "cli:" + envOr("USER", "unknown"), CreateServices: *create, Tier: tier,
-		DryRun: *dryRun, SkipInvalid: *skip, Audit: store.Audit{Actor: "cli"}}
+		DryRun: *dryRun, SkipInvalid: *skip, Audit: store.Audit{Actor: "cli"}, ServiceMap: svcMap}
 	failed := 0
 	for _, f := range files {
 		if *progress {
@@ -191,6 +237,10 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	h := sha256.New()
 	tee := io.TeeReader(r, h)
 	b, err := ingest.Parse(tee, name, popt)
+	if errors.Is(err, ingest.ErrNeedsMapping) {
+		return fmt.Errorf("%w: --map 'field=Header,…' [--kind KIND] or --mapping-file FILE (fields: %s; see docs/importers.md)",
+			ingest.ErrNeedsMapping, mappingFieldsHelp())
+	}
 	if err != nil {
 		var le *ingest.LimitError
 		if errors.As(err, &le) {
@@ -234,11 +284,11 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	}
 	for _, u := range res.Unknown {
 		if u.NotCreated != "" {
-			fmt.Fprintf(out, "  service %q on %d rows (first line %d) cannot be created: %s; map it to a service in the web app (an alias)\n",
+			fmt.Fprintf(out, "  service %q on %d rows (first line %d) cannot be created: %s; map it to a service (--service-map)\n",
 				u.Name, len(u.Lines), u.Lines[0], u.NotCreated)
 			continue
 		}
-		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d); use --create-services or map it in the web app\n", u.Name, len(u.Lines), u.Lines[0])
+		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d)\n", u.Name, len(u.Lines), u.Lines[0])
 	}
 	for _, e := range res.Errors {
 		fmt.Fprintf(out, "  line %d: %s\n", e.Line, e.Reason)
@@ -247,7 +297,87 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 		fmt.Fprintf(out, "  warning: %s\n", w)
 	}
 	if ie != nil {
-		return fmt.Errorf("%d rows cannot be imported; nothing was written (fix them, or use --skip-invalid / --create-services)", len(ie.Errors))
+		return unknownAdvice(ie, res)
 	}
 	return nil
+}
+
+// unknownAdvice says why nothing was written and what to do, the most
+// likely step first: services the catalogue lacks are created with
+// --create-services (on a first import, every one is missing).
+func unknownAdvice(ie *store.ImportError, res store.ImportResult) error {
+	unknownRows, notCreated := 0, 0
+	for _, u := range res.Unknown {
+		unknownRows += len(u.Lines)
+		if u.NotCreated != "" {
+			notCreated++
+		}
+	}
+	switch {
+	case notCreated > 0 && notCreated == len(res.Unknown) && unknownRows == len(ie.Errors):
+		// --create-services was given: only a mapping helps these.
+		return fmt.Errorf("nothing was written: %d service names cannot be created under the naming rule (%d rows); "+
+			"map them with --service-map 'name=existing-service,…'", notCreated, unknownRows)
+	case len(res.Unknown) > 0 && unknownRows == len(ie.Errors):
+		return fmt.Errorf("nothing was written: %d services are not in the catalogue (%d rows); run again with --create-services to create them, "+
+			"or --service-map 'name=existing-service,…' to map them", len(res.Unknown), unknownRows)
+	case len(res.Unknown) > 0:
+		return fmt.Errorf("nothing was written: %d services are not in the catalogue (%d rows) and %d other rows are rejected; "+
+			"run again with --create-services (or --service-map) and fix the other rows or add --skip-invalid", len(res.Unknown), unknownRows, len(ie.Errors)-unknownRows)
+	}
+	return fmt.Errorf("%d rows cannot be imported; nothing was written (fix them, or use --skip-invalid to import the others)", len(ie.Errors))
+}
+
+// parsePairs reads "a=b,c=d".
+func parsePairs(s string) (map[string]string, error) {
+	out := map[string]string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		k, v = strings.TrimSpace(k), strings.TrimSpace(v)
+		if !ok || k == "" || v == "" {
+			return nil, fmt.Errorf("%q is not name=service", p)
+		}
+		out[k] = v
+	}
+	return out, nil
+}
+
+func boolCount(bs ...bool) int {
+	n := 0
+	for _, b := range bs {
+		if b {
+			n++
+		}
+	}
+	return n
+}
+
+// mappingFieldsHelp lists the fields of each kind, required ones marked *.
+func mappingFieldsHelp() string {
+	kinds := make([]string, 0, len(ingest.KindFields))
+	for k := range ingest.KindFields {
+		if k != "sli" && k != "toil" {
+			kinds = append(kinds, k)
+		}
+	}
+	sort.Strings(kinds)
+	var parts []string
+	for _, k := range kinds {
+		req := map[string]bool{}
+		for _, f := range ingest.RequiredFields[k] {
+			req[f] = true
+		}
+		fs := make([]string, 0, len(ingest.KindFields[k]))
+		for _, f := range ingest.KindFields[k] {
+			if req[f] {
+				f += "*"
+			}
+			fs = append(fs, f)
+		}
+		parts = append(parts, k+": "+strings.Join(fs, " "))
+	}
+	return strings.Join(parts, "; ")
 }

@@ -74,17 +74,17 @@ func TestParseSize(t *testing.T) {
 	}
 }
 
-// TestImportSlashServiceName: --create-services does not create a name the
+// TestImportBadServiceName: --create-services does not create a name the
 // naming rule refuses; the output says why and what to do.
-func TestImportSlashServiceName(t *testing.T) {
+func TestImportBadServiceName(t *testing.T) {
 	dir := t.TempDir()
 	f := filepath.Join(dir, "sli.csv")
-	if err := os.WriteFile(f, []byte("service,slo,day,good,total\npayments/api,availability,2026-07-01,99,100\n"), 0o644); err != nil {
+	if err := os.WriteFile(f, []byte("service,slo,day,good,total\npayments//api,availability,2026-07-01,99,100\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	var out, errb bytes.Buffer
 	err := run(context.Background(), []string{"import", "--db", filepath.Join(dir, "t.db"), "--create-services", f}, &out, &errb)
-	want := `service "payments/api" on 1 rows (first line 2) cannot be created: a service name cannot contain "/"`
+	want := `service "payments//api" on 1 rows (first line 2) cannot be created: a service name cannot start or end with "/" or have an empty part`
 	if err == nil || !strings.Contains(out.String(), want) || !strings.Contains(errb.String(), "nothing was written") {
 		t.Errorf("%v\n%s\n%s", err, out.String(), errb.String())
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"sort"
 	"syscall"
 )
@@ -45,7 +46,22 @@ func main() {
 	}
 }
 
+// profileEnv names a file any command writes its CPU profile to; `sreport
+// bench --cpuprofile` sets it for the import and server it starts.
+const profileEnv = "SREPORT_CPUPROFILE"
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if path := os.Getenv(profileEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return fmt.Errorf("%s: %w", profileEnv, err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("%s: %w", profileEnv, err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	name := "serve"
 	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		usage(stdout)

@@ -9,7 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"sreport/analytics/reporting"
+	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/chromium"
 	"sreport/web"
 )
 
@@ -36,7 +39,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if *paper != "a4" && *paper != "letter" {
 		return fmt.Errorf("report: --paper must be a4 or letter")
 	}
-	req := web.ReportRequest{Period: *period, Team: *team, Paper: *paper}
+	req := reporting.Request{Period: *period, Team: *team}
 	if *tier >= 0 {
 		if *tier > 3 {
 			return fmt.Errorf("report: --tier must be 0..3")
@@ -55,13 +58,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	now := time.Now()
-	var b []byte
-	if ext == ".pdf" {
-		b, err = web.RenderReportPDF(ctx, st, req, now, version)
-	} else {
-		b, err = web.RenderReportHTML(ctx, st, req, now, version)
-	}
+	b, err := writeReport(ctx, st, req, ext, *paper, time.Now())
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
@@ -70,4 +67,29 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "wrote %s (%d bytes)\n", *out, len(b))
 	return nil
+}
+
+// writeReport assembles the report and formats it as ext: one
+// self-contained HTML file, or a PDF printed with headless Chromium.
+func writeReport(ctx context.Context, st *store.Store, req reporting.Request, ext, paper string, now time.Time) ([]byte, error) {
+	env, err := scorecard.LoadEnv(ctx, st, now.Truncate(time.Hour))
+	if err != nil {
+		return nil, err
+	}
+	exe, found := chromium.Path()
+	if ext == ".pdf" && !found {
+		return nil, chromium.ErrNotInstalled // before the work of assembling
+	}
+	rep, err := reporting.Assemble(ctx, st, env, req, now)
+	if err != nil {
+		return nil, err
+	}
+	if ext == ".html" {
+		return web.ReportHTML(ctx, rep, now, version)
+	}
+	page, err := web.ReportPrintPage(ctx, rep, now, version, paper)
+	if err != nil {
+		return nil, err
+	}
+	return chromium.PrintPDF(ctx, exe, page)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -25,6 +26,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", false, "seed demo data when the database holds no services")
 	proxyHeader := fs.String("auth-proxy-header", envOr("SREPORT_AUTH_PROXY_HEADER", ""), "header carrying the signed-in email from a trusted reverse proxy, e.g. X-Forwarded-Email (env SREPORT_AUTH_PROXY_HEADER)")
 	proxies := fs.String("trusted-proxies", envOr("SREPORT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose forwarding headers are believed (env SREPORT_TRUSTED_PROXIES)")
+	loadKey := secretBox(fs, db)
+	var ops opsFlags
+	ops.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,7 +39,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *proxyHeader != "" && len(trusted) == 0 {
 		return errors.New("--auth-proxy-header needs --trusted-proxies: the header is believed only from those addresses")
 	}
+	if err := ops.validate(); err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	// A fresh host of a primary that was lost starts from the replica,
+	// before anything opens the file.
+	if err := ops.restoreMissing(ctx, *db, stderr, logger); err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, *db)
 	if err != nil {
 		return err
@@ -52,14 +64,42 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := ensureFirstAdmin(ctx, st, logger); err != nil {
 		return err
 	}
-	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted, Background: ctx})
+	box, keyFrom, err := loadKey()
+	if err != nil {
+		return err
+	}
+	logger.Info("secret key loaded " + keyFrom)
+
+	// Replication and backups outlive the HTTP server by a little: they
+	// stop after it, so the last requests' writes are shipped and the
+	// replicator's final sync sees them.
+	opsCtx, stopOps := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopOps()
+	rt, err := ops.start(opsCtx, *db, stderr, logger)
+	if err != nil {
+		return err
+	}
+	defer rt.wait()
+	defer stopOps()
+
+	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted,
+		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
 	srv := web.NewServer(*addr, app)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe() }()
-	logger.Info("sreport listening", "addr", *addr, "db", *db, "version", version)
+	errc := make(chan error, 2)
+	go func() { errc <- srv.Serve(ln) }()
+	logger.Info("sreport listening", "addr", ln.Addr().String(), "db", *db, "version", version)
+	msrv, err := rt.serveMetrics(ops.metricsAddr, errc, logger)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve %s: %w", *addr, err)
+		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
@@ -67,6 +107,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
+	}
+	if msrv != nil {
+		_ = msrv.Shutdown(sctx)
 	}
 	return nil
 }

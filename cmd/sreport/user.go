@@ -11,8 +11,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"sreport/accounts"
 	"sreport/analytics/store"
-	"sreport/web"
 )
 
 func init() {
@@ -143,21 +143,33 @@ func runUserWith(ctx context.Context, args []string, stdin *os.File, stdout, std
 // passwordInput reads a password from stdin when it is piped or redirected
 // (first line), else generates one; generated reports which.
 func passwordInput(stdin *os.File) (password string, generated bool, err error) {
-	if stdin != nil {
-		if fi, err := stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice == 0 {
-			line, err := bufio.NewReader(stdin).ReadString('\n')
-			if err != nil && !errors.Is(err, io.EOF) {
-				return "", false, fmt.Errorf("read password from stdin: %w", err)
-			}
-			if pw := strings.TrimRight(line, "\r\n"); pw != "" {
-				if p := web.PasswordProblem(pw); p != "" {
-					return "", false, fmt.Errorf("password from stdin: %s", p)
-				}
-				return pw, false, nil
-			}
-		}
+	pw, err := pipedLine(stdin, "password")
+	if err != nil {
+		return "", false, err
 	}
-	return web.GeneratePassword(), true, nil
+	if pw != "" {
+		if p := accounts.PasswordProblem(pw); p != "" {
+			return "", false, fmt.Errorf("password from stdin: %s", p)
+		}
+		return pw, false, nil
+	}
+	return accounts.GeneratePassword(), true, nil
+}
+
+// pipedLine returns the first line of stdin when it is piped or
+// redirected, "" when it is a terminal or empty.
+func pipedLine(stdin *os.File, what string) (string, error) {
+	if stdin == nil {
+		return "", nil
+	}
+	if fi, err := stdin.Stat(); err != nil || fi.Mode()&os.ModeCharDevice != 0 {
+		return "", nil
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read %s from stdin: %w", what, err)
+	}
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 // demoUsers are created by serve --demo, one per role.
@@ -176,7 +188,7 @@ func ensureDemoUsers(ctx context.Context, st *store.Store, logger *slog.Logger) 
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		password := web.GeneratePassword()
+		password := accounts.GeneratePassword()
 		hash, err := store.HashPassword(password)
 		if err != nil {
 			return err
@@ -200,7 +212,7 @@ func ensureFirstAdmin(ctx context.Context, st *store.Store, logger *slog.Logger)
 	if err != nil || n > 0 {
 		return err
 	}
-	password := web.GeneratePassword()
+	password := accounts.GeneratePassword()
 	hash, err := store.HashPassword(password)
 	if err != nil {
 		return err

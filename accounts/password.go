@@ -1,4 +1,8 @@
-package web
+// Package accounts holds the rules for sreport's user accounts that do not
+// depend on how they are reached: what makes a password acceptable and how
+// a random one is made. The web pages and the `sreport user` commands
+// both apply them.
+package accounts
 
 import (
 	"crypto/rand"

@@ -1,0 +1,54 @@
+package analytics
+
+import (
+	"cmp"
+	"slices"
+)
+
+// SourceCounts are the counts of one source's records alone in a period.
+type SourceCounts struct {
+	Source string
+	Counts Counts
+}
+
+// CountsBySource computes, for each source with records in p, the counts
+// of that source's incidents, deploys, pages and action items alone,
+// sorted by source: what reports state as data coverage per source
+// (KPIDef.CoverageText over each source's Counts), because a KPI's inputs
+// are missing per source — an export without postmortem fields, a CI
+// without commit times. SLI days and toil weeks carry no source and are
+// left out. Only counts of per-record facts are meaningful here; counts
+// that relate records (repeats, failed changes) are not.
+func CountsBySource(in Input, p Period, s Settings) []SourceCounts {
+	parts := map[string]*Input{}
+	part := func(src string) *Input {
+		x := parts[src]
+		if x == nil {
+			x = &Input{Services: in.Services}
+			parts[src] = x
+		}
+		return x
+	}
+	for _, x := range in.Incidents {
+		part(x.Source).Incidents = append(part(x.Source).Incidents, x)
+	}
+	for _, x := range in.Deploys {
+		part(x.Source).Deploys = append(part(x.Source).Deploys, x)
+	}
+	for _, x := range in.Pages {
+		part(x.Source).Pages = append(part(x.Source).Pages, x)
+	}
+	for _, x := range in.ActionItems {
+		part(x.Source).ActionItems = append(part(x.Source).ActionItems, x)
+	}
+	var out []SourceCounts
+	for src, x := range parts {
+		c := ComputeKPIs(*x, p, s).Counts
+		if c.Incidents+c.PostmortemsRequired+c.Deployments+c.Rollbacks+c.Pages+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue == 0 {
+			continue
+		}
+		out = append(out, SourceCounts{Source: src, Counts: c})
+	}
+	slices.SortFunc(out, func(a, b SourceCounts) int { return cmp.Compare(a.Source, b.Source) })
+	return out
+}

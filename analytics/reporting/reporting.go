@@ -1,0 +1,256 @@
+// Package reporting assembles executive reports: for one period and scope
+// it loads the scorecards, the history for target streaks, the incidents
+// and the risk register through the store, computes the report's content
+// (analytics/report) and the twelve months its trend charts show. The
+// report pages, the HTML and PDF downloads and `sreport report` all take
+// this one path, so every copy of a report says the same.
+package reporting
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"sreport/analytics"
+	"sreport/analytics/report"
+	"sreport/analytics/scorecard"
+	"sreport/analytics/store"
+)
+
+// Request names one executive report: a period ("2026-10" or "2026-Q3")
+// and optionally a team or a tier.
+type Request struct {
+	Period string
+	Team   string
+	Tier   *int
+}
+
+// Scope is the request's scorecard scope.
+func (r Request) Scope() scorecard.Scope { return scorecard.Scope{Team: r.Team, Tier: r.Tier} }
+
+// Heading names the scope as a heading: "Team payments, tier 0",
+// "Team payments", "Tier 0" or "Organisation".
+func (r Request) Heading() string {
+	switch {
+	case r.Team != "" && r.Tier != nil:
+		return fmt.Sprintf("Team %s, tier %d", r.Team, *r.Tier)
+	case r.Team != "":
+		return "Team " + r.Team
+	case r.Tier != nil:
+		return fmt.Sprintf("Tier %d", *r.Tier)
+	}
+	return "Organisation"
+}
+
+// Subject names the scope as the subject of a sentence: "team payments",
+// "payments' tier-0 services", "the organisation".
+func (r Request) Subject() string { return report.ScopeSubject(r.Team, r.Tier) }
+
+// PeriodError is a period label that does not parse; its message says why.
+type PeriodError struct{ Err error }
+
+// Error is the parser's reason.
+func (e PeriodError) Error() string { return e.Err.Error() }
+
+// Unwrap returns the parser's error.
+func (e PeriodError) Unwrap() error { return e.Err }
+
+// NotStartedError is a period that begins after the caller's now: there is
+// nothing to report on yet.
+type NotStartedError struct{ Period string }
+
+// Error reads as the report pages have always put it.
+func (e NotStartedError) Error() string {
+	return "period " + e.Period + " has not started yet; a report for it not found"
+}
+
+// Report is one assembled report: what it was computed from and what it says.
+type Report struct {
+	Request Request
+	Period  analytics.Period
+	// Env is the settings, targets and catalogue it was computed with.
+	Env scorecard.Env
+	// Data is the loaded input of report.Build; Content its result.
+	Data    report.Data
+	Content report.Report
+	// Months are the twelve months ending with Period and Trend the
+	// scope's KPIs in each, for the trend charts.
+	Months []analytics.Period
+	Trend  []analytics.Result
+}
+
+// Assemble loads and computes the report req names. now is the caller's
+// clock: a period starting after it is a NotStartedError.
+func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Request, now time.Time) (*Report, error) {
+	p, err := analytics.ParsePeriod(req.Period, env.Settings.Location())
+	if err != nil {
+		return nil, PeriodError{err}
+	}
+	if p.From.After(now) {
+		return nil, NotStartedError{p.Label}
+	}
+	d, err := load(ctx, st, env, p, req)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d)}
+	services, err := env.Filter(req.Scope())
+	if err != nil {
+		return nil, err
+	}
+	r.Months = scorecard.Months(p, 12)
+	if r.Trend, _, err = scorecard.Series(ctx, st, env, r.Months, services); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// load loads and computes everything report.Build needs for p.
+func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request) (report.Data, error) {
+	sc := req.Scope()
+	d := report.Data{Period: p, Prev: p.Prev(), ScopeName: req.Subject(), Team: req.Team, Tier: req.Tier, Settings: env.Settings, AsOf: env.Settings.AsOf}
+	if d.AsOf.IsZero() {
+		d.AsOf = p.To
+	}
+	services, err := env.Filter(sc)
+	if err != nil {
+		return d, err
+	}
+	if d.Card, err = scorecard.Build(ctx, st, env, p, sc); err != nil {
+		return d, err
+	}
+	// Target streaks ("for the sixth quarter in a row") need the periods
+	// before the previous one, back to the first without data, at most
+	// report.MaxHistory before this one. The window holds one period more,
+	// as a probe: when it still has data the streaks may go back further.
+	// One load covers the window, the previous period and this one (whose
+	// months it contains).
+	window := make([]analytics.Period, report.MaxHistory-1)
+	e := d.Prev
+	for i := len(window) - 1; i >= 0; i-- {
+		e = e.Prev()
+		window[i] = e
+	}
+	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), d.Prev, p)...)
+	if err != nil {
+		return d, err
+	}
+	if err := compute(ctx, &d, in, env, services, window); err != nil {
+		return d, err
+	}
+	if len(services) > 0 {
+		ids := make([]int64, len(services))
+		for i, s := range services {
+			ids[i] = s.ID
+		}
+		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
+			return d, err
+		}
+	}
+	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// compute runs the engine over a report's loaded records: the periods
+// before the previous one (for target streaks), their tier roll-ups, a
+// quarter's months, the counts by source and the DORA bands. It checks ctx
+// before every engine run and stops with its error once the reader has
+// gone: a report runs the engine dozens of times.
+func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
+	p := d.Period
+	for i := len(window) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res := analytics.ComputeKPIs(in, window[i], env.Settings)
+		if !hasData(res) {
+			break
+		}
+		if i == 0 {
+			d.EarlierCapped = true // the probe has data: older periods may too
+			break
+		}
+		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
+		d.EarlierScope = append([]analytics.KPIs{res.KPIs}, d.EarlierScope...)
+	}
+	d.EarlierTiers = map[int][]analytics.KPIs{}
+	if len(d.Earlier) > 0 {
+		// The tiers' streaks, from the scorecard's own tier roll-up.
+		for tier, merged := range scorecard.Split(in, services).Tiers {
+			for _, ep := range d.Earlier {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, env.Settings).KPIs)
+			}
+		}
+	}
+	if p.Kind == analytics.Quarter {
+		d.Months = p.Months()
+		for _, m := range d.Months {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.Settings).KPIs)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	cur := analytics.ComputeKPIs(in, p, env.Settings)
+	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
+	d.Sources = analytics.CountsBySource(in, p, env.Settings)
+	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
+	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
+	return nil
+}
+
+// loadRisks fills in the scope's risk register as it stood at the end of
+// the period, so a past report reads the same whatever happened to the
+// risks since, and the status moves within the period with their scores.
+func loadRisks(ctx context.Context, st *store.Store, d *report.Data, services []analytics.Service, sc scorecard.Scope) error {
+	p := d.Period
+	risks, err := st.RisksAsOf(ctx, p.To)
+	if err != nil {
+		return err
+	}
+	inScope := map[string]bool{}
+	for _, s := range services {
+		inScope[s.Name] = true
+	}
+	byID := map[int64]analytics.Risk{}
+	for _, r := range risks {
+		if sc.Team == "" && sc.Tier == nil || slices.ContainsFunc(r.Services, func(n string) bool { return inScope[n] }) {
+			d.Risks = append(d.Risks, r)
+			byID[r.ID] = r
+		}
+	}
+	changes, err := st.RiskChangesBetween(ctx, p.From, p.To)
+	if err != nil {
+		return err
+	}
+	d.MoveScores = map[int64]int{}
+	for _, ev := range changes {
+		r, ok := byID[ev.RiskID]
+		if ev.Field != "status" || !ok {
+			continue
+		}
+		d.RiskEvents = append(d.RiskEvents, ev)
+		// The score right after the move: the changes made with it stand.
+		d.MoveScores[ev.ID] = store.RewindRisk(r, changes, ev.At.Add(time.Nanosecond)).Score()
+	}
+	return nil
+}
+
+// hasData reports whether a period holds any record of the scope: an
+// incident, a deploy, a page, an SLI day or a toil entry.
+func hasData(r analytics.Result) bool {
+	c := r.Counts
+	return c.Incidents > 0 || c.Deployments > 0 || c.Rollbacks > 0 || c.Pages > 0 || c.TotalHours > 0 || r.KPIs.Availability != nil
+}

@@ -1,0 +1,133 @@
+package scorecard
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"sreport/analytics"
+)
+
+// Load reads every record the engine needs to compute each period in ps for
+// the services, in one pass over the union of their windows.
+func Load(ctx context.Context, src Source, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
+	return load(ctx, src, env, services, true, ps)
+}
+
+// loadLean is Load without the display fields only evidence labels need.
+func loadLean(ctx context.Context, src Source, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
+	return load(ctx, src, env, services, false, ps)
+}
+
+func load(ctx context.Context, src Source, env Env, services []analytics.Service, full bool, ps []analytics.Period) (analytics.Input, error) {
+	var w analytics.LoadWindows
+	for _, p := range ps {
+		w = w.Union(env.Settings.LoadWindows(p))
+	}
+	get := src.KPIInputLean
+	if full {
+		get = src.KPIInput
+	}
+	in, err := get(ctx, services, w)
+	if err != nil {
+		return in, fmt.Errorf("scorecard: load %s..%s: %w", w.Incidents.From.Format(time.DateOnly), w.Incidents.To.Format(time.DateOnly), err)
+	}
+	return in, nil
+}
+
+// Build loads the scope's records of p and the previous period and
+// computes its scorecard (see Compute).
+func Build(ctx context.Context, src Source, env Env, p analytics.Period, sc Scope) (*Card, error) {
+	services, err := env.Filter(sc)
+	if err != nil {
+		return nil, err
+	}
+	in, err := loadLean(ctx, src, env, services, p.Prev(), p)
+	if err != nil {
+		return nil, err
+	}
+	return Compute(ctx, env, in, services, p)
+}
+
+// KPIResponse is the JSON of `sreport kpi --json` and GET /api/v1/kpis.
+type KPIResponse struct {
+	Period         string              `json:"period"`
+	From           string              `json:"from"`
+	To             string              `json:"to"`
+	Timezone       string              `json:"timezone"`
+	Scope          map[string]any      `json:"scope"`
+	KPIs           analytics.KPIs      `json:"kpis"`
+	Counts         analytics.Counts    `json:"counts"`
+	PreviousPeriod string              `json:"previous_period"`
+	Previous       analytics.KPIs      `json:"previous"`
+	Change         map[string]*float64 `json:"change"`
+	Dora           map[string]string   `json:"dora"`
+}
+
+// KPIs computes one scope's KPIs for p, with the previous period and the change.
+func KPIs(ctx context.Context, src Source, env Env, p analytics.Period, sc Scope) (KPIResponse, error) {
+	services, err := env.Filter(sc)
+	if err != nil {
+		return KPIResponse{}, err
+	}
+	in, err := loadLean(ctx, src, env, services, p.Prev(), p)
+	if err != nil {
+		return KPIResponse{}, err
+	}
+	cur := analytics.ComputeKPIs(in, p, env.Settings)
+	prev := noPrevious(analytics.ComputeKPIs(in, p.Prev(), env.Settings))
+	return KPIResponse{
+		Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
+		Timezone: p.Loc.String(), Scope: sc.JSON(),
+		KPIs: cur.KPIs, Counts: cur.Counts,
+		PreviousPeriod: p.Prev().Label, Previous: prev.KPIs, Change: Change(cur.KPIs, prev.KPIs),
+		Dora: analytics.DoraBands(cur, in, p, env.Settings, env.Bands),
+	}, nil
+}
+
+// Months returns the n months ending with (and including) the month of last.
+func Months(last analytics.Period, n int) []analytics.Period {
+	m := last.Months()[len(last.Months())-1]
+	out := make([]analytics.Period, n)
+	for i := n - 1; i >= 0; i-- {
+		out[i] = m
+		m = m.Prev()
+	}
+	return out
+}
+
+// Series computes a scope's KPIs month by month (oldest first) from one
+// load. It stops with ctx's error once ctx ends, between months.
+func Series(ctx context.Context, src Source, env Env, months []analytics.Period, services []analytics.Service) ([]analytics.Result, analytics.Input, error) {
+	in, err := loadLean(ctx, src, env, services, months...)
+	if err != nil {
+		return nil, in, err
+	}
+	out, err := env.series(ctx, in, months)
+	return out, in, err
+}
+
+// series computes each month from loaded records, stopping once ctx ends.
+func (env Env) series(ctx context.Context, in analytics.Input, months []analytics.Period) ([]analytics.Result, error) {
+	out := make([]analytics.Result, len(months))
+	for i, m := range months {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		out[i] = analytics.ComputeKPIs(in, m, env.Settings)
+	}
+	return out, nil
+}
+
+// Result computes one scope's full result for p, evidence included.
+func Result(ctx context.Context, src Source, env Env, p analytics.Period, sc Scope) (analytics.Result, error) {
+	services, err := env.Filter(sc)
+	if err != nil {
+		return analytics.Result{}, err
+	}
+	in, err := Load(ctx, src, env, services, p)
+	if err != nil {
+		return analytics.Result{}, err
+	}
+	return analytics.Compute(in, p, env.Settings), nil
+}
