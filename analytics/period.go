@@ -108,14 +108,23 @@ func (p Period) shift(n int) Period {
 	return NewMonth(idx/12, idx%12+1, p.Loc)
 }
 
-// Months returns the calendar months inside p (one for a month, three for a quarter).
+// Months returns the calendar months inside p (one for a month, three for
+// a quarter); for a period cut short (ToDate, PrevToDate) the months up to
+// its end, the last one cut there too.
 func (p Period) Months() []Period {
 	if p.Kind == Month {
 		return []Period{p}
 	}
-	out := make([]Period, 3)
-	for i := range out {
-		out[i] = NewMonth(p.Year, 3*(p.Num-1)+1+i, p.Loc)
+	var out []Period
+	for i := range 3 {
+		m := NewMonth(p.Year, 3*(p.Num-1)+1+i, p.Loc)
+		if !m.From.Before(p.To) {
+			break
+		}
+		if m.To.After(p.To) {
+			m.To = p.To
+		}
+		out = append(out, m)
 	}
 	return out
 }
@@ -132,11 +141,56 @@ func (p Period) ContainsDay(day time.Time) bool {
 	return p.Contains(d)
 }
 
-// Days is the number of calendar days in p (DST-safe).
+// Days is the number of calendar days in p (DST-safe): for a period cut
+// short inside a day (PrevToDate), the days begun, the cut day included.
 func (p Period) Days() int {
 	a := time.Date(p.From.Year(), p.From.Month(), p.From.Day(), 0, 0, 0, 0, time.UTC)
 	b := time.Date(p.To.Year(), p.To.Month(), p.To.Day(), 0, 0, 0, 0, time.UTC)
-	return int(b.Sub(a).Hours() / 24)
+	n := int(b.Sub(a).Hours() / 24)
+	if loc := p.Loc; loc != nil {
+		t := p.To.In(loc)
+		if t.Hour() != 0 || t.Minute() != 0 || t.Second() != 0 || t.Nanosecond() != 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// InProgress reports whether p has begun but not ended at asOf.
+func (p Period) InProgress(asOf time.Time) bool {
+	return asOf.After(p.From) && asOf.Before(p.To)
+}
+
+// PrevToDate returns the previous period cut at the span of p that has
+// elapsed at asOf, for a fair comparison of a period in progress: the same
+// day of the month and wall-clock time (for a quarter, of the same month of
+// the quarter), in p's timezone. November 15th, 13:00 gives October 1st to
+// October 15th, 13:00; a day the earlier month lacks (March 31st against
+// February) gives that whole month. The label stays the previous period's.
+// A period not in progress at asOf gets its whole previous period.
+func (p Period) PrevToDate(asOf time.Time) Period {
+	prev := p.Prev()
+	if !p.InProgress(asOf) {
+		return prev
+	}
+	loc := p.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	a, from, pf := asOf.In(loc), p.From.In(loc), prev.From.In(loc)
+	months := (a.Year()*12 + int(a.Month())) - (from.Year()*12 + int(from.Month()))
+	idx := pf.Year()*12 + int(pf.Month()) - 1 + months
+	y, mo := idx/12, time.Month(idx%12+1)
+	monthEnd := time.Date(y, mo+1, 1, 0, 0, 0, 0, loc)
+	cut := time.Date(y, mo, a.Day(), a.Hour(), a.Minute(), a.Second(), a.Nanosecond(), loc)
+	if a.Day() > monthEnd.AddDate(0, 0, -1).Day() {
+		cut = monthEnd // the earlier month has no such day: all of it
+	}
+	if cut.After(prev.To) {
+		cut = prev.To
+	}
+	prev.To = cut
+	return prev
 }
 
 // String returns the label.

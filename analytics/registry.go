@@ -2,8 +2,10 @@ package analytics
 
 import (
 	"fmt"
+	"math"
 	"reflect"
 	"slices"
+	"strconv"
 )
 
 // This file is the KPI registry: everything sreport knows about a KPI other
@@ -87,12 +89,49 @@ type KPIDef struct {
 	// Doc is the anchor of the KPI's section in docs/metrics.md, as GitHub
 	// derives it from the heading ("mttd--mttd_minutes").
 	Doc string
+	// Sample names the records N counts, for "from only 2 resolved
+	// incidents" and the sample column of tables.
+	Sample Noun
+	// Num is the Counts field (JSON key) of a ratio's numerator when it
+	// counts some of the same records as N, so the value reads "2 of 3";
+	// "" for means, medians, rates and ratios of other quantities.
+	Num string
+	// MinSample is the default minimum sample (Settings.MinSample): with a
+	// smaller N the KPI is shown with its sample but never judged
+	// (StatusLowSample). 0 means no minimum: counts and per-week or
+	// per-shift rates measure the period itself however few records it
+	// holds (no deploys is a deploy rate of 0, not a small sample).
+	MinSample int
+	// Team says the KPI is a team figure, recorded per team rather than per
+	// service (toil): the scorecard shows it on team rows and the roll-ups,
+	// not repeated on each of the team's service rows.
+	Team bool
 	// Coverage is set for a KPI whose records may lack the inputs it
 	// needs (an impact start, postmortem data): how many have them.
 	Coverage *Coverage
 
 	field func(*KPIs) **float64
 }
+
+// Noun is a countable thing with its singular and plural.
+type Noun struct{ One, Many string }
+
+// Of returns "1 incident", "3 incidents" (v as a whole number).
+func (n Noun) Of(v float64) string {
+	return strconv.FormatFloat(v, 'f', 0, 64) + " " + n.Word(v)
+}
+
+// Word is the singular for one, else the plural.
+func (n Noun) Word(v float64) string {
+	if math.Round(v) == 1 {
+		return n.One
+	}
+	return n.Many
+}
+
+// Sampled reports whether the KPI has a minimum sample by default: its
+// value is a mean, median or ratio over records.
+func (d KPIDef) Sampled() bool { return d.MinSample > 0 }
 
 // Coverage names the counts that say how many of a KPI's records carry
 // its inputs, so a page can say "postmortem data on 12 of 93 Sev1/Sev2
@@ -217,113 +256,144 @@ var kpiDefs = []KPIDef{
 	// Incidents
 	{Key: KPIIncidentsTotal, Label: "Incidents", Short: "Incidents", Prose: "The number of incidents",
 		Unit: UnitCount, Better: DirectionMax, N: []string{"incidents"}, Record: UnitCount,
-		Doc: "incidents-total--incidents_total", field: func(k *KPIs) **float64 { return &k.IncidentsTotal }},
+		Sample: Noun{"incident", "incidents"},
+		Doc:    "incidents-total--incidents_total", field: func(k *KPIs) **float64 { return &k.IncidentsTotal }},
 	{Key: KPISev1Count, Label: "Sev1 incidents", Short: "Sev1", Prose: "The number of Sev1 incidents",
 		Unit: UnitCount, Better: DirectionMax, N: []string{"sev1"}, Record: UnitCount,
-		Doc: "sev1--sev2-count--sev1_count-sev2_count", field: func(k *KPIs) **float64 { return &k.Sev1Count }},
+		Sample: Noun{"Sev1 incident", "Sev1 incidents"},
+		Doc:    "sev1--sev2-count--sev1_count-sev2_count", field: func(k *KPIs) **float64 { return &k.Sev1Count }},
 	{Key: KPISev2Count, Label: "Sev2 incidents", Short: "Sev2", Prose: "The number of Sev2 incidents",
 		Unit: UnitCount, Better: DirectionMax, N: []string{"sev2"}, Record: UnitCount,
-		Doc: "sev1--sev2-count--sev1_count-sev2_count", field: func(k *KPIs) **float64 { return &k.Sev2Count }},
+		Sample: Noun{"Sev2 incident", "Sev2 incidents"},
+		Doc:    "sev1--sev2-count--sev1_count-sev2_count", field: func(k *KPIs) **float64 { return &k.Sev2Count }},
 	{Key: KPICustomerImpactingIncidents, Label: "Customer-impacting incidents", Short: "Customer impact",
 		Prose: "The number of customer-impacting incidents",
 		Unit:  UnitCount, Better: DirectionMax, N: []string{"customer_impacting"}, Record: UnitCount,
-		Doc: "customer-impacting-incidents--customer_impacting_incidents", field: func(k *KPIs) **float64 { return &k.CustomerImpactingIncidents }},
+		Sample: Noun{"customer-impacting incident", "customer-impacting incidents"},
+		Doc:    "customer-impacting-incidents--customer_impacting_incidents", field: func(k *KPIs) **float64 { return &k.CustomerImpactingIncidents }},
 	{Key: KPIMTTDMinutes, Label: "MTTD", Short: "MTTD", Prose: "MTTD",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_start"}, Record: UnitMinutes,
+		Sample: Noun{"incident with an impact start", "incidents with an impact start"}, MinSample: 5,
 		Coverage: &Coverage{Input: "impact start", Have: "incidents_with_start", Of: "incidents", Records: "incidents"},
 		Doc:      "mttd--mttd_minutes", field: func(k *KPIs) **float64 { return &k.MTTDMinutes }},
 	{Key: KPIMTTAMinutes, Label: "MTTA (incidents)", Short: "MTTA", Prose: "MTTA",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"incidents_with_ack"}, Record: UnitMinutes,
+		Sample: Noun{"acknowledged incident", "acknowledged incidents"}, MinSample: 5,
 		Coverage: &Coverage{Input: "acknowledgement time", Have: "incidents_with_ack", Of: "incidents", Records: "incidents"},
 		Doc:      "mtta--mtta_minutes", field: func(k *KPIs) **float64 { return &k.MTTAMinutes }},
 	{Key: KPIMTTRMinutes, Label: "MTTR", Short: "MTTR", Prose: "MTTR",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"resolved_incidents"}, Record: UnitMinutes,
+		Sample: Noun{"resolved incident", "resolved incidents"}, MinSample: 5,
 		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRMinutes }},
 	{Key: KPIMTTRMedianMinutes, Label: "MTTR median", Short: "MTTR median", Prose: "Median MTTR",
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"resolved_incidents"}, Record: UnitMinutes,
+		Sample: Noun{"resolved incident", "resolved incidents"}, MinSample: 5,
 		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRMedianMinutes }},
 	{Key: KPIMTTRP90Minutes, Label: "MTTR p90", Short: "MTTR p90", Prose: "MTTR at the 90th percentile",
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"resolved_incidents"}, Record: UnitMinutes,
+		Sample: Noun{"resolved incident", "resolved incidents"}, MinSample: 5,
 		Doc: "mttr--mttr_minutes-mttr_median_minutes-mttr_p90_minutes", field: func(k *KPIs) **float64 { return &k.MTTRP90Minutes }},
 	{Key: KPITTMMinutes, Label: "Time to mitigate", Short: "TTM", Prose: "Time to mitigate",
 		Unit: UnitMinutes, Better: DirectionMax, Target: true, N: []string{"mitigated_incidents"}, Record: UnitMinutes,
+		Sample: Noun{"mitigated incident", "mitigated incidents"}, MinSample: 5,
 		Coverage: &Coverage{Input: "mitigation time", Have: "mitigated_incidents", Of: "incidents", Records: "incidents"},
 		Doc:      "time-to-mitigate--ttm_minutes", field: func(k *KPIs) **float64 { return &k.TTMMinutes }},
 	{Key: KPIRepeatIncidentRate, Label: "Repeat incidents", Short: "Repeat rate", Prose: "The repeat-incident rate",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"incidents"}, Record: UnitCount,
+		Sample: Noun{"incident", "incidents"}, Num: "repeat_incidents", MinSample: 5,
 		Doc: "repeat-incident-rate--repeat_incident_rate", field: func(k *KPIs) **float64 { return &k.RepeatIncidentRate }},
 
 	// Deployments and changes
 	{Key: KPIDeployments, Label: "Deployments", Short: "Deploys", Prose: "The number of deployments",
 		Unit: UnitCount, Better: DirectionMin, N: []string{"deployments"}, Record: UnitCount,
-		Doc: "deployments--deployments-deploys_per_week", field: func(k *KPIs) **float64 { return &k.Deployments }},
+		Sample: Noun{"deployment", "deployments"},
+		Doc:    "deployments--deployments-deploys_per_week", field: func(k *KPIs) **float64 { return &k.Deployments }},
 	{Key: KPIDeploysPerWeek, Label: "Deploys per week", Short: "Deploys / week", Prose: "Deploys per week",
 		Unit: UnitRate, Better: DirectionMin, N: []string{"deployments"}, Record: UnitCount,
-		Doc: "deployments--deployments-deploys_per_week", field: func(k *KPIs) **float64 { return &k.DeploysPerWeek }},
+		Sample: Noun{"deployment", "deployments"},
+		Doc:    "deployments--deployments-deploys_per_week", field: func(k *KPIs) **float64 { return &k.DeploysPerWeek }},
 	{Key: KPIChangeFailureRate, Label: "Change failure rate", Short: "Change failure", Prose: "The change failure rate",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"deployments"}, Record: UnitCount,
+		Sample: Noun{"deployment", "deployments"}, Num: "failed_changes", MinSample: 5,
 		Doc: "change-failure-rate--change_failure_rate", field: func(k *KPIs) **float64 { return &k.ChangeFailureRate }},
 	{Key: KPIRollbackRate, Label: "Rollback rate", Short: "Rollbacks", Prose: "The rollback rate",
 		Unit: UnitRatio, Better: DirectionMax, N: []string{"deployments", "rollbacks"}, Record: UnitCount,
+		Sample: Noun{"deployment or rollback", "deployments and rollbacks"}, Num: "rollbacks", MinSample: 5,
 		Doc: "rollback-rate--rollback_rate", field: func(k *KPIs) **float64 { return &k.RollbackRate }},
 	{Key: KPILeadTimeMedianHours, Label: "Lead time (median)", Short: "Lead time", Prose: "Median lead time",
 		Unit: UnitHours, Better: DirectionMax, N: []string{"deployments_with_commit"}, Record: UnitHours,
+		Sample: Noun{"deployment with a commit time", "deployments with a commit time"}, MinSample: 5,
 		Coverage: &Coverage{Input: "commit time", Have: "deployments_with_commit", Of: "deployments", Records: "deployments"},
 		Doc:      "lead-time-for-changes--lead_time_median_hours", field: func(k *KPIs) **float64 { return &k.LeadTimeMedianHours }},
 	{Key: KPIFailedDeployRecoveryMedianMinutes, Label: "Failed deploy recovery", Short: "Recovery", Prose: "Failed deploy recovery",
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"failed_deploy_incidents"}, Record: UnitMinutes,
+		Sample: Noun{"recovered failed deployment", "recovered failed deployments"}, MinSample: 5,
 		Doc:   "failed-deployment-recovery-time--failed_deploy_recovery_median_minutes",
 		field: func(k *KPIs) **float64 { return &k.FailedDeployRecoveryMedianMinutes }},
 
 	// On-call load
 	{Key: KPIPagesTotal, Label: "Pages", Short: "Pages", Prose: "The number of pages",
 		Unit: UnitCount, Better: DirectionMax, N: []string{"pages"}, Record: UnitCount,
-		Doc: "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesTotal }},
+		Sample: Noun{"page", "pages"},
+		Doc:    "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesTotal }},
 	{Key: KPIPagesAfterHours, Label: "After-hours pages", Short: "After-hours pages", Prose: "The number of after-hours pages",
 		Unit: UnitCount, Better: DirectionMax, N: []string{"pages_after_hours"}, Record: UnitCount,
-		Doc: "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesAfterHours }},
+		Sample: Noun{"after-hours page", "after-hours pages"},
+		Doc:    "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesAfterHours }},
 	{Key: KPIPagesSleepHours, Label: "Sleep-hours pages", Short: "Sleep-hours pages", Prose: "The number of sleep-hours pages",
 		Unit: UnitCount, Better: DirectionMax, N: []string{"pages_sleep_hours"}, Record: UnitCount,
-		Doc: "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesSleepHours }},
+		Sample: Noun{"sleep-hours page", "sleep-hours pages"},
+		Doc:    "pages--pages_total-pages_after_hours-pages_sleep_hours", field: func(k *KPIs) **float64 { return &k.PagesSleepHours }},
 	{Key: KPIPagesPerShift, Label: "Pages per shift", Short: "Pages / shift", Prose: "Pages per shift",
 		Unit: UnitRate, Better: DirectionMax, N: []string{"pages"}, Record: UnitCount,
-		Doc: "pages-per-shift--pages_per_shift", field: func(k *KPIs) **float64 { return &k.PagesPerShift }},
+		Sample: Noun{"page", "pages"},
+		Doc:    "pages-per-shift--pages_per_shift", field: func(k *KPIs) **float64 { return &k.PagesPerShift }},
 	{Key: KPIAlertNoiseRatio, Label: "Alert noise", Short: "Alert noise", Prose: "Alert noise",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"pages"}, Record: UnitCount,
+		Sample: Noun{"page", "pages"}, Num: "noise_pages", MinSample: 5,
 		Doc: "alert-noise-ratio--alert_noise_ratio", field: func(k *KPIs) **float64 { return &k.AlertNoiseRatio }},
 	{Key: KPIMTTAPagesMinutes, Label: "MTTA (pages)", Short: "Page MTTA", Prose: "MTTA of pages",
 		Unit: UnitMinutes, Better: DirectionMax, N: []string{"pages_with_ack"}, Record: UnitMinutes,
+		Sample: Noun{"acknowledged page", "acknowledged pages"}, MinSample: 5,
 		Doc: "page-mtta--mtta_pages_minutes", field: func(k *KPIs) **float64 { return &k.MTTAPagesMinutes }},
 	{Key: KPIToilRatio, Label: "Toil", Short: "Toil", Prose: "Toil",
 		Unit: UnitRatio, Better: DirectionMax, Target: true, N: []string{"toil_weeks"}, Record: UnitWorkHours,
+		Sample: Noun{"toil week", "toil weeks"}, MinSample: 1, Team: true,
 		Doc: "toil-ratio--toil_ratio", field: func(k *KPIs) **float64 { return &k.ToilRatio }},
 
 	// Learning
 	{Key: KPIPostmortemOnTimeRate, Label: "Postmortems on time", Short: "Postmortems on time", Prose: "The share of postmortems on time",
 		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"postmortems_due"}, Record: UnitCount,
+		Sample: Noun{"postmortem due", "postmortems due"}, Num: "postmortems_on_time", MinSample: 5,
 		Coverage: &Coverage{Input: "postmortem data", Have: "postmortems_with_data", Of: "postmortems_required", Records: "Sev1/Sev2 incidents"},
 		Doc:      "postmortem-on-time-rate--postmortem_on_time_rate", field: func(k *KPIs) **float64 { return &k.PostmortemOnTimeRate }},
 	{Key: KPIActionItemOnTimeRate, Label: "Action items on time", Short: "Action items on time",
 		Prose: "The share of action items closed on time",
 		Unit:  UnitRatio, Better: DirectionMin, Target: true, N: []string{"action_items_due"}, Record: UnitCount,
+		Sample: Noun{"action item due", "action items due"}, Num: "action_items_on_time", MinSample: 5,
 		Doc: "action-item-on-time-rate--action_item_on_time_rate", field: func(k *KPIs) **float64 { return &k.ActionItemOnTimeRate }},
 	{Key: KPIActionItemsOverdue, Label: "Overdue action items", Short: "Overdue items", Prose: "The number of overdue action items",
 		Unit: UnitCount, Better: DirectionMax, Target: true, N: []string{"action_items_overdue"}, Record: UnitHours,
-		Doc: "overdue-action-items--action_items_overdue", field: func(k *KPIs) **float64 { return &k.ActionItemsOverdue }},
+		Sample: Noun{"overdue action item", "overdue action items"},
+		Doc:    "overdue-action-items--action_items_overdue", field: func(k *KPIs) **float64 { return &k.ActionItemsOverdue }},
 
 	// Service levels
 	{Key: KPIAvailability, Label: "Availability", Short: "Availability", Prose: "Availability",
 		Unit: UnitNines, Better: DirectionMin, Target: true, N: []string{"total_events"}, Record: UnitNines,
+		Sample: Noun{"event", "events"}, MinSample: 5,
 		Doc: "availability--availability", field: func(k *KPIs) **float64 { return &k.Availability }},
 	{Key: KPISLOAttainment, Label: "SLO attainment", Short: "SLO attainment", Prose: "SLO attainment",
 		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"slo_days"}, Record: UnitNines,
+		Sample: Noun{"SLO-day", "SLO-days"}, Num: "slo_days_met", MinSample: 5,
 		Doc: "slo-attainment--slo_attainment", field: func(k *KPIs) **float64 { return &k.SLOAttainment }},
 	{Key: KPIErrorBudgetRemaining, Label: "Error budget left", Short: "Budget left", Prose: "Error budget remaining",
 		Unit: UnitBudget, Better: DirectionMin, N: []string{"total_events"}, Record: UnitCount,
+		Sample: Noun{"event", "events"}, MinSample: 5,
 		Doc:   "error-budget-remaining--error_budget_remaining-burn-rate--burn_rate",
 		field: func(k *KPIs) **float64 { return &k.ErrorBudgetRemaining }},
 	{Key: KPIBurnRate, Label: "Burn rate", Short: "Burn rate", Prose: "Burn rate",
 		Unit: UnitRate, Better: DirectionMax, N: []string{"total_events"}, Record: UnitCount,
+		Sample: Noun{"event", "events"}, MinSample: 5,
 		Doc:   "error-budget-remaining--error_budget_remaining-burn-rate--burn_rate",
 		field: func(k *KPIs) **float64 { return &k.BurnRate }},
 }

@@ -17,6 +17,9 @@ type Settings struct {
 	RepeatLookback     time.Duration // look-back window for repeat incidents
 	PostmortemDaysSev1 int           // business days after resolution
 	PostmortemDaysSev2 int
+	// MinSample overrides KPIs' minimum samples (KPI key → records; see
+	// MinSampleOf). It is never written through: copy it before changing.
+	MinSample map[string]int
 	// AsOf is the knowledge cut-off for "pending" states: a postmortem or an
 	// action item counts as done only if it was done by AsOf, and one whose
 	// deadline is after AsOf and is not yet done is left out rather than
@@ -41,6 +44,17 @@ func DefaultSettings() Settings {
 		PostmortemDaysSev1: 5,
 		PostmortemDaysSev2: 10,
 	}
+}
+
+// MinSampleOf returns kpi's minimum sample: the setting, else the
+// registry's default (KPIDef.MinSample). A value over fewer records is
+// shown with its n but never judged against a target (StatusLowSample).
+func (s Settings) MinSampleOf(kpi string) int {
+	if n, ok := s.MinSample[kpi]; ok {
+		return n
+	}
+	d, _ := KPIDefOf(kpi)
+	return d.MinSample
 }
 
 // Location returns the reporting timezone, falling back to UTC for an unknown name.

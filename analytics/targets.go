@@ -68,13 +68,29 @@ func DefaultTargets() []Target {
 	return out
 }
 
-// Target statuses.
+// Target statuses: every scorecard cell has exactly one
+// (docs/metrics.md, "Statuses").
 const (
-	StatusMet    = "met"
-	StatusAtRisk = "at_risk"
-	StatusMissed = "missed"
+	StatusMet    = "met"     // the value meets its target
+	StatusAtRisk = "at_risk" // missed, but within the at-risk band
+	StatusMissed = "missed"  // missed by more than the band
+	// StatusLowSample is a value over fewer records than the KPI's minimum
+	// sample (Settings.MinSample): shown with its n, never judged.
+	StatusLowSample = "low_sample"
+	// StatusNoTarget is a value with no target in force for its row.
+	StatusNoTarget = "no_target"
+	// StatusNoData is no value: no records to average or count a ratio over.
 	StatusNoData = "no_data"
 )
+
+// Statuses lists every status, from the best outcome to no data.
+var Statuses = []string{StatusMet, StatusAtRisk, StatusMissed, StatusLowSample, StatusNoTarget, StatusNoData}
+
+// Judged reports whether status is an outcome against a target (met, at
+// risk or missed), as opposed to a reason there is none.
+func Judged(status string) bool {
+	return status == StatusMet || status == StatusAtRisk || status == StatusMissed
+}
 
 // AtRiskFraction is the tolerance of the at_risk band (docs/metrics.md, "Status rule").
 const AtRiskFraction = 0.10
@@ -83,9 +99,32 @@ const AtRiskFraction = 0.10
 // (60 × 1.1 is 66.00000000000001).
 const statusEpsilon = 1e-9
 
-// Status compares value with target t (ok = a target exists):
+// Judge is the status of a KPI value over a sample of n records, with the
+// KPI's minimum sample minSample, against target t (ok = a target is in
+// force), in this order:
 //
-//   - no_data: no target, no value, or an unknown direction;
+//   - no_data: no value (nothing to average, a zero denominator);
+//   - low_sample: n < minSample, target or not: the number itself is too
+//     thin to read, so it is never judged;
+//   - no_target: no target in force, or one with an unknown direction;
+//   - met, at_risk or missed: Status.
+func Judge(value *float64, n float64, minSample int, t Target, ok bool) string {
+	switch {
+	case value == nil || math.IsNaN(*value):
+		return StatusNoData
+	case n < float64(minSample):
+		return StatusLowSample
+	case !ok:
+		return StatusNoTarget
+	}
+	return Status(value, t)
+}
+
+// Status compares value with target t, whatever the sample; Judge says
+// when there is a target to compare with:
+//
+//   - no_data: no value;
+//   - no_target: an unknown direction;
 //   - met: max: value ≤ target; min: value ≥ target;
 //   - at_risk: missed by no more than 10 % of the target:
 //     max: value ≤ target + 0.1 × |target|;
@@ -93,8 +132,8 @@ const statusEpsilon = 1e-9
 //     tolerance is 10 % of the error budget: value ≥ target − 0.1 × (1 − target)
 //     (0.999 availability: at_risk down to 0.9989);
 //   - missed: otherwise.
-func Status(value *float64, t Target, ok bool) string {
-	if !ok || value == nil || math.IsNaN(*value) {
+func Status(value *float64, t Target) string {
+	if value == nil || math.IsNaN(*value) {
 		return StatusNoData
 	}
 	v := *value
@@ -122,7 +161,7 @@ func Status(value *float64, t Target, ok bool) string {
 		}
 		return StatusMissed
 	}
-	return StatusNoData
+	return StatusNoTarget
 }
 
 // DORA band names; "" means no data.
@@ -140,6 +179,19 @@ const (
 	DoraRecoveryHours     = "recovery_hours"
 	DoraDeployFrequency   = "deploy_frequency"
 )
+
+// DoraUnit is the unit a DORA metric's thresholds are written in: the
+// change failure rate a fraction, lead and recovery times hours, deploy
+// frequency deploy-days.
+func DoraUnit(metric string) Unit {
+	switch metric {
+	case DoraChangeFailureRate:
+		return UnitRatio
+	case DoraLeadTimeHours, DoraRecoveryHours:
+		return UnitHours
+	}
+	return UnitRate
+}
 
 // DoraBand is one row of dora_bands: the threshold a metric must meet to be
 // in a band (elite, high or medium; anything else is low).

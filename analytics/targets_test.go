@@ -21,39 +21,77 @@ func TestStatus(t *testing.T) {
 		name  string
 		value *float64
 		t     Target
-		ok    bool
 		want  string
 	}{
-		{"no target", f64(1), mttr, false, StatusNoData},
-		{"no value", nil, mttr, true, StatusNoData},
-		{"NaN value", f64(nanValue()), mttr, true, StatusNoData},
-		{"bad direction", f64(1), Target{KPI: "x", Target: 1, Direction: "up"}, true, StatusNoData},
-		{"max: below", f64(59), mttr, true, StatusMet},
-		{"max: equal", f64(60), mttr, true, StatusMet},
-		{"max: 65 at risk", f64(65), mttr, true, StatusAtRisk},
-		{"max: 66 edge at risk", f64(66), mttr, true, StatusAtRisk},
-		{"max: 66.01 missed", f64(66.01), mttr, true, StatusMissed},
-		{"max: 70 missed", f64(70), mttr, true, StatusMissed},
-		{"max ratio: 0.165 at risk", f64(0.165), cfr, true, StatusAtRisk},
-		{"max ratio: 0.166 missed", f64(0.166), cfr, true, StatusMissed},
-		{"max zero target: 0 met", f64(0), zero, true, StatusMet},
-		{"max zero target: anything above missed", f64(0.01), zero, true, StatusMissed},
-		{"min ratio: equal", f64(0.999), avail, true, StatusMet},
-		{"min ratio: above", f64(0.9995), avail, true, StatusMet},
-		{"min ratio: 0.9989 at risk (10 % of the 0.001 error margin)", f64(0.9989), avail, true, StatusAtRisk},
-		{"min ratio: 0.99885 missed", f64(0.99885), avail, true, StatusMissed},
-		{"min ratio: 0.899 missed, not 10 % of target", f64(0.899), avail, true, StatusMissed},
-		{"min ratio 0.9: 0.89 at risk", f64(0.89), pm, true, StatusAtRisk},
-		{"min ratio 0.9: 0.81 at risk (within 10 % of the target)", f64(0.81), pm, true, StatusAtRisk},
-		{"min ratio 0.9: 0.809 missed", f64(0.809), pm, true, StatusMissed},
-		{"min other: 9 at risk", f64(9), other, true, StatusAtRisk},
-		{"min other: 8.9 missed", f64(8.9), other, true, StatusMissed},
+		{"no value", nil, mttr, StatusNoData},
+		{"NaN value", f64(nanValue()), mttr, StatusNoData},
+		{"bad direction", f64(1), Target{KPI: "x", Target: 1, Direction: "up"}, StatusNoTarget},
+		{"max: below", f64(59), mttr, StatusMet},
+		{"max: equal", f64(60), mttr, StatusMet},
+		{"max: 65 at risk", f64(65), mttr, StatusAtRisk},
+		{"max: 66 edge at risk", f64(66), mttr, StatusAtRisk},
+		{"max: 66.01 missed", f64(66.01), mttr, StatusMissed},
+		{"max: 70 missed", f64(70), mttr, StatusMissed},
+		{"max ratio: 0.165 at risk", f64(0.165), cfr, StatusAtRisk},
+		{"max ratio: 0.166 missed", f64(0.166), cfr, StatusMissed},
+		{"max zero target: 0 met", f64(0), zero, StatusMet},
+		{"max zero target: anything above missed", f64(0.01), zero, StatusMissed},
+		{"min ratio: equal", f64(0.999), avail, StatusMet},
+		{"min ratio: above", f64(0.9995), avail, StatusMet},
+		{"min ratio: 0.9989 at risk (10 % of the 0.001 error margin)", f64(0.9989), avail, StatusAtRisk},
+		{"min ratio: 0.99885 missed", f64(0.99885), avail, StatusMissed},
+		{"min ratio: 0.899 missed, not 10 % of target", f64(0.899), avail, StatusMissed},
+		{"min ratio 0.9: 0.89 at risk", f64(0.89), pm, StatusAtRisk},
+		{"min ratio 0.9: 0.81 at risk (within 10 % of the target)", f64(0.81), pm, StatusAtRisk},
+		{"min ratio 0.9: 0.809 missed", f64(0.809), pm, StatusMissed},
+		{"min other: 9 at risk", f64(9), other, StatusAtRisk},
+		{"min other: 8.9 missed", f64(8.9), other, StatusMissed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Status(tc.value, tc.t, tc.ok); got != tc.want {
+			if got := Status(tc.value, tc.t); got != tc.want {
 				t.Errorf("Status(%v, %+v) = %s, want %s", fmtp(tc.value), tc.t, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestJudge checks the order of the six statuses: no value, then the
+// minimum sample, then no target, then the target rule.
+func TestJudge(t *testing.T) {
+	mttr := Target{Tier: 0, KPI: KPIMTTRMinutes, Target: 30, Direction: DirectionMax}
+	pm := Target{Tier: 0, KPI: KPIPostmortemOnTimeRate, Target: 0.95, Direction: DirectionMin}
+	for _, tc := range []struct {
+		name  string
+		value *float64
+		n     float64
+		min   int
+		t     Target
+		ok    bool
+		want  string
+	}{
+		{"no records: no data, whatever the target", nil, 0, 5, mttr, true, StatusNoData},
+		{"no records and no target: no data", nil, 0, 5, mttr, false, StatusNoData},
+		{"a value without a target: no_target", f64(12), 5, 5, mttr, false, StatusNoTarget},
+		{"below the minimum, target or not: low_sample", f64(12), 1, 5, mttr, false, StatusLowSample},
+		// The example: one postmortem, late, is 0 % — not "missed".
+		{"1 of 1 postmortems below a minimum of 5", f64(0), 1, 5, pm, true, StatusLowSample},
+		{"4 resolved incidents: one short of 5", f64(95), 4, 5, mttr, true, StatusLowSample},
+		{"5 resolved incidents: judged, missed", f64(95), 5, 5, mttr, true, StatusMissed},
+		{"5 resolved incidents: judged, at risk", f64(33), 5, 5, mttr, true, StatusAtRisk},
+		{"6 resolved incidents: judged, met", f64(20), 6, 5, mttr, true, StatusMet},
+		{"minimum 0: one record is judged", f64(0), 1, 0, pm, true, StatusMissed},
+		{"minimum 1: one record is judged", f64(1), 1, 1, pm, true, StatusMet},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Judge(tc.value, tc.n, tc.min, tc.t, tc.ok); got != tc.want {
+				t.Errorf("Judge(%v, n %v, min %d) = %s, want %s", fmtp(tc.value), tc.n, tc.min, got, tc.want)
+			}
+		})
+	}
+	for _, st := range Statuses {
+		if Judged(st) != (st == StatusMet || st == StatusAtRisk || st == StatusMissed) {
+			t.Errorf("Judged(%s) = %v", st, Judged(st))
+		}
 	}
 }
 

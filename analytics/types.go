@@ -136,6 +136,34 @@ type SLO struct {
 	Name       string
 	Objective  float64 // e.g. 0.999
 	WindowDays int
+	// Calendar is the calendar period the SLO budgets by (CalendarMonth…);
+	// "" = a rolling window of WindowDays.
+	Calendar string
+}
+
+// Calendar periods an SLO's time window can be aligned to.
+const (
+	CalendarDay     = "day"
+	CalendarWeek    = "week"
+	CalendarMonth   = "month"
+	CalendarQuarter = "quarter"
+	CalendarYear    = "year"
+)
+
+// SLODefinition is an SLO as a team keeps it in code (OpenSLO, Sloth): what
+// an import creates or updates. The queries are kept as written; a
+// connector of QueryType turns them into daily counts.
+type SLODefinition struct {
+	Service     string
+	Name        string
+	Objective   float64 // ratio in (0,1)
+	WindowDays  int     // rolling window; for a calendar window its usual length
+	Calendar    string  // "" (rolling) or a Calendar* period
+	Description string
+	QueryType   string // metric source: "prometheus", "datadog"…; "" = no event queries
+	GoodQuery   string // good events; "" when BadQuery is given
+	BadQuery    string // bad (error) events
+	TotalQuery  string
 }
 
 // SLIDay is one day of good/total events for one SLO.

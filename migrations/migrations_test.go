@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3"
 	"github.com/pressly/goose/v3"
@@ -51,6 +52,13 @@ INSERT INTO risk_services (risk_id, service_id) VALUES (1, 1);
 INSERT INTO risk_incidents (risk_id, incident_id) VALUES (1, 1);
 INSERT INTO risk_events (risk_id, at, actor, field, old_value, new_value) VALUES (1, '2026-01-01T00:00:00Z', 'lead', 'status', '', 'open');
 INSERT INTO import_mappings (name, kind, spec_json, updated_at) VALUES ('legacy', 'incidents', '{}', '2026-01-01T00:00:00Z');
+`,
+	// Rules edited before they were effective-dated (version 13): a
+	// target, a DORA threshold and a setting, one row per key.
+	2: `
+UPDATE tier_targets SET target = 45 WHERE tier = 0 AND kpi = 'mttr_minutes';
+UPDATE dora_bands SET threshold = 20 WHERE metric = 'lead_time_hours' AND band = 'elite';
+INSERT INTO settings (key, value) VALUES ('noise_auto_resolve_minutes', '7');
 `,
 	3: `INSERT INTO login_failures (email, client_addr, at) VALUES ('vp@example.com', '192.0.2.7', '2026-01-06T00:00:00Z');`,
 	// Edits of imported action items as version 6 stored them: every field,
@@ -207,6 +215,9 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			if u, err := st.UserByEmail(ctx, "LEAD@example.com"); err != nil || u.Role != "editor" {
 				t.Errorf("user after migration: %+v %v", u, err)
 			}
+			if stop >= 2 {
+				checkRulesKept(ctx, t, st)
+			}
 			st.Close()
 
 			db = openRaw(t, path)
@@ -235,6 +246,34 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 			}
 			checkHealthy(t, db)
 		})
+	}
+}
+
+// checkRulesKept: rules edited before effective dating are in force since
+// the beginning, so every month, old or new, reads the edited values.
+func checkRulesKept(ctx context.Context, t *testing.T, st *store.Store) {
+	t.Helper()
+	book, err := st.Rules(ctx)
+	if err != nil {
+		t.Fatalf("rules after migration: %v", err)
+	}
+	for _, month := range []string{"2020-01", "2026-01"} {
+		r := book.At(month)
+		if tg, ok := r.Targets[0]["mttr_minutes"]; !ok || tg.Target != 45 {
+			t.Errorf("%s: tier-0 MTTR target %+v (%v), want 45", month, tg, ok)
+		}
+		if r.Settings.NoiseAutoResolve != 7*time.Minute {
+			t.Errorf("%s: noise auto-resolve %v, want 7m", month, r.Settings.NoiseAutoResolve)
+		}
+		found := false
+		for _, b := range r.Bands {
+			if b.Metric == "lead_time_hours" && b.Band == "elite" {
+				found = b.Threshold == 20
+			}
+		}
+		if !found {
+			t.Errorf("%s: elite lead-time band %+v, want 20", month, r.Bands)
+		}
 	}
 }
 

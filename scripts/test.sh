@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The one command that runs every test, browser tests included. It installs
-# what a fresh machine lacks: Chromium, poppler-utils and openssh-server (apt), the npm
+# what a fresh machine lacks: Chromium, poppler-utils, openssh-server and Prometheus (apt), the npm
 # front-end files, and the pinned templ CLI (a Go tool in go.mod).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,9 @@ need_apt=()
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
 # sshd: the sftp replication test starts a private OpenSSH server on loopback.
 [ -x /usr/sbin/sshd ] || need_apt+=(openssh-server)
+# Prometheus (with promtool) for the Prometheus connector's test, which
+# starts its own server on loopback; Debian's service is not used.
+[ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "== installing ${need_apt[*]} (apt-get)"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

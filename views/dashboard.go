@@ -2,8 +2,10 @@ package views
 
 // Tile is one headline KPI with its target, status and trend.
 type Tile struct {
-	Label       string
-	Value       string
+	Label string
+	Value string
+	// Sample is the value's sample for a mean or ratio ("2 of 2").
+	Sample      string
 	Target      string
 	Trend       string
 	TrendClass  string

@@ -91,6 +91,7 @@ type FilePreview struct {
 	Created   []string
 	Warnings  []string
 	Sample    Table
+	SLOs      Table // what the file's SLO definitions change; no rows for other files
 	Rejects   []RejectRow
 	Failed    string // the file could not be read at all
 }
@@ -158,6 +159,7 @@ type ImportDoneFile struct {
 	Created   []string
 	Failed    string
 	Rejects   []RejectRow
+	SLOs      Table // SLO definitions created or changed
 }
 
 // ImportDetail is one recorded import.

@@ -25,9 +25,11 @@ type ReportPeriod struct {
 // ReportValue is one number in the report: its text, its raw value (for
 // tests comparing with the KPI engine) and its status against a target.
 type ReportValue struct {
-	Text        string
-	Raw         string // strconv 'g' of the engine's value; empty for no data
-	Status      string // met, at_risk, missed, no_data, none
+	Text string
+	Raw  string // strconv 'g' of the engine's value; empty for no data
+	// Sample is a mean's or ratio's sample ("2 of 2", "n = 3").
+	Sample      string
+	Status      string // met, at_risk, missed, low_sample, no_target, no_data
 	Icon        string
 	StatusLabel string
 	TestID      string
@@ -92,28 +94,80 @@ type Report struct {
 	// adds its own footer with page numbers.
 	PDF bool
 
-	Summary     []string
-	MonthHeads  []string // the quarter's months, for side-by-side columns
-	Headlines   []ReportKPI
-	Dora        []ReportDora
-	TierHeads   []string
-	Tiers       []ReportRow
-	SLOHeads    []string
-	SLOs        []ReportRow
-	Incidents   Table
-	Themes      Table
-	Causes      Table // incidents by category, for trend analysis (not repeats)
-	Change      []ReportKPI
-	ChangeNote  string
-	OnCall      []ReportKPI
-	OnCallNote  string
-	Discipline  []ReportKPI
-	DiscNote    string
-	Coverage    Table // data coverage per source
-	Risks       Table
-	RisksNote   string // when the register is judged and what its marks mean
-	RiskMoves   Table
-	Worst       Table
-	Best        Table // most improved services
-	TrendCharts []Chart
+	// Exec is the first page; Contents the sections after it, with their
+	// printed page numbers once known.
+	Exec            ReportExec
+	Commentary      ReportCommentary
+	Contents        []ReportTOCEntry
+	DefinitionsHref string // absolute link to the KPI definitions, when the server knows its address
+	Summary         []string
+	MonthHeads      []string // the quarter's months, for side-by-side columns
+	Headlines       []ReportKPI
+	Dora            []ReportDora
+	TierHeads       []string
+	Tiers           []ReportRow
+	SLOHeads        []string
+	SLOs            []ReportRow
+	Incidents       Table
+	Themes          Table
+	Causes          Table // incidents by category, for trend analysis (not repeats)
+	Change          []ReportKPI
+	ChangeNote      string
+	OnCall          []ReportKPI
+	OnCallNote      string
+	Discipline      []ReportKPI
+	DiscNote        string
+	Coverage        Table // data coverage per source
+	Risks           Table
+	RisksNote       string // when the register is judged and what its marks mean
+	RiskMoves       Table
+	Worst           Table
+	Best            Table // most improved services
+	TrendCharts     []Chart
+}
+
+// ReportTOCEntry is one section of the report in its contents list.
+type ReportTOCEntry struct {
+	ID, Title string
+	// Page is the printed page the section starts on: set in a PDF, a
+	// fixed-width placeholder while the PDF is first laid out, empty on
+	// screen.
+	Page string
+}
+
+// H is the title of the section with id, as its contents entry names it.
+func (v Report) H(id string) string {
+	for _, e := range v.Contents {
+		if e.ID == id {
+			return e.Title
+		}
+	}
+	return id
+}
+
+// rowGroups splits a table's rows at each roll-up row, so a tier's total
+// and its services print together (a tier never leaves orphan rows on the
+// next page); a table without roll-ups is one group.
+func rowGroups(rows []ReportRow) [][]ReportRow {
+	var out [][]ReportRow
+	for i, r := range rows {
+		if i == 0 || r.Rollup {
+			out = append(out, nil)
+		}
+		out[len(out)-1] = append(out[len(out)-1], r)
+	}
+	return out
+}
+
+// keepRows is the most rows a report table may have and still be kept on
+// one page whole: a short table split across pages leaves a row or two
+// orphaned under a repeated header.
+const keepRows = 24
+
+// plural is one or many by n.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -3,11 +3,18 @@ package views
 // SettingsView is the admin settings page: KPI settings, tier targets and
 // DORA band thresholds, each a form of its own.
 type SettingsView struct {
-	Layout   Layout
-	Fields   []SettingField
-	Targets  TargetGrid
-	Bands    BandGrid
-	Problems map[string]string // per form ("settings", "targets", "bands"): a summary above it
+	Layout Layout
+	// From is the month the page shows the values of, and its forms change
+	// them from ("2026-11"); FromTitle names it ("November 2026").
+	From, FromTitle string
+	Fields          []SettingField
+	// MinSamples are the KPIs' minimum samples, saved with Fields.
+	MinSamples []SettingField
+	Targets    TargetGrid
+	Bands      BandGrid
+	Problems   map[string]string // per form ("settings", "targets", "bands"): a summary above it
+	// History lists every dated change, newest first.
+	History Table
 }
 
 // SettingField is one setting with its default and any validation error.

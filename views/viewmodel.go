@@ -9,6 +9,7 @@ type Nav string
 const (
 	NavScorecards Nav = "scorecards"
 	NavServices   Nav = "services"
+	NavSLOs       Nav = "slos"
 	NavIncidents  Nav = "incidents"
 	NavDeploys    Nav = "deploys"
 	NavPages      Nav = "pages"

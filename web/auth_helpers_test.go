@@ -125,6 +125,12 @@ func csrfToken(t *testing.T, c *http.Client, srvURL string) string {
 	return ""
 }
 
+// postForm posts a form with the CSRF token through the server's signed-in client.
+func postForm(t *testing.T, rawURL string, form url.Values) (int, string, http.Header) {
+	t.Helper()
+	return postWith(t, clientFor(rawURL), rawURL, form, true)
+}
+
 // postWith posts form through c, adding the CSRF token when withToken.
 func postWith(t *testing.T, c *http.Client, rawURL string, form url.Values, withToken bool) (int, string, http.Header) {
 	t.Helper()

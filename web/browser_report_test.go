@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"sreport/analytics"
+	"sreport/analytics/store"
 	"sreport/testutil"
 )
 
@@ -41,6 +44,63 @@ func pdfPages(t *testing.T, path string) (int, string) {
 	return n, string(text)
 }
 
+// pdfPageText is pdftotext's text of one page of a PDF.
+func pdfPageText(t *testing.T, path string, page int) string {
+	t.Helper()
+	n := strconv.Itoa(page)
+	text, err := exec.Command("pdftotext", "-layout", "-f", n, "-l", n, path, "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext page %d: %v", page, err)
+	}
+	return string(text)
+}
+
+// minPageWords is the fewest words a printed page may carry: a page with
+// fewer is near empty (an orphaned heading, a row or two of a table, a
+// lone chart) and wastes the reader's attention.
+const minPageWords = 100
+
+// checkReportPages checks the layout rules of a printed report: page 1 is
+// the executive summary (and only that), no page is near empty, and the
+// contents list's page numbers point at the pages its sections start on.
+func checkReportPages(t *testing.T, path string, pages int) {
+	t.Helper()
+	first := pdfPageText(t, path, 1)
+	for _, w := range []string{"Executive summary", "Services against their tier targets", "Tier 0", "✓ met", "! at risk", "✗ missed",
+		"Headline KPIs", "Availability", "MTTR", "Change failure rate", "Top risks", "Biggest moves since", "Worsened", "Improved"} {
+		if !strings.Contains(first, w) {
+			t.Errorf("page 1 lacks %q:\n%s", w, first)
+		}
+	}
+	for _, w := range []string{"Contents", "Findings", "Tier-by-tier scorecard"} {
+		if strings.Contains(first, w) {
+			t.Errorf("page 1 holds %q: it is more than the summary", w)
+		}
+	}
+	texts := make([]string, pages+1)
+	for p := 1; p <= pages; p++ {
+		texts[p] = pdfPageText(t, path, p)
+		if n := len(strings.Fields(texts[p])); n < minPageWords {
+			t.Errorf("page %d of %d is near empty: %d words, want at least %d:\n%s", p, pages, n, minPageWords, texts[p])
+		}
+	}
+	entries := regexp.MustCompile(`(\d+)\. (\S.*?\S)\s{2,}(\d+)`).FindAllStringSubmatch(texts[2], -1)
+	if len(entries) < 15 {
+		t.Fatalf("page 2's contents list has %d numbered entries, want at least 15:\n%s", len(entries), texts[2])
+	}
+	for _, e := range entries {
+		title, page := e[2], e[3]
+		n, _ := strconv.Atoi(page)
+		if n < 2 || n > pages {
+			t.Errorf("contents: %q on page %d of %d", title, n, pages)
+			continue
+		}
+		if !strings.Contains(strings.Join(strings.Fields(texts[n]), " "), title) {
+			t.Errorf("contents: %q is not on page %d", title, n)
+		}
+	}
+}
+
 // savePNGs renders the first two pages of a PDF as test artefacts.
 func savePNGs(t *testing.T, pdf, prefix string) {
 	t.Helper()
@@ -67,6 +127,12 @@ func savePNGs(t *testing.T, pdf, prefix string) {
 func TestBrowserReportPDF(t *testing.T) {
 	ctx := testutil.Browser(t)
 	srv := newDemoServer(t)
+	// Editors' notes on the quarterly report print on its first page.
+	if _, err := srvStore(t, srv.URL).SaveCommentary(context.Background(), analytics.Commentary{Period: "2026-Q3", SavedAt: testutil.Now(),
+		Highlights: "Tier-0 availability held above target all quarter.", Lowlights: "Ingress MTTR missed.", Asks: "Approve the failover drill."},
+		0, store.Audit{Actor: "test"}); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		path, name, paper string
@@ -109,6 +175,11 @@ func TestBrowserReportPDF(t *testing.T) {
 			}
 			if strings.Contains(text, "Download PDF") || strings.Contains(text, "Sign out") {
 				t.Error("the PDF shows screen-only controls")
+			}
+			checkReportPages(t, pdf, pages)
+			if first := strings.Join(strings.Fields(pdfPageText(t, pdf, 1)), " "); tc.paper == "A4" &&
+				(!strings.Contains(first, "Editors' commentary") || !strings.Contains(first, "Approve the failover drill.")) {
+				t.Errorf("page 1 lacks the editors' commentary:\n%s", first)
 			}
 			savePNGs(t, pdf, tc.name)
 		})

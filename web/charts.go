@@ -9,6 +9,7 @@ import (
 	"github.com/go-echarts/go-echarts/v2/opts"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/views"
 )
 
@@ -114,13 +115,30 @@ func buildChart(ctx context.Context, spec chartSpec) views.Chart {
 	for _, s := range spec.series {
 		t.Columns = append(t.Columns, views.Column{Label: s.name, Numeric: true})
 	}
+	// One unit per axis: the series sharing an axis and unit (MTTR, MTTD
+	// and their targets) read in one scale, chosen from all their values.
+	type axisUnit struct {
+		axis int
+		unit analytics.Unit
+	}
+	formats := map[axisUnit]kpifmt.Format{}
+	for _, s := range spec.series {
+		k := axisUnit{s.axis, s.unit}
+		if _, ok := formats[k]; ok {
+			continue
+		}
+		var all []*float64
+		for _, o := range spec.series {
+			if (axisUnit{o.axis, o.unit}) == k {
+				all = append(all, o.values...)
+			}
+		}
+		formats[k] = kpifmt.ForUnit(s.unit, all...)
+	}
 	for i, x := range spec.xs {
 		row := []views.Cell{{Text: x}}
 		for _, s := range spec.series {
-			txt := "—"
-			if s.values[i] != nil {
-				txt = fmtUnit(s.unit, *s.values[i])
-			}
+			txt := formats[axisUnit{s.axis, s.unit}].Text(s.values[i], "—")
 			row = append(row, views.Cell{Text: txt, Class: "num"})
 		}
 		t.Rows = append(t.Rows, row)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -119,8 +120,11 @@ func csvNumber(v *float64) string {
 	return strconv.FormatFloat(math.Round(*v*1e9)/1e9, 'f', -1, 64)
 }
 
-// downloadScorecardCSV exports the scorecard with value, target, status and
-// previous value per KPI, the same numbers as the page and the API.
+// downloadScorecardCSV exports the scorecard with value, sample size,
+// target, status, previous value and its sample per KPI, the same numbers
+// as the page and the API, for services, tiers, teams and the
+// organisation. A service row leaves a team figure (toil) empty: it is on
+// the team's row.
 func (h *Handler) downloadScorecardCSV(c echo.Context) error {
 	st, err := h.store.Settings(c.Request().Context())
 	if err != nil {
@@ -138,23 +142,28 @@ func (h *Handler) downloadScorecardCSV(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-scorecard-%s.csv"`, q.period.Label))
 	c.Response().WriteHeader(http.StatusOK)
 	w := newCSVWriter(c.Response())
-	head := []string{"period", "kind", "name", "tier", "team"}
+	head := []string{"period", "to_date", "kind", "name", "tier", "team"}
 	for _, k := range analytics.KPINames {
-		head = append(head, k, k+"_target", k+"_status", k+"_previous")
+		head = append(head, k, k+"_n", k+"_target", k+"_status", k+"_previous", k+"_previous_n")
 	}
 	if err := w.Write(head); err != nil {
 		return err
 	}
-	rows := append(append(append([]scorecard.Row{}, card.Services...), card.Tiers...), card.Org)
+	rows := slices.Concat(card.Services, card.Tiers, card.Teams, []scorecard.Row{card.Org})
 	for _, r := range rows {
 		tier := ""
 		if r.Tier != nil {
 			tier = strconv.Itoa(*r.Tier)
 		}
-		rec := []string{card.Period, r.Kind, csvSafe(r.Name), tier, csvSafe(r.Team)}
+		rec := []string{card.Period, strconv.FormatBool(card.ToDate), r.Kind, csvSafe(r.Name), tier, csvSafe(r.Team)}
 		for _, k := range analytics.KPINames {
-			cell := r.KPIs[k]
-			rec = append(rec, csvNumber(cell.Value), csvNumber(cell.Target), cell.Status, csvNumber(cell.Previous))
+			cell, ok := r.KPIs[k]
+			if !ok {
+				rec = append(rec, "", "", "", "", "", "")
+				continue
+			}
+			rec = append(rec, csvNumber(cell.Value), csvNumber(&cell.N), csvNumber(cell.Target), cell.Status,
+				csvNumber(cell.Previous), csvNumber(&cell.PreviousN))
 		}
 		if err := w.Write(rec); err != nil {
 			return err

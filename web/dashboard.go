@@ -18,22 +18,37 @@ var tileKPIs = []string{
 }
 
 // tiles turns a scorecard row into KPI tiles linking to their evidence.
-func tiles(r scorecard.Row, p analytics.Period, sc scorecard.Scope) []views.Tile {
+// A team figure missing from a service row (toil) is taken from teamRow,
+// the service's team, and says so.
+func tiles(r scorecard.Row, teamRow *scorecard.Row, p analytics.Period, sc scorecard.Scope) []views.Tile {
 	var out []views.Tile
 	for _, k := range tileKPIs {
-		c := kpiCell(k, r.KPIs[k], p, sc)
-		t := views.Tile{Label: kpiLabel(k), Value: c.Text, Status: c.Status, Icon: c.Icon, StatusLabel: c.StatusLabel,
-			Trend: c.Trend, TrendClass: c.TrendClass, Href: c.Href, TestID: "tile-" + k, Target: "no target"}
-		if cell := r.KPIs[k]; cell.Target != nil {
-			op := "≤ "
-			if cell.Direction == analytics.DirectionMin {
-				op = "≥ "
+		label := kpiLabel(k)
+		row := r
+		if _, ok := r.KPIs[k]; !ok && teamRow != nil {
+			if _, ok := teamRow.KPIs[k]; ok {
+				row, label = *teamRow, kpiLabel(k)+" (team "+teamRow.Name+")"
+				sc = scorecard.Scope{Team: teamRow.Name}
 			}
-			t.Target = "target " + op + fmtKPI(k, cell.Target)
+		}
+		cell := row.KPIs[k]
+		c := kpiCell(k, cell, row.Counts, cellFormat(k, cell), p, sc)
+		t := views.Tile{Label: label, Value: c.Text, Sample: c.Sample, Status: c.Status, Icon: c.Icon, StatusLabel: c.StatusLabel,
+			Trend: c.Trend, TrendClass: c.TrendClass, Href: c.Href, TestID: "tile-" + k, Target: "no target"}
+		if cell.Target != nil {
+			t.Target = "target " + targetOp(cell.Direction) + " " + cellFormat(k, cell).Value(*cell.Target)
 		}
 		out = append(out, t)
 	}
 	return out
+}
+
+// targetOp is "≤" for a maximum, "≥" for a minimum.
+func targetOp(direction string) string {
+	if direction == analytics.DirectionMin {
+		return "≥"
+	}
+	return "≤"
 }
 
 // monthLabels are the x axis of the 12-month charts.
@@ -54,29 +69,24 @@ func pick(rs []analytics.Result, k string) []*float64 {
 	return out
 }
 
-// flat repeats a target value across months (nil when there is no target).
-func flat(n int, t *float64) []*float64 {
-	out := make([]*float64, n)
-	for i := range out {
-		out[i] = t
-	}
-	return out
-}
-
 // trendCharts builds the five standard charts over months. tier selects the
-// target lines (nil: none, as for the organisation).
+// target lines (nil: none, as for the organisation); each month's target
+// is the one in force in it.
 func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs []analytics.Result, env scorecard.Env, tier *int) []views.Chart {
 	xs := monthLabels(ms)
 	n := len(ms)
-	target := func(k string) *float64 {
+	target := func(k string) []*float64 {
+		out := make([]*float64, n)
 		if tier == nil {
-			return nil
+			return out
 		}
-		if t, ok := env.Targets.Get(*tier, k); ok {
-			v := t.Target
-			return &v
+		for i, m := range ms {
+			if t, ok := env.RulesFor(m).Targets.Get(*tier, k); ok {
+				v := t.Target
+				out[i] = &v
+			}
 		}
-		return nil
+		return out
 	}
 	other := make([]*float64, n)
 	afterShare := make([]*float64, n)
@@ -102,13 +112,13 @@ func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs
 		{id: id("mttr"), title: "MTTR and MTTD (minutes)", xs: xs, axes: []string{"minutes"}, series: []series{
 			{name: "MTTR", line: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: pick(rs, analytics.KPIMTTRMinutes)},
 			{name: "MTTD", line: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: pick(rs, analytics.KPIMTTDMinutes)},
-			{name: "MTTR target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: flat(n, target(analytics.KPIMTTRMinutes))},
-			{name: "MTTD target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: flat(n, target(analytics.KPIMTTDMinutes))},
+			{name: "MTTR target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: target(analytics.KPIMTTRMinutes)},
+			{name: "MTTD target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: target(analytics.KPIMTTDMinutes)},
 		}},
 		{id: id("deploys"), title: "Deployments and change failure rate", xs: xs, axes: []string{"deployments", "% failed"}, series: []series{
 			{name: "Deployments", values: pick(rs, analytics.KPIDeployments)},
 			{name: "Change failure rate", line: true, axis: 1, color: "#b42318", unit: kpiUnit(analytics.KPIChangeFailureRate), values: pick(rs, analytics.KPIChangeFailureRate)},
-			{name: "CFR target", line: true, dashed: true, axis: 1, unit: kpiUnit(analytics.KPIChangeFailureRate), color: "#b42318", values: flat(n, target(analytics.KPIChangeFailureRate))},
+			{name: "CFR target", line: true, dashed: true, axis: 1, unit: kpiUnit(analytics.KPIChangeFailureRate), color: "#b42318", values: target(analytics.KPIChangeFailureRate)},
 		}},
 		{id: id("pages"), title: "Pages and after-hours share", xs: xs, axes: []string{"pages", "% after hours"}, series: []series{
 			{name: "Pages", values: pick(rs, analytics.KPIPagesTotal)},
@@ -116,7 +126,7 @@ func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs
 		}},
 		{id: id("slo"), title: "Availability and error budget remaining", xs: xs, axes: []string{"% available", "% budget left"}, scale: true, series: []series{
 			{name: "Availability", line: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: pick(rs, analytics.KPIAvailability)},
-			{name: "Availability target", line: true, dashed: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: flat(n, target(analytics.KPIAvailability))},
+			{name: "Availability target", line: true, dashed: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: target(analytics.KPIAvailability)},
 			{name: "Error budget remaining", axis: 1, unit: kpiUnit(analytics.KPIErrorBudgetRemaining), values: pick(rs, analytics.KPIErrorBudgetRemaining)},
 		}},
 	}

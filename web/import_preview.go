@@ -70,7 +70,7 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 	for _, p := range u.previews {
 		fp := views.FilePreview{Name: p.File.Name, Format: p.Format, SHA256: p.File.SHA256, Failed: p.Failed, Sample: p.Sample,
 			Inserted: p.Result.Inserted, Updated: p.Result.Updated, Unchanged: p.Result.Unchanged, Rejected: p.Result.Rejected,
-			Created: p.Result.Created, Warnings: p.Result.Warnings, Records: p.Records}
+			Created: p.Result.Created, Warnings: p.Result.Warnings, Records: p.Records, SLOs: sloChangeTable(p.Result.SLOs, true)}
 		// Rows whose only fault is an unknown service are the choices of
 		// the form, not rejected rows.
 		for _, e := range p.Result.Errors {
@@ -247,7 +247,8 @@ func (ih *importHandler) doneView(c echo.Context, u *upload) views.ImportDone {
 	v := views.ImportDone{Layout: ih.layout(c, "Import finished", views.NavImports)}
 	for _, p := range u.previews {
 		f := views.ImportDoneFile{Name: p.File.Name, Format: p.Format, Failed: p.Failed, Inserted: p.Result.Inserted,
-			Updated: p.Result.Updated, Unchanged: p.Result.Unchanged, Rejected: p.Result.Rejected, Created: p.Result.Created}
+			Updated: p.Result.Updated, Unchanged: p.Result.Unchanged, Rejected: p.Result.Rejected, Created: p.Result.Created,
+			SLOs: sloChangeTable(p.Result.SLOs, false)}
 		if p.Result.ImportID != 0 {
 			f.Href = "/imports/" + strconv.FormatInt(p.Result.ImportID, 10)
 		}

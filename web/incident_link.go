@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/report"
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
@@ -19,6 +21,9 @@ type engineLink struct {
 	link    analytics.DeployLink
 	period  analytics.Period
 	service string // the service whose scorecard counts the deploy
+	// window is the deploy-link window in force in period, the one the
+	// engine applied.
+	window time.Duration
 }
 
 // deployLinks asks the engine how it links in to a deploy, and which
@@ -74,6 +79,7 @@ func (h *Handler) settleLink(ctx context.Context, env scorecard.Env, in analytic
 		target = e.link.Nearest
 	}
 	if target == nil || target.ServiceID == in.ServiceID && e.period.Contains(target.FinishedAt) {
+		e.window = env.SettingsFor(e.period).DeployLinkWindow
 		return e, nil
 	}
 	e.period = analytics.MonthOf(target.FinishedAt, loc)
@@ -83,6 +89,7 @@ func (h *Handler) settleLink(ctx context.Context, env scorecard.Env, in analytic
 		}
 	}
 	e.link, err = h.linkIn(ctx, env, in, target.ServiceID, e.period)
+	e.window = env.SettingsFor(e.period).DeployLinkWindow
 	return e, err
 }
 
@@ -109,13 +116,13 @@ func (h *Handler) linkIn(ctx context.Context, env scorecard.Env, in analytics.In
 			}
 		}
 	}
-	return analytics.DeployLinkOf(input, p, env.Settings, in.ID), nil
+	return analytics.DeployLinkOf(input, p, env.SettingsFor(p), in.ID), nil
 }
 
 // linkVerdict says in one sentence whether the incident makes a deploy a
 // failed change, and why, in the engine's words.
 func linkVerdict(e engineLink, in analytics.Incident, d incidentData) views.LinkVerdict {
-	l, month, window := e.link, report.Title(e.period), fmtMinutes(d.st.DeployLinkWindow.Minutes())
+	l, month, window := e.link, report.Title(e.period), kpifmt.Exact(analytics.UnitMinutes, e.window.Minutes())
 	dep := func(x *analytics.Deploy) *views.Link {
 		return &views.Link{Text: deployLabel(*x, d.loc), Href: idHref("/deploys/", x.ID)}
 	}

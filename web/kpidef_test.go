@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 )
 
 // TestScorecardColumns keeps the scorecard's column headings, which come
@@ -39,19 +40,19 @@ func TestSev12Def(t *testing.T) {
 	}
 }
 
-// TestTargetUnit checks the targets grid's hint for every unit, as
-// saveTargets validates: fractions 0–1, anything else ≥ 0.
+// TestTargetUnit checks the targets grid's hint for every unit: the
+// display units saveTargets reads (kpifmt.ParseTarget).
 func TestTargetUnit(t *testing.T) {
 	for k, want := range map[string]string{
-		analytics.KPIAvailability:         "ratio 0–1",
-		analytics.KPIChangeFailureRate:    "ratio 0–1",
-		analytics.KPIErrorBudgetRemaining: "ratio, ≥ 0", // not 0–1: it goes negative when overspent
-		analytics.KPIMTTRMinutes:          "minutes, ≥ 0",
-		analytics.KPILeadTimeMedianHours:  "hours, ≥ 0",
-		analytics.KPIDeploysPerWeek:       "≥ 0",
-		analytics.KPIIncidentsTotal:       "≥ 0",
+		analytics.KPIAvailability:         "percent, e.g. 99.9 %",
+		analytics.KPIChangeFailureRate:    "percent, e.g. 99.9 %",
+		analytics.KPIErrorBudgetRemaining: "percent, e.g. 99.9 %",
+		analytics.KPIMTTRMinutes:          "time: 30 min, 4 h, 1 d",
+		analytics.KPILeadTimeMedianHours:  "hours: 24 h, 7 d",
+		analytics.KPIDeploysPerWeek:       "number",
+		analytics.KPIIncidentsTotal:       "number",
 	} {
-		if got := targetUnit(kpiUnit(k)); got != want {
+		if got := kpifmt.Hint(kpiUnit(k)); got != want {
 			t.Errorf("%s: %q, want %q", k, got, want)
 		}
 	}

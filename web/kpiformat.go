@@ -1,12 +1,15 @@
 package web
 
 import (
-	"fmt"
-	"math"
 	"strings"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
+	"sreport/analytics/scorecard"
 )
+
+// Numbers are formatted by analytics/kpifmt, shared with the CLI: the
+// helpers here only add what pages need around it (no data, arrows).
 
 // kpiDef returns the definition of a KPI the pages show: the engine's,
 // from the analytics registry, or the scorecard's derived Sev1+2 column.
@@ -31,87 +34,34 @@ func kpiUnit(k string) analytics.Unit {
 	return d.Unit
 }
 
+// kpiFormat is the format of KPI k for values vs: one unit and scale.
+func kpiFormat(k string, vs ...*float64) kpifmt.Format { return kpifmt.ForUnit(kpiUnit(k), vs...) }
+
+// cellFormat is the format of one cell: its value, change and target read
+// in the scale of the value (of the previous value without one).
+func cellFormat(k string, c scorecard.Cell) kpifmt.Format {
+	if c.Value != nil {
+		return kpiFormat(k, c.Value)
+	}
+	return kpiFormat(k, c.Previous)
+}
+
 // fmtKPI renders a KPI value in its unit; nil is "no data".
-func fmtKPI(k string, v *float64) string {
-	if v == nil {
-		return "no data"
-	}
-	return fmtUnit(kpiUnit(k), *v)
-}
+func fmtKPI(k string, v *float64) string { return kpiFormat(k, v).Text(v, "no data") }
 
-// fmtUnit renders x in unit u: ratios as percentages (availability with
-// three decimals), durations in minutes, hours or days, rates with two
-// decimals, counts as whole numbers where they are.
-func fmtUnit(u analytics.Unit, x float64) string {
-	switch u {
-	case analytics.UnitRatio, analytics.UnitBudget:
-		return trimZero(fmt.Sprintf("%.1f", x*100)) + " %"
-	case analytics.UnitNines:
-		return trimZero(fmt.Sprintf("%.3f", x*100)) + " %"
-	case analytics.UnitMinutes:
-		return fmtMinutes(x)
-	case analytics.UnitHours:
-		if x < 48 {
-			return trimZero(fmt.Sprintf("%.1f", x)) + " h"
-		}
-		return trimZero(fmt.Sprintf("%.1f", x/24)) + " d"
-	case analytics.UnitWorkHours:
-		return trimZero(fmt.Sprintf("%.1f", x)) + " h"
-	case analytics.UnitRate:
-		return trimZero(fmt.Sprintf("%.2f", x))
-	}
-	if x == math.Trunc(x) {
-		return fmt.Sprintf("%.0f", x)
-	}
-	return trimZero(fmt.Sprintf("%.2f", x))
-}
+// fmtUnit renders x in unit u, in the scale that suits x itself.
+func fmtUnit(u analytics.Unit, x float64) string { return kpifmt.ForUnit(u, &x).Value(x) }
 
-// fmtMinutes shows minutes as minutes below two hours, then hours, then days.
-func fmtMinutes(m float64) string {
+// arrow puts the direction in front of a change: "▲ 1.5 h", "▼ 3.7 pp",
+// "= no change" for one that rounds to nothing at the shown precision.
+func arrow(text string, sign int) string {
 	switch {
-	case math.Abs(m) < 120:
-		return trimZero(fmt.Sprintf("%.1f", m)) + " min"
-	case math.Abs(m) < 48*60:
-		return trimZero(fmt.Sprintf("%.1f", m/60)) + " h"
-	}
-	return trimZero(fmt.Sprintf("%.1f", m/1440)) + " d"
-}
-
-// fmtChange renders a difference between two periods in the KPI's unit.
-func fmtChange(k string, d float64) string {
-	u := kpiUnit(k)
-	var s string
-	switch {
-	case u.Percent():
-		prec := "%.1f"
-		if u == analytics.UnitNines {
-			prec = "%.3f"
-		}
-		s = trimZero(fmt.Sprintf(prec, math.Abs(d)*100)) + " pp"
-	default:
-		s = strings.TrimPrefix(fmtUnit(u, math.Abs(d)), "-")
-	}
-	// A change that rounds to zero at the shown precision is no change.
-	if zero := strings.TrimLeft(s, "0.,"); zero == "" || zero[0] == ' ' {
-		d = 0
-	}
-	switch {
-	case d > 0:
-		return "▲ " + s
-	case d < 0:
-		return "▼ " + s
+	case sign > 0:
+		return "▲ " + text
+	case sign < 0:
+		return "▼ " + text
 	}
 	return "= no change"
-}
-
-func trimZero(s string) string {
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	if s == "-0" {
-		s = "0"
-	}
-	return s
 }
 
 // statusIcon returns the icon and words for a status.
@@ -123,8 +73,21 @@ func statusIcon(st string) (string, string) {
 		return "!", "at risk"
 	case analytics.StatusMissed:
 		return "✗", "missed"
+	case analytics.StatusLowSample:
+		return "≈", "too few to judge"
 	case analytics.StatusNoData:
 		return "–", "no data"
 	}
 	return "", "no target"
+}
+
+// trimZero drops trailing zeros of a decimal ("38.0" → "38").
+func trimZero(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
 }

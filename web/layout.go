@@ -18,6 +18,7 @@ var navItems = []views.NavItem{
 	{Key: views.NavTrends, Label: "Trends", Href: "/trends"},
 	{Key: views.NavReports, Label: "Reports", Href: "/reports"},
 	{Key: views.NavServices, Label: "Services", Href: "/services"},
+	{Key: views.NavSLOs, Label: "SLOs", Href: "/slos"},
 	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
 	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
 	{Key: views.NavPages, Label: "Pages", Href: "/pages"},

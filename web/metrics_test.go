@@ -68,8 +68,7 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 
-	out := scrape(t, m)
-	for _, want := range []string{
+	wants := []string{
 		`sreport_http_request_duration_seconds_count{code="200",method="GET",route="/services/:name"} 1`,
 		`sreport_http_request_duration_seconds_count{code="404",method="GET",route="/services/:name"} 1`,
 		`sreport_http_request_duration_seconds_count{code="200",method="GET",route="/scorecards"} 2`,
@@ -80,7 +79,15 @@ func TestMetrics(t *testing.T) {
 		`sreport_build_info{version="test"} 1`,
 		"sreport_scorecard_cache_hits_total", "sreport_scorecard_cache_misses_total",
 		"go_goroutines", "process_resident_memory_bytes",
-	} {
+	}
+	// A request is observed when its handler returns, which can be just
+	// after the client has read the response: wait for the last ones.
+	out := scrape(t, m)
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !containsAll(out, wants); {
+		time.Sleep(20 * time.Millisecond)
+		out = scrape(t, m)
+	}
+	for _, want := range wants {
 		if !strings.Contains(out, want) {
 			t.Errorf("metrics lack %s", want)
 		}
@@ -123,4 +130,13 @@ func TestReadyzDetails(t *testing.T) {
 	if status, body, _ := get(t, srv2.URL+"/readyz"); status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "not ready\n") {
 		t.Fatalf("required check failing: %d %q", status, body)
 	}
+}
+
+func containsAll(s string, subs []string) bool {
+	for _, sub := range subs {
+		if !strings.Contains(s, sub) {
+			return false
+		}
+	}
+	return true
 }

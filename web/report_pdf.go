@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,11 +43,7 @@ func (h *Handler) downloadReportPDF(c echo.Context, env scorecard.Env, req repor
 	if err != nil {
 		return reportError(c, err)
 	}
-	page, err := ReportPrintPage(ctx, rep, now, h.cfg.Version, req.Paper)
-	if err != nil {
-		return err
-	}
-	b, err := chromium.PrintPDF(ctx, exe, page)
+	b, err := ReportPDF(ctx, exe, rep, now, h.cfg.Version, req.Paper)
 	if err != nil {
 		return err
 	}
@@ -73,15 +70,43 @@ func ReportHTML(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	return renderBytes(ctx, views.ReportPage(v))
 }
 
-// ReportPrintPage formats an assembled report for chromium.PrintPDF: the
-// print layout, linking the app's static files, ready once every chart
-// has drawn, with the report's title, period and scope in the footer.
-func ReportPrintPage(ctx context.Context, rep *reporting.Report, now time.Time, version, paper string) (chromium.Page, error) {
+// ReportPDF prints an assembled report with the Chromium at exe, with its
+// contents list numbered: a first print lays the report out with a
+// placeholder of the same width for each page number, its outline says
+// where each section starts, and the second print carries the numbers
+// (the layout cannot move, as only the digits change).
+func ReportPDF(ctx context.Context, exe string, rep *reporting.Report, now time.Time, version, paper string) ([]byte, error) {
 	v := reportView(ctx, rep, now, version)
 	v.PDF = true
+	for i := range v.Contents {
+		v.Contents[i].Page = "–"
+	}
+	first, err := printReport(ctx, exe, v, paper)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := chromium.OutlinePages(first)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range v.Contents {
+		n, ok := pages[e.Title]
+		if !ok {
+			// A section left out (no charts) has no entry; keep the placeholder.
+			continue
+		}
+		v.Contents[i].Page = strconv.Itoa(n)
+	}
+	return printReport(ctx, exe, v, paper)
+}
+
+// printReport renders v in the print layout, linking the app's static
+// files, and prints it once every chart has drawn, with the report's
+// title, period and scope in the footer.
+func printReport(ctx context.Context, exe string, v views.Report, paper string) ([]byte, error) {
 	html, err := renderBytes(ctx, views.ReportPage(v))
 	if err != nil {
-		return chromium.Page{}, err
+		return nil, err
 	}
 	pg := chromium.Page{HTML: html, Assets: static.FS, AssetsPrefix: "/static/", Paper: paper,
 		Footer: v.Title + " · " + v.PeriodTitle + " · " + v.Scope}
@@ -89,7 +114,7 @@ func ReportPrintPage(ctx context.Context, rep *reporting.Report, now time.Time, 
 		// Every chart has drawn its SVG, or the library is missing.
 		pg.Ready = fmt.Sprintf(`typeof echarts === "undefined" || document.querySelectorAll("[data-chart] svg").length >= %d`, n)
 	}
-	return pg, nil
+	return chromium.PrintPDF(ctx, exe, pg)
 }
 
 // renderBytes renders a component to bytes, with ctx's CSP nonce.

@@ -97,7 +97,18 @@ func (h *Handler) showReport(c echo.Context) error {
 		c.Response().Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+reportFileName(req, ".html")+`"`)
 		return c.HTMLBlob(http.StatusOK, b)
 	}
-	v := reportView(ctx, rep, now, h.cfg.Version)
+	var form *views.CommentaryForm
+	if canEdit(c) {
+		form = commentaryForm(c, req, rep.Period.Label, rep.Commentary())
+	}
+	return h.renderReport(c, rep, req, form, http.StatusOK)
+}
+
+// renderReport renders the web report with its toolbar and, for an
+// editor, the commentary form.
+func (h *Handler) renderReport(c echo.Context, rep *reporting.Report, req reportRequest, form *views.CommentaryForm, status int) error {
+	v := reportView(c.Request().Context(), rep, h.cfg.Now(), h.cfg.Version)
+	v.Commentary.Form = form
 	v.Toolbar = true
 	v.BackHref = "/reports"
 	if q := req.query().Encode(); q != "" {
@@ -109,7 +120,7 @@ func (h *Handler) showReport(c echo.Context) error {
 	} else {
 		v.PDFNote = pdfMissingNote
 	}
-	return ok(c, views.ReportPage(v))
+	return render(c, status, views.ReportPage(v))
 }
 
 // report assembles the report req names once per data version and hour

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/report"
 	"sreport/views"
 )
@@ -17,11 +18,20 @@ func incidentTable(top []report.IncidentRow, loc *time.Location) views.Table {
 	t := views.Table{TestID: "top-incidents", Empty: "No Sev1 or Sev2 incident in this period.",
 		Columns: []views.Column{{Label: "Incident"}, {Label: "Service"}, {Label: "Sev"}, {Label: "Detected"},
 			{Label: "Duration", Numeric: true}, {Label: "Customer impact"}, {Label: "Postmortem"}}}
+	// One unit for the duration column.
+	var mins []*float64
+	for _, ir := range top {
+		if ir.Duration != nil {
+			m := ir.Duration.Minutes()
+			mins = append(mins, &m)
+		}
+	}
+	durFmt := kpifmt.ForUnit(analytics.UnitMinutes, mins...)
 	for _, ir := range top {
 		inc := ir.Incident
 		dur := "open"
 		if ir.Duration != nil {
-			dur = fmtMinutes(ir.Duration.Minutes())
+			dur = durFmt.Value(ir.Duration.Minutes())
 		}
 		impact := "no"
 		if inc.CustomerImpacting {
@@ -133,9 +143,10 @@ func trendRows(ws []report.Worsening) [][]views.Cell {
 	var rows [][]views.Cell
 	for _, w := range ws {
 		icon, word := statusIcon(w.Cell.Status)
+		f := kpiFormat(w.KPI, w.Cell.Value, w.Cell.Previous) // one unit for the row
 		rows = append(rows, []views.Cell{{Text: fmt.Sprintf("%s (tier %d)", w.Service, w.Tier)}, {Text: kpiLabel(w.KPI)},
-			{Text: fmtKPI(w.KPI, w.Cell.Previous), Class: "num"}, {Text: fmtKPI(w.KPI, w.Cell.Value), Class: "num"},
-			{Text: targetText(w.KPI, w.Cell)}, {Text: icon + " " + word, Class: "st st-" + w.Cell.Status}})
+			{Text: f.Text(w.Cell.Previous, "no data"), Class: "num"}, {Text: f.Text(w.Cell.Value, "no data"), Class: "num"},
+			{Text: targetText(w.Cell, f)}, {Text: icon + " " + word, Class: "st st-" + w.Cell.Status}})
 	}
 	return rows
 }

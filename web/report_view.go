@@ -3,10 +3,12 @@ package web
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/report"
 	"sreport/analytics/reporting"
 	"sreport/analytics/scorecard"
@@ -24,11 +26,14 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	v := views.Report{
 		Title: "Reliability report", PeriodTitle: inProgress(report.Title(p), p, now), PeriodLabel: p.Label, Scope: heading,
 		Range:     fmt.Sprintf("%s – %s (%s)", p.From.Format("2 Jan 2006"), p.To.Add(-time.Nanosecond).In(loc).Format("2 Jan 2006"), loc),
-		Generated: fmtTime(now, loc), DataAsOf: fmtTime(d.AsOf, loc), Version: version, Previous: report.Title(d.Prev),
-		Summary: r.Summary,
+		Generated: fmtTime(now, loc), DataAsOf: fmtTime(d.AsOf, loc), Version: version, Previous: d.PrevTitle(),
+		Summary: r.Summary, Exec: execView(rep), Contents: reportContents(p), Commentary: commentaryView(rep.Commentaries, loc),
 	}
 	for _, m := range d.Months {
 		v.MonthHeads = append(v.MonthHeads, m.From.Format("Jan"))
+	}
+	if d.ToDate {
+		v.Previous += " (to date)"
 	}
 	v.Headlines = reportKPIs(r.Scope, report.HeadlineKPIs, r.Headlines, "kpi-")
 	v.Change = reportKPIs(r.Scope, report.ChangeKPIs, nil, "change-")
@@ -64,21 +69,26 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	}
 
 	v.TierHeads = append([]string{"Tier / service"}, labels(report.TierKPIs)...)
+	tierRows := slices.Concat(d.Card.Tiers, d.Card.Services, []scorecard.Row{d.Card.Org})
+	tierCols := rowFormats(tierRows, report.TierKPIs)
+	// The scope's total first: the row a reader looks for, never left
+	// alone at the top of a page after the last tier.
+	if rep.Request.Tier == nil {
+		v.Tiers = append(v.Tiers, reportRow(heading, "", true, "org", d.Card.Org, report.TierKPIs, tierCols))
+	}
 	for _, t := range d.Card.Tiers {
 		tid := "tier-" + strconv.Itoa(*t.Tier)
-		v.Tiers = append(v.Tiers, reportRow("All tier "+strconv.Itoa(*t.Tier), "", true, tid, t, report.TierKPIs))
+		v.Tiers = append(v.Tiers, reportRow("All tier "+strconv.Itoa(*t.Tier), "", true, tid, t, report.TierKPIs, tierCols))
 		for _, s := range d.Card.Services {
 			if *s.Tier == *t.Tier {
-				v.Tiers = append(v.Tiers, reportRow(s.Name, s.Team, false, "svc-"+s.Name, s, report.TierKPIs))
+				v.Tiers = append(v.Tiers, reportRow(s.Name, s.Team, false, "svc-"+s.Name, s, report.TierKPIs, tierCols))
 			}
 		}
 	}
-	if rep.Request.Tier == nil {
-		v.Tiers = append(v.Tiers, reportRow(heading, "", true, "org", d.Card.Org, report.TierKPIs))
-	}
 	v.SLOHeads = append([]string{"Service"}, labels(report.SLOKPIs)...)
+	sloCols := rowFormats(r.SLOs, report.SLOKPIs)
 	for _, s := range r.SLOs {
-		v.SLOs = append(v.SLOs, reportRow(s.Name, fmt.Sprintf("tier %d · %s", *s.Tier, s.Team), false, "slo-"+s.Name, s, report.SLOKPIs))
+		v.SLOs = append(v.SLOs, reportRow(s.Name, fmt.Sprintf("tier %d · %s", *s.Tier, s.Team), false, "slo-"+s.Name, s, report.SLOKPIs, sloCols))
 	}
 
 	v.Incidents = incidentTable(r.TopIncidents, loc)
@@ -95,20 +105,34 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	return v
 }
 
-// reportKPIs formats KPI rows of the scope row; hs adds months and tier counts.
+// reportKPIs formats KPI rows of the scope row; hs adds months and tier
+// counts. Each row reads in one unit: value, months, previous value,
+// change and target.
 func reportKPIs(row scorecard.Row, keys []string, hs []report.Headline, prefix string) []views.ReportKPI {
 	out := make([]views.ReportKPI, 0, len(keys))
 	for i, k := range keys {
 		c := row.KPIs[k]
-		kr := views.ReportKPI{Label: kpiLabel(k), Value: reportValue(k, c, prefix+k), Previous: fmtKPI(k, c.Previous),
-			Target: targetText(k, c)}
+		vals := []*float64{c.Value}
+		if hs != nil {
+			vals = append(vals, hs[i].Months...)
+		}
+		if c.Value == nil {
+			vals = append(vals, c.Previous)
+		}
+		f := kpiFormat(k, vals...)
+		kr := views.ReportKPI{Label: kpiLabel(k), Value: reportValue(k, c, row.Counts, f, prefix+k), Previous: f.Text(c.Previous, "no data"),
+			Target: targetText(c, f)}
 		if c.Change != nil {
-			kr.Change, kr.ChangeClass = fmtChange(k, *c.Change), trendClass(k, c.Direction, *c.Change)
+			text, sign := f.Change(*c.Change)
+			kr.Change, kr.ChangeClass = arrow(text, sign), trendClass(k, c.Direction, float64(sign))
+			if c.Status == analytics.StatusLowSample || c.PreviousStatus == analytics.StatusLowSample {
+				kr.ChangeClass = "flat" // a move from or to too few records is no verdict
+			}
 		}
 		if hs != nil {
 			h := hs[i]
 			for j, m := range h.Months {
-				kr.Months = append(kr.Months, views.ReportValue{Text: fmtKPI(k, m), Raw: rawValue(m), TestID: fmt.Sprintf("%s%s-m%d", prefix, k, j+1)})
+				kr.Months = append(kr.Months, views.ReportValue{Text: f.Text(m, "no data"), Raw: rawValue(m), TestID: fmt.Sprintf("%s%s-m%d", prefix, k, j+1)})
 			}
 			if h.TiersJudged > 0 {
 				kr.TiersMet = fmt.Sprintf("%d of %d", h.TiersMet, h.TiersJudged)
@@ -121,20 +145,36 @@ func reportKPIs(row scorecard.Row, keys []string, hs []report.Headline, prefix s
 	return out
 }
 
-// reportRow formats one scorecard row's cells for keys.
-func reportRow(name, note string, rollup bool, testID string, r scorecard.Row, keys []string) views.ReportRow {
+// rowFormats gives each column of a table of rows one format.
+func rowFormats(rows []scorecard.Row, keys []string) map[string]kpifmt.Format {
+	out := map[string]kpifmt.Format{}
+	for _, k := range keys {
+		var vs []*float64
+		for _, r := range rows {
+			vs = append(vs, r.KPIs[k].Value)
+		}
+		out[k] = kpiFormat(k, vs...)
+	}
+	return out
+}
+
+// reportRow formats one scorecard row's cells for keys, each column in its format.
+func reportRow(name, note string, rollup bool, testID string, r scorecard.Row, keys []string, cols map[string]kpifmt.Format) views.ReportRow {
 	row := views.ReportRow{Name: name, Note: note, Rollup: rollup, TestID: testID}
 	for _, k := range keys {
-		row.Cells = append(row.Cells, reportValue(k, r.KPIs[k], testID+"-"+k))
+		row.Cells = append(row.Cells, reportValue(k, r.KPIs[k], r.Counts, cols[k], testID+"-"+k))
 	}
 	return row
 }
 
-// reportValue formats one cell with its status icon and word.
-func reportValue(k string, c scorecard.Cell, testID string) views.ReportValue {
-	v := views.ReportValue{Text: fmtKPI(k, c.Value), Raw: rawValue(c.Value), Status: c.Status, TestID: testID}
-	if c.Target == nil {
-		v.Status = "none"
+// reportValue formats one cell with its sample, status icon and word.
+func reportValue(k string, c scorecard.Cell, counts analytics.Counts, f kpifmt.Format, testID string) views.ReportValue {
+	v := views.ReportValue{Text: f.Text(c.Value, "no data"), Raw: rawValue(c.Value), Status: c.Status, TestID: testID}
+	if def, _ := kpiDef(k); def.Sampled() && c.Value != nil {
+		v.Sample, _ = kpifmt.Sample(def, counts)
+	}
+	if v.Status == "" {
+		v.Status = analytics.StatusNoData
 	}
 	v.Icon, v.StatusLabel = statusIcon(v.Status)
 	return v
@@ -148,16 +188,12 @@ func rawValue(v *float64) string {
 	return strconv.FormatFloat(*v, 'g', -1, 64)
 }
 
-// targetText is "≤ 30 min" or "no target".
-func targetText(k string, c scorecard.Cell) string {
+// targetText is "≤ 30.0 min" in the row's format, or "—" without a target.
+func targetText(c scorecard.Cell, f kpifmt.Format) string {
 	if c.Target == nil {
 		return "—"
 	}
-	op := "≤ "
-	if c.Direction == analytics.DirectionMin {
-		op = "≥ "
-	}
-	return op + fmtKPI(k, c.Target)
+	return targetOp(c.Direction) + " " + f.Value(*c.Target)
 }
 
 // labels are the KPIs' column labels.
@@ -199,4 +235,29 @@ func bandText(b string) string {
 		return "no data"
 	}
 	return b
+}
+
+// reportContents lists the sections after the first page, in order. Each
+// title is unique: the PDF's outline is matched back to them by title to
+// print the page numbers.
+func reportContents(p analytics.Period) []views.ReportTOCEntry {
+	return []views.ReportTOCEntry{
+		{ID: "findings", Title: "Findings"},
+		{ID: "headlines", Title: "Headline KPIs in detail"},
+		{ID: "dora", Title: "DORA bands"},
+		{ID: "tiers", Title: "Tier-by-tier scorecard"},
+		{ID: "slo", Title: "SLOs and error budgets: tier-0 and tier-1 services"},
+		{ID: "incidents", Title: "Top incidents (Sev1 and Sev2)"},
+		{ID: "themes", Title: "Repeat-incident themes"},
+		{ID: "causes", Title: "Top causes"},
+		{ID: "change", Title: "Change safety"},
+		{ID: "oncall", Title: "On-call health"},
+		{ID: "discipline", Title: "Postmortem and action-item discipline"},
+		{ID: "risks", Title: "Risk register"},
+		{ID: "moves", Title: "Risk movements in " + report.Title(p)},
+		{ID: "worst", Title: "Worst-trending services"},
+		{ID: "best", Title: "Most improved services"},
+		{ID: "trends", Title: "Twelve-month trends"},
+		{ID: "about", Title: "About this report: sources, coverage, definitions"},
+	}
 }

@@ -684,7 +684,7 @@ func TestRiskSummaryAndDueDays(t *testing.T) {
 		t.Error("the overdue filter lists a review due today")
 	}
 	// 13:00 UTC on the 15th is 03:00 on the 16th at UTC+14: now overdue.
-	if err := s.st.SaveSettings(ctx, map[string]string{"reporting_tz": "Pacific/Kiritimati"}, store.Audit{Actor: "ed@test.example"}); err != nil {
+	if err := s.st.SaveSettings(ctx, "2026-11", map[string]string{"reporting_tz": "Pacific/Kiritimati"}, store.Audit{Actor: "ed@test.example"}); err != nil {
 		t.Fatal(err)
 	}
 	_, body, _ = getWith(t, s.viewer, s.url+"/risks?owner=due.today@test.example&overdue=1")

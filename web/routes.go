@@ -58,6 +58,21 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/admin/webhooks/:id", h.showWebhook, RoleAdmin)
 	add(http.MethodPost, "/admin/webhooks/:id/rotate", h.rotateWebhook, RoleAdmin)
 	add(http.MethodPost, "/admin/webhooks/:id/delete", h.deleteWebhook, RoleAdmin)
+	add(http.MethodGet, "/admin/delivery", h.showDelivery, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/smtp", h.saveSMTP, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/schedules", h.createSchedule, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/schedules/:id/delete", h.deleteSchedule, RoleAdmin)
+	add(http.MethodPost, "/admin/delivery/schedules/:id/test", h.testSchedule, RoleAdmin)
+
+	// API connectors (credentials are admins' business).
+	add(http.MethodGet, "/admin/connectors", h.listConnectors, RoleAdmin)
+	add(http.MethodGet, "/admin/connectors/new", h.newConnector, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors", h.createConnector, RoleAdmin)
+	add(http.MethodGet, "/admin/connectors/:id", h.showConnector, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/sync", h.syncConnector, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/credential", h.replaceConnectorCredential, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/enabled", h.setConnectorEnabled, RoleAdmin)
+	add(http.MethodPost, "/admin/connectors/:id/delete", h.deleteConnector, RoleAdmin)
 
 	// Scorecards and KPIs
 	add(http.MethodGet, "/", h.showScorecard, RoleViewer)
@@ -85,10 +100,14 @@ func (h *Handler) routes(e *echo.Echo) {
 	// route: echo cannot match a suffix after a parameter).
 	add(http.MethodGet, "/reports", h.listReports, RoleViewer)
 	add(http.MethodGet, "/reports/:period", h.showReport, RoleViewer)
+	add(http.MethodPost, "/reports/:period/commentary", h.saveCommentary, RoleEditor)
 
 	// Catalogue and records
 	add(http.MethodGet, "/services", h.listServices, RoleViewer)
 	add(http.MethodGet, "/services/:name", h.showService, RoleViewer)
+	// SLO reports: calendar months and quarters beside the rolling window.
+	add(http.MethodGet, "/slos", h.listSLOs, RoleViewer)
+	add(http.MethodGet, "/slos/:id", h.showSLO, RoleViewer)
 	add(http.MethodGet, "/incidents", h.listIncidents, RoleViewer)
 	add(http.MethodGet, "/incidents/:id", h.showIncident, RoleViewer)
 	add(http.MethodGet, "/action-items", h.listActionItems, RoleViewer)

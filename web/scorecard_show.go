@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -11,6 +12,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
+	"sreport/analytics/report"
 	"sreport/analytics/scorecard"
 	"sreport/views"
 )
@@ -109,7 +112,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	card, env, err := h.buildCard(c, &q)
+	card, _, err := h.buildCard(c, &q)
 	if err != nil {
 		return err
 	}
@@ -154,6 +157,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 		d, _ := kpiDef(k)
 		v.Columns = append(v.Columns, sortCol(d.Short, k, true))
 	}
+	cols := columnFormats(card)
 	byTier := map[int]*views.TierSection{}
 	var order []int
 	for _, r := range card.Services {
@@ -164,7 +168,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 			byTier[t] = sec
 			order = append(order, t)
 		}
-		row := scoreRow(r, env, q.period, scorecard.Scope{Service: r.Name})
+		row := scoreRow(r, cols, q.period, scorecard.Scope{Service: r.Name})
 		row.Href = serviceHref(r.Name) + "?period=" + q.period.Label
 		row.Team = r.Team
 		for _, cell := range row.Cells {
@@ -175,6 +179,8 @@ func (h *Handler) showScorecard(c echo.Context) error {
 				sec.AtRisk++
 			case analytics.StatusMissed:
 				sec.Missed++
+			case analytics.StatusLowSample:
+				sec.LowSample++
 			case analytics.StatusNoData:
 				sec.NoData++
 			}
@@ -184,7 +190,7 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	for _, r := range card.Tiers {
 		if sec, ok := byTier[*r.Tier]; ok {
 			t := *r.Tier
-			sec.Summary = scoreRow(r, env, q.period, scorecard.Scope{Tier: &t, Team: q.team})
+			sec.Summary = scoreRow(r, cols, q.period, scorecard.Scope{Tier: &t, Team: q.team})
 			sec.Summary.Name = "All tier " + strconv.Itoa(t)
 			sec.Summary.Rollup = true
 		}
@@ -193,8 +199,17 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	for _, t := range order {
 		v.Tiers = append(v.Tiers, *byTier[t])
 	}
+	for _, r := range card.Teams {
+		row := scoreRow(r, cols, q.period, scorecard.Scope{Team: r.Name, Tier: q.scope.Tier})
+		row.Name = "Team " + r.Name
+		row.Href = "/scorecards?" + url.Values{"team": {r.Name}, "period": {q.period.Label}}.Encode()
+		if r.TargetTier != nil {
+			row.Team = "team figures judged against tier " + strconv.Itoa(*r.TargetTier) + " targets"
+		}
+		v.Teams = append(v.Teams, row)
+	}
 	// The bottom row covers whatever the filters select, and says so.
-	v.Org = scoreRow(card.Org, env, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
+	v.Org = scoreRow(card.Org, cols, q.period, scorecard.Scope{Team: q.team, Tier: q.scope.Tier})
 	v.Org.Rollup = true
 	switch {
 	case q.team != "" && q.scope.Tier != nil:
@@ -204,7 +219,46 @@ func (h *Handler) showScorecard(c echo.Context) error {
 	case q.scope.Tier != nil:
 		v.Org.Name = "Tier " + q.tier + " total"
 	}
+	v.Compared = comparedWith(card, q.period)
 	return ok(c, views.ScorecardPage(v))
+}
+
+// comparedWith says what the arrows compare with: the previous period, or
+// while this one is in progress the same span of the previous one.
+func comparedWith(card *scorecard.Card, p analytics.Period) string {
+	if !card.ToDate {
+		return "Arrows compare with " + report.Title(p.Prev()) + "."
+	}
+	prev := p.Prev()
+	if to, err := time.Parse(time.RFC3339, card.PreviousTo); err == nil {
+		prev.To = to
+	}
+	return report.Title(p) + " is in progress: values are to date, and arrows compare with " + report.SpanTitle(prev) +
+		" (up to " + prev.To.In(p.Loc).Format("2 Jan 15:04") + "), the same span of " + report.Title(p.Prev()) +
+		". Statuses wait for each KPI's minimum sample."
+}
+
+// teamRowID is the test ID and anchor of a team's row.
+func teamRowID(team string) string {
+	return "team-" + strings.ReplaceAll(strings.ToLower(team), " ", "-")
+}
+
+// columnFormats gives each scorecard column one format: the values of
+// every row of the column (services, tiers, teams, organisation) read in
+// one unit and scale.
+func columnFormats(card *scorecard.Card) map[string]kpifmt.Format {
+	rows := slices.Concat(card.Services, card.Tiers, card.Teams, []scorecard.Row{card.Org})
+	out := map[string]kpifmt.Format{}
+	for _, k := range headlines {
+		var vs []*float64
+		for _, r := range rows {
+			if c, ok := r.KPIs[k]; ok {
+				vs = append(vs, c.Value)
+			}
+		}
+		out[k] = kpiFormat(k, vs...)
+	}
+	return out
 }
 
 // values returns the query string for this scorecard, optionally with a sort.
@@ -222,15 +276,23 @@ func (q scorecardQuery) values(sort string) url.Values {
 	return v
 }
 
-// scoreRow turns a computed row into cells with status, trend and explain link.
-func scoreRow(r scorecard.Row, env scorecard.Env, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
+// scoreRow turns a computed row into cells with status, sample, trend and
+// explain link, each column in its format.
+func scoreRow(r scorecard.Row, cols map[string]kpifmt.Format, p analytics.Period, sc scorecard.Scope) views.ScoreRow {
 	row := views.ScoreRow{Name: r.Name, TestID: "row-" + strings.ReplaceAll(strings.ToLower(r.Name), " ", "-")}
+	if r.Kind == scorecard.KindTeam {
+		row.TestID = teamRowID(r.Name) // the anchor service rows' team cells link to
+	}
 	for _, k := range headlines {
 		var cell views.ScoreCell
-		if k == sev12 {
+		c, has := r.KPIs[k]
+		switch {
+		case k == sev12:
 			cell = sevCell(r, p, sc)
-		} else {
-			cell = kpiCell(k, r.KPIs[k], p, sc)
+		case !has:
+			cell = teamFigureCell(k, r.Team)
+		default:
+			cell = kpiCell(k, c, r.Counts, cols[k], p, sc)
 		}
 		if k == analytics.KPISLOAttainment {
 			cell.Title += "; availability " + fmtKPI(analytics.KPIAvailability, r.KPIs[analytics.KPIAvailability].Value) +
@@ -242,36 +304,50 @@ func scoreRow(r scorecard.Row, env scorecard.Env, p analytics.Period, sc scoreca
 	return row
 }
 
-func kpiCell(k string, c scorecard.Cell, p analytics.Period, sc scorecard.Scope) views.ScoreCell {
-	cell := views.ScoreCell{Text: fmtKPI(k, c.Value), Status: c.Status, Href: explainHref(k, p, sc)}
-	if c.Target == nil {
-		cell.Status = "none"
-		if c.Value == nil {
-			cell.Status = analytics.StatusNoData
-		}
+// teamFigureCell stands in a service row for a team figure (toil): the
+// number is the team's, on the team's row, not repeated per service.
+func teamFigureCell(k, team string) views.ScoreCell {
+	return views.ScoreCell{Text: "team", Status: "team", Href: "#" + teamRowID(team),
+		Title: kpiLabel(k) + " is recorded per team: see team " + team + " below"}
+}
+
+// kpiCell formats one KPI cell in format f: value, sample ("2 of 2"),
+// status, change and a title with the target and the previous period.
+func kpiCell(k string, c scorecard.Cell, counts analytics.Counts, f kpifmt.Format, p analytics.Period, sc scorecard.Scope) views.ScoreCell {
+	cell := views.ScoreCell{Text: f.Text(c.Value, "no data"), Status: c.Status, Href: explainHref(k, p, sc)}
+	def, _ := kpiDef(k)
+	title := []string{kpiLabel(k)}
+	if def.Sampled() && c.Value != nil {
+		short, long := kpifmt.Sample(def, counts)
+		cell.Sample = short
+		title = append(title, long)
+	}
+	if c.Status == analytics.StatusLowSample {
+		title = append(title, fmt.Sprintf("too few to judge: the minimum is %s", def.Sample.Of(float64(c.MinSample))))
 	}
 	cell.Icon, cell.StatusLabel = statusIcon(cell.Status)
-	title := []string{kpiLabel(k)}
 	if c.Target != nil {
-		op := "≤"
-		if c.Direction == analytics.DirectionMin {
-			op = "≥"
-		}
-		title = append(title, "target "+op+" "+fmtKPI(k, c.Target))
+		title = append(title, "target "+targetOp(c.Direction)+" "+f.Value(*c.Target))
 	}
-	title = append(title, "previous period "+fmtKPI(k, c.Previous))
+	prev := "previous period " + f.Text(c.Previous, "no data")
+	if def.Sampled() && c.Previous != nil {
+		prev += " (" + def.Sample.Of(c.PreviousN) + ")"
+	}
+	title = append(title, prev)
 	cell.Title = strings.Join(title, "; ")
 	if c.Change != nil {
-		cell.Trend = fmtChange(k, *c.Change)
-		cell.TrendClass = trendClass(k, c.Direction, *c.Change)
-		if strings.HasPrefix(cell.Trend, "=") { // rounds to no change
+		text, sign := f.Change(*c.Change)
+		cell.Trend = arrow(text, sign)
+		cell.TrendClass = trendClass(k, c.Direction, float64(sign))
+		if c.Status == analytics.StatusLowSample || c.PreviousStatus == analytics.StatusLowSample {
+			// A move from or to too few records is no verdict: not coloured.
 			cell.TrendClass = "flat"
 		}
 	}
 	return cell
 }
 
-// trendClass says whether a change is an improvement for this KPI.
+// trendClass says whether a change (its sign d) is an improvement for this KPI.
 func trendClass(k, direction string, d float64) string {
 	if d == 0 {
 		return "flat"
@@ -297,13 +373,16 @@ func sevCell(r scorecard.Row, p analytics.Period, sc scorecard.Scope) views.Scor
 	}
 	cur := sum(r.KPIs[analytics.KPISev1Count].Value, r.KPIs[analytics.KPISev2Count].Value)
 	prev := sum(r.KPIs[analytics.KPISev1Count].Previous, r.KPIs[analytics.KPISev2Count].Previous)
-	cell := views.ScoreCell{Text: fmtKPI(analytics.KPISev1Count, cur), Status: "none",
-		Href: explainHref(sev12, p, sc)}
+	f := kpiFormat(sev12, cur)
+	cell := views.ScoreCell{Text: f.Text(cur, "no data"), Status: analytics.StatusNoTarget, Href: explainHref(sev12, p, sc)}
+	if cur == nil {
+		cell.Status = analytics.StatusNoData
+	}
 	cell.Icon, cell.StatusLabel = statusIcon(cell.Status)
-	cell.Title = "Sev1 and Sev2 incidents; previous period " + fmtKPI(analytics.KPISev1Count, prev)
+	cell.Title = "Sev1 and Sev2 incidents; previous period " + f.Text(prev, "no data")
 	if cur != nil && prev != nil {
-		d := *cur - *prev
-		cell.Trend, cell.TrendClass = fmtChange(analytics.KPISev1Count, d), trendClass(analytics.KPISev1Count, "", d)
+		text, sign := f.Change(*cur - *prev)
+		cell.Trend, cell.TrendClass = arrow(text, sign), trendClass(sev12, "", float64(sign))
 	}
 	return cell
 }

@@ -20,6 +20,7 @@ import (
 
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
+	"sreport/connectors"
 	"sreport/secrets"
 	"sreport/telemetry"
 )
@@ -38,12 +39,13 @@ type Config struct {
 	// X-Forwarded-Proto and AuthProxyHeader are believed.
 	TrustedProxies []netip.Prefix
 	// Secrets seals and opens the secrets stored in the database (webhook
-	// secrets); nil when the server was started without a key, and then
+	// secrets, connector credentials); nil when the server was started without a key, and then
 	// every feature needing one says so.
 	Secrets *secrets.Box
 	// Background, when set, runs a cache warmer until it is cancelled: after
 	// any change to the data it recomputes the default scorecard, so the
-	// first page leadership opens is served from memory.
+	// first page leadership opens is served from memory. It also runs the
+	// scheduled report deliveries.
 	Background context.Context
 	// MaxUploadRecords caps the records one uploaded file may hold (0 =
 	// MaxUploadRecords). The server keeps a parsed file in memory while it
@@ -51,6 +53,9 @@ type Config struct {
 	// compressed file of many rows is refused at the cap rather than taking
 	// the server's memory; larger files go through `sreport import`.
 	MaxUploadRecords int
+	// Connectors is serve's connector scheduler: "sync now" wakes it. Nil
+	// when none runs in this process (the connector is only marked due).
+	Connectors *connectors.Scheduler
 	// Metrics, when set, records request durations by route, imports and
 	// cache use (served by serve on --metrics-addr, not on the app's routes).
 	Metrics *telemetry.Metrics
@@ -110,6 +115,8 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	h.routes(e)
 	if cfg.Background != nil {
 		go h.warmLoop(cfg.Background, 5*time.Second)
+		// Scheduled reports go out within minutes of a period's end.
+		go h.deliveryLoop(cfg.Background, 5*time.Minute)
 	}
 	return h, e
 }

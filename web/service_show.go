@@ -40,6 +40,10 @@ func (h *Handler) showService(c echo.Context) error {
 		return err
 	}
 	row := card.Services[0]
+	var teamRow *scorecard.Row // the service's team, for its team figures (toil)
+	if len(card.Teams) == 1 {
+		teamRow = &card.Teams[0]
+	}
 	detail, err := scorecard.Result(ctx, h.store, env, p, sc)
 	if err != nil {
 		return err
@@ -106,7 +110,7 @@ func (h *Handler) showService(c echo.Context) error {
 			{Label: "On-call timezone", Value: sv.OnCallTZ},
 			{Label: "Description", Value: sv.Description},
 		},
-		Tiles:  tiles(row, p, sc),
+		Tiles:  tiles(row, teamRow, p, sc),
 		Charts: trendCharts(ctx, "svc", months, series, env, &tier),
 		Sections: []views.Section{
 			{Title: "Incidents in " + periodTitle(p), Table: incT, MoreHref: all("incidents", incs.Next)},

@@ -1,67 +1,77 @@
 package web
 
 import (
-	"math"
 	"net/http"
-	"strconv"
+	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/store"
 	"sreport/views"
 )
 
-// saveSettings validates and stores the KPI settings; every change is
-// audited, and the scorecard cache drops its results on the commit.
+// saveSettings validates and stores the KPI settings and minimum samples
+// in force from the form's month on; every change is audited, and the
+// scorecard cache drops its results on the commit.
 func (h *Handler) saveSettings(c echo.Context) error {
+	from, err := h.settingsFrom(c, c.FormValue("from"))
+	if err != nil {
+		return err
+	}
+	specs := allSettingSpecs()
 	values := map[string]string{}
-	for _, sp := range settingSpecs {
+	for _, sp := range specs {
 		values[sp.key] = strings.TrimSpace(c.FormValue(sp.key))
 	}
 	errs := map[string]string{}
-	for _, sp := range settingSpecs {
+	for _, sp := range specs {
 		if msg := sp.check(values[sp.key], values); msg != "" {
 			errs[sp.key] = msg
 		}
 	}
 	if len(errs) > 0 {
-		return h.rejectSettings(c, settingsInput{values: values, valueErrs: errs})
+		return h.rejectSettings(c, from, settingsInput{values: values, valueErrs: errs})
 	}
-	if err := h.store.SaveSettings(c.Request().Context(), values, h.Audit(c)); err != nil {
+	if err := h.store.SaveSettings(c.Request().Context(), from, values, h.Audit(c)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/settings?done=saved")
+	return h.savedSettings(c, from)
 }
 
-func (h *Handler) rejectSettings(c echo.Context, in settingsInput) error {
-	v, err := h.settingsView(c, in)
+// savedSettings redirects to the page showing what is now in force from from.
+func (h *Handler) savedSettings(c echo.Context, from string) error {
+	return c.Redirect(http.StatusSeeOther, "/settings?"+url.Values{"from": {from}, "done": {"saved"}}.Encode())
+}
+
+func (h *Handler) rejectSettings(c echo.Context, from string, in settingsInput) error {
+	v, err := h.settingsView(c, from, in)
 	if err != nil {
 		return err
 	}
 	return render(c, http.StatusUnprocessableEntity, views.SettingsPage(v))
 }
 
-// parseNumber reads a decimal (a comma is accepted as the decimal mark).
-func parseNumber(s string) (float64, bool) {
-	f, err := strconv.ParseFloat(strings.ReplaceAll(strings.TrimSpace(s), ",", "."), 64)
-	return f, err == nil && !math.IsNaN(f) && !math.IsInf(f, 0)
-}
-
-// saveTargets replaces the tier targets: ratios 0–1, other KPIs ≥ 0, an
-// empty cell for no target. A known KPI's direction is fixed
-// (store.TargetDirection; an empty one means that direction), any other
-// KPI's is min or max.
+// saveTargets makes the grid the tier targets in force from the form's
+// month on: each cell in display units (kpifmt.ParseTarget: percentages,
+// durations with their unit), an empty cell for no target. A known KPI's
+// direction is fixed (store.TargetDirection; an empty one means that
+// direction), any other KPI's is min or max.
 func (h *Handler) saveTargets(c echo.Context) error {
 	ctx := c.Request().Context()
-	current, err := h.store.TierTargets(ctx)
+	from, err := h.settingsFrom(c, c.FormValue("from"))
+	if err != nil {
+		return err
+	}
+	book, err := h.store.Rules(ctx)
 	if err != nil {
 		return err
 	}
 	texts, errs := map[string]string{}, map[string]string{}
 	var rows []analytics.Target
-	for _, k := range targetKPIs(current) {
+	for _, k := range targetKPIs(rulesTargets(book.At(from).Targets)) {
 		dn := directionField(k)
 		dir := strings.TrimSpace(c.FormValue(dn))
 		texts[dn] = dir
@@ -82,26 +92,21 @@ func (h *Handler) saveTargets(c echo.Context) error {
 			if text == "" {
 				continue
 			}
-			f, ok := parseNumber(text)
-			switch {
-			case !ok:
-				errs[name] = "Enter a number."
-			case analytics.IsRatioKPI(k) && (f < 0 || f > 1):
-				errs[name] = "A ratio is from 0 to 1 (0.999 = 99.9 %)."
-			case f < 0:
-				errs[name] = "Enter 0 or more."
-			default:
-				rows = append(rows, analytics.Target{Tier: tier, KPI: k, Target: f, Direction: dir})
+			f, err := kpifmt.ParseTarget(kpiUnit(k), text)
+			if err != nil {
+				errs[name] = err.Error()
+				continue
 			}
+			rows = append(rows, analytics.Target{Tier: tier, KPI: k, Target: f, Direction: dir})
 		}
 	}
 	if len(errs) > 0 {
-		return h.rejectSettings(c, settingsInput{targets: texts, targetErrs: errs})
+		return h.rejectSettings(c, from, settingsInput{targets: texts, targetErrs: errs})
 	}
-	if err := h.store.ReplaceTierTargets(ctx, rows, h.Audit(c)); err != nil {
+	if err := h.store.SaveTierTargets(ctx, from, rows, h.Audit(c)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/settings?done=saved")
+	return h.savedSettings(c, from)
 }
 
 // directionMessage explains why kpi's target direction cannot be changed.
@@ -112,10 +117,16 @@ func directionMessage(kpi, fixed string) string {
 	return kpiLabel(kpi) + " is better when higher: its target is a minimum (min)."
 }
 
-// saveDoraBands replaces the DORA band thresholds: every threshold ≥ 0, the
-// change failure rate a ratio 0–1, each band stricter than the one below it
-// (store.DoraBandOrder); an empty cell removes the band.
+// saveDoraBands makes the grid the DORA band thresholds in force from the
+// form's month on: the change failure rate a percentage, lead and recovery
+// times in hours (or with their unit), deploy-days plain; each band
+// stricter than the one below it (store.DoraBandOrder); an empty cell
+// removes the band.
 func (h *Handler) saveDoraBands(c echo.Context) error {
+	from, err := h.settingsFrom(c, c.FormValue("from"))
+	if err != nil {
+		return err
+	}
 	texts, errs := map[string]string{}, map[string]string{}
 	var rows []analytics.DoraBand
 	for _, m := range doraMetrics {
@@ -126,17 +137,12 @@ func (h *Handler) saveDoraBands(c echo.Context) error {
 			if text == "" {
 				continue
 			}
-			f, ok := parseNumber(text)
-			switch {
-			case !ok:
-				errs[name] = "Enter a number."
-			case m.metric == analytics.DoraChangeFailureRate && (f < 0 || f > 1):
-				errs[name] = "A ratio is from 0 to 1."
-			case f < 0:
-				errs[name] = "Enter 0 or more."
-			default:
-				rows = append(rows, analytics.DoraBand{Metric: m.metric, Band: b, Threshold: f})
+			f, err := kpifmt.ParseTarget(analytics.DoraUnit(m.metric), text)
+			if err != nil {
+				errs[name] = err.Error()
+				continue
 			}
+			rows = append(rows, analytics.DoraBand{Metric: m.metric, Band: b, Threshold: f})
 		}
 	}
 	if len(errs) == 0 {
@@ -145,10 +151,10 @@ func (h *Handler) saveDoraBands(c echo.Context) error {
 		}
 	}
 	if len(errs) > 0 {
-		return h.rejectSettings(c, settingsInput{bands: texts, bandErrs: errs})
+		return h.rejectSettings(c, from, settingsInput{bands: texts, bandErrs: errs})
 	}
-	if err := h.store.ReplaceDoraBands(c.Request().Context(), rows, h.Audit(c)); err != nil {
+	if err := h.store.SaveDoraBands(c.Request().Context(), from, rows, h.Audit(c)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/settings?done=saved")
+	return h.savedSettings(c, from)
 }

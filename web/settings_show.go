@@ -1,7 +1,7 @@
 package web
 
 import (
-	"context"
+	"cmp"
 	"slices"
 	"strconv"
 	"strings"
@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/store"
 	"sreport/views"
 )
@@ -95,16 +96,75 @@ var settingSpecs = []settingSpec{
 		func(s analytics.Settings) string { return strconv.Itoa(s.PostmortemDaysSev2) }, intRange(0, 90, "days")},
 }
 
-// showSettings shows the KPI settings, tier targets and DORA bands.
+// minSampleSpecs are the minimum-sample settings, one per KPI that has a
+// minimum by default.
+func minSampleSpecs() []settingSpec {
+	var out []settingSpec
+	for _, d := range analytics.KPIDefs() {
+		if !d.Sampled() {
+			continue
+		}
+		def := d
+		out = append(out, settingSpec{key: store.MinSampleKey(d.Key), label: d.Label + ": minimum " + d.Sample.Many,
+			help:  "Below it the value is shown with its sample but not judged.",
+			def:   func(s analytics.Settings) string { return strconv.Itoa(s.MinSampleOf(def.Key)) },
+			check: intRange(0, store.MaxMinSample, def.Sample.Many)})
+	}
+	return out
+}
+
+// allSettingSpecs are the settings form's fields: the KPI settings, then
+// the minimum samples.
+func allSettingSpecs() []settingSpec { return append(slices.Clone(settingSpecs), minSampleSpecs()...) }
+
+// showSettings shows the KPI settings, tier targets and DORA bands in
+// force from the chosen month (?from=, default the current one) and the
+// history of changes.
 func (h *Handler) showSettings(c echo.Context) error {
-	v, err := h.settingsView(c, settingsInput{})
+	from, err := h.settingsFrom(c, c.QueryParam("from"))
+	if err != nil {
+		return err
+	}
+	v, err := h.settingsView(c, from, settingsInput{})
 	if err != nil {
 		return err
 	}
 	if c.QueryParam("done") == "saved" {
-		v.Layout.Flash = "Saved. Scorecards use the new values from now on."
+		v.Layout.Flash = "Saved. The change applies from " + monthTitle(from) + " on; earlier periods keep what was in force then."
 	}
 	return ok(c, views.SettingsPage(v))
+}
+
+// settingsFrom reads the month changes apply from: "2026-11" or a quarter
+// "2026-Q4" (its first month), not after the current month; "" is the
+// current month in the reporting timezone.
+func (h *Handler) settingsFrom(c echo.Context, text string) (string, error) {
+	st, err := h.store.Settings(c.Request().Context())
+	if err != nil {
+		return "", err
+	}
+	now := analytics.MonthOf(h.cfg.Now(), st.Location())
+	if strings.TrimSpace(text) == "" {
+		return now.RulesMonth(), nil
+	}
+	p, err := analytics.ParsePeriod(text, st.Location())
+	if err != nil {
+		return "", badRequest("from: " + err.Error())
+	}
+	first := p.Months()[0]
+	if first.From.After(now.From) {
+		return "", badRequest("from: changes apply from the current month or an earlier one, not from " + p.Label)
+	}
+	return first.RulesMonth(), nil
+}
+
+// monthTitle is "November 2026" for "2026-11".
+func monthTitle(month string) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return "the beginning"
+	}
+	return t.Format("January 2006")
 }
 
 // settingsInput carries a rejected submission of one of the page's forms
@@ -139,41 +199,35 @@ func targetKPIs(rows []analytics.Target) []string {
 	return out
 }
 
-// targetUnit says what a target of unit u is, as saveTierTargets checks it.
-func targetUnit(u analytics.Unit) string {
-	switch {
-	case u.Fraction():
-		return "ratio 0–1"
-	case u == analytics.UnitBudget:
-		return "ratio, ≥ 0"
-	case u == analytics.UnitMinutes:
-		return "minutes, ≥ 0"
-	case u == analytics.UnitHours, u == analytics.UnitWorkHours:
-		return "hours, ≥ 0"
-	}
-	return "≥ 0"
-}
-
 var doraMetrics = []struct{ metric, label, test string }{
-	{analytics.DoraChangeFailureRate, "Change failure rate (0–1)", "value ≤ threshold"},
-	{analytics.DoraLeadTimeHours, "Lead time (hours)", "value < threshold"},
-	{analytics.DoraRecoveryHours, "Recovery time (hours)", "value < threshold"},
+	{analytics.DoraChangeFailureRate, "Change failure rate", "value ≤ threshold"},
+	{analytics.DoraLeadTimeHours, "Lead time", "value < threshold"},
+	{analytics.DoraRecoveryHours, "Recovery time", "value < threshold"},
 	{analytics.DoraDeployFrequency, "Deploy frequency (deploy-days)", "elite/high: per week ≥; medium: per month ≥"},
 }
 
 var doraBandNames = []string{analytics.BandElite, analytics.BandHigh, analytics.BandMedium}
 
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
-
-func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.SettingsView, error) {
+func (h *Handler) settingsView(c echo.Context, from string, in settingsInput) (views.SettingsView, error) {
 	ctx := c.Request().Context()
-	stored, targets, bands, err := h.settingsData(ctx)
+	book, err := h.store.Rules(ctx)
 	if err != nil {
 		return views.SettingsView{}, err
 	}
+	stored, err := h.store.SettingValuesAt(ctx, from)
+	if err != nil {
+		return views.SettingsView{}, err
+	}
+	changes, err := h.store.RuleChanges(ctx)
+	if err != nil {
+		return views.SettingsView{}, err
+	}
+	rules := book.At(from)
+	targets := rulesTargets(rules.Targets)
 	def := analytics.DefaultSettings()
-	v := views.SettingsView{Layout: h.layout(c, "Settings", views.NavSettings), Problems: map[string]string{}}
-	for _, sp := range settingSpecs {
+	v := views.SettingsView{Layout: h.layout(c, "Settings", views.NavSettings), Problems: map[string]string{},
+		From: from, FromTitle: monthTitle(from)}
+	field := func(sp settingSpec) views.SettingField {
 		val, ok := stored[sp.key]
 		if !ok {
 			val = sp.def(def)
@@ -181,20 +235,26 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 		if in.values != nil {
 			val = in.values[sp.key]
 		}
-		v.Fields = append(v.Fields, views.SettingField{Key: sp.key, Label: sp.label, Value: val, Default: sp.def(def),
-			Help: sp.help, Error: in.valueErrs[sp.key]})
+		return views.SettingField{Key: sp.key, Label: sp.label, Value: val, Default: sp.def(def), Help: sp.help, Error: in.valueErrs[sp.key]}
+	}
+	for _, sp := range settingSpecs {
+		v.Fields = append(v.Fields, field(sp))
+	}
+	for _, sp := range minSampleSpecs() {
+		v.MinSamples = append(v.MinSamples, field(sp))
 	}
 	if len(in.valueErrs) > 0 {
 		v.Problems["settings"] = "Nothing was saved: correct the fields marked below."
 	}
 
-	ts := analytics.NewTargetSet(targets)
+	ts := rules.Targets
 	defs := analytics.NewTargetSet(analytics.DefaultTargets())
 	for tier := 0; tier <= 3; tier++ {
 		v.Targets.Tiers = append(v.Targets.Tiers, "Tier "+strconv.Itoa(tier))
 	}
 	for _, k := range targetKPIs(targets) {
-		row := views.TargetRow{KPI: k, Label: kpiLabel(k), Unit: targetUnit(kpiUnit(k)), DirName: directionField(k)}
+		u := kpiUnit(k)
+		row := views.TargetRow{KPI: k, Label: kpiLabel(k), Unit: kpifmt.Hint(u), DirName: directionField(k)}
 		for tier := 0; tier <= 3; tier++ {
 			if t, ok := ts.Get(tier, k); ok && row.Direction == "" {
 				row.Direction = t.Direction
@@ -217,10 +277,10 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 		for tier := 0; tier <= 3; tier++ {
 			cell := views.GridCell{Name: targetField(tier, k)}
 			if t, ok := ts.Get(tier, k); ok {
-				cell.Value = fmtNum(t.Target)
+				cell.Value = kpifmt.Exact(u, t.Target)
 			}
 			if t, ok := defs.Get(tier, k); ok {
-				cell.Default = fmtNum(t.Target)
+				cell.Default = kpifmt.Exact(u, t.Target)
 			}
 			if in.targets != nil {
 				cell.Value, cell.Error = in.targets[cell.Name], in.targetErrs[cell.Name]
@@ -234,7 +294,7 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 	}
 
 	cur := map[string]float64{}
-	for _, b := range bands {
+	for _, b := range rules.Bands {
 		cur[b.Metric+"/"+b.Band] = b.Threshold
 	}
 	defBands := map[string]float64{}
@@ -243,11 +303,15 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 	}
 	v.Bands.Bands = doraBandNames
 	for _, m := range doraMetrics {
+		u := analytics.DoraUnit(m.metric)
 		row := views.BandRow{Metric: m.metric, Label: m.label, Test: m.test}
+		if u != analytics.UnitRate {
+			row.Label += " (" + kpifmt.Hint(u) + ")"
+		}
 		for _, b := range doraBandNames {
-			cell := views.GridCell{Name: bandField(m.metric, b), Default: fmtNum(defBands[m.metric+"/"+b])}
+			cell := views.GridCell{Name: bandField(m.metric, b), Default: kpifmt.Exact(u, defBands[m.metric+"/"+b])}
 			if t, ok := cur[m.metric+"/"+b]; ok {
-				cell.Value = fmtNum(t)
+				cell.Value = kpifmt.Exact(u, t)
 			}
 			if in.bands != nil {
 				cell.Value, cell.Error = in.bands[cell.Name], in.bandErrs[cell.Name]
@@ -259,21 +323,63 @@ func (h *Handler) settingsView(c echo.Context, in settingsInput) (views.Settings
 	if len(in.bandErrs) > 0 {
 		v.Problems["bands"] = "Nothing was saved: correct the cells marked below."
 	}
+	v.History = historyTable(changes)
 	return v, nil
 }
 
-func (h *Handler) settingsData(ctx context.Context) (map[string]string, []analytics.Target, []analytics.DoraBand, error) {
-	stored, err := h.store.SettingValues(ctx)
-	if err != nil {
-		return nil, nil, nil, err
+// rulesTargets lists a target set's rows.
+func rulesTargets(ts analytics.TargetSet) []analytics.Target {
+	var out []analytics.Target
+	for _, byKPI := range ts {
+		for _, t := range byKPI {
+			out = append(out, t)
+		}
 	}
-	targets, err := h.store.TierTargets(ctx)
-	if err != nil {
-		return nil, nil, nil, err
+	return out
+}
+
+// historyTable lists every dated change, newest month first: what changed
+// from which month, from what to what, and who saved it.
+func historyTable(changes []store.RuleChange) views.Table {
+	t := views.Table{TestID: "rule-history", Empty: "No change since the beginning: every period is judged by the values shown for it.",
+		Columns: []views.Column{{Label: "From"}, {Label: "What"}, {Label: "Before"}, {Label: "From then on"}, {Label: "Saved"}}}
+	labels := map[string]string{}
+	for _, sp := range allSettingSpecs() {
+		labels[sp.key] = sp.label
 	}
-	bands, err := h.store.DoraBands(ctx)
-	if err != nil {
-		return nil, nil, nil, err
+	for _, ch := range changes {
+		var what, before, after string
+		num := func(u analytics.Unit, v *float64, none string) string {
+			if v == nil {
+				return none
+			}
+			return kpifmt.Exact(u, *v)
+		}
+		switch ch.Kind {
+		case store.ChangeSetting:
+			what = cmp.Or(labels[ch.Key], ch.Key)
+			before, after = cmp.Or(ch.Old, "default"), ch.New
+		case store.ChangeTarget:
+			what = "Tier " + strconv.Itoa(ch.Tier) + " target: " + kpiLabel(ch.KPI)
+			before, after = num(kpiUnit(ch.KPI), ch.OldNum, "no target"), num(kpiUnit(ch.KPI), ch.NewNum, "no target")
+		case store.ChangeBand:
+			what = "DORA " + ch.Band + " threshold: " + doraLabel(ch.Metric)
+			u := analytics.DoraUnit(ch.Metric)
+			before, after = num(u, ch.OldNum, "no band"), num(u, ch.NewNum, "no band")
+		}
+		saved := ch.SavedBy
+		if at, err := time.Parse(time.RFC3339, ch.SavedAt); err == nil {
+			saved = at.UTC().Format("2 Jan 2006 15:04 UTC") + " · " + ch.SavedBy
+		}
+		t.Rows = append(t.Rows, []views.Cell{{Text: monthTitle(ch.From)}, {Text: what}, {Text: before}, {Text: after, TestID: "change-" + ch.From + "-" + ch.Key + ch.KPI + ch.Metric + ch.Band + tierSuffix(ch)}, {Text: saved}})
 	}
-	return stored, targets, bands, nil
+	return t
+}
+
+// tierSuffix tells a target change's tier apart in test IDs.
+func tierSuffix(ch store.RuleChange) string {
+	if ch.Kind != store.ChangeTarget {
+		return ""
+	}
+	return "-" + strconv.Itoa(ch.Tier)
 }

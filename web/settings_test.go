@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 	"sreport/web"
@@ -25,6 +27,10 @@ func settingsForm(changes map[string]string) url.Values {
 		store.SettingPMDaysSev1: "5", store.SettingPMDaysSev2: "10"} {
 		f.Set(k, v)
 	}
+	for _, k := range store.MinSampleKeys() {
+		f.Set(k, "5")
+	}
+	f.Set(store.MinSampleKey(analytics.KPIToilRatio), "1")
 	for k, v := range changes {
 		f.Set(k, v)
 	}
@@ -68,7 +74,7 @@ func TestSettingsSave(t *testing.T) {
 	}
 	status, _, hdr := postWith(t, c, srv.URL+"/settings", settingsForm(map[string]string{store.SettingReportingTZ: "Europe/Berlin",
 		store.SettingDeployLinkH: "12", store.SettingPMDaysSev1: "3", store.SettingProdEnvs: "prod, live"}), true)
-	if status != http.StatusSeeOther || hdr.Get("Location") != "/settings?done=saved" {
+	if status != http.StatusSeeOther || hdr.Get("Location") != "/settings?done=saved&from=2026-11" {
 		t.Fatalf("save: %d %s", status, hdr.Get("Location"))
 	}
 	got, _ := st.Settings(ctx)
@@ -80,16 +86,14 @@ func TestSettingsSave(t *testing.T) {
 		t.Errorf("audit: %+v", rows)
 	}
 
-	// DORA bands: ratios 0–1, thresholds ≥ 0.
-	status, body, _ = postWith(t, c, srv.URL+"/settings/dora", url.Values{"b_change_failure_rate_elite": {"5"}, "b_lead_time_hours_high": {"-3"}}, true)
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "A ratio is from 0 to 1.") || !strings.Contains(body, "Enter 0 or more.") {
+	// DORA bands in display units: the change failure rate a percentage,
+	// times in hours or with their unit, nothing negative.
+	status, body, _ = postWith(t, c, srv.URL+"/settings/dora", url.Values{"b_change_failure_rate_elite": {"150"}, "b_lead_time_hours_high": {"-3"}}, true)
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "A percentage is from 0 to 100 %.") || !strings.Contains(body, "Enter a duration") {
 		t.Fatalf("bad bands: %d", status)
 	}
-	form := url.Values{}
-	for _, b := range analytics.DefaultDoraBands() {
-		form.Set("b_"+b.Metric+"_"+b.Band, strconv.FormatFloat(b.Threshold, 'g', -1, 64))
-	}
-	form.Set("b_change_failure_rate_elite", "0.04")
+	form := bandsForm()
+	form.Set("b_change_failure_rate_elite", "4 %")
 	if status, _, _ := postWith(t, c, srv.URL+"/settings/dora", form, true); status != http.StatusSeeOther {
 		t.Fatalf("save bands: %d", status)
 	}
@@ -111,12 +115,22 @@ func TestSettingsSave(t *testing.T) {
 	}
 }
 
-// targetsForm is the targets grid as stored, in form fields.
+// targetsForm is the targets grid as the page fills it: display units.
 func targetsForm(rows []analytics.Target) url.Values {
 	f := url.Values{}
 	for _, r := range rows {
-		f.Set("t_"+strconv.Itoa(r.Tier)+"_"+r.KPI, strconv.FormatFloat(r.Target, 'g', -1, 64))
+		d, _ := analytics.KPIDefOf(r.KPI)
+		f.Set("t_"+strconv.Itoa(r.Tier)+"_"+r.KPI, kpifmt.Exact(d.Unit, r.Target))
 		f.Set("dir_"+r.KPI, r.Direction)
+	}
+	return f
+}
+
+// bandsForm is the default DORA bands as the page fills them.
+func bandsForm() url.Values {
+	f := url.Values{}
+	for _, b := range analytics.DefaultDoraBands() {
+		f.Set("b_"+b.Metric+"_"+b.Band, kpifmt.Exact(analytics.DoraUnit(b.Metric), b.Threshold))
 	}
 	return f
 }
@@ -152,34 +166,63 @@ func TestTargetChangesScorecard(t *testing.T) {
 	for k, v := range form {
 		bad[k] = v
 	}
-	bad.Set("t_0_availability", "1.5")
+	bad.Set("t_0_availability", "150")
+	bad.Set("t_1_availability", "0.999")
 	bad.Set("t_1_mttr_minutes", "-5")
 	bad.Set("dir_toil_ratio", "up")
 	status, body, _ := postWith(t, c, srv.URL+"/settings/targets", bad, true)
-	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "A ratio is from 0 to 1") ||
-		!strings.Contains(body, "Enter 0 or more.") || !strings.Contains(body, "Toil is better when lower") || !strings.Contains(body, `value="1.5"`) {
+	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "A percentage is from 0 to 100 %") ||
+		!strings.Contains(body, "Write the target as a percentage with its sign: 99.9 % or 0.999 %.") ||
+		!strings.Contains(body, "Enter a duration") || !strings.Contains(body, "Toil is better when lower") || !strings.Contains(body, `value="150"`) {
 		t.Fatalf("bad targets: %d", status)
 	}
 
 	form.Set("t_"+strconv.Itoa(*row.Tier)+"_mttr_minutes", strconv.FormatFloat(mttr/2, 'f', 2, 64))
+	mttrCell := func(period string) scorecard.Cell {
+		_, js, _ := getWith(t, c, srv.URL+"/api/v1/scorecard?period="+period)
+		var cd scorecard.Card
+		if err := json.Unmarshal([]byte(js), &cd); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range cd.Services {
+			if r.Name == row.Name {
+				return r.KPIs[analytics.KPIMTTRMinutes]
+			}
+		}
+		t.Fatalf("%s not on the %s scorecard", row.Name, period)
+		return scorecard.Cell{}
+	}
+	before := mttrCell("2026-10")
+	// Saved from the current month (the default): October keeps its target.
 	if status, _, _ := postWith(t, c, srv.URL+"/settings/targets", form, true); status != http.StatusSeeOther {
 		t.Fatalf("save targets: %d", status)
 	}
-	for _, r := range card().Services {
-		if r.Name != row.Name {
-			continue
-		}
-		cell := r.KPIs[analytics.KPIMTTRMinutes]
-		if cell.Status != analytics.StatusMissed || cell.Target == nil || *cell.Target != mttr/2 && strconv.FormatFloat(*cell.Target, 'f', 2, 64) != strconv.FormatFloat(mttr/2, 'f', 2, 64) {
-			t.Errorf("%s MTTR %.1f: status %s target %v after halving the target", r.Name, mttr, cell.Status, cell.Target)
-		}
+	if got := mttrCell("2026-10"); got.Status != before.Status || *got.Target != *before.Target {
+		t.Errorf("October after a change from November: %s %v, want %s %v", got.Status, *got.Target, before.Status, *before.Target)
+	}
+	if got := mttrCell("2026-11"); got.Target == nil || math.Abs(*got.Target-mttr/2) > 0.01 || got.PreviousTarget == nil || *got.PreviousTarget != *before.Target {
+		t.Errorf("November target %v (previous period's %v), want %.2f (and October's %v)", got.Target, got.PreviousTarget, mttr/2, *before.Target)
+	}
+	// Saved from October: October is judged by it.
+	form.Set("from", "2026-10")
+	if status, _, _ := postWith(t, c, srv.URL+"/settings/targets", form, true); status != http.StatusSeeOther {
+		t.Fatalf("save targets from October: %d", status)
+	}
+	cell := mttrCell("2026-10")
+	if cell.Status != analytics.StatusMissed || cell.Target == nil || math.Abs(*cell.Target-mttr/2) > 0.01 {
+		t.Errorf("%s MTTR %.1f: status %s target %v after halving the target from October", row.Name, mttr, cell.Status, cell.Target)
 	}
 	after, _ := st.TierTargets(ctx)
 	if len(after) != len(current) {
 		t.Errorf("targets %d, want %d", len(after), len(current))
 	}
-	if rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "tier_targets"}); len(rows) != 1 {
+	if rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "tier_targets"}); len(rows) != 2 {
 		t.Errorf("audit rows: %d", len(rows))
+	}
+	// A change dated after the current month is refused.
+	form.Set("from", "2027-01")
+	if status, _, _ := postWith(t, c, srv.URL+"/settings/targets", form, true); status != http.StatusBadRequest {
+		t.Errorf("change from 2027-01: %d, want 400", status)
 	}
 }
 
@@ -313,17 +356,11 @@ func TestSettingsTargetDirections(t *testing.T) {
 func TestSettingsDoraBandOrder(t *testing.T) {
 	srv, st, c := followupServer(t, web.RoleAdmin)
 	ctx := context.Background()
-	defaults := func() url.Values {
-		f := url.Values{}
-		for _, b := range analytics.DefaultDoraBands() {
-			f.Set("b_"+b.Metric+"_"+b.Band, strconv.FormatFloat(b.Threshold, 'g', -1, 64))
-		}
-		return f
-	}
+	defaults := bandsForm
 	for _, tc := range []struct{ field, value, msg string }{
-		{"b_change_failure_rate_elite", "0.12", "Must be more than the elite threshold (0.12)"},
-		{"b_lead_time_hours_medium", "100", "Must be more than the high threshold (168)"},
-		{"b_recovery_hours_high", "1", "Must be more than the elite threshold (1)"},
+		{"b_change_failure_rate_elite", "12 %", "Must be more than the elite threshold (12 %)"},
+		{"b_lead_time_hours_medium", "100", "Must be more than the high threshold (7 d)"},
+		{"b_recovery_hours_high", "1", "Must be more than the elite threshold (1 h)"},
 		{"b_deploy_frequency_high", "7", "Must be at most the elite threshold (5 deploy-days per week)"},
 	} {
 		t.Run(tc.field, func(t *testing.T) {

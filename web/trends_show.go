@@ -45,7 +45,8 @@ func (h *Handler) showTrends(c echo.Context) error {
 	dora := views.Table{TestID: "dora-bands", Caption: "DORA performance band of each month (2023 State of DevOps clusters; docs/metrics.md)",
 		Columns: []views.Column{{Label: "Month"}, {Label: "Deployment frequency"}, {Label: "Lead time"}, {Label: "Change failure rate"}, {Label: "Recovery time"}}}
 	for i, m := range months {
-		b := analytics.DoraBands(series[i], in, m, env.Settings, env.Bands)
+		rules := env.RulesFor(m) // each month is banded by the thresholds in force in it
+		b := analytics.DoraBands(series[i], in, m, rules.Settings, rules.Bands)
 		cell := func(metric string) views.Cell {
 			if b[metric] == "" {
 				return views.Cell{Text: "no data", Class: "st-no_data"}
@@ -75,7 +76,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 			{Name: "tier", Label: "Tier", Options: options(q.tier, "", "All tiers", "0", "Tier 0", "1", "Tier 1", "2", "Tier 2", "3", "Tier 3")},
 		},
 		Hidden:   []views.Option{{Text: "period", Value: q.period.Label}},
-		Tiles:    tiles(row, q.period, q.scope),
+		Tiles:    tiles(row, nil, q.period, q.scope),
 		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier),
 		Sections: []views.Section{{Title: "DORA bands", Table: dora}},
 	}

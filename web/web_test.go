@@ -163,8 +163,8 @@ func TestScorecardNumbersAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 1+24+4+1 {
-		t.Fatalf("csv rows = %d", len(recs))
+	if len(card.Teams) != 6 || len(recs) != 1+24+4+len(card.Teams)+1 {
+		t.Fatalf("csv rows = %d, teams %d", len(recs), len(card.Teams))
 	}
 	col := map[string]int{}
 	for i, h := range recs[0] {
@@ -198,6 +198,9 @@ func TestScorecardNumbersAgree(t *testing.T) {
 			}
 			if st := r[col[k+"_status"]]; st != row.KPIs[k].Status {
 				t.Errorf("%s %s status: csv %s api %s", row.Name, k, st, row.KPIs[k].Status)
+			}
+			if n := r[col[k+"_n"]]; n != strconv.FormatFloat(row.KPIs[k].N, 'f', -1, 64) {
+				t.Errorf("%s %s n: csv %s api %v", row.Name, k, n, row.KPIs[k].N)
 			}
 		}
 	}
@@ -241,7 +244,7 @@ func TestKPIsAPI(t *testing.T) {
 
 func TestCSVSafe(t *testing.T) {
 	_, body, _ := get(t, newDemoServer(t).URL+"/scorecards.csv?period=2026-10")
-	if !strings.HasPrefix(body, `"period","kind","name","tier","team",`) {
+	if !strings.HasPrefix(body, `"period","to_date","kind","name","tier","team",`) {
 		t.Errorf("fields not quoted: %.100s", body)
 	}
 	// However a spreadsheet splits a line, no cell starts a formula.

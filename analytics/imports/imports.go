@@ -18,12 +18,14 @@ type Batch struct {
 	Deploys     []analytics.Deploy
 	Pages       []analytics.Page
 	SLIDays     []analytics.SLIDay
+	SLOs        []analytics.SLODefinition // SLO definitions (OpenSLO, Sloth), applied before SLIDays
 	Toil        []analytics.ToilWeek
 	ActionItems []analytics.ActionItem
 	// Lines maps a record key to the source line it came from, for
 	// store-time errors. Keys: "incident:<external_id>", "deploy:<external_id>",
 	// "page:<external_id>", "action_item:<external_id>",
-	// "sli:<service>/<slo>/<YYYY-MM-DD>", "toil:<team>/<YYYY-MM-DD>"
+	// "sli:<service>/<slo>/<YYYY-MM-DD>", "toil:<team>/<YYYY-MM-DD>",
+	// "slo:<service>/<slo>"
 	// (IncidentKey and its siblings build them).
 	Lines    map[string]int
 	Rejects  []Reject
@@ -66,7 +68,7 @@ type Reject struct {
 
 // Records is the number of records of every kind.
 func (b *Batch) Records() int {
-	return len(b.Incidents) + len(b.Deploys) + len(b.Pages) + len(b.SLIDays) + len(b.Toil) + len(b.ActionItems)
+	return len(b.Incidents) + len(b.Deploys) + len(b.Pages) + len(b.SLIDays) + len(b.SLOs) + len(b.Toil) + len(b.ActionItems)
 }
 
 // Line returns the source line of a record key (see Lines), 0 if unknown.
@@ -96,3 +98,6 @@ func SLIKey(d analytics.SLIDay) string {
 func ToilKey(t analytics.ToilWeek) string {
 	return "toil:" + t.Team + "/" + t.WeekStart.Format("2006-01-02")
 }
+
+// SLOKey is the Lines key of an SLO definition.
+func SLOKey(service, name string) string { return "slo:" + service + "/" + name }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -20,33 +19,8 @@ import (
 // through the same mapping as argocd-app's JSON. A document is parsed
 // whole, so each may be at most MaxYAMLDocumentBytes long.
 func (p *parser) argocdYAML(in *bufio.Reader) error {
-	budget := &recordBudget{r: in, max: MaxYAMLDocumentBytes}
-	dec := yaml.NewDecoder(budget)
 	apps := 0
-	for doc := 0; ; doc++ {
-		budget.mark()
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if budget.err != nil {
-			// The decoder reports a reader's error as text only.
-			if le, ok := budget.err.(*LimitError); ok && le.What == LimitRecord {
-				return &LimitError{What: LimitYAMLDocument, Limit: le.Limit}
-			}
-			return budget.err
-		}
-		if err != nil {
-			return fmt.Errorf("YAML document %d: %w", doc+1, err)
-		}
-		root := &n
-		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-			root = root.Content[0]
-		}
-		if root.Kind != yaml.MappingNode {
-			continue // an empty document
-		}
+	err := yamlDocs(in, false, func(root *yaml.Node) {
 		kind := yamlScalar(root, "kind")
 		items := yamlValue(root, "items")
 		switch {
@@ -56,7 +30,7 @@ func (p *parser) argocdYAML(in *bufio.Reader) error {
 					apps++
 				}
 				if p.b.over != nil {
-					return p.b.over
+					return // a limit: the parse ends with it
 				}
 			}
 		case strings.EqualFold(kind, "Application") || kind == "" && yamlValue(root, "status") != nil:
@@ -66,6 +40,9 @@ func (p *parser) argocdYAML(in *bufio.Reader) error {
 		default:
 			p.b.skipped("YAML documents that are not Argo CD Applications", fmt.Sprintf("%s at line %d", kind, root.Line))
 		}
+	})
+	if err != nil {
+		return err
 	}
 	if apps == 0 {
 		p.b.warn("no Argo CD Application in the file")

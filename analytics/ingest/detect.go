@@ -48,6 +48,9 @@ func Detect(name string, head []byte) (string, error) {
 	if bytes.IndexByte(head[:min(len(head), 4096)], 0) >= 0 {
 		return "", errors.New("ingest: binary file (not CSV or JSON)")
 	}
+	if f := sloYAMLFormat(trimmed); f != "" {
+		return f, nil
+	}
 	if isArgoYAML(trimmed) {
 		return "argocd-yaml", nil
 	}

@@ -1,7 +1,7 @@
 // Package ingest parses the files that reliability tools export (PagerDuty,
 // Opsgenie, ServiceNow, Jira, incident.io, FireHydrant, Rootly, Statuspage,
 // Grafana OnCall, Datadog, GitHub, GitLab, Jenkins, Azure DevOps, CircleCI,
-// Bitbucket, Argo CD and plain CSV) into sreport's domain records.
+// Bitbucket, Argo CD, OpenSLO, Sloth and plain CSV) into sreport's domain records.
 //
 // Parsers never write to a database and never fail on a bad row: every row
 // that cannot become a record is returned as an imports.Reject with its line number
@@ -54,7 +54,7 @@ type Options struct {
 type FormatInfo struct {
 	ID          string
 	Description string
-	Kinds       []string // incidents, deploys, pages, sli, toil, action_items
+	Kinds       []string // incidents, deploys, pages, sli, slo, toil, action_items
 	Source      string   // value stored in the source column
 }
 
@@ -85,6 +85,8 @@ var formats = []FormatInfo{
 	{"bitbucket-pipelines", "Bitbucket Cloud API 2.0 pipelines: {\"values\":[…]} of GET …/pipelines/", []string{"deploys"}, "bitbucket"},
 	{"bitbucket-deployments", "Bitbucket Cloud API 2.0 deployments: {\"values\":[…]} of GET …/deployments/", []string{"deploys"}, "bitbucket"},
 	{"argocd-yaml", "Argo CD Application YAML (kubectl get application -o yaml, a List, or several documents)", []string{"deploys"}, "argocd"},
+	{"openslo", "OpenSLO v1 SLO definitions (kind: SLO with an inline indicator or an SLI of the file; several documents)", []string{"slo"}, "openslo"},
+	{"sloth", "Sloth SLO definitions: prometheus/v1 spec or the Kubernetes PrometheusServiceLevel", []string{"slo"}, "sloth"},
 	{"csv", "Generic CSV with a column mapping", []string{"incidents", "deploys", "pages", "sli", "toil", "action_items"}, "csv"},
 	{"sli-csv", "SLI CSV: service, slo, day, good, total", []string{"sli"}, "sli-csv"},
 	{"toil-csv", "Toil CSV: team, week, toil_hours, total_hours", []string{"toil"}, "toil-csv"},
@@ -150,21 +152,36 @@ func nothingRecognised(name string, info FormatInfo, b *imports.Batch) error {
 // *LimitError); row problems are Batch.Rejects. Every record that passes
 // has been checked by imports.Validate.
 func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
-	in, budget, err := openLimited(r, opt.Limits.maxBytes())
+	b, info, err := parse(r, name, opt)
 	if err != nil {
 		return nil, err
+	}
+	// A file that only shows stored stand-in pages are not pages (PagerDuty
+	// log entries whose notifications were all e-mails) does change data.
+	if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
+		return nil, nothingRecognised(name, info, b.Batch)
+	}
+	return b.Batch, nil
+}
+
+// parse runs the format's importer; Parse and ParsePage differ only in
+// what an input without records means.
+func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) {
+	in, budget, err := openLimited(r, opt.Limits.maxBytes())
+	if err != nil {
+		return nil, FormatInfo{}, err
 	}
 	format := strings.ToLower(strings.TrimSpace(opt.Format))
 	if format == "" || format == "auto" {
 		head, _ := in.Peek(detectSize)
 		format, err = Detect(name, head)
 		if err != nil {
-			return nil, err
+			return nil, FormatInfo{}, err
 		}
 	}
 	info, ok := formatInfo(format)
 	if !ok {
-		return nil, fmt.Errorf("%w %q", ErrUnknownFormat, format)
+		return nil, FormatInfo{}, fmt.Errorf("%w %q", ErrUnknownFormat, format)
 	}
 	if m := opt.Mapping; m != nil {
 		// A saved mapping's parse choices apply unless the caller set them.
@@ -231,6 +248,10 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = p.bitbucketDeployments(in)
 	case "argocd-yaml":
 		err = p.argocdYAML(in)
+	case "openslo":
+		err = p.openSLO(in)
+	case "sloth":
+		err = p.sloth(in)
 	case "csv":
 		err = p.genericCSV(in, opt.Mapping)
 	case "sli-csv":
@@ -249,16 +270,11 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 		err = budget.stop
 	}
 	if err != nil {
-		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
+		return nil, info, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
 	imports.Validate(b.Batch)
-	// A file that only shows stored stand-in pages are not pages (PagerDuty
-	// log entries whose notifications were all e-mails) does change data.
-	if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
-		return nil, nothingRecognised(name, info, b.Batch)
-	}
-	return b.Batch, nil
+	return b, info, nil
 }
 
 // parser carries the options and the batch being filled.

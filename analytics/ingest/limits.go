@@ -39,7 +39,7 @@ const (
 	// spans lines) and one element of a JSON array.
 	MaxRecordBytes = 16 << 20
 	// MaxYAMLDocumentBytes caps one YAML document (an Argo CD List is
-	// one): the decoder holds the whole parsed document, 12 times its text
+	// one; an OpenSLO file's documents together, as they are all kept): the decoder holds the whole parsed document, 12 times its text
 	// for the real Applications sample and up to 28 times for dense
 	// documents of small nodes (measured), so 16 MiB of text is 200 to
 	// 460 MiB of memory; about 1,000 Applications of the sample's size.
@@ -93,7 +93,8 @@ func (e *LimitError) Error() string {
 	case LimitRecords:
 		return fmt.Sprintf("the file holds more than %s records (the limit of one file)", thousands(e.Limit))
 	case LimitYAMLDocument:
-		return fmt.Sprintf("one YAML document is larger than %s (the limit: a document is parsed whole); export the Applications as JSON (kubectl get applications -o json), which is read one at a time", ByteSize(e.Limit))
+		return fmt.Sprintf("one YAML document (an OpenSLO file: all its documents) is larger than %s, the limit, as YAML is parsed a whole document at a time; "+
+			"split it into several documents, or export Argo CD Applications as JSON (kubectl get applications -o json), which is read one at a time", ByteSize(e.Limit))
 	case LimitRejects:
 		return fmt.Sprintf("more than %s rows were rejected, so reading stopped; fix the file (the first rejected rows show what is wrong)", thousands(e.Limit))
 	}

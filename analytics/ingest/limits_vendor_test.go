@@ -149,3 +149,32 @@ func TestYAMLAliasBomb(t *testing.T) {
 	}
 	t.Logf("%d bytes of YAML: %v; heap +%d MiB", y.Len(), err, peak>>20)
 }
+
+// TestSLOYAMLCaps: OpenSLO keeps every document until the end (an SLO may
+// name an SLI further down), so its documents together are capped; Sloth
+// reads one document at a time, and each SLO counts against the record cap.
+func TestSLOYAMLCaps(t *testing.T) {
+	sli := "---\napiVersion: openslo/v1\nkind: SLI\nmetadata: {name: latency}\nspec: {ratioMetric: {}}\n"
+	data := testutil.GzipBomb(nil, []byte(strings.Repeat(sli, (1<<20)/len(sli))), 1<<10)
+	peak, err := testutil.HeapPeak(func() error {
+		_, err := Parse(bytes.NewReader(data), "slos.yaml.gz", Options{Format: "openslo"})
+		return err
+	})
+	if le := limitOf(t, err); le.What != LimitYAMLDocument {
+		t.Errorf("openslo: %+v", le)
+	}
+	if limit := uint64(40 * MaxYAMLDocumentBytes); peak > limit {
+		t.Errorf("openslo: heap grew by %d MiB", peak>>20)
+	}
+	var sloth strings.Builder
+	for i := range 20 {
+		fmt.Fprintf(&sloth, "---\nversion: prometheus/v1\nservice: api\nslos:\n- name: slo%d\n  objective: 99.9\n", i)
+	}
+	if _, err := Parse(strings.NewReader(sloth.String()), "sloth.yaml", Options{Format: "sloth", Limits: Limits{MaxRecords: 10}}); limitOf(t, err).What != LimitRecords {
+		t.Errorf("sloth: %v", err)
+	}
+	b, err := Parse(strings.NewReader(sloth.String()), "sloth.yaml", Options{Format: "sloth"})
+	if err != nil || len(b.SLOs) != 20 {
+		t.Errorf("sloth under the caps: %v", err)
+	}
+}

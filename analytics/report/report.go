@@ -66,7 +66,11 @@ const (
 // Data is what Build needs: one scope's computed scorecards and the records
 // the lists are made of. The caller (web) loads it; Build only computes.
 type Data struct {
+	// Period is the report's period and Prev the one it is compared with:
+	// the previous period, cut at the same elapsed span when ToDate.
 	Period, Prev analytics.Period
+	// ToDate says Period is in progress at AsOf (scorecard.Card.ToDate).
+	ToDate bool
 	// ScopeName names the scope in sentences: "The organisation",
 	// "Team payments", "Tier-0 services".
 	ScopeName string
@@ -79,11 +83,14 @@ type Data struct {
 	AsOf     time.Time
 	Settings analytics.Settings
 	// Earlier are the periods before Prev, oldest first, with the scope's
-	// and each tier's KPIs in them (for "first time in three months"):
-	// back to the first period without data, at most MaxHistory-1.
+	// and each tier's results in them and the rules in force in each (for
+	// "first time in three months", each period judged by its own
+	// targets): back to the first period without data, at most
+	// MaxHistory-1.
 	Earlier      []analytics.Period
-	EarlierScope []analytics.KPIs
-	EarlierTiers map[int][]analytics.KPIs
+	EarlierScope []analytics.Result
+	EarlierTiers map[int][]analytics.Result
+	EarlierRules []analytics.Rules
 	// EarlierCapped says Earlier was cut at MaxHistory while older periods
 	// may still hold data, so a streak reaching its start is a lower bound.
 	EarlierCapped bool
@@ -124,7 +131,9 @@ func (d Data) RiskAt() time.Time {
 
 // Report is the computed content of an executive report; web formats it.
 type Report struct {
-	Summary      []string
+	Summary []string
+	// Tiers counts each tier's services met, at risk and missed.
+	Tiers        []TierCount
 	Scope        scorecard.Row // the row the headline numbers come from
 	Headlines    []Headline
 	Dora         []DoraRow
@@ -201,6 +210,8 @@ type Worsening struct {
 	Tier    int
 	KPI     string
 	Cell    scorecard.Cell
+	// Counts are the service row's record counts, for the cell's sample.
+	Counts analytics.Counts
 	// Score is the move in units of the target's scale (see worsening and improvement).
 	Score float64
 }
@@ -226,6 +237,7 @@ type RiskMove struct {
 func Build(d Data) Report {
 	r := Report{Scope: ScopeRow(d.Card, d.Tier)}
 	r.Headlines = headlines(d, r.Scope)
+	r.Tiers = TierCounts(d.Card)
 	for _, m := range DoraMetrics {
 		r.Dora = append(r.Dora, DoraRow{Metric: m, Band: d.Dora[m], PrevBand: d.PrevDora[m]})
 	}
@@ -282,8 +294,8 @@ func headlines(d Data, scope scorecard.Row) []Headline {
 		}
 		for _, t := range d.Card.Tiers {
 			c := t.KPIs[k]
-			if c.Target == nil || c.Status == analytics.StatusNoData {
-				continue
+			if !analytics.Judged(c.Status) {
+				continue // no target, no data or too few records: not judged
 			}
 			h.TiersJudged++
 			if c.Status == analytics.StatusMet {
@@ -402,10 +414,11 @@ func themeLabel(key string, first analytics.Incident) string {
 // move is how much a cell moved from the previous period, measured
 // against its target's scale: the target itself for "max" targets, the
 // error margin (1 − target) for "min" ratio targets; positive is better.
-// ok is false without a target, a value or a previous value, or when the
-// move is invisible at the precision sentences show.
+// ok is false unless both periods were judged against a target on enough
+// records (Cell.Sufficient), or when the move is invisible at the
+// precision sentences show.
 func move(k string, c scorecard.Cell) (score float64, ok bool) {
-	if c.Target == nil || c.Value == nil || c.Previous == nil || c.Status == analytics.StatusNoData {
+	if c.Target == nil || c.Value == nil || c.Previous == nil || !c.Sufficient() || !Judged(c.Status) {
 		return 0, false
 	}
 	if unchanged(UnitOf(k), *c.Value, *c.Previous) {
@@ -438,15 +451,11 @@ func worsening(k string, c scorecard.Cell) float64 {
 
 // improvement scores how much a cell got better than the previous period
 // (see move). It is 0 unless the value is better than before and the
-// previous value was off its target: progress where it was needed, not a
-// KPI comfortably on target getting more so.
+// previous value was off the target in force then: progress where it was
+// needed, not a KPI comfortably on target getting more so.
 func improvement(k string, c scorecard.Cell) float64 {
 	s, ok := move(k, c)
-	if !ok || s <= 0 {
-		return 0
-	}
-	t := analytics.Target{KPI: k, Target: *c.Target, Direction: c.Direction}
-	if analytics.Status(c.Previous, t, true) == analytics.StatusMet {
+	if !ok || s <= 0 || c.PreviousStatus == analytics.StatusMet {
 		return 0
 	}
 	return s
@@ -473,7 +482,7 @@ func largest(rows []scorecard.Row, n int, score func(string, scorecard.Cell) flo
 		best := Worsening{}
 		for _, k := range analytics.KPINames {
 			if s := score(k, r.KPIs[k]); s > best.Score {
-				best = Worsening{Service: r.Name, KPI: k, Cell: r.KPIs[k], Score: s}
+				best = Worsening{Service: r.Name, KPI: k, Cell: r.KPIs[k], Counts: r.Counts, Score: s}
 				if r.Tier != nil {
 					best.Tier = *r.Tier
 				}

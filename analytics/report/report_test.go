@@ -9,19 +9,39 @@ import (
 	"sreport/analytics/scorecard"
 )
 
-// cell builds a scorecard cell the way scorecard.Build does.
+// cell builds a scorecard cell the way scorecard.Build does, on samples
+// of 10 records in both periods and the same targets in force in both.
 func cell(k string, cur, prev *float64, tier int, ts analytics.TargetSet) scorecard.Cell {
-	c := scorecard.Cell{Value: cur, Previous: prev, Status: analytics.StatusNoData}
+	return sampled(k, cur, prev, 10, 10, tier, ts)
+}
+
+// sampled is cell on samples of n and prevN records (minimum 5).
+func sampled(k string, cur, prev *float64, n, prevN float64, tier int, ts analytics.TargetSet) scorecard.Cell {
+	c := scorecard.Cell{Value: cur, Previous: prev, N: n, PreviousN: prevN, MinSample: 5}
 	if cur != nil && prev != nil {
 		d := *cur - *prev
 		c.Change = &d
 	}
-	if t, ok := ts.Get(tier, k); ok {
+	t, ok := ts.Get(tier, k)
+	if ok {
 		v := t.Target
-		c.Target, c.Direction = &v, t.Direction
-		c.Status = analytics.Status(cur, t, true)
+		c.Target, c.PreviousTarget, c.Direction = &v, &v, t.Direction
 	}
+	c.Status = analytics.Judge(cur, n, 5, t, ok)
+	c.PreviousStatus = analytics.Judge(prev, prevN, 5, t, ok)
 	return c
+}
+
+// history is earlier periods' results with the given MTTRs over 10
+// resolved incidents each, and the default rules in force in each.
+func history(mttrs ...float64) ([]analytics.Result, []analytics.Rules) {
+	var rs []analytics.Result
+	var rules []analytics.Rules
+	for _, v := range mttrs {
+		rs = append(rs, analytics.Result{KPIs: analytics.KPIs{MTTRMinutes: f(v)}, Counts: analytics.Counts{ResolvedIncidents: 10}})
+		rules = append(rules, analytics.Rules{Settings: analytics.DefaultSettings(), Targets: analytics.NewTargetSet(analytics.DefaultTargets())})
+	}
+	return rs, rules
 }
 
 func TestSummaryFromCraftedData(t *testing.T) {
@@ -66,10 +86,12 @@ func TestSummaryFromCraftedData(t *testing.T) {
 		{RiskID: 2, RiskCode: "R-002", Field: "status", Old: "mitigating", New: "closed"},
 		{RiskID: 99, RiskCode: "R-099", Field: "status", Old: "open", New: "closed"}, // another scope
 	}
+	hist, rules := history(40, 45)
 	d := Data{Period: p, Prev: p.Prev(), ScopeName: "the organisation", AsOf: p.To, Settings: analytics.DefaultSettings(),
 		Card:         &scorecard.Card{Services: []scorecard.Row{svc}, Tiers: []scorecard.Row{tierRow}, Org: org},
-		EarlierTiers: map[int][]analytics.KPIs{0: {{MTTRMinutes: f(40)}, {MTTRMinutes: f(45)}}},
-		Incidents:    incs, Risks: risks, RiskEvents: events}
+		Earlier:      []analytics.Period{p.Prev().Prev().Prev(), p.Prev().Prev()},
+		EarlierTiers: map[int][]analytics.Result{0: hist}, EarlierRules: rules,
+		Incidents: incs, Risks: risks, RiskEvents: events}
 	r := Build(d)
 	got := strings.Join(r.Summary, "\n")
 	for _, want := range []string{
@@ -155,9 +177,11 @@ func TestSummaryNamesTheScope(t *testing.T) {
 	}
 	// A streak as long as the loaded history is a lower bound.
 	d := Data{Period: p, Prev: p.Prev(), ScopeName: "the organisation", AsOf: p.To, Settings: analytics.DefaultSettings(),
-		Card: scopeCard(0), EarlierTiers: map[int][]analytics.KPIs{}}
+		Card: scopeCard(0), EarlierTiers: map[int][]analytics.Result{}}
 	for range MaxHistory - 1 {
-		d.EarlierTiers[0] = append(d.EarlierTiers[0], analytics.KPIs{MTTRMinutes: f(90)})
+		hist, rules := history(90)
+		d.EarlierTiers[0] = append(d.EarlierTiers[0], hist...)
+		d.EarlierRules = append(d.EarlierRules, rules...)
 	}
 	for _, c := range []struct {
 		capped bool
@@ -304,5 +328,73 @@ func TestPostmortemStatus(t *testing.T) {
 				t.Errorf("got %s, want %s", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWorstAndBestNeedSufficientSamples is issue 14's headline: "postmortems
+// on time for payments-api fell from 100.0 % to 0.0 % (−100.0 pp)" on a
+// single postmortem. Moves from or to a value below the minimum sample are
+// neither the largest worsening nor the largest improvement; a move judged
+// on enough records in both periods is.
+func TestWorstAndBestNeedSufficientSamples(t *testing.T) {
+	ts := analytics.NewTargetSet(analytics.DefaultTargets())
+	one := 1
+	svc := func(name string, c scorecard.Cell, k string) scorecard.Row {
+		return scorecard.Row{Kind: "service", Name: name, Tier: &one, KPIs: map[string]scorecard.Cell{k: c}}
+	}
+	pm := analytics.KPIPostmortemOnTimeRate
+	rows := []scorecard.Row{
+		// 1 of 1 on time, then 0 of 1: both below the minimum of 5.
+		svc("payments-api", sampled(pm, f(0), f(1), 1, 1, 1, ts), pm),
+		// 6 of 6, then 3 of 6: judged in both periods, missed now.
+		svc("ledger", sampled(pm, f(0.5), f(1), 6, 6, 1, ts), pm),
+		// 2 of 8 then 8 of 8, but the earlier period had 8 due and this one only 4: not judged now.
+		svc("search", sampled(pm, f(1), f(0.25), 4, 8, 1, ts), pm),
+		// 2 of 8, then 7 of 7: a judged improvement.
+		svc("billing", sampled(pm, f(1), f(0.25), 7, 8, 1, ts), pm),
+	}
+	var names []string
+	for _, w := range Worst(rows, MaxWorst) {
+		names = append(names, w.Service)
+	}
+	if got := strings.Join(names, " "); got != "ledger" {
+		t.Errorf("worst = %q, want ledger only (payments-api has 1 postmortem in each month)", got)
+	}
+	names = nil
+	for _, b := range Best(rows, MaxBest) {
+		names = append(names, b.Service)
+	}
+	if got := strings.Join(names, " "); got != "billing" {
+		t.Errorf("best = %q, want billing only (search has 4 postmortems due now)", got)
+	}
+	if c := rows[0].KPIs[pm]; c.Status != analytics.StatusLowSample || c.PreviousStatus != analytics.StatusLowSample {
+		t.Errorf("payments-api statuses %s/%s, want low_sample", c.Status, c.PreviousStatus)
+	}
+	p := analytics.NewMonth(2026, 10, time.UTC)
+	d := Data{Period: p, Prev: p.Prev(), ScopeName: "the organisation", AsOf: p.To, Settings: analytics.DefaultSettings(),
+		Card: &scorecard.Card{Services: rows, Org: scorecard.Row{KPIs: map[string]scorecard.Cell{}}}}
+	got := strings.Join(Build(d).Summary, "\n")
+	want := "The largest worsening against a tier target: the share of postmortems on time for ledger (tier 1) fell from 100.0 % to 50.0 % (−50.0 pp), missing the 90 % target after meeting it last month."
+	if !strings.Contains(got, want) || strings.Contains(got, "payments-api") {
+		t.Errorf("summary lacks\n  %s\nor names payments-api:\n%s", want, got)
+	}
+}
+
+// TestImprovementJudgesThePreviousPeriodByItsOwnTarget: a KPI that met
+// last month's target is not "improved where it was needed" because this
+// month's target is stricter.
+func TestImprovementJudgesThePreviousPeriodByItsOwnTarget(t *testing.T) {
+	zero := 0
+	v30, v60 := 30.0, 60.0
+	c := scorecard.Cell{Value: f(40), Previous: f(55), N: 10, PreviousN: 10, MinSample: 5, Target: &v30, PreviousTarget: &v60,
+		Direction: analytics.DirectionMax, Status: analytics.StatusMissed, PreviousStatus: analytics.StatusMet}
+	rows := []scorecard.Row{{Kind: "service", Name: "checkout", Tier: &zero, KPIs: map[string]scorecard.Cell{analytics.KPIMTTRMinutes: c}}}
+	if got := Best(rows, MaxBest); len(got) != 0 {
+		t.Errorf("best = %+v: 55 minutes met the 60-minute target in force then", got)
+	}
+	c.PreviousTarget, c.PreviousStatus = &v30, analytics.StatusMissed
+	rows[0].KPIs[analytics.KPIMTTRMinutes] = c
+	if got := Best(rows, MaxBest); len(got) != 1 {
+		t.Errorf("best = %+v: 55 minutes missed the 30-minute target in force then", got)
 	}
 }

@@ -224,8 +224,8 @@ func TargetPhrase(u Unit, t float64) string {
 	return Format(u, t)
 }
 
-// Metric is one KPI of one scope over consecutive periods, with its target:
-// everything a sentence about it needs.
+// Metric is one KPI of one scope over consecutive periods, each with the
+// target in force in it: everything a sentence about it needs.
 type Metric struct {
 	Name    string // "MTTR"
 	Subject string // "tier-0 services"; empty for the report's own scope
@@ -239,26 +239,49 @@ type Metric struct {
 	// data starts: a run reaching its oldest value may go back further, so
 	// the sentence says "at least".
 	HistoryCapped bool
-	// Target is the tier target, nil when there is none.
-	Target *analytics.Target
+	// Target, PrevTarget and EarlierTargets (aligned with Earlier) are the
+	// targets in force in each period, nil where there was none: every
+	// period is judged by its own.
+	Target, PrevTarget *analytics.Target
+	EarlierTargets     []*analytics.Target
+	// Low, PrevLow and EarlierLow (aligned with Earlier) mark values over
+	// fewer records than the KPI's minimum sample: never judged, and a
+	// change from or to one is not stated. Sample and PrevSample name the
+	// records ("2 resolved incidents").
+	Low, PrevLow       bool
+	EarlierLow         []bool
+	Sample, PrevSample string
 	// PeriodLabel and PrevLabel name the periods ("October 2026"); PeriodWord
 	// is "month" or "quarter".
 	PeriodLabel, PrevLabel, PeriodWord string
 }
 
-// met reports whether v meets the target strictly (at risk is not met).
-func (m Metric) met(v *float64) bool {
-	return analytics.Status(v, *m.Target, true) == analytics.StatusMet
+// outcome says whether v met target t (at risk is not met); judged is
+// false without a value or a target, or on too few records.
+func outcome(v *float64, t *analytics.Target, low bool) (met, judged bool) {
+	if v == nil || t == nil || low {
+		return false, false
+	}
+	return analytics.Status(v, *t) == analytics.StatusMet, true
 }
 
 // run counts the consecutive periods before the current one, newest first,
-// whose target outcome equals want; a period without data ends the run.
-// open is true when the run reaches the oldest loaded period of a capped
-// history, so the real run may be longer.
+// whose outcome against their own target equals want; a period without
+// data, without a target or with too few records ends the run. open is
+// true when the run reaches the oldest loaded period of a capped history,
+// so the real run may be longer.
 func (m Metric) run(want bool) (n int, open bool) {
-	vals := append(append([]*float64{}, m.Earlier...), m.Previous)
-	for i := len(vals) - 1; i >= 0; i-- {
-		if vals[i] == nil || m.met(vals[i]) != want {
+	if met, ok := outcome(m.Previous, m.PrevTarget, m.PrevLow); !ok || met != want {
+		return 0, false
+	}
+	n = 1
+	for i := len(m.Earlier) - 1; i >= 0; i-- {
+		var t *analytics.Target
+		if i < len(m.EarlierTargets) {
+			t = m.EarlierTargets[i]
+		}
+		low := i < len(m.EarlierLow) && m.EarlierLow[i]
+		if met, ok := outcome(m.Earlier[i], t, low); !ok || met != want {
 			return n, false
 		}
 		n++
@@ -274,21 +297,23 @@ func atLeast(open bool) string {
 	return ""
 }
 
-// targetClause judges the current value against the target, noting a
-// target newly met or newly missed; "" without a target or a value.
+// targetClause judges the current value against its target, noting a
+// target newly met or newly missed against the previous period's outcome
+// under the target in force then; "" without a target or a value, or on
+// too few records.
 func (m Metric) targetClause() string {
-	if m.Target == nil || m.Current == nil {
+	cur, ok := outcome(m.Current, m.Target, m.Low)
+	if !ok {
 		return ""
 	}
 	tp := "the " + TargetPhrase(m.Unit, m.Target.Target) + " target"
-	cur := m.met(m.Current)
-	if m.Previous == nil {
+	prev, ok := outcome(m.Previous, m.PrevTarget, m.PrevLow)
+	if !ok {
 		if cur {
 			return "meeting " + tp
 		}
 		return "missing " + tp
 	}
-	prev := m.met(m.Previous)
 	switch {
 	case cur && prev:
 		return "still meeting " + tp
@@ -342,7 +367,8 @@ func (m Metric) subject() string {
 // Sentence describes how the metric moved from the previous period and how
 // it stands against its target, e.g. "MTTR for tier-0 services fell from 52
 // to 38 minutes (−27 %), meeting the 60-minute target for the first time in
-// three months."
+// three months." A value over too few records is stated with its sample
+// and neither judged nor compared.
 func (m Metric) Sentence() string {
 	s := m.subject()
 	switch {
@@ -354,9 +380,20 @@ func (m Metric) Sentence() string {
 	var b strings.Builder
 	b.WriteString(s)
 	cur := *m.Current
-	if m.Previous == nil {
+	switch {
+	case m.Low:
+		b.WriteString(" was " + Format(m.Unit, cur) + " in " + m.PeriodLabel + ", from only " + sampleText(m.Sample))
+		if m.Target != nil {
+			b.WriteString(": too few to judge against the " + TargetPhrase(m.Unit, m.Target.Target) + " target")
+		}
+		b.WriteString(".")
+		return b.String()
+	case m.Previous == nil:
 		b.WriteString(" was " + Format(m.Unit, cur) + " in " + m.PeriodLabel + ", with no data for " + m.PrevLabel + " to compare")
-	} else {
+	case m.PrevLow:
+		b.WriteString(" was " + Format(m.Unit, cur) + " in " + m.PeriodLabel + ", with only " + sampleText(m.PrevSample) +
+			" in " + m.PrevLabel + " to compare")
+	default:
 		prev := *m.Previous
 		if unchanged(m.Unit, cur, prev) {
 			b.WriteString(" was unchanged at " + Format(m.Unit, cur))
@@ -376,6 +413,14 @@ func (m Metric) Sentence() string {
 	}
 	b.WriteString(".")
 	return b.String()
+}
+
+// sampleText is a sample's description, or "a few records" without one.
+func sampleText(s string) string {
+	if s == "" {
+		return "a few records"
+	}
+	return s
 }
 
 // Tally is a count in this and the previous period.

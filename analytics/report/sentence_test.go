@@ -89,7 +89,100 @@ func TestMetricSentence(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			// These cases hold one target over all periods.
+			tc.m.PrevTarget = tc.m.Target
+			tc.m.EarlierTargets = nil
+			for range tc.m.Earlier {
+				tc.m.EarlierTargets = append(tc.m.EarlierTargets, tc.m.Target)
+			}
 			if got := tc.m.Sentence(); got != tc.want {
+				t.Errorf("\ngot  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestMetricSentenceJudgesEachPeriodByItsOwnTarget is issue 14's example:
+// the tier-0 MTTR target went from 30 minutes to 2 hours from the current
+// quarter on. The earlier quarters were missed against 30 minutes, so the
+// quarter now meeting 2 hours is not "the first time in five quarters"
+// measured against 2 hours (which they would all have met).
+func TestMetricSentenceJudgesEachPeriodByItsOwnTarget(t *testing.T) {
+	t30 := &analytics.Target{Tier: 0, KPI: analytics.KPIMTTRMinutes, Target: 30, Direction: analytics.DirectionMax}
+	t120 := &analytics.Target{Tier: 0, KPI: analytics.KPIMTTRMinutes, Target: 120, Direction: analytics.DirectionMax}
+	m := Metric{Name: "MTTR", Subject: "tier-0 services", Unit: Minutes, PeriodLabel: "Q4 2026", PrevLabel: "Q3 2026", PeriodWord: "quarter",
+		Current: f(100), Previous: f(90), Earlier: []*float64{f(80), f(70), f(60)}}
+	cases := []struct {
+		name string
+		edit func(*Metric)
+		want string
+	}{
+		{"new target now, the old one before: the misses of 30 minutes stand",
+			func(m *Metric) {
+				m.Target, m.PrevTarget, m.EarlierTargets = t120, t30, []*analytics.Target{t30, t30, t30}
+			},
+			"MTTR for tier-0 services rose from 90 to 100 minutes (+11 %), meeting the 2-hour target for the first time in five quarters."},
+		{"the 2-hour target in force throughout: still met",
+			func(m *Metric) {
+				m.Target, m.PrevTarget, m.EarlierTargets = t120, t120, []*analytics.Target{t120, t120, t120}
+			},
+			"MTTR for tier-0 services rose from 90 to 100 minutes (+11 %), still meeting the 2-hour target."},
+		{"a period without a target ends the run",
+			func(m *Metric) {
+				m.Target, m.PrevTarget, m.EarlierTargets = t120, t30, []*analytics.Target{t30, nil, t30}
+			},
+			"MTTR for tier-0 services rose from 90 to 100 minutes (+11 %), meeting the 2-hour target for the first time in three quarters."},
+		{"no target last quarter: nothing to compare the outcome with",
+			func(m *Metric) { m.Target, m.PrevTarget = t120, nil },
+			"MTTR for tier-0 services rose from 90 to 100 minutes (+11 %), meeting the 2-hour target."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			mm := m
+			tc.edit(&mm)
+			if got := mm.Sentence(); got != tc.want {
+				t.Errorf("\ngot  %s\nwant %s", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestMetricSentenceLowSample: a value over fewer records than the
+// minimum is stated with its sample, never judged, and a change from or to
+// one is not stated (issue 14: "fell from 100.0 % to 0.0 % (−100.0 pp)" on
+// a single postmortem).
+func TestMetricSentenceLowSample(t *testing.T) {
+	pm := &analytics.Target{Tier: 1, KPI: analytics.KPIPostmortemOnTimeRate, Target: 0.9, Direction: analytics.DirectionMin}
+	base := Metric{Name: "The share of postmortems on time", Subject: "payments-api", Unit: Ratio, Target: pm, PrevTarget: pm,
+		PeriodLabel: "October 2026", PrevLabel: "September 2026", PeriodWord: "month"}
+	cases := []struct {
+		name string
+		edit func(*Metric)
+		want string
+	}{
+		{"current on one postmortem", func(m *Metric) {
+			m.Current, m.Previous, m.Low, m.Sample = f(0), f(1), true, "1 postmortem due"
+		}, "The share of postmortems on time for payments-api was 0.0 % in October 2026, from only 1 postmortem due: too few to judge against the 90 % target."},
+		{"current on few records, no target", func(m *Metric) {
+			m.Current, m.Low, m.Sample, m.Target = f(0.5), true, "2 postmortems due", nil
+		}, "The share of postmortems on time for payments-api was 50.0 % in October 2026, from only 2 postmortems due."},
+		{"previous on few records: no change stated, the current judged", func(m *Metric) {
+			m.Current, m.Previous, m.PrevLow, m.PrevSample = f(0.95), f(0), true, "1 postmortem due"
+		}, "The share of postmortems on time for payments-api was 95.0 % in October 2026, with only 1 postmortem due in September 2026 to compare, meeting the 90 % target."},
+		{"an earlier period on few records ends a streak", func(m *Metric) {
+			m.Current, m.Previous = f(0.5), f(0.6)
+			m.Earlier, m.EarlierTargets, m.EarlierLow = []*float64{f(0.1), f(0.7)}, []*analytics.Target{pm, pm}, []bool{false, true}
+		}, "The share of postmortems on time for payments-api fell from 60.0 % to 50.0 % (−10.0 pp), still missing the 90 % target."},
+		{"both sufficient: the streak counts", func(m *Metric) {
+			m.Current, m.Previous = f(0.5), f(0.6)
+			m.Earlier, m.EarlierTargets, m.EarlierLow = []*float64{f(0.1), f(0.7)}, []*analytics.Target{pm, pm}, []bool{false, false}
+		}, "The share of postmortems on time for payments-api fell from 60.0 % to 50.0 % (−10.0 pp), missing the 90 % target for the fourth month in a row."},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := base
+			tc.edit(&m)
+			if got := m.Sentence(); got != tc.want {
 				t.Errorf("\ngot  %s\nwant %s", got, tc.want)
 			}
 		})

@@ -3,6 +3,7 @@ package report
 import (
 	"strconv"
 	"strings"
+	"time"
 
 	"sreport/analytics"
 	"sreport/analytics/scorecard"
@@ -23,6 +24,42 @@ func Title(p analytics.Period) string {
 	}
 	return p.From.Format("January 2006")
 }
+
+// SpanTitle names a period cut short (Data.Prev of a period in
+// progress) by its days: "1–15 October 2026", "1 July – 15 August 2026";
+// a whole period by its Title.
+func SpanTitle(p analytics.Period) string {
+	whole := analytics.NewMonth(p.Year, p.Num, p.Loc).To
+	if p.Kind == analytics.Quarter {
+		whole = analytics.NewQuarter(p.Year, p.Num, p.Loc).To
+	}
+	if !p.To.Before(whole) {
+		return Title(p)
+	}
+	loc := p.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	a, b := p.From.In(loc), p.To.Add(-time.Nanosecond).In(loc)
+	if a.Month() == b.Month() {
+		return strconv.Itoa(a.Day()) + "–" + b.Format("2 January 2006")
+	}
+	return a.Format("2 January") + " – " + b.Format("2 January 2006")
+}
+
+// PeriodTitle names the report's period in sentences: "October 2026", or
+// "October 2026 to date" while it is in progress.
+func (d Data) PeriodTitle() string {
+	if d.ToDate {
+		return Title(d.Period) + " to date"
+	}
+	return Title(d.Period)
+}
+
+// PrevTitle names the period the report compares with: "September 2026",
+// or the same span of it while the report's period is in progress
+// ("1–15 September 2026").
+func (d Data) PrevTitle() string { return SpanTitle(d.Prev) }
 
 // Word is "month" or "quarter".
 func Word(p analytics.Period) string { return string(p.Kind) }
@@ -61,21 +98,50 @@ func Possessive(name string) string {
 }
 
 // MetricOf builds the sentence input for one KPI of a scorecard row, with
-// the values of earlier periods for target streaks.
-func MetricOf(d Data, k, subject string, row scorecard.Row, earlier []analytics.KPIs) Metric {
+// the results of earlier periods (aligned with d.Earlier's last ones) for
+// target streaks, each period judged by the target in force in it.
+func MetricOf(d Data, k, subject string, row scorecard.Row, earlier []analytics.Result) Metric {
 	c := row.KPIs[k]
+	def, _ := analytics.KPIDefOf(k)
 	m := Metric{Name: Name(k), Subject: subject, Unit: UnitOf(k), Current: c.Value, Previous: c.Previous,
-		PeriodLabel: Title(d.Period), PrevLabel: Title(d.Prev), PeriodWord: Word(d.Period)}
-	for _, e := range earlier {
-		m.Earlier = append(m.Earlier, e.Get(k))
+		Low: c.Status == analytics.StatusLowSample, PrevLow: c.PreviousStatus == analytics.StatusLowSample,
+		Sample: def.Sample.Of(c.N), PrevSample: def.Sample.Of(c.PreviousN),
+		PeriodLabel: d.PeriodTitle(), PrevLabel: d.PrevTitle(), PeriodWord: Word(d.Period)}
+	tier := row.TargetTier
+	if tier == nil {
+		tier = row.Tier
+	}
+	target := func(v *float64) *analytics.Target {
+		if v == nil {
+			return nil
+		}
+		t := analytics.Target{KPI: k, Target: *v, Direction: c.Direction}
+		if t.Direction == "" {
+			t.Direction = def.Better
+		}
+		if tier != nil {
+			t.Tier = *tier
+		}
+		return &t
+	}
+	m.Target, m.PrevTarget = target(c.Target), target(c.PreviousTarget)
+	rules := d.EarlierRules[len(d.EarlierRules)-min(len(earlier), len(d.EarlierRules)):]
+	for i, e := range earlier {
+		m.Earlier = append(m.Earlier, e.KPIs.Get(k))
+		var t *analytics.Target
+		low := false
+		if i < len(rules) {
+			if tier != nil {
+				if tt, ok := rules[i].Targets.Get(*tier, k); ok {
+					t = &tt
+				}
+			}
+			low = def.SampleSize(e.Counts) < float64(rules[i].Settings.MinSampleOf(k))
+		}
+		m.EarlierTargets = append(m.EarlierTargets, t)
+		m.EarlierLow = append(m.EarlierLow, low)
 	}
 	m.HistoryCapped = d.EarlierCapped && len(earlier) > 0
-	if c.Target != nil {
-		m.Target = &analytics.Target{KPI: k, Target: *c.Target, Direction: c.Direction}
-		if row.Tier != nil {
-			m.Target.Tier = *row.Tier
-		}
-	}
 	return m
 }
 
@@ -115,7 +181,7 @@ func Summary(d Data, r Report) []string {
 		}
 		cur, prev := count(cells...)
 		out = append(out, Tally{Subject: Capitalize(d.ScopeName), Noun: noun, Current: cur, Previous: prev,
-			PeriodLabel: Title(d.Period), PrevLabel: Title(d.Prev)}.Sentence())
+			PeriodLabel: d.PeriodTitle(), PrevLabel: d.PrevTitle()}.Sentence())
 	}
 	tally(Noun{"Sev1 or Sev2 incident", "Sev1 or Sev2 incidents"}, analytics.KPISev1Count, analytics.KPISev2Count)
 	tally(Noun{"customer-impacting incident", "customer-impacting incidents"}, analytics.KPICustomerImpactingIncidents)
@@ -170,7 +236,7 @@ func Summary(d Data, r Report) []string {
 	if closed > 0 {
 		closedText = strconv.Itoa(closed)
 	}
-	s := Capitalize(Plural(opened, Noun{"risk was", "risks were"})) + " opened and " + closedText + " closed in " + Title(d.Period) + "; "
+	s := Capitalize(Plural(opened, Noun{"risk was", "risks were"})) + " opened and " + closedText + " closed in " + d.PeriodTitle() + "; "
 	switch {
 	case r.OpenRisks == 0:
 		s += "no risk is open or being mitigated."

@@ -38,7 +38,12 @@ func TestAssembleStopsWhenCancelled(t *testing.T) {
 	if _, err := Assemble(gone, st, env, req, testutil.Now()); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled before: %v", err)
 	}
-	rows := int64(len(env.Services) + 4 + 1) // services, tiers, organisation: each queued row checks once
+	teams := map[string]bool{}
+	for _, s := range env.Services {
+		teams[s.Team] = true
+	}
+	// Services, tiers, teams, organisation: each queued row checks once.
+	rows := int64(len(env.Services) + 4 + len(teams) + 1)
 	for _, at := range []int64{1, n / 2, n - 1} {
 		ctx := testutil.NewCheckpointCtx(context.Background(), at)
 		_, err := Assemble(ctx, st, env, req, testutil.Now())

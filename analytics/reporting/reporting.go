@@ -78,12 +78,24 @@ type Report struct {
 	// scope's KPIs in each, for the trend charts.
 	Months []analytics.Period
 	Trend  []analytics.Result
+	// Commentary is the editors' latest notes on this report, and
+	// Commentaries every saved version, newest first; none when nobody
+	// wrote any.
+	Commentaries []analytics.Commentary
+}
+
+// Commentary is the latest version of the editors' notes, or nil.
+func (r *Report) Commentary() *analytics.Commentary {
+	if len(r.Commentaries) == 0 {
+		return nil
+	}
+	return &r.Commentaries[0]
 }
 
 // Assemble loads and computes the report req names. now is the caller's
 // clock: a period starting after it is a NotStartedError.
 func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Request, now time.Time) (*Report, error) {
-	p, err := analytics.ParsePeriod(req.Period, env.Settings.Location())
+	p, err := analytics.ParsePeriod(req.Period, env.Location())
 	if err != nil {
 		return nil, PeriodError{err}
 	}
@@ -106,13 +118,19 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	if r.Trend, _, err = scorecard.Series(ctx, st, env, r.Months, services); err != nil {
 		return nil, err
 	}
+	if r.Commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 
-// load loads and computes everything report.Build needs for p.
+// load loads and computes everything report.Build needs for p. Every
+// period is computed and judged by the rules in force in it.
 func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request) (report.Data, error) {
 	sc := req.Scope()
-	d := report.Data{Period: p, Prev: p.Prev(), ScopeName: req.Subject(), Team: req.Team, Tier: req.Tier, Settings: env.Settings, AsOf: env.Settings.AsOf}
+	rules := env.RulesFor(p)
+	d := report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
+		Team: req.Team, Tier: req.Tier, Settings: rules.Settings, AsOf: env.AsOf}
 	if d.AsOf.IsZero() {
 		d.AsOf = p.To
 	}
@@ -130,12 +148,12 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	// One load covers the window, the previous period and this one (whose
 	// months it contains).
 	window := make([]analytics.Period, report.MaxHistory-1)
-	e := d.Prev
+	e := p.Prev()
 	for i := len(window) - 1; i >= 0; i-- {
 		e = e.Prev()
 		window[i] = e
 	}
-	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), d.Prev, p)...)
+	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), p.Prev(), p)...)
 	if err != nil {
 		return d, err
 	}
@@ -159,16 +177,19 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 
 // compute runs the engine over a report's loaded records: the periods
 // before the previous one (for target streaks), their tier roll-ups, a
-// quarter's months, the counts by source and the DORA bands. It checks ctx
-// before every engine run and stops with its error once the reader has
-// gone: a report runs the engine dozens of times.
+// quarter's months, the counts by source and the DORA bands, each period
+// by the rules in force in it. It checks ctx before every engine run and
+// stops with its error once the reader has gone: a report runs the engine
+// dozens of times.
 func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
 	p := d.Period
+	rules := env.RulesFor(p)
 	for i := len(window) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		res := analytics.ComputeKPIs(in, window[i], env.Settings)
+		er := env.RulesFor(window[i])
+		res := analytics.ComputeKPIs(in, window[i], er.Settings)
 		if !hasData(res) {
 			break
 		}
@@ -177,17 +198,18 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			break
 		}
 		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
-		d.EarlierScope = append([]analytics.KPIs{res.KPIs}, d.EarlierScope...)
+		d.EarlierScope = append([]analytics.Result{res}, d.EarlierScope...)
+		d.EarlierRules = append([]analytics.Rules{er}, d.EarlierRules...)
 	}
-	d.EarlierTiers = map[int][]analytics.KPIs{}
+	d.EarlierTiers = map[int][]analytics.Result{}
 	if len(d.Earlier) > 0 {
 		// The tiers' streaks, from the scorecard's own tier roll-up.
 		for tier, merged := range scorecard.Split(in, services).Tiers {
-			for _, ep := range d.Earlier {
+			for i, ep := range d.Earlier {
 				if err := ctx.Err(); err != nil {
 					return err
 				}
-				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, env.Settings).KPIs)
+				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, d.EarlierRules[i].Settings))
 			}
 		}
 	}
@@ -197,17 +219,22 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.Settings).KPIs)
+			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.SettingsFor(m)).KPIs)
 		}
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := analytics.ComputeKPIs(in, d.Prev, env.Settings)
-	d.Sources = analytics.CountsBySource(in, p, env.Settings)
-	d.Dora = analytics.DoraBands(cur, in, p, env.Settings, env.Bands)
-	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, env.Settings, env.Bands)
+	prevRules := env.RulesFor(d.Prev)
+	prevSettings := prevRules.Settings
+	if d.ToDate {
+		prevSettings.AsOf = d.Prev.To // as the scorecard compares: pending as at the cut
+	}
+	cur := analytics.ComputeKPIs(in, p, rules.Settings)
+	prev := analytics.ComputeKPIs(in, d.Prev, prevSettings)
+	d.Sources = analytics.CountsBySource(in, p, rules.Settings)
+	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
+	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)
 	return nil
 }
 

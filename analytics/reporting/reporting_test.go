@@ -50,7 +50,7 @@ func TestTierHistoryIsTheScorecardsRollup(t *testing.T) {
 				t.Fatalf("%s: the scorecard has no tier %d row", ep.Label, tier)
 			}
 			for _, k := range analytics.KPINames {
-				got, want := hist[i].Get(k), row.KPIs[k].Value
+				got, want := hist[i].KPIs.Get(k), row.KPIs[k].Value
 				if (got == nil) != (want == nil) || got != nil && math.Abs(*got-*want) > 1e-9*math.Max(1, math.Abs(*want)) {
 					t.Errorf("%s tier %d %s: report history %v, scorecard %v", ep.Label, tier, k, ptr(got), ptr(want))
 				}

@@ -27,13 +27,13 @@ func TestComputeStopsWhenCancelled(t *testing.T) {
 	}
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
-	if card, err := Compute(gone, env, in, env.Services, p); !errors.Is(err, context.Canceled) || card != nil {
+	if card, err := ComputeContext(gone, env, in, env.Services, p); !errors.Is(err, context.Canceled) || card != nil {
 		t.Errorf("card: %v", err)
 	}
 	if rs, err := env.series(gone, in, months); !errors.Is(err, context.Canceled) || rs != nil {
 		t.Errorf("series: %v", err)
 	}
-	if card, err := Compute(context.Background(), env, in, env.Services, p); err != nil || len(card.Services) != len(env.Services) || card.Org.Counts.Incidents == 0 {
+	if card, err := ComputeContext(context.Background(), env, in, env.Services, p); err != nil || len(card.Services) != len(env.Services) || card.Org.Counts.Incidents == 0 {
 		t.Errorf("live card: %v", err)
 	}
 	if rs, err := env.series(context.Background(), in, months); err != nil || len(rs) != 12 {

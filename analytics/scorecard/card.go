@@ -13,22 +13,57 @@ import (
 	"sreport/analytics"
 )
 
-// Cell is one KPI of one scorecard row, judged against its tier target.
+// Cell is one KPI of one scorecard row, judged against the target in
+// force for the row's tier in the period (docs/metrics.md, "Statuses").
 type Cell struct {
-	Value     *float64 `json:"value"`
+	Value *float64 `json:"value"`
+	// N is the value's sample size (analytics.KPIDef.N): the records in a
+	// ratio's denominator or a mean's average, the records a count counts.
+	N float64 `json:"n"`
+	// MinSample is the KPI's minimum sample in the period: with N below it
+	// the status is low_sample (0: no minimum).
+	MinSample int      `json:"min_sample"`
 	Target    *float64 `json:"target"`
 	Direction string   `json:"direction,omitempty"`
 	Status    string   `json:"status"`
-	Previous  *float64 `json:"previous"`
-	Change    *float64 `json:"change"`
+	// Previous, PreviousN, PreviousTarget and PreviousStatus are the
+	// previous period's value, sample, target and status, judged by what
+	// was in force then. For a period in progress the previous period is
+	// cut at the same elapsed span (Card.ToDate).
+	Previous       *float64 `json:"previous"`
+	PreviousN      float64  `json:"previous_n"`
+	PreviousTarget *float64 `json:"previous_target"`
+	PreviousStatus string   `json:"previous_status"`
+	Change         *float64 `json:"change"`
 }
 
-// Row is one service, tier roll-up or the organisation.
+// Sufficient reports whether both the value and the previous value were
+// judged against a target on enough records: the change may then be read
+// as a move against the target (reports' largest worsening and
+// improvement consider only these).
+func (c Cell) Sufficient() bool {
+	return analytics.Judged(c.Status) && analytics.Judged(c.PreviousStatus)
+}
+
+// Row kinds.
+const (
+	KindService = "service"
+	KindTier    = "tier"
+	KindTeam    = "team"
+	KindOrg     = "org"
+)
+
+// Row is one service, tier roll-up, team roll-up or the organisation.
 type Row struct {
-	Kind    string           `json:"kind"` // service, tier, org
-	Name    string           `json:"name"`
-	Tier    *int             `json:"tier,omitempty"`
-	Team    string           `json:"team,omitempty"`
+	Kind string `json:"kind"` // service, tier, team, org
+	Name string `json:"name"`
+	Tier *int   `json:"tier,omitempty"`
+	// TargetTier is the tier whose targets judge a team row's team
+	// figures: the team's most critical tier in scope.
+	TargetTier *int   `json:"target_tier,omitempty"`
+	Team       string `json:"team,omitempty"`
+	// KPIs holds every KPI of the row, except on service rows the team
+	// figures (analytics.KPIDef.Team, toil), which belong to the team's row.
 	KPIs    map[string]Cell  `json:"kpis"`
 	Counts  analytics.Counts `json:"counts"`
 	Result  analytics.Result `json:"-"` // without Evidence; see Result()
@@ -37,14 +72,23 @@ type Row struct {
 
 // Card is the whole scorecard of one period.
 type Card struct {
-	Period         string `json:"period"`
-	From           string `json:"from"`
-	To             string `json:"to"`
-	Timezone       string `json:"timezone"`
+	Period   string `json:"period"`
+	From     string `json:"from"`
+	To       string `json:"to"`
+	Timezone string `json:"timezone"`
+	// ToDate says the period is in progress at the knowledge cut-off: its
+	// values are to date, and the previous values cover the previous
+	// period from PreviousFrom up to PreviousTo, the same elapsed span.
+	ToDate         bool   `json:"to_date"`
 	PreviousPeriod string `json:"previous_period"`
+	PreviousFrom   string `json:"previous_from"`
+	PreviousTo     string `json:"previous_to"`
 	Services       []Row  `json:"services"`
 	Tiers          []Row  `json:"tiers"`
-	Org            Row    `json:"organisation"`
+	// Teams are the teams of the services in scope, each over its services
+	// in scope, with the team figures judged.
+	Teams []Row `json:"teams"`
+	Org   Row   `json:"organisation"`
 }
 
 // Parts is one scope's records split the way the scorecard rolls them up:
@@ -75,20 +119,55 @@ func Split(in analytics.Input, services []analytics.Service) Parts {
 	return parts
 }
 
+// PrevPeriod is the period p is compared with: the previous one, cut at
+// the same elapsed span while p is in progress at env.AsOf.
+func (env Env) PrevPeriod(p analytics.Period) analytics.Period { return p.PrevToDate(env.AsOf) }
+
+// prevSettings are the settings computing the previous period of p: those
+// in force in it, with the knowledge cut-off at the cut of a to-date
+// comparison, so its pending postmortems and action items are the ones
+// pending at the same point of the earlier period.
+func (env Env) prevSettings(p, prev analytics.Period) analytics.Settings {
+	s := env.SettingsFor(prev)
+	if p.InProgress(env.AsOf) {
+		s.AsOf = prev.To
+	}
+	return s
+}
+
+// rowSpec says what one row is and how it is judged.
+type rowSpec struct {
+	kind, name string
+	tier       *int
+	team       string
+	// target is the tier whose targets judge the row (nil: none), judged
+	// the KPIs it judges (nil: all), and service rows leave team figures out.
+	target *int
+	judged func(analytics.KPIDef) bool
+}
+
 // Compute builds the scorecard of p for services from in, which must hold
-// the records of p and of the previous period: every service's row, the
-// tier roll-ups and the organisation row, each computed from the records.
-// Once ctx ends the rows not yet started are not computed and Compute
-// returns ctx's error: a caller that has gone does not keep the cores busy.
-func Compute(ctx context.Context, env Env, in analytics.Input, services []analytics.Service, p analytics.Period) (*Card, error) {
-	prevP := p.Prev()
+// the records of p and of its previous period (PrevPeriod): every
+// service's row, the tier and team roll-ups and the organisation row, each
+// computed from the records.
+func Compute(env Env, in analytics.Input, services []analytics.Service, p analytics.Period) *Card {
+	card, _ := ComputeContext(context.Background(), env, in, services, p)
+	return card
+}
+
+// ComputeContext is Compute for a caller that may go away: once ctx ends
+// the rows not yet started are not computed and it returns ctx's error, so
+// a reader who has left does not keep the cores busy.
+func ComputeContext(ctx context.Context, env Env, in analytics.Input, services []analytics.Service, p analytics.Period) (*Card, error) {
+	prevP := env.PrevPeriod(p)
 	card := &Card{Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
-		Timezone: p.Loc.String(), PreviousPeriod: prevP.Label}
+		Timezone: p.Loc.String(), ToDate: p.InProgress(env.AsOf), PreviousPeriod: prevP.Label,
+		PreviousFrom: prevP.From.Format(time.RFC3339), PreviousTo: prevP.To.Format(time.RFC3339)}
 	parts := Split(in, services)
 	// Rows are independent: compute them on every core, each into its own slot.
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	run := func(dst *Row, kind, name string, tier *int, team string, part analytics.Input) {
+	run := func(dst *Row, spec rowSpec, part analytics.Input) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -97,13 +176,13 @@ func Compute(ctx context.Context, env Env, in analytics.Input, services []analyt
 			if ctx.Err() != nil {
 				return // the caller has gone: the rows left are not computed
 			}
-			*dst = env.row(kind, name, tier, team, part, p, prevP)
+			*dst = env.row(spec, part, p, prevP)
 		}()
 	}
 	card.Services = make([]Row, len(services))
 	for i, s := range services {
 		tier := s.Tier
-		run(&card.Services[i], "service", s.Name, &tier, s.Team, parts.Services[i])
+		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i])
 	}
 	var tiers []int
 	for tier := 0; tier <= 3; tier++ {
@@ -114,9 +193,16 @@ func Compute(ctx context.Context, env Env, in analytics.Input, services []analyt
 	card.Tiers = make([]Row, len(tiers))
 	for i, tier := range tiers {
 		t := tier
-		run(&card.Tiers[i], "tier", fmt.Sprintf("Tier %d", tier), &t, "", parts.Tiers[tier])
+		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, parts.Tiers[tier])
 	}
-	run(&card.Org, "org", "Organisation", nil, "", in)
+	teams := teamParts(services, parts)
+	card.Teams = make([]Row, len(teams))
+	for i, tm := range teams {
+		strictest := tm.tier
+		run(&card.Teams[i], rowSpec{kind: KindTeam, name: tm.name, team: tm.name, target: &strictest,
+			judged: func(d analytics.KPIDef) bool { return d.Team }}, tm.in)
+	}
+	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -124,23 +210,74 @@ func Compute(ctx context.Context, env Env, in analytics.Input, services []analyt
 	return card, nil
 }
 
-// row computes one row; tier targets apply to services and tier roll-ups,
-// the organisation row has no target of its own.
-func (env Env) row(kind, name string, tier *int, team string, in analytics.Input, p, prevP analytics.Period) Row {
-	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := noPrevious(analytics.ComputeKPIs(in, prevP, env.Settings))
-	r := Row{Kind: kind, Name: name, Tier: tier, Team: team, Counts: cur.Counts, Result: cur, PrevRes: prev,
-		KPIs: make(map[string]Cell, len(analytics.KPINames))}
-	change := Change(cur.KPIs, prev.KPIs)
-	for _, k := range analytics.KPINames {
-		c := Cell{Value: cur.KPIs.Get(k), Previous: prev.KPIs.Get(k), Change: change[k], Status: analytics.StatusNoData}
-		if tier != nil {
-			if t, ok := env.Targets.Get(*tier, k); ok {
-				v := t.Target
-				c.Target, c.Direction = &v, t.Direction
-				c.Status = analytics.Status(c.Value, t, true)
-			}
+// team is one team's services in scope, merged, and its most critical tier.
+type team struct {
+	name string
+	tier int
+	in   analytics.Input
+}
+
+// teamParts merges each team's service parts, teams in name order.
+func teamParts(services []analytics.Service, parts Parts) []team {
+	byName := map[string]*team{}
+	ins := map[string][]analytics.Input{}
+	var names []string
+	for i, s := range services {
+		t, ok := byName[s.Team]
+		if !ok {
+			t = &team{name: s.Team, tier: s.Tier}
+			byName[s.Team] = t
+			names = append(names, s.Team)
 		}
+		t.tier = min(t.tier, s.Tier)
+		ins[s.Team] = append(ins[s.Team], parts.Services[i])
+	}
+	slices.Sort(names)
+	out := make([]team, len(names))
+	for i, n := range names {
+		out[i] = *byName[n]
+		out[i].in = analytics.MergeInputs(ins[n]...)
+	}
+	return out
+}
+
+// row computes one row: each KPI with its sample, judged against the
+// target of spec.target's tier in force in the period, and the previous
+// period judged by what was in force then. The organisation row has no
+// target of its own.
+func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period) Row {
+	rules, prevRules := env.RulesFor(p), env.RulesFor(prevP)
+	cur := analytics.ComputeKPIs(in, p, rules.Settings)
+	prev := noPrevious(analytics.ComputeKPIs(in, prevP, env.prevSettings(p, prevP)))
+	r := Row{Kind: spec.kind, Name: spec.name, Tier: spec.tier, Team: spec.team, Counts: cur.Counts, Result: cur, PrevRes: prev,
+		KPIs: make(map[string]Cell, len(analytics.KPINames))}
+	if spec.kind == KindTeam {
+		r.TargetTier = spec.target
+	}
+	change := Change(cur.KPIs, prev.KPIs)
+	for _, d := range analytics.KPIDefs() {
+		if spec.kind == KindService && d.Team {
+			continue // a team figure: on the team's row, not repeated per service
+		}
+		k := d.Key
+		c := Cell{Value: cur.KPIs.Get(k), N: d.SampleSize(cur.Counts), MinSample: rules.Settings.MinSampleOf(k),
+			Previous: prev.KPIs.Get(k), PreviousN: d.SampleSize(prev.Counts), Change: change[k]}
+		var t, pt analytics.Target
+		var ok, pok bool
+		if spec.target != nil && (spec.judged == nil || spec.judged(d)) {
+			t, ok = rules.Targets.Get(*spec.target, k)
+			pt, pok = prevRules.Targets.Get(*spec.target, k)
+		}
+		if ok {
+			v := t.Target
+			c.Target, c.Direction = &v, t.Direction
+		}
+		if pok {
+			v := pt.Target
+			c.PreviousTarget = &v
+		}
+		c.Status = analytics.Judge(c.Value, c.N, c.MinSample, t, ok)
+		c.PreviousStatus = analytics.Judge(c.Previous, c.PreviousN, prevRules.Settings.MinSampleOf(k), pt, pok)
 		r.KPIs[k] = c
 	}
 	return r

@@ -105,3 +105,42 @@ func TestNoPreviousData(t *testing.T) {
 		t.Fatalf("%s: no comparison with %s", p.Next(), first)
 	}
 }
+
+// TestDemoStatusesMeanWhatTheySay is issue 14 item 4 on the demo company:
+// 408 cells had a value but no target and were called no_data. Every cell
+// of October 2026 now has one of the six statuses, no_data exactly when it
+// has no value, and a judged status only on enough records.
+func TestDemoStatusesMeanWhatTheySay(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.DemoStore(t)
+	env, err := scorecard.LoadEnv(ctx, st, testutil.Now().Truncate(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, err := scorecard.Build(ctx, st, env, analytics.NewMonth(2026, 10, time.UTC), scorecard.Scope{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]int{}
+	for _, r := range append(append(append([]scorecard.Row{}, card.Services...), card.Tiers...), append(card.Teams, card.Org)...) {
+		for k, c := range r.KPIs {
+			counts[c.Status]++
+			switch {
+			case (c.Value == nil) != (c.Status == analytics.StatusNoData):
+				t.Errorf("%s %s: value %v, status %s", r.Name, k, c.Value, c.Status)
+			case c.Status == analytics.StatusNoTarget && c.Target != nil:
+				t.Errorf("%s %s: no_target with target %v", r.Name, k, *c.Target)
+			case c.Status != analytics.StatusNoData && c.Status != analytics.StatusLowSample && c.N < float64(c.MinSample):
+				t.Errorf("%s %s: %s on %v records, minimum %d", r.Name, k, c.Status, c.N, c.MinSample)
+			case c.Status == analytics.StatusLowSample && c.N >= float64(c.MinSample):
+				t.Errorf("%s %s: low_sample on %v records, minimum %d", r.Name, k, c.N, c.MinSample)
+			}
+		}
+	}
+	for _, s := range analytics.Statuses {
+		if counts[s] == 0 {
+			t.Errorf("no cell is %s in the demo's October: %v", s, counts)
+		}
+	}
+	t.Logf("October 2026 statuses: %v", counts)
+}

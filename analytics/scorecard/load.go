@@ -22,7 +22,7 @@ func loadLean(ctx context.Context, src Source, env Env, services []analytics.Ser
 func load(ctx context.Context, src Source, env Env, services []analytics.Service, full bool, ps []analytics.Period) (analytics.Input, error) {
 	var w analytics.LoadWindows
 	for _, p := range ps {
-		w = w.Union(env.Settings.LoadWindows(p))
+		w = w.Union(env.SettingsFor(p).LoadWindows(p))
 	}
 	get := src.KPIInputLean
 	if full {
@@ -42,26 +42,45 @@ func Build(ctx context.Context, src Source, env Env, p analytics.Period, sc Scop
 	if err != nil {
 		return nil, err
 	}
-	in, err := loadLean(ctx, src, env, services, p.Prev(), p)
+	in, err := loadLean(ctx, src, env, services, env.PrevPeriod(p), p)
 	if err != nil {
 		return nil, err
 	}
-	return Compute(ctx, env, in, services, p)
+	return ComputeContext(ctx, env, in, services, p)
 }
 
 // KPIResponse is the JSON of `sreport kpi --json` and GET /api/v1/kpis.
 type KPIResponse struct {
-	Period         string              `json:"period"`
-	From           string              `json:"from"`
-	To             string              `json:"to"`
-	Timezone       string              `json:"timezone"`
-	Scope          map[string]any      `json:"scope"`
-	KPIs           analytics.KPIs      `json:"kpis"`
-	Counts         analytics.Counts    `json:"counts"`
+	Period   string         `json:"period"`
+	From     string         `json:"from"`
+	To       string         `json:"to"`
+	Timezone string         `json:"timezone"`
+	Scope    map[string]any `json:"scope"`
+	// ToDate says the period is in progress: Previous covers the previous
+	// period from PreviousFrom to PreviousTo, the same elapsed span.
+	ToDate bool             `json:"to_date"`
+	KPIs   analytics.KPIs   `json:"kpis"`
+	Counts analytics.Counts `json:"counts"`
+	// N is each KPI's sample size and MinSample its minimum sample: a
+	// value with n below its minimum is not to be judged.
+	N              map[string]float64  `json:"n"`
+	MinSample      map[string]int      `json:"min_sample"`
 	PreviousPeriod string              `json:"previous_period"`
+	PreviousFrom   string              `json:"previous_from"`
+	PreviousTo     string              `json:"previous_to"`
 	Previous       analytics.KPIs      `json:"previous"`
+	PreviousN      map[string]float64  `json:"previous_n"`
 	Change         map[string]*float64 `json:"change"`
 	Dora           map[string]string   `json:"dora"`
+}
+
+// samples returns every KPI's sample size in c.
+func samples(c analytics.Counts) map[string]float64 {
+	out := make(map[string]float64, len(analytics.KPINames))
+	for _, d := range analytics.KPIDefs() {
+		out[d.Key] = d.SampleSize(c)
+	}
+	return out
 }
 
 // KPIs computes one scope's KPIs for p, with the previous period and the change.
@@ -70,18 +89,25 @@ func KPIs(ctx context.Context, src Source, env Env, p analytics.Period, sc Scope
 	if err != nil {
 		return KPIResponse{}, err
 	}
-	in, err := loadLean(ctx, src, env, services, p.Prev(), p)
+	prevP := env.PrevPeriod(p)
+	in, err := loadLean(ctx, src, env, services, prevP, p)
 	if err != nil {
 		return KPIResponse{}, err
 	}
-	cur := analytics.ComputeKPIs(in, p, env.Settings)
-	prev := noPrevious(analytics.ComputeKPIs(in, p.Prev(), env.Settings))
+	rules := env.RulesFor(p)
+	cur := analytics.ComputeKPIs(in, p, rules.Settings)
+	prev := noPrevious(analytics.ComputeKPIs(in, prevP, env.prevSettings(p, prevP)))
+	mins := make(map[string]int, len(analytics.KPINames))
+	for _, k := range analytics.KPINames {
+		mins[k] = rules.Settings.MinSampleOf(k)
+	}
 	return KPIResponse{
 		Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
-		Timezone: p.Loc.String(), Scope: sc.JSON(),
-		KPIs: cur.KPIs, Counts: cur.Counts,
-		PreviousPeriod: p.Prev().Label, Previous: prev.KPIs, Change: Change(cur.KPIs, prev.KPIs),
-		Dora: analytics.DoraBands(cur, in, p, env.Settings, env.Bands),
+		Timezone: p.Loc.String(), Scope: sc.JSON(), ToDate: p.InProgress(env.AsOf),
+		KPIs: cur.KPIs, Counts: cur.Counts, N: samples(cur.Counts), MinSample: mins,
+		PreviousPeriod: prevP.Label, PreviousFrom: prevP.From.Format(time.RFC3339), PreviousTo: prevP.To.Format(time.RFC3339),
+		Previous: prev.KPIs, PreviousN: samples(prev.Counts), Change: Change(cur.KPIs, prev.KPIs),
+		Dora: analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands),
 	}, nil
 }
 
@@ -114,7 +140,7 @@ func (env Env) series(ctx context.Context, in analytics.Input, months []analytic
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		out[i] = analytics.ComputeKPIs(in, m, env.Settings)
+		out[i] = analytics.ComputeKPIs(in, m, env.SettingsFor(m))
 	}
 	return out, nil
 }
@@ -129,5 +155,5 @@ func Result(ctx context.Context, src Source, env Env, p analytics.Period, sc Sco
 	if err != nil {
 		return analytics.Result{}, err
 	}
-	return analytics.Compute(in, p, env.Settings), nil
+	return analytics.Compute(in, p, env.SettingsFor(p)), nil
 }

@@ -26,9 +26,8 @@ type Source interface {
 
 // EnvSource loads what every computation needs besides records.
 type EnvSource interface {
-	Settings(ctx context.Context) (analytics.Settings, error)
-	TierTargets(ctx context.Context) ([]analytics.Target, error)
-	DoraBands(ctx context.Context) ([]analytics.DoraBand, error)
+	// Rules returns the settings, tier targets and DORA bands over time.
+	Rules(ctx context.Context) (analytics.RuleBook, error)
 	Services(ctx context.Context) ([]analytics.Service, error)
 }
 
@@ -37,38 +36,54 @@ type Versioner interface {
 	DataVersion(ctx context.Context) (int64, error)
 }
 
-// Env is what every computation needs besides records: settings, targets,
-// DORA bands and the service catalogue, loaded once per request.
+// Env is what every computation needs besides records: the rules over
+// time, the knowledge cut-off and the service catalogue, loaded once per
+// request. Every period is computed and judged by the rules in force in it
+// (RulesFor), never by today's.
 type Env struct {
+	// Settings are the settings in force in the month of AsOf: the
+	// reporting timezone (one for all periods) and views of the present
+	// (open action items, the repeat look-back of a service page).
+	// Computing a period takes SettingsFor.
 	Settings analytics.Settings
-	Targets  analytics.TargetSet
-	Bands    []analytics.DoraBand
+	Rules    analytics.RuleBook
+	// AsOf is the knowledge cut-off for pending postmortems and action
+	// items, and what makes a period "in progress" (Card.ToDate).
+	AsOf     time.Time
 	Services []analytics.Service
 }
 
-// LoadEnv reads the settings, targets, bands and catalogue. asOf is the
-// knowledge cut-off for pending postmortems and action items (the caller's
-// clock; the engine never reads one).
+// LoadEnv reads the rules and the catalogue. asOf is the knowledge cut-off
+// (the caller's clock; the engine never reads one).
 func LoadEnv(ctx context.Context, src EnvSource, asOf time.Time) (Env, error) {
-	var env Env
-	var err error
-	if env.Settings, err = src.Settings(ctx); err != nil {
-		return env, err
-	}
-	env.Settings.AsOf = asOf
-	targets, err := src.TierTargets(ctx)
+	book, err := src.Rules(ctx)
 	if err != nil {
-		return env, err
+		return Env{}, err
 	}
-	env.Targets = analytics.NewTargetSet(targets)
-	if env.Bands, err = src.DoraBands(ctx); err != nil {
-		return env, err
-	}
+	env := Env{Rules: book, AsOf: asOf}
 	if env.Services, err = src.Services(ctx); err != nil {
 		return env, err
 	}
+	// The timezone is one setting for all time (it draws the periods), so
+	// any version gives it; the month of asOf is found in it.
+	loc := book.At("").Settings.Location()
+	env.Settings = env.SettingsFor(analytics.MonthOf(asOf, loc))
 	return env, nil
 }
+
+// RulesFor returns the rules in force in p, its settings carrying the
+// knowledge cut-off.
+func (env Env) RulesFor(p analytics.Period) analytics.Rules {
+	r := env.Rules.For(p)
+	r.Settings.AsOf = env.AsOf
+	return r
+}
+
+// SettingsFor returns the settings that compute p (see RulesFor).
+func (env Env) SettingsFor(p analytics.Period) analytics.Settings { return env.RulesFor(p).Settings }
+
+// Location is the reporting timezone.
+func (env Env) Location() *time.Location { return env.Settings.Location() }
 
 // Scope narrows a computation to one service, one tier or one team; the
 // zero Scope is the whole organisation.

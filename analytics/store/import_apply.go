@@ -57,6 +57,10 @@ type ApplyOptions struct {
 	// CLI: actor "cli"); ApplyBatch fills in the rest and writes one summary
 	// row in the import's transaction. A dry run writes none.
 	Audit Audit
+	// InTx, when set, runs inside the import's transaction just before it
+	// commits: a sync saves its position there (the Prometheus connector's
+	// cursor), so the records and the position commit or fail together.
+	InTx func(ctx context.Context, tx *sql.Tx) error
 }
 
 // RowError is one row that was not imported, with its source line.
@@ -99,6 +103,7 @@ type ImportResult struct {
 	// a mapping, an alias, its own name or creation) to the catalogue's
 	// name, so a preview shows records as they will be stored.
 	ServiceNames map[string]string
+	SLOs         []SLOChange // what the batch's SLO definitions change (in file order)
 	DryRun       bool
 	Applied      bool
 	Took         time.Duration
@@ -461,6 +466,11 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 	if err := WriteAudit(ctx, tx, au); err != nil {
 		return res, err
 	}
+	if opt.InTx != nil {
+		if err := opt.InTx(ctx, tx); err != nil {
+			return res, err
+		}
+	}
 	a.close()
 	if err := tx.Commit(); err != nil {
 		return res, fmt.Errorf("store: commit import: %w", err)
@@ -497,14 +507,19 @@ func (a *applier) run(start time.Time) error {
 	if a.opt.UserID != 0 {
 		user = a.opt.UserID
 	}
-	r, err := a.tx.ExecContext(a.ctx, `INSERT INTO imports (user_id, actor, format, file_name, sha256, started_at, status)
+	// A connector run's pages all go into the run's one import
+	// (applyRunBatch sets importID); a file makes its own.
+	if a.importID == 0 {
+		r, err := a.tx.ExecContext(a.ctx, `INSERT INTO imports (user_id, actor, format, file_name, sha256, started_at, status)
 		VALUES (?, ?, ?, ?, ?, ?, 'running')`, user, a.opt.Actor, a.b.Format, a.opt.FileName, a.opt.SHA256, FormatTime(start))
-	if err != nil {
-		return fmt.Errorf("store: record import: %w", err)
+		if err != nil {
+			return fmt.Errorf("store: record import: %w", err)
+		}
+		if a.importID, err = r.LastInsertId(); err != nil {
+			return err
+		}
 	}
-	if a.importID, err = r.LastInsertId(); err != nil {
-		return err
-	}
+	var err error
 	if a.change, err = a.tx.PrepareContext(a.ctx, `INSERT INTO import_changes (import_id, entity, entity_id, action, before_json) VALUES (?, ?, ?, ?, ?)`); err != nil {
 		return fmt.Errorf("store: prepare: %w", err)
 	}
@@ -516,7 +531,7 @@ func (a *applier) run(start time.Time) error {
 	if err := a.resolveServices(); err != nil {
 		return err
 	}
-	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sliDays, a.toil} {
+	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sloDefinitions, a.sliDays, a.toil} {
 		if err := step(); err != nil {
 			return err
 		}

@@ -30,7 +30,9 @@ var (
 		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
 		"owner", "due_at", "closed_at", "url"}}
-	entSLI  = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
+	entSLI = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
+	entSLO = entity{"slos", "id", []string{"service_id", "name"}, []string{"objective", "window_days", "calendar", "description",
+		"query_type", "good_query", "bad_query", "total_query"}}
 	entToil = entity{"toil_entries", "id", []string{"team_id", "week_start"}, []string{"toil_hours", "total_hours", "note"}}
 )
 
@@ -38,7 +40,7 @@ var (
 var restorable = map[string]map[string]bool{}
 
 func init() {
-	for _, e := range []entity{entIncidents, entDeploys, entPages, entActionItems, entSLI, entToil} {
+	for _, e := range []entity{entIncidents, entDeploys, entPages, entActionItems, entSLI, entSLO, entToil} {
 		m := map[string]bool{"import_id": true}
 		for _, c := range e.cols {
 			m[c] = true

@@ -38,6 +38,9 @@ func (a *applier) resolveServices() error {
 	for _, x := range b.ActionItems {
 		add(x.Service, b.Line(imports.ActionItemKey(x.ExternalID)))
 	}
+	for _, x := range b.SLOs {
+		add(x.Service, b.Line(imports.SLOKey(x.Service, x.Name)))
+	}
 	for _, x := range b.SLIDays {
 		add(x.Service, b.Line(imports.SLIKey(x)))
 	}

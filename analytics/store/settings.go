@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -24,26 +25,34 @@ const (
 	SettingRepeatDays    = "repeat_lookback_days"
 	SettingPMDaysSev1    = "postmortem_days_sev1"
 	SettingPMDaysSev2    = "postmortem_days_sev2"
+	// SettingMinSamplePrefix + a KPI key is that KPI's minimum sample
+	// ("min_sample_mttr_minutes").
+	SettingMinSamplePrefix = "min_sample_"
 )
 
-// Settings returns the KPI settings: stored values over DefaultSettings.
+// MinSampleKey is the setting key of kpi's minimum sample.
+func MinSampleKey(kpi string) string { return SettingMinSamplePrefix + kpi }
+
+// MaxMinSample bounds a minimum sample setting.
+const MaxMinSample = 1000
+
+// Settings returns the KPI settings in force from the latest change on:
+// stored values over DefaultSettings. Changes are never dated after the
+// current month (the settings page refuses that), so these are the
+// settings of the period in progress; a computation of any period uses
+// Rules instead, which holds what was in force in each.
 func (s *Store) Settings(ctx context.Context) (analytics.Settings, error) {
-	st := analytics.DefaultSettings()
-	rows, err := s.db.QueryContext(ctx, `SELECT key, value FROM settings`)
+	book, err := s.Rules(ctx)
 	if err != nil {
-		return st, fmt.Errorf("store: load settings: %w", err)
+		return analytics.DefaultSettings(), err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return st, fmt.Errorf("store: scan setting: %w", err)
-		}
-		if err := applySetting(&st, k, v); err != nil {
-			return st, fmt.Errorf("store: setting %s: %w", k, err)
-		}
-	}
-	return st, rows.Err()
+	return latest(book).Settings, nil
+}
+
+// latest is the book's last version: the rules in force from the latest change on.
+func latest(book analytics.RuleBook) analytics.Rules {
+	froms := book.Froms()
+	return book.At(froms[len(froms)-1])
 }
 
 // applySetting parses one stored value into st; unknown keys are ignored so
@@ -68,6 +77,31 @@ func applySetting(st *analytics.Settings, k, v string) error {
 		}
 		st.ProdEnvironments = envs
 		return nil
+	}
+	if kpi, ok := strings.CutPrefix(k, SettingMinSamplePrefix); ok {
+		if _, known := analytics.KPIDefOf(kpi); !known {
+			return nil // a KPI this build does not know
+		}
+		if n, err = num(); err != nil {
+			return err
+		}
+		if n < 0 || n > MaxMinSample {
+			return fmt.Errorf("minimum sample %d: want 0 to %d", n, MaxMinSample)
+		}
+		// Settings are copied by value: never write into a shared map.
+		m := maps.Clone(st.MinSample)
+		if m == nil {
+			m = map[string]int{}
+		}
+		m[kpi] = n
+		st.MinSample = m
+		return nil
+	}
+	switch k {
+	case SettingBusinessStart, SettingBusinessEnd, SettingSleepStart, SettingSleepEnd, SettingShiftDays,
+		SettingDeployLinkH, SettingNoiseMinutes, SettingRepeatDays, SettingPMDaysSev1, SettingPMDaysSev2:
+	default:
+		return nil // unknown: not parsed, so any value of a newer build reads
 	}
 	if n, err = num(); err != nil {
 		return err
@@ -97,14 +131,16 @@ func applySetting(st *analytics.Settings, k, v string) error {
 	return nil
 }
 
-// SetSetting stores one setting after checking it parses.
+// SetSetting stores one setting in force since the beginning, after
+// checking it parses; it is not audited (tests and the CLI's set-up). The
+// settings page saves through SaveSettings.
 func (s *Store) SetSetting(ctx context.Context, key, value string) error {
 	st := analytics.DefaultSettings()
 	if err := applySetting(&st, key, value); err != nil {
 		return fmt.Errorf("store: setting %s: %w", key, err)
 	}
-	_, err := s.w.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES (?, ?)
-		ON CONFLICT(key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := s.w.ExecContext(ctx, `INSERT INTO settings(key, effective_from, value) VALUES (?, '', ?)
+		ON CONFLICT(key, effective_from) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("store: save setting %s: %w", key, err)
 	}

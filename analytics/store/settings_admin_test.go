@@ -11,7 +11,8 @@ import (
 )
 
 // TestSettingsTargetDirection refuses a KPI target in the wrong direction
-// and audits the table as it was inside the replacing transaction.
+// and audits the targets that changed, as they were inside the saving
+// transaction.
 func TestSettingsTargetDirection(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStore(t)
@@ -26,18 +27,24 @@ func TestSettingsTargetDirection(t *testing.T) {
 		t.Error("an unknown KPI has a fixed direction")
 	}
 	bad := []analytics.Target{{Tier: 0, KPI: analytics.KPIMTTRMinutes, Target: 30, Direction: analytics.DirectionMin}}
-	if err := st.ReplaceTierTargets(ctx, bad, a); err == nil {
+	if err := st.SaveTierTargets(ctx, "2026-11", bad, a); err == nil {
 		t.Error("MTTR with direction min was accepted")
 	}
 	before, _ := st.TierTargets(ctx)
 	good := []analytics.Target{{Tier: 0, KPI: analytics.KPIMTTRMinutes, Target: 20, Direction: analytics.DirectionMax},
 		{Tier: 0, KPI: "custom_kpi", Target: 1, Direction: analytics.DirectionMin}}
-	if err := st.ReplaceTierTargets(ctx, good, a); err != nil {
+	if err := st.SaveTierTargets(ctx, "2026-11", good, a); err != nil {
 		t.Fatal(err)
 	}
+	// Every default target but tier 0's MTTR ended, MTTR changed and
+	// custom_kpi is new: all of them are in the audit row.
 	rows, _ := st.AuditEntries(ctx, store.AuditFilter{Entity: "tier_targets"})
-	if len(rows) != 1 || strings.Count(rows[0].Before, `"kpi"`) != len(before) || !strings.Contains(rows[0].After, "custom_kpi") {
-		t.Errorf("audit: %+v (want %d targets before)", rows, len(before))
+	if len(rows) != 1 || strings.Count(rows[0].Before, `"kpi"`) != len(before)+1 || !strings.Contains(rows[0].After, "custom_kpi") ||
+		rows[0].EntityID != "from 2026-11" {
+		t.Errorf("audit: %+v (want %d targets before)", rows, len(before)+1)
+	}
+	if after, _ := st.TierTargets(ctx); len(after) != 2 {
+		t.Errorf("targets in force from 2026-11: %+v, want the two saved", after)
 	}
 }
 
@@ -100,9 +107,9 @@ func TestSettingsDoraBandOrder(t *testing.T) {
 			if strings.Join(got, ",") != strings.Join(tc.problems, ",") {
 				t.Errorf("problems %v, want %v", got, tc.problems)
 			}
-			err := st.ReplaceDoraBands(ctx, tc.rows, store.Audit{Actor: "admin@example.com"})
+			err := st.SaveDoraBands(ctx, "2026-11", tc.rows, store.Audit{Actor: "admin@example.com"})
 			if (err != nil) != (len(tc.problems) > 0) {
-				t.Errorf("ReplaceDoraBands: %v", err)
+				t.Errorf("SaveDoraBands: %v", err)
 			}
 		})
 	}

@@ -56,7 +56,7 @@ func TestSeedMigrateKPI(t *testing.T) {
 	if err := run(ctx, []string{"kpi", "--db", db, "--period", "2026-Q3", "--tier", "0", "--tz", "Europe/Berlin"}, &out, &errb); err != nil {
 		t.Fatalf("kpi table: %v", err)
 	}
-	for _, want := range []string{"2026-Q3", "Europe/Berlin", "tier 0", "mttr_minutes", "Counts:", "DORA bands:"} {
+	for _, want := range []string{"2026-Q3", "Europe/Berlin", "tier 0", "MTTR", " min", " %", "Counts:", "DORA bands:"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("kpi table lacks %q:\n%s", want, out.String())
 		}

@@ -282,6 +282,13 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	if len(res.Created) > 0 {
 		fmt.Fprintf(out, "  created services: %v\n", res.Created)
 	}
+	for _, c := range res.SLOs {
+		fmt.Fprintf(out, "  SLO %s/%s: %s", c.Service, c.Name, c.Action)
+		if len(c.Changes) > 0 {
+			fmt.Fprintf(out, " (%s)", strings.Join(c.Changes, "; "))
+		}
+		fmt.Fprintln(out)
+	}
 	for _, u := range res.Unknown {
 		if u.NotCreated != "" {
 			fmt.Fprintf(out, "  service %q on %d rows (first line %d) cannot be created: %s; map it to a service (--service-map)\n",

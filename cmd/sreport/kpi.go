@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 )
@@ -85,27 +84,12 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if sc.Team != "" {
 		scope += ", team " + sc.Team
 	}
-	fmt.Fprintf(stdout, "Period %s [%s, %s) %s, %s; previous %s\n\n", res.Period, res.From, res.To, res.Timezone, scope, res.PreviousPeriod)
-	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	// n is each value's sample size (analytics.KPIDef.N), so a mean of two
-	// incidents is not read like a mean of two hundred.
-	fmt.Fprintln(tw, "KPI\tvalue\tn\tprevious\tchange\t")
-	show := func(v *float64) string {
-		switch {
-		case v == nil:
-			return "—"
-		case *v == math.Trunc(*v) && math.Abs(*v) < 1e15:
-			return strconv.FormatFloat(*v, 'f', 0, 64)
-		}
-		return strconv.FormatFloat(*v, 'g', 6, 64)
+	fmt.Fprintf(stdout, "Period %s [%s, %s) %s, %s; previous %s", res.Period, res.From, res.To, res.Timezone, scope, res.PreviousPeriod)
+	if res.ToDate {
+		fmt.Fprintf(stdout, " to date [%s, %s): the period is in progress, so it is compared with the same span", res.PreviousFrom, res.PreviousTo)
 	}
-	for _, d := range analytics.KPIDefs() {
-		n := d.SampleSize(res.Counts)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t\n", d.Key, show(res.KPIs.Get(d.Key)), show(&n), show(res.Previous.Get(d.Key)), show(res.Change[d.Key]))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	fmt.Fprint(stdout, "\n\n")
+	writeKPITable(stdout, res)
 	// The numerators and denominators, so "7 %" can be read as "3 of 41".
 	c := res.Counts
 	fmt.Fprintf(stdout, "\nCounts: %d incidents (%d resolved, %d open), %d of %d deployments failed, %d rollbacks, "+
@@ -121,4 +105,41 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fmt.Fprintf(stdout, "  %-20s %s\n", m, b)
 	}
 	return nil
+}
+
+// writeKPITable prints one row per KPI, for people: the value in its unit
+// at the web's precision (analytics/kpifmt: "20.8 min", "5.0 %"), its
+// sample ("2 of 2", "n = 12", marked when below the KPI's minimum), the
+// previous value and the change, all of a row in one unit and scale.
+func writeKPITable(w io.Writer, res scorecard.KPIResponse) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KPI\tvalue\tsample\tprevious\tchange")
+	for _, d := range analytics.KPIDefs() {
+		cur, prev := res.KPIs.Get(d.Key), res.Previous.Get(d.Key)
+		f := kpifmt.Of(d.Key, cur)
+		if cur == nil {
+			f = kpifmt.Of(d.Key, prev)
+		}
+		sample := ""
+		if d.Sampled() && cur != nil {
+			sample, _ = kpifmt.Sample(d, res.Counts)
+			if min := res.MinSample[d.Key]; res.N[d.Key] < float64(min) {
+				sample += fmt.Sprintf(" (below %d: not judged)", min)
+			}
+		}
+		change := "—"
+		if c := res.Change[d.Key]; c != nil {
+			text, sign := f.Change(*c)
+			switch {
+			case sign > 0:
+				change = "+" + text
+			case sign < 0:
+				change = "−" + text
+			default:
+				change = "no change"
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", d.Label, f.Text(cur, "—"), sample, f.Text(prev, "—"), change)
+	}
+	tw.Flush()
 }

@@ -87,9 +87,5 @@ func writeReport(ctx context.Context, st *store.Store, req reporting.Request, ex
 	if ext == ".html" {
 		return web.ReportHTML(ctx, rep, now, version)
 	}
-	page, err := web.ReportPrintPage(ctx, rep, now, version, paper)
-	if err != nil {
-		return nil, err
-	}
-	return chromium.PrintPDF(ctx, exe, page)
+	return web.ReportPDF(ctx, exe, rep, now, version, paper)
 }

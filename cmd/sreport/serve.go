@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"sreport/analytics/store"
+	"sreport/connectors"
 	"sreport/seed"
 	"sreport/web"
 )
@@ -82,8 +83,18 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer rt.wait()
 	defer stopOps()
 
+	// The connectors' schedules run with the app's lifetime; a run under
+	// way at shutdown stops between pages (its cursor is committed with
+	// each page) and resumes at the next start. Deferred after the ops
+	// defers, it is stopped before replication's final sync.
+	sched := &connectors.Scheduler{Runner: &connectors.Runner{Store: st, Secrets: box, Logger: logger}}
+	schedCtx, stopSched := context.WithCancel(ctx)
+	schedDone := make(chan struct{})
+	go func() { sched.Run(schedCtx); close(schedDone) }()
+	defer func() { stopSched(); <-schedDone }()
+
 	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted,
-		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box})
+		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box, Connectors: sched})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
