@@ -1,10 +1,12 @@
 package analytics
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Risk statuses.
@@ -240,6 +242,12 @@ func DiffRisks(a, b Risk) []RiskChange {
 	return out
 }
 
+// Length limits of a risk's free-text fields, in characters (the title's is 200).
+const (
+	MaxRiskTextChars = 10000 // description, mitigation, acceptance rationale
+	MaxRiskNameChars = 200   // owner, accepted by
+)
+
 // Validate checks a risk as entered and returns a message per field
 // (keys of RiskFields); an empty map means the risk can be saved.
 func (r Risk) Validate() map[string]string {
@@ -279,6 +287,18 @@ func (r Risk) Validate() map[string]string {
 	}
 	if !slices.Contains(RiskStatuses, r.Status) {
 		errs["status"] = "Status must be open, mitigating, accepted or closed."
+	}
+	// Length limits, so that no form, import or API call stores a value
+	// that every page showing the risk would have to carry.
+	for _, f := range []struct {
+		field, value string
+		max          int
+	}{{"description", r.Description, MaxRiskTextChars}, {"mitigation", r.Mitigation, MaxRiskTextChars},
+		{"acceptance_rationale", r.AcceptanceRationale, MaxRiskTextChars},
+		{"owner", r.Owner, MaxRiskNameChars}, {"accepted_by", r.AcceptedBy, MaxRiskNameChars}} {
+		if _, set := errs[f.field]; !set && len(f.value) > f.max && utf8.RuneCountInString(f.value) > f.max {
+			errs[f.field] = fmt.Sprintf("Keep the %s under %d characters.", RiskFieldLabel(f.field), f.max)
+		}
 	}
 	if r.Status == RiskAccepted {
 		if strings.TrimSpace(r.AcceptanceRationale) == "" {

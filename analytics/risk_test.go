@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -27,6 +28,11 @@ func TestRiskValidate(t *testing.T) {
 	if errs := ok.Validate(); len(errs) != 0 {
 		t.Fatalf("valid risk: %v", errs)
 	}
+	full := ok
+	full.Description, full.Owner = strings.Repeat("ü", MaxRiskTextChars), strings.Repeat("o", MaxRiskNameChars)
+	if errs := full.Validate(); len(errs) != 0 {
+		t.Fatalf("fields at their limits: %v", errs)
+	}
 	three := 3
 	cases := []struct {
 		name  string
@@ -43,6 +49,9 @@ func TestRiskValidate(t *testing.T) {
 		{"bad status", func(r *Risk) { r.Status = "done" }, "status"},
 		{"accepted without rationale", func(r *Risk) { r.Status, r.AcceptedBy = RiskAccepted, "vp" }, "acceptance_rationale"},
 		{"accepted without person", func(r *Risk) { r.Status, r.AcceptanceRationale = RiskAccepted, "cheap" }, "accepted_by"},
+		{"long description", func(r *Risk) { r.Description = strings.Repeat("d", MaxRiskTextChars+1) }, "description"},
+		{"long mitigation", func(r *Risk) { r.Mitigation = strings.Repeat("ü", MaxRiskTextChars+1) }, "mitigation"},
+		{"long owner", func(r *Risk) { r.Owner = strings.Repeat("o", MaxRiskNameChars+1) }, "owner"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -46,4 +46,28 @@ go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 echo "== go test (browser tests required)"
 mkdir -p artifacts
 SREPORT_REQUIRE_BROWSER=1 SREPORT_REQUIRE_SSHD=1 SREPORT_ARTIFACTS="$PWD/artifacts" go test -count=1 -timeout 20m ./... "$@"
+
+# --- fuzzing (bounded; docs/reliability.md) ---------------------------------
+# Each fuzz target runs for SREPORT_FUZZTIME (default 10s; 0 skips), one
+# package and one target per `go test -fuzz`. The committed corpus and every
+# crasher kept in <package>/testdata/fuzz/<target> already ran above as
+# regression tests; a new crasher fails this step and is written there.
+# Minimising interesting inputs is off (-fuzzminimizetime 0): it would take
+# the whole budget.
+fuzztime="${SREPORT_FUZZTIME:-10s}"
+if [ "$fuzztime" != "0" ]; then
+  echo "== fuzz ($fuzztime per target)"
+  for target in \
+    ./analytics/ingest:FuzzPagerDuty ./analytics/ingest:FuzzOpsgenie ./analytics/ingest:FuzzServiceNow \
+    ./analytics/ingest:FuzzJira ./analytics/ingest:FuzzDeployAPIs ./analytics/ingest:FuzzGenericCSV \
+    ./analytics/ingest:FuzzIncidentTools ./analytics/ingest:FuzzCICD ./analytics/ingest:FuzzLive \
+    ./analytics/ingest:FuzzDetect ./analytics/ingest:FuzzParseTime ./web:FuzzRiskCSV; do
+    if ! out=$(go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" -fuzzminimizetime 0 "${target%%:*}" 2>&1); then
+      echo "$out" | grep -v '^fuzz: elapsed' >&2
+      echo "fuzzing ${target} failed; the input is kept in ${target%%:*}/testdata/fuzz/${target#*:}" >&2
+      exit 1
+    fi
+  done
+fi
+# --- end fuzzing -------------------------------------------------------------
 echo "== all tests passed"

@@ -43,6 +43,18 @@ var (
 // ending at DemoEnd. The seed runs once per test binary.
 func DemoStore(t testing.TB) *store.Store {
 	t.Helper()
+	st, err := store.Open(context.Background(), DemoPath(t))
+	if err != nil {
+		t.Fatalf("open demo copy: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// DemoPath makes a private copy of the demo database (see DemoStore) and
+// returns its path, for tests that hand the file to another process.
+func DemoPath(t testing.TB) string {
+	t.Helper()
 	demoOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "sreport-demo-")
 		if err != nil {
@@ -70,12 +82,7 @@ func DemoStore(t testing.TB) *store.Store {
 	if err := copyFile(demoPath, dst); err != nil {
 		t.Fatalf("copy demo database: %v", err)
 	}
-	st, err := store.Open(context.Background(), dst)
-	if err != nil {
-		t.Fatalf("open demo copy: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
+	return dst
 }
 
 func copyFile(src, dst string) error {

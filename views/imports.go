@@ -73,6 +73,9 @@ type ImportPreview struct {
 	// EmptyCatalogue: no service exists yet, so creating the unknown
 	// ones is the main action.
 	EmptyCatalogue bool
+	// Creatable counts the unknown names the naming rule lets become
+	// services (what "create these N services" creates).
+	Creatable int
 }
 
 // FilePreview is one uploaded file's dry run.
@@ -109,6 +112,9 @@ type UnknownChoice struct {
 	Suggestion string // a catalogue service with a near name ("" = none)
 	ScopeField string // checkbox: the alias applies to this file's source only
 	SourceOnly bool
+	// NotCreated says why the name cannot become a service (the naming
+	// rule); then Options only map it.
+	NotCreated string
 }
 
 // ImportMapping maps a generic CSV's columns to sreport's fields.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -29,6 +30,9 @@ const (
 	SessionMax = 7 * 24 * time.Hour
 	// sessionTouch limits last-seen writes to one a minute per session.
 	sessionTouch = time.Minute
+	// touchPause is how long session renewals wait after one found the
+	// database busy.
+	touchPause = 5 * time.Second
 )
 
 // Context keys set by authenticate.
@@ -257,9 +261,17 @@ func (h *Handler) sessionUser(c echo.Context, token string) error {
 		h.clearSessionCookie(c)
 		return nil
 	}
-	if now.Sub(ss.LastSeenAt) >= sessionTouch {
+	if now.Sub(ss.LastSeenAt) >= sessionTouch && time.Now().UnixNano() >= h.touchPause.Load() {
+		// Renewal is bookkeeping: while another writer (an import) holds the
+		// database it is skipped, and a later request renews; a page is
+		// never refused for it. After a busy failure renewals pause a few
+		// seconds, so requests do not each wait for the lock in turn.
 		if err := h.store.TouchSession(ctx, token, now); err != nil {
-			return err
+			if !store.IsBusy(err) && !errors.Is(err, context.DeadlineExceeded) {
+				return err
+			}
+			h.touchPause.Store(time.Now().Add(touchPause).UnixNano())
+			h.log.Warn("session not renewed: the database is busy with another writer", "error", err)
 		}
 	}
 	c.Set(ctxUser, &u)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,7 +32,20 @@ func notFound(what string) error { return userError{http.StatusNotFound, what + 
 // way) can no longer change what the client got, so it is only logged, with
 // the status the error stands for and the status already sent.
 func (h *Handler) handleError(err error, c echo.Context) {
+	if clientGone(c, err) {
+		// The work stopped because the reader left: nothing failed on our
+		// side and nobody is waiting for a page.
+		h.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request cancelled by the client",
+			slog.String("method", c.Request().Method), slog.String("path", c.Request().URL.Path))
+		if !c.Response().Committed {
+			_ = c.NoContent(StatusClientClosedRequest)
+		}
+		return
+	}
 	status, msg := errorStatus(err)
+	if status == http.StatusServiceUnavailable && store.IsBusy(err) {
+		c.Response().Header().Set("Retry-After", "60")
+	}
 	if res := c.Response(); res.Committed {
 		h.logFailure(c, "request failed after the response started", status, err, slog.Int("sent_status", res.Status))
 		return
@@ -49,6 +63,16 @@ func (h *Handler) handleError(err error, c echo.Context) {
 	}
 }
 
+// StatusClientClosedRequest is the status logged for a request whose client
+// went away before the answer was ready (nginx's 499): not a server error.
+const StatusClientClosedRequest = 499
+
+// clientGone reports whether err is the request's own context ending
+// because the client disconnected.
+func clientGone(c echo.Context, err error) bool {
+	return errors.Is(err, context.Canceled) && errors.Is(c.Request().Context().Err(), context.Canceled)
+}
+
 // errorStatus is the status a handler's error answers with and the message
 // a user may see: the error's own for input errors, a generic one for ours.
 func errorStatus(err error) (int, string) {
@@ -62,6 +86,11 @@ func errorStatus(err error) (int, string) {
 		status, msg = http.StatusBadRequest, "That page link is not valid any more; start from the first page."
 	case errors.Is(err, store.ErrNotFound):
 		status, msg = http.StatusNotFound, "Not found."
+	case store.IsBusy(err):
+		// Another process (a command-line import) has held the database
+		// longer than a write waits: nothing was saved, and the same
+		// request will work once it is done.
+		status, msg = http.StatusServiceUnavailable, "The database is busy with a large import right now, so nothing was saved. Try again in a minute."
 	case errors.As(err, &he):
 		status = he.Code
 		if status < 500 {

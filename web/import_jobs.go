@@ -28,6 +28,19 @@ import (
 // MaxUploadBytes caps one upload request (all its files).
 const MaxUploadBytes = 64 << 20
 
+// MaxUploadRecords is the default of Config.MaxUploadRecords.
+const MaxUploadRecords = 500000
+
+// parseLimits are the limits of an uploaded file: the importers' default
+// decompressed size and the configured record cap.
+func (ih *importHandler) parseLimits() ingest.Limits {
+	n := ih.cfg.MaxUploadRecords
+	if n <= 0 {
+		n = MaxUploadRecords
+	}
+	return ingest.Limits{MaxRecords: n}
+}
+
 // uploadTTL is how long an unconfirmed upload is kept.
 const uploadTTL = 6 * time.Hour
 
@@ -351,6 +364,7 @@ func (ih *importHandler) analyse(u *upload) func(ctx context.Context) {
 		}
 		var out []filePreview
 		popt, perr := opt.parseOptions()
+		popt.Limits = ih.parseLimits()
 		for i, f := range u.Files {
 			fp := filePreview{File: f}
 			if perr != nil {
@@ -390,6 +404,7 @@ func (ih *importHandler) apply(u *upload) func(ctx context.Context) {
 		opt := u.opt
 		u.mu.Unlock()
 		popt, perr := opt.parseOptions()
+		popt.Limits = ih.parseLimits()
 		var out []filePreview
 		for i, f := range u.Files {
 			fp := filePreview{File: f}
@@ -445,11 +460,24 @@ func userMessage(err error) string {
 	return "an unexpected error occurred; it has been logged."
 }
 
-// readableParseError strips the package prefix of a parse error.
+// readableParseError strips the package prefix of a parse error and says
+// what to do about a file over a limit.
 func readableParseError(err error) string {
 	s := err.Error()
 	if errors.Is(err, ingest.ErrRiskRegister) {
 		return "This is a risk register, which is imported on the risk register's own page: /risks/import."
+	}
+	var le *ingest.LimitError
+	if errors.As(err, &le) {
+		switch le.What {
+		case ingest.LimitRecords:
+			return fmt.Sprintf("Nothing imported: the file holds more than %s records, the most one uploaded file may hold. "+
+				"Split it, or import it with the command line (sreport import FILE).", le.Amount())
+		case ingest.LimitBytes:
+			return fmt.Sprintf("Nothing imported: the file holds more than %s of text once decompressed, the most one file may hold. "+
+				"Split it, or import it with the command line (sreport import --max-bytes SIZE FILE).", le.Amount())
+		}
+		return "Nothing imported: " + le.Error() + "."
 	}
 	s = strings.TrimPrefix(s, "ingest: ")
 	return "The file could not be read: " + s

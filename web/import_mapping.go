@@ -60,9 +60,16 @@ func (ih *importHandler) mappingView(c echo.Context, u *upload, m imports.Mappin
 		return views.ImportMapping{}, err
 	}
 	defer fh.Close()
+	// Headers reads at most ingest.MaxColumns columns, so the page stays
+	// a few megabytes whatever the file; sample cells are shortened too.
 	header, rows, err := ingest.Headers(fh)
 	if err != nil && len(header) == 0 {
 		errs = append(errs, "The file could not be read as CSV: "+strings.TrimPrefix(err.Error(), "ingest: "))
+	}
+	for _, r := range rows {
+		for i, cell := range r {
+			r[i] = shorten(cell, maxSampleChars)
+		}
 	}
 	saved, err := ih.store.Mappings(c.Request().Context())
 	if err != nil {
@@ -95,6 +102,21 @@ func (ih *importHandler) mappingView(c echo.Context, u *upload, m imports.Mappin
 		v.Fields = append(v.Fields, mf)
 	}
 	return v, nil
+}
+
+// maxSampleChars is how much of a cell the mapping page shows.
+const maxSampleChars = 120
+
+// shorten cuts s to n characters, marking the cut with "…".
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
 }
 
 // guessColumn preselects the header that names the field (ignoring case

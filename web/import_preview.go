@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics"
 	"sreport/analytics/imports"
 	"sreport/analytics/store"
 	"sreport/views"
@@ -83,6 +84,9 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 			ch, ok := unknown[un.Name]
 			if !ok {
 				ch = &views.UnknownChoice{Name: un.Name, Field: "svc:" + un.Name}
+				if err := analytics.CheckServiceName(un.Name); err != nil {
+					ch.NotCreated = err.Error()
+				}
 				unknown[un.Name] = ch
 				names = append(names, un.Name)
 			}
@@ -100,8 +104,10 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 		ch := unknown[n]
 		choice := u.opt.ServiceChoice[n]
 		ch.ScopeField, ch.SourceOnly = "scope:"+n, u.opt.SourceOnly[n]
-		ch.Options = append(ch.Options, views.Option{Value: "", Text: "— choose —", Selected: choice == ""},
-			views.Option{Value: "create", Text: "Create a new service " + strconv.Quote(n), Selected: choice == "create"})
+		ch.Options = append(ch.Options, views.Option{Value: "", Text: "— choose —", Selected: choice == ""})
+		if ch.NotCreated == "" {
+			ch.Options = append(ch.Options, views.Option{Value: "create", Text: "Create a new service " + strconv.Quote(n), Selected: choice == "create"})
+		}
 		// A near name of the catalogue (checkout-api → checkout) comes first.
 		near := nearService(n, catalogue)
 		if near != "" {
@@ -114,13 +120,18 @@ func (ih *importHandler) previewView(c echo.Context, u *upload, errs []string) (
 			}
 		}
 		v.Unknown = append(v.Unknown, *ch)
+		if ch.NotCreated == "" {
+			v.Creatable++
+		}
 	}
 	// Into an empty catalogue every name is new: creating them all is the
 	// one useful step, offered as the main action.
 	v.EmptyCatalogue = len(services) == 0 && len(v.Unknown) > 0
 	switch {
+	case v.EmptyCatalogue && v.Creatable == 0:
+		v.Blocked = "The service catalogue is empty and none of these names can become a service: add services first, then map the names to them."
 	case v.EmptyCatalogue:
-		v.Blocked = "The service catalogue is empty: create these " + strconv.Itoa(len(v.Unknown)) + " services, or add services first."
+		v.Blocked = "The service catalogue is empty: create these " + strconv.Itoa(v.Creatable) + " services, or add services first."
 	case len(v.Unknown) > 0:
 		v.Blocked = "Choose what to do with each unknown service, then update the preview."
 	case rejected > 0 && !u.opt.SkipInvalid:
@@ -176,10 +187,13 @@ func (ih *importHandler) confirmImport(c echo.Context) error {
 		}
 	}
 	if form.Get("action") == "create_all" {
-		// "Create these N services": every unknown name of the preview.
+		// "Create these N services": every unknown name of the preview
+		// that the naming rule allows; the others still need a mapping.
 		for _, p := range u.previews {
 			for _, un := range p.Result.Unknown {
-				u.opt.ServiceChoice[un.Name] = "create"
+				if analytics.CheckServiceName(un.Name) == nil {
+					u.opt.ServiceChoice[un.Name] = "create"
+				}
 			}
 		}
 	}

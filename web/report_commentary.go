@@ -73,7 +73,7 @@ func (h *Handler) saveCommentary(c echo.Context) error {
 	// Assembling validates the period (started, well-formed) and the scope.
 	rep, err := reporting.Assemble(ctx, h.store, env, req.Request, now)
 	if err != nil {
-		return reportError(err)
+		return reportError(c, err)
 	}
 	base, _ := strconv.Atoi(c.FormValue("base"))
 	cm := analytics.Commentary{Period: rep.Period.Label, Team: req.Team, Tier: req.Tier, SavedAt: now,

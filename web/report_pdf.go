@@ -41,7 +41,7 @@ func (h *Handler) downloadReportPDF(c echo.Context, env scorecard.Env, req repor
 	ctx := c.Request().Context()
 	rep, err := h.report(ctx, env, req.Request, now)
 	if err != nil {
-		return reportError(err)
+		return reportError(c, err)
 	}
 	b, err := ReportPDF(ctx, exe, rep, now, h.cfg.Version, req.Paper)
 	if err != nil {

@@ -74,6 +74,8 @@ func (h *Handler) showReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The request's context reaches every query and every engine run, so
+	// a reader who leaves stops the work.
 	ctx := c.Request().Context()
 	env, err := h.env(ctx)
 	if err != nil {
@@ -85,7 +87,7 @@ func (h *Handler) showReport(c echo.Context) error {
 	}
 	rep, err := h.report(ctx, env, req.Request, now)
 	if err != nil {
-		return reportError(err)
+		return reportError(c, err)
 	}
 	if ext == ".html" {
 		b, err := ReportHTML(ctx, rep, now, h.cfg.Version)
@@ -132,15 +134,33 @@ func (h *Handler) report(ctx context.Context, env scorecard.Env, req reporting.R
 	}
 	key := strings.Join([]string{"report", req.Period, req.Team, tier, env.Settings.Location().String(), env.Settings.AsOf.Format(time.RFC3339)}, "|")
 	return scorecard.Do(ctx, h.cache, h.store, key, func() (*reporting.Report, error) {
+		// Like the PDF path: a few computed at a time, and a clear "try
+		// again" beyond. Only a computation takes a slot: a cached report,
+		// or a viewer waiting for another's computation of the same one,
+		// costs next to nothing.
+		select {
+		case h.reportSlots <- struct{}{}:
+			defer func() { <-h.reportSlots }()
+		default:
+			return nil, errReportsBusy
+		}
 		return reporting.Assemble(ctx, h.store, env, req, now)
 	})
 }
 
-// reportError turns a bad or future period or an unknown team into a user error.
-func reportError(err error) error {
+// errReportsBusy answers a report that would be computed while every
+// report slot is taken.
+var errReportsBusy = userError{http.StatusTooManyRequests, "Other reports are being prepared right now; try again in a few seconds."}
+
+// reportError turns a bad or future period or an unknown team into a user
+// error, and tells a client refused for lack of a slot when to come back.
+func reportError(c echo.Context, err error) error {
 	var pe reporting.PeriodError
 	var ns reporting.NotStartedError
 	switch {
+	case errors.Is(err, errReportsBusy):
+		c.Response().Header().Set("Retry-After", "5")
+		return err
 	case errors.As(err, &pe):
 		return badRequest(pe.Error())
 	case errors.As(err, &ns):

@@ -406,7 +406,7 @@ func riskFromRecord(get func(string) string, has func(string) bool, in riskImpor
 		}
 	}
 	errs := r.Validate()
-	for _, f := range []string{"title", "services", "category", "owner", "status", "acceptance_rationale", "accepted_by", "residual_likelihood", "residual_impact"} {
+	for _, f := range []string{"title", "description", "services", "category", "owner", "status", "mitigation", "acceptance_rationale", "accepted_by", "residual_likelihood", "residual_impact"} {
 		if msg, ok := errs[f]; ok && !(needAccept && (f == "acceptance_rationale" || f == "accepted_by")) {
 			problems = append(problems, msg)
 		}

@@ -9,7 +9,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"net/url"
+	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/a-h/templ"
@@ -44,6 +47,12 @@ type Config struct {
 	// first page leadership opens is served from memory. It also runs the
 	// scheduled report deliveries.
 	Background context.Context
+	// MaxUploadRecords caps the records one uploaded file may hold (0 =
+	// MaxUploadRecords). The server keeps a parsed file in memory while it
+	// checks and imports it (about 450 bytes a record, measured), so a
+	// compressed file of many rows is refused at the cap rather than taking
+	// the server's memory; larger files go through `sreport import`.
+	MaxUploadRecords int
 	// Connectors is serve's connector scheduler: "sync now" wakes it. Nil
 	// when none runs in this process (the connector is only marked due).
 	Connectors *connectors.Scheduler
@@ -66,6 +75,14 @@ type Handler struct {
 	pdfSlots chan struct{}
 	// demoSlot lets one first-run demo load run at a time.
 	demoSlot chan struct{}
+	// reportSlots bounds the executive reports computed at once (pages,
+	// HTML and PDF downloads): each loads a year and more of records and
+	// runs the engine dozens of times, so a burst must not take every core
+	// and the memory of the server.
+	reportSlots chan struct{}
+	// touchPause is when session renewals may try again after one found
+	// the database busy (Unix nanoseconds; see authenticate).
+	touchPause atomic.Int64
 }
 
 // New builds the echo application with every route registered.
@@ -77,6 +94,12 @@ func New(st *store.Store, cfg Config) *echo.Echo {
 // NewWithRoutes is New that also returns the route table with each route's
 // role rule, for the route × role test.
 func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
+	h, e := newApp(st, cfg)
+	return e, h.Routes()
+}
+
+// newApp builds the handler and its echo application.
+func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -86,7 +109,8 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2), demoSlot: make(chan struct{}, 1)}
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCache(256), pdfSlots: make(chan struct{}, 2),
+		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), demoSlot: make(chan struct{}, 1)}
 	e := h.newEcho()
 	cfg.Metrics.WatchCache(h.cache.Stats)
 	h.setupAuth(e)
@@ -96,7 +120,7 @@ func NewWithRoutes(st *store.Store, cfg Config) (*echo.Echo, []Route) {
 		// Scheduled reports go out within minutes of a period's end.
 		go h.deliveryLoop(cfg.Background, 5*time.Minute)
 	}
-	return e, h.Routes()
+	return h, e
 }
 
 // NewServer wraps the app in an http.Server with timeouts that keep slow
@@ -121,8 +145,33 @@ func (h *Handler) newEcho() *echo.Echo {
 	e.HidePort = true
 	e.HTTPErrorHandler = h.handleError
 	e.Pre(limitBodies)
-	e.Use(h.observeRequests, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
+	e.Use(h.observeRequests, unescapeParams, removeMultipartFiles, h.logRequests, h.recoverPanics, securityHeaders)
 	return e
+}
+
+// unescapeParams decodes the route's path parameters. echo routes on the
+// request's escaped path whenever it differs from the default encoding
+// (RawPath is set: "/services/ops%3Bcore") and hands the parameters over
+// still escaped, so a service named "ops;core" or "a b" was looked up as
+// "ops%3Bcore" and not found. When RawPath is empty the parameters are
+// decoded already and are left alone (decoding "50%" twice would fail).
+// The static file handler decodes its own.
+func unescapeParams(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if c.Request().URL.RawPath == "" || c.Path() == "/static/*" {
+			return next(c)
+		}
+		vals := c.ParamValues()
+		for i, v := range vals {
+			u, err := url.PathUnescape(v)
+			if err != nil {
+				return badRequest("The address is not valid.")
+			}
+			vals[i] = u
+		}
+		c.SetParamValues(vals...)
+		return next(c)
+	}
 }
 
 func (h *Handler) logRequests(next echo.HandlerFunc) echo.HandlerFunc {

@@ -7,9 +7,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics"
+	"sreport/analytics/imports"
 	"sreport/analytics/store"
 	"sreport/views"
 )
@@ -92,7 +96,9 @@ func (h *Handler) rejectCatalogue(c echo.Context, in catalogueInput) error {
 }
 
 // readServiceForm validates a service's name, tier, team and timezone.
-func readServiceForm(c echo.Context) (store.ServiceInput, map[string]string, map[string]string) {
+// current is the service's name now ("" for a new one): a name kept as it
+// is passes even if it predates the naming rule.
+func readServiceForm(c echo.Context, current string) (store.ServiceInput, map[string]string, map[string]string) {
 	raw := map[string]string{
 		"name": strings.TrimSpace(c.FormValue("name")), "tier": c.FormValue("tier"),
 		"team": strings.TrimSpace(c.FormValue("team")), "oncall_tz": strings.TrimSpace(c.FormValue("oncall_tz")),
@@ -100,11 +106,10 @@ func readServiceForm(c echo.Context) (store.ServiceInput, map[string]string, map
 	}
 	errs := map[string]string{}
 	in := store.ServiceInput{Name: raw["name"], Team: raw["team"], OnCallTZ: raw["oncall_tz"], Description: raw["description"]}
-	switch {
-	case in.Name == "":
+	if in.Name == "" {
 		errs["name"] = "Enter a name."
-	case len(in.Name) > 100 || strings.ContainsAny(in.Name, "/?#"):
-		errs["name"] = "Use up to 100 characters, without / ? or #."
+	} else if err := analytics.CheckServiceName(in.Name); err != nil && in.Name != current {
+		errs["name"] = sentence(err.Error())
 	}
 	tier, err := strconv.Atoi(raw["tier"])
 	if err != nil || tier < 0 || tier > 3 {
@@ -125,7 +130,7 @@ func readServiceForm(c echo.Context) (store.ServiceInput, map[string]string, map
 
 // createService adds a service to the catalogue.
 func (h *Handler) createService(c echo.Context) error {
-	in, raw, errs := readServiceForm(c)
+	in, raw, errs := readServiceForm(c, "")
 	if len(errs) == 0 {
 		_, err := h.store.CreateService(c.Request().Context(), in, h.Audit(c))
 		switch {
@@ -141,13 +146,26 @@ func (h *Handler) createService(c echo.Context) error {
 	return h.rejectCatalogue(c, catalogueInput{newService: &form})
 }
 
+// sentence capitalises a message and ends it with a full stop.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:] + "."
+}
+
 // updateService renames a service or changes its tier, team or on-call timezone.
 func (h *Handler) updateService(c echo.Context) error {
 	id, err := pathID(c)
 	if err != nil {
 		return err
 	}
-	in, raw, errs := readServiceForm(c)
+	cur, err := h.store.ServiceByID(c.Request().Context(), id)
+	if err != nil {
+		return notFoundOr(err, "service")
+	}
+	in, raw, errs := readServiceForm(c, cur.Name)
 	if len(errs) == 0 {
 		err := h.store.UpdateService(c.Request().Context(), id, in, h.Audit(c))
 		switch {
@@ -200,6 +218,9 @@ func (h *Handler) saveAlias(c echo.Context) error {
 	}
 	if f.Alias == "" {
 		f.Errors["alias"] = "Enter the name the source uses."
+	} else if err := store.CheckAlias(f.Source, f.Alias); err != nil && f.Source != "" {
+		f.Errors["alias"] = "Use up to " + strconv.Itoa(imports.MaxNameChars) + " characters of text without control characters (the source: up to " +
+			strconv.Itoa(imports.MaxLabelChars) + ")."
 	}
 	id, err := strconv.ParseInt(f.Service, 10, 64)
 	if err != nil {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -31,15 +32,16 @@ func (h *Handler) listServices(c echo.Context) error {
 			{Label: "Incidents", Numeric: true}, {Label: "Open incidents", Numeric: true}, {Label: "Deploys (all environments)", Numeric: true}, {Label: "Pages", Numeric: true}}}
 	for _, s := range sums {
 		href := serviceHref(s.Name) + "?period=" + p.Label
+		q := url.QueryEscape(s.Name)
 		t.Rows = append(t.Rows, []views.Cell{
 			{Text: s.Name, Href: href, TestID: "service-" + s.Name},
 			{Text: "Tier " + strconv.Itoa(s.Tier), Class: "tier tier" + strconv.Itoa(s.Tier)},
 			{Text: s.Team},
 			{Text: s.OnCallTZ},
-			{Text: strconv.Itoa(s.Incidents), Class: "num", Href: "/incidents?service=" + s.Name + "&period=" + p.Label},
-			{Text: strconv.Itoa(s.OpenIncidents), Class: "num", Href: "/incidents?status=open&service=" + s.Name},
-			{Text: strconv.Itoa(s.Deploys), Class: "num", Href: "/deploys?service=" + s.Name + "&period=" + p.Label},
-			{Text: strconv.Itoa(s.Pages), Class: "num", Href: "/pages?service=" + s.Name + "&period=" + p.Label},
+			{Text: strconv.Itoa(s.Incidents), Class: "num", Href: "/incidents?service=" + q + "&period=" + p.Label},
+			{Text: strconv.Itoa(s.OpenIncidents), Class: "num", Href: "/incidents?status=open&service=" + q},
+			{Text: strconv.Itoa(s.Deploys), Class: "num", Href: "/deploys?service=" + q + "&period=" + p.Label},
+			{Text: strconv.Itoa(s.Pages), Class: "num", Href: "/pages?service=" + q + "&period=" + p.Label},
 		})
 	}
 	v := views.RecordList{Layout: l, Table: t, Pager: views.Pager{Shown: len(sums)}}

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -17,26 +16,11 @@ import (
 // Application (kubectl get application NAME -o yaml), a List of them
 // (kubectl get applications -o yaml), or several documents separated by
 // "---". Documents are decoded one at a time; each Application goes
-// through the same mapping as argocd-app's JSON.
+// through the same mapping as argocd-app's JSON. A document is parsed
+// whole, so each may be at most MaxYAMLDocumentBytes long.
 func (p *parser) argocdYAML(in *bufio.Reader) error {
-	dec := yaml.NewDecoder(in)
 	apps := 0
-	for doc := 0; ; doc++ {
-		var n yaml.Node
-		err := dec.Decode(&n)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return fmt.Errorf("YAML document %d: %w", doc+1, err)
-		}
-		root := &n
-		if root.Kind == yaml.DocumentNode && len(root.Content) > 0 {
-			root = root.Content[0]
-		}
-		if root.Kind != yaml.MappingNode {
-			continue // an empty document
-		}
+	err := yamlDocs(in, false, func(root *yaml.Node) {
 		kind := yamlScalar(root, "kind")
 		items := yamlValue(root, "items")
 		switch {
@@ -44,6 +28,9 @@ func (p *parser) argocdYAML(in *bufio.Reader) error {
 			for _, it := range items.Content {
 				if p.argoYAMLApp(it) {
 					apps++
+				}
+				if p.b.over != nil {
+					return // a limit: the parse ends with it
 				}
 			}
 		case strings.EqualFold(kind, "Application") || kind == "" && yamlValue(root, "status") != nil:
@@ -53,6 +40,9 @@ func (p *parser) argocdYAML(in *bufio.Reader) error {
 		default:
 			p.b.skipped("YAML documents that are not Argo CD Applications", fmt.Sprintf("%s at line %d", kind, root.Line))
 		}
+	})
+	if err != nil {
+		return err
 	}
 	if apps == 0 {
 		p.b.warn("no Argo CD Application in the file")
@@ -72,6 +62,10 @@ func (p *parser) argoYAMLApp(n *yaml.Node) bool {
 	}
 	var buf bytes.Buffer
 	if err := yamlToJSON(&buf, n); err != nil {
+		if isLimit(err) {
+			p.b.stop(err)
+			return false
+		}
 		p.b.reject(n.Line, "", "application: %v", err)
 		return false
 	}
@@ -99,8 +93,13 @@ func yamlScalar(m *yaml.Node, key string) string {
 // yamlToJSON writes a YAML node as JSON. Scalars keep their text: numbers
 // stay numbers only when the text is a JSON number (a revision such as
 // 12e4567 is not read as a float), timestamps and everything else become
-// strings.
+// strings. Aliases are expanded, so a few lines of anchors can stand for
+// gigabytes (a "billion laughs"): the JSON of one Application may be at
+// most MaxRecordBytes.
 func yamlToJSON(w *bytes.Buffer, n *yaml.Node) error {
+	if w.Len() > MaxRecordBytes {
+		return &LimitError{What: LimitRecord, Limit: MaxRecordBytes, Line: n.Line}
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {

@@ -20,12 +20,44 @@ type builder struct {
 	pendOrder  []string
 	skipIDs    map[string][]string // what → ids skipped for good (not a deploy outcome)
 	skipOrder  []string
+
+	// Limits (see Limits): items counts what the file produced so far,
+	// over is the first limit it went over; budget stops the reading then.
+	items, maxItems int
+	rejects         int
+	warnOthers      int // warnings past maxWarnings distinct texts
+	over            error
+	budget          *textBudget
+}
+
+// maxWarnings caps the distinct warning texts one file keeps.
+const maxWarnings = 1000
+
+// produced counts one record, rejected row or skipped item against the
+// file's limits; past one, the parse stops at its next read.
+func (b *builder) produced() {
+	b.items++
+	if b.maxItems > 0 && b.items > b.maxItems {
+		b.stop(&LimitError{What: LimitRecords, Limit: int64(b.maxItems)})
+	}
+}
+
+// stop ends the parse with err (the first one wins).
+func (b *builder) stop(err error) {
+	if b.over != nil {
+		return
+	}
+	b.over = err
+	if b.budget != nil {
+		b.budget.fail(err)
+	}
 }
 
 // skipped records an item that is not an error but not a record either
 // (e.g. a GitLab deployment with status undeployed); finish folds them into
 // one warning per kind naming the ids.
 func (b *builder) skipped(what, id string) {
+	b.produced()
 	if b.skipIDs == nil {
 		b.skipIDs = map[string][]string{}
 	}
@@ -46,6 +78,7 @@ func idList(ids []string) string {
 // Unfinished (queued, running, blocked…) deployments are not errors: they
 // are skipped with one warning per kind, and a later re-import picks them up.
 func (b *builder) pending(what, id string) {
+	b.produced()
 	if b.pendingIDs == nil {
 		b.pendingIDs = map[string][]string{}
 	}
@@ -65,24 +98,34 @@ func (b *builder) reject(line int, raw string, format string, args ...any) {
 		raw = raw[:500] + "…"
 	}
 	b.Rejects = append(b.Rejects, imports.Reject{Line: line, Reason: fmt.Sprintf(format, args...), Raw: raw})
+	b.produced()
+	if b.rejects++; b.rejects > MaxRejects {
+		b.stop(&LimitError{What: LimitRejects, Limit: MaxRejects})
+	}
 }
 
 // warn records a warning; identical texts are folded into one with a count.
 func (b *builder) warn(format string, args ...any) {
 	s := fmt.Sprintf(format, args...)
 	if b.warnCounts[s] == 0 {
+		if len(b.warnOrder) >= maxWarnings {
+			b.warnOthers++
+			return
+		}
 		b.warnOrder = append(b.warnOrder, s)
 	}
 	b.warnCounts[s]++
 }
 
 func (b *builder) addIncident(line int, in analytics.Incident) {
+	b.produced()
 	in.Source = b.Source
 	b.Incidents = append(b.Incidents, in)
 	b.Lines[imports.IncidentKey(in.ExternalID)] = line
 }
 
 func (b *builder) addDeploy(line int, d analytics.Deploy) {
+	b.produced()
 	d.Source = b.Source
 	if d.Environment == "" {
 		d.Environment = "production"
@@ -92,6 +135,7 @@ func (b *builder) addDeploy(line int, d analytics.Deploy) {
 }
 
 func (b *builder) addPage(line int, pg analytics.Page) {
+	b.produced()
 	pg.Source = b.Source
 	b.Pages = append(b.Pages, pg)
 	b.Lines[imports.PageKey(pg.ExternalID)] = line
@@ -108,16 +152,19 @@ func (b *builder) addFallbackPage(line int, pg analytics.Page) {
 }
 
 func (b *builder) addSLI(line int, d analytics.SLIDay) {
+	b.produced()
 	b.SLIDays = append(b.SLIDays, d)
 	b.Lines[imports.SLIKey(d)] = line
 }
 
 func (b *builder) addToil(line int, t analytics.ToilWeek) {
+	b.produced()
 	b.Toil = append(b.Toil, t)
 	b.Lines[imports.ToilKey(t)] = line
 }
 
 func (b *builder) addActionItem(line int, a analytics.ActionItem) {
+	b.produced()
 	a.Source = b.Source
 	b.ActionItems = append(b.ActionItems, a)
 	b.Lines[imports.ActionItemKey(a.ExternalID)] = line
@@ -149,6 +196,9 @@ func (b *builder) finish() {
 			w = fmt.Sprintf("%s (%d times)", w, n)
 		}
 		b.Warnings = append(b.Warnings, w)
+	}
+	if b.warnOthers > 0 {
+		b.Warnings = append(b.Warnings, fmt.Sprintf("%d more warnings not shown", b.warnOthers))
 	}
 	b.warnOrder, b.warnCounts = nil, nil
 }

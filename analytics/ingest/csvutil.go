@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -13,9 +14,11 @@ import (
 // csvFile streams records with the line number of each record's start.
 type csvFile struct {
 	r      *csv.Reader
+	budget *recordBudget
 	header []string
 	cols   map[string][]int // normalised header → positions, in order
 	errs   int
+	last   int // line of the last record returned
 }
 
 // sniffDelimiter picks ',', ';', '\t' or '|' from the first line (outside quotes).
@@ -48,26 +51,49 @@ func sniffDelimiter(head []byte) rune {
 }
 
 func newCSVReader(in *bufio.Reader) *csv.Reader {
+	r, _ := newBudgetCSVReader(in)
+	return r
+}
+
+// newBudgetCSVReader is newCSVReader reading through a record budget of
+// MaxRecordBytes, which the caller marks at every record's start.
+func newBudgetCSVReader(in *bufio.Reader) (*csv.Reader, *recordBudget) {
 	head, _ := in.Peek(4096)
-	r := csv.NewReader(in)
+	budget := &recordBudget{r: in, max: MaxRecordBytes}
+	r := csv.NewReader(budget)
 	r.Comma = sniffDelimiter(head)
 	r.FieldsPerRecord = -1 // Jira rows can be wider than the header
 	r.LazyQuotes = true
 	r.ReuseRecord = false
-	return r
+	return r, budget
 }
 
-// openCSV reads the header row.
+// openCSV reads the header row: at most MaxColumns columns, each name at
+// most MaxHeaderCellBytes long.
 func openCSV(in *bufio.Reader) (*csvFile, error) {
-	r := newCSVReader(in)
+	r, budget := newBudgetCSVReader(in)
+	budget.line = func() int { return 1 }
 	h, err := r.Read()
 	if err == io.EOF {
 		return nil, errors.New("empty file: no header row")
 	}
 	if err != nil {
+		if isLimit(err) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	f := &csvFile{r: r, header: h, cols: map[string][]int{}}
+	line, _ := r.FieldPos(0)
+	if len(h) > MaxColumns {
+		return nil, &LimitError{What: LimitColumns, Limit: MaxColumns, Line: line}
+	}
+	for _, name := range h {
+		if len(name) > MaxHeaderCellBytes {
+			return nil, &LimitError{What: LimitHeader, Limit: MaxHeaderCellBytes, Line: line}
+		}
+	}
+	f := &csvFile{r: r, budget: budget, header: h, cols: map[string][]int{}, last: line}
+	budget.line = func() int { return f.last + 1 }
 	for i, name := range h {
 		name = strings.TrimPrefix(name, "\ufeff")
 		h[i] = strings.TrimSpace(name)
@@ -78,9 +104,15 @@ func openCSV(in *bufio.Reader) (*csvFile, error) {
 }
 
 // next returns the next non-blank record and the line it starts on.
-// A malformed record becomes a reject and reading goes on.
+// A malformed record, or one with more than MaxColumns cells or a cell
+// longer than MaxCellBytes, becomes a reject and reading goes on; a record
+// longer than MaxRecordBytes, or any limit the builder hit, ends the file.
 func (f *csvFile) next(b *builder) (rec []string, line int, err error) {
 	for {
+		if b.over != nil {
+			return nil, 0, b.over
+		}
+		f.budget.mark()
 		rec, err = f.r.Read()
 		if err == io.EOF {
 			return nil, 0, io.EOF
@@ -98,11 +130,33 @@ func (f *csvFile) next(b *builder) (rec []string, line int, err error) {
 			return nil, 0, err
 		}
 		line, _ = f.r.FieldPos(0)
+		f.last, _ = f.r.FieldPos(len(rec) - 1)
 		if blank(rec) {
+			continue
+		}
+		if reason := f.oversize(rec); reason != "" {
+			b.reject(line, rawRow(clip(rec)), "%s", reason)
 			continue
 		}
 		return rec, line, nil
 	}
+}
+
+// oversize says why a record is too wide or has too long a cell, or "".
+func (f *csvFile) oversize(rec []string) string {
+	if len(rec) > MaxColumns {
+		return fmt.Sprintf("the row has %d cells; at most %s are read", len(rec), thousands(MaxColumns))
+	}
+	for i, c := range rec {
+		if len(c) > MaxCellBytes {
+			col := "column " + strconv.Itoa(i+1)
+			if i < len(f.header) && f.header[i] != "" {
+				col = strconv.Quote(f.header[i])
+			}
+			return fmt.Sprintf("the cell in %s is longer than %s (the limit)", col, ByteSize(MaxCellBytes))
+		}
+	}
+	return ""
 }
 
 func blank(rec []string) bool {
@@ -150,6 +204,23 @@ func cell(rec []string, i int) string {
 		return ""
 	}
 	return strings.TrimSpace(rec[i])
+}
+
+// clip keeps the start of an oversize record, enough for Reject.Raw.
+func clip(rec []string) []string {
+	var out []string
+	n := 0
+	for _, c := range rec {
+		if n >= 600 {
+			break
+		}
+		if len(c) > 600 {
+			c = c[:600]
+		}
+		out = append(out, c)
+		n += len(c) + 1
+	}
+	return out
 }
 
 // rawRow renders a record for Reject.Raw.

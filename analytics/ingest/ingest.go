@@ -34,6 +34,7 @@ type Options struct {
 	Jira        imports.JiraFields // which Jira columns hold service, severity, impact start, mitigated at
 	Mapping     *imports.Mapping   // generic csv
 	SkipInvalid bool               // informational; parsers always collect rejects, the store decides
+	Limits      Limits             // the file's size and record caps; the zero value is DefaultMaxBytes and no record cap
 	// ServiceFrom names the one field the service is read from, for formats
 	// whose exports carry several (ServiceNow: cmdb_ci, business_service,
 	// service_offering, assignment_group; Jira: affected_services,
@@ -147,7 +148,9 @@ func nothingRecognised(name string, info FormatInfo, b *imports.Batch) error {
 
 // Parse reads one export file. Gzip (by magic bytes), a UTF-8/UTF-16 BOM and
 // windows-1252 bytes are handled transparently. It returns an error only when
-// the file cannot be read at all; row problems are Batch.Rejects.
+// the file cannot be read at all or goes over one of its Limits (a
+// *LimitError); row problems are Batch.Rejects. Every record that passes
+// has been checked by imports.Validate.
 func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 	b, info, err := parse(r, name, opt)
 	if err != nil {
@@ -164,7 +167,7 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 // parse runs the format's importer; Parse and ParsePage differ only in
 // what an input without records means.
 func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) {
-	in, err := openInput(r)
+	in, budget, err := openLimited(r, opt.Limits.maxBytes())
 	if err != nil {
 		return nil, FormatInfo{}, err
 	}
@@ -190,6 +193,7 @@ func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) 
 		}
 	}
 	b := newBuilder(info.ID, info.Source)
+	b.maxItems, b.budget = opt.Limits.MaxRecords, budget
 	p := &parser{opt: opt, b: b}
 	switch info.ID {
 	case "pagerduty-api":
@@ -255,10 +259,21 @@ func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) 
 	case "toil-csv":
 		err = p.genericCSV(in, toilMapping)
 	}
+	switch {
+	case b.over != nil:
+		// A limit the builder hit: whatever error the stopped reader
+		// produced, this is the reason.
+		err = b.over
+	case err != nil && !isLimit(err) && isLimit(budget.stop):
+		// The byte cap, reported by a decoder that keeps only the text of
+		// its reader's errors (YAML).
+		err = budget.stop
+	}
 	if err != nil {
 		return nil, info, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
 	}
 	b.finish()
+	imports.Validate(b.Batch)
 	return b, info, nil
 }
 

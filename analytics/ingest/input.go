@@ -20,16 +20,27 @@ const detectSize = 64 << 10
 // bytes), a UTF-8 or UTF-16 byte order mark, and windows-1252 bytes (any
 // byte sequence that is not valid UTF-8 is read as windows-1252, so UTF-8
 // files, windows-1252 files and files that mix both all come out as UTF-8).
+// The decompressed text is capped at DefaultMaxBytes.
 func openInput(r io.Reader) (*bufio.Reader, error) {
+	in, _, err := openLimited(r, DefaultMaxBytes)
+	return in, err
+}
+
+// openLimited is openInput with a cap of max decompressed bytes (0 = none);
+// the budget it returns also lets the caller stop every later read.
+func openLimited(r io.Reader, max int64) (*bufio.Reader, *textBudget, error) {
 	br := bufio.NewReaderSize(r, detectSize)
+	var text io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, fmt.Errorf("ingest: gzip: %w", err)
+			return nil, nil, fmt.Errorf("ingest: gzip: %w", err)
 		}
 		zr.Multistream(true)
-		br = bufio.NewReaderSize(zr, detectSize)
+		text = zr
 	}
+	budget := &textBudget{r: text, max: max}
+	br = bufio.NewReaderSize(budget, detectSize)
 	var src io.Reader = br
 	bom, _ := br.Peek(3)
 	switch {
@@ -39,7 +50,7 @@ func openInput(r io.Reader) (*bufio.Reader, error) {
 		dec := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder()
 		src = transform.NewReader(br, dec)
 	}
-	return bufio.NewReaderSize(&fallback1252{r: src}, detectSize), nil
+	return bufio.NewReaderSize(&fallback1252{r: src}, detectSize), budget, nil
 }
 
 // fallback1252 passes valid UTF-8 through and decodes every byte that is not

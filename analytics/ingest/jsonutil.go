@@ -44,21 +44,39 @@ func (l *lineReader) lineAt(off int64) int {
 	return l.counted + 1
 }
 
-// jsonStream walks a JSON document one array element at a time.
+// jsonStream walks a JSON document one array element at a time. Each
+// element (and each other value of the top-level object) may be at most
+// MaxRecordBytes long: the decoder holds a whole value in memory.
 type jsonStream struct {
-	lr  *lineReader
-	dec *json.Decoder
+	lr     *lineReader
+	dec    *json.Decoder
+	budget *recordBudget
+	line   int // where the value being decoded starts
 }
 
 func newJSONStream(in *bufio.Reader) *jsonStream {
-	lr := &lineReader{r: in}
+	budget := &recordBudget{r: in, max: MaxRecordBytes}
+	lr := &lineReader{r: budget}
 	dec := json.NewDecoder(lr)
 	dec.UseNumber()
-	return &jsonStream{lr: lr, dec: dec}
+	s := &jsonStream{lr: lr, dec: dec, budget: budget, line: 1}
+	budget.line = func() int { return s.line }
+	return s
 }
 
-// elemLine is the line where the next value starts (skipping whitespace and a comma).
+// elemLine is the line where the next value starts (skipping whitespace
+// and a comma), and starts a new record there: the value is one element,
+// which may be MaxRecordBytes long.
 func (s *jsonStream) elemLine() int {
+	line := s.valueLine()
+	s.budget.mark()
+	return line
+}
+
+// valueLine is elemLine without starting a new record: the members of one
+// object (a record given alone, an envelope's other keys) count together
+// against MaxRecordBytes.
+func (s *jsonStream) valueLine() int {
 	off := s.dec.InputOffset()
 	// InputOffset points just after the previous token; the next value starts
 	// after optional whitespace/comma, which Buffered() shows us.
@@ -70,7 +88,8 @@ func (s *jsonStream) elemLine() int {
 		}
 		break
 	}
-	return s.lr.lineAt(off)
+	s.line = s.lr.lineAt(off)
+	return s.line
 }
 
 // elementFunc handles one element of an array; line is where it starts.
@@ -93,6 +112,9 @@ func (s *jsonStream) each(fn elementFunc) error {
 		line := s.elemLine()
 		var raw json.RawMessage
 		if err := s.dec.Decode(&raw); err != nil {
+			if isLimit(err) {
+				return err // it says where
+			}
 			return fmt.Errorf("element %d (line %d): %w", i, line, err)
 		}
 		if err := fn(raw, line, i); err != nil {
@@ -142,6 +164,9 @@ func (s *jsonStream) walk(sh shape, fn func(key string, raw json.RawMessage, lin
 			line := s.elemLine()
 			var raw json.RawMessage
 			if err := s.dec.Decode(&raw); err != nil {
+				if isLimit(err) {
+					return err
+				}
 				return fmt.Errorf("element %d (line %d): %w", i, line, err)
 			}
 			if err := fn("", raw, line, i); err != nil {
@@ -170,11 +195,14 @@ func (s *jsonStream) walk(sh shape, fn func(key string, raw json.RawMessage, lin
 		if sh.arrays[key] {
 			envelope = true
 			if err := s.each(func(raw json.RawMessage, line, index int) error { return fn(key, raw, line, index) }); err != nil {
+				if isLimit(err) {
+					return err
+				}
 				return fmt.Errorf("%s: %w", key, err)
 			}
 			continue
 		}
-		line := s.elemLine()
+		line := s.valueLine()
 		var raw json.RawMessage
 		if err := s.dec.Decode(&raw); err != nil {
 			return err

@@ -29,14 +29,27 @@ var (
 )
 
 // yamlDocs decodes every document of a YAML stream, calling fn with each
-// non-empty document's root node.
-func yamlDocs(in *bufio.Reader, fn func(root *yaml.Node)) error {
-	dec := yaml.NewDecoder(in)
+// non-empty document's root node. The decoder holds a whole document, so
+// each may be at most MaxYAMLDocumentBytes; with whole set, the documents
+// together may (for a caller that keeps every document until the end).
+func yamlDocs(in *bufio.Reader, whole bool, fn func(root *yaml.Node)) error {
+	budget := &recordBudget{r: in, max: MaxYAMLDocumentBytes}
+	dec := yaml.NewDecoder(budget)
 	for doc := 0; ; doc++ {
+		if !whole {
+			budget.mark()
+		}
 		var n yaml.Node
 		err := dec.Decode(&n)
 		if errors.Is(err, io.EOF) {
 			return nil
+		}
+		if budget.err != nil {
+			// The decoder reports a reader's error as text only.
+			if le, ok := budget.err.(*LimitError); ok && le.What == LimitRecord {
+				return &LimitError{What: LimitYAMLDocument, Limit: le.Limit}
+			}
+			return budget.err
 		}
 		if err != nil {
 			return fmt.Errorf("YAML document %d: %w", doc+1, err)
@@ -96,6 +109,7 @@ func (p *parser) addSLO(line int, d analytics.SLODefinition) {
 		p.b.reject(line, d.Name, "SLO %q of service %q is defined twice (first at line %d)", d.Name, d.Service, prev)
 		return
 	}
+	p.b.produced()
 	p.b.Lines[key] = line
 	p.b.SLOs = append(p.b.SLOs, d)
 }
@@ -107,7 +121,9 @@ func (p *parser) addSLO(line int, d analytics.SLODefinition) {
 func (p *parser) openSLO(in *bufio.Reader) error {
 	var slos []*yaml.Node
 	slis := map[string]*yaml.Node{}
-	err := yamlDocs(in, func(root *yaml.Node) {
+	// An SLO may name an SLI defined further down: every document is kept
+	// until the end, so they count together against the document cap.
+	err := yamlDocs(in, true, func(root *yaml.Node) {
 		api, kind := yamlScalar(root, "apiVersion"), yamlScalar(root, "kind")
 		switch {
 		case !strings.HasPrefix(api, "openslo/"):
@@ -331,7 +347,7 @@ func (p *parser) openSLOv1alpha(n *yaml.Node) {
 // queries.
 func (p *parser) sloth(in *bufio.Reader) error {
 	found := 0
-	err := yamlDocs(in, func(root *yaml.Node) {
+	err := yamlDocs(in, false, func(root *yaml.Node) {
 		var spec *yaml.Node
 		var errKey, totalKey string
 		switch {

@@ -45,6 +45,9 @@ func (s *jsonStream) eachOrOne(fn elementFunc) error {
 			key, _ := kt.(string)
 			var raw json.RawMessage
 			if err := s.dec.Decode(&raw); err != nil {
+				if isLimit(err) {
+					return err // it says where
+				}
 				return fmt.Errorf("%s: %w", key, err)
 			}
 			members[key] = raw
@@ -68,6 +71,9 @@ func (s *jsonStream) elements(fn elementFunc) error {
 		line := s.elemLine()
 		var raw json.RawMessage
 		if err := s.dec.Decode(&raw); err != nil {
+			if isLimit(err) {
+				return err // it says where
+			}
 			return fmt.Errorf("element %d (line %d): %w", i, line, err)
 		}
 		if err := fn(raw, line, i); err != nil {
@@ -115,6 +121,9 @@ func (s *jsonStream) topLevel(keys []string, fn func(key string, raw json.RawMes
 		if isKey[key] {
 			found = true
 			if err := s.eachOrOne(func(raw json.RawMessage, line, index int) error { return fn(key, raw, line, index) }); err != nil {
+				if isLimit(err) {
+					return err
+				}
 				return fmt.Errorf("%s: %w", key, err)
 			}
 			continue

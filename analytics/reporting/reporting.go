@@ -106,6 +106,9 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	if err != nil {
 		return nil, err
 	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d)}
 	services, err := env.Filter(req.Scope())
 	if err != nil {
@@ -154,7 +157,37 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	if err != nil {
 		return d, err
 	}
+	if err := compute(ctx, &d, in, env, services, window); err != nil {
+		return d, err
+	}
+	if len(services) > 0 {
+		ids := make([]int64, len(services))
+		for i, s := range services {
+			ids[i] = s.ID
+		}
+		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
+			return d, err
+		}
+	}
+	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+// compute runs the engine over a report's loaded records: the periods
+// before the previous one (for target streaks), their tier roll-ups, a
+// quarter's months, the counts by source and the DORA bands, each period
+// by the rules in force in it. It checks ctx before every engine run and
+// stops with its error once the reader has gone: a report runs the engine
+// dozens of times.
+func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
+	p := d.Period
+	rules := env.RulesFor(p)
 	for i := len(window) - 1; i >= 0; i-- {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		er := env.RulesFor(window[i])
 		res := analytics.ComputeKPIs(in, window[i], er.Settings)
 		if !hasData(res) {
@@ -173,6 +206,9 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 		// The tiers' streaks, from the scorecard's own tier roll-up.
 		for tier, merged := range scorecard.Split(in, services).Tiers {
 			for i, ep := range d.Earlier {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, d.EarlierRules[i].Settings))
 			}
 		}
@@ -180,8 +216,14 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	if p.Kind == analytics.Quarter {
 		d.Months = p.Months()
 		for _, m := range d.Months {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
 			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.SettingsFor(m)).KPIs)
 		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
 	}
 	prevRules := env.RulesFor(d.Prev)
 	prevSettings := prevRules.Settings
@@ -193,20 +235,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	d.Sources = analytics.CountsBySource(in, p, rules.Settings)
 	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)
-
-	if len(services) > 0 {
-		ids := make([]int64, len(services))
-		for i, s := range services {
-			ids[i] = s.ID
-		}
-		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
-			return d, err
-		}
-	}
-	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
-		return d, err
-	}
-	return d, nil
+	return nil
 }
 
 // loadRisks fills in the scope's risk register as it stood at the end of

@@ -2,6 +2,7 @@ package scorecard
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"runtime"
 	"slices"
@@ -150,6 +151,14 @@ type rowSpec struct {
 // service's row, the tier and team roll-ups and the organisation row, each
 // computed from the records.
 func Compute(env Env, in analytics.Input, services []analytics.Service, p analytics.Period) *Card {
+	card, _ := ComputeContext(context.Background(), env, in, services, p)
+	return card
+}
+
+// ComputeContext is Compute for a caller that may go away: once ctx ends
+// the rows not yet started are not computed and it returns ctx's error, so
+// a reader who has left does not keep the cores busy.
+func ComputeContext(ctx context.Context, env Env, in analytics.Input, services []analytics.Service, p analytics.Period) (*Card, error) {
 	prevP := env.PrevPeriod(p)
 	card := &Card{Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), ToDate: p.InProgress(env.AsOf), PreviousPeriod: prevP.Label,
@@ -164,6 +173,9 @@ func Compute(env Env, in analytics.Input, services []analytics.Service, p analyt
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return // the caller has gone: the rows left are not computed
+			}
 			*dst = env.row(spec, part, p, prevP)
 		}()
 	}
@@ -192,7 +204,10 @@ func Compute(env Env, in analytics.Input, services []analytics.Service, p analyt
 	}
 	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in)
 	wg.Wait()
-	return card
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return card, nil
 }
 
 // team is one team's services in scope, merged, and its most critical tier.

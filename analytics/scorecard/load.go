@@ -46,7 +46,7 @@ func Build(ctx context.Context, src Source, env Env, p analytics.Period, sc Scop
 	if err != nil {
 		return nil, err
 	}
-	return Compute(env, in, services, p), nil
+	return ComputeContext(ctx, env, in, services, p)
 }
 
 // KPIResponse is the JSON of `sreport kpi --json` and GET /api/v1/kpis.
@@ -122,17 +122,27 @@ func Months(last analytics.Period, n int) []analytics.Period {
 	return out
 }
 
-// Series computes a scope's KPIs month by month (oldest first) from one load.
+// Series computes a scope's KPIs month by month (oldest first) from one
+// load. It stops with ctx's error once ctx ends, between months.
 func Series(ctx context.Context, src Source, env Env, months []analytics.Period, services []analytics.Service) ([]analytics.Result, analytics.Input, error) {
 	in, err := loadLean(ctx, src, env, services, months...)
 	if err != nil {
 		return nil, in, err
 	}
+	out, err := env.series(ctx, in, months)
+	return out, in, err
+}
+
+// series computes each month from loaded records, stopping once ctx ends.
+func (env Env) series(ctx context.Context, in analytics.Input, months []analytics.Period) ([]analytics.Result, error) {
 	out := make([]analytics.Result, len(months))
 	for i, m := range months {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		out[i] = analytics.ComputeKPIs(in, m, env.SettingsFor(m))
 	}
-	return out, in, nil
+	return out, nil
 }
 
 // Result computes one scope's full result for p, evidence included.

@@ -6,6 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"sreport/analytics/imports"
 )
 
 // ServiceAlias is how one source names a service (a PagerDuty service name,
@@ -34,6 +38,33 @@ func (s *Store) ServiceAliases(ctx context.Context) ([]ServiceAlias, error) {
 	})
 }
 
+// ErrAlias marks an alias or source name that cannot be saved.
+var ErrAlias = errors.New("not a valid alias")
+
+// CheckAlias checks a source's name for a service. An alias is what a
+// file calls the service, so it may hold what service names may not (a
+// "/"), but like any name in a file it is at most imports.MaxNameChars
+// characters of text without control characters; the source is a short
+// label such as "pagerduty".
+func CheckAlias(source, alias string) error {
+	bad := func(what string) error {
+		return fmt.Errorf("store: alias %q of %q: %s: %w", alias, source, what, ErrAlias)
+	}
+	switch {
+	case source == "" || alias == "":
+		return bad("an alias needs a source and a name")
+	case !utf8.ValidString(source) || !utf8.ValidString(alias):
+		return bad("not valid UTF-8 text")
+	case utf8.RuneCountInString(source) > imports.MaxLabelChars:
+		return bad(fmt.Sprintf("a source has at most %d characters", imports.MaxLabelChars))
+	case utf8.RuneCountInString(alias) > imports.MaxNameChars:
+		return bad(fmt.Sprintf("an alias has at most %d characters", imports.MaxNameChars))
+	case strings.IndexFunc(source+alias, unicode.IsControl) >= 0:
+		return bad("control characters are not allowed")
+	}
+	return nil
+}
+
 // SaveServiceAlias makes alias (as named by source) mean the service called
 // service in every source, replacing an earlier alias of the same name.
 func (s *Store) SaveServiceAlias(ctx context.Context, source, alias, service string) error {
@@ -44,8 +75,8 @@ func (s *Store) SaveServiceAlias(ctx context.Context, source, alias, service str
 // sourceOnly, applies only to the source that named it.
 func (s *Store) SaveScopedServiceAlias(ctx context.Context, source, alias, service string, sourceOnly bool) error {
 	source, alias = strings.TrimSpace(source), strings.TrimSpace(alias)
-	if source == "" || alias == "" {
-		return errors.New("store: an alias needs a source and a name")
+	if err := CheckAlias(source, alias); err != nil {
+		return err
 	}
 	var id int64
 	err := s.w.QueryRowContext(ctx, `SELECT id FROM services WHERE name = ?`, service).Scan(&id)

@@ -68,9 +68,13 @@ func nameTaken(ctx context.Context, tx *sql.Tx, name string, except int64) error
 	return nil
 }
 
-// CreateService adds a service (and its team, if new), audited.
+// CreateService adds a service (and its team, if new), audited. A name
+// that breaks analytics.CheckServiceName is refused (ErrServiceName).
 func (s *Store) CreateService(ctx context.Context, in ServiceInput, a Audit) (analytics.Service, error) {
 	var sv analytics.Service
+	if err := analytics.CheckServiceName(in.Name); err != nil {
+		return sv, fmt.Errorf("store: service %q: %w", in.Name, err)
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := nameTaken(ctx, tx, in.Name, 0); err != nil {
 			return err
@@ -105,6 +109,13 @@ func (s *Store) UpdateService(ctx context.Context, id int64, in ServiceInput, a 
 		before, err := serviceByID(ctx, tx, id)
 		if err != nil {
 			return err
+		}
+		// A name kept as it is stays valid, even one from before the
+		// naming rule; a new name follows it.
+		if in.Name != before.Name {
+			if err := analytics.CheckServiceName(in.Name); err != nil {
+				return fmt.Errorf("store: service %q: %w", in.Name, err)
+			}
 		}
 		if err := nameTaken(ctx, tx, in.Name, id); err != nil {
 			return err
@@ -207,8 +218,8 @@ func (s *Store) MergeServices(ctx context.Context, from, into int64, a Audit) (M
 // id serviceID, replacing an earlier mapping of the same alias; audited.
 func (s *Store) SetServiceAlias(ctx context.Context, source, alias string, serviceID int64, a Audit) error {
 	source, alias = strings.TrimSpace(source), strings.TrimSpace(alias)
-	if source == "" || alias == "" {
-		return errors.New("store: an alias needs a source and a name")
+	if err := CheckAlias(source, alias); err != nil {
+		return err
 	}
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		sv, err := serviceByID(ctx, tx, serviceID)

@@ -73,10 +73,13 @@ type RowError struct {
 }
 
 // UnknownService is a service name of a batch that matches no service or
-// alias, with the lines that use it.
+// alias, with the lines that use it. NotCreated says why it was not
+// created although creation was asked for (it breaks
+// analytics.CheckServiceName), so it can only be mapped.
 type UnknownService struct {
-	Name  string
-	Lines []int
+	Name       string
+	Lines      []int
+	NotCreated string
 }
 
 // ImportResult is what ApplyBatch did (or, for a dry run or a refused batch,
@@ -162,7 +165,8 @@ type applier struct {
 	importID int64
 	stmts    []*sql.Stmt
 
-	services map[string]int64 // service name in the file → id (resolved)
+	services map[string]int64  // service name in the file → id (resolved)
+	refused  map[string]string // names creation was asked for but the naming rule refuses → why
 	change   *sql.Stmt
 	incByRef *sql.Stmt
 	done     int
@@ -378,6 +382,15 @@ func IsFull(err error) bool {
 	return errors.As(err, &se) && se.Code == sqlite3.ErrFull
 }
 
+// IsBusy reports whether err comes from a write that gave up waiting for
+// another writer — another process's import holding the database longer
+// than the busy timeout (SQLITE_BUSY, SQLITE_LOCKED). Nothing of it was kept;
+// the same write later succeeds.
+func IsBusy(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.Code == sqlite3.ErrBusy || se.Code == sqlite3.ErrLocked)
+}
+
 // sqlReason makes a constraint failure readable.
 func sqlReason(err error) string {
 	s := err.Error()
@@ -395,11 +408,15 @@ func sqlReason(err error) string {
 // incident_overrides are never touched, so users' corrections survive a
 // re-import.
 //
-// When the batch has rejected rows (parse- or store-time) and
+// Records with a field over its length limit (imports.Validate) are moved
+// to b's rejects first. When the batch has rejected rows (parse- or store-time) and
 // opt.SkipInvalid is off, nothing is written and the error is an
 // *ImportError; the result still carries the counts the import would have had.
 func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptions) (ImportResult, error) {
 	start := time.Now()
+	// The field limits hold whoever built the batch: a record over one
+	// becomes a rejected row here like any other.
+	imports.Validate(b)
 	res := ImportResult{Format: b.Format, Source: b.Source, FileName: opt.FileName, DryRun: opt.DryRun,
 		Warnings: append([]string(nil), b.Warnings...)}
 	for _, r := range b.Rejects {

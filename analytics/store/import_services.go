@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"sreport/analytics"
 	"sreport/analytics/imports"
 )
 
@@ -43,7 +44,7 @@ func (a *applier) resolveServices() error {
 	for _, x := range b.SLIDays {
 		add(x.Service, b.Line(imports.SLIKey(x)))
 	}
-	a.services = map[string]int64{}
+	a.services, a.refused = map[string]int64{}, map[string]string{}
 	if len(order) == 0 {
 		return nil
 	}
@@ -99,6 +100,15 @@ func (a *applier) resolveServices() error {
 			continue
 		}
 		if a.opt.CreateServices || create[name] {
+			if err := analytics.CheckServiceName(name); err != nil {
+				// Created, it would break the naming rule: it stays
+				// unknown, to be mapped to a service instead.
+				ls := append([]int(nil), lines[name]...)
+				sort.Ints(ls)
+				a.res.Unknown = append(a.res.Unknown, UnknownService{Name: name, Lines: ls, NotCreated: err.Error()})
+				a.refused[name] = err.Error()
+				continue
+			}
 			if tier < 0 || tier > 3 {
 				return fmt.Errorf("tier %d for new services: must be 0..3", tier)
 			}
@@ -132,6 +142,13 @@ func (a *applier) resolveServices() error {
 func (a *applier) service(name string, line int, label string) (int64, bool) {
 	if id, ok := a.services[name]; ok {
 		return id, true
+	}
+	// Service names the row's only fault, so the preview offers the
+	// choice instead of listing the row as rejected.
+	if why, ok := a.refused[name]; ok {
+		a.res.Errors = append(a.res.Errors, RowError{Line: line, Service: name,
+			Reason: fmt.Sprintf("%s: service %q cannot be created: %s; map it to an existing service", label, name, why)})
+		return 0, false
 	}
 	a.res.Errors = append(a.res.Errors, RowError{Line: line, Service: name,
 		Reason: fmt.Sprintf("%s: unknown service %q (map it to an existing service or create it)", label, name)})

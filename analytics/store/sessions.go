@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -97,12 +98,41 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 }
 
 // TouchSession records activity on a session, which moves its idle expiry.
+//
+// The write is bookkeeping, so it waits only briefly for another writer (a
+// large import in another process holds the database for its whole
+// transaction): at most touchWait for the writer connection and
+// touchBusyMillis for SQLite's lock, then it gives up with an error that
+// IsBusy or context.DeadlineExceeded recognise, and the caller carries on.
 func (s *Store) TouchSession(ctx context.Context, token string, now time.Time) error {
-	if _, err := s.w.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, FormatTime(now), HashToken(token)); err != nil {
+	ctx, cancel := context.WithTimeout(ctx, touchWait)
+	defer cancel()
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	defer conn.Close()
+	// The busy timeout is the connection's: shortened for this write only.
+	if _, err := conn.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.Itoa(touchBusyMillis)); err != nil {
+		return fmt.Errorf("store: touch session: %w", err)
+	}
+	_, err = conn.ExecContext(ctx, `UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?`, FormatTime(now), HashToken(token))
+	if _, rerr := conn.ExecContext(context.Background(), `PRAGMA busy_timeout = `+strconv.Itoa(busyMillis)); rerr != nil {
+		// A writer left with the short timeout would fail real writes early.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+		err = errors.Join(err, rerr)
+	}
+	if err != nil {
 		return fmt.Errorf("store: touch session: %w", err)
 	}
 	return nil
 }
+
+// How long a session's renewal waits for another writer.
+const (
+	touchWait       = time.Second
+	touchBusyMillis = 250
+)
 
 // DeleteSession ends one session (expiry; no audit row).
 func (s *Store) DeleteSession(ctx context.Context, token string) error {

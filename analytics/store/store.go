@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
@@ -35,12 +36,16 @@ type Store struct {
 	verSeq  int64     // what DataVersion returns
 }
 
+// busyMillis is how long a write waits for another process's writer
+// before SQLITE_BUSY (IsBusy).
+const busyMillis = 10000
+
 // Open opens (creating if needed) the SQLite file at path and applies all migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if path == "" {
 		return nil, errors.New("store: no database path given")
 	}
-	base := "file:" + url.PathEscape(path) + "?_journal_mode=WAL&_busy_timeout=10000&_foreign_keys=on&_synchronous=NORMAL"
+	base := "file:" + url.PathEscape(path) + "?_journal_mode=WAL&_busy_timeout=" + strconv.Itoa(busyMillis) + "&_foreign_keys=on&_synchronous=NORMAL"
 	w, err := sql.Open("sqlite3", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)

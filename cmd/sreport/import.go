@@ -8,9 +8,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,7 +43,10 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	create := fs.Bool("create-services", false, "create services the database does not know")
 	tier := fs.Int("tier", store.DefaultNewServiceTier, "tier (0-3) of created services")
 	dryRun := fs.Bool("dry-run", false, "report what would change and write nothing")
+	progress := fs.Bool("progress", false, "print to stderr how many records of each file are written, every 10%")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
+	maxBytes := fs.String("max-bytes", ingest.ByteSize(ingest.DefaultMaxBytes), "largest text one file may hold once decompressed, e.g. 512MiB, 4GiB (0 = no limit); guards against decompression bombs")
+	maxRecords := fs.Int("max-records", defaultMaxRecords, "most records one file may hold (0 = no limit); the parsed file is held in memory, about 450 bytes a record")
 	sevMap := fs.String("severity-map", "", "raw severity/priority value = severity 0-4, comma-separated, e.g. 'P1=1,P2=2,Highest=1' (wins over the built-in mapping)")
 	var jira imports.JiraFields
 	fs.StringVar(&jira.Service, "jira-service", "", "Jira: header of the column holding the service, e.g. 'Custom field (Service)' (default: guessed; '-' = none)")
@@ -63,8 +68,19 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return fmt.Errorf("import: --%w", err)
 	}
+	limit, err := parseSize(*maxBytes)
+	if err != nil {
+		return fmt.Errorf("import: --max-bytes: %w", err)
+	}
+	if limit == 0 {
+		limit = -1 // no limit
+	}
+	if *maxRecords < 0 {
+		return errors.New("import: --max-records must be 0 (no limit) or more")
+	}
 	popt := ingest.Options{Format: *format, DateLayout: *layout, Workflow: *workflow, SeverityMap: sm, Jira: jira,
-		ServiceFrom: *serviceFrom, DefaultService: strings.TrimSpace(*defaultService)}
+		ServiceFrom: *serviceFrom, DefaultService: strings.TrimSpace(*defaultService),
+		Limits: ingest.Limits{MaxBytes: limit, MaxRecords: *maxRecords}}
 	for _, b := range strings.Split(*prodBranches, ",") {
 		if b = strings.TrimSpace(b); b != "" {
 			popt.ProdBranches = append(popt.ProdBranches, b)
@@ -128,6 +144,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		DryRun: *dryRun, SkipInvalid: *skip, Audit: store.Audit{Actor: "cli"}, ServiceMap: svcMap}
 	failed := 0
 	for _, f := range files {
+		if *progress {
+			aopt.Progress = progressPrinter(stderr, f)
+		}
 		if err := importFile(ctx, st, f, popt, aopt, stdout); err != nil {
 			failed++
 			fmt.Fprintf(stderr, "%s: %v\n", f, err)
@@ -137,6 +156,47 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
 	}
 	return nil
+}
+
+// progressPrinter reports a file's written records each time another
+// tenth of them is done (ApplyBatch calls it every few hundred records).
+func progressPrinter(w io.Writer, file string) func(done, total int) {
+	last := 0
+	return func(done, total int) {
+		if total == 0 {
+			return
+		}
+		if tenth := done * 10 / total; tenth > last {
+			last = tenth
+			fmt.Fprintf(w, "%s: written %d of %d records (%d%%)\n", file, done, total, tenth*10)
+		}
+	}
+}
+
+// defaultMaxRecords is the CLI's default cap of records per file: twice the
+// largest import we know of, and under a gigabyte of memory.
+const defaultMaxRecords = 2000000
+
+// parseSize reads a byte size: a number of bytes, or one with a KiB, MiB or
+// GiB suffix ("512MiB", "4GiB"; KB, MB, GB and K, M, G mean the same).
+func parseSize(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10},
+		{"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > math.MaxInt64/mult {
+		return 0, fmt.Errorf("%q is not a size such as 1073741824, 512MiB or 4GiB", s)
+	}
+	return n * mult, nil
 }
 
 // parseInterspersed parses flags that may come before, between or after
@@ -182,6 +242,15 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 			ingest.ErrNeedsMapping, mappingFieldsHelp())
 	}
 	if err != nil {
+		var le *ingest.LimitError
+		if errors.As(err, &le) {
+			switch le.What {
+			case ingest.LimitBytes:
+				return fmt.Errorf("%w; nothing imported (raise the limit with --max-bytes)", err)
+			case ingest.LimitRecords:
+				return fmt.Errorf("%w; nothing imported (raise the limit with --max-records)", err)
+			}
+		}
 		return err
 	}
 	if _, err := io.Copy(io.Discard, tee); err != nil { // hash the whole file even if the parser stopped early
@@ -221,6 +290,11 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 		fmt.Fprintln(out)
 	}
 	for _, u := range res.Unknown {
+		if u.NotCreated != "" {
+			fmt.Fprintf(out, "  service %q on %d rows (first line %d) cannot be created: %s; map it to a service (--service-map)\n",
+				u.Name, len(u.Lines), u.Lines[0], u.NotCreated)
+			continue
+		}
 		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d)\n", u.Name, len(u.Lines), u.Lines[0])
 	}
 	for _, e := range res.Errors {
@@ -239,11 +313,18 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 // likely step first: services the catalogue lacks are created with
 // --create-services (on a first import, every one is missing).
 func unknownAdvice(ie *store.ImportError, res store.ImportResult) error {
-	unknownRows := 0
+	unknownRows, notCreated := 0, 0
 	for _, u := range res.Unknown {
 		unknownRows += len(u.Lines)
+		if u.NotCreated != "" {
+			notCreated++
+		}
 	}
 	switch {
+	case notCreated > 0 && notCreated == len(res.Unknown) && unknownRows == len(ie.Errors):
+		// --create-services was given: only a mapping helps these.
+		return fmt.Errorf("nothing was written: %d service names cannot be created under the naming rule (%d rows); "+
+			"map them with --service-map 'name=existing-service,…'", notCreated, unknownRows)
 	case len(res.Unknown) > 0 && unknownRows == len(ie.Errors):
 		return fmt.Errorf("nothing was written: %d services are not in the catalogue (%d rows); run again with --create-services to create them, "+
 			"or --service-map 'name=existing-service,…' to map them", len(res.Unknown), unknownRows)

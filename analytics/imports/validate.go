@@ -1,0 +1,139 @@
+package imports
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"unicode/utf8"
+
+	"sreport/analytics"
+)
+
+// Field length limits of imported records, in characters. They are
+// generous for what each field holds in real exports, and they keep one
+// absurd value (a 100 MB title) out of the database and every page that
+// shows it.
+const (
+	MaxTitleChars = 1000  // incident, page and action item titles
+	MaxRefChars   = 200   // external ids and references to other records
+	MaxNameChars  = 200   // a service, SLO or team as a file names it; owners
+	MaxLabelChars = 100   // severity, status, urgency, environment, category
+	MaxURLChars   = 2048  // links back to the source
+	MaxTextChars  = 10000 // root cause, toil notes
+)
+
+// field is one text field of a record with its limit.
+type field struct {
+	name  string
+	value string
+	max   int
+}
+
+// tooLong returns the reason the first field over its limit is refused, or "".
+func tooLong(fs ...field) string {
+	for _, f := range fs {
+		// A string is never more characters than bytes: most values
+		// are settled without counting.
+		if len(f.value) <= f.max {
+			continue
+		}
+		if n := utf8.RuneCountInString(f.value); n > f.max {
+			return fmt.Sprintf("%s longer than %s characters (%s)", f.name, thousands(f.max), thousands(n))
+		}
+	}
+	return ""
+}
+
+// thousands writes n with thousands separators: 10000 → "10,000".
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// label names a record in a reject reason, its id shortened if it is the
+// field that is too long.
+func label(kind, id string) string {
+	if utf8.RuneCountInString(id) > 40 {
+		r := []rune(id)
+		id = string(r[:40]) + "…"
+	}
+	return kind + " " + id
+}
+
+// Validate applies the field length limits to every record of b: a record
+// with a field over its limit leaves the batch's records and becomes a
+// Reject on its source line, with a reason that names the field and the
+// limit ("incident INC-7: title longer than 1,000 characters (104,857,600)").
+// Every path that writes imported records runs it (ingest.Parse and
+// store.ApplyBatch), so the limits hold whoever built the batch; running it
+// again changes nothing.
+func Validate(b *Batch) {
+	before := len(b.Rejects)
+	defer func() {
+		if len(b.Rejects) > before {
+			sort.SliceStable(b.Rejects, func(i, j int) bool { return b.Rejects[i].Line < b.Rejects[j].Line })
+		}
+	}()
+	b.Incidents = keep(b, b.Incidents, func(x analytics.Incident) (string, string) {
+		return IncidentKey(x.ExternalID), reason(label("incident", x.ExternalID), tooLong(
+			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
+			field{"title", x.Title, MaxTitleChars}, field{"severity", x.SeverityRaw, MaxLabelChars},
+			field{"status", x.Status, MaxLabelChars}, field{"root cause", x.RootCause, MaxTextChars},
+			field{"category", x.Category, MaxLabelChars}, field{"problem reference", x.ProblemRef, MaxRefChars},
+			field{"fingerprint", x.Fingerprint, MaxRefChars}, field{"caused-by reference", x.CausedByRef, MaxRefChars},
+			field{"postmortem URL", x.PostmortemURL, MaxURLChars}, field{"URL", x.URL, MaxURLChars}))
+	})
+	b.Deploys = keep(b, b.Deploys, func(x analytics.Deploy) (string, string) {
+		return DeployKey(x.ExternalID), reason(label("deploy", x.ExternalID), tooLong(
+			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
+			field{"environment", x.Environment, MaxLabelChars}, field{"version", x.Version, MaxRefChars},
+			field{"status", x.Status, MaxLabelChars}, field{"URL", x.URL, MaxURLChars}))
+	})
+	b.Pages = keep(b, b.Pages, func(x analytics.Page) (string, string) {
+		return PageKey(x.ExternalID), reason(label("page", x.ExternalID), tooLong(
+			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
+			field{"incident reference", x.IncidentRef, MaxRefChars}, field{"title", x.Title, MaxTitleChars},
+			field{"urgency", x.Urgency, MaxLabelChars}, field{"responder", x.Responder, MaxNameChars}))
+	})
+	b.ActionItems = keep(b, b.ActionItems, func(x analytics.ActionItem) (string, string) {
+		return ActionItemKey(x.ExternalID), reason(label("action item", x.ExternalID), tooLong(
+			field{"external id", x.ExternalID, MaxRefChars}, field{"incident reference", x.IncidentRef, MaxRefChars},
+			field{"service", x.Service, MaxNameChars}, field{"title", x.Title, MaxTitleChars},
+			field{"owner", x.Owner, MaxNameChars}, field{"URL", x.URL, MaxURLChars}))
+	})
+	b.SLIDays = keep(b, b.SLIDays, func(x analytics.SLIDay) (string, string) {
+		return SLIKey(x), reason("SLI day", tooLong(field{"service", x.Service, MaxNameChars}, field{"SLO", x.SLO, MaxNameChars}))
+	})
+	b.Toil = keep(b, b.Toil, func(x analytics.ToilWeek) (string, string) {
+		return ToilKey(x), reason("toil week", tooLong(field{"team", x.Team, MaxNameChars}, field{"note", x.Note, MaxTextChars}))
+	})
+}
+
+func reason(label, why string) string {
+	if why == "" {
+		return ""
+	}
+	return label + ": " + why
+}
+
+// keep returns the records of xs that check passes (in place) and turns
+// the others into rejects; check returns a record's Lines key and the
+// reason it is refused ("" = fine).
+func keep[T any](b *Batch, xs []T, check func(T) (key, reason string)) []T {
+	out := xs[:0]
+	for _, x := range xs {
+		key, why := check(x)
+		if why == "" {
+			out = append(out, x)
+			continue
+		}
+		b.Rejects = append(b.Rejects, Reject{Line: b.Line(key), Reason: why})
+		delete(b.Lines, key)
+	}
+	// The dropped tail would otherwise keep the refused values in memory.
+	clear(xs[len(out):])
+	return out
+}
