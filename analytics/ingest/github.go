@@ -153,9 +153,15 @@ func (p *parser) githubRuns(in *bufio.Reader) error {
 	return nil
 }
 
+// shortSHA keeps the first 12 characters of a commit id. A real SHA is
+// hex, but the field is the file's: cut at a character, never inside one.
 func shortSHA(s string) string {
-	if len(s) > 12 {
-		return s[:12]
+	n := 0
+	for i := range s {
+		if n == 12 {
+			return s[:i]
+		}
+		n++
 	}
 	return s
 }
