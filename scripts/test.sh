@@ -63,6 +63,13 @@ if [ "$fuzztime" != "0" ]; then
     ./analytics/ingest:FuzzIncidentTools ./analytics/ingest:FuzzCICD ./analytics/ingest:FuzzLive \
     ./analytics/ingest:FuzzDetect ./analytics/ingest:FuzzParseTime ./web:FuzzRiskCSV; do
     if ! out=$(go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" -fuzzminimizetime 0 "${target%%:*}" 2>&1); then
+      # Go's fuzz engine can end a run with a bare "context deadline
+      # exceeded" when a worker is mid-input as the time is up (no input
+      # written, nothing crashed): that is not a finding, so say so and go on.
+      if ! echo "$out" | grep -q 'Failing input written' && echo "$out" | grep -q 'context deadline exceeded'; then
+        echo "fuzzing ${target}: engine stopped at its deadline without a finding (no input written)" >&2
+        continue
+      fi
       echo "$out" | grep -v '^fuzz: elapsed' >&2
       echo "fuzzing ${target} failed; the input is kept in ${target%%:*}/testdata/fuzz/${target#*:}" >&2
       exit 1
