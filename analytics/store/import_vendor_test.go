@@ -3,9 +3,6 @@ package store_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -94,7 +91,7 @@ func TestApplyVendorSamples(t *testing.T) {
 			if tc.check != nil {
 				tc.check(t, st)
 			}
-			before := dataChecksum(t, st)
+			before := checksumData(t, st)
 			r2, err := st.ApplyBatch(ctx, parseIt(), opt)
 			if err != nil {
 				t.Fatal(err)
@@ -103,36 +100,9 @@ func TestApplyVendorSamples(t *testing.T) {
 			if n := count(t, st, `SELECT COUNT(*) FROM import_changes WHERE import_id = ?`, r2.ImportID); n != 0 {
 				t.Errorf("second import recorded %d changes", n)
 			}
-			if dataChecksum(t, st) != before {
+			if checksumData(t, st) != before {
 				t.Error("the second import changed the records")
 			}
 		})
 	}
-}
-
-// dataChecksum hashes the records and services (not the import log, which
-// every import adds to).
-func dataChecksum(t *testing.T, st *store.Store) string {
-	t.Helper()
-	h := sha256.New()
-	for _, tb := range []string{"services", "service_aliases", "incidents", "deploys", "pages"} {
-		rows, err := st.Writer().Query(`SELECT * FROM ` + tb + ` ORDER BY rowid`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintf(h, "%s%v\n", tb, vals)
-		}
-		rows.Close()
-	}
-	return hex.EncodeToString(h.Sum(nil))
 }
