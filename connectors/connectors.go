@@ -1,6 +1,6 @@
 // Package connectors pulls incidents, pages and deploys from the tools'
 // REST APIs (PagerDuty, Opsgenie, GitHub, GitLab, Jira, ServiceNow,
-// Jenkins, Argo CD) on a schedule.
+// Jenkins, Argo CD), and SLI days from Prometheus, on a schedule.
 //
 // A connector never maps an API object itself: it fetches pages of the
 // objects the vendor documents and hands them to the importers
@@ -42,6 +42,7 @@ const (
 	ServiceNow = "servicenow"
 	Jenkins    = "jenkins"
 	ArgoCD     = "argocd"
+	Prometheus = "prometheus"
 )
 
 // Settings are a connector's kind-specific filters, stored as JSON. Each
@@ -134,25 +135,30 @@ type KindInfo struct {
 	Records     []string // what Settings.Records can name
 	Credential  string   // what to paste as the credential
 	NeedsFilter string   // the setting that must not be empty, if any
+	// NoCredential says the credential may be empty: the API may answer
+	// without authentication (a Prometheus inside the network).
+	NoCredential bool
 }
 
 var kinds = map[string]KindInfo{
 	PagerDuty: {PagerDuty, "PagerDuty", "https://api.pagerduty.com", "https://api.eu.pagerduty.com", []string{"incidents"},
-		"a REST API key (read-only is enough)", ""},
+		"a REST API key (read-only is enough)", "", false},
 	Opsgenie: {Opsgenie, "Opsgenie", "https://api.opsgenie.com", "https://api.eu.opsgenie.com", []string{"alerts", "incidents"},
-		"an API key of an API integration with read access", ""},
+		"an API key of an API integration with read access", "", false},
 	GitHub: {GitHub, "GitHub", "https://api.github.com", "", []string{"deployments", "runs"},
-		"a token with read access to deployments and actions (GitHub Enterprise: https://HOST/api/v3)", "repos"},
+		"a token with read access to deployments and actions (GitHub Enterprise: https://HOST/api/v3)", "repos", false},
 	GitLab: {GitLab, "GitLab", "https://gitlab.com", "", []string{"deployments", "pipelines"},
-		"a personal, project or group access token with read_api", "projects"},
+		"a personal, project or group access token with read_api", "projects", false},
 	Jira: {Jira, "Jira", "", "", []string{"issues"},
-		"Cloud: email:api-token; Data Center: a personal access token", "jql"},
+		"Cloud: email:api-token; Data Center: a personal access token", "jql", false},
 	ServiceNow: {ServiceNow, "ServiceNow", "", "", []string{"incident", "change_request"},
-		"user:password of an account that reads the incident and change_request tables", ""},
+		"user:password of an account that reads the incident and change_request tables", "", false},
 	Jenkins: {Jenkins, "Jenkins", "", "", []string{"builds"},
-		"user:api-token", "jobs"},
+		"user:api-token", "jobs", false},
 	ArgoCD: {ArgoCD, "Argo CD", "", "", []string{"applications"},
-		"a bearer token of an account with applications get", ""},
+		"a bearer token of an account with applications get", "", false},
+	Prometheus: {Prometheus, "Prometheus", "", "", []string{"sli_days"},
+		"empty for none, user:password for basic auth, else a bearer token", "", true},
 }
 
 // Kinds lists every kind, by name.
@@ -286,11 +292,15 @@ type Spec struct {
 // DefaultEvery is how often a connector runs unless told otherwise.
 const DefaultEvery = 15 * time.Minute
 
-// checkCredential refuses an empty or multi-line credential (a pasted
-// file, two keys) before it is sealed.
-func checkCredential(cred string) (string, error) {
+// checkCredential refuses a multi-line credential (a pasted file, two
+// keys), and an empty one unless the kind works without, before it is
+// sealed.
+func checkCredential(kind, cred string) (string, error) {
 	cred = strings.TrimSpace(cred)
 	if cred == "" {
+		if kinds[kind].NoCredential {
+			return "", nil
+		}
 		return "", fmt.Errorf("%w: the credential is empty", ErrInvalid)
 	}
 	if strings.ContainsAny(cred, "\r\n") {
@@ -301,10 +311,10 @@ func checkCredential(cred string) (string, error) {
 
 // Add validates and stores a new connector with its credential sealed by
 // box (bound to the new row). The credential is not kept anywhere else.
+//
+// An empty credential (kinds with NoCredential) is stored as "": there is
+// nothing to seal.
 func Add(ctx context.Context, st *store.Store, box *secrets.Box, sp Spec, credential string, a store.Audit) (int64, error) {
-	if box == nil {
-		return 0, errors.New("no secret key to encrypt the credential with (SREPORT_SECRET_KEY or --secret-key-file)")
-	}
 	name := strings.TrimSpace(sp.Name)
 	if name == "" || len(name) > 100 || strings.ContainsAny(name, "/\\\x00") {
 		return 0, fmt.Errorf("%w: a name of 1 to 100 characters without slashes is required", ErrInvalid)
@@ -313,9 +323,12 @@ func Add(ctx context.Context, st *store.Store, box *secrets.Box, sp Spec, creden
 	if err != nil {
 		return 0, err
 	}
-	cred, err := checkCredential(credential)
+	cred, err := checkCredential(sp.Kind, credential)
 	if err != nil {
 		return 0, err
+	}
+	if cred != "" && box == nil {
+		return 0, errNoKey
 	}
 	if sp.Since.IsZero() {
 		return 0, fmt.Errorf("%w: since (the back-fill start) is required", ErrInvalid)
@@ -336,17 +349,24 @@ func Add(ctx context.Context, st *store.Store, box *secrets.Box, sp Spec, creden
 	}
 	return st.CreateConnector(ctx, store.NewConnector{Name: name, Kind: sp.Kind, BaseURL: base, Settings: settings, Since: sp.Since.UTC(),
 		Every: every, CreateServices: sp.CreateServices, Tier: sp.Tier}, func(id int64) (string, error) {
+		if cred == "" {
+			return "", nil
+		}
 		return box.Seal([]byte(cred), CredentialAAD(id))
 	}, a)
 }
 
+var errNoKey = errors.New("no secret key to encrypt the credential with (SREPORT_SECRET_KEY or --secret-key-file)")
+
 // SetCredential replaces a connector's credential (e.g. after a 401 stopped
 // it); a stopped connector is due again.
+// A credential is required even for kinds that work without one: set
+// it to replace one, not to remove it.
 func SetCredential(ctx context.Context, st *store.Store, box *secrets.Box, id int64, credential string, a store.Audit) error {
 	if box == nil {
-		return errors.New("no secret key to encrypt the credential with (SREPORT_SECRET_KEY or --secret-key-file)")
+		return errNoKey
 	}
-	cred, err := checkCredential(credential)
+	cred, err := checkCredential("", credential)
 	if err != nil {
 		return err
 	}

@@ -163,12 +163,15 @@ type cursorDoc struct {
 }
 
 func (r *Runner) sync(ctx context.Context, conn store.Connector, run *store.ConnectorRun) (*client, error) {
-	if r.Secrets == nil {
-		return nil, errors.New("no secret key: start with SREPORT_SECRET_KEY or --secret-key-file")
-	}
-	cred, err := r.Secrets.Open(conn.Credential, CredentialAAD(conn.ID))
-	if err != nil {
-		return nil, ErrCredential
+	var cred []byte
+	if conn.Credential != "" { // "": a kind that runs without one
+		if r.Secrets == nil {
+			return nil, errors.New("no secret key: start with SREPORT_SECRET_KEY or --secret-key-file")
+		}
+		var err error
+		if cred, err = r.Secrets.Open(conn.Credential, CredentialAAD(conn.ID)); err != nil {
+			return nil, ErrCredential
+		}
 	}
 	set, err := ParseSettings(conn.Settings)
 	if err != nil {
@@ -222,6 +225,7 @@ func (r *Runner) sync(ctx context.Context, conn store.Connector, run *store.Conn
 		}
 	}
 	apply := store.ApplyOptions{CreateServices: conn.CreateServices, Tier: conn.Tier}
+	var failed []error
 	for i, s := range streams {
 		for {
 			if err := ctx.Err(); err != nil {
@@ -238,8 +242,11 @@ func (r *Runner) sync(ctx context.Context, conn store.Connector, run *store.Conn
 			if err != nil {
 				return cl, err
 			}
+			if p.failed != nil {
+				failed = append(failed, fmt.Errorf("%s: %w", s.key(), p.failed))
+			}
 			reqs, retries := cl.take()
-			caughtUp := p.done && i == len(streams)-1
+			caughtUp := p.done && i == len(streams)-1 && len(failed) == 0
 			prog := mean(progress)
 			if caughtUp {
 				prog = 1
@@ -254,7 +261,10 @@ func (r *Runner) sync(ctx context.Context, conn store.Connector, run *store.Conn
 			}
 		}
 	}
-	return cl, nil
+	// The parts that failed alone (one SLO's query) fail the run once the
+	// rest is stored; their cursors did not move, so the next run tries
+	// them again.
+	return cl, errors.Join(failed...)
 }
 
 func marshalCursor(streams []stream) (json.RawMessage, error) {

@@ -28,6 +28,10 @@ type page struct {
 	fetched  int     // API objects read
 	done     bool    // caught up: nothing more this run
 	progress float64 // back-fill done, 0..1; < 0 unknown
+	// failed is a part of the stream that failed on its own (one SLO's
+	// query) while the stream went on: the run ends failed with it after
+	// storing the rest.
+	failed error
 }
 
 // parsePage maps one page of API objects, shaped as the export format

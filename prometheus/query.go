@@ -1,7 +1,8 @@
-// Package prometheus reads SLI days from a Prometheus server: for every SLO
-// whose definition (OpenSLO, Sloth) carries PromQL queries, the daily good
-// and total event counts, evaluated with the HTTP API at the end of each
-// UTC day, back-filled and then kept up incrementally.
+// Package prometheus holds the PromQL side of reading SLI days from a
+// Prometheus server for the SLOs whose definitions (OpenSLO, Sloth) carry
+// PromQL queries: the queries whose value at the end of a UTC day is that
+// day's good or total event count, and reading the answers back into SLI
+// days. The Prometheus connector (package connectors) makes the requests.
 package prometheus
 
 import (

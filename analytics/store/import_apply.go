@@ -57,10 +57,6 @@ type ApplyOptions struct {
 	// CLI: actor "cli"); ApplyBatch fills in the rest and writes one summary
 	// row in the import's transaction. A dry run writes none.
 	Audit Audit
-	// InTx, when set, runs inside the import's transaction just before it
-	// commits: a sync saves its position there (the Prometheus connector's
-	// cursor), so the records and the position commit or fail together.
-	InTx func(ctx context.Context, tx *sql.Tx) error
 }
 
 // RowError is one row that was not imported, with its source line.
@@ -465,11 +461,6 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 		Unchanged: res.Unchanged, Rejected: res.Rejected, Removed: res.Removed, Linked: res.Linked, Created: res.Created}
 	if err := WriteAudit(ctx, tx, au); err != nil {
 		return res, err
-	}
-	if opt.InTx != nil {
-		if err := opt.InTx(ctx, tx); err != nil {
-			return res, err
-		}
 	}
 	a.close()
 	if err := tx.Commit(); err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -61,18 +62,12 @@ func (a *applier) sloDefinitions() error {
 				ch.Action = "unchanged"
 			}
 		}
-		id, err := a.upsert(u, line, label, []any{sid, d.Name}, []any{d.Objective, d.WindowDays, d.Calendar, d.Description,
-			d.QueryType, d.GoodQuery, d.BadQuery, d.TotalQuery})
-		if err != nil {
+		// New queries measure something else: the Prometheus connector
+		// notices (its cursor keeps the queries it read with) and reads the
+		// SLO's days again from its back-fill start.
+		if _, err := a.upsert(u, line, label, []any{sid, d.Name}, []any{d.Objective, d.WindowDays, d.Calendar, d.Description,
+			d.QueryType, d.GoodQuery, d.BadQuery, d.TotalQuery}); err != nil {
 			return err
-		}
-		// New queries measure something else: the Prometheus sources read
-		// the SLO's days again from their back-fill start (re-reading only
-		// updates days, so a rollback of this import loses nothing).
-		if ch.Action == "update" && (cur.GoodQuery != d.GoodQuery || cur.BadQuery != d.BadQuery || cur.TotalQuery != d.TotalQuery) {
-			if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM prometheus_cursors WHERE slo_id = ?`, id); err != nil {
-				return fmt.Errorf("store: reset Prometheus cursors of %s: %w", label, err)
-			}
 		}
 		a.res.SLOs = append(a.res.SLOs, ch)
 	}
@@ -112,4 +107,34 @@ func windowText(days int, calendar string) string {
 		return "calendar " + calendar
 	}
 	return strconv.Itoa(days) + "-day rolling"
+}
+
+// PromSLO is an SLO whose definition carries Prometheus queries: what the
+// Prometheus connector reads its SLI days with.
+type PromSLO struct {
+	ID         int64
+	Service    string
+	Name       string
+	Objective  float64
+	GoodQuery  string
+	BadQuery   string // Sloth's error query: good = total − bad
+	TotalQuery string
+}
+
+// PrometheusSLOs lists the SLOs whose definitions carry Prometheus queries
+// (a total query and a good or bad one), by service and name.
+func (s *Store) PrometheusSLOs(ctx context.Context) ([]PromSLO, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT o.id, s.name, o.name, o.objective, o.good_query, o.bad_query, o.total_query
+		FROM slos o JOIN services s ON s.id = o.service_id
+		WHERE o.query_type = 'prometheus' AND o.total_query != '' AND (o.good_query != '' OR o.bad_query != '')
+		ORDER BY s.name, o.name`)
+	if err != nil {
+		return nil, fmt.Errorf("store: load Prometheus SLOs: %w", err)
+	}
+	defer rows.Close()
+	return collectAll(rows, func(sc interface{ Scan(...any) error }) (PromSLO, error) {
+		var p PromSLO
+		err := sc.Scan(&p.ID, &p.Service, &p.Name, &p.Objective, &p.GoodQuery, &p.BadQuery, &p.TotalQuery)
+		return p, err
+	})
 }

@@ -102,15 +102,8 @@ func TestApplySLODefinitions(t *testing.T) {
 	}
 	counts(t, "Sloth k8s form", r5, 0, 0, 1, 0)
 
-	// Changed queries reset the Prometheus cursor of that SLO only.
-	src, err := st.CreatePrometheusSource(ctx, store.PrometheusSource{Name: "p", BaseURL: "http://127.0.0.1:9", Auth: "none", BackfillDays: 30},
-		func(int64) (string, error) { return "", nil }, cli)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := st.Writer().Exec(`INSERT INTO prometheus_cursors (source_id, slo_id, last_day) SELECT ?, id, '2026-01-31' FROM slos`, src); err != nil {
-		t.Fatal(err)
-	}
+	// Changed queries are an update; the Prometheus connector reads the
+	// SLOs with queries, the new ones included.
 	r6, err := st.ApplyBatch(ctx, parseSLOFile(t, "getting-started.yml", strings.ReplaceAll(sloth, `job="myservice"`, `job="api"`)), opt)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +111,19 @@ func TestApplySLODefinitions(t *testing.T) {
 	if counts(t, "new queries", r6, 0, 1, 0, 0); strings.Join(r6.SLOs[0].Changes, ";") != "queries" {
 		t.Errorf("changes %+v", r6.SLOs[0])
 	}
-	want(t, "cursors left", query(t, st, `SELECT COUNT(*), MIN(o.name) FROM prometheus_cursors c JOIN slos o ON o.id = c.slo_id`), "1", "service-availability")
+	ps, err := st.PrometheusSLOs(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, p := range ps {
+		if p.Name == "requests-availability" {
+			found = strings.Contains(p.TotalQuery, `job="api"`) && strings.Contains(p.BadQuery, `job="api"`) && p.GoodQuery == ""
+		}
+	}
+	if !found {
+		t.Errorf("Prometheus SLOs after the new queries: %+v", ps)
+	}
 }
 
 // TestSLIDaysKeepImportedDefinition: a later SLI CSV for an SLO defined by

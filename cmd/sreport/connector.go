@@ -19,7 +19,7 @@ import (
 )
 
 func init() {
-	register(command{name: "connector", summary: "add, list, sync and remove API connectors (PagerDuty, Opsgenie, GitHub, GitLab, Jira, ServiceNow, Jenkins, Argo CD)", run: runConnector})
+	register(command{name: "connector", summary: "add, list, sync and remove API connectors (PagerDuty, Opsgenie, GitHub, GitLab, Jira, ServiceNow, Jenkins, Argo CD, Prometheus)", run: runConnector})
 }
 
 const connectorUsage = `Usage: sreport connector <subcommand> [flags]
@@ -37,7 +37,9 @@ Kind filters: pagerduty --service-ids, --team-ids; opsgenie --records alerts,inc
 github --repos owner/name,… --records deployments|runs --environment --workflow;
 gitlab --projects id-or-path,… --records deployments|pipelines --environment --ref;
 jira --jql, --jira-api cloud|datacenter, --jira-service/--jira-severity/--jira-impact-start/--jira-mitigated/--jira-link HEADER;
-servicenow --records incident,change_request --query; jenkins --jobs folder/job,…; argocd --projects, --selector.
+servicenow --records incident,change_request --query; jenkins --jobs folder/job,…; argocd --projects, --selector;
+prometheus: no filters (reads every SLO whose definition has Prometheus queries); credential empty (</dev/null) for
+none, user:password for basic auth, else a bearer token.
 All: --severity-map 'P1=1,…', --lookback 72h (github, jenkins).`
 
 func runConnector(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -136,8 +138,8 @@ func (l *listFlag) Set(s string) error {
 }
 
 func connectorAdd(ctx context.Context, fs *flag.FlagSet, db *string, loadKey func() (*secrets.Box, string, error), name *string, args []string, stdin *os.File, stdout io.Writer) error {
-	kind := fs.String("kind", "", "pagerduty, opsgenie, github, gitlab, jira, servicenow, jenkins or argocd")
-	base := fs.String("base-url", "", "the API's address (default: the vendor's; GitHub Enterprise https://HOST/api/v3; self-hosted GitLab, Jira, ServiceNow, Jenkins, Argo CD)")
+	kind := fs.String("kind", "", "pagerduty, opsgenie, github, gitlab, jira, servicenow, jenkins, argocd or prometheus")
+	base := fs.String("base-url", "", "the API's address (default: the vendor's; GitHub Enterprise https://HOST/api/v3; self-hosted GitLab, Jira, ServiceNow, Jenkins, Argo CD, Prometheus)")
 	eu := fs.Bool("eu", false, "use the vendor's EU service region (PagerDuty, Opsgenie)")
 	since := fs.String("since", "", "back-fill from this day, YYYY-MM-DD (default: 90 days ago)")
 	every := fs.Duration("every", connectors.DefaultEvery, "how often serve runs it")
@@ -203,7 +205,7 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, db *string, loadKey fun
 		return fmt.Errorf("connector add: %w", err)
 	}
 	cred, err := readCredential(stdin)
-	if err != nil {
+	if err != nil && !(info.NoCredential && errors.Is(err, errNoCredential)) {
 		return err
 	}
 	st, err := store.Open(ctx, *db)
@@ -226,17 +228,25 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, db *string, loadKey fun
 	}
 	fmt.Fprintf(stdout, "added connector %s (%s, %s), back-fill from %s, every %s; `sreport serve` runs it, `sreport connector sync --name %s` now\n",
 		c.Name, c.Kind, c.BaseURL, c.Since.Format("2006-01-02"), c.Every, c.Name)
+	if c.Credential == "" {
+		fmt.Fprintln(stdout, "no credential: its requests go without authentication (set one with `sreport connector set-credential`)")
+	}
 	return nil
 }
 
+// errNoCredential is wrapped by readCredential when stdin gives none.
+var errNoCredential = errors.New("the credential is read from stdin: pipe it in")
+
 // readCredential reads the credential from piped or redirected stdin:
 // typed on a terminal it would be echoed and kept in the scroll-back.
+// Without one (no stdin, a terminal, nothing piped) the error wraps
+// errNoCredential: kinds that work without a credential go on.
 func readCredential(stdin *os.File) (string, error) {
 	if stdin == nil {
-		return "", errors.New("the credential is read from stdin: pipe it in")
+		return "", errNoCredential
 	}
 	if fi, err := stdin.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
-		return "", errors.New(`the credential is read from stdin: pipe it in, e.g. printf '%s' "$TOKEN" | sreport connector …`)
+		return "", fmt.Errorf(`%w, e.g. printf '%%s' "$TOKEN" | sreport connector …`, errNoCredential)
 	}
 	b, err := io.ReadAll(io.LimitReader(stdin, 64<<10))
 	if err != nil {
@@ -244,7 +254,7 @@ func readCredential(stdin *os.File) (string, error) {
 	}
 	cred := strings.TrimSpace(string(b))
 	if cred == "" {
-		return "", errors.New("the credential is empty: pipe it in on stdin")
+		return "", fmt.Errorf("%w: it is empty", errNoCredential)
 	}
 	return cred, nil
 }
