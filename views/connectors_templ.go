@@ -1134,7 +1134,7 @@ func ConnectorFormPage(v ConnectorForm) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = textField("base_url", "Base URL (empty: the vendor's; GitHub Enterprise https://HOST/api/v3; self-hosted tools: your instance)", v.Values["base_url"], v.Errors).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = textField("base_url", "Base URL (empty: the vendor's; GitHub Enterprise https://HOST/api/v3; self-hosted tools and Prometheus: your instance)", v.Values["base_url"], v.Errors).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1148,7 +1148,7 @@ func ConnectorFormPage(v ConnectorForm) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "> <span>EU service region (PagerDuty, Opsgenie)</span></label> <label><span>Credential (stored encrypted, never shown again)</span> <input type=\"password\" name=\"credential\" required autocomplete=\"new-password\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 97, "> <span>EU service region (PagerDuty, Opsgenie)</span></label> <label><span>Credential (stored encrypted, never shown again; Prometheus: empty for none, user:password for basic auth, else a bearer token)</span> <input type=\"password\" name=\"credential\" autocomplete=\"new-password\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

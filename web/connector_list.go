@@ -135,13 +135,16 @@ func (h *Handler) connectorView(c echo.Context, credErr string) (views.Connector
 	v.Facts = []views.Fact{
 		{Label: "Kind", Value: kindTitle(cn.Kind)},
 		{Label: "Base URL", Value: cn.BaseURL},
-		{Label: "Reads", Value: settingsText(cn.Settings)},
+		{Label: "Reads", Value: settingsText(cn.Kind, cn.Settings)},
 		{Label: "Back-fill from", Value: cn.Since.Format("2006-01-02")},
 		{Label: "Every", Value: cn.Every.String()},
 		{Label: "Creates services", Value: yesNo(cn.CreateServices)},
 		{Label: "Caught up", Value: fmtTimePtr(cn.CaughtUpAt, loc)},
 		{Label: "Next run", Value: next},
 		{Label: "Credential", Value: "stored encrypted"},
+	}
+	if cn.Credential == "" {
+		v.Facts[len(v.Facts)-1].Value = "none: requests go without authentication"
 	}
 	if cn.LeaseUntil != nil && cn.LeaseUntil.After(h.cfg.Now()) {
 		v.Facts = append(v.Facts, views.Fact{Label: "Running in", Value: cn.LeaseOwner, Note: "until " + fmtTime(*cn.LeaseUntil, loc) + " unless it commits a page"})
@@ -169,7 +172,10 @@ func (h *Handler) connectorView(c echo.Context, credErr string) (views.Connector
 }
 
 // settingsText summarises a connector's filters for its page.
-func settingsText(raw []byte) string {
+func settingsText(kind string, raw []byte) string {
+	if kind == connectors.Prometheus {
+		return "daily good and total counts of every SLO whose definition has Prometheus queries"
+	}
 	s, err := connectors.ParseSettings(raw)
 	if err != nil {
 		return "unreadable settings"

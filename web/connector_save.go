@@ -100,10 +100,10 @@ func (h *Handler) createConnector(c echo.Context) error {
 		errs["tier"] = "Choose a tier."
 	}
 	cred := c.FormValue("credential")
-	if strings.TrimSpace(cred) == "" {
+	if strings.TrimSpace(cred) == "" && !info.NoCredential {
 		errs["credential"] = "Paste the credential: " + info.Credential + "."
 	}
-	if len(errs) == 0 && h.cfg.Secrets == nil {
+	if len(errs) == 0 && h.cfg.Secrets == nil && strings.TrimSpace(cred) != "" {
 		errs["credential"] = "This server has no secret key to encrypt credentials with (SREPORT_SECRET_KEY or --secret-key-file)."
 	}
 	if len(errs) == 0 {
