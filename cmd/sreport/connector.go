@@ -205,7 +205,7 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, db *string, loadKey fun
 		return fmt.Errorf("connector add: %w", err)
 	}
 	cred, err := readCredential(stdin)
-	if err != nil && !(info.NoCredential && errors.Is(err, errNoCredential)) {
+	if err != nil && !(info.NoCredential && (errors.Is(err, errNoCredential) || errors.Is(err, errEmptyCredential))) {
 		return err
 	}
 	st, err := store.Open(ctx, *db)
@@ -234,13 +234,18 @@ func connectorAdd(ctx context.Context, fs *flag.FlagSet, db *string, loadKey fun
 	return nil
 }
 
-// errNoCredential is wrapped by readCredential when stdin gives none.
-var errNoCredential = errors.New("the credential is read from stdin: pipe it in")
+// errNoCredential and errEmptyCredential are readCredential's errors when
+// stdin gives no credential.
+var (
+	errNoCredential    = errors.New("the credential is read from stdin: pipe it in")
+	errEmptyCredential = errors.New("the credential is empty: pipe it in on stdin")
+)
 
 // readCredential reads the credential from piped or redirected stdin:
 // typed on a terminal it would be echoed and kept in the scroll-back.
-// Without one (no stdin, a terminal, nothing piped) the error wraps
-// errNoCredential: kinds that work without a credential go on.
+// Without one (no stdin, a terminal, nothing piped) the error is or wraps
+// errNoCredential or errEmptyCredential: kinds that work without a
+// credential go on.
 func readCredential(stdin *os.File) (string, error) {
 	if stdin == nil {
 		return "", errNoCredential
@@ -254,7 +259,7 @@ func readCredential(stdin *os.File) (string, error) {
 	}
 	cred := strings.TrimSpace(string(b))
 	if cred == "" {
-		return "", fmt.Errorf("%w: it is empty", errNoCredential)
+		return "", errEmptyCredential
 	}
 	return cred, nil
 }
