@@ -147,8 +147,15 @@ func (s *promStream) next(ctx context.Context) (page, error) {
 		}
 		return page{batch: b, fetched: fetched, done: s.pos >= len(s.slos), progress: s.progress()}, nil
 	}
-	return page{done: true, progress: 1}, nil
+	p := page{done: true, progress: 1}
+	if len(s.slos) == 0 {
+		p.batch = &imports.Batch{Format: "prometheus", Source: "prometheus", Warnings: []string{noSLOs}}
+	}
+	return p, nil
 }
+
+// noSLOs is the warning of a run that found nothing to read.
+const noSLOs = "no SLO has Prometheus queries: import its OpenSLO or Sloth definition (sreport import, or the upload page)"
 
 // read fetches one SLO's total and good (or bad) counts of [from, to].
 func (s *promStream) read(ctx context.Context, o store.PromSLO, from, to time.Time) (*imports.Batch, int, error) {

@@ -222,7 +222,8 @@ func TestPrometheusConnector(t *testing.T) {
 	}
 }
 
-// TestPrometheusQueryFailures: an SLO whose query Prometheus refuses fails
+// TestPrometheusQueryFailures: a run without SLOs to read says so. An SLO
+// whose query Prometheus refuses fails
 // the run with Prometheus's message, stores nothing of that SLO (not even
 // the total it read) and leaves its cursor, while the other SLOs are
 // stored; fixed, the next run reads it. A server that keeps failing fails
@@ -234,23 +235,31 @@ func TestPrometheusQueryFailures(t *testing.T) {
 	prom := testutil.StartPrometheus(t, om)
 	h := newHarness(t, mustTime("2026-01-04T06:00:00Z"))
 	st := h.st
+	// Before any SLO has queries: nothing to read, and the run says why.
+	id := h.add(connectors.Spec{Kind: connectors.Prometheus, Name: "prom", BaseURL: prom, Since: start}, "")
+	if c := h.connector(id); c.Credential != "" {
+		t.Fatalf("no credential stored as %q", c.Credential)
+	}
+	if r := h.mustRun(id); r.Requests != 0 || len(r.Warnings) != 1 || !strings.Contains(r.Warnings[0], "no SLO has Prometheus queries") {
+		t.Errorf("run without SLOs: %d requests, warnings %q", r.Requests, r.Warnings)
+	}
 	importDef(t, st, "slo.yml", slothDef)
 	// A missing parenthesis: the total query is fine, the bad one is not.
 	broken := strings.Replace(slothDef, `code=~"(5..|429)"}[{{.window}}]))`, `code=~"(5..|429)"}[{{.window}}])`, 1)
 	broken = strings.Replace(broken, "requests-availability", "requests-broken", 1)
 	importDef(t, st, "broken.yml", broken)
 
-	id := h.add(connectors.Spec{Kind: connectors.Prometheus, Name: "prom", BaseURL: prom, Since: start}, "")
-	if c := h.connector(id); c.Credential != "" {
-		t.Fatalf("no credential stored as %q", c.Credential)
-	}
 	r, err := h.run(ctx, id)
 	if err == nil || r.Status != store.RunFailed || !strings.Contains(r.Error, "SLO myservice/requests-broken") ||
 		!strings.Contains(r.Error, "bad query: refused (HTTP 400, bad_data)") || r.Inserted != 3 {
 		t.Fatalf("run with a broken query: %q %v, inserted %d\n%s", r.Status, err, r.Inserted, r.Error)
 	}
-	if c := h.connector(id); c.Status != store.ConnectorFailed || c.StatusMessage != r.Error || c.CaughtUpAt != nil {
-		t.Errorf("connector after the failure: %s %q caught up %v", c.Status, c.StatusMessage, c.CaughtUpAt)
+	if c := h.connector(id); c.Status != store.ConnectorFailed || c.StatusMessage != r.Error || c.Progress != 0.5 {
+		t.Errorf("connector after the failure: %s %q progress %v (want half: one of two SLOs)", c.Status, c.StatusMessage, c.Progress)
+	}
+	if runs, err := st.ConnectorRuns(ctx, id, 1); err != nil || len(runs) != 1 || runs[0].Status != store.RunFailed || runs[0].Error != r.Error ||
+		runs[0].FinishedAt == nil {
+		t.Errorf("recorded run %+v %v", runs, err)
 	}
 	if n := count(t, st, `SELECT COUNT(*) FROM sli_daily d JOIN slos o ON o.id = d.slo_id WHERE o.name = 'requests-broken'`); n != 0 {
 		t.Errorf("%d days of the broken SLO stored", n)
