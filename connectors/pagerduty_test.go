@@ -69,7 +69,6 @@ func (s *pdServer) expand(inc map[string]any, include []string) map[string]any {
 	return out
 }
 
-
 func newPDServer(t *testing.T) *pdServer {
 	s := &pdServer{t: t, key: pdKey, entries: map[string][]map[string]any{}, perPage: 1, entryPage: 5}
 	var inc struct {
