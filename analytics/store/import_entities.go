@@ -228,7 +228,7 @@ func (a *applier) incidents() error {
 		if status == "" {
 			status = analytics.StatusOpen
 		}
-		responders, err := encodeResponders(in.Responders)
+		responders, err := a.responders("incidents", in.ExternalID, in.Responders)
 		if err != nil {
 			return err
 		}
@@ -334,7 +334,7 @@ func (a *applier) pages() error {
 				return fmt.Errorf("store: look up incident title: %w", err)
 			}
 		}
-		responders, err := encodeResponders(pg.Responders)
+		responders, err := a.responders("pages", pg.ExternalID, pg.Responders)
 		if err != nil {
 			return err
 		}

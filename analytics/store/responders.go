@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"sreport/analytics"
@@ -21,6 +23,29 @@ func encodeResponders(rs []analytics.Responder) (string, error) {
 		return "", fmt.Errorf("store: encode responders: %w", err)
 	}
 	return string(b), nil
+}
+
+// responders is the responders value to store for record externalID of
+// table (pages or incidents). A batch of overlapping exports (KeepStored:
+// PagerDuty's incidents with and without log entries, its Analytics CSV)
+// adds its people to the stored ones instead of replacing them, as it
+// keeps every stored value it lacks: each export names some of the people
+// (only the log entries say who acknowledged in them), so the union makes
+// the files converge in any order and a re-import changes nothing.
+func (a *applier) responders(table, externalID string, rs []analytics.Responder) (string, error) {
+	if a.b.KeepStored && len(rs) > 0 {
+		var stored string
+		err := a.tx.QueryRowContext(a.ctx, `SELECT responders FROM `+table+` WHERE source = ? AND external_id = ?`, a.b.Source, externalID).Scan(&stored)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return "", fmt.Errorf("store: look up responders of %s: %w", externalID, err)
+		}
+		old, err := decodeResponders(stored)
+		if err != nil {
+			return "", err
+		}
+		rs = append(old, rs...)
+	}
+	return encodeResponders(rs)
 }
 
 // decodeResponders reads a responders column.
