@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -276,4 +278,57 @@ func sourceJSON2(t *testing.T, name string) any {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// ServiceNow incident exports (real users' list exports): assigned_to
+// ("Assigned to") is whom the incident is assigned to; "null" and empty
+// cells name nobody.
+func TestRespondersServiceNow(t *testing.T) {
+	for f, layout := range map[string]string{"servicenow/snow-assignment-group-predict_incident.csv": "",
+		"servicenow/gtim-etl-inc_incident_original.csv": "mm-dd-yyyy", "servicenow/TicketDashBoard_incident.csv": "mm/dd/yyyy"} {
+		rows, header := readRealCSV(t, f)
+		num, who := -1, -1
+		for i, h := range header {
+			switch normHeader(h) {
+			case "number":
+				num = i
+			case "assigned_to":
+				who = i
+			}
+		}
+		b := parseReal(t, f, Options{DefaultService: "svc", DateLayout: layout})
+		if len(b.Incidents) != len(rows) {
+			t.Fatalf("%s: %d incidents of %d rows", f, len(b.Incidents), len(rows))
+		}
+		byNum := map[string][]string{}
+		for _, r := range rows {
+			byNum[r[num]] = r
+		}
+		checked, named := 0, 0
+		for _, in := range b.Incidents {
+			r := byNum[in.ExternalID]
+			var want []analytics.Responder
+			if v := r[who]; v != "" && v != "null" {
+				want = []analytics.Responder{{Role: analytics.RoleAssigned, Name: v}}
+				named++
+			}
+			wantResponders(t, f+" "+in.ExternalID, in.Responders, want)
+			checked++
+		}
+		if checked == 0 || named == 0 {
+			t.Errorf("%s: %d rows checked, %d with an assignee", f, checked, named)
+		}
+	}
+}
+
+// readRealCSV reads a real sample's rows (without the header) and header.
+func readRealCSV(t *testing.T, name string) (rows [][]string, header []string) {
+	t.Helper()
+	r := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(readReal(t, name), []byte("\ufeff"))))
+	r.FieldsPerRecord = -1
+	all, err := r.ReadAll()
+	if err != nil || len(all) < 2 {
+		t.Fatalf("%s: %d rows, %v", name, len(all), err)
+	}
+	return all[1:], all[0]
 }
