@@ -15,6 +15,14 @@ var responderLabels = map[string]string{
 	analytics.RoleAssigned:     "Assigned to",
 }
 
+// previewRoles word a page's interrupted person in an import preview.
+var previewRoles = map[string]string{
+	analytics.RoleNotified:     "to",
+	analytics.RoleAcknowledged: "acked by",
+	analytics.RoleResolved:     "resolved by",
+	analytics.RoleAssigned:     "assigned to",
+}
+
 // responderFacts lists a record's people, one fact per role (an incident
 // role by its own name: "Incident Lead"), people as "Name <e-mail>". Only
 // for users who may see per-person figures (canSeePeople): who was paged
