@@ -62,25 +62,33 @@ func decodeResponders(s string) ([]analytics.Responder, error) {
 
 // seenWithEmail returns every distinct name and e-mail pair of the pages'
 // and incidents' responders that carry an e-mail, for People.WithEmails.
+// Records naming the same people store the same text (encodeResponders),
+// so the distinct lists are few however many records there are.
 func (s *Store) seenWithEmail(ctx context.Context) ([]analytics.Responder, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT COALESCE(json_extract(r.value, '$.name'), ''), json_extract(r.value, '$.email')
-		FROM pages p, json_each(p.responders) r
-		WHERE p.responders LIKE '%@%' AND json_extract(r.value, '$.email') <> ''
-		UNION
-		SELECT COALESCE(json_extract(r.value, '$.name'), ''), json_extract(r.value, '$.email')
-		FROM incidents i, json_each(i.responders) r
-		WHERE i.responders LIKE '%@%' AND json_extract(r.value, '$.email') <> ''`)
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT responders FROM pages WHERE instr(responders, '"email":') > 0
+		UNION SELECT DISTINCT responders FROM incidents WHERE instr(responders, '"email":') > 0`)
 	if err != nil {
 		return nil, fmt.Errorf("store: load responders' e-mails: %w", err)
 	}
 	defer rows.Close()
+	type pair struct{ name, email string }
+	seen := map[pair]bool{}
 	var out []analytics.Responder
 	for rows.Next() {
-		var r analytics.Responder
-		if err := rows.Scan(&r.Name, &r.Email); err != nil {
-			return nil, fmt.Errorf("store: scan responder: %w", err)
+		var raw string
+		if err := rows.Scan(&raw); err != nil {
+			return nil, fmt.Errorf("store: scan responders: %w", err)
 		}
-		out = append(out, r)
+		rs, err := decodeResponders(raw)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			if k := (pair{r.Name, r.Email}); r.Email != "" && !seen[k] {
+				seen[k] = true
+				out = append(out, analytics.Responder{Name: r.Name, Email: r.Email})
+			}
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: load responders' e-mails: %w", err)
