@@ -487,7 +487,7 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 				break
 			}
 		}
-		pg.Responders = append(pg.Responders, resolver...)
+		pg.Responders = analytics.NormalizeResponders(append(pg.Responders, resolver...))
 		pg.AutoResolved = auto && pg.AcknowledgedAt == nil
 		if hasNotify {
 			p.b.addPage(pe.line, pg)
