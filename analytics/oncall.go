@@ -54,6 +54,16 @@ func nightOf(t time.Time) (night time.Time, ok bool) {
 // tim@example.com counts once.
 type People map[string]string
 
+// interrupted returns the person page pg counts as an interruption of
+// (Page.Interrupted), "" when it names nobody.
+func (p People) interrupted(pg Page) string {
+	r, ok := pg.Interrupted()
+	if !ok {
+		return ""
+	}
+	return p.Person(r)
+}
+
 // Resolve returns the person behind raw: the mapped name, else raw itself
 // trimmed; "" for an unknown responder.
 func (p People) Resolve(raw string) string {
@@ -158,7 +168,7 @@ func onCallLoad(pages []*Page, tz map[int64]*time.Location, people People, p Per
 	by := map[string]*acc{}
 	var l OnCallLoad
 	for _, pg := range pages {
-		who := people.Resolve(pg.Responder)
+		who := people.interrupted(*pg)
 		if who == "" {
 			l.Unattributed++
 			continue
@@ -315,7 +325,7 @@ func (c *computer) oncall() {
 		}
 		lt := pg.TriggeredAt.In(loc)
 		row := EvidenceRow{Kind: KindPage, ID: pg.ID, Label: fmt.Sprintf("#%d %s", pg.ID, pg.Title), At: pg.TriggeredAt,
-			Included: c.in.People.Resolve(pg.Responder) != "",
+			Included: c.in.People.interrupted(*pg) != "",
 			Note:     InterruptionHours(lt) + " hours, local " + lt.Format("Mon 15:04 MST")}
 		if !row.Included {
 			row.Note = "no responder recorded; " + row.Note

@@ -89,6 +89,9 @@ type Incident struct {
 	// means none was published rather than that nothing is known.
 	PostmortemTracked bool
 	URL               string
+	// Responders are the people the source names for the incident: who was
+	// assigned, acknowledged, resolved it, and who held an incident role.
+	Responders []Responder
 }
 
 // Deploy is one deployment (or change) of a service.
@@ -126,6 +129,9 @@ type Page struct {
 	AutoResolved   bool
 	Actionable     *bool  // nil = not classified by anyone
 	Responder      string // who the notification reached (PagerDuty's notified user), for per-person on-call load; "" = unknown
+	// Responders are the people the source names for the page: who it
+	// notified, who acknowledged and who resolved it (Page.Interrupted).
+	Responders []Responder
 }
 
 // SLO is a service level objective over a rolling window.

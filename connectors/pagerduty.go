@@ -29,6 +29,12 @@ const (
 
 type pagerDuty struct{ e *env }
 
+// pdInclude expands an incident's assignees and acknowledgers into whole
+// users, whose e-mails let the importer merge each responder with the same
+// person in other sources (the log entries' user references carry only a
+// name).
+var pdInclude = []string{"assignees", "acknowledgers"}
+
 func newPagerDuty(e *env) ([]stream, error) {
 	e.c.auth = func(h http.Header) { h.Set("Authorization", "Token token="+e.cred) }
 	e.c.header.Set("Accept", "application/vnd.pagerduty+json;version=2")
@@ -48,7 +54,8 @@ type pdIncident struct {
 
 func (p *pagerDuty) window(ctx context.Context, from, to time.Time, offset int) (windowPage, error) {
 	q := url.Values{"since": {from.UTC().Format(time.RFC3339)}, "until": {to.UTC().Format(time.RFC3339)},
-		"sort_by": {"created_at:asc"}, "time_zone": {"UTC"}, "limit": {strconv.Itoa(pdLimit)}, "offset": {strconv.Itoa(offset)}}
+		"sort_by": {"created_at:asc"}, "time_zone": {"UTC"}, "limit": {strconv.Itoa(pdLimit)}, "offset": {strconv.Itoa(offset)},
+		"include[]": pdInclude}
 	for _, id := range p.e.set.ServiceIDs {
 		q.Add("service_ids[]", id)
 	}
@@ -78,7 +85,7 @@ func (p *pagerDuty) window(ctx context.Context, from, to time.Time, offset int) 
 func (p *pagerDuty) refresh(ctx context.Context, ids []string) (*imports.Batch, int, error) {
 	var raws []json.RawMessage
 	for _, id := range ids {
-		res, err := p.e.c.get(ctx, "/incidents/"+url.PathEscape(id), url.Values{"time_zone": {"UTC"}}, nil)
+		res, err := p.e.c.get(ctx, "/incidents/"+url.PathEscape(id), url.Values{"time_zone": {"UTC"}, "include[]": pdInclude}, nil)
 		if IsNotFound(err) {
 			continue
 		}

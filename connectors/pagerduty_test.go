@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,6 +34,39 @@ type pdServer struct {
 	perPage   int
 	entryPage int
 	onList    func(offset int) // called before a list page is answered
+	// users are whole Users by id: include[]=assignees / acknowledgers
+	// expands an incident's references to them, as PagerDuty does.
+	users map[string]map[string]any
+}
+
+// expand returns inc with the references include[] asks for replaced by
+// the whole users the server knows.
+func (s *pdServer) expand(inc map[string]any, include []string) map[string]any {
+	out := make(map[string]any, len(inc))
+	for k, v := range inc {
+		out[k] = v
+	}
+	for _, f := range []struct{ include, list, ref string }{{"assignees", "assignments", "assignee"}, {"acknowledgers", "acknowledgements", "acknowledger"}} {
+		items, _ := inc[f.list].([]any)
+		if len(items) == 0 || !slices.Contains(include, f.include) {
+			continue
+		}
+		var expanded []any
+		for _, it := range items {
+			m := map[string]any{}
+			for k, v := range it.(map[string]any) {
+				m[k] = v
+			}
+			if ref, ok := m[f.ref].(map[string]any); ok {
+				if u, ok := s.users[ref["id"].(string)]; ok {
+					m[f.ref] = u
+				}
+			}
+			expanded = append(expanded, m)
+		}
+		out[f.list] = expanded
+	}
+	return out
 }
 
 func newPDServer(t *testing.T) *pdServer {
@@ -100,7 +134,10 @@ func (s *pdServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.onList(offset)
 		}
 		end := min(offset+s.perPage, len(in))
-		page := in[min(offset, len(in)):end]
+		var page []map[string]any
+		for _, inc := range in[min(offset, len(in)):end] {
+			page = append(page, s.expand(inc, q["include[]"]))
+		}
 		writeJSON(w, map[string]any{"incidents": page, "limit": 100, "offset": offset, "more": end < len(in), "total": nil})
 	case strings.HasSuffix(path, "/log_entries"):
 		id := strings.TrimSuffix(strings.TrimPrefix(path, "/"), "/log_entries")
@@ -118,7 +155,7 @@ func (s *pdServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id := strings.TrimPrefix(path, "/")
 		for _, inc := range s.incidents {
 			if inc["id"] == id {
-				writeJSON(w, map[string]any{"incident": inc})
+				writeJSON(w, map[string]any{"incident": s.expand(inc, q["include[]"])})
 				return
 			}
 		}
@@ -362,5 +399,41 @@ func TestPagerDutyRefreshOpen(t *testing.T) {
 	}
 	if d := dump(t, h.st, "incidents"); len(d) != 1 || !strings.Contains(d[0], "| resolved |") || !strings.Contains(d[0], "2015-10-06T21:38:23Z") {
 		t.Errorf("after the refresh: %v", d)
+	}
+}
+
+// TestPagerDutyResponderEmails: the connector asks for incidents with their
+// assignees and acknowledgers as whole users, so the people it stores carry
+// the e-mails PagerDuty knows; without users to expand, the answer is the
+// recorded one and the stored records equal the file import's.
+func TestPagerDutyResponderEmails(t *testing.T) {
+	h := newHarness(t, pdNow)
+	pd := newPDServer(t)
+	// The recorded account's two users, as GET /users/{id} describes them
+	// (name and e-mail; the e-mails are this test's).
+	pd.users = map[string]map[string]any{
+		"PQYACO3": {"id": "PQYACO3", "type": "user", "name": "Keon Amini", "email": "keon@example.com", "html_url": "https://keon-test.pagerduty.com/users/PQYACO3"},
+		"P25K520": {"id": "P25K520", "type": "user", "name": "Kian Amini", "email": "kian@example.com", "html_url": "https://keon-test.pagerduty.com/users/P25K520"},
+	}
+	srv := newServer(t, &faults{}, pd)
+	id := h.add(pdSpec(srv.URL), pdKey)
+	h.mustRun(id)
+	var got string
+	if err := h.st.Writer().QueryRow(`SELECT responders FROM incidents WHERE external_id = 'Q3YON8WNWTZMRQ'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	// Keon acknowledged in the log entries (a reference by id only): the
+	// assignee's e-mail goes with every mention of his id.
+	want := `[{"role":"acknowledged","name":"Keon Amini","email":"keon@example.com"},` +
+		`{"role":"assigned","name":"Keon Amini","email":"keon@example.com"},{"role":"assigned","name":"Kian Amini","email":"kian@example.com"}]`
+	if got != want {
+		t.Errorf("responders\n got %s\nwant %s", got, want)
+	}
+	people, err := h.st.ResponderPeople(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if people["keon@example.com"] != "Keon Amini" || people["kian amini"] != "Kian Amini" {
+		t.Errorf("people %v", people)
 	}
 }

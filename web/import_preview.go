@@ -327,8 +327,9 @@ func sampleTable(b *imports.Batch, res store.ImportResult, n int) views.Table {
 		}
 		if ok {
 			responder := ""
-			if x.Responder != "" {
-				responder = "to " + x.Responder
+			if r, ok := x.Interrupted(); ok {
+				// Whom the page counts for in on-call health (Page.Interrupted).
+				responder = previewRoles[r.Role] + " " + firstNonEmptyString(r.Name, r.Email)
 			}
 			add("page", line, x.ExternalID, svc, x.TriggeredAt, x.Title, x.Urgency, responder, tm("acked", x.AcknowledgedAt))
 		}

@@ -116,6 +116,9 @@ func (h *Handler) incidentView(c echo.Context, id int64, form *views.IncidentFor
 		Deploys:  incidentDeploysTable(d),
 		Link:     linkVerdict(d.link, in, d),
 	}
+	if canSeePeople(c, d.st) {
+		v.Facts = append(v.Facts, responderFacts(in.Responders)...)
+	}
 	if form != nil {
 		v.Form = *form
 	} else {

@@ -112,6 +112,9 @@ func (h *Handler) showPage(c echo.Context) error {
 	if p.IncidentID != nil {
 		facts = append(facts, views.Fact{Label: "Incident", Value: "#" + itoa64(*p.IncidentID), Href: idHref("/incidents/", *p.IncidentID)})
 	}
+	if canSeePeople(c, st) {
+		facts = append(facts, responderFacts(pageResponders(p))...)
+	}
 	title := p.Title
 	if title == "" {
 		title = p.ExternalID

@@ -78,13 +78,14 @@ func Validate(b *Batch) {
 		}
 	}()
 	b.Incidents = keep(b, b.Incidents, func(x analytics.Incident) (string, string) {
-		return IncidentKey(x.ExternalID), reason(label("incident", x.ExternalID), tooLong(
+		return IncidentKey(x.ExternalID), reason(label("incident", x.ExternalID), tooLong(append([]field{
 			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
 			field{"title", x.Title, MaxTitleChars}, field{"severity", x.SeverityRaw, MaxLabelChars},
 			field{"status", x.Status, MaxLabelChars}, field{"root cause", x.RootCause, MaxTextChars},
 			field{"category", x.Category, MaxLabelChars}, field{"problem reference", x.ProblemRef, MaxRefChars},
 			field{"fingerprint", x.Fingerprint, MaxRefChars}, field{"caused-by reference", x.CausedByRef, MaxRefChars},
-			field{"postmortem URL", x.PostmortemURL, MaxURLChars}, field{"URL", x.URL, MaxURLChars}))
+			field{"postmortem URL", x.PostmortemURL, MaxURLChars}, field{"URL", x.URL, MaxURLChars}},
+			responderFields(x.Responders)...)...))
 	})
 	b.Deploys = keep(b, b.Deploys, func(x analytics.Deploy) (string, string) {
 		return DeployKey(x.ExternalID), reason(label("deploy", x.ExternalID), tooLong(
@@ -93,10 +94,11 @@ func Validate(b *Batch) {
 			field{"status", x.Status, MaxLabelChars}, field{"URL", x.URL, MaxURLChars}))
 	})
 	b.Pages = keep(b, b.Pages, func(x analytics.Page) (string, string) {
-		return PageKey(x.ExternalID), reason(label("page", x.ExternalID), tooLong(
+		return PageKey(x.ExternalID), reason(label("page", x.ExternalID), tooLong(append([]field{
 			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
 			field{"incident reference", x.IncidentRef, MaxRefChars}, field{"title", x.Title, MaxTitleChars},
-			field{"urgency", x.Urgency, MaxLabelChars}, field{"responder", x.Responder, MaxNameChars}))
+			field{"urgency", x.Urgency, MaxLabelChars}, field{"responder", x.Responder, MaxNameChars}},
+			responderFields(x.Responders)...)...))
 	})
 	b.ActionItems = keep(b, b.ActionItems, func(x analytics.ActionItem) (string, string) {
 		return ActionItemKey(x.ExternalID), reason(label("action item", x.ExternalID), tooLong(
@@ -110,6 +112,16 @@ func Validate(b *Batch) {
 	b.Toil = keep(b, b.Toil, func(x analytics.ToilWeek) (string, string) {
 		return ToilKey(x), reason("toil week", tooLong(field{"team", x.Team, MaxNameChars}, field{"note", x.Note, MaxTextChars}))
 	})
+}
+
+// responderFields are the length-checked fields of a record's responders.
+func responderFields(rs []analytics.Responder) []field {
+	out := make([]field, 0, 3*len(rs))
+	for _, r := range rs {
+		out = append(out, field{"responder " + r.Role, r.Name, MaxNameChars}, field{"responder e-mail", r.Email, MaxNameChars},
+			field{"incident role", r.Label, MaxNameChars})
+	}
+	return out
 }
 
 func reason(label, why string) string {

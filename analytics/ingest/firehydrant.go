@@ -47,6 +47,34 @@ type fhIncident struct {
 		Type   jstr     `json:"type"`
 		Impact *fhNamed `json:"impact"`
 	} `json:"impacts"`
+	RoleAssignments []struct {
+		Status       jstr     `json:"status"`
+		IncidentRole *fhNamed `json:"incident_role"`
+		User         *struct {
+			ID    jstr `json:"id"`
+			Name  jstr `json:"name"`
+			Email jstr `json:"email"`
+		} `json:"user"`
+	} `json:"role_assignments"`
+}
+
+// responders are the incident's role holders (role_assignments: the
+// Commander and the account's other roles), active or handed over
+// (status inactive): both took part in the response.
+func (x fhIncident) responders() []analytics.Responder {
+	var out []analytics.Responder
+	for _, a := range x.RoleAssignments {
+		if a.User == nil {
+			continue
+		}
+		r := analytics.Responder{Role: analytics.RoleIncident,
+			Name: firstNonEmpty(a.User.Name.String(), a.User.ID.String()), Email: a.User.Email.String()}
+		if a.IncidentRole != nil {
+			r.Label = a.IncidentRole.Name.String()
+		}
+		out = append(out, r)
+	}
+	return analytics.NormalizeResponders(out)
 }
 
 // fhStatus maps a FireHydrant milestone (the incident's current_milestone)
@@ -165,5 +193,6 @@ func (p *parser) fhIncident(raw json.RawMessage, line, index int) {
 		out.ResolvedAt = ms["closed"]
 	}
 	out.Status = status
+	out.Responders = x.responders()
 	p.addVendorIncident(line, raw, where, out)
 }

@@ -24,6 +24,7 @@ type gocAlertGroup struct {
 	AcknowledgedAt jtime `json:"acknowledged_at"`
 	ResolvedAt     jtime `json:"resolved_at"`
 	ResolvedBy     jstr  `json:"resolved_by"`
+	AcknowledgedBy jstr  `json:"acknowledged_by"`
 	Labels         []struct {
 		Key   struct{ Name jstr } `json:"key"`
 		Value struct{ Name jstr } `json:"value"`
@@ -138,5 +139,14 @@ func (p *parser) gocAlertGroup(raw json.RawMessage, line, index int) {
 		p.b.reject(line, snippet(raw), "%s: alert group %s: state %q is not one Grafana OnCall documents (new, acknowledged, resolved, silenced)", where, id, g.State.String())
 		return
 	}
+	// acknowledged_by and resolved_by are OnCall user ids ("UCGEIXI1MR1NZ"):
+	// an alias on the people page ties one to its person.
+	for _, r := range []analytics.Responder{{Role: analytics.RoleAcknowledged, Name: g.AcknowledgedBy.String()},
+		{Role: analytics.RoleResolved, Name: g.ResolvedBy.String()}} {
+		if r.Name != "" {
+			pg.Responders = append(pg.Responders, r)
+		}
+	}
+	pg.Responders = analytics.NormalizeResponders(pg.Responders)
 	p.b.addPage(line, pg)
 }

@@ -69,6 +69,33 @@ type iioIncident struct {
 			Value jtime `json:"value"`
 		} `json:"value"`
 	} `json:"incident_timestamp_values"`
+	IncidentRoleAssignments []struct {
+		Assignee *struct {
+			ID    jstr `json:"id"`
+			Name  jstr `json:"name"`
+			Email jstr `json:"email"`
+		} `json:"assignee"`
+		Role struct {
+			Name     jstr `json:"name"`
+			RoleType jstr `json:"role_type"`
+		} `json:"role"`
+	} `json:"incident_role_assignments"`
+}
+
+// responders are the incident's role holders (incident_role_assignments:
+// Incident Lead, Reporter and the account's own roles), each with the
+// role's name as label; a role nobody holds has no assignee.
+func (x iioIncident) responders() []analytics.Responder {
+	var out []analytics.Responder
+	for _, a := range x.IncidentRoleAssignments {
+		if a.Assignee == nil {
+			continue
+		}
+		out = append(out, analytics.Responder{Role: analytics.RoleIncident,
+			Label: firstNonEmpty(a.Role.Name.String(), a.Role.RoleType.String()),
+			Name:  firstNonEmpty(a.Assignee.Name.String(), a.Assignee.ID.String()), Email: a.Assignee.Email.String()})
+	}
+	return analytics.NormalizeResponders(out)
 }
 
 // iioTimestampNames are incident.io's default incident timestamps (and the
@@ -210,6 +237,7 @@ func (p *parser) iioIncident(raw json.RawMessage, line, index int) {
 		status = analytics.StatusMitigated
 	}
 	out.Status = status
+	out.Responders = x.responders()
 	p.addVendorIncident(line, raw, where, out)
 }
 

@@ -42,9 +42,10 @@ type ogItem struct {
 		Name jstr `json:"name"`
 	} `json:"teams"`
 	Responders []struct {
-		Type jstr `json:"type"`
-		ID   jstr `json:"id"`
-		Name jstr `json:"name"`
+		Type     jstr `json:"type"`
+		ID       jstr `json:"id"`
+		Name     jstr `json:"name"`
+		Username jstr `json:"username"`
 	} `json:"responders"`
 	Links *struct {
 		Web jstr `json:"web"`
@@ -161,12 +162,12 @@ func (p *parser) opsgenie(in *bufio.Reader) error {
 			if o.Report.CloseTime.Set && closed {
 				pg.ResolvedAt = ptr(created.Add(time.Duration(o.Report.CloseTime.V) * time.Millisecond))
 			}
-			by := strings.ToLower(o.Report.ClosedBy.String())
-			pg.AutoResolved = closed && pg.AcknowledgedAt == nil && (by == "" || by == "system" || strings.Contains(by, "api") || strings.Contains(by, "integration"))
+			pg.AutoResolved = closed && pg.AcknowledgedAt == nil && ogSystemCloser(strings.ToLower(o.Report.ClosedBy.String()))
 		}
 		if closed && pg.ResolvedAt == nil && o.UpdatedAt.T != nil {
 			pg.ResolvedAt = o.UpdatedAt.T
 		}
+		pg.Responders = ogResponders(o)
 		p.b.addPage(line, pg)
 		return nil
 	}, nil)
@@ -216,6 +217,7 @@ func (p *parser) ogIncident(o ogItem, raw json.RawMessage, line, index int) {
 	if o.Links != nil {
 		out.URL = o.Links.Web.String()
 	}
+	out.Responders = ogResponders(o)
 	switch strings.ToLower(o.Status.String()) {
 	case "resolved", "closed":
 		out.Status = analytics.StatusResolved
@@ -230,4 +232,51 @@ func (p *parser) ogIncident(o ogItem, raw json.RawMessage, line, index int) {
 		}
 	}
 	p.b.addIncident(line, out)
+}
+
+// ogPerson is the person an Opsgenie user field names in role: Opsgenie
+// usernames are e-mail addresses, kept as the e-mail so people merge
+// across sources. ok is false for nobody and for the system, the API or
+// an integration acting (closedBy "System").
+func ogPerson(v, role string) (analytics.Responder, bool) {
+	v = strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return analytics.Responder{}, false
+	case strings.Contains(v, "@"):
+		return analytics.Responder{Role: role, Email: v}, true
+	case ogSystemCloser(strings.ToLower(v)):
+		return analytics.Responder{}, false
+	}
+	return analytics.Responder{Role: role, Name: v}, true
+}
+
+// ogSystemCloser reports whether a lower-cased closedBy is no user: empty,
+// the system, the API or an integration.
+func ogSystemCloser(by string) bool {
+	return by == "" || by == "system" || strings.Contains(by, "api") || strings.Contains(by, "integration")
+}
+
+// ogResponders are the people of an alert or incident as the Alert and
+// Incident APIs document them: the owner and the user responders (whom it
+// is routed to: assigned; teams, schedules and escalations are not people),
+// report.acknowledgedBy and report.closedBy.
+func ogResponders(o ogItem) []analytics.Responder {
+	var out []analytics.Responder
+	add := func(v, role string) {
+		if r, ok := ogPerson(v, role); ok {
+			out = append(out, r)
+		}
+	}
+	add(o.Owner.String(), analytics.RoleAssigned)
+	for _, r := range o.Responders {
+		if strings.EqualFold(r.Type.String(), "user") {
+			add(firstNonEmpty(r.Username.String(), r.Name.String(), r.ID.String()), analytics.RoleAssigned)
+		}
+	}
+	if o.Report != nil {
+		add(o.Report.AcknowledgedBy.String(), analytics.RoleAcknowledged)
+		add(o.Report.ClosedBy.String(), analytics.RoleResolved)
+	}
+	return analytics.NormalizeResponders(out)
 }

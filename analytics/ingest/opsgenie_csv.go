@@ -37,6 +37,8 @@ func (p *parser) opsgenieAlertsCSV(in *bufio.Reader) error {
 	cAck := f.col("acktime", "ack_time", "report_acktime", "report_ack_time")
 	cClose := f.col("closetime", "close_time", "report_closetime", "report_close_time")
 	cClosedBy := f.col("closedby", "closed_by", "report_closedby", "report_closed_by")
+	cAckBy := f.col("acknowledgedby", "acknowledged_by", "report_acknowledgedby", "report_acknowledged_by")
+	cOwner := f.col("owner")
 	if cID < 0 && cTiny < 0 {
 		return errors.New("not an Opsgenie alerts export: no Id or TinyId column")
 	}
@@ -102,8 +104,17 @@ func (p *parser) opsgenieAlertsCSV(in *bufio.Reader) error {
 		if closed && pg.ResolvedAt == nil {
 			pg.ResolvedAt = updated
 		}
-		by := strings.ToLower(cell(rec, cClosedBy))
-		pg.AutoResolved = closed && pg.AcknowledgedAt == nil && (by == "" || by == "system" || strings.Contains(by, "api") || strings.Contains(by, "integration"))
+		pg.AutoResolved = closed && pg.AcknowledgedAt == nil && ogSystemCloser(strings.ToLower(cell(rec, cClosedBy)))
+		var people []analytics.Responder
+		for _, c := range []struct {
+			col  int
+			role string
+		}{{cOwner, analytics.RoleAssigned}, {cAckBy, analytics.RoleAcknowledged}, {cClosedBy, analytics.RoleResolved}} {
+			if r, ok := ogPerson(cell(rec, c.col), c.role); ok {
+				people = append(people, r)
+			}
+		}
+		pg.Responders = analytics.NormalizeResponders(people)
 		p.b.addPage(line, pg)
 	}
 }

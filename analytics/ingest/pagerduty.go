@@ -17,6 +17,10 @@ type pdRef struct {
 	Summary jstr `json:"summary"`
 	Name    jstr `json:"name"`
 	HTMLURL jstr `json:"html_url"`
+	Self    jstr `json:"self"`
+	// Email is a user's, present where the API expands the reference
+	// into a User (include[]=assignees / acknowledgers / users).
+	Email jstr `json:"email"`
 }
 
 type pdNotification struct {
@@ -71,12 +75,21 @@ func (e pdLogEntry) channel() string {
 	return ""
 }
 
-// responder is who a notification reached (the user's name, else id).
+// responder is who a notification reached: the user's name, else id,
+// else the name in the entry's summary ("Notified Keon Amini by email."),
+// which is all some recorded entries carry.
 func (e pdLogEntry) responder() string {
-	if e.User == nil {
-		return ""
+	if e.User != nil {
+		if v := firstNonEmpty(e.User.Summary.String(), e.User.Name.String(), e.User.ID.String()); v != "" {
+			return v
+		}
 	}
-	return firstNonEmpty(e.User.Summary.String(), e.User.Name.String(), e.User.ID.String())
+	if rest, ok := strings.CutPrefix(e.Summary.String(), "Notified "); ok {
+		if i := strings.LastIndex(rest, " by "); i > 0 {
+			return strings.TrimSpace(rest[:i])
+		}
+	}
+	return ""
 }
 
 type pdIncident struct {
@@ -95,9 +108,14 @@ type pdIncident struct {
 	HTMLURL              jstr   `json:"html_url"`
 	FirstTriggerLogEntry *pdRef `json:"first_trigger_log_entry"`
 	Acknowledgements     []struct {
-		At jtime `json:"at"`
+		At           jtime  `json:"at"`
+		Acknowledger *pdRef `json:"acknowledger"`
 	} `json:"acknowledgements"`
-	LogEntries []pdLogEntry `json:"log_entries"`
+	Assignments []struct {
+		Assignee *pdRef `json:"assignee"`
+	} `json:"assignments"`
+	LastStatusChangeBy *pdRef       `json:"last_status_change_by"`
+	LogEntries         []pdLogEntry `json:"log_entries"`
 }
 
 type pdEntryAt struct {
@@ -199,7 +217,7 @@ func (p *parser) pagerDutyAPI(in *bufio.Reader) error {
 		}
 	}
 	for _, id := range order {
-		p.pdPages(id, "", "", "", byInc[id], nil)
+		p.pdPages(id, "", "", "", byInc[id], nil, pdUsers(pdIncident{}, byInc[id]))
 	}
 	if p.pdEmails > 0 {
 		p.b.warn("%d e-mail notifications are not pages: PagerDuty Analytics counts interruptions by phone, SMS and push only", p.pdEmails)
@@ -292,6 +310,7 @@ func (p *parser) pdIncident(inc pdIncident, line, index int, raw json.RawMessage
 		}
 	}
 	out.AcknowledgedAt = ack
+	users := pdUsers(inc, entries)
 	switch {
 	case inc.ResolvedAt.T != nil:
 		out.ResolvedAt = inc.ResolvedAt.T
@@ -303,10 +322,11 @@ func (p *parser) pdIncident(inc pdIncident, line, index int, raw json.RawMessage
 	if out.Status == analytics.StatusResolved && out.ResolvedAt == nil {
 		p.b.warn("resolved PagerDuty incident without a resolve time")
 	}
+	out.Responders = pdIncidentResponders(inc, entries, out.Status, users)
 	p.b.addIncident(line, out)
 
 	if len(inc.LogEntries) > 0 {
-		p.pdPages(id, service, out.Title, inc.Urgency.String(), entries, out.ResolvedAt)
+		p.pdPages(id, service, out.Title, inc.Urgency.String(), entries, out.ResolvedAt, users)
 		return
 	}
 	// No log entries: the trigger is the incident's one page.
@@ -319,6 +339,10 @@ func (p *parser) pdIncident(inc pdIncident, line, index int, raw json.RawMessage
 		TriggeredAt:    out.DetectedAt,
 		AcknowledgedAt: out.AcknowledgedAt,
 		ResolvedAt:     out.ResolvedAt,
+		// Without log entries nothing says whom the trigger notified: the
+		// incident's people stand in (Page.Interrupted takes who
+		// acknowledged, else who resolved, else who it was assigned to).
+		Responders: out.Responders,
 	}
 	if inc.FirstTriggerLogEntry != nil && inc.FirstTriggerLogEntry.ID.String() != "" {
 		pg.ExternalID = inc.FirstTriggerLogEntry.ID.String()
@@ -360,7 +384,7 @@ func pdAckResolve(entries []pdEntryAt) (ack, res *time.Time, resolveEntry *pdLog
 // pdPages turns an incident's log entries into pages: every notify_log_entry
 // is a page; an incident without any notify entry gets its trigger_log_entry
 // as its one page. Each page's ack is the first acknowledge at/after it.
-func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntryAt, resolved *time.Time) {
+func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntryAt, resolved *time.Time, users pdDirectory) {
 	sort.SliceStable(entries, func(i, j int) bool {
 		a, b := entries[i].e.CreatedAt.T, entries[j].e.CreatedAt.T
 		if a == nil || b == nil {
@@ -375,9 +399,17 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 	auto := resEntry != nil && (resEntry.Channel.Type.String() == "auto" || resEntry.Channel.Type.String() == "timeout" ||
 		resEntry.Agent != nil && strings.HasPrefix(resEntry.Agent.Type.String(), "service"))
 	var acks []time.Time
+	var ackers []*pdRef
 	for _, pe := range entries {
 		if pe.e.Type.String() == "acknowledge_log_entry" && pe.e.CreatedAt.T != nil {
 			acks = append(acks, *pe.e.CreatedAt.T)
+			ackers = append(ackers, pe.e.Agent)
+		}
+	}
+	var resolver []analytics.Responder
+	if resEntry != nil {
+		if r, ok := users.person(resEntry.Agent, analytics.RoleResolved); ok {
+			resolver = append(resolver, r)
 		}
 	}
 	hasNotify := false
@@ -441,12 +473,21 @@ func (p *parser) pdPages(incID, service, title, urgency string, entries []pdEntr
 		if pg.Title == "" && e.Incident != nil {
 			pg.Title = pdTitle(e.Incident.Summary.String())
 		}
-		for _, a := range acks {
+		if r, ok := users.person(e.User, analytics.RoleNotified); ok {
+			pg.Responders = append(pg.Responders, r)
+		} else if pg.Responder != "" {
+			pg.Responders = append(pg.Responders, analytics.Responder{Role: analytics.RoleNotified, Name: pg.Responder})
+		}
+		for i, a := range acks {
 			if !a.Before(pg.TriggeredAt) {
 				pg.AcknowledgedAt = ptr(a)
+				if r, ok := users.person(ackers[i], analytics.RoleAcknowledged); ok {
+					pg.Responders = append(pg.Responders, r)
+				}
 				break
 			}
 		}
+		pg.Responders = analytics.NormalizeResponders(append(pg.Responders, resolver...))
 		pg.AutoResolved = auto && pg.AcknowledgedAt == nil
 		if hasNotify {
 			p.b.addPage(pe.line, pg)

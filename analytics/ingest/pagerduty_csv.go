@@ -27,6 +27,10 @@ var pdCSVAliases = map[string][]string{
 	"auto_resolved": {"auto_resolved", "Auto Resolved"},
 	"major":         {"major", "Major", "Major Incident"},
 	"url":           {"html_url", "url", "Incident URL", "Link"},
+	// People (pdAnalyticsResponders).
+	"assigned_users":     {"assigned_user_names"},
+	"acknowledged_users": {"acknowledged_user_names"},
+	"resolved_by":        {"resolved_by_user_name", "Resolved by"},
 }
 
 func (p *parser) pagerDutyCSV(in *bufio.Reader) error {
@@ -143,5 +147,6 @@ func (p *parser) pdAnalyticsIncident(line int, raw string, get func(string) stri
 			out.Status = analytics.StatusOpen
 		}
 	}
+	out.Responders = pdAnalyticsResponders(get)
 	p.b.addIncident(line, out)
 }

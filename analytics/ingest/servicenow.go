@@ -37,6 +37,9 @@ var snIncidentAliases = map[string][]string{
 	"root_cause":       {"u_root_cause", "Root cause"},
 	"major":            {"major_incident_state", "Major incident state"},
 	"url":              {"url", "URL", "Link"},
+	// People: the user the incident is assigned to and who resolved it.
+	"assigned_to": {"assigned_to", "Assigned to"},
+	"resolved_by": {"resolved_by", "Resolved by"},
 }
 
 var snChangeAliases = map[string][]string{
@@ -234,6 +237,8 @@ func (p *parser) serviceNowIncidents(in *bufio.Reader) error {
 		}
 		out.Severity = p.severity(out.SeverityRaw)
 		p.noteUnmappedSeverity(out.SeverityRaw, out.Severity)
+		out.Responders = analytics.NormalizeResponders([]analytics.Responder{
+			{Role: analytics.RoleAssigned, Name: get("assigned_to")}, {Role: analytics.RoleResolved, Name: get("resolved_by")}})
 		p.b.addIncident(line, out)
 		if field == "assignment_group" && from == "" {
 			fromGroup++

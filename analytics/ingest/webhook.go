@@ -83,6 +83,16 @@ func ParseWebhook(source, event string, body []byte, opt Options) (*imports.Batc
 	}
 	b.KeepStored = true
 	b.Format = "webhook-" + source
+	// A delivery names at most the one person of its event (Opsgenie's
+	// Close: who closed it), and a record's responders are stored whole:
+	// keeping them would replace the people an import or an earlier event
+	// recorded. With none, the stored people stay (KeepStored).
+	for i := range b.Pages {
+		b.Pages[i].Responders = nil
+	}
+	for i := range b.Incidents {
+		b.Incidents[i].Responders = nil
+	}
 	if b.Records() == 0 && len(b.Rejects) == 0 {
 		// Everything was skipped (pending, other workflow, not on the
 		// default branch): the warnings say why.

@@ -23,11 +23,11 @@ var (
 	entIncidents = entity{"incidents", "id", []string{"source", "external_id"}, []string{"service_id", "title", "severity", "severity_raw",
 		"status", "customer_impacting", "started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at", "root_cause",
 		"category", "problem_ref", "caused_by_ref", "caused_by_deploy_id", "postmortem_due_at", "postmortem_published_at",
-		"postmortem_url", "url", "postmortem_tracked"}}
+		"postmortem_url", "url", "postmortem_tracked", "responders"}}
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
 		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
-		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"}}
+		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder", "responders"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
 		"owner", "due_at", "closed_at", "url"}}
 	entSLI = entity{"sli_daily", "rowid", []string{"slo_id", "day"}, []string{"good", "total"}}
@@ -228,10 +228,14 @@ func (a *applier) incidents() error {
 		if status == "" {
 			status = analytics.StatusOpen
 		}
+		responders, err := a.responders("incidents", in.ExternalID, in.Responders)
+		if err != nil {
+			return err
+		}
 		id, err := a.upsert(u, line, label, []any{src, in.ExternalID}, []any{sid, in.Title, in.Severity, in.SeverityRaw,
 			status, in.CustomerImpacting, NullTime(in.StartedAt), FormatTime(in.DetectedAt), NullTime(in.AcknowledgedAt),
 			NullTime(in.MitigatedAt), NullTime(in.ResolvedAt), in.RootCause, in.Category, in.ProblemRef, in.CausedByRef, causedBy,
-			NullTime(in.PostmortemDueAt), NullTime(in.PostmortemPublishedAt), in.PostmortemURL, in.URL, in.PostmortemTracked})
+			NullTime(in.PostmortemDueAt), NullTime(in.PostmortemPublishedAt), in.PostmortemURL, in.URL, in.PostmortemTracked, responders})
 		if err != nil {
 			return err
 		}
@@ -330,9 +334,13 @@ func (a *applier) pages() error {
 				return fmt.Errorf("store: look up incident title: %w", err)
 			}
 		}
+		responders, err := a.responders("pages", pg.ExternalID, pg.Responders)
+		if err != nil {
+			return err
+		}
 		if _, err := a.upsert(u, line, label, []any{a.b.Source, pg.ExternalID}, []any{sid, incID, pg.IncidentRef, title,
 			pg.Urgency, FormatTime(pg.TriggeredAt), NullTime(pg.AcknowledgedAt), NullTime(pg.ResolvedAt), pg.AutoResolved,
-			actionable, pg.Responder}); err != nil {
+			actionable, pg.Responder, responders}); err != nil {
 			return err
 		}
 	}

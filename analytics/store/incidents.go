@@ -22,7 +22,7 @@ const incidentCols = `i.id, i.source, i.external_id, i.service_id, s.name, i.tit
 	COALESCE(o.not_deploy_related, 0), COALESCE(o.inferred_link_rejected, 0),
 	COALESCE(o.postmortem_due_at, i.postmortem_due_at),
 	COALESCE(o.postmortem_published_at, i.postmortem_published_at),
-	COALESCE(o.postmortem_url, i.postmortem_url), i.url, i.postmortem_tracked`
+	COALESCE(o.postmortem_url, i.postmortem_url), i.url, i.postmortem_tracked, i.responders`
 
 const incidentFrom = ` FROM incidents i JOIN services s ON s.id = i.service_id
 	LEFT JOIN incident_overrides o ON o.incident_id = i.id`
@@ -34,14 +34,18 @@ func scanIncident(sc interface{ Scan(...any) error }) (analytics.Incident, error
 		detected                                string
 		cust, notDeploy, rejected, tracked      int
 		causedBy                                sql.NullInt64
+		responders                              string
 	)
 	err := sc.Scan(&in.ID, &in.Source, &in.ExternalID, &in.ServiceID, &in.Service, &in.Title,
 		&in.Severity, &in.SeverityRaw, &in.Status, &cust,
 		&started, &detected, &ack, &mitig, &resolved,
 		&in.RootCause, &in.Category, &in.ProblemRef, &in.Fingerprint, &in.CausedByRef,
-		&causedBy, &notDeploy, &rejected, &due, &pub, &in.PostmortemURL, &in.URL, &tracked)
+		&causedBy, &notDeploy, &rejected, &due, &pub, &in.PostmortemURL, &in.URL, &tracked, &responders)
 	if err != nil {
 		return in, err
+	}
+	if in.Responders, err = decodeResponders(responders); err != nil {
+		return in, fmt.Errorf("incident %d: %w", in.ID, err)
 	}
 	in.CustomerImpacting = cust != 0
 	in.NotDeployRelated = notDeploy != 0

@@ -300,7 +300,7 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 	ListFilter{Range: r}.scope(&w, "p.service_id", "p.triggered_at")
 	inIDs(&w, "p.service_id", serviceIDs)
 	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.service_id, p.incident_id, p.triggered_at, p.acknowledged_at,
-		p.resolved_at, p.auto_resolved, p.actionable, p.responder FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
+		p.resolved_at, p.auto_resolved, p.actionable, p.responder, p.responders FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load pages: %w", err)
 	}
@@ -313,9 +313,14 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 			ack, resolved sql.NullString
 			auto          int
 			actionable    sql.NullInt64
+			responders    []byte
 		)
-		if err := sc.Scan(&pg.ID, &pg.ServiceID, &incident, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder); err != nil {
+		if err := sc.Scan(&pg.ID, &pg.ServiceID, &incident, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder, &responders); err != nil {
 			return pg, err
+		}
+		var err error
+		if pg.Responders, err = decodeResponders(string(responders)); err != nil {
+			return pg, fmt.Errorf("page %d: %w", pg.ID, err)
 		}
 		if incident.Valid {
 			id := incident.Int64
@@ -326,7 +331,6 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 			pg.Actionable = &a
 		}
 		pg.AutoResolved = auto != 0
-		var err error
 		if pg.TriggeredAt, err = ParseTime(string(triggered)); err != nil {
 			return pg, fmt.Errorf("page %d triggered_at: %w", pg.ID, err)
 		}

@@ -210,7 +210,8 @@ func (s *Store) DeleteOnCallPerson(ctx context.Context, a Audit, id int64) error
 }
 
 // ResponderPeople returns the map the KPI engine resolves responders with:
-// every person's name, e-mail and aliases, lower-cased, to their name.
+// every person's name, e-mail and aliases, lower-cased, to their name, and
+// the people that imported responders' e-mails reveal (People.WithEmails).
 func (s *Store) ResponderPeople(ctx context.Context) (analytics.People, error) {
 	people, err := s.OnCallPeople(ctx)
 	if err != nil {
@@ -224,5 +225,9 @@ func (s *Store) ResponderPeople(ctx context.Context) (analytics.People, error) {
 			}
 		}
 	}
-	return m, nil
+	seen, err := s.seenWithEmail(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return m.WithEmails(seen), nil
 }

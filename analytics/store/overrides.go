@@ -49,7 +49,7 @@ const importedIncidentCols = `i.id, i.source, i.external_id, i.service_id, s.nam
 	i.severity, i.severity_raw, i.status, i.customer_impacting,
 	i.started_at, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at,
 	i.root_cause, i.category, i.problem_ref, '', i.caused_by_ref, i.caused_by_deploy_id,
-	0, 0, i.postmortem_due_at, i.postmortem_published_at, i.postmortem_url, i.url, i.postmortem_tracked`
+	0, 0, i.postmortem_due_at, i.postmortem_published_at, i.postmortem_url, i.url, i.postmortem_tracked, i.responders`
 
 // ImportedIncident returns an incident as its source delivered it, without
 // any user override, or ErrNotFound.

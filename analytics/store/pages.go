@@ -10,7 +10,7 @@ import (
 )
 
 const pageCols = `p.id, p.source, p.external_id, p.service_id, s.name, p.incident_id, p.incident_ref, p.title,
-	p.urgency, p.triggered_at, p.acknowledged_at, p.resolved_at, p.auto_resolved, p.actionable, p.responder`
+	p.urgency, p.triggered_at, p.acknowledged_at, p.resolved_at, p.auto_resolved, p.actionable, p.responder, p.responders`
 
 const pageFrom = ` FROM pages p JOIN services s ON s.id = p.service_id`
 
@@ -22,11 +22,15 @@ func scanPage(sc interface{ Scan(...any) error }) (analytics.Page, error) {
 		ack, resolved sql.NullString
 		auto          int
 		actionable    sql.NullInt64
+		responders    string
 	)
 	err := sc.Scan(&pg.ID, &pg.Source, &pg.ExternalID, &pg.ServiceID, &pg.Service, &incident, &pg.IncidentRef,
-		&pg.Title, &pg.Urgency, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder)
+		&pg.Title, &pg.Urgency, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder, &responders)
 	if err != nil {
 		return pg, err
+	}
+	if pg.Responders, err = decodeResponders(responders); err != nil {
+		return pg, fmt.Errorf("page %d: %w", pg.ID, err)
 	}
 	if incident.Valid {
 		id := incident.Int64
