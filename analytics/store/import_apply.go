@@ -105,6 +105,7 @@ type ImportResult struct {
 	Format    string
 	Source    string
 	FileName  string
+	Records   int // records of the file, duplicates and rows over a field limit not counted
 	Inserted  int
 	Updated   int
 	Unchanged int
@@ -507,6 +508,7 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 	if err != nil {
 		return res, fmt.Errorf("store: begin import: %w", err)
 	}
+	res.Records = b.Records()
 	a := &applier{ctx: ctx, tx: tx, b: b, opt: opt, res: &res, total: b.Records()}
 	defer a.abort()
 	if err := a.run(start); err != nil {

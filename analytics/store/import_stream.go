@@ -59,6 +59,11 @@ func (s *Store) ApplyStream(ctx context.Context, opt ApplyOptions, feed func(imp
 	warnings = append(warnings, b.Warnings...)
 	a.res.Warnings = append(warnings, a.res.Warnings...)
 	st.parseRejects = len(b.Rejects)
+	dups := 0
+	for _, n := range st.dups {
+		dups += n
+	}
+	a.res.Records = st.records - dups - st.invalid
 	for _, r := range b.Rejects {
 		a.res.Errors = append(a.res.Errors, RowError{Line: r.Line, Reason: r.Reason})
 	}
@@ -74,6 +79,7 @@ func (s *Store) ApplyStream(ctx context.Context, opt ApplyOptions, feed func(imp
 const (
 	seenUnchanged = 1
 	seenFailed    = 2
+	seenInvalid   = 3 // rejected for a field over its limit: not a record of the file
 )
 
 // streamState is what a streamed file keeps beside the applier: counts,
@@ -85,6 +91,7 @@ type streamState struct {
 	errs, parseRejects int            // store-time and parse-time rejected rows
 	unknownAt          map[string]int // unknown service name → index in Unknown
 	nSeen, nFailed     int            // rows of import_seen, of which rejected
+	records, invalid   int            // records streamed; of the last occurrences, those over a field limit
 
 	dups     map[string]int      // kind → duplicate rows
 	dupIDs   map[string][]string // kind → the first few duplicate ids
@@ -182,7 +189,7 @@ func (st *streamState) restore(a *applier, u *upserter, id int64, p prior, cur [
 	if _, err := u.upd.ExecContext(a.ctx, append(append([]any{}, cur...), imp, id)...); err != nil {
 		return fmt.Errorf("store: restore %s %d: %w", u.e.table, id, err)
 	}
-	if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM import_changes WHERE id = ?`, p.change); err != nil {
+	if _, err := a.tx.ExecContext(a.ctx, `DELETE FROM import_changes WHERE rowid = ?`, p.change); err != nil {
 		return fmt.Errorf("store: drop change of %s %d: %w", u.e.table, id, err)
 	}
 	return nil
@@ -212,6 +219,10 @@ func (st *streamState) takeSeen(a *applier) error {
 	switch outcome {
 	case seenUnchanged:
 		a.res.Unchanged--
+	case seenInvalid:
+		st.invalid--
+		st.nFailed--
+		st.retractErr(a, line, service)
 	case seenFailed:
 		st.nFailed--
 		st.retractErr(a, line, service)
@@ -251,7 +262,11 @@ func (st *streamState) put(a *applier, outcome int) error {
 		return fmt.Errorf("store: remember row of %s: %w", st.fileKey, err)
 	}
 	st.nSeen++
-	if outcome == seenFailed {
+	switch outcome {
+	case seenInvalid:
+		st.invalid++
+		st.nFailed++
+	case seenFailed:
 		st.nFailed++
 	}
 	return nil
@@ -277,7 +292,7 @@ func (a *applier) unchanged() error {
 // failed: the record being written was rejected. Whatever an earlier row
 // with its key did is undone (a rejected last occurrence imports nothing),
 // and the rejection is remembered for a later row with the key.
-func (st *streamState) failed(a *applier) error {
+func (st *streamState) failed(a *applier, outcome int) error {
 	if st.u != nil && st.dbKey != nil && !st.consumed {
 		if err := st.undoWrite(a); err != nil {
 			return err
@@ -286,7 +301,7 @@ func (st *streamState) failed(a *applier) error {
 	if err := st.takeSeen(a); err != nil {
 		return err
 	}
-	return st.put(a, seenFailed)
+	return st.put(a, outcome)
 }
 
 // children are the rows of other tables an import links to a record it
@@ -409,7 +424,7 @@ func (k *streamSink) Begin(h imports.Header) error {
 		{&st.seenSel, `SELECT outcome, line, service FROM temp.import_seen WHERE key = ?`},
 		{&st.seenPut, `INSERT OR REPLACE INTO temp.import_seen (key, outcome, line, service) VALUES (?, ?, ?, ?)`},
 		{&st.seenDel, `DELETE FROM temp.import_seen WHERE key = ?`},
-		{&st.changeSel, `SELECT id, before_json FROM import_changes WHERE entity = ? AND entity_id = ? AND import_id = ? AND action = 'update'`},
+		{&st.changeSel, `SELECT rowid, before_json FROM import_changes WHERE entity = ? AND entity_id = ? AND import_id = ? AND action = 'update'`},
 	} {
 		if *p.st, err = a.stmt(p.q); err != nil {
 			return fmt.Errorf("store: prepare: %w", err)
@@ -427,14 +442,17 @@ func (k *streamSink) record(what, fileKey string, u *upserter, dbKey []any, line
 	a.tick()
 	st.what, st.fileKey, st.line, st.u, st.dbKey = what, fileKey, line, u, dbKey
 	st.consumed, st.counted, st.errService = false, false, ""
-	before := st.errs
+	st.records++
 	if why != "" {
 		a.addErr(RowError{Line: line, Reason: why})
-	} else if err := write(); err != nil {
+		return st.failed(a, seenInvalid)
+	}
+	before := st.errs
+	if err := write(); err != nil {
 		return err
 	}
 	if st.errs > before {
-		return st.failed(a)
+		return st.failed(a, seenFailed)
 	}
 	return nil
 }
