@@ -77,41 +77,66 @@ func Validate(b *Batch) {
 			sort.SliceStable(b.Rejects, func(i, j int) bool { return b.Rejects[i].Line < b.Rejects[j].Line })
 		}
 	}()
-	b.Incidents = keep(b, b.Incidents, func(x analytics.Incident) (string, string) {
-		return IncidentKey(x.ExternalID), reason(label("incident", x.ExternalID), tooLong(append([]field{
-			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
-			field{"title", x.Title, MaxTitleChars}, field{"severity", x.SeverityRaw, MaxLabelChars},
-			field{"status", x.Status, MaxLabelChars}, field{"root cause", x.RootCause, MaxTextChars},
-			field{"category", x.Category, MaxLabelChars}, field{"problem reference", x.ProblemRef, MaxRefChars},
-			field{"fingerprint", x.Fingerprint, MaxRefChars}, field{"caused-by reference", x.CausedByRef, MaxRefChars},
-			field{"postmortem URL", x.PostmortemURL, MaxURLChars}, field{"URL", x.URL, MaxURLChars}},
-			responderFields(x.Responders)...)...))
-	})
-	b.Deploys = keep(b, b.Deploys, func(x analytics.Deploy) (string, string) {
-		return DeployKey(x.ExternalID), reason(label("deploy", x.ExternalID), tooLong(
-			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
-			field{"environment", x.Environment, MaxLabelChars}, field{"version", x.Version, MaxRefChars},
-			field{"status", x.Status, MaxLabelChars}, field{"URL", x.URL, MaxURLChars}))
-	})
-	b.Pages = keep(b, b.Pages, func(x analytics.Page) (string, string) {
-		return PageKey(x.ExternalID), reason(label("page", x.ExternalID), tooLong(append([]field{
-			field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
-			field{"incident reference", x.IncidentRef, MaxRefChars}, field{"title", x.Title, MaxTitleChars},
-			field{"urgency", x.Urgency, MaxLabelChars}, field{"responder", x.Responder, MaxNameChars}},
-			responderFields(x.Responders)...)...))
-	})
+	b.Incidents = keep(b, b.Incidents, func(x analytics.Incident) (string, string) { return IncidentKey(x.ExternalID), CheckIncident(x) })
+	b.Deploys = keep(b, b.Deploys, func(x analytics.Deploy) (string, string) { return DeployKey(x.ExternalID), CheckDeploy(x) })
+	b.Pages = keep(b, b.Pages, func(x analytics.Page) (string, string) { return PageKey(x.ExternalID), CheckPage(x) })
 	b.ActionItems = keep(b, b.ActionItems, func(x analytics.ActionItem) (string, string) {
-		return ActionItemKey(x.ExternalID), reason(label("action item", x.ExternalID), tooLong(
-			field{"external id", x.ExternalID, MaxRefChars}, field{"incident reference", x.IncidentRef, MaxRefChars},
-			field{"service", x.Service, MaxNameChars}, field{"title", x.Title, MaxTitleChars},
-			field{"owner", x.Owner, MaxNameChars}, field{"URL", x.URL, MaxURLChars}))
+		return ActionItemKey(x.ExternalID), CheckActionItem(x)
 	})
-	b.SLIDays = keep(b, b.SLIDays, func(x analytics.SLIDay) (string, string) {
-		return SLIKey(x), reason("SLI day", tooLong(field{"service", x.Service, MaxNameChars}, field{"SLO", x.SLO, MaxNameChars}))
-	})
-	b.Toil = keep(b, b.Toil, func(x analytics.ToilWeek) (string, string) {
-		return ToilKey(x), reason("toil week", tooLong(field{"team", x.Team, MaxNameChars}, field{"note", x.Note, MaxTextChars}))
-	})
+	b.SLIDays = keep(b, b.SLIDays, func(x analytics.SLIDay) (string, string) { return SLIKey(x), CheckSLIDay(x) })
+	b.Toil = keep(b, b.Toil, func(x analytics.ToilWeek) (string, string) { return ToilKey(x), CheckToil(x) })
+}
+
+// The Check functions return why a record breaks the field length limits
+// ("incident INC-7: title longer than 1,000 characters (104,857,600)"), or
+// "" when it keeps them. Validate applies them to a batch; a streamed file
+// (Sink) has each record checked as it arrives.
+
+// CheckIncident checks an incident's fields against their limits.
+func CheckIncident(x analytics.Incident) string {
+	return reason(label("incident", x.ExternalID), tooLong(append([]field{
+		field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
+		field{"title", x.Title, MaxTitleChars}, field{"severity", x.SeverityRaw, MaxLabelChars},
+		field{"status", x.Status, MaxLabelChars}, field{"root cause", x.RootCause, MaxTextChars},
+		field{"category", x.Category, MaxLabelChars}, field{"problem reference", x.ProblemRef, MaxRefChars},
+		field{"fingerprint", x.Fingerprint, MaxRefChars}, field{"caused-by reference", x.CausedByRef, MaxRefChars},
+		field{"postmortem URL", x.PostmortemURL, MaxURLChars}, field{"URL", x.URL, MaxURLChars}},
+		responderFields(x.Responders)...)...))
+}
+
+// CheckDeploy checks a deploy's fields against their limits.
+func CheckDeploy(x analytics.Deploy) string {
+	return reason(label("deploy", x.ExternalID), tooLong(
+		field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
+		field{"environment", x.Environment, MaxLabelChars}, field{"version", x.Version, MaxRefChars},
+		field{"status", x.Status, MaxLabelChars}, field{"URL", x.URL, MaxURLChars}))
+}
+
+// CheckPage checks a page's fields against their limits.
+func CheckPage(x analytics.Page) string {
+	return reason(label("page", x.ExternalID), tooLong(append([]field{
+		field{"external id", x.ExternalID, MaxRefChars}, field{"service", x.Service, MaxNameChars},
+		field{"incident reference", x.IncidentRef, MaxRefChars}, field{"title", x.Title, MaxTitleChars},
+		field{"urgency", x.Urgency, MaxLabelChars}, field{"responder", x.Responder, MaxNameChars}},
+		responderFields(x.Responders)...)...))
+}
+
+// CheckActionItem checks an action item's fields against their limits.
+func CheckActionItem(x analytics.ActionItem) string {
+	return reason(label("action item", x.ExternalID), tooLong(
+		field{"external id", x.ExternalID, MaxRefChars}, field{"incident reference", x.IncidentRef, MaxRefChars},
+		field{"service", x.Service, MaxNameChars}, field{"title", x.Title, MaxTitleChars},
+		field{"owner", x.Owner, MaxNameChars}, field{"URL", x.URL, MaxURLChars}))
+}
+
+// CheckSLIDay checks an SLI day's fields against their limits.
+func CheckSLIDay(x analytics.SLIDay) string {
+	return reason("SLI day", tooLong(field{"service", x.Service, MaxNameChars}, field{"SLO", x.SLO, MaxNameChars}))
+}
+
+// CheckToil checks a toil week's fields against their limits.
+func CheckToil(x analytics.ToilWeek) string {
+	return reason("toil week", tooLong(field{"team", x.Team, MaxNameChars}, field{"note", x.Note, MaxTextChars}))
 }
 
 // responderFields are the length-checked fields of a record's responders.

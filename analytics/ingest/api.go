@@ -27,7 +27,7 @@ import (
 // ErrNothingRecognised — a connector's last page, or a page of merge-request
 // pipelines only, is a normal answer, and its warnings are kept.
 func ParsePage(body []byte, name string, opt Options) (*imports.Batch, error) {
-	b, _, err := parse(bytes.NewReader(body), name, opt)
+	b, _, err := parse(bytes.NewReader(body), name, opt, nil)
 	if err != nil {
 		return nil, err
 	}

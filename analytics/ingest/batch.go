@@ -28,6 +28,12 @@ type builder struct {
 	warnOthers      int // warnings past maxWarnings distinct texts
 	over            error
 	budget          *textBudget
+
+	// sink, when set, receives every record instead of the batch (Stream);
+	// begun says its Begin has been called, streamed counts what it got.
+	sink     imports.Sink
+	begun    bool
+	streamed int
 }
 
 // maxWarnings caps the distinct warning texts one file keeps.
@@ -117,9 +123,44 @@ func (b *builder) warn(format string, args ...any) {
 	b.warnCounts[s]++
 }
 
+// ready reports whether the builder streams and the sink may take the
+// next record (the parse has not been stopped); sent takes the sink's answer.
+func (b *builder) ready() bool {
+	if b.over != nil || b.begin() != nil {
+		return false
+	}
+	b.streamed++
+	return true
+}
+
+func (b *builder) sent(err error) {
+	if err != nil {
+		b.stop(err)
+	}
+}
+
+// begin tells the sink what the file is, once, before its first record.
+func (b *builder) begin() error {
+	if b.begun {
+		return nil
+	}
+	b.begun = true
+	if err := b.sink.Begin(imports.Header{Format: b.Format, Source: b.Source, KeepStored: b.KeepStored}); err != nil {
+		b.stop(err)
+		return err
+	}
+	return nil
+}
+
 func (b *builder) addIncident(line int, in analytics.Incident) {
 	b.produced()
 	in.Source = b.Source
+	if b.sink != nil {
+		if b.ready() {
+			b.sent(b.sink.Incident(line, in))
+		}
+		return
+	}
 	b.Incidents = append(b.Incidents, in)
 	b.Lines[imports.IncidentKey(in.ExternalID)] = line
 }
@@ -130,6 +171,12 @@ func (b *builder) addDeploy(line int, d analytics.Deploy) {
 	if d.Environment == "" {
 		d.Environment = "production"
 	}
+	if b.sink != nil {
+		if b.ready() {
+			b.sent(b.sink.Deploy(line, d))
+		}
+		return
+	}
 	b.Deploys = append(b.Deploys, d)
 	b.Lines[imports.DeployKey(d.ExternalID)] = line
 }
@@ -137,6 +184,12 @@ func (b *builder) addDeploy(line int, d analytics.Deploy) {
 func (b *builder) addPage(line int, pg analytics.Page) {
 	b.produced()
 	pg.Source = b.Source
+	if b.sink != nil {
+		if b.ready() {
+			b.sent(b.sink.Page(line, pg))
+		}
+		return
+	}
 	b.Pages = append(b.Pages, pg)
 	b.Lines[imports.PageKey(pg.ExternalID)] = line
 }
@@ -153,12 +206,24 @@ func (b *builder) addFallbackPage(line int, pg analytics.Page) {
 
 func (b *builder) addSLI(line int, d analytics.SLIDay) {
 	b.produced()
+	if b.sink != nil {
+		if b.ready() {
+			b.sent(b.sink.SLIDay(line, d))
+		}
+		return
+	}
 	b.SLIDays = append(b.SLIDays, d)
 	b.Lines[imports.SLIKey(d)] = line
 }
 
 func (b *builder) addToil(line int, t analytics.ToilWeek) {
 	b.produced()
+	if b.sink != nil {
+		if b.ready() {
+			b.sent(b.sink.Toil(line, t))
+		}
+		return
+	}
 	b.Toil = append(b.Toil, t)
 	b.Lines[imports.ToilKey(t)] = line
 }
@@ -166,6 +231,12 @@ func (b *builder) addToil(line int, t analytics.ToilWeek) {
 func (b *builder) addActionItem(line int, a analytics.ActionItem) {
 	b.produced()
 	a.Source = b.Source
+	if b.sink != nil {
+		if b.ready() {
+			b.sent(b.sink.ActionItem(line, a))
+		}
+		return
+	}
 	b.ActionItems = append(b.ActionItems, a)
 	b.Lines[imports.ActionItemKey(a.ExternalID)] = line
 }

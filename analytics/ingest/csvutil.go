@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // csvFile streams records with the line number of each record's start.
@@ -225,11 +226,43 @@ func clip(rec []string) []string {
 
 // rawRow renders a record for Reject.Raw.
 func rawRow(rec []string) string {
+	// Written by hand as encoding/csv's Writer quotes (a cell with a comma,
+	// quote, line break or leading space is quoted, quotes doubled): a
+	// csv.Writer per row allocated 4 KiB for every row of every file.
+	n := len(rec)
+	for _, c := range rec {
+		n += len(c) + 2
+	}
 	var b strings.Builder
-	w := csv.NewWriter(&b)
-	w.Write(rec)
-	w.Flush()
+	b.Grow(n)
+	for i, c := range rec {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		if !csvNeedsQuotes(c) {
+			b.WriteString(c)
+			continue
+		}
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(c, `"`, `""`))
+		b.WriteByte('"')
+	}
 	return strings.TrimRight(b.String(), "\r\n")
+}
+
+// csvNeedsQuotes is encoding/csv's fieldNeedsQuotes for the ',' delimiter.
+func csvNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` {
+		return true
+	}
+	if strings.ContainsAny(field, `,"`+"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r)
 }
 
 // Headers returns the header and the first rows of a CSV file (gzip,

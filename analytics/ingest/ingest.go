@@ -152,7 +152,7 @@ func nothingRecognised(name string, info FormatInfo, b *imports.Batch) error {
 // *LimitError); row problems are Batch.Rejects. Every record that passes
 // has been checked by imports.Validate.
 func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
-	b, info, err := parse(r, name, opt)
+	b, info, err := parse(r, name, opt, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -164,9 +164,57 @@ func Parse(r io.Reader, name string, opt Options) (*imports.Batch, error) {
 	return b.Batch, nil
 }
 
+// batchOnly are the formats whose records need the whole file before they
+// can be applied, so Stream parses them into a batch: their files mix kinds
+// whose order the store's apply relies on (incidents before the pages and
+// action items that name them), carry file-wide facts (PagerDuty's stand-in
+// and superseded pages, derived columns; Jira's linked-only tasks), or
+// complete a record after it was made (Argo CD), and SLO definitions are
+// applied with their own diff.
+var batchOnly = map[string]bool{
+	"pagerduty-api": true, "opsgenie-api": true, "jira-csv": true, "argocd-app": true,
+	"openslo": true, "sloth": true,
+}
+
+// Streams reports whether Stream hands a format's records to the sink
+// rather than returning them in a batch.
+func Streams(format string) bool {
+	_, ok := formatInfo(format)
+	return ok && !batchOnly[format]
+}
+
+// Stream reads one export file like Parse but, for the formats that Streams
+// says so, hands each record to sink as it is read instead of holding it:
+// the returned batch then holds only the file's rejected rows and warnings,
+// and sink has had Begin and every record. A file of a batchOnly format is
+// returned as Parse returns it, and sink is not called. The duplicate rule
+// and the field limits of a streamed file are the sink's (store.ApplyStream).
+func Stream(r io.Reader, name string, opt Options, sink imports.Sink) (*imports.Batch, error) {
+	b, info, err := parse(r, name, opt, sink)
+	if err != nil {
+		return nil, err
+	}
+	if b.sink == nil {
+		if b.Records() == 0 && len(b.Rejects) == 0 && len(b.SupersededPages) == 0 {
+			return nil, nothingRecognised(name, info, b.Batch)
+		}
+		return b.Batch, nil
+	}
+	if b.streamed == 0 && len(b.Rejects) == 0 {
+		return nil, nothingRecognised(name, info, b.Batch)
+	}
+	// A file of rejected rows only still tells the sink what it is, so its
+	// rejects are reported like any file's.
+	if err := b.begin(); err != nil {
+		return nil, fmt.Errorf("ingest %s (%s): %w", name, info.ID, err)
+	}
+	return b.Batch, nil
+}
+
 // parse runs the format's importer; Parse and ParsePage differ only in
-// what an input without records means.
-func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) {
+// what an input without records means. With a sink, a format that streams
+// hands its records to it (Stream).
+func parse(r io.Reader, name string, opt Options, sink imports.Sink) (*builder, FormatInfo, error) {
 	in, budget, err := openLimited(r, opt.Limits.maxBytes())
 	if err != nil {
 		return nil, FormatInfo{}, err
@@ -194,6 +242,9 @@ func parse(r io.Reader, name string, opt Options) (*builder, FormatInfo, error) 
 	}
 	b := newBuilder(info.ID, info.Source)
 	b.maxItems, b.budget = opt.Limits.MaxRecords, budget
+	if sink != nil && Streams(info.ID) {
+		b.sink = sink
+	}
 	p := &parser{opt: opt, b: b}
 	switch info.ID {
 	case "pagerduty-api":

@@ -29,6 +29,9 @@ type ApplyOptions struct {
 	Actor    string // who ran it, shown in the history ("alice@example.com", "cli:bob")
 	FileName string
 	SHA256   string
+	// SHA256Of, when set, gives SHA256 once the file has been read: a
+	// streamed file's hash is known only after its last record.
+	SHA256Of func() string
 	// CreateServices creates every service name that is neither an alias
 	// nor an existing service; Create names only some of them.
 	CreateServices bool
@@ -73,10 +76,23 @@ type RowError struct {
 // created although creation was asked for (it breaks
 // analytics.CheckServiceName), so it can only be mapped.
 type UnknownService struct {
-	Name       string
+	Name string
+	// Lines are the lines that name it: all of them for a batch
+	// (ApplyBatch), the first maxUnknownLines for a stream (ApplyStream);
+	// Rows counts them all.
 	Lines      []int
+	Rows       int
 	NotCreated string
 }
+
+// maxUnknownLines is how many lines of one unknown service a streamed
+// file's result lists; Rows counts them all.
+const maxUnknownLines = 100
+
+// MaxRowErrors is how many rejected rows a streamed file's result lists
+// (ApplyStream), the first by line; ImportResult.Rejected counts them all.
+// A batch lists every one.
+const MaxRowErrors = 1000
 
 // ImportResult is what ApplyBatch did (or, for a dry run or a refused batch,
 // would have done).
@@ -85,13 +101,14 @@ type ImportResult struct {
 	Format    string
 	Source    string
 	FileName  string
+	Records   int // records of the file, duplicates and rows over a field limit not counted
 	Inserted  int
 	Updated   int
 	Unchanged int
-	Rejected  int
+	Rejected  int        // rows not imported; a streamed file lists the first MaxRowErrors in Errors
 	Removed   int        // stand-in pages of earlier imports this batch showed are not pages (PagerDuty triggers)
 	Linked    int        // rows of earlier imports linked to this batch's records (pages → incidents, incidents → deploys)
-	Errors    []RowError // every rejected row, by line
+	Errors    []RowError // the rejected rows, by line
 	Warnings  []string
 	Unknown   []UnknownService
 	Created   []string // services created
@@ -108,8 +125,9 @@ type ImportResult struct {
 // ImportError is returned by ApplyBatch when rows cannot be imported and
 // SkipInvalid is off: nothing was written.
 type ImportError struct {
-	Errors  []RowError
-	Unknown []UnknownService
+	Errors   []RowError
+	Unknown  []UnknownService
+	Rejected int // rejected rows, of which Errors lists the first (a streamed file lists at most MaxRowErrors)
 }
 
 func (e *ImportError) Error() string {
@@ -121,14 +139,15 @@ func (e *ImportError) Error() string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "%q (%s)", u.Name, linesText(u.Lines))
+			fmt.Fprintf(&b, "%q (%s)", u.Name, linesText(u.Lines, u.Rows))
 		}
 		b.WriteString(" — map them to existing services or create them; ")
 	}
-	fmt.Fprintf(&b, "%d rejected rows", len(e.Errors))
+	rejected := max(e.Rejected, len(e.Errors))
+	fmt.Fprintf(&b, "%d rejected rows", rejected)
 	for i, r := range e.Errors {
 		if i == 5 {
-			fmt.Fprintf(&b, "; … (%d more)", len(e.Errors)-5)
+			fmt.Fprintf(&b, "; … (%d more)", rejected-5)
 			break
 		}
 		fmt.Fprintf(&b, "; line %d: %s", r.Line, r.Reason)
@@ -136,17 +155,22 @@ func (e *ImportError) Error() string {
 	return b.String()
 }
 
-func linesText(lines []int) string {
-	if len(lines) == 1 {
+// linesText names the lines of an unknown service: rows is how many there
+// are, of which lines holds the first (or all).
+func linesText(lines []int, rows int) string {
+	rows = max(rows, len(lines))
+	if rows == 1 && len(lines) == 1 {
 		return "line " + strconv.Itoa(lines[0])
 	}
 	parts := make([]string, 0, min(len(lines), 10))
 	for i, l := range lines {
 		if i == 10 {
-			parts = append(parts, fmt.Sprintf("… %d lines in all", len(lines)))
 			break
 		}
 		parts = append(parts, strconv.Itoa(l))
+	}
+	if rows > len(parts) {
+		parts = append(parts, fmt.Sprintf("… %d lines in all", rows))
 	}
 	return "lines " + strings.Join(parts, ", ")
 }
@@ -160,9 +184,13 @@ type applier struct {
 	res      *ImportResult
 	importID int64
 	stmts    []*sql.Stmt
+	// committed says the transaction was committed (abort rolls back otherwise).
+	committed bool
 
 	services map[string]int64  // service name in the file → id (resolved)
 	refused  map[string]string // names creation was asked for but the naming rule refuses → why
+	cat      *catalogue        // services and aliases, once resolution started
+	stream   *streamState      // set for ApplyStream: duplicates and errors of a file not held
 	change   *sql.Stmt
 	incByRef *sql.Stmt
 	done     int
@@ -173,10 +201,25 @@ func (a *applier) close() {
 	for _, s := range a.stmts {
 		s.Close()
 	}
+	a.stmts = nil
 }
 
 func (a *applier) rowErr(line int, format string, args ...any) {
-	a.res.Errors = append(a.res.Errors, RowError{Line: line, Reason: fmt.Sprintf(format, args...)})
+	a.addErr(RowError{Line: line, Reason: fmt.Sprintf(format, args...)})
+}
+
+// addErr records a rejected row: every one of a batch; of a stream, the
+// first MaxRowErrors, and a count of all.
+func (a *applier) addErr(e RowError) {
+	if a.stream == nil {
+		a.res.Errors = append(a.res.Errors, e)
+		return
+	}
+	a.stream.errs++
+	a.stream.errService = e.Service
+	if len(a.res.Errors) < MaxRowErrors {
+		a.res.Errors = append(a.res.Errors, e)
+	}
 }
 
 func (a *applier) tick() {
@@ -258,6 +301,10 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 	for i := range vals {
 		vals[i] = norm(vals[i])
 	}
+	st := a.stream
+	if st != nil {
+		st.u, st.dbKey = u, key
+	}
 	if u.tryInsert {
 		// After a new record the next is likely new too: insert unless the
 		// key exists, and look up only when it does. Any other refusal is
@@ -274,7 +321,7 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 				return 0, err
 			}
 			a.res.Inserted++
-			return id, nil
+			return id, a.inserted()
 		}
 		u.tryInsert = false
 	}
@@ -301,9 +348,28 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		// inserted it (RollbackImport, insertedBy).
 		a.res.Inserted++
 		u.tryInsert = true
-		return id, nil
+		return id, a.inserted()
 	case err != nil:
 		return 0, fmt.Errorf("store: look up %s: %w", label, err)
+	}
+	// An earlier row of a streamed file with the same key: its effect
+	// gives way to this one's (the last occurrence wins).
+	var p prior
+	if st != nil {
+		if p, err = st.prior(a, u, id, imp, cur); err != nil {
+			return 0, err
+		}
+		if p.fresh {
+			// The earlier row inserted the record: this one is the
+			// insert, as it would have been alone.
+			if _, err := u.upd.ExecContext(a.ctx, append(append([]any{}, vals...), a.importID, id)...); err != nil {
+				return 0, a.writeFailed(line, label, err)
+			}
+			return id, nil
+		}
+		if p.change != 0 {
+			imp = p.imp
+		}
 	}
 	// A less complete export of the same source (Batch.KeepStored) never
 	// blanks a known value, and a derived value never replaces one, so
@@ -325,7 +391,23 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		}
 	}
 	if same {
+		if p.change != 0 {
+			// The earlier row's update is undone: against what was stored,
+			// this one changes nothing.
+			if err := st.restore(a, u, id, p, cur); err != nil {
+				return 0, err
+			}
+			a.res.Updated--
+		}
 		a.res.Unchanged++
+		return id, a.unchanged()
+	}
+	if p.change != 0 {
+		// Still an update of what was stored before the import: its
+		// import_changes row (the before image) stands.
+		if _, err := u.upd.ExecContext(a.ctx, append(append([]any{}, vals...), a.importID, id)...); err != nil {
+			return 0, a.writeFailed(line, label, err)
+		}
 		return id, nil
 	}
 	before := map[string]any{"import_id": norm(imp)}
@@ -422,54 +504,76 @@ func (s *Store) ApplyBatch(ctx context.Context, b *imports.Batch, opt ApplyOptio
 	if err != nil {
 		return res, fmt.Errorf("store: begin import: %w", err)
 	}
-	committed := false
-	defer func() {
-		if !committed {
-			_ = tx.Rollback()
-		}
-	}()
+	res.Records = b.Records()
 	a := &applier{ctx: ctx, tx: tx, b: b, opt: opt, res: &res, total: b.Records()}
-	defer a.close()
+	defer a.abort()
 	if err := a.run(start); err != nil {
 		return res, err
 	}
+	err = a.commit(start)
+	return res, err
+}
+
+// abort rolls the import's transaction back unless it was committed.
+func (a *applier) abort() {
+	a.close()
+	if !a.committed {
+		_ = a.tx.Rollback()
+	}
+}
+
+// commit ends an applied file: with rejected rows (and no SkipInvalid) it
+// returns an *ImportError and writes nothing, a dry run writes nothing,
+// otherwise it completes the import's row and audit and commits.
+func (a *applier) commit(start time.Time) error {
+	res, opt, ctx, tx := a.res, a.opt, a.ctx, a.tx
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Line < res.Errors[j].Line })
 	res.Rejected = len(res.Errors)
+	if a.stream != nil {
+		res.Rejected = a.stream.rejected()
+		if len(res.Errors) > MaxRowErrors {
+			res.Errors = res.Errors[:MaxRowErrors]
+		}
+	}
 	res.Took = time.Since(start)
-	if len(res.Errors) > 0 && !opt.SkipInvalid {
-		return res, &ImportError{Errors: res.Errors, Unknown: res.Unknown}
+	if res.Rejected > 0 && !opt.SkipInvalid {
+		return &ImportError{Errors: res.Errors, Unknown: res.Unknown, Rejected: res.Rejected}
 	}
 	if opt.DryRun {
-		return res, nil
+		return nil
 	}
 	if opt.SkipUnchanged && res.Inserted+res.Updated+res.Removed+res.Linked+len(res.Created) == 0 {
-		return res, nil
+		return nil
+	}
+	if opt.SHA256Of != nil {
+		opt.SHA256 = opt.SHA256Of()
 	}
 	errJSON, _ := json.Marshal(nonNil(res.Errors))
 	warnJSON, _ := json.Marshal(nonNil(res.Warnings))
 	if _, err := tx.ExecContext(ctx, `UPDATE imports SET status = 'done', finished_at = ?, inserted = ?, updated = ?,
-		unchanged = ?, rejected = ?, errors = ?, warnings = ? WHERE id = ?`,
-		FormatTime(time.Now()), res.Inserted, res.Updated, res.Unchanged, res.Rejected, string(errJSON), string(warnJSON), a.importID); err != nil {
-		return res, fmt.Errorf("store: finish import: %w", err)
+		unchanged = ?, rejected = ?, errors = ?, warnings = ?, sha256 = ? WHERE id = ?`,
+		FormatTime(time.Now()), res.Inserted, res.Updated, res.Unchanged, res.Rejected, string(errJSON), string(warnJSON),
+		opt.SHA256, a.importID); err != nil {
+		return fmt.Errorf("store: finish import: %w", err)
 	}
 	au := opt.Audit
 	if au.Actor == "" && au.UserID == 0 {
 		au.UserID, au.Actor = opt.UserID, opt.Actor
 	}
 	au.Action, au.Entity, au.EntityID = "import", "imports", strconv.FormatInt(a.importID, 10)
-	au.After = importAudit{Format: b.Format, FileName: opt.FileName, SHA256: opt.SHA256, Inserted: res.Inserted, Updated: res.Updated,
+	au.After = importAudit{Format: a.b.Format, FileName: opt.FileName, SHA256: opt.SHA256, Inserted: res.Inserted, Updated: res.Updated,
 		Unchanged: res.Unchanged, Rejected: res.Rejected, Removed: res.Removed, Linked: res.Linked, Created: res.Created}
 	if err := WriteAudit(ctx, tx, au); err != nil {
-		return res, err
+		return err
 	}
 	a.close()
 	if err := tx.Commit(); err != nil {
-		return res, fmt.Errorf("store: commit import: %w", err)
+		return fmt.Errorf("store: commit import: %w", err)
 	}
-	committed = true
+	a.committed = true
 	res.ImportID, res.Applied = a.importID, true
 	res.Took = time.Since(start)
-	return res, nil
+	return nil
 }
 
 // importAudit is an import's audit summary.
@@ -494,6 +598,23 @@ func nonNil[T any](xs []T) []T {
 }
 
 func (a *applier) run(start time.Time) error {
+	if err := a.begin(start); err != nil {
+		return err
+	}
+	if err := a.resolveServices(); err != nil {
+		return err
+	}
+	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sloDefinitions, a.sliDays, a.toil} {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// begin records the import (unless a connector run made it) and prepares
+// the statements every record kind uses.
+func (a *applier) begin(start time.Time) error {
 	var user any
 	if a.opt.UserID != 0 {
 		user = a.opt.UserID
@@ -519,13 +640,5 @@ func (a *applier) run(start time.Time) error {
 		return fmt.Errorf("store: prepare: %w", err)
 	}
 	a.stmts = append(a.stmts, a.incByRef)
-	if err := a.resolveServices(); err != nil {
-		return err
-	}
-	for _, step := range []func() error{a.deploys, a.incidents, a.pages, a.actionItems, a.sloDefinitions, a.sliDays, a.toil} {
-		if err := step(); err != nil {
-			return err
-		}
-	}
 	return nil
 }

@@ -37,13 +37,16 @@ func (a *applier) sloDefinitions() error {
 		a.tick()
 		line := a.b.Line(imports.SLOKey(d.Service, d.Name))
 		label := "SLO " + d.Service + "/" + d.Name
-		sid, ok := a.service(d.Service, line, label)
+		sid, ok, err := a.service(d.Service, line, label)
+		if err != nil {
+			return err
+		}
 		if !ok {
 			continue
 		}
 		ch := SLOChange{Service: d.Service, Name: d.Name, Line: line}
 		var cur analytics.SLODefinition
-		err := a.tx.QueryRowContext(a.ctx, `SELECT objective, window_days, calendar, description, query_type, good_query, bad_query, total_query
+		err = a.tx.QueryRowContext(a.ctx, `SELECT objective, window_days, calendar, description, query_type, good_query, bad_query, total_query
 			FROM slos WHERE service_id = ? AND name = ?`, sid, d.Name).Scan(&cur.Objective, &cur.WindowDays, &cur.Calendar,
 			&cur.Description, &cur.QueryType, &cur.GoodQuery, &cur.BadQuery, &cur.TotalQuery)
 		switch {

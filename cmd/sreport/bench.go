@@ -50,6 +50,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	duration := fs.Duration("duration", 10*time.Second, "length of the mixed load")
 	cpuprofile := fs.String("cpuprofile", "", "write CPU profiles: FILE (scorecard and report, in this process), FILE.import and FILE.server (the child processes)")
 	keep := fs.String("keep", "", "keep the databases and files in this directory instead of a temporary one")
+	importOnly := fs.Bool("import-only", false, "measure only the import against the bare insert (with --import-rows: memory at several file sizes)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -109,6 +110,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out.fig("import_rows_per_s", rate, "rows/s")
 	out.fig("import_vs_bare_ratio", rate/bare, "x")
 	out.fig("import_peak_rss_mb", imp.peakMB, "MB")
+	if *importOnly {
+		if l, ok := loadAverage(); ok {
+			out.fig("load_avg_1m_end", l, "load")
+		}
+		return nil
+	}
 
 	// The demo database at the scale.
 	dbPath := filepath.Join(dir, "bench.db")

@@ -46,7 +46,7 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	progress := fs.Bool("progress", false, "print to stderr how many records of each file are written, every 10%")
 	skip := fs.Bool("skip-invalid", false, "import the valid rows of a file that has rejected rows")
 	maxBytes := fs.String("max-bytes", ingest.ByteSize(ingest.DefaultMaxBytes), "largest text one file may hold once decompressed, e.g. 512MiB, 4GiB (0 = no limit); guards against decompression bombs")
-	maxRecords := fs.Int("max-records", defaultMaxRecords, "most records one file may hold (0 = no limit); the parsed file is held in memory, about 450 bytes a record")
+	maxRecords := fs.Int("max-records", defaultMaxRecords, "most records one file may hold (0 = no limit); files of most formats stream in bounded memory, the others (PagerDuty and Opsgenie API JSON, Jira, Argo CD, SLO files) are held, about 450 bytes a record")
 	sevMap := fs.String("severity-map", "", "raw severity/priority value = severity 0-4, comma-separated, e.g. 'P1=1,P2=2,Highest=1' (wins over the built-in mapping)")
 	var jira imports.JiraFields
 	fs.StringVar(&jira.Service, "jira-service", "", "Jira: header of the column holding the service, e.g. 'Custom field (Service)' (default: guessed; '-' = none)")
@@ -144,10 +144,11 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		DryRun: *dryRun, SkipInvalid: *skip, Audit: store.Audit{Actor: "cli"}, ServiceMap: svcMap}
 	failed := 0
 	for _, f := range files {
+		var progressTo io.Writer
 		if *progress {
-			aopt.Progress = progressPrinter(stderr, f)
+			progressTo = stderr
 		}
-		if err := importFile(ctx, st, f, popt, aopt, stdout); err != nil {
+		if err := importFile(ctx, st, f, popt, aopt, stdout, progressTo); err != nil {
 			failed++
 			fmt.Fprintf(stderr, "%s: %v\n", f, err)
 		}
@@ -159,11 +160,25 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 }
 
 // progressPrinter reports a file's written records each time another
-// tenth of them is done (ApplyBatch calls it every few hundred records).
-func progressPrinter(w io.Writer, file string) func(done, total int) {
+// tenth of them is done (ApplyBatch calls it every few hundred records with
+// the batch's size). A streamed file's size in records is known only at its
+// end (total 0): the tenth is then of the file's bytes read so far (read),
+// or, for stdin, every 100,000 records.
+func progressPrinter(w io.Writer, file string, read func() (n, size int64)) func(done, total int) {
 	last := 0
 	return func(done, total int) {
 		if total == 0 {
+			n, size := read()
+			if size <= 0 {
+				if done%100_000 == 0 {
+					fmt.Fprintf(w, "%s: written %d records\n", file, done)
+				}
+				return
+			}
+			if tenth := int(n * 10 / size); tenth > last {
+				last = tenth
+				fmt.Fprintf(w, "%s: written %d records (%d%%)\n", file, done, tenth*10)
+			}
 			return
 		}
 		if tenth := done * 10 / total; tenth > last {
@@ -171,6 +186,19 @@ func progressPrinter(w io.Writer, file string) func(done, total int) {
 			fmt.Fprintf(w, "%s: written %d of %d records (%d%%)\n", file, done, total, tenth*10)
 		}
 	}
+}
+
+// countingReader counts the bytes read through it, for the progress of a
+// streamed file.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // defaultMaxRecords is the CLI's default cap of records per file: twice the
@@ -220,49 +248,66 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// importFile parses one file (hashing it on the way) and applies it.
-func importFile(ctx context.Context, st *store.Store, path string, popt ingest.Options, aopt store.ApplyOptions, out io.Writer) error {
-	var r io.Reader
+// importFile streams one file (hashing it on the way) into the database;
+// progress, when set, receives how far the import is.
+func importFile(ctx context.Context, st *store.Store, path string, popt ingest.Options, aopt store.ApplyOptions, out, progress io.Writer) error {
+	cr := &countingReader{}
+	var size int64
 	name := filepath.Base(path)
 	if path == "-" {
-		r, name = os.Stdin, "stdin"
+		cr.r, name = os.Stdin, "stdin"
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
-		r = f
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+		cr.r = f
+	}
+	if progress != nil {
+		aopt.Progress = progressPrinter(progress, path, func() (int64, int64) { return cr.n, size })
 	}
 	h := sha256.New()
-	tee := io.TeeReader(r, h)
-	b, err := ingest.Parse(tee, name, popt)
+	tee := io.TeeReader(cr, h)
+	aopt.FileName = name
+	aopt.SHA256Of = func() string { return hex.EncodeToString(h.Sum(nil)) }
+	// The file streams into its transaction (a PagerDuty CSV of any size in
+	// bounded memory); a format that needs the whole file is parsed first
+	// and applied as a batch.
+	var format string
+	res, err := st.ApplyStream(ctx, aopt, func(sink imports.Sink) (*imports.Batch, error) {
+		b, err := ingest.Stream(tee, name, popt, sink)
+		if err != nil {
+			return nil, err
+		}
+		format = b.Format
+		// Hash the whole file even if the parser stopped early.
+		if _, err := io.Copy(io.Discard, tee); err != nil {
+			return nil, err
+		}
+		return b, nil
+	})
 	if errors.Is(err, ingest.ErrNeedsMapping) {
 		return fmt.Errorf("%w: --map 'field=Header,…' [--kind KIND] or --mapping-file FILE (fields: %s; see docs/importers.md)",
 			ingest.ErrNeedsMapping, mappingFieldsHelp())
 	}
-	if err != nil {
-		var le *ingest.LimitError
-		if errors.As(err, &le) {
-			switch le.What {
-			case ingest.LimitBytes:
-				return fmt.Errorf("%w; nothing imported (raise the limit with --max-bytes)", err)
-			case ingest.LimitRecords:
-				return fmt.Errorf("%w; nothing imported (raise the limit with --max-records)", err)
-			}
+	var le *ingest.LimitError
+	if errors.As(err, &le) {
+		switch le.What {
+		case ingest.LimitBytes:
+			return fmt.Errorf("%w; nothing imported (raise the limit with --max-bytes)", err)
+		case ingest.LimitRecords:
+			return fmt.Errorf("%w; nothing imported (raise the limit with --max-records)", err)
 		}
-		return err
 	}
-	if _, err := io.Copy(io.Discard, tee); err != nil { // hash the whole file even if the parser stopped early
-		return err
-	}
-	aopt.FileName, aopt.SHA256 = name, hex.EncodeToString(h.Sum(nil))
-	fmt.Fprintf(out, "%s: format %s (%d records)\n", path, b.Format, b.Records())
-	res, err := st.ApplyBatch(ctx, b, aopt)
 	var ie *store.ImportError
 	if err != nil && !errors.As(err, &ie) {
 		return err
 	}
+	fmt.Fprintf(out, "%s: format %s (%d records)\n", path, format, res.Records)
 	verb := ""
 	switch {
 	case ie != nil:
@@ -292,13 +337,16 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	for _, u := range res.Unknown {
 		if u.NotCreated != "" {
 			fmt.Fprintf(out, "  service %q on %d rows (first line %d) cannot be created: %s; map it to a service (--service-map)\n",
-				u.Name, len(u.Lines), u.Lines[0], u.NotCreated)
+				u.Name, u.Rows, firstLine(u), u.NotCreated)
 			continue
 		}
-		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d)\n", u.Name, len(u.Lines), u.Lines[0])
+		fmt.Fprintf(out, "  unknown service %q on %d rows (first line %d)\n", u.Name, u.Rows, firstLine(u))
 	}
 	for _, e := range res.Errors {
 		fmt.Fprintf(out, "  line %d: %s\n", e.Line, e.Reason)
+	}
+	if n := res.Rejected - len(res.Errors); n > 0 {
+		fmt.Fprintf(out, "  … and %d more rejected rows (the first %d are listed)\n", n, len(res.Errors))
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(out, "  warning: %s\n", w)
@@ -309,30 +357,39 @@ func importFile(ctx context.Context, st *store.Store, path string, popt ingest.O
 	return nil
 }
 
+// firstLine is the first line that names an unknown service (0 if none is listed).
+func firstLine(u store.UnknownService) int {
+	if len(u.Lines) == 0 {
+		return 0
+	}
+	return u.Lines[0]
+}
+
 // unknownAdvice says why nothing was written and what to do, the most
 // likely step first: services the catalogue lacks are created with
 // --create-services (on a first import, every one is missing).
 func unknownAdvice(ie *store.ImportError, res store.ImportResult) error {
+	rejected := max(ie.Rejected, len(ie.Errors))
 	unknownRows, notCreated := 0, 0
 	for _, u := range res.Unknown {
-		unknownRows += len(u.Lines)
+		unknownRows += u.Rows
 		if u.NotCreated != "" {
 			notCreated++
 		}
 	}
 	switch {
-	case notCreated > 0 && notCreated == len(res.Unknown) && unknownRows == len(ie.Errors):
+	case notCreated > 0 && notCreated == len(res.Unknown) && unknownRows == rejected:
 		// --create-services was given: only a mapping helps these.
 		return fmt.Errorf("nothing was written: %d service names cannot be created under the naming rule (%d rows); "+
 			"map them with --service-map 'name=existing-service,…'", notCreated, unknownRows)
-	case len(res.Unknown) > 0 && unknownRows == len(ie.Errors):
+	case len(res.Unknown) > 0 && unknownRows == rejected:
 		return fmt.Errorf("nothing was written: %d services are not in the catalogue (%d rows); run again with --create-services to create them, "+
 			"or --service-map 'name=existing-service,…' to map them", len(res.Unknown), unknownRows)
 	case len(res.Unknown) > 0:
 		return fmt.Errorf("nothing was written: %d services are not in the catalogue (%d rows) and %d other rows are rejected; "+
-			"run again with --create-services (or --service-map) and fix the other rows or add --skip-invalid", len(res.Unknown), unknownRows, len(ie.Errors)-unknownRows)
+			"run again with --create-services (or --service-map) and fix the other rows or add --skip-invalid", len(res.Unknown), unknownRows, rejected-unknownRows)
 	}
-	return fmt.Errorf("%d rows cannot be imported; nothing was written (fix them, or use --skip-invalid to import the others)", len(ie.Errors))
+	return fmt.Errorf("%d rows cannot be imported; nothing was written (fix them, or use --skip-invalid to import the others)", rejected)
 }
 
 // parsePairs reads "a=b,c=d".
