@@ -3,34 +3,35 @@
 // chart's x axis readable.
 (function () {
   "use strict";
-  // Month labels ("Dec 25") are about 40 px wide side by side and 14 px
-  // upright; below 46 px a month they turn upright instead of being
-  // skipped, so every month stays labelled on a phone and over 24 months.
-  var sideBySide = 46;
-  function fitLabels(c) {
+  // Month labels ("Dec 25") need about 46 px a month side by side and
+  // 16 px upright; the y axes' labels take about 110 px. A chart with less
+  // room turns its labels upright, and one too narrow even for that (24
+  // months on a phone) widens inside its card, which then scrolls: no
+  // month goes unlabelled and no two labels overlap.
+  var sideBySide = 46, upright = 16, axes = 110;
+  function fit(el, c) {
     var o = c.getOption();
     var x = o.xAxis && o.xAxis[0];
     if (!x || !x.data || !x.data.length) return;
-    // The drawing takes the chart's width less the y axes' labels.
-    var perMonth = (c.getWidth() - 90) / x.data.length;
-    var rotate = perMonth >= sideBySide ? 0 : 90;
+    var n = x.data.length, need = n * upright + axes;
+    // CSSOM, not a style attribute: the CSP allows it.
+    el.style.minWidth = el.parentElement.clientWidth < need ? need + "px" : "";
+    c.resize();
+    var rotate = (c.getWidth() - axes) / n >= sideBySide ? 0 : 90;
     if ((x.axisLabel && x.axisLabel.rotate) !== rotate) {
       c.setOption({ xAxis: [{ axisLabel: { rotate: rotate } }] });
     }
   }
-  function eachChart(fn) {
+  function fitAll() {
     if (typeof echarts === "undefined") return;
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var c = echarts.getInstanceByDom(el);
-      if (c) fn(c);
+      if (c) fit(el, c);
     });
   }
-  function resizeCharts() {
-    eachChart(function (c) { c.resize(); fitLabels(c); });
-  }
   // Deferred: runs after the charts' inline scripts have drawn them.
-  eachChart(fitLabels);
-  window.addEventListener("beforeprint", resizeCharts);
-  window.addEventListener("afterprint", resizeCharts);
-  window.addEventListener("resize", resizeCharts);
+  fitAll();
+  window.addEventListener("beforeprint", fitAll);
+  window.addEventListener("afterprint", fitAll);
+  window.addEventListener("resize", fitAll);
 })();
