@@ -49,18 +49,6 @@ func listedPages(t *testing.T, base, path string) int {
 	return 0
 }
 
-// firstLink returns the unescaped href of the first link inside the
-// element with data-testid id.
-func firstLink(t *testing.T, body, marker string) string {
-	t.Helper()
-	i := strings.Index(body, marker)
-	if i < 0 {
-		t.Fatalf("no %s", marker)
-	}
-	m := regexp.MustCompile(`href="([^"]+)"`).FindStringSubmatch(body[i:])
-	return html.UnescapeString(m[1])
-}
-
 // TestNoisePage checks the alert noise analysis of the demo company against
 // the KPI API and its drill-down links against the pages list they open:
 // every count on the page is the number of pages its link lists.
