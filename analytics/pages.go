@@ -48,17 +48,12 @@ func (c *computer) pages() {
 		c.ev.add(row, KPIPagesSleepHours)
 
 		row = base
-		switch {
-		case pg.Actionable != nil:
-			// A human classification beats the heuristic either way.
-			row.Included = !*pg.Actionable
-			if row.Included {
-				row.Note = "classified not actionable"
-			} else {
-				row.Note = "classified actionable"
-			}
-		case pg.AcknowledgedAt == nil && pg.IncidentID == nil && pg.ResolvedAt != nil &&
-			!pg.ResolvedAt.Before(pg.TriggeredAt) && pg.ResolvedAt.Sub(pg.TriggeredAt) <= c.s.NoiseAutoResolve:
+		switch v := ClassifyPage(*pg, c.s); v {
+		case PageClassifiedNoise:
+			row.Included, row.Note = true, "classified not actionable"
+		case PageClassifiedActionable:
+			row.Note = "classified actionable"
+		case PageAutoResolvedNoise:
 			row.Included = true
 			row.Note = c.note("unacknowledged, resolved after %s, no incident", pg.ResolvedAt.Sub(pg.TriggeredAt))
 		}
@@ -90,6 +85,41 @@ func (c *computer) pages() {
 	k.PagesPerShift = ratio(float64(n.Pages), n.Shifts)
 	k.AlertNoiseRatio = ratio(float64(n.NoisePages), float64(n.Pages))
 	k.MTTAPagesMinutes = mean(mtta)
+}
+
+// PageVerdict is how the alert noise ratio counts a page (docs/metrics.md,
+// "Alert noise ratio").
+type PageVerdict int
+
+// The verdicts: a human's classification either way, the heuristic's
+// noise, or an unclassified page the heuristic leaves actionable.
+const (
+	PageUnclassified PageVerdict = iota
+	PageClassifiedActionable
+	PageClassifiedNoise
+	PageAutoResolvedNoise
+)
+
+// Noise reports whether the verdict counts the page as noise.
+func (v PageVerdict) Noise() bool { return v == PageClassifiedNoise || v == PageAutoResolvedNoise }
+
+// ClassifyPage is the one rule of the alert noise ratio, shared by the KPI
+// and the noise analysis so they never disagree: a human classification
+// beats the heuristic either way; otherwise a page is noise when nobody
+// acknowledged it, it is linked to no incident and it resolved within
+// s.NoiseAutoResolve (inclusive) of triggering.
+func ClassifyPage(pg Page, s Settings) PageVerdict {
+	switch {
+	case pg.Actionable != nil:
+		if *pg.Actionable {
+			return PageClassifiedActionable
+		}
+		return PageClassifiedNoise
+	case pg.AcknowledgedAt == nil && pg.IncidentID == nil && pg.ResolvedAt != nil &&
+		!pg.ResolvedAt.Before(pg.TriggeredAt) && pg.ResolvedAt.Sub(pg.TriggeredAt) <= s.NoiseAutoResolve:
+		return PageAutoResolvedNoise
+	}
+	return PageUnclassified
 }
 
 // toil sums the toil weeks whose week_start civil date is in the period.

@@ -71,4 +71,9 @@ type Chart struct {
 	Title  string
 	Script string
 	Table  Table
+	// Empty replaces the drawing when nothing in the months has a value:
+	// it says what is missing, ImportHref where to import it ("" when the
+	// user may not).
+	Empty      string
+	ImportHref string
 }

@@ -13,6 +13,7 @@ const (
 	NavIncidents  Nav = "incidents"
 	NavDeploys    Nav = "deploys"
 	NavPages      Nav = "pages"
+	NavNoise      Nav = "noise"
 	NavOnCall     Nav = "oncall"
 	NavTrends     Nav = "trends"
 	NavRisks      Nav = "risks"

@@ -64,6 +64,7 @@ func TestBrowserLayout(t *testing.T) {
 		{"incident", fmt.Sprintf("/incidents/%d", incident)},
 		{"deploys", "/deploys"},
 		{"pages", "/pages"},
+		{"noise", "/noise?period=2026-10"},
 		{"action-items", "/action-items"},
 		{"risks", "/risks"},
 		{"risk", "/risks/" + risk},

@@ -92,12 +92,13 @@ func TestBrowserBrowse(t *testing.T) {
 	if h1 != "checkout" {
 		t.Fatalf("service page h1 %q", h1)
 	}
-	// Every chart draws SVG, and its table fallback holds twelve months.
+	// Every chart (six: MTTR and MTTD apart) draws SVG, and its table
+	// fallback holds twelve months.
 	if err := testutil.Do(ctx, chromedp.WaitReady(chromedp.CSS(`#svc_slo svg`))); err != nil {
 		t.Fatal(err)
 	}
 	svgs, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`))
-	if err != nil || svgs != 5 {
+	if err != nil || svgs != 6 {
 		t.Fatalf("charts with SVG = %d, %v", svgs, err)
 	}
 	rows, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="chart-svc_incidents"] details tbody tr').length`))
@@ -114,11 +115,11 @@ func TestBrowserBrowse(t *testing.T) {
 	}
 	testutil.SaveArtifact(t, "service.png", shot)
 
-	// Organisation trends: five SVG charts and the DORA band of twelve months.
+	// Organisation trends: six SVG charts and the DORA band of twelve months.
 	if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+"/trends?period=2026-10"), chromedp.WaitReady(chromedp.CSS(`#trend_slo svg`))); err != nil {
 		t.Fatal(err)
 	}
-	if n, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`)); err != nil || n != 5 {
+	if n, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-chart] svg').length`)); err != nil || n != 6 {
 		t.Fatalf("trend charts with SVG = %d, %v", n, err)
 	}
 	if n, err := testutil.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid="dora-bands"] tbody tr').length`)); err != nil || n != 12 {

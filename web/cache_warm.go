@@ -58,6 +58,6 @@ func (h *Handler) warm(ctx context.Context) error {
 		}
 	}
 	// The organisation trends page: twelve months of every record.
-	_, err = h.series(ctx, env, p, scorecard.Scope{}, env.Services)
+	_, err = h.series(ctx, env, p, scorecard.Scope{}, env.Services, trendMonths)
 	return err
 }

@@ -51,7 +51,7 @@ func targetOp(direction string) string {
 	return "≤"
 }
 
-// monthLabels are the x axis of the 12-month charts.
+// monthLabels are the x axis of the month charts.
 func monthLabels(ms []analytics.Period) []string {
 	out := make([]string, len(ms))
 	for i, m := range ms {
@@ -69,10 +69,11 @@ func pick(rs []analytics.Result, k string) []*float64 {
 	return out
 }
 
-// trendCharts builds the five standard charts over months. tier selects the
+// trendCharts builds the six standard charts over months. tier selects the
 // target lines (nil: none, as for the organisation); each month's target
-// is the one in force in it.
-func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs []analytics.Result, env scorecard.Env, tier *int) []views.Chart {
+// is the one in force in it. importHref is where a chart without data
+// points the user ("" when they may not import).
+func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs []analytics.Result, env scorecard.Env, tier *int, importHref string) []views.Chart {
 	xs := monthLabels(ms)
 	n := len(ms)
 	target := func(k string) []*float64 {
@@ -103,35 +104,46 @@ func trendCharts(ctx context.Context, idPrefix string, ms []analytics.Period, rs
 	}
 	// go-echarts turns the ID into a JavaScript identifier: letters, digits, underscores only.
 	id := func(s string) string { return strings.ReplaceAll(idPrefix+"_"+s, "-", "_") }
+	// MTTR and MTTD differ tenfold or more: on one axis MTTD is a flat
+	// line, so each has its own chart and scale.
+	duration := func(name, title, kpi, empty, color string) chartSpec {
+		return chartSpec{id: id(name), title: title, xs: xs, axes: []string{"minutes"}, empty: empty, series: []series{
+			{name: kpiLabel(kpi), line: true, unit: kpiUnit(kpi), color: color, values: pick(rs, kpi)},
+			{name: kpiLabel(kpi) + " target", line: true, dashed: true, unit: kpiUnit(kpi), color: color, values: target(kpi)},
+		}}
+	}
 	specs := []chartSpec{
-		{id: id("incidents"), title: "Incidents by severity", xs: xs, axes: []string{"incidents"}, series: []series{
+		{id: id("incidents"), title: "Incidents by severity", xs: xs, axes: []string{"incidents"}, empty: "No incidents in these months.", series: []series{
 			{name: "Sev1", stack: "sev", color: "#b42318", values: pick(rs, analytics.KPISev1Count)},
 			{name: "Sev2", stack: "sev", color: "#dc8a00", values: pick(rs, analytics.KPISev2Count)},
 			{name: "Sev3/4", stack: "sev", color: "#9aa4b2", values: other},
 		}},
-		{id: id("mttr"), title: "MTTR and MTTD (minutes)", xs: xs, axes: []string{"minutes"}, series: []series{
-			{name: "MTTR", line: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: pick(rs, analytics.KPIMTTRMinutes)},
-			{name: "MTTD", line: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: pick(rs, analytics.KPIMTTDMinutes)},
-			{name: "MTTR target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTRMinutes), color: "#1f5fbf", values: target(analytics.KPIMTTRMinutes)},
-			{name: "MTTD target", line: true, dashed: true, unit: kpiUnit(analytics.KPIMTTDMinutes), color: "#7a3fb8", values: target(analytics.KPIMTTDMinutes)},
-		}},
-		{id: id("deploys"), title: "Deployments and change failure rate", xs: xs, axes: []string{"deployments", "% failed"}, series: []series{
+		duration("mttr", "Time to recover (MTTR)", analytics.KPIMTTRMinutes, "No resolved incident in these months.", "#1f5fbf"),
+		duration("mttd", "Time to detect (MTTD)", analytics.KPIMTTDMinutes, "No incident with a recorded start in these months.", "#7a3fb8"),
+		{id: id("deploys"), title: "Deployments and change failure rate", xs: xs, axes: []string{"deployments", "% failed"}, empty: "No deploys in these months.", series: []series{
 			{name: "Deployments", values: pick(rs, analytics.KPIDeployments)},
 			{name: "Change failure rate", line: true, axis: 1, color: "#b42318", unit: kpiUnit(analytics.KPIChangeFailureRate), values: pick(rs, analytics.KPIChangeFailureRate)},
 			{name: "CFR target", line: true, dashed: true, axis: 1, unit: kpiUnit(analytics.KPIChangeFailureRate), color: "#b42318", values: target(analytics.KPIChangeFailureRate)},
 		}},
-		{id: id("pages"), title: "Pages and after-hours share", xs: xs, axes: []string{"pages", "% after hours"}, series: []series{
+		{id: id("pages"), title: "Pages and after-hours share", xs: xs, axes: []string{"pages", "% after hours"}, empty: "No pages in these months.", series: []series{
 			{name: "Pages", values: pick(rs, analytics.KPIPagesTotal)},
 			{name: "After-hours share", line: true, axis: 1, unit: analytics.UnitRatio, values: afterShare},
 		}},
-		{id: id("slo"), title: "Availability and error budget remaining", xs: xs, axes: []string{"% available", "% budget left"}, scale: true, series: []series{
-			{name: "Availability", line: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: pick(rs, analytics.KPIAvailability)},
-			{name: "Availability target", line: true, dashed: true, unit: kpiUnit(analytics.KPIAvailability), color: "#1f5fbf", values: target(analytics.KPIAvailability)},
-			{name: "Error budget remaining", axis: 1, unit: kpiUnit(analytics.KPIErrorBudgetRemaining), values: pick(rs, analytics.KPIErrorBudgetRemaining)},
-		}},
+		// Availability moves in its third decimal: drawn on a truncated
+		// axis a 0.01 pp dip looks like an outage, on a whole one it is a
+		// flat line. The error budget it consumed (the burn rate, docs/
+		// metrics.md) shows the same months on an axis from zero, where
+		// 100 % is the whole budget; availability stays in the table.
+		{id: id("slo"), title: "SLO error budget consumed", xs: xs, axes: []string{"% of budget"}, empty: "No SLO measurement in these months.",
+			ref: &refLine{name: "whole budget", value: 100}, series: []series{
+				{name: "Error budget consumed", unit: analytics.UnitRatio, color: "#1f5fbf", values: pick(rs, analytics.KPIBurnRate)},
+				{name: "Availability", tableOnly: true, unit: kpiUnit(analytics.KPIAvailability), values: pick(rs, analytics.KPIAvailability)},
+				{name: "Availability target", tableOnly: true, dashed: true, unit: kpiUnit(analytics.KPIAvailability), values: target(analytics.KPIAvailability)},
+			}},
 	}
 	out := make([]views.Chart, len(specs))
 	for i, s := range specs {
+		s.importHref = importHref
 		out[i] = buildChart(ctx, s)
 	}
 	return out

@@ -30,11 +30,16 @@ func (h *Handler) firstRun(c echo.Context) (*views.FirstRun, error) {
 // noData is the notice that replaces tiles and charts when the months shown
 // hold no record of the scope, with a way to import for those who may.
 func (h *Handler) noData(c echo.Context, message string) *views.NoData {
-	nd := &views.NoData{Message: message}
+	return &views.NoData{Message: message, ImportHref: importHref(c)}
+}
+
+// importHref is where the signed-in user imports data, or "" when their
+// role may not (a link that ends in 403 is no way forward).
+func importHref(c echo.Context) string {
 	if u := currentUser(c); u != nil && store.RoleRank(u.Role) >= store.RoleRank(RoleEditor) {
-		nd.ImportHref = "/imports/new"
+		return "/imports/new"
 	}
-	return nd
+	return ""
 }
 
 // noRecords says that a scope's loaded months hold nothing to chart: every

@@ -22,6 +22,7 @@ var navItems = []views.NavItem{
 	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
 	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
 	{Key: views.NavPages, Label: "Pages", Href: "/pages"},
+	{Key: views.NavNoise, Label: "Noise", Href: "/noise"},
 	{Key: views.NavOnCall, Label: "On-call", Href: "/oncall"},
 	{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
 	{Key: views.NavRisks, Label: "Risks", Href: "/risks"},

@@ -25,6 +25,9 @@ type listQuery struct {
 	period   string
 	sort     string // public name, "-" prefix for descending
 	loc      *time.Location
+	// extra are a list's own parameters (the pages list's drill-down),
+	// kept in its sort and pager links.
+	extra map[string]string
 }
 
 // parseListQuery reads the common list parameters; unknown service or team
@@ -102,6 +105,9 @@ func (q listQuery) href(path string, key, val string) string {
 		if s != "" {
 			v.Set(k, s)
 		}
+	}
+	for k, s := range q.extra {
+		v.Set(k, s)
 	}
 	if val == "" {
 		v.Del(key)

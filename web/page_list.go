@@ -1,6 +1,8 @@
 package web
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,7 +23,20 @@ func (h *Handler) listPages(c echo.Context) error {
 		return err
 	}
 	q.filter.Status = q.status
-	page, err := h.store.Pages(ctx, q.filter)
+	drill, err := parsePageDrill(c, q.loc, q.period)
+	if err != nil {
+		return err
+	}
+	var keep func(analytics.Page) bool
+	if drill.active() {
+		env, err := h.env(ctx)
+		if err != nil {
+			return err
+		}
+		drill.withSettings(env, q.period)
+		keep, q.extra = drill.keep, drill.params()
+	}
+	page, err := h.store.PagesWhere(ctx, q.filter, keep)
 	if err != nil {
 		return err
 	}
@@ -42,6 +57,13 @@ func (h *Handler) listPages(c echo.Context) error {
 				{Label: "Incident"}, {Label: "Actionable"},
 			}},
 		Pager: q.pager(path, len(page.Rows), page.Next),
+	}
+	if drill.active() {
+		v.Summary = drill.summary()
+		for k, val := range drill.params() { // the filter form keeps the drill-down
+			v.Hidden = append(v.Hidden, views.Option{Text: k, Value: val})
+		}
+		slices.SortFunc(v.Hidden, func(a, b views.Option) int { return strings.Compare(a.Text, b.Text) })
 	}
 	for _, p := range page.Rows {
 		v.Table.Rows = append(v.Table.Rows, pageRow(p, q.loc))

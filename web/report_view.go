@@ -100,7 +100,7 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	v.RiskMoves = riskMoveTable(r.RiskMoves, loc)
 	v.Worst, v.Best = trendTables(r, d.Prev, p)
 
-	v.TrendCharts = trendCharts(ctx, "rpt", rep.Months, rep.Trend, rep.Env, rep.Request.Tier)
+	v.TrendCharts = trendCharts(ctx, "rpt", rep.Months, rep.Trend, rep.Env, rep.Request.Tier, "")
 	v.Charts = true
 	return v
 }

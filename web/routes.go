@@ -127,6 +127,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/deploys/:id", h.showDeploy, RoleViewer)
 	add(http.MethodGet, "/pages", h.listPages, RoleViewer)
 	add(http.MethodGet, "/pages/:id", h.showPage, RoleViewer)
+	add(http.MethodGet, "/noise", h.showNoise, RoleViewer) // alert noise analysis, drilling into /pages
 
 	// Incident follow-through: editors correct incidents (kept as overrides)
 	// and manage action items.

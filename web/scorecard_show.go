@@ -464,16 +464,21 @@ func (h *Handler) card(ctx context.Context, env scorecard.Env, p analytics.Perio
 	})
 }
 
-// monthSeries is a scope's twelve months ending with p, computed once per data version.
+// monthSeries is a scope's months ending with p, computed once per data version.
 type monthSeries struct {
 	months  []analytics.Period
 	results []analytics.Result
 	input   analytics.Input
 }
 
-func (h *Handler) series(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope, services []analytics.Service) (monthSeries, error) {
-	return scorecard.Do(ctx, h.cache, h.store, cacheKey("series", env, p, sc), func() (monthSeries, error) {
-		ms := scorecard.Months(p, 12)
+// trendMonths is how many months the service page, the cache warmer and
+// (by default) the trends page chart.
+const trendMonths = 12
+
+// series computes the n months ending with p.
+func (h *Handler) series(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope, services []analytics.Service, n int) (monthSeries, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("series"+strconv.Itoa(n), env, p, sc), func() (monthSeries, error) {
+		ms := scorecard.Months(p, n)
 		rs, in, err := scorecard.Series(ctx, h.store, env, ms, services)
 		return monthSeries{months: ms, results: rs, input: in}, err
 	})

@@ -48,7 +48,7 @@ func (h *Handler) showService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ser, err := h.series(ctx, env, p, sc, []analytics.Service{sv})
+	ser, err := h.series(ctx, env, p, sc, []analytics.Service{sv}, trendMonths)
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (h *Handler) showService(c echo.Context) error {
 			{Label: "Description", Value: sv.Description},
 		},
 		Tiles:  tiles(row, teamRow, p, sc),
-		Charts: trendCharts(ctx, "svc", months, series, env, &tier),
+		Charts: trendCharts(ctx, "svc", months, series, env, &tier, importHref(c)),
 		Sections: []views.Section{
 			{Title: "Incidents in " + periodTitle(p), Table: incT, MoreHref: all("incidents", incs.Next)},
 			{Title: "Failed changes", Table: failedChangesTable(detail, loc)},

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -9,8 +11,25 @@ import (
 	"sreport/views"
 )
 
-// showTrends shows the organisation (or one tier or team) over twelve
-// months: the service page's charts plus the DORA band of every month.
+// trendSpans are the lengths the trends page offers, in months.
+var trendSpans = []int{6, 12, 24}
+
+// trendSpan reads ?months= (6, 12 or 24; default trendMonths).
+func trendSpan(c echo.Context) (int, error) {
+	v := c.QueryParam("months")
+	if v == "" {
+		return trendMonths, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || !slices.Contains(trendSpans, n) {
+		return 0, badRequest("months must be 6, 12 or 24")
+	}
+	return n, nil
+}
+
+// showTrends shows the organisation (or one tier or team) over 6, 12 or
+// 24 months ending with the chosen period: the service page's charts plus
+// the DORA band of every month.
 func (h *Handler) showTrends(c echo.Context) error {
 	ctx := c.Request().Context()
 	env, err := h.env(ctx)
@@ -18,6 +37,10 @@ func (h *Handler) showTrends(c echo.Context) error {
 		return err
 	}
 	q, err := h.parseScorecardQuery(c, env.Settings)
+	if err != nil {
+		return err
+	}
+	span, err := trendSpan(c)
 	if err != nil {
 		return err
 	}
@@ -33,7 +56,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 	if q.scope.Tier != nil && len(card.Tiers) == 1 {
 		row = card.Tiers[0]
 	}
-	ser, err := h.series(ctx, env, q.period, q.scope, services)
+	ser, err := h.series(ctx, env, q.period, q.scope, services, span)
 	if err != nil {
 		return err
 	}
@@ -63,6 +86,8 @@ func (h *Handler) showTrends(c echo.Context) error {
 	case q.team != "":
 		title = "Team " + q.team + " trends"
 	}
+	// The title names the months shown: the span and its end are choices.
+	title += fmt.Sprintf(" · %s – %s", months[0].From.Format("Jan 2006"), months[len(months)-1].From.Format("Jan 2006"))
 	l := h.layout(c, title, views.NavTrends)
 	l.Period = h.picker(c, q.period)
 	l.Charts = true
@@ -70,19 +95,24 @@ func (h *Handler) showTrends(c echo.Context) error {
 	for _, t := range teams {
 		teamOpts = append(teamOpts, views.Option{Value: t.Name, Text: t.Name, Selected: t.Name == q.team})
 	}
+	spanOpts := make([]views.Option, len(trendSpans))
+	for i, n := range trendSpans {
+		spanOpts[i] = views.Option{Value: strconv.Itoa(n), Text: strconv.Itoa(n) + " months", Selected: n == span}
+	}
 	v := views.Dashboard{Layout: l, Action: "/trends",
 		Filters: []views.Filter{
 			{Name: "team", Label: "Team", Options: teamOpts},
 			{Name: "tier", Label: "Tier", Options: options(q.tier, "", "All tiers", "0", "Tier 0", "1", "Tier 1", "2", "Tier 2", "3", "Tier 3")},
+			{Name: "months", Label: "Months", Options: spanOpts},
+			{Name: "period", Label: "Ending with", Value: q.period.Label, Placeholder: "2026-10 or 2026-Q3"},
 		},
-		Hidden:   []views.Option{{Text: "period", Value: q.period.Label}},
 		Tiles:    tiles(row, nil, q.period, q.scope),
-		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier),
+		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier, importHref(c)),
 		Sections: []views.Section{{Title: "DORA bands", Table: dora}},
 	}
 	if noRecords(in) {
 		v.Tiles, v.Charts, v.Sections = nil, nil, nil
-		v.NoData = h.noData(c, "No incident, deploy, page or SLO measurement in the twelve months shown. Trends appear once data is imported.")
+		v.NoData = h.noData(c, fmt.Sprintf("No incident, deploy, page or SLO measurement in the %d months shown. Trends appear once data is imported.", span))
 	}
 	return ok(c, views.DashboardPage(v))
 }

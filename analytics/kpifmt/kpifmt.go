@@ -168,6 +168,19 @@ func (f Format) Value(x float64) string {
 	return n
 }
 
+// Plot is x as a chart plots it: the number Value shows, unrounded and
+// without its unit (percentages ×100, durations in the format's scale),
+// so a chart's axis reads in the same unit as the table beside it.
+func (f Format) Plot(x float64) float64 {
+	switch {
+	case f.Unit.Percent():
+		return x * 100
+	case f.duration():
+		return f.inScale(x)
+	}
+	return x
+}
+
 // Text renders v, or none for no data.
 func (f Format) Text(v *float64, none string) string {
 	if v == nil {

@@ -195,3 +195,29 @@ func abs(x float64) float64 {
 	}
 	return x
 }
+
+// TestPlot: a chart plots the number its table shows, unrounded: percent
+// ×100 and durations in the column's scale.
+func TestPlot(t *testing.T) {
+	cases := []struct {
+		kpi  string
+		vals []float64 // the column; the first is plotted
+		want float64
+	}{
+		{analytics.KPIChangeFailureRate, []float64{0.125}, 12.5},
+		{analytics.KPIAvailability, []float64{0.99951}, 99.951},
+		{analytics.KPIMTTRMinutes, []float64{90, 30}, 90},        // median 60 min: minutes
+		{analytics.KPIMTTRMinutes, []float64{90, 600, 300}, 1.5}, // median 300 min: hours
+		{analytics.KPILeadTimeMedianHours, []float64{72, 96}, 3}, // median 84 h: days
+		{analytics.KPIIncidentsTotal, []float64{7, 9}, 7},
+	}
+	for _, c := range cases {
+		xs := make([]*float64, len(c.vals))
+		for i := range c.vals {
+			xs[i] = &c.vals[i]
+		}
+		if got := Of(c.kpi, xs...).Plot(c.vals[0]); abs(got-c.want) > 1e-9 {
+			t.Errorf("%s %v: Plot = %v, want %v", c.kpi, c.vals, got, c.want)
+		}
+	}
+}

@@ -93,6 +93,11 @@ func (s *Store) DeploysInRange(ctx context.Context, serviceIDs []int64, r TimeRa
 // collectPage scans up to limit rows (each followed by its sort key column) and
 // sets the cursor when one more row exists.
 func collectPage[T any](rows *sql.Rows, limit int, scan func(interface{ Scan(...any) error }) (T, error), id func(T) int64) (Page[T], error) {
+	return collectPageKeep(rows, limit, scan, id, nil)
+}
+
+// collectPageKeep is collectPage over the rows keep accepts (nil: all).
+func collectPageKeep[T any](rows *sql.Rows, limit int, scan func(interface{ Scan(...any) error }) (T, error), id func(T) int64, keep func(T) bool) (Page[T], error) {
 	var out Page[T]
 	var lastKey any
 	for rows.Next() {
@@ -100,6 +105,9 @@ func collectPage[T any](rows *sql.Rows, limit int, scan func(interface{ Scan(...
 		v, err := scan(scanAppend{rows, &key})
 		if err != nil {
 			return out, fmt.Errorf("store: scan: %w", err)
+		}
+		if keep != nil && !keep(v) {
+			continue
 		}
 		if len(out.Rows) == limit {
 			out.Next = encodeCursor(lastKey, id(out.Rows[limit-1]))

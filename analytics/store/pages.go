@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"sreport/analytics"
 )
@@ -61,6 +62,14 @@ var pageSorts = []sortKey{
 // Pages returns one page of pages (alerts) matching f. Status: "acked",
 // "unacked", "linked" (to an incident).
 func (s *Store) Pages(ctx context.Context, f ListFilter) (Page[analytics.Page], error) {
+	return s.PagesWhere(ctx, f, nil)
+}
+
+// PagesWhere is Pages narrowed further by keep, a rule SQL cannot state
+// (a normalised title, a local weekday and hour, the noise verdict): rows
+// are read in list order and the first f.Limit that keep accepts make the
+// page, so the cursor works as in Pages. A nil keep keeps every row.
+func (s *Store) PagesWhere(ctx context.Context, f ListFilter, keep func(analytics.Page) bool) (Page[analytics.Page], error) {
 	var w where
 	f.scope(&w, "p.service_id", "p.triggered_at")
 	switch f.Status {
@@ -76,12 +85,17 @@ func (s *Store) Pages(ctx context.Context, f ListFilter) (Page[analytics.Page], 
 	if err != nil {
 		return Page[analytics.Page]{}, err
 	}
+	if keep != nil {
+		// Rows the predicate drops must not count against the limit: read
+		// on until the page is full (collectPageKeep stops there).
+		tail = strings.TrimSuffix(tail, fmt.Sprintf(" LIMIT %d", limit+1))
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+pageCols+`, `+k.column+pageFrom+w.sql()+tail, w.args...)
 	if err != nil {
 		return Page[analytics.Page]{}, fmt.Errorf("store: load pages: %w", err)
 	}
 	defer rows.Close()
-	return collectPage(rows, limit, scanPage, func(p analytics.Page) int64 { return p.ID })
+	return collectPageKeep(rows, limit, scanPage, func(p analytics.Page) int64 { return p.ID }, keep)
 }
 
 // PageByID returns one page or ErrNotFound.

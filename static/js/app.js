@@ -1,15 +1,37 @@
-// sreport's only script: initialises the chart snippets' containers when the
-// page is printed so SVG charts are resized to the paper width.
+// sreport's only script: resizes the chart snippets' SVG charts when the
+// window changes or the page is printed, and keeps every month label of a
+// chart's x axis readable.
 (function () {
   "use strict";
-  function resizeCharts() {
+  // Month labels ("Dec 25") need about 46 px a month side by side and
+  // 16 px upright; the y axes' labels take about 110 px. A chart with less
+  // room turns its labels upright, and one too narrow even for that (24
+  // months on a phone) widens inside its card, which then scrolls: no
+  // month goes unlabelled and no two labels overlap.
+  var sideBySide = 46, upright = 16, axes = 110;
+  function fit(el, c) {
+    var o = c.getOption();
+    var x = o.xAxis && o.xAxis[0];
+    if (!x || !x.data || !x.data.length) return;
+    var n = x.data.length, need = n * upright + axes;
+    // CSSOM, not a style attribute: the CSP allows it.
+    el.style.minWidth = el.parentElement.clientWidth < need ? need + "px" : "";
+    c.resize();
+    var rotate = (c.getWidth() - axes) / n >= sideBySide ? 0 : 90;
+    if ((x.axisLabel && x.axisLabel.rotate) !== rotate) {
+      c.setOption({ xAxis: [{ axisLabel: { rotate: rotate } }] });
+    }
+  }
+  function fitAll() {
     if (typeof echarts === "undefined") return;
     document.querySelectorAll("[data-chart]").forEach(function (el) {
       var c = echarts.getInstanceByDom(el);
-      if (c) c.resize();
+      if (c) fit(el, c);
     });
   }
-  window.addEventListener("beforeprint", resizeCharts);
-  window.addEventListener("afterprint", resizeCharts);
-  window.addEventListener("resize", resizeCharts);
+  // Deferred: runs after the charts' inline scripts have drawn them.
+  fitAll();
+  window.addEventListener("beforeprint", fitAll);
+  window.addEventListener("afterprint", fitAll);
+  window.addEventListener("resize", fitAll);
 })();
