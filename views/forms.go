@@ -56,3 +56,12 @@ func dueHint(computed string) string {
 	}
 	return " · computed from severity and settings: " + computed
 }
+
+// ariaInvalid is an input's aria-invalid value; a bare attribute would
+// read as the empty string, which ARIA treats as "false".
+func ariaInvalid(invalid bool) string {
+	if invalid {
+		return "true"
+	}
+	return "false"
+}
