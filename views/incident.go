@@ -34,25 +34,25 @@ type CompareRow struct {
 // IncidentForm is the incident edit form's state; times are shown in the
 // reporting timezone (TZ, named with its offset) as YYYY-MM-DD HH:MM.
 type IncidentForm struct {
-	Action              string
-	TZ                  string
-	StartedAt           string
-	DetectedAt          string
-	AcknowledgedAt      string
-	MitigatedAt         string
-	ResolvedAt          string
+	Action         string
+	TZ             string
+	StartedAt      string
+	DetectedAt     string
+	AcknowledgedAt string
+	MitigatedAt    string
+	ResolvedAt     string
 	// Imported* are the imported times, shown as help beside the fields.
 	ImportedStarted, ImportedDetected, ImportedAcked, ImportedMitigated, ImportedResolved string
-	Severity            []Option
-	CustomerImpacting   []Option
-	NotDeployRelated    bool
-	CausedBy            []Option
-	Fingerprint         string
-	FingerprintHint     string // the derived fingerprint used without an override
-	PostmortemURL       string
-	PostmortemPublished string
-	PostmortemDue       string
-	PostmortemDueHint   string // the deadline computed from severity and settings
+	Severity                                                                              []Option
+	CustomerImpacting                                                                     []Option
+	NotDeployRelated                                                                      bool
+	CausedBy                                                                              []Option
+	Fingerprint                                                                           string
+	FingerprintHint                                                                       string // the derived fingerprint used without an override
+	PostmortemURL                                                                         string
+	PostmortemPublished                                                                   string
+	PostmortemDue                                                                         string
+	PostmortemDueHint                                                                     string // the deadline computed from severity and settings
 	// Version is the version of the override the form was loaded with,
 	// posted back so a save over someone else's newer edit is refused.
 	Version  int
