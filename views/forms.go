@@ -65,3 +65,13 @@ func ariaInvalid(invalid bool) string {
 	}
 	return "false"
 }
+
+// resetNote tells the admin what a password reset did.
+func resetNote(r CreatedUser) string {
+	ended := "their sessions were ended"
+	if r.TokensRevoked {
+		ended = "their sessions were ended and their API tokens revoked"
+	}
+	return "Reset the password of " + r.Email + ": " + ended + ". This temporary password is shown only now; pass it on securely. " +
+		"It opens one page, where they must choose their own password:"
+}
