@@ -32,27 +32,52 @@ type CompareRow struct {
 }
 
 // IncidentForm is the incident edit form's state; times are shown in the
-// reporting timezone (TZ) as datetime-local values.
+// reporting timezone (TZ, named with its offset) as YYYY-MM-DD HH:MM.
 type IncidentForm struct {
-	Action              string
-	TZ                  string
-	StartedAt           string
-	MitigatedAt         string
-	Severity            []Option
-	CustomerImpacting   []Option
-	NotDeployRelated    bool
-	CausedBy            []Option
-	Fingerprint         string
-	FingerprintHint     string // the derived fingerprint used without an override
-	PostmortemURL       string
-	PostmortemPublished string
-	PostmortemDue       string
-	PostmortemDueHint   string // the deadline computed from severity and settings
+	Action         string
+	TZ             string
+	StartedAt      string
+	DetectedAt     string
+	AcknowledgedAt string
+	MitigatedAt    string
+	ResolvedAt     string
+	// Imported* are the imported times, shown as help beside the fields.
+	ImportedStarted, ImportedDetected, ImportedAcked, ImportedMitigated, ImportedResolved string
+	Severity                                                                              []Option
+	CustomerImpacting                                                                     []Option
+	NotDeployRelated                                                                      bool
+	CausedBy                                                                              []Option
+	Fingerprint                                                                           string
+	FingerprintHint                                                                       string // the derived fingerprint used without an override
+	PostmortemURL                                                                         string
+	PostmortemPublished                                                                   string
+	PostmortemDue                                                                         string
+	PostmortemDueHint                                                                     string // the deadline computed from severity and settings
 	// Version is the version of the override the form was loaded with,
 	// posted back so a save over someone else's newer edit is refused.
 	Version  int
 	Conflict *IncidentConflict // set when a save was refused (409)
 	Errors   map[string]string
+}
+
+// incidentFields are the edit form's fields in form order, with labels.
+var incidentFields = []string{"started_at", "Impact started", "detected_at", "Detected at",
+	"acknowledged_at", "Acknowledged at", "mitigated_at", "Mitigated at", "resolved_at", "Resolved at",
+	"severity", "Severity", "customer_impacting", "Customer impacting", "caused_by_deploy_id", "Caused by deploy",
+	"fingerprint", "Fingerprint", "postmortem_url", "Postmortem URL", "postmortem_published_at", "Postmortem published",
+	"postmortem_due_at", "Postmortem due"}
+
+// ErrorList is the form's validation errors in form order.
+func (f IncidentForm) ErrorList() []FieldError {
+	return ErrorList("inc", f.Errors, incidentFields...)
+}
+
+func (f IncidentForm) time(name, label, value, imported string) TimeField {
+	hint := ""
+	if imported != "" {
+		hint = " · imported: " + imported
+	}
+	return TimeField{ID: FieldID("inc", name), Name: name, Label: label, Value: value, Zone: f.TZ, Hint: hint, Error: f.Errors[name]}
 }
 
 // IncidentConflict shows the edit another person saved while the user was
@@ -116,10 +141,24 @@ type ActionItemForm struct {
 	URL    string
 	TZ     string
 	Next   string // where to go after saving
+	// Prefix makes the field ids unique on the page ("item").
+	Prefix string
 	// Was holds the values the edit form was loaded with (nil on the add
 	// form), posted back so only the fields the user changed are saved.
 	Was    *ActionItemWas
 	Errors map[string]string
+}
+
+// ErrorList is the form's validation errors in form order.
+func (f ActionItemForm) ErrorList() []FieldError {
+	return ErrorList(f.prefix(), f.Errors, "title", "Title", "owner", "Owner", "due_at", "Due", "url", "Link")
+}
+
+func (f ActionItemForm) prefix() string {
+	if f.Prefix == "" {
+		return "item"
+	}
+	return f.Prefix
 }
 
 // ActionItemWas is an action item's effective values as an edit form showed

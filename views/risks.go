@@ -119,6 +119,11 @@ type RiskForm struct {
 	Statuses   []Option
 	Owners     []string // suggestions: users' emails and owners in use
 	Conflict   *RiskConflict
+	// Was is the risk as the edit form was loaded (Value field name, Text
+	// its value), posted back so a save applies only the fields changed.
+	Was []Option
+	// ErrorSummary lists the validation errors in form order.
+	ErrorSummary []FieldError
 }
 
 // RiskValues are the form's fields as entered.
@@ -134,11 +139,15 @@ type RiskConflict struct {
 	By   string
 	At   string
 	Rows []RiskConflictRow
+	// Merged: their changes to other fields were merged into the form;
+	// Rows are only the fields both changed, with the value both started from.
+	Merged bool
 }
 
 // RiskConflictRow is one field where the saved value and the editor's differ.
 type RiskConflictRow struct {
 	Field  string
+	Was    string
 	Theirs string
 	Yours  string
 }

@@ -41,7 +41,7 @@ func (h *Handler) accountView(c echo.Context) (views.AccountView, error) {
 		return views.AccountView{}, err
 	}
 	v := views.AccountView{Layout: h.layout(c, "Your account", views.NavAccount), Email: u.Email, Role: u.Role,
-		RevokeTokens: true, TokenScope: store.ScopeRead}
+		RevokeTokens: true, TokenScope: store.ScopeRead, MustChangePassword: u.MustChangePassword}
 	for _, s := range store.Scopes {
 		if store.ScopeAllowed(u.Role, s) {
 			v.Scopes = append(v.Scopes, s)
@@ -74,6 +74,8 @@ func (h *Handler) changePassword(c echo.Context) error {
 	}
 	if p := accounts.PasswordProblem(next); p != "" {
 		errs["new"] = p
+	} else if u.MustChangePassword && next == current {
+		errs["new"] = "Choose a password of your own, not the temporary one."
 	} else if next != confirm {
 		errs["confirm"] = "The two new passwords differ."
 	}

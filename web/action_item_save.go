@@ -17,11 +17,14 @@ import (
 // maxItemText bounds an action item's title and owner.
 const maxItemText = 300
 
-// readItemForm reads and validates an action item form; errors are keyed by field.
-func readItemForm(c echo.Context, loc *time.Location) (views.ActionItemForm, store.ActionItemInput) {
+// readItemForm reads and validates an action item form; errors are keyed by
+// field. created is when the item was (or, for a new one, is being)
+// created in the app; zero for an imported item, whose row's creation
+// says when the import ran, not when the item was raised.
+func readItemForm(c echo.Context, loc *time.Location, now, created time.Time) (views.ActionItemForm, store.ActionItemInput) {
 	f := views.ActionItemForm{Title: strings.TrimSpace(c.FormValue("title")), Owner: strings.TrimSpace(c.FormValue("owner")),
 		Due: c.FormValue("due_at"), URL: strings.TrimSpace(c.FormValue("url")), Next: localPath(c.FormValue("next")),
-		TZ: loc.String(), Errors: map[string]string{}}
+		TZ: zoneNote(loc, now), Errors: map[string]string{}}
 	in := store.ActionItemInput{Title: f.Title, Owner: f.Owner, URL: f.URL}
 	switch {
 	case f.Title == "":
@@ -34,13 +37,38 @@ func readItemForm(c echo.Context, loc *time.Location) (views.ActionItemForm, sto
 	}
 	due, err := parseLocal(f.Due, loc)
 	if err != nil {
-		f.Errors["due_at"] = "Enter a date and time (" + loc.String() + "), e.g. 2026-10-03T17:00."
+		f.Errors["due_at"] = timeFieldError(err, loc)
+	}
+	if msg := checkItemDue(due, created, loc); msg != "" {
+		f.Errors["due_at"] = msg
 	}
 	in.DueAt = due
 	if f.URL != "" && safeExternal(f.URL) == "" {
 		f.Errors["url"] = "Enter an http:// or https:// link."
 	}
 	return f, in
+}
+
+// checkItemDue says what is wrong with a due date: before 2000 (a typo:
+// "1999" for "2029"), or before the day the item was created in the app,
+// since nothing can be due before it was asked for. Creation counts from
+// the start of its day in the reporting timezone, so "due today" is fine.
+func checkItemDue(due *time.Time, created time.Time, loc *time.Location) string {
+	if due == nil {
+		return ""
+	}
+	if due.Before(minRecordTime) {
+		return "Enter a due date in 2000 or later."
+	}
+	if created.IsZero() {
+		return ""
+	}
+	l := created.In(loc)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	if due.Before(day) {
+		return "The item cannot be due before it was created (" + day.Format("2006-01-02") + ")."
+	}
+	return ""
 }
 
 // localPath returns p when it is a path on this site, so a "next"
@@ -71,7 +99,8 @@ func (h *Handler) createActionItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	form, in := readItemForm(c, st.Location())
+	now := h.cfg.Now()
+	form, in := readItemForm(c, st.Location(), now, now)
 	if len(form.Errors) > 0 {
 		v, err := h.incidentView(c, id, nil, &form)
 		if err != nil {
@@ -102,7 +131,7 @@ func (h *Handler) editActionItem(c echo.Context) error {
 	}
 	loc := st.Location()
 	form := views.ActionItemForm{Title: a.Title, Owner: a.Owner, Due: localValue(a.DueAt, loc), URL: a.URL,
-		Next: localPath(c.QueryParam("next")), TZ: loc.String()}
+		Next: localPath(c.QueryParam("next")), TZ: zoneNote(loc, h.cfg.Now())}
 	form.Was = &views.ActionItemWas{Title: form.Title, Owner: form.Owner, Due: form.Due, URL: form.URL}
 	return ok(c, views.ActionItemEditPage(h.itemEditView(c, a, loc, form)))
 }
@@ -141,9 +170,20 @@ func (h *Handler) saveActionItem(c echo.Context) error {
 		return notFoundOr(err, "action item")
 	}
 	loc := st.Location()
-	form, in := readItemForm(c, loc)
+	var created time.Time
+	if a.Source == store.SourceApp {
+		if created, err = h.store.ActionItemCreatedAt(ctx, id); err != nil {
+			return err
+		}
+	}
+	form, in := readItemForm(c, loc, h.cfg.Now(), created)
 	was, wasIn := itemWas(c, a, loc)
 	form.Was = &was
+	if in.DueAt != nil && wasIn.DueAt != nil && in.DueAt.Equal(*wasIn.DueAt) && form.Errors["due_at"] != "" && !in.DueAt.Before(minRecordTime) {
+		// A due date the user did not change never blocks an edit of the
+		// other fields, even one an older version let through.
+		delete(form.Errors, "due_at")
+	}
 	if len(form.Errors) > 0 {
 		return render(c, http.StatusUnprocessableEntity, views.ActionItemEditPage(h.itemEditView(c, a, loc, form)))
 	}

@@ -63,7 +63,8 @@ func (h *Handler) listAudit(c echo.Context) error {
 	}
 	for _, e := range entries {
 		v.Rows = append(v.Rows, views.AuditRow{ID: strconv.FormatInt(e.ID, 10), At: e.At.UTC().Format("2006-01-02 15:04:05"),
-			Actor: e.Actor, Action: e.Action, Entity: e.Entity, EntityID: e.EntityID, Client: e.ClientAddr, Before: e.Before, After: e.After})
+			Actor: e.Actor, Action: auditActionLabel(e.Action, e.Entity), Entity: auditEntityLabel(e.Entity, e.EntityID),
+			Client: e.ClientAddr, Before: e.Before, After: e.After, Changes: auditChanges(e.Before, e.After)})
 	}
 	v.Pager.Shown = len(v.Rows)
 	if c.QueryParam("before") != "" {

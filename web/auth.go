@@ -379,6 +379,14 @@ func (h *Handler) authorize(e *echo.Echo) echo.MiddlewareFunc {
 			if store.RoleRank(u.Role) < store.RoleRank(role) {
 				return userError{http.StatusForbidden, fmt.Sprintf("This needs the %s role; you are signed in as %s. Ask an admin for access.", role, u.Role)}
 			}
+			if u.MustChangePassword && authMethod(c) == authSession && !passwordChangeRoutes[key] {
+				// A temporary password an admin set opens only the page
+				// that replaces it.
+				if safeMethod(c.Request().Method) {
+					return c.Redirect(http.StatusSeeOther, "/account?change=required")
+				}
+				return userError{http.StatusForbidden, "Choose a new password on your account page first: yours was reset by an admin."}
+			}
 			if authMethod(c) == authToken && !safeMethod(c.Request().Method) && tokenScope(c) != store.ScopeWrite {
 				return userError{http.StatusForbidden, "This API token has the read scope; writing needs a token with the write scope (create one on /account)."}
 			}
@@ -386,6 +394,10 @@ func (h *Handler) authorize(e *echo.Echo) echo.MiddlewareFunc {
 		}
 	}
 }
+
+// passwordChangeRoutes are what a browser signed in with a temporary
+// password may reach (besides public routes such as sign-out).
+var passwordChangeRoutes = map[string]bool{"GET /account": true, "POST /account/password": true}
 
 // safeMethod reports whether an HTTP method only reads (RFC 9110 §9.2.1).
 func safeMethod(m string) bool {

@@ -499,12 +499,12 @@ func TestAdminUsers(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("audit page: %d", status)
 	}
-	for _, action := range []string{"create", "set_role", "disable"} {
+	for _, action := range []string{"create", "changed role", "disable"} {
 		if !strings.Contains(body, "<td>"+action+"</td>") {
 			t.Errorf("audit page lacks %s", action)
 		}
 	}
-	if strings.Contains(body, "<td>login</td>") {
+	if strings.Contains(body, "<td>signed in</td>") {
 		t.Error("entity filter leaked session rows")
 	}
 	if status, _, _ := getWith(t, admin, s.URL+"/admin/audit?from=yesterday"); status != http.StatusBadRequest {

@@ -234,8 +234,15 @@ func TestActionItemFlow(t *testing.T) {
 		!strings.Contains(body, "http:// or https://") || !strings.Contains(body, `value="kim"`) {
 		t.Fatalf("invalid item: %d", status)
 	}
+	// A due date before 2000, or before the item is created (now), is a typo.
+	for due, want := range map[string]string{"1999-12-31 17:00": "2000 or later", "2026-11-14 17:00": "cannot be due before it was created (2026-11-15)"} {
+		status, body, _ := postWith(t, c, page+"/action-items", url.Values{"title": {"Add replica alarm"}, "due_at": {due}}, true)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, want) || !strings.Contains(body, `data-testid="error-summary"`) {
+			t.Fatalf("due %s: %d, want 422 with %q", due, status, want)
+		}
+	}
 	status, _, hdr := postWith(t, c, page+"/action-items", url.Values{"title": {"Add replica alarm"}, "owner": {"kim"},
-		"due_at": {"2026-11-01T17:00"}, "url": {"https://jira.example/OPS-1"}}, true)
+		"due_at": {"2026-11-20T17:00"}, "url": {"https://jira.example/OPS-1"}}, true)
 	if status != http.StatusSeeOther || !strings.HasSuffix(hdr.Get("Location"), "?done=item") {
 		t.Fatalf("add: %d %s", status, hdr.Get("Location"))
 	}
@@ -257,7 +264,7 @@ func TestActionItemFlow(t *testing.T) {
 	if status != http.StatusUnprocessableEntity || !strings.Contains(body, "Enter a date and time") || !strings.Contains(body, `value="31/12/2026"`) {
 		t.Fatalf("invalid edit: %d", status)
 	}
-	status, _, hdr = postWith(t, c, edit, url.Values{"title": {"Add replica lag alarm"}, "owner": {"lee"}, "due_at": {"2026-11-10T17:00"},
+	status, _, hdr = postWith(t, c, edit, url.Values{"title": {"Add replica lag alarm"}, "owner": {"lee"}, "due_at": {"2026-11-25 17:00"},
 		"next": {"/action-items"}}, true)
 	if status != http.StatusSeeOther || hdr.Get("Location") != "/action-items" {
 		t.Fatalf("edit: %d %s", status, hdr.Get("Location"))
@@ -413,7 +420,7 @@ func TestActionItemEditKeepsSource(t *testing.T) {
 	_, body, _ := getWith(t, c, edit+"/edit")
 	form := url.Values{}
 	for _, name := range []string{"title", "owner", "due_at", "url", "was", "was_title", "was_owner", "was_due_at", "was_url"} {
-		m := regexp.MustCompile(`name="` + name + `" value="([^"]*)"`).FindStringSubmatch(body)
+		m := regexp.MustCompile(`name="` + name + `"[^>]*? value="([^"]*)"`).FindStringSubmatch(body)
 		if m == nil {
 			t.Fatalf("edit form lacks %s", name)
 		}

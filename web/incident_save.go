@@ -39,7 +39,10 @@ func (h *Handler) saveIncident(c echo.Context) error {
 	loc := d.loc
 	form := views.IncidentForm{
 		StartedAt:           c.FormValue("started_at"),
+		DetectedAt:          c.FormValue("detected_at"),
+		AcknowledgedAt:      c.FormValue("acknowledged_at"),
 		MitigatedAt:         c.FormValue("mitigated_at"),
+		ResolvedAt:          c.FormValue("resolved_at"),
 		NotDeployRelated:    c.FormValue("not_deploy_related") != "",
 		Fingerprint:         strings.TrimSpace(c.FormValue("fingerprint")),
 		PostmortemURL:       strings.TrimSpace(c.FormValue("postmortem_url")),
@@ -55,13 +58,19 @@ func (h *Handler) saveIncident(c echo.Context) error {
 	timeField := func(name, value string) {
 		t, err := parseLocal(value, loc)
 		if err != nil {
-			form.Errors[name] = "Enter a date and time (" + loc.String() + "), e.g. 2026-10-03T14:05."
+			form.Errors[name] = timeFieldError(err, loc)
 		}
 		switch name {
 		case "started_at":
 			o.StartedAt = t
+		case "detected_at":
+			o.DetectedAt = t
+		case "acknowledged_at":
+			o.AcknowledgedAt = t
 		case "mitigated_at":
 			o.MitigatedAt = t
+		case "resolved_at":
+			o.ResolvedAt = t
 		case "postmortem_published_at":
 			o.PostmortemPublishedAt = t
 		case "postmortem_due_at":
@@ -69,7 +78,10 @@ func (h *Handler) saveIncident(c echo.Context) error {
 		}
 	}
 	timeField("started_at", form.StartedAt)
+	timeField("detected_at", form.DetectedAt)
+	timeField("acknowledged_at", form.AcknowledgedAt)
 	timeField("mitigated_at", form.MitigatedAt)
+	timeField("resolved_at", form.ResolvedAt)
 	timeField("postmortem_published_at", form.PostmortemPublished)
 	timeField("postmortem_due_at", form.PostmortemDue)
 	checkIncidentDates(o, d, h.cfg.Now(), form.Errors)
@@ -145,20 +157,50 @@ func (h *Handler) saveIncident(c echo.Context) error {
 // checkIncidentDates puts a message beside each overridden time that
 // contradicts the incident's other times (effective values: the override
 // where there is one, else the imported value). Imported times the user
-// did not override are not checked: a bad source must not block an edit.
+// did not override are not checked against each other: a bad source must
+// not block an edit; but an imported time contradicting an overridden one
+// is, since the override is what the user is changing now.
 func checkIncidentDates(o store.IncidentOverride, d incidentData, now time.Time, errs map[string]string) {
-	loc, det, resolved := d.loc, d.in.DetectedAt, d.in.ResolvedAt
-	start := d.imported.StartedAt
-	if o.StartedAt != nil {
-		start = o.StartedAt
+	loc, imp := d.loc, d.imported
+	pick := func(ov, imported *time.Time) *time.Time {
+		if ov != nil {
+			return ov
+		}
+		return imported
 	}
+	det := d.imported.DetectedAt
+	if o.DetectedAt != nil {
+		det = *o.DetectedAt
+	}
+	start := pick(o.StartedAt, imp.StartedAt)
+	ack := pick(o.AcknowledgedAt, imp.AcknowledgedAt)
+	mitig := pick(o.MitigatedAt, imp.MitigatedAt)
+	resolved := pick(o.ResolvedAt, imp.ResolvedAt)
 	set := func(field, msg string) {
 		if errs[field] == "" {
 			errs[field] = msg
 		}
 	}
+	if o.DetectedAt != nil {
+		switch {
+		case o.DetectedAt.After(now):
+			set("detected_at", "Detection cannot be in the future.")
+		case o.DetectedAt.Before(minRecordTime):
+			set("detected_at", "Enter a detection time after 2000-01-01.")
+		case o.StartedAt == nil && start != nil && o.DetectedAt.Before(*start):
+			set("detected_at", "Detection cannot come before the impact started ("+fmtTime(*start, loc)+").")
+		}
+	}
 	if o.StartedAt != nil && o.StartedAt.After(det) {
 		set("started_at", "Impact cannot start after detection ("+fmtTime(det, loc)+").")
+	}
+	if a := o.AcknowledgedAt; a != nil {
+		switch {
+		case a.Before(det):
+			set("acknowledged_at", "Acknowledgement cannot come before detection ("+fmtTime(det, loc)+").")
+		case resolved != nil && a.After(*resolved):
+			set("acknowledged_at", "Acknowledgement cannot come after resolution ("+fmtTime(*resolved, loc)+").")
+		}
 	}
 	if m := o.MitigatedAt; m != nil {
 		switch {
@@ -169,6 +211,21 @@ func checkIncidentDates(o store.IncidentOverride, d incidentData, now time.Time,
 		case resolved != nil && m.After(*resolved):
 			set("mitigated_at", "Mitigation cannot come after resolution ("+fmtTime(*resolved, loc)+").")
 		}
+	}
+	if r := o.ResolvedAt; r != nil {
+		switch {
+		case r.After(now):
+			set("resolved_at", "Resolution cannot be in the future.")
+		case r.Before(det):
+			set("resolved_at", "Resolution cannot come before detection ("+fmtTime(det, loc)+").")
+		case o.AcknowledgedAt == nil && ack != nil && r.Before(*ack):
+			set("resolved_at", "Resolution cannot come before the acknowledgement ("+fmtTime(*ack, loc)+").")
+		case o.MitigatedAt == nil && mitig != nil && r.Before(*mitig):
+			set("resolved_at", "Resolution cannot come before mitigation ("+fmtTime(*mitig, loc)+").")
+		}
+	}
+	if o.DetectedAt != nil && o.ResolvedAt == nil && resolved != nil && resolved.Before(det) {
+		set("detected_at", "Detection cannot come after resolution ("+fmtTime(*resolved, loc)+"); correct the resolved time too.")
 	}
 	if p := o.PostmortemPublishedAt; p != nil {
 		switch {
@@ -189,6 +246,10 @@ func checkIncidentDates(o store.IncidentOverride, d incidentData, now time.Time,
 		}
 	}
 }
+
+// minRecordTime is the earliest time a corrected record time may have: no
+// incident this app reports on predates it, so an earlier one is a typo.
+var minRecordTime = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
 
 // incidentConflict lists where the override someone else saved (theirs)
 // and the user's input (yours) differ.
@@ -238,7 +299,10 @@ func overrideValues(o store.IncidentOverride, loc *time.Location) []overrideValu
 	}
 	return []overrideValue{
 		{"Impact started", tm(o.StartedAt)},
+		{"Detected at", tm(o.DetectedAt)},
+		{"Acknowledged at", tm(o.AcknowledgedAt)},
 		{"Mitigated at", tm(o.MitigatedAt)},
+		{"Resolved at", tm(o.ResolvedAt)},
 		{"Severity", sev},
 		{"Customer impacting", cust},
 		{"Not deploy-related", yesNo(o.NotDeployRelated)},

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -17,9 +16,6 @@ import (
 
 // candidateWindow is how far before detection the caused-by deploy picker looks.
 const candidateWindow = 7 * 24 * time.Hour
-
-// localInput is the datetime-local layout the edit forms use.
-const localInput = "2006-01-02T15:04"
 
 // showIncident shows one incident: facts, imported and edited values side
 // by side, the edit form for editors, the inferred deploy link, the
@@ -125,7 +121,11 @@ func (h *Handler) incidentView(c echo.Context, id int64, form *views.IncidentFor
 		v.Form = formFromOverride(d)
 	}
 	v.Form.Action = idHref("/incidents/", id)
-	v.Form.TZ = loc.String()
+	v.Form.TZ = zoneNote(loc, h.cfg.Now())
+	imp := d.imported
+	v.Form.ImportedStarted, v.Form.ImportedDetected = localValueOr(imp.StartedAt, loc), localValue(&imp.DetectedAt, loc)
+	v.Form.ImportedAcked, v.Form.ImportedMitigated = localValueOr(imp.AcknowledgedAt, loc), localValueOr(imp.MitigatedAt, loc)
+	v.Form.ImportedResolved = localValueOr(imp.ResolvedAt, loc)
 	v.Form.FingerprintHint = analytics.Fingerprint(d.withoutFingerprint())
 	if due := computedPostmortemDue(in, d.st); due != nil {
 		v.Form.PostmortemDueHint = fmtTime(*due, loc)
@@ -161,7 +161,7 @@ func (h *Handler) incidentView(c echo.Context, id int64, form *views.IncidentFor
 		v.NewItem = *newItem
 	}
 	v.NewItem.Action = idHref("/incidents/", id) + "/action-items"
-	v.NewItem.TZ = loc.String()
+	v.NewItem.TZ = zoneNote(loc, h.cfg.Now())
 	return v, nil
 }
 
@@ -226,7 +226,10 @@ func compareRows(d incidentData) []views.CompareRow {
 	var rows []views.CompareRow
 	rows = append(rows,
 		row("Impact started", t(imp.StartedAt), t(ov.StartedAt), t(eff.StartedAt), ov.StartedAt != nil),
-		row("Mitigated at", t(imp.MitigatedAt), t(ov.MitigatedAt), t(eff.MitigatedAt), ov.MitigatedAt != nil))
+		row("Detected at", t(&imp.DetectedAt), t(ov.DetectedAt), t(&eff.DetectedAt), ov.DetectedAt != nil),
+		row("Acknowledged at", t(imp.AcknowledgedAt), t(ov.AcknowledgedAt), t(eff.AcknowledgedAt), ov.AcknowledgedAt != nil),
+		row("Mitigated at", t(imp.MitigatedAt), t(ov.MitigatedAt), t(eff.MitigatedAt), ov.MitigatedAt != nil),
+		row("Resolved at", t(imp.ResolvedAt), t(ov.ResolvedAt), t(eff.ResolvedAt), ov.ResolvedAt != nil))
 	sevImp := sevLabel(imp.Severity)
 	if imp.SeverityRaw != "" {
 		sevImp += " (" + imp.SeverityRaw + ")"
@@ -312,7 +315,10 @@ func formFromOverride(d incidentData) views.IncidentForm {
 	ov, loc := d.ov, d.loc
 	f := views.IncidentForm{
 		StartedAt:           localValue(ov.StartedAt, loc),
+		DetectedAt:          localValue(ov.DetectedAt, loc),
+		AcknowledgedAt:      localValue(ov.AcknowledgedAt, loc),
 		MitigatedAt:         localValue(ov.MitigatedAt, loc),
+		ResolvedAt:          localValue(ov.ResolvedAt, loc),
 		NotDeployRelated:    ov.NotDeployRelated,
 		PostmortemPublished: localValue(ov.PostmortemPublishedAt, loc),
 		PostmortemDue:       localValue(ov.PostmortemDueAt, loc),
@@ -396,32 +402,6 @@ func deployLabel(d analytics.Deploy, loc *time.Location) string {
 		s += " (" + strings.Join(tags, ", ") + ")"
 	}
 	return s
-}
-
-// localValue renders t for a datetime-local input in loc.
-func localValue(t *time.Time, loc *time.Location) string {
-	if t == nil {
-		return ""
-	}
-	return t.In(loc).Format(localInput)
-}
-
-var errLocalTime = errors.New("enter a date and time like 2026-10-03T14:05")
-
-// parseLocal reads a datetime-local value (or a bare date, as 00:00) in
-// loc; "" is nil.
-func parseLocal(s string, loc *time.Location) (*time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, nil
-	}
-	for _, layout := range []string{localInput, "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			u := t.UTC()
-			return &u, nil
-		}
-	}
-	return nil, errLocalTime
 }
 
 // timelineTable lists the lifecycle with the time between consecutive

@@ -119,6 +119,11 @@ func (h *Handler) riskForm(c echo.Context, title, action, code string, version i
 	if code != "" {
 		f.CancelHref = riskHref(code)
 	}
+	labels := make([]string, 0, 2*len(analytics.RiskFields)+2)
+	for _, name := range analytics.RiskFields {
+		labels = append(labels, name, analytics.RiskFieldTitle(name))
+	}
+	f.ErrorSummary = views.ErrorList("f", errs, append(labels, "comment", "Comment")...)
 	names := make([]string, 0, len(all))
 	for _, s := range all {
 		names = append(names, s.Name)

@@ -52,6 +52,7 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/admin/users", h.listUsers, RoleAdmin)
 	add(http.MethodPost, "/admin/users", h.createUser, RoleAdmin)
 	add(http.MethodPost, "/admin/users/:id", h.updateUser, RoleAdmin)
+	add(http.MethodPost, "/admin/users/:id/password", h.resetUserPassword, RoleAdmin)
 	add(http.MethodGet, "/admin/audit", h.listAudit, RoleAdmin)
 	add(http.MethodPost, "/admin/demo", h.loadDemo, RoleAdmin) // first run: only into an empty database
 	add(http.MethodGet, "/admin/webhooks", h.listWebhooks, RoleAdmin)

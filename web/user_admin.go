@@ -30,10 +30,16 @@ func (h *Handler) usersView(c echo.Context, form views.NewUserForm) (views.Users
 		return views.UsersView{}, err
 	}
 	me := currentUser(c)
+	loc := h.location(c)
 	v := views.UsersView{Layout: h.layout(c, "Users", views.NavAdmin), Roles: store.Roles, Form: form}
 	for _, u := range users {
+		last := "never"
+		if u.LastSignInAt != nil {
+			last = fmtTime(*u.LastSignInAt, loc)
+		}
 		v.Users = append(v.Users, views.UserRow{ID: strconv.FormatInt(u.ID, 10), Email: u.Email, Role: u.Role,
-			Disabled: u.Disabled, Created: u.CreatedAt.UTC().Format("2006-01-02"), Self: me != nil && me.ID == u.ID})
+			Disabled: u.Disabled, Created: u.CreatedAt.UTC().Format("2006-01-02"), Self: me != nil && me.ID == u.ID,
+			LastSignIn: last, MustChangePassword: u.MustChangePassword})
 	}
 	return v, nil
 }
@@ -112,4 +118,45 @@ func (h *Handler) updateUser(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/admin/users?done=saved")
+}
+
+// resetUserPassword gives another user a generated temporary password,
+// shown to the admin once, which the user must replace at the next
+// sign-in. Every session of the user ends; their API tokens are revoked
+// too unless the admin unticks the box (a reset because an account may be
+// compromised should leave nothing of it working). Without e-mail this is
+// the safest reset: no link can be intercepted, and the temporary password
+// opens nothing but the page that replaces it.
+func (h *Handler) resetUserPassword(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil {
+		return notFound("user")
+	}
+	if me := currentUser(c); me.ID == id {
+		return badRequest("Change your own password on your account page.")
+	}
+	u, err := h.store.UserByID(ctx, id)
+	if err != nil {
+		return notFoundOr(err, "user")
+	}
+	password := accounts.GeneratePassword()
+	hash, err := store.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	a := h.Audit(c)
+	a.Action = "reset_password"
+	revoke := c.FormValue("revoke_tokens") != ""
+	if _, _, err := h.store.ChangePassword(ctx, id, hash, store.PasswordChange{RevokeTokens: revoke, Temporary: true}, a); err != nil {
+		return notFoundOr(err, "user")
+	}
+	v, err := h.usersView(c, views.NewUserForm{Role: store.RoleViewer})
+	if err != nil {
+		return err
+	}
+	v.Reset = &views.CreatedUser{Email: u.Email, Password: password, TokensRevoked: revoke}
+	// Rendered, not redirected: the password must not survive in a URL.
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return ok(c, views.UsersPage(v))
 }

@@ -55,6 +55,24 @@ func actionItemByID(ctx context.Context, q queryRower, id int64) (analytics.Acti
 	return a, nil
 }
 
+// ActionItemCreatedAt returns when an action item's row was created: in the
+// app, when a user added it; imported, when the import first wrote it.
+func (s *Store) ActionItemCreatedAt(ctx context.Context, id int64) (time.Time, error) {
+	var at string
+	err := s.db.QueryRowContext(ctx, `SELECT created_at FROM action_items WHERE id = ?`, id).Scan(&at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, fmt.Errorf("store: action item %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: load action item %d: %w", id, err)
+	}
+	t, err := ParseTime(at)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: action item %d created_at: %w", id, err)
+	}
+	return t, nil
+}
+
 // CreateActionItem adds an action item to an incident (its service is the
 // incident's) and audits it in the same transaction.
 func (s *Store) CreateActionItem(ctx context.Context, incidentID int64, in ActionItemInput, a Audit) (analytics.ActionItem, error) {

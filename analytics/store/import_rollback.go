@@ -221,7 +221,10 @@ func userDataOf(ctx context.Context, tx *sql.Tx, id int64) ([]string, error) {
 
 	q := `SELECT 'incident #' || o.incident_id || ' has edits made in sreport (' || TRIM(
 			CASE WHEN o.started_at IS NOT NULL THEN 'impact start, ' ELSE '' END ||
+			CASE WHEN o.detected_at IS NOT NULL THEN 'detected time, ' ELSE '' END ||
+			CASE WHEN o.acknowledged_at IS NOT NULL THEN 'acknowledged time, ' ELSE '' END ||
 			CASE WHEN o.mitigated_at IS NOT NULL THEN 'mitigated time, ' ELSE '' END ||
+			CASE WHEN o.resolved_at IS NOT NULL THEN 'resolved time, ' ELSE '' END ||
 			CASE WHEN o.severity IS NOT NULL THEN 'severity, ' ELSE '' END ||
 			CASE WHEN o.customer_impacting IS NOT NULL THEN 'customer impact, ' ELSE '' END ||
 			CASE WHEN o.not_deploy_related = 1 OR o.caused_by_deploy_id IS NOT NULL OR o.inferred_link_rejected = 1 THEN 'cause, ' ELSE '' END ||

@@ -10,13 +10,20 @@ import (
 	"sreport/analytics"
 )
 
+// effectiveDetected and effectiveResolved are an incident's detection and
+// resolution as the KPIs use them: the user's correction, else the import.
+const (
+	effectiveDetected = "COALESCE(o.detected_at, i.detected_at)"
+	effectiveResolved = "COALESCE(o.resolved_at, i.resolved_at)"
+)
+
 // incidentCols selects an incident's effective values: a user's override
 // wins over the imported value, which stays untouched in incidents.
 const incidentCols = `i.id, i.source, i.external_id, i.service_id, s.name, i.title,
 	COALESCE(o.severity, i.severity), i.severity_raw, i.status,
 	COALESCE(o.customer_impacting, i.customer_impacting),
-	COALESCE(o.started_at, i.started_at), i.detected_at, i.acknowledged_at,
-	COALESCE(o.mitigated_at, i.mitigated_at), i.resolved_at,
+	COALESCE(o.started_at, i.started_at), ` + effectiveDetected + `, COALESCE(o.acknowledged_at, i.acknowledged_at),
+	COALESCE(o.mitigated_at, i.mitigated_at), ` + effectiveResolved + `,
 	i.root_cause, i.category, i.problem_ref, COALESCE(o.fingerprint, ''), i.caused_by_ref,
 	COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id),
 	COALESCE(o.not_deploy_related, 0), COALESCE(o.inferred_link_rejected, 0),
@@ -71,7 +78,7 @@ func scanIncident(sc interface{ Scan(...any) error }) (analytics.Incident, error
 }
 
 var incidentSorts = []sortKey{
-	{name: "detected", column: "i.detected_at"},
+	{name: "detected", column: effectiveDetected},
 	{name: "severity", column: "COALESCE(o.severity, i.severity)", isInt: true},
 	{name: "title", column: "i.title"},
 }
@@ -79,15 +86,15 @@ var incidentSorts = []sortKey{
 // Incidents returns one page of incidents matching f.
 func (s *Store) Incidents(ctx context.Context, f ListFilter) (Page[analytics.Incident], error) {
 	var w where
-	f.scope(&w, "i.service_id", "i.detected_at")
+	scopeIncidents(&w, f)
 	if f.Severity != 0 {
 		w.add("COALESCE(o.severity, i.severity) = ?", f.Severity)
 	}
 	switch f.Status {
 	case "open":
-		w.add("i.resolved_at IS NULL")
+		w.add(effectiveResolved + " IS NULL")
 	case "resolved":
-		w.add("i.resolved_at IS NOT NULL")
+		w.add(effectiveResolved + " IS NOT NULL")
 	}
 	k := pickSort(incidentSorts, f.Sort)
 	tail, limit, err := applyKeyset(&w, k, f, "i.id")
@@ -117,14 +124,38 @@ func (s *Store) IncidentByID(ctx context.Context, id int64) (analytics.Incident,
 // IncidentsInRange returns every incident detected in r for the given services (nil = all), oldest first.
 func (s *Store) IncidentsInRange(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.Incident, error) {
 	var w where
-	ListFilter{Range: r}.scope(&w, "i.service_id", "i.detected_at")
+	detectedIn(&w, r)
 	inIDs(&w, "i.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY i.detected_at, i.id`, w.args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY `+effectiveDetected+`, i.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load incidents: %w", err)
 	}
 	defer rows.Close()
 	return collectAll(rows, scanIncident)
+}
+
+// scopeIncidents is ListFilter.scope for a query over incidentFrom, with
+// the period applied to the effective detection time.
+func scopeIncidents(w *where, f ListFilter) {
+	r := f.Range
+	f.Range = TimeRange{}
+	f.scope(w, "i.service_id", "")
+	detectedIn(w, r)
+}
+
+// detectedIn restricts a query over incidentFrom to incidents whose
+// effective detection lies in r. An imported time in r, or a corrected one
+// in r, is a superset the indexes on both tables find; the effective time
+// then decides, so an incident whose detection was moved out of r is left
+// out and one moved into r is found.
+func detectedIn(w *where, r TimeRange) {
+	if r.From.IsZero() && r.To.IsZero() {
+		return
+	}
+	from, to := r.bounds()
+	w.add(`(i.detected_at >= ? AND i.detected_at < ?
+		OR i.id IN (SELECT incident_id FROM incident_overrides WHERE detected_at >= ? AND detected_at < ?))`, from, to, from, to)
+	w.add(effectiveDetected+" >= ? AND "+effectiveDetected+" < ?", from, to)
 }
 
 // scanAppend scans a row whose last column is the sort key used for the cursor.
@@ -161,7 +192,7 @@ func inIDs(w *where, col string, ids []int64) {
 // IncidentsCausedBy returns the incidents explicitly linked to a deploy.
 func (s *Store) IncidentsCausedBy(ctx context.Context, deployID int64) ([]analytics.Incident, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+`
-		WHERE COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id) = ? ORDER BY i.detected_at, i.id`, deployID)
+		WHERE COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id) = ? ORDER BY `+effectiveDetected+`, i.id`, deployID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load incidents of deploy %d: %w", deployID, err)
 	}

@@ -197,13 +197,13 @@ func (s *Store) linkingIncidents(ctx context.Context, ids []int64, r TimeRange) 
 		return nil, nil
 	}
 	var w where
-	ListFilter{Range: r}.scope(&w, "i.service_id", "i.detected_at")
+	detectedIn(&w, r)
 	var notIn, deployIn where
 	inIDs(&notIn, "i.service_id", ids)
 	inIDs(&deployIn, "service_id", ids)
 	w.add("NOT "+notIn.conds[0], notIn.args...)
 	w.add("COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id) IN (SELECT id FROM deploys WHERE "+deployIn.conds[0]+")", deployIn.args...)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY i.detected_at, i.id`, w.args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY `+effectiveDetected+`, i.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load linking incidents: %w", err)
 	}

@@ -18,7 +18,10 @@ import (
 // overwrites them.
 type IncidentOverride struct {
 	StartedAt             *time.Time `json:"started_at,omitempty"`
+	DetectedAt            *time.Time `json:"detected_at,omitempty"`
+	AcknowledgedAt        *time.Time `json:"acknowledged_at,omitempty"`
 	MitigatedAt           *time.Time `json:"mitigated_at,omitempty"`
+	ResolvedAt            *time.Time `json:"resolved_at,omitempty"`
 	Severity              *int       `json:"severity,omitempty"`
 	CustomerImpacting     *bool      `json:"customer_impacting,omitempty"`
 	NotDeployRelated      bool       `json:"not_deploy_related"`
@@ -38,7 +41,8 @@ type IncidentOverride struct {
 
 // IsZero reports whether the override changes nothing.
 func (o IncidentOverride) IsZero() bool {
-	return o.StartedAt == nil && o.MitigatedAt == nil && o.Severity == nil && o.CustomerImpacting == nil &&
+	return o.StartedAt == nil && o.DetectedAt == nil && o.AcknowledgedAt == nil && o.MitigatedAt == nil &&
+		o.ResolvedAt == nil && o.Severity == nil && o.CustomerImpacting == nil &&
 		!o.NotDeployRelated && o.CausedByDeployID == nil && !o.InferredLinkRejected && o.Fingerprint == nil &&
 		o.PostmortemURL == nil && o.PostmortemPublishedAt == nil && o.PostmortemDueAt == nil
 }
@@ -79,6 +83,7 @@ func loadOverride(ctx context.Context, q queryRower, id int64) (IncidentOverride
 	var (
 		o                                 IncidentOverride
 		started, mitig, pub, due, updated sql.NullString
+		detected, acked, resolved         sql.NullString
 		sev, cust, causedBy, by           sql.NullInt64
 		notDeploy, rejected               int
 		fp, pmURL                         sql.NullString
@@ -86,8 +91,10 @@ func loadOverride(ctx context.Context, q queryRower, id int64) (IncidentOverride
 	)
 	err := q.QueryRowContext(ctx, `SELECT started_at, mitigated_at, severity, customer_impacting, not_deploy_related,
 		caused_by_deploy_id, inferred_link_rejected, fingerprint, postmortem_url, postmortem_published_at,
-		postmortem_due_at, updated_by, updated_at, version FROM incident_overrides WHERE incident_id = ?`, id).
-		Scan(&started, &mitig, &sev, &cust, &notDeploy, &causedBy, &rejected, &fp, &pmURL, &pub, &due, &by, &updated, &version)
+		postmortem_due_at, updated_by, updated_at, version, detected_at, acknowledged_at, resolved_at
+		FROM incident_overrides WHERE incident_id = ?`, id).
+		Scan(&started, &mitig, &sev, &cust, &notDeploy, &causedBy, &rejected, &fp, &pmURL, &pub, &due, &by, &updated, &version,
+			&detected, &acked, &resolved)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, nil
 	}
@@ -117,7 +124,8 @@ func loadOverride(ctx context.Context, q queryRower, id int64) (IncidentOverride
 	for _, p := range []struct {
 		src sql.NullString
 		dst **time.Time
-	}{{started, &o.StartedAt}, {mitig, &o.MitigatedAt}, {pub, &o.PostmortemPublishedAt}, {due, &o.PostmortemDueAt}} {
+	}{{started, &o.StartedAt}, {mitig, &o.MitigatedAt}, {pub, &o.PostmortemPublishedAt}, {due, &o.PostmortemDueAt},
+		{detected, &o.DetectedAt}, {acked, &o.AcknowledgedAt}, {resolved, &o.ResolvedAt}} {
 		if *p.dst, err = parseNullTime(p.src); err != nil {
 			return o, fmt.Errorf("store: override of incident %d: %w", id, err)
 		}
@@ -248,17 +256,19 @@ func writeOverride(ctx context.Context, tx *sql.Tx, id int64, o IncidentOverride
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO incident_overrides (incident_id, started_at, mitigated_at, severity,
 		customer_impacting, not_deploy_related, caused_by_deploy_id, inferred_link_rejected, fingerprint, postmortem_url,
-		postmortem_published_at, postmortem_due_at, updated_by, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		postmortem_published_at, postmortem_due_at, updated_by, updated_at, version, detected_at, acknowledged_at, resolved_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (incident_id) DO UPDATE SET started_at = excluded.started_at, mitigated_at = excluded.mitigated_at,
 		severity = excluded.severity, customer_impacting = excluded.customer_impacting,
 		not_deploy_related = excluded.not_deploy_related, caused_by_deploy_id = excluded.caused_by_deploy_id,
 		inferred_link_rejected = excluded.inferred_link_rejected, fingerprint = excluded.fingerprint,
 		postmortem_url = excluded.postmortem_url, postmortem_published_at = excluded.postmortem_published_at,
 		postmortem_due_at = excluded.postmortem_due_at, updated_by = excluded.updated_by, updated_at = excluded.updated_at,
-		version = excluded.version`,
+		version = excluded.version, detected_at = excluded.detected_at, acknowledged_at = excluded.acknowledged_at,
+		resolved_at = excluded.resolved_at`,
 		id, NullTime(o.StartedAt), NullTime(o.MitigatedAt), sev, cust, boolInt(o.NotDeployRelated), causedBy,
 		boolInt(o.InferredLinkRejected), fp, pmURL, NullTime(o.PostmortemPublishedAt), NullTime(o.PostmortemDueAt),
-		by, FormatTime(at), o.Version)
+		by, FormatTime(at), o.Version, NullTime(o.DetectedAt), NullTime(o.AcknowledgedAt), NullTime(o.ResolvedAt))
 	if err != nil {
 		return fmt.Errorf("store: save override of incident %d: %w", id, err)
 	}

@@ -22,6 +22,7 @@ func (s *Store) ReportMonths(ctx context.Context, loc *time.Location) ([]analyti
 		loc = time.UTC
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT substr(detected_at, 1, 13) FROM incidents
+		UNION SELECT substr(detected_at, 1, 13) FROM incident_overrides WHERE detected_at IS NOT NULL
 		UNION SELECT substr(finished_at, 1, 13) FROM deploys
 		UNION SELECT substr(triggered_at, 1, 13) FROM pages`)
 	if err != nil {

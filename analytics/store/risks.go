@@ -72,7 +72,7 @@ func scanRisk(sc interface{ Scan(...any) error }) (analytics.Risk, error) {
 func (s *Store) RisksForService(ctx context.Context, serviceID int64) ([]analytics.Risk, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+riskCols+` FROM risks r
 		WHERE r.id IN (SELECT risk_id FROM risk_services WHERE service_id = ?)
-		ORDER BY r.likelihood * r.impact DESC, r.code`, serviceID)
+		ORDER BY `+closedLast+`, r.likelihood * r.impact DESC, r.code`, serviceID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load risks of service %d: %w", serviceID, err)
 	}
@@ -113,10 +113,16 @@ var riskSorts = map[string]string{
 	"updated":  `r.updated_at`,
 }
 
+// closedLast orders closed risks after the others whatever the sort (but
+// the status sort, which orders by status itself): a closed risk is
+// history, and the register is read for what is still live.
+const closedLast = `(r.status = 'closed')`
+
 // IsRiskSort reports whether key is a sort key Risks accepts.
 func IsRiskSort(key string) bool { _, ok := riskSorts[key]; return ok }
 
-// Risks returns the register filtered by f; by default highest score first.
+// Risks returns the register filtered by f; by default highest score first,
+// closed risks after all others.
 func (s *Store) Risks(ctx context.Context, f RiskFilter) ([]analytics.Risk, error) {
 	var w where
 	if len(f.Statuses) > 0 {
@@ -143,13 +149,16 @@ func (s *Store) Risks(ctx context.Context, f RiskFilter) ([]analytics.Risk, erro
 	if f.Impact != 0 {
 		w.add(`r.impact = ?`, f.Impact)
 	}
-	order := `r.likelihood * r.impact DESC, r.code`
+	order := closedLast + `, r.likelihood * r.impact DESC, r.code`
 	if col, ok := riskSorts[f.Sort]; ok {
 		dir := ` ASC`
 		if f.Desc {
 			dir = ` DESC`
 		}
 		order = col + dir + `, r.code` + dir
+		if f.Sort != "status" {
+			order = closedLast + `, ` + order
+		}
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+riskCols+` FROM risks r`+w.sql()+` ORDER BY `+order, w.args...)
 	if err != nil {

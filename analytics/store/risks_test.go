@@ -171,9 +171,26 @@ func TestRiskFiltersAndEvents(t *testing.T) {
 	if err != nil || len(all) != 12 {
 		t.Fatalf("all: %d %v", len(all), err)
 	}
+	closed := func(r analytics.Risk) bool { return r.Status == analytics.RiskClosed }
+	sawClosed := false
 	for i := 1; i < len(all); i++ {
-		if all[i-1].Score() < all[i].Score() {
-			t.Fatal("default order is not highest score first")
+		a, b := all[i-1], all[i]
+		if closed(a) && !closed(b) {
+			t.Fatalf("closed %s sorts before %s %s", a.Code, b.Status, b.Code)
+		}
+		sawClosed = sawClosed || closed(b)
+		if closed(a) == closed(b) && a.Score() < b.Score() {
+			t.Fatal("default order is not highest score first within open and closed risks")
+		}
+	}
+	if !sawClosed {
+		t.Fatal("the demo has no closed risk to order")
+	}
+	// An explicit sort keeps closed risks last too, but the status sort.
+	bySev, _ := st.Risks(ctx, store.RiskFilter{Sort: "title"})
+	for i := 1; i < len(bySev); i++ {
+		if closed(bySev[i-1]) && !closed(bySev[i]) {
+			t.Fatal("title sort puts a closed risk before an open one")
 		}
 	}
 	open, _ := st.Risks(ctx, store.RiskFilter{Statuses: []string{"open", "mitigating"}})

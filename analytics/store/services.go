@@ -71,8 +71,10 @@ func (s *Store) ServiceCount(ctx context.Context) (int, error) {
 func (s *Store) ServiceSummaries(ctx context.Context, r TimeRange) ([]ServiceSummary, error) {
 	from, to := r.bounds()
 	rows, err := s.db.QueryContext(ctx, `SELECT `+serviceCols+`,
-		(SELECT COUNT(*) FROM incidents i WHERE i.service_id = s.id AND i.detected_at >= ? AND i.detected_at < ?),
-		(SELECT COUNT(*) FROM incidents i WHERE i.service_id = s.id AND i.resolved_at IS NULL),
+		(SELECT COUNT(*) FROM incidents i LEFT JOIN incident_overrides o ON o.incident_id = i.id
+			WHERE i.service_id = s.id AND `+effectiveDetected+` >= ? AND `+effectiveDetected+` < ?),
+		(SELECT COUNT(*) FROM incidents i LEFT JOIN incident_overrides o ON o.incident_id = i.id
+			WHERE i.service_id = s.id AND `+effectiveResolved+` IS NULL),
 		(SELECT COUNT(*) FROM deploys d WHERE d.service_id = s.id AND d.finished_at >= ? AND d.finished_at < ?),
 		(SELECT COUNT(*) FROM pages p WHERE p.service_id = s.id AND p.triggered_at >= ? AND p.triggered_at < ?)
 		FROM services s LEFT JOIN teams t ON t.id = s.team_id ORDER BY s.tier, s.name`,

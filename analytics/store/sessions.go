@@ -49,6 +49,9 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, now, expires ti
 		if _, err := tx.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, FormatTime(now)); err != nil {
 			return fmt.Errorf("store: prune sessions: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET last_sign_in_at = ? WHERE id = ?`, FormatTime(now), userID); err != nil {
+			return fmt.Errorf("store: record sign-in of user %d: %w", userID, err)
+		}
 		a.Action, a.Entity, a.EntityID = orDefault(a.Action, "login"), "sessions", strconv.FormatInt(userID, 10)
 		return WriteAudit(ctx, tx, a)
 	})
@@ -72,19 +75,19 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (Session, User
 	var ss Session
 	var created, seen, expires string
 	row := s.db.QueryRowContext(ctx, `SELECT s.created_at, s.last_seen_at, s.expires_at,
-		u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at
+		u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at, u.must_change_password
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, HashToken(token))
 	var u User
-	var disabled int
+	var disabled, mustChange int
 	var ucreated string
-	err := row.Scan(&created, &seen, &expires, &u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &disabled, &ucreated)
+	err := row.Scan(&created, &seen, &expires, &u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &disabled, &ucreated, &mustChange)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ss, u, fmt.Errorf("store: session: %w", ErrNotFound)
 	}
 	if err != nil {
 		return ss, u, fmt.Errorf("store: load session: %w", err)
 	}
-	u.Disabled = disabled != 0
+	u.Disabled, u.MustChangePassword = disabled != 0, mustChange != 0
 	ss.UserID = u.ID
 	for _, p := range []struct {
 		dst *time.Time

@@ -52,6 +52,13 @@ type User struct {
 	PasswordHash string    `json:"-"`
 	Disabled     bool      `json:"disabled"`
 	CreatedAt    time.Time `json:"created_at"`
+	// MustChangePassword is set by an admin's reset: the password is a
+	// temporary one, and the browser that signs in with it can do nothing
+	// but choose a new one.
+	MustChangePassword bool `json:"must_change_password"`
+	// LastSignInAt is the user's latest sign-in (nil: never). Kept out of
+	// audit rows: it is not a change anyone made to the account.
+	LastSignInAt *time.Time `json:"-"`
 }
 
 // HashPassword hashes a password with bcrypt. Passwords longer than bcrypt's
@@ -96,16 +103,21 @@ func validRole(role string) error {
 	return nil
 }
 
-const userCols = `id, email, name, role, password_hash, disabled, created_at`
+const userCols = `id, email, name, role, password_hash, disabled, created_at, must_change_password, last_sign_in_at`
 
 func scanUser(sc interface{ Scan(...any) error }) (User, error) {
 	var u User
 	var created string
-	var disabled int
-	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &disabled, &created); err != nil {
+	var lastSignIn sql.NullString
+	var disabled, mustChange int
+	if err := sc.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &disabled, &created, &mustChange, &lastSignIn); err != nil {
 		return u, err
 	}
-	u.Disabled = disabled != 0
+	u.Disabled, u.MustChangePassword = disabled != 0, mustChange != 0
+	var err error
+	if u.LastSignInAt, err = parseNullTime(lastSignIn); err != nil {
+		return u, fmt.Errorf("user %d last_sign_in_at: %w", u.ID, err)
+	}
 	t, err := ParseTime(created)
 	if err != nil {
 		return u, fmt.Errorf("user %d created_at: %w", u.ID, err)
@@ -216,8 +228,8 @@ func (s *Store) updateUser(ctx context.Context, id int64, a Audit, change func(u
 		if err := validRole(after.Role); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, password_hash = ?, disabled = ?, name = ? WHERE id = ?`,
-			after.Role, after.PasswordHash, boolInt(after.Disabled), after.Name, id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET role = ?, password_hash = ?, disabled = ?, name = ?, must_change_password = ? WHERE id = ?`,
+			after.Role, after.PasswordHash, boolInt(after.Disabled), after.Name, boolInt(after.MustChangePassword), id); err != nil {
 			return fmt.Errorf("store: update user %d: %w", id, err)
 		}
 		if extra != nil {
@@ -267,7 +279,7 @@ func (s *Store) SetUserDisabled(ctx context.Context, id int64, disabled bool, a 
 // change; "" ends them all).
 func (s *Store) SetUserPassword(ctx context.Context, id int64, passwordHash, keepToken string, a Audit) (User, error) {
 	a.Action = orDefault(a.Action, "set_password")
-	return s.updateUser(ctx, id, a, func(u *User) { u.PasswordHash = passwordHash }, func(tx *sql.Tx, u User) error {
+	return s.updateUser(ctx, id, a, func(u *User) { u.PasswordHash, u.MustChangePassword = passwordHash, false }, func(tx *sql.Tx, u User) error {
 		keep := ""
 		if keepToken != "" {
 			keep = HashToken(keepToken)
@@ -285,6 +297,9 @@ type PasswordChange struct {
 	// made the change (its old session ends with the others, so the session
 	// id rotates); ChangePassword returns its token.
 	SessionExpires time.Time
+	// Temporary marks the password as one an admin set: the user must
+	// replace it at the next sign-in. A change without it clears the mark.
+	Temporary bool
 }
 
 // ChangePassword stores a new password hash, ends every session of the
@@ -294,7 +309,7 @@ type PasswordChange struct {
 func (s *Store) ChangePassword(ctx context.Context, id int64, passwordHash string, ch PasswordChange, a Audit) (session string, revoked int, err error) {
 	a.Action = orDefault(a.Action, "set_password")
 	now := auditTime(a)
-	_, err = s.updateUser(ctx, id, a, func(u *User) { u.PasswordHash = passwordHash }, func(tx *sql.Tx, u User) error {
+	_, err = s.updateUser(ctx, id, a, func(u *User) { u.PasswordHash, u.MustChangePassword = passwordHash, ch.Temporary }, func(tx *sql.Tx, u User) error {
 		if err := deleteUserSessions(ctx, tx, u.ID, ""); err != nil {
 			return err
 		}

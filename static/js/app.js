@@ -1,6 +1,6 @@
 // sreport's only script: resizes the chart snippets' SVG charts when the
-// window changes or the page is printed, and keeps every month label of a
-// chart's x axis readable.
+// window changes or the page is printed, keeps every month label of a
+// chart's x axis readable, and opens a failed form at its first error.
 (function () {
   "use strict";
   // Month labels ("Dec 25") need about 46 px a month side by side and
@@ -34,4 +34,24 @@
   window.addEventListener("beforeprint", fitAll);
   window.addEventListener("afterprint", fitAll);
   window.addEventListener("resize", fitAll);
+})();
+
+// A form that failed validation comes back with its invalid fields marked
+// aria-invalid="true". Forms with an error summary focus it themselves
+// (autofocus); for the others, open the page at the first invalid field
+// rather than at the top, where a form below the fold looks unchanged.
+(function () {
+  "use strict";
+  function landAtError() {
+    if (document.querySelector("[autofocus]")) return;
+    var field = document.querySelector('input[aria-invalid="true"], select[aria-invalid="true"], textarea[aria-invalid="true"]');
+    if (!field) return;
+    field.scrollIntoView({ block: "center" });
+    field.focus({ preventScroll: true });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", landAtError);
+  } else {
+    landAtError();
+  }
 })();
