@@ -25,7 +25,7 @@ var (
 		"category", "problem_ref", "caused_by_ref", "caused_by_deploy_id", "postmortem_due_at", "postmortem_published_at",
 		"postmortem_url", "url", "postmortem_tracked"}}
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
-		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
+		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url", "perf_regression"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
 		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
@@ -133,7 +133,7 @@ func (a *applier) deploys() error {
 			env = "production"
 		}
 		id, err := a.upsert(u, line, label, []any{src, d.ExternalID}, []any{sid, env, d.Version, NullTime(d.StartedAt),
-			FormatTime(d.FinishedAt), d.Status, d.IsRollback, d.IsHotfix, NullTime(d.CommitAt), d.URL})
+			FormatTime(d.FinishedAt), d.Status, d.IsRollback, d.IsHotfix, NullTime(d.CommitAt), d.URL, nullBool(d.PerfRegression)})
 		if err != nil {
 			return err
 		}
