@@ -16,6 +16,7 @@ const (
 	NavOnCall     Nav = "oncall"
 	NavTrends     Nav = "trends"
 	NavRisks      Nav = "risks"
+	NavRoadmap    Nav = "roadmap"
 	NavReports    Nav = "reports"
 	NavImports    Nav = "imports"
 	NavSettings   Nav = "settings"

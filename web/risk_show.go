@@ -31,6 +31,9 @@ func (h *Handler) showRisk(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if v.Initiatives, err = h.riskInitiatives(c, r.Code); err != nil {
+		return err
+	}
 	return ok(c, views.RiskPage(v))
 }
 
