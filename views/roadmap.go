@@ -18,13 +18,13 @@ type RoadmapQuarter struct {
 
 // InitiativeRow is one initiative as a list shows it.
 type InitiativeRow struct {
-	Code, Title, Owner   string
-	Quarters             string // "2026-Q2 – 2026-Q3"
-	Status, StatusLabel  string
-	KPI, Target          string // "Change failure rate", "by −5 pp"
-	Services             []Link
-	Risks                []Link
-	EditHref             string
+	Code, Title, Owner  string
+	Quarters            string // "2026-Q2 – 2026-Q3"
+	Status, StatusLabel string
+	KPI, Target         string // "Change failure rate", "by −5 pp"
+	Services            []Link
+	Risks               []Link
+	EditHref            string
 }
 
 // InitiativeValues are the initiative form's fields as typed.

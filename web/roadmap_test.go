@@ -150,4 +150,3 @@ func countAudit(t *testing.T, s riskServer) int {
 	}
 	return n
 }
-
