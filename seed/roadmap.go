@@ -73,7 +73,7 @@ var initiatives = []initiativeDef{
 		createdDays: 250, editedDay: 48},
 	{title: "Alert clean-up on the platform", team: "platform", start: "2026-Q3", end: "2026-Q3", status: "delivered",
 		desc: "Delete or fix alerts that auto-resolve unacknowledged; every remaining page has a runbook.",
-		kpi:  "alert_noise_ratio", kind: "value", target: 0.3, services: []string{"api-gateway", "ingress-controller"},
+		kpi:  "alert_noise_ratio", kind: "value", target: 0.6, services: []string{"api-gateway", "ingress-controller"},
 		createdDays: 170, editedDay: 46},
 	{title: "Canary stage for Friday deploys", team: "platform", start: "2026-Q3", end: "2026-Q3", status: "dropped",
 		desc: "Superseded by the deploy freeze policy agreed in August.",
