@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"html"
 	"regexp"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 )
 
@@ -151,6 +153,17 @@ func TestReportProgramSections(t *testing.T) {
 	}
 	if strings.Contains(body, `data-testid="planned-I-007"`) {
 		t.Error("an initiative starting in 2027 is planned for Q4 2026")
+	}
+
+	// The KPI API carries the program KPI with its counts.
+	_, js, _ := get(t, srv.URL+"/api/v1/kpis?period=2026-Q3")
+	var api scorecard.KPIResponse
+	if err := json.Unmarshal([]byte(js), &api); err != nil {
+		t.Fatal(err)
+	}
+	if p, c := api.KPIs.PerfRegressionRate, api.Counts; p == nil || c.DeploymentsPerfFlag == 0 ||
+		*p != float64(c.PerfRegressions)/float64(c.DeploymentsPerfFlag) {
+		t.Errorf("API perf_regression_rate %v from %d of %d", p, c.PerfRegressions, c.DeploymentsPerfFlag)
 	}
 
 	// A monthly report has the program KPIs but no roadmap.
