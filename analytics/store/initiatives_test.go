@@ -6,8 +6,10 @@ import (
 	"errors"
 	"slices"
 	"testing"
+	"time"
 
 	"sreport/analytics"
+	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/testutil"
 )
@@ -137,5 +139,56 @@ func TestImportInitiativesAllOrNothing(t *testing.T) {
 	}
 	if n := countRows(t, st, `SELECT count(*) FROM audit_log`); n != audits {
 		t.Errorf("re-import wrote %d audit rows", n-audits)
+	}
+}
+
+// TestPerfRegressionFlagStored: the write API's flag is stored as 1, 0 or
+// NULL (unknown), a re-send changes nothing, a changed flag updates the
+// deploy, and the KPI input reads the three states back.
+func TestPerfRegressionFlagStored(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	if _, err := st.Writer().ExecContext(ctx, `INSERT INTO services (name, tier) VALUES ('checkout', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	send := func(flags ...string) store.ImportResult {
+		t.Helper()
+		var items []json.RawMessage
+		for i, f := range flags {
+			rec := `{"external_id":"d` + string(rune('a'+i)) + `","service":"checkout","status":"success","finished_at":"2026-10-0` +
+				string(rune('1'+i)) + `T10:00:00Z"`
+			if f != "" {
+				rec += `,"perf_regression":` + f
+			}
+			items = append(items, json.RawMessage(rec+"}"))
+		}
+		b, errs := ingest.ParseRecords("deploys", items, ingest.Options{})
+		if len(errs) > 0 {
+			t.Fatal(errs)
+		}
+		r, err := st.ApplyBatch(ctx, b, store.ApplyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	counts(t, "first", send("true", "false", ""), 3, 0, 0, 0)
+	want(t, "stored", query(t, st, `SELECT group_concat(x, ' ') FROM (SELECT external_id || '=' || COALESCE(perf_regression, 'null') AS x
+		FROM deploys ORDER BY external_id)`), "da=1 db=0 dc=null")
+	counts(t, "re-send", send("true", "false", ""), 0, 0, 3, 0)
+	counts(t, "flag cleared and set", send("false", "false", "true"), 0, 2, 1, 0)
+
+	svcs, err := st.Services(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := analytics.NewMonth(2026, 10, time.UTC)
+	in, err := st.KPIInput(ctx, svcs, analytics.DefaultSettings().LoadWindows(p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := analytics.Compute(in, p, analytics.DefaultSettings())
+	if r.Counts.DeploymentsPerfFlag != 3 || r.Counts.PerfRegressions != 1 || *r.KPIs.PerfRegressionRate != 1.0/3 {
+		t.Errorf("perf regressions %d of %d, rate %v", r.Counts.PerfRegressions, r.Counts.DeploymentsPerfFlag, r.KPIs.PerfRegressionRate)
 	}
 }
