@@ -16,7 +16,6 @@ const (
 	NavOnCall     Nav = "oncall"
 	NavTrends     Nav = "trends"
 	NavRisks      Nav = "risks"
-	NavRoadmap    Nav = "roadmap"
 	NavReports    Nav = "reports"
 	NavImports    Nav = "imports"
 	NavSettings   Nav = "settings"

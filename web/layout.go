@@ -25,7 +25,6 @@ var navItems = []views.NavItem{
 	{Key: views.NavOnCall, Label: "On-call", Href: "/oncall"},
 	{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
 	{Key: views.NavRisks, Label: "Risks", Href: "/risks"},
-	{Key: views.NavRoadmap, Label: "Roadmap", Href: "/roadmap"},
 	{Key: views.NavImports, Label: "Imports", Href: "/imports"},
 	{Key: views.NavSettings, Label: "Settings", Href: "/settings"},
 }

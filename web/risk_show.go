@@ -31,9 +31,6 @@ func (h *Handler) showRisk(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if v.Initiatives, err = h.riskInitiatives(c, r.Code); err != nil {
-		return err
-	}
 	return ok(c, views.RiskPage(v))
 }
 
@@ -113,6 +110,9 @@ func (h *Handler) riskDetail(c echo.Context, r analytics.Risk) (views.RiskDetail
 	}
 	v.StatusForm = views.RiskStatusForm{Action: riskHref(r.Code) + "/status", Rationale: r.AcceptanceRationale,
 		AcceptedBy: r.AcceptedBy, Statuses: statusOptions(r.Status)}
+	if v.Initiatives, err = h.riskInitiatives(c, r.Code); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 

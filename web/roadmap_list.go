@@ -10,6 +10,9 @@ import (
 )
 
 // listRoadmap shows the initiatives per quarter, the current quarter marked.
+// The roadmap pages sit under "Risks" in the navigation, linked from the
+// register: initiatives are the register's mitigations, and the main bar
+// has no room for another entry at 1440 px (browser_layout_test.go).
 func (h *Handler) listRoadmap(c echo.Context) error {
 	ctx := c.Request().Context()
 	ins, err := h.store.Initiatives(ctx)
@@ -17,7 +20,7 @@ func (h *Handler) listRoadmap(c echo.Context) error {
 		return err
 	}
 	cur := analytics.QuarterOf(h.cfg.Now(), h.location(c)).Label
-	v := views.Roadmap{Layout: h.layout(c, "Reliability roadmap", views.NavRoadmap), CanEdit: canEdit(c), Current: cur}
+	v := views.Roadmap{Layout: h.layout(c, "Reliability roadmap", views.NavRisks), CanEdit: canEdit(c), Current: cur}
 	for _, qp := range analytics.RoadmapByQuarter(ins) {
 		q := views.RoadmapQuarter{Quarter: qp.Quarter, Current: qp.Quarter == cur}
 		for _, in := range qp.Initiatives {

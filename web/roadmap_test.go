@@ -47,6 +47,9 @@ func TestRoadmapPages(t *testing.T) {
 	if status, body, _ := getWith(t, s.viewer, s.url+"/roadmap"); status != 200 || strings.Contains(body, `data-testid="new-initiative"`) {
 		t.Fatalf("viewer GET /roadmap: %d, new button shown: %v", status, strings.Contains(body, "new-initiative"))
 	}
+	if _, body, _ := getWith(t, s.viewer, s.url+"/risks"); !strings.Contains(body, `href="/roadmap" data-testid="roadmap-link"`) {
+		t.Error("the risk register does not link the roadmap")
+	}
 	if status, _, _ := postWith(t, s.viewer, s.url+"/roadmap", validInitiativeForm(), true); status != http.StatusForbidden {
 		t.Errorf("viewer create: %d, want 403", status)
 	}
