@@ -41,6 +41,12 @@ func syntheticInput() Input {
 		case 3:
 			d.Environment = "staging"
 		}
+		// Regression flags on three deploys in four, from the index so
+		// the random sequence (and every other figure) stays as it was.
+		if i%4 != 0 {
+			flag := i%9 == 1
+			d.PerfRegression = &flag
+		}
 		in.Deploys = append(in.Deploys, d)
 	}
 	for i := range 30000 {

@@ -50,7 +50,8 @@ func (c *computer) linkState() linkState {
 }
 
 // deploys computes the DORA-style deploy KPIs: deployments, change failure
-// rate, rollback rate, lead time and failed deploy recovery.
+// rate, rollback rate, lead time and failed deploy recovery; and the
+// performance-regression rate over the same deployments.
 func (c *computer) deploys() {
 	k, n := &c.res.KPIs, &c.res.Counts
 	ls := c.linkState()
@@ -139,6 +140,22 @@ func (c *computer) deploys() {
 		}
 		c.ev.add(cf, KPIChangeFailureRate)
 
+		// As for the change failure rate, an included row is one the
+		// numerator counts; the notes tell checked from unknown.
+		pr := row
+		switch {
+		case d.PerfRegression == nil:
+			pr.Note = "no regression flag; excluded"
+		case *d.PerfRegression:
+			n.DeploymentsPerfFlag++
+			n.PerfRegressions++
+			pr.Included, pr.Note = true, "flagged as a performance regression"
+		default:
+			n.DeploymentsPerfFlag++
+			pr.Note = "checked, no regression"
+		}
+		c.ev.add(pr, KPIPerfRegressionRate)
+
 		lt := row
 		switch {
 		case d.CommitAt == nil:
@@ -158,6 +175,7 @@ func (c *computer) deploys() {
 	k.DeploysPerWeek = ratio(float64(n.Deployments), float64(n.Days)/7)
 	k.ChangeFailureRate = ratio(float64(n.FailedChanges), float64(n.Deployments))
 	k.RollbackRate = ratio(float64(n.Rollbacks), float64(n.Deployments+n.Rollbacks))
+	k.PerfRegressionRate = ratio(float64(n.PerfRegressions), float64(n.DeploymentsPerfFlag))
 	k.LeadTimeMedianHours = median(lead)
 	k.FailedDeployRecoveryMedianMinutes = median(recovery)
 }

@@ -38,8 +38,10 @@ type Counts struct {
 	Rollbacks             int `json:"rollbacks"`      // rollback_rate numerator (denominator: deployments + rollbacks)
 	Hotfixes              int `json:"hotfixes"`       // hotfix deployments (informational)
 	DeploymentsWithCommit int `json:"deployments_with_commit"`
-	InferredLinks         int `json:"inferred_links"`          // incidents linked to a period deployment by rule (b)
-	FailedDeployIncidents int `json:"failed_deploy_incidents"` // resolved incidents behind failed_deploy_recovery
+	InferredLinks         int `json:"inferred_links"`             // incidents linked to a period deployment by rule (b)
+	FailedDeployIncidents int `json:"failed_deploy_incidents"`    // resolved incidents behind failed_deploy_recovery
+	DeploymentsPerfFlag   int `json:"deployments_with_perf_flag"` // perf_regression_rate denominator: deployments whose source says whether they regressed
+	PerfRegressions       int `json:"perf_regressions"`           // perf_regression_rate numerator
 
 	Pages           int     `json:"pages"`
 	PagesAfterHours int     `json:"pages_after_hours"`

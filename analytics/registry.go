@@ -109,8 +109,29 @@ type KPIDef struct {
 	// Coverage is set for a KPI whose records may lack the inputs it
 	// needs (an impact start, postmortem data): how many have them.
 	Coverage *Coverage
+	// Group names a report section that lists the KPI besides its place
+	// in the registry's order: GroupProgram KPIs make the quarterly
+	// report's "Reliability program" section. "" for none.
+	Group string
 
 	field func(*KPIs) **float64
+}
+
+// GroupProgram tags the KPIs of the reliability program (adoption,
+// readiness, regressions): the report's "Reliability program" section
+// lists every KPI so tagged, in registry order.
+const GroupProgram = "program"
+
+// KPIDefsInGroup returns the definitions tagged with group, in registry
+// order.
+func KPIDefsInGroup(group string) []KPIDef {
+	var out []KPIDef
+	for _, d := range kpiDefs {
+		if group != "" && d.Group == group {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // Noun is a countable thing with its singular and plural.
@@ -200,6 +221,7 @@ type KPIs struct {
 	RollbackRate                      *float64 `json:"rollback_rate"`
 	LeadTimeMedianHours               *float64 `json:"lead_time_median_hours"`
 	FailedDeployRecoveryMedianMinutes *float64 `json:"failed_deploy_recovery_median_minutes"`
+	PerfRegressionRate                *float64 `json:"perf_regression_rate"`
 	PagesTotal                        *float64 `json:"pages_total"`
 	PagesAfterHours                   *float64 `json:"pages_after_hours"`
 	PagesSleepHours                   *float64 `json:"pages_sleep_hours"`
@@ -239,6 +261,7 @@ const (
 	KPIRollbackRate                      = "rollback_rate"
 	KPILeadTimeMedianHours               = "lead_time_median_hours"
 	KPIFailedDeployRecoveryMedianMinutes = "failed_deploy_recovery_median_minutes"
+	KPIPerfRegressionRate                = "perf_regression_rate"
 	KPIPagesTotal                        = "pages_total"
 	KPIPagesAfterHours                   = "pages_after_hours"
 	KPIPagesSleepHours                   = "pages_sleep_hours"
@@ -338,6 +361,12 @@ var kpiDefs = []KPIDef{
 		Sample: Noun{"recovered failed deployment", "recovered failed deployments"}, MinSample: 5,
 		Doc:   "failed-deployment-recovery-time--failed_deploy_recovery_median_minutes",
 		field: func(k *KPIs) **float64 { return &k.FailedDeployRecoveryMedianMinutes }},
+	{Key: KPIPerfRegressionRate, Label: "Performance regressions", Short: "Perf regressions", Prose: "The performance-regression rate",
+		Unit: UnitRatio, Better: DirectionMax, N: []string{"deployments_with_perf_flag"}, Record: UnitCount,
+		Sample: Noun{"deployment with a regression flag", "deployments with a regression flag"}, Num: "perf_regressions", MinSample: 5,
+		Coverage: &Coverage{Input: "a regression flag", Have: "deployments_with_perf_flag", Of: "deployments", Records: "deployments"},
+		Group:    GroupProgram,
+		Doc:      "performance-regression-rate--perf_regression_rate", field: func(k *KPIs) **float64 { return &k.PerfRegressionRate }},
 
 	// On-call load
 	{Key: KPIPagesTotal, Label: "Pages", Short: "Pages", Prose: "The number of pages",

@@ -237,8 +237,8 @@ func TestCoverageDefinitions(t *testing.T) {
 			t.Errorf("%s: coverage %d of %d", d.Key, have, of)
 		}
 	}
-	if n != 5 {
-		t.Errorf("%d KPIs say their coverage, want 5 (MTTD, MTTA, TTM, lead time, postmortems)", n)
+	if n != 6 {
+		t.Errorf("%d KPIs say their coverage, want 6 (MTTD, MTTA, TTM, lead time, postmortems, perf regressions)", n)
 	}
 	if d, _ := KPIDefOf(KPIMTTRMinutes); d.CoverageText(r.Counts) != "" {
 		t.Error("MTTR has no coverage: an open incident lacks no input")

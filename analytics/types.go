@@ -110,6 +110,10 @@ type Deploy struct {
 	IsHotfix    bool
 	CommitAt    *time.Time // first commit time, for lead time
 	URL         string
+	// PerfRegression is whether the deploy was flagged as a performance
+	// regression: nil when the source does not say (most do not), which
+	// perf_regression_rate keeps apart from "checked and clean".
+	PerfRegression *bool
 }
 
 // Page is one alert or notification that reached an on-call engineer.

@@ -31,7 +31,7 @@ func (g *gen) flush(s *svcState) error {
 		g.nextDeployID++
 		d.id = g.nextDeployID
 		if err := g.w.exec(stDeploy, d.id, d.source, d.ext, s.id, d.env, d.ver, ts(d.started), tsStr(d.finished),
-			d.status, b2i(d.rollback), b2i(d.hotfix), ts(d.commit), d.url); err != nil {
+			d.status, b2i(d.rollback), b2i(d.hotfix), ts(d.commit), d.url, g.perfFlag(s, d)); err != nil {
 			return err
 		}
 		g.sum.Deploys++

@@ -185,7 +185,10 @@ func (g *gen) run() error {
 	if err := g.toil(); err != nil {
 		return err
 	}
-	return g.risks()
+	if err := g.risks(); err != nil {
+		return err
+	}
+	return g.roadmap()
 }
 
 func (g *gen) catalogue() error {

@@ -28,6 +28,9 @@ const (
 	stRiskIncident
 	stRiskEvent
 	stPerson
+	stInitiative
+	stInitiativeService
+	stInitiativeRisk
 	numStmts
 )
 
@@ -37,7 +40,7 @@ var stmtSQL = [numStmts]string{
 	stAlias:   `INSERT INTO service_aliases (source, alias, service_id) VALUES (?, ?, ?)`,
 	stSLO:     `INSERT INTO slos (id, service_id, name, objective, window_days) VALUES (?, ?, ?, ?, ?)`,
 	stDeploy: `INSERT INTO deploys (id, source, external_id, service_id, environment, version, started_at, finished_at,
-		status, is_rollback, is_hotfix, commit_at, url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		status, is_rollback, is_hotfix, commit_at, url, perf_regression) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stIncident: `INSERT INTO incidents (id, source, external_id, service_id, title, severity, severity_raw, status,
 		customer_impacting, started_at, detected_at, acknowledged_at, mitigated_at, resolved_at, root_cause, category,
 		problem_ref, caused_by_ref, caused_by_deploy_id, postmortem_due_at, postmortem_published_at, postmortem_url, url)
@@ -56,6 +59,10 @@ var stmtSQL = [numStmts]string{
 	stRiskIncident: `INSERT INTO risk_incidents (risk_id, incident_id) VALUES (?, ?)`,
 	stRiskEvent:    `INSERT INTO risk_events (id, risk_id, at, actor, field, old_value, new_value, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	stPerson:       `INSERT INTO oncall_people (name, email, updated_at) VALUES (?, ?, ?)`,
+	stInitiative: `INSERT INTO initiatives (id, code, title, description, owner, start_quarter, end_quarter, status, kpi,
+		target_kind, target, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stInitiativeService: `INSERT INTO initiative_services (initiative_id, service_id) VALUES (?, ?)`,
+	stInitiativeRisk:    `INSERT INTO initiative_risks (initiative_id, risk_id) VALUES (?, ?)`,
 }
 
 // writer streams rows through prepared statements, committing every batchRows rows.
@@ -133,7 +140,8 @@ func (w *writer) rollback() {
 
 func stmtName(st int) string {
 	return [...]string{"teams", "services", "service_aliases", "slos", "deploys", "incidents", "pages",
-		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events", "oncall_people"}[st]
+		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events", "oncall_people",
+		"initiatives", "initiative_services", "initiative_risks"}[st]
 }
 
 // ts renders unix seconds for storage; 0 means NULL.

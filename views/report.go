@@ -115,15 +115,27 @@ type Report struct {
 	ChangeNote      string
 	OnCall          []ReportKPI
 	OnCallNote      string
-	Discipline      []ReportKPI
-	DiscNote        string
-	Coverage        Table // data coverage per source
-	Risks           Table
-	RisksNote       string // when the register is judged and what its marks mean
-	RiskMoves       Table
-	Worst           Table
-	Best            Table // most improved services
-	TrendCharts     []Chart
+	OnCallTeams     Table // on-call health per team: aggregates only, never people
+	OnCallTeamsNote string
+	Program         []ReportKPI // the KPIs of the registry's program group
+	ProgramNote     string
+	// Roadmap says the report is quarterly and so reports the roadmap:
+	// the initiatives delivered in the quarter and planned for the next.
+	Roadmap        bool
+	DeliveredTitle string // "Delivered in Q3 2026"
+	Delivered      Table
+	DeliveredNote  string
+	PlannedTitle   string // "Planned for Q4 2026"
+	Planned        Table
+	Discipline     []ReportKPI
+	DiscNote       string
+	Coverage       Table // data coverage per source
+	Risks          Table
+	RisksNote      string // when the register is judged and what its marks mean
+	RiskMoves      Table
+	Worst          Table
+	Best           Table // most improved services
+	TrendCharts    []Chart
 }
 
 // ReportTOCEntry is one section of the report in its contents list.

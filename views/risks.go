@@ -53,6 +53,7 @@ type RiskRow struct {
 // RiskDetail is one risk's page.
 type RiskDetail struct {
 	Layout        Layout
+	Initiatives   RiskInitiatives // the roadmap initiatives mitigating it
 	Code          string
 	Title         string
 	Rating        string

@@ -161,7 +161,9 @@ func TestBrowserReportPDF(t *testing.T) {
 				}
 			}
 			if tc.paper == "A4" {
-				for _, w := range []string{"Q3 2026", "Organisation", "Jul", "Sep", "Twelve-month trends"} {
+				for _, w := range []string{"Q3 2026", "Organisation", "Jul", "Sep", "Twelve-month trends",
+					"On-call health by team", "Reliability program", "Performance regressions", "Delivered in Q3 2026", "Planned for Q4 2026",
+					"I-001 Blocking performance gate"} {
 					if !strings.Contains(text, w) {
 						t.Errorf("PDF text lacks %q", w)
 					}

@@ -61,6 +61,7 @@ func (h *Handler) showDeploy(c echo.Context) error {
 		{Label: "Status", Value: d.Status},
 		{Label: "Rollback", Value: yesNo(d.IsRollback)},
 		{Label: "Hotfix", Value: yesNo(d.IsHotfix)},
+		{Label: "Performance regression", Value: perfFlagText(d.PerfRegression), TestID: "perf-regression"},
 		{Label: "Started", Value: fmtTimePtr(d.StartedAt, loc)},
 		{Label: "Finished", Value: fmtTime(d.FinishedAt, loc)},
 		{Label: "Commit time", Value: fmtTimePtr(d.CommitAt, loc)},
@@ -120,4 +121,13 @@ func (h *Handler) showPage(c echo.Context) error {
 		title = p.ExternalID
 	}
 	return ok(c, views.DetailPage(views.Detail{Layout: h.layout(c, "Page: "+title, views.NavPages), Facts: facts}))
+}
+
+// perfFlagText says a deploy's regression flag: "yes", "no", or that the
+// source did not say (which perf_regression_rate leaves out).
+func perfFlagText(b *bool) string {
+	if b == nil {
+		return "not recorded"
+	}
+	return yesNo(*b)
 }

@@ -138,7 +138,8 @@ func TestReportKPIsMatchEngine(t *testing.T) {
 			for _, sec := range []struct {
 				prefix string
 				keys   []string
-			}{{"kpi-", report.HeadlineKPIs}, {"change-", report.ChangeKPIs}, {"oncall-", report.OnCallKPIs}, {"disc-", report.DisciplineKPIs}} {
+			}{{"kpi-", report.HeadlineKPIs}, {"change-", report.ChangeKPIs}, {"oncall-", report.OnCallKPIs}, {"disc-", report.DisciplineKPIs},
+				{"program-", programKeys()}} {
 				for _, k := range sec.keys {
 					raw, ok := vals[sec.prefix+k]
 					if !ok {

@@ -57,6 +57,7 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 			def.CoverageText(n), n.PostmortemsRequired-n.PostmortemsWithData)
 	}
 	v.Coverage = coverageTable(d.Sources)
+	programView(&v, rep)
 
 	for _, m := range report.DoraMetrics {
 		row := views.ReportDora{Metric: doraLabel(m), TestID: "dora-" + m}
@@ -252,7 +253,9 @@ func reportContents(p analytics.Period) []views.ReportTOCEntry {
 		{ID: "causes", Title: "Top causes"},
 		{ID: "change", Title: "Change safety"},
 		{ID: "oncall", Title: "On-call health"},
+		{ID: "oncall-teams", Title: "On-call health by team"},
 		{ID: "discipline", Title: "Postmortem and action-item discipline"},
+		{ID: "program", Title: "Reliability program"},
 		{ID: "risks", Title: "Risk register"},
 		{ID: "moves", Title: "Risk movements in " + report.Title(p)},
 		{ID: "worst", Title: "Worst-trending services"},

@@ -110,6 +110,9 @@ func (h *Handler) riskDetail(c echo.Context, r analytics.Risk) (views.RiskDetail
 	}
 	v.StatusForm = views.RiskStatusForm{Action: riskHref(r.Code) + "/status", Rationale: r.AcceptanceRationale,
 		AcceptedBy: r.AcceptedBy, Statuses: statusOptions(r.Status)}
+	if v.Initiatives, err = h.riskInitiatives(c, r.Code); err != nil {
+		return v, err
+	}
 	return v, nil
 }
 

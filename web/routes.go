@@ -169,6 +169,18 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodPost, "/risks/:code/incidents", h.linkRiskIncident, RoleEditor)
 	add(http.MethodPost, "/risks/:code/incidents/:id/unlink", h.unlinkRiskIncident, RoleEditor)
 
+	// Reliability roadmap: everyone reads, editors change (static paths before :code).
+	e.Pre(limitRoadmapUploads)
+	add(http.MethodGet, "/roadmap", h.listRoadmap, RoleViewer)
+	add(http.MethodGet, "/roadmap.csv", h.downloadRoadmapCSV, RoleViewer)
+	add(http.MethodGet, "/roadmap/new", h.newInitiative, RoleEditor)
+	add(http.MethodPost, "/roadmap", h.createInitiative, RoleEditor)
+	add(http.MethodGet, "/roadmap/import", h.showRoadmapImport, RoleEditor)
+	add(http.MethodPost, "/roadmap/import", h.importRoadmap, RoleEditor)
+	add(http.MethodGet, "/roadmap/:code/edit", h.editInitiative, RoleEditor)
+	add(http.MethodPost, "/roadmap/:code", h.saveInitiative, RoleEditor)
+	add(http.MethodPost, "/roadmap/:code/delete", h.deleteInitiative, RoleEditor)
+
 	// Imports: editors upload and confirm, admins roll back. The upload's
 	// size cap runs before routing so no middleware reads an oversize body.
 	imp := h.importer()

@@ -23,7 +23,7 @@ var KindFields = map[string][]string{
 	"incidents": {"external_id", "service", "title", "severity", "status", "customer_impacting", "started_at", "detected_at",
 		"acknowledged_at", "mitigated_at", "resolved_at", "root_cause", "category", "problem_ref", "caused_by_ref",
 		"postmortem_url", "postmortem_due_at", "postmortem_published_at", "url"},
-	"deploys":      {"external_id", "service", "environment", "version", "started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"},
+	"deploys":      {"external_id", "service", "environment", "version", "started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url", "perf_regression"},
 	"pages":        {"external_id", "service", "incident_ref", "title", "urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder"},
 	"sli":          {"service", "slo", "day", "good", "total", "objective"},
 	"toil":         {"team", "week", "toil_hours", "total_hours", "note"},
@@ -435,6 +435,15 @@ func (p *parser) genDeploy(r row, line int, tf *timeField) error {
 	}
 	if d.IsHotfix, err = boolField(r, "is_hotfix"); err != nil {
 		return err
+	}
+	// Unlike the flags above, an empty cell is "not known", not "no":
+	// perf_regression_rate counts only deploys someone checked.
+	if v := r.get("perf_regression"); v != "" {
+		b, ok := parseBool(v)
+		if !ok {
+			return fieldErr("perf_regression", "perf_regression %q is not yes/no", v)
+		}
+		d.PerfRegression = &b
 	}
 	if d.ExternalID == "" {
 		d.ExternalID = stableID(d.Service, d.Environment, d.FinishedAt.Format(time.RFC3339))

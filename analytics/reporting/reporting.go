@@ -78,6 +78,9 @@ type Report struct {
 	// scope's KPIs in each, for the trend charts.
 	Months []analytics.Period
 	Trend  []analytics.Result
+	// Program is the on-call health per team and the roadmap's part of
+	// the report (program.go).
+	Program Program
 	// Commentary is the editors' latest notes on this report, and
 	// Commentaries every saved version, newest first; none when nobody
 	// wrote any.
@@ -119,6 +122,9 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 		return nil, err
 	}
 	if r.Commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier); err != nil {
+		return nil, err
+	}
+	if r.Program, err = loadProgram(ctx, st, env, p, req, services); err != nil {
 		return nil, err
 	}
 	return r, nil

@@ -193,6 +193,8 @@ func (s *Store) MergeServices(ctx context.Context, from, into int64, a Audit) (M
 			{&res.SLOs, `UPDATE slos SET service_id = ? WHERE service_id = ?`, []any{into, from}},
 			{&res.Risks, `INSERT OR IGNORE INTO risk_services (risk_id, service_id) SELECT risk_id, ? FROM risk_services WHERE service_id = ?`, []any{into, from}},
 			{nil, `DELETE FROM risk_services WHERE service_id = ?`, []any{from}},
+			{nil, `INSERT OR IGNORE INTO initiative_services (initiative_id, service_id) SELECT initiative_id, ? FROM initiative_services WHERE service_id = ?`, []any{into, from}},
+			{nil, `DELETE FROM initiative_services WHERE service_id = ?`, []any{from}},
 			// The old name keeps resolving for every source that used it.
 			{nil, `INSERT OR IGNORE INTO service_aliases (source, alias, service_id)
 				SELECT DISTINCT source, ?, ? FROM (SELECT source FROM incidents WHERE service_id = ?

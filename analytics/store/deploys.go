@@ -10,7 +10,7 @@ import (
 )
 
 const deployCols = `d.id, d.source, d.external_id, d.service_id, s.name, d.environment, d.version,
-	d.started_at, d.finished_at, d.status, d.is_rollback, d.is_hotfix, d.commit_at, d.url`
+	d.started_at, d.finished_at, d.status, d.is_rollback, d.is_hotfix, d.commit_at, d.url, d.perf_regression`
 
 const deployFrom = ` FROM deploys d JOIN services s ON s.id = d.service_id`
 
@@ -20,13 +20,18 @@ func scanDeploy(sc interface{ Scan(...any) error }) (analytics.Deploy, error) {
 		started, commit  sql.NullString
 		finished         string
 		rollback, hotfix int
+		perf             sql.NullInt64
 	)
 	err := sc.Scan(&d.ID, &d.Source, &d.ExternalID, &d.ServiceID, &d.Service, &d.Environment, &d.Version,
-		&started, &finished, &d.Status, &rollback, &hotfix, &commit, &d.URL)
+		&started, &finished, &d.Status, &rollback, &hotfix, &commit, &d.URL, &perf)
 	if err != nil {
 		return d, err
 	}
 	d.IsRollback, d.IsHotfix = rollback != 0, hotfix != 0
+	if perf.Valid {
+		p := perf.Int64 != 0
+		d.PerfRegression = &p
+	}
 	if d.FinishedAt, err = ParseTime(finished); err != nil {
 		return d, fmt.Errorf("deploy %d finished_at: %w", d.ID, err)
 	}

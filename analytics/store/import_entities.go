@@ -25,7 +25,7 @@ var (
 		"category", "problem_ref", "caused_by_ref", "caused_by_deploy_id", "postmortem_due_at", "postmortem_published_at",
 		"postmortem_url", "url", "postmortem_tracked", "responders"}}
 	entDeploys = entity{"deploys", "id", []string{"source", "external_id"}, []string{"service_id", "environment", "version",
-		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url"}}
+		"started_at", "finished_at", "status", "is_rollback", "is_hotfix", "commit_at", "url", "perf_regression"}}
 	entPages = entity{"pages", "id", []string{"source", "external_id"}, []string{"service_id", "incident_id", "incident_ref", "title",
 		"urgency", "triggered_at", "acknowledged_at", "resolved_at", "auto_resolved", "actionable", "responder", "responders"}}
 	entActionItems = entity{"action_items", "id", []string{"source", "external_id"}, []string{"incident_id", "service_id", "title",
@@ -152,7 +152,7 @@ func (a *applier) writeDeploy(w *deployWriter, line int, d analytics.Deploy) err
 		env = "production"
 	}
 	id, err := a.upsert(w.u, line, label, []any{src, d.ExternalID}, []any{sid, env, d.Version, NullTime(d.StartedAt),
-		FormatTime(d.FinishedAt), d.Status, d.IsRollback, d.IsHotfix, NullTime(d.CommitAt), d.URL})
+		FormatTime(d.FinishedAt), d.Status, d.IsRollback, d.IsHotfix, NullTime(d.CommitAt), d.URL, nullBool(d.PerfRegression)})
 	if err != nil {
 		return err
 	}

@@ -152,11 +152,12 @@ func (s *Store) RollbackImport(ctx context.Context, id int64, a Audit) (Rollback
 		for _, c := range created {
 			switch {
 			case c.entity == "services":
-				// A service a user has since tied to a risk or an alias stays.
+				// A service a user has since tied to a risk, an initiative or an alias stays.
 				if _, err := tx.ExecContext(ctx, `DELETE FROM services WHERE id = ?1
 					AND NOT EXISTS (SELECT 1 FROM incidents WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM deploys WHERE service_id = ?1)
 					AND NOT EXISTS (SELECT 1 FROM pages WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM slos WHERE service_id = ?1)
 					AND NOT EXISTS (SELECT 1 FROM action_items WHERE service_id = ?1) AND NOT EXISTS (SELECT 1 FROM risk_services WHERE service_id = ?1)
+					AND NOT EXISTS (SELECT 1 FROM initiative_services WHERE service_id = ?1)
 					AND NOT EXISTS (SELECT 1 FROM service_aliases WHERE service_id = ?1)`, c.id); err != nil {
 					return fmt.Errorf("store: remove service %d: %w", c.id, err)
 				}

@@ -260,7 +260,7 @@ func (s *Store) leanDeploys(ctx context.Context, serviceIDs []int64, r TimeRange
 	ListFilter{Range: r}.scope(&w, "d.service_id", "d.finished_at")
 	inIDs(&w, "d.service_id", serviceIDs)
 	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.service_id, d.environment, d.status, d.finished_at,
-		d.is_rollback, d.is_hotfix, d.commit_at FROM deploys d`+w.sql()+` ORDER BY d.finished_at, d.id`, w.args...)
+		d.is_rollback, d.is_hotfix, d.commit_at, d.perf_regression FROM deploys d`+w.sql()+` ORDER BY d.finished_at, d.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load deploys: %w", err)
 	}
@@ -272,8 +272,9 @@ func (s *Store) leanDeploys(ctx context.Context, serviceIDs []int64, r TimeRange
 			env, finished    []byte
 			commit           sql.NullString
 			rollback, hotfix int
+			perf             sql.NullInt64
 		)
-		if err := sc.Scan(&d.ID, &d.ServiceID, &env, &d.Status, &finished, &rollback, &hotfix, &commit); err != nil {
+		if err := sc.Scan(&d.ID, &d.ServiceID, &env, &d.Status, &finished, &rollback, &hotfix, &commit, &perf); err != nil {
 			return d, err
 		}
 		e, ok := envs[string(env)]
@@ -283,6 +284,10 @@ func (s *Store) leanDeploys(ctx context.Context, serviceIDs []int64, r TimeRange
 		}
 		d.Environment = e
 		d.IsRollback, d.IsHotfix = rollback != 0, hotfix != 0
+		if perf.Valid {
+			p := perf.Int64 != 0
+			d.PerfRegression = &p
+		}
 		var err error
 		if d.FinishedAt, err = ParseTime(string(finished)); err != nil {
 			return d, fmt.Errorf("deploy %d finished_at: %w", d.ID, err)

@@ -124,6 +124,14 @@ func NullTime(t *time.Time) any {
 	return FormatTime(*t)
 }
 
+// nullBool renders an optional flag for storage: NULL for "not known".
+func nullBool(b *bool) any {
+	if b == nil {
+		return nil
+	}
+	return *b
+}
+
 // ParseTime reads a stored timestamp.
 func ParseTime(s string) (time.Time, error) {
 	t, err := time.Parse(TimeLayout, s)

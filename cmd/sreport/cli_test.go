@@ -51,6 +51,10 @@ func TestSeedMigrateKPI(t *testing.T) {
 	if d := res.KPIs["deployments"]; d == nil || *d != res.Counts["deployments"] || *d == 0 {
 		t.Fatalf("deployments %v vs counts %v", d, res.Counts["deployments"])
 	}
+	// The demo's payments pipelines flag performance regressions.
+	if p, k := res.KPIs["perf_regression_rate"], res.Counts["deployments_with_perf_flag"]; p == nil || k == 0 || *p != res.Counts["perf_regressions"]/k {
+		t.Fatalf("perf_regression_rate %v vs counts %v of %v", p, res.Counts["perf_regressions"], k)
+	}
 
 	out.Reset()
 	if err := run(ctx, []string{"kpi", "--db", db, "--period", "2026-Q3", "--tier", "0", "--tz", "Europe/Berlin"}, &out, &errb); err != nil {
