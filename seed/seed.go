@@ -31,6 +31,8 @@ type Options struct {
 // Summary counts the rows written.
 type Summary struct {
 	Teams, Services, Incidents, Deploys, Pages, SLIDays, ToilWeeks, ActionItems, Risks int
+	// ProgramRecords counts the reliability program's records (program.go).
+	ProgramRecords int
 }
 
 // ErrNotEmpty is returned when the database already holds a service catalogue.
@@ -185,7 +187,10 @@ func (g *gen) run() error {
 	if err := g.toil(); err != nil {
 		return err
 	}
-	return g.risks()
+	if err := g.risks(); err != nil {
+		return err
+	}
+	return g.program()
 }
 
 func (g *gen) catalogue() error {

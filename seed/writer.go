@@ -28,6 +28,12 @@ const (
 	stRiskIncident
 	stRiskEvent
 	stPerson
+	stReadiness
+	stDRTest
+	stToilTask
+	stCapacity
+	stCost
+	stStakeholder
 	numStmts
 )
 
@@ -56,6 +62,14 @@ var stmtSQL = [numStmts]string{
 	stRiskIncident: `INSERT INTO risk_incidents (risk_id, incident_id) VALUES (?, ?)`,
 	stRiskEvent:    `INSERT INTO risk_events (id, risk_id, at, actor, field, old_value, new_value, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 	stPerson:       `INSERT INTO oncall_people (name, email, updated_at) VALUES (?, ?, ?)`,
+	stReadiness: `INSERT INTO service_readiness (service_id, dashboard_url, runbook_url, oncall_rotation, prr_date, prr_result,
+		dr_plan_url, rto_minutes, rpo_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stDRTest: `INSERT INTO dr_tests (tested_on, service_id, kind, rto_target_minutes, rto_achieved_minutes, rpo_target_minutes,
+		rpo_achieved_minutes, result, evidence_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stToilTask:    `INSERT INTO toil_tasks (team_id, task, runs_per_week, minutes_per_run, automated_since) VALUES (?, ?, ?, ?, ?)`,
+	stCapacity:    `INSERT INTO capacity_samples (service_id, month, resource, peak_pct, safe_pct) VALUES (?, ?, ?, ?, ?)`,
+	stCost:        `INSERT INTO cost_entries (service_id, team_id, month, category, cost, units, unit_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	stStakeholder: `INSERT INTO stakeholder_scores (quarter, group_name, score, responses) VALUES (?, ?, ?, ?)`,
 }
 
 // writer streams rows through prepared statements, committing every batchRows rows.
@@ -133,7 +147,8 @@ func (w *writer) rollback() {
 
 func stmtName(st int) string {
 	return [...]string{"teams", "services", "service_aliases", "slos", "deploys", "incidents", "pages",
-		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events", "oncall_people"}[st]
+		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events", "oncall_people",
+		"service_readiness", "dr_tests", "toil_tasks", "capacity_samples", "cost_entries", "stakeholder_scores"}[st]
 }
 
 // ts renders unix seconds for storage; 0 means NULL.
