@@ -58,7 +58,7 @@ func (h *Handler) exportProgramCSV(c echo.Context) error {
 
 func (h *Handler) programImportView(c echo.Context, in program.Input) views.ProgramImportView {
 	return views.ProgramImportView{Layout: h.layout(c, "Import "+strings.ToLower(in.Title), views.NavProgram),
-		Action: programHref(in) + "/import", BackHref: programHref(in), Header: strings.Join(in.Keys(), ",")}
+		Action: programHref(in) + "/import", BackHref: programHref(in), Header: strings.Join(in.Keys(), ", ")}
 }
 
 // showProgramImport shows the upload form.

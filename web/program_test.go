@@ -252,4 +252,3 @@ func TestProgramCSVRoundTrip(t *testing.T) {
 		t.Errorf("edited import: %d %s", status, hdr.Get("Location"))
 	}
 }
-
