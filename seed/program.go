@@ -226,13 +226,13 @@ func (g *gen) costs() error {
 	for _, s := range g.svcs {
 		r := g.subRNG(23, uint64(s.idx))
 		d := s.def
-		price := 0.015 + 0.03*r.Float64() // per 1k requests
+		price := 15 + 30*r.Float64() // per million requests
 		for i, m := range months {
 			days := float64(m.AddDate(0, 1, 0).Sub(m).Hours() / 24)
-			units := math.Round(d.traffic * days / 1000 * (0.95 + 0.1*r.Float64()))
+			units := math.Max(0.1, math.Round(d.traffic*days/1e6*(0.95+0.1*r.Float64())*10)/10)
 			eff := 1 - 0.01*float64(i) // efficiency work lowers the unit price over time
 			compute := money(400 + units*price*eff)
-			if err := g.programRow(stCost, s.id, nil, m.Format("2006-01"), "compute", compute, units, "1k requests"); err != nil {
+			if err := g.programRow(stCost, s.id, nil, m.Format("2006-01"), "compute", compute, units, "1M requests"); err != nil {
 				return err
 			}
 			if slices.Contains(dataServices, d.name) {

@@ -102,7 +102,7 @@ var inputs = []Input{
 			{Key: "category", Label: "Category", Kind: Choice, Required: true, Choices: costCategories},
 			{Key: "cost", Label: "Cost", Kind: Number, Required: true},
 			{Key: "units", Label: "Units", Kind: Number, Min: 0.000001},
-			{Key: "unit_name", Label: "Unit name", Kind: Text, Help: "What the units count, e.g. 1k requests."},
+			{Key: "unit_name", Label: "Unit name", Kind: Text, Help: "What the units count, e.g. 1M requests."},
 		},
 		Natural: []string{"service", "team", "month", "category"},
 		KPIs:    []string{analytics.KPIUnitCost, analytics.KPIObservabilityCostShare},
