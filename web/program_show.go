@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"slices"
 	"strconv"
 
@@ -34,6 +35,10 @@ func (h *Handler) showProgram(c echo.Context) error {
 	}
 	v := views.ProgramView{Layout: h.layout(c, "Reliability program", views.NavProgram)}
 	v.Layout.Period = h.picker(c, p)
+	trend, err := h.programTrend(ctx, env, p)
+	if err != nil {
+		return err
+	}
 	rows := append(slices.Clone(card.Tiers), card.Org)
 	for _, in := range program.Inputs() {
 		recs, err := h.store.ProgramRecords(ctx, in)
@@ -45,11 +50,18 @@ func (h *Handler) showProgram(c echo.Context) error {
 		for _, r := range rows {
 			sum.KPIs.Columns = append(sum.KPIs.Columns, views.Column{Label: r.Name, Numeric: true})
 		}
+		for _, tp := range trend {
+			sum.KPIs.Columns = append(sum.KPIs.Columns, views.Column{Label: "Org " + periodTitle(tp.p), Numeric: true})
+		}
 		for _, k := range in.KPIs {
 			d, _ := analytics.KPIDefOf(k)
 			row := []views.Cell{{Text: d.Label, Title: "docs/metrics.md#" + d.Doc}}
 			for _, r := range rows {
 				row = append(row, programCell(k, r, p))
+			}
+			for _, tp := range trend {
+				v := tp.kpis.Get(k)
+				row = append(row, views.Cell{Text: kpiFormat(k, v).Text(v, "no data"), Class: "num", Title: "organisation, " + tp.p.Label})
 			}
 			sum.KPIs.Rows = append(sum.KPIs.Rows, row)
 		}
@@ -59,6 +71,31 @@ func (h *Handler) showProgram(c echo.Context) error {
 		}
 	}
 	return ok(c, views.ProgramPage(v))
+}
+
+// programPeriod is one earlier period's organisation KPIs.
+type programPeriod struct {
+	p    analytics.Period
+	kpis analytics.KPIs
+}
+
+// programTrend returns the organisation's KPIs of the three periods of
+// p's kind before it, newest first: the program's trend, read from the
+// current figures backwards (once per data version).
+func (h *Handler) programTrend(ctx context.Context, env scorecard.Env, p analytics.Period) ([]programPeriod, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("program-trend", env, p, scorecard.Scope{}), func() ([]programPeriod, error) {
+		out := make([]programPeriod, 3)
+		q := p
+		for i := range out {
+			q = q.Prev()
+			res, err := scorecard.KPIs(ctx, h.store, env, q, scorecard.Scope{})
+			if err != nil {
+				return nil, err
+			}
+			out[i] = programPeriod{p: q, kpis: res.KPIs}
+		}
+		return out, nil
+	})
 }
 
 // programCell is one KPI of one scorecard row: its value with the status

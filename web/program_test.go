@@ -189,7 +189,7 @@ func TestProgramImportErrors(t *testing.T) {
 		t.Fatalf("bad file: %d", status)
 	}
 	for _, want := range []string{
-		`<td class="num">3</td><td>runs_per_week: Enter a number.</td>`,
+		`<td class="num">3</td><td>runs_per_week: Enter a number, with a point for decimals and no thousands separator.</td>`,
 		`<td class="num">5</td><td>team: No team is named &#34;nobody&#34;.</td>`,
 		`<td class="num">6</td><td>the same team and task as line 2</td>`,
 	} {
@@ -250,5 +250,43 @@ func TestProgramCSVRoundTrip(t *testing.T) {
 	status, _, hdr := uploadProgram(t, ed, srv.URL, program.ToilTasks, []byte(edited))
 	if status != http.StatusSeeOther || !strings.Contains(hdr.Get("Location"), url.QueryEscape("0 added, 1 updated")) {
 		t.Errorf("edited import: %d %s", status, hdr.Get("Location"))
+	}
+}
+
+// TestScorecardProgramColumns checks the program KPIs are offered by the
+// column chooser but not shown by default, and that a chosen one shows its
+// values on service rows, "team" for a team figure and "org" for the
+// organisation figure.
+func TestScorecardProgramColumns(t *testing.T) {
+	srv := newDemoServer(t)
+	page := "/scorecards?period=2026-Q3"
+	_, body, _ := getWith(t, clientFor(srv.URL), srv.URL+page)
+	if strings.Contains(body, `data-testid="row-checkout-reliability_adoption_rate"`) || !strings.Contains(body, `name="col" value="reliability_adoption_rate"`) {
+		t.Fatal("program columns are shown by default, or not offered")
+	}
+	cols := []string{"mttr_minutes", "reliability_adoption_rate", "automation_coverage", "stakeholder_score"}
+	code, body, _ := postForm(t, srv.URL+"/scorecards/columns", url.Values{"col": cols, "back": {page}})
+	if code != http.StatusOK {
+		t.Fatalf("save columns = %d", code)
+	}
+	cell := func(id string) string {
+		i := strings.Index(body, `data-testid="`+id+`"`)
+		if i < 0 {
+			t.Fatalf("no cell %s", id)
+		}
+		j := strings.Index(body[i:], "</td>")
+		return body[i : i+j]
+	}
+	if c := cell("row-checkout-reliability_adoption_rate"); !strings.Contains(c, "100.0 %") {
+		t.Errorf("checkout's adoption cell: %s", c)
+	}
+	if c := cell("row-checkout-automation_coverage"); !strings.Contains(c, ">team<") {
+		t.Errorf("checkout's automation cell is not the team's: %s", c)
+	}
+	if c := cell("row-checkout-stakeholder_score"); !strings.Contains(c, ">org<") {
+		t.Errorf("checkout's stakeholder cell: %s", c)
+	}
+	if c := cell("row-organisation-stakeholder_score"); strings.Contains(c, ">org<") || strings.Contains(c, "no data") {
+		t.Errorf("the organisation's stakeholder cell: %s", c)
 	}
 }

@@ -186,9 +186,11 @@ func (f Field) normalise(s string, names Names) (string, string) {
 		}
 		s = p.Label
 	case Number, Integer:
-		v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-		if err != nil || v != v {
-			return "", "Enter a number."
+		// A comma is refused, not guessed: "30,5" may be a decimal comma
+		// or a thousands separator, and a wrong guess is a tenfold error.
+		v, err := strconv.ParseFloat(s, 64)
+		if err != nil || v != v || v-v != 0 {
+			return "", "Enter a number, with a point for decimals and no thousands separator."
 		}
 		if f.Kind == Integer && v != float64(int64(v)) {
 			return "", "Enter a whole number."
