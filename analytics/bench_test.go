@@ -3,6 +3,7 @@ package analytics
 import (
 	"fmt"
 	"math/rand/v2"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -99,7 +100,58 @@ func syntheticInput() Input {
 				ToilHours: float64(r.IntN(40)), TotalHours: 160})
 		}
 	}
+	addSyntheticProgram(&in, r, services, teams)
 	return in
+}
+
+// addSyntheticProgram adds program records (readiness, DR tests, toil
+// tasks, capacity, cost, surveys) for every service and team of the year.
+func addSyntheticProgram(in *Input, r *rand.Rand, services, teams int) {
+	for i := range services {
+		id := int64(i + 1)
+		rd := ServiceReadiness{ServiceID: id, HasSLO: i%4 == 0, DashboardURL: "https://d/" + strconv.Itoa(i)}
+		if r.IntN(3) > 0 {
+			rd.RunbookURL = "https://r/" + strconv.Itoa(i)
+		}
+		if r.IntN(2) == 0 {
+			rd.PRRDate, rd.PRRResult = new(day("2026-03-01")), []string{PRRPass, PRRConditional, PRRFail}[r.IntN(3)]
+		}
+		if i%3 == 0 {
+			rd.RPOMinutes = new(float64(15))
+		}
+		in.Readiness = append(in.Readiness, rd)
+		for k, kind := range []string{DRFailover, DRRestore, DRBackupVerify} {
+			in.DRTests = append(in.DRTests, DRTest{ID: id*3 + int64(k), ServiceID: id, Kind: kind,
+				Date: day("2026-01-05").AddDate(0, 0, r.IntN(360)), Passed: r.IntN(5) > 0})
+		}
+		for m := range 12 {
+			in.Capacity = append(in.Capacity, CapacitySample{ID: id*12 + int64(m), ServiceID: id, Resource: "cpu",
+				Month: day("2026-01-01").AddDate(0, m, 0), PeakPct: float64(r.IntN(100)), SafePct: 80})
+			for k, cat := range []string{"compute", CostObservability} {
+				e := CostEntry{ID: (id*12+int64(m))*2 + int64(k), ServiceID: id, TeamID: int64(i%teams + 1), Month: day("2026-01-01").AddDate(0, m, 0),
+					Category: cat, Cost: float64(r.IntN(5000) + 1)}
+				if k == 0 {
+					e.Units, e.UnitName = new(float64(r.IntN(90000)+1000)), "1k requests"
+				}
+				in.Costs = append(in.Costs, e)
+			}
+		}
+	}
+	for t := range teams {
+		for k := range 5 {
+			task := ToilTask{ID: int64(t*5 + k + 1), TeamID: int64(t + 1), Task: "task", RunsPerWeek: float64(r.IntN(10) + 1), MinutesPerRun: 30}
+			if k < 2 {
+				task.AutomatedSince = new(day("2026-02-01"))
+			}
+			in.ToilTasks = append(in.ToilTasks, task)
+		}
+	}
+	for q := 1; q <= 4; q++ {
+		for g, group := range []string{"product", "support", "security"} {
+			in.Stakeholder = append(in.Stakeholder, StakeholderScore{ID: int64(q*10 + g), Year: 2026, Quarter: q, Group: group,
+				Score: 3 + float64(r.IntN(20))/10, Responses: r.IntN(30) + 5})
+		}
+	}
 }
 
 func recordCount(in Input) int {

@@ -78,6 +78,31 @@ type Counts struct {
 	TotalEvents  int64   `json:"total_events"`
 	BadEvents    int64   `json:"bad_events"`
 	BudgetEvents float64 `json:"budget_events"` // Σ (1 − objective) × total
+
+	// Reliability program (program.go).
+	ReadinessServices     int     `json:"readiness_services"`     // services in scope
+	AdoptingServices      int     `json:"adopting_services"`      // with an SLO, a dashboard and a runbook
+	PRRPassed             int     `json:"prr_passed"`             // with a passed or conditional review by the period's end
+	CriticalServices      int     `json:"critical_services"`      // tier 0 and 1 services in scope
+	CriticalWithRunbook   int     `json:"critical_with_runbook"`  // of those, with a runbook
+	CriticalDRTested      int     `json:"critical_dr_tested"`     // of those, with a passing DR test in the year before the period's end
+	DataServices          int     `json:"data_services"`          // services in scope with an RPO target
+	DataServicesVerified  int     `json:"data_services_verified"` // of those, with a passing restore or backup verification in that year
+	DRTests               int     `json:"dr_tests"`               // DR tests dated in the period
+	DRTestsPassed         int     `json:"dr_tests_passed"`
+	ToilTasks             int     `json:"toil_tasks"` // the toil inventory of the teams in scope
+	ToilTasksAutomated    int     `json:"toil_tasks_automated"`
+	ToilTaskHours         float64 `json:"toil_task_hours"`  // Σ hours per week of every task
+	ToilHoursSaved        float64 `json:"toil_hours_saved"` // Σ hours per week of the automated tasks
+	CapacitySamples       int     `json:"capacity_samples"`
+	CapacityOverThreshold int     `json:"capacity_services_over_threshold"` // services with a sample above its safe threshold
+	CostEntries           int     `json:"cost_entries"`
+	CostTotal             float64 `json:"cost_total"`
+	ObservabilityCost     float64 `json:"observability_cost"`
+	CostUnitMonths        int     `json:"cost_unit_months"` // service-months that record units
+	CostUnits             float64 `json:"cost_units"`
+	StakeholderResponses  int     `json:"stakeholder_responses"`
+	StakeholderGroups     int     `json:"stakeholder_groups"`
 }
 
 // num returns a pointer to v, or nil when v is NaN or infinite, so no KPI
@@ -212,6 +237,7 @@ func compute(in Input, p Period, s Settings, ev Evidence) Result {
 	c.postmortems()
 	c.actionItems()
 	c.slos()
+	c.program()
 	c.ev.sortRows()
 	c.res.Evidence = c.ev
 	return c.res

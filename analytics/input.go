@@ -21,6 +21,17 @@ type Input struct {
 	// for which services have named causes, and for failed deploy recovery.
 	LinkIncidents []Incident
 
+	// The reliability program's records (program.go). Readiness holds the
+	// services in scope; ToilTasks the teams' inventory; Costs a team's
+	// entries beside its services'; Stakeholder the organisation's surveys,
+	// whatever the scope.
+	Readiness   []ServiceReadiness
+	DRTests     []DRTest
+	ToilTasks   []ToilTask
+	Capacity    []CapacitySample
+	Costs       []CostEntry
+	Stakeholder []StakeholderScore
+
 	// People merges responders named differently by different sources
 	// (on-call health); nil resolves every responder to itself.
 	People People
@@ -133,6 +144,7 @@ func SplitByService(in Input) map[int64]Input {
 			x.Toil = append(x.Toil, w)
 		}
 	}
+	splitProgram(in, get, teamSvcs)
 	out := make(map[int64]Input, len(parts))
 	for id, x := range parts {
 		x.People = in.People
@@ -214,6 +226,7 @@ func MergeInputs(ins ...Input) Input {
 			}
 		}
 	}
+	mergeProgram(&out, ins)
 	for _, in := range ins {
 		for k, v := range in.People {
 			if out.People == nil {

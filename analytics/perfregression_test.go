@@ -72,7 +72,7 @@ func TestPerfRegressionRate(t *testing.T) {
 // and an empty group name lists none.
 func TestKPIDefsInGroup(t *testing.T) {
 	var keys []string
-	for _, d := range KPIDefsInGroup(GroupProgram) {
+	for _, d := range KPIDefsInGroup(KPIGroupProgram) {
 		keys = append(keys, d.Key)
 	}
 	if !slices.Contains(keys, KPIPerfRegressionRate) {

@@ -106,32 +106,19 @@ type KPIDef struct {
 	// service (toil): the scorecard shows it on team rows and the roll-ups,
 	// not repeated on each of the team's service rows.
 	Team bool
+	// Org says the KPI is an organisation figure whose records belong to no
+	// service (stakeholder satisfaction): every scope reads the
+	// organisation's value, so the scorecard shows it on the organisation's
+	// row only.
+	Org bool
+	// Group is the family the KPI belongs to (KPIGroupProgram), for pages
+	// and report sections that list a family; "" for the core KPIs.
+	Group string
 	// Coverage is set for a KPI whose records may lack the inputs it
 	// needs (an impact start, postmortem data): how many have them.
 	Coverage *Coverage
-	// Group names a report section that lists the KPI besides its place
-	// in the registry's order: GroupProgram KPIs make the quarterly
-	// report's "Reliability program" section. "" for none.
-	Group string
 
 	field func(*KPIs) **float64
-}
-
-// GroupProgram tags the KPIs of the reliability program (adoption,
-// readiness, regressions): the report's "Reliability program" section
-// lists every KPI so tagged, in registry order.
-const GroupProgram = "program"
-
-// KPIDefsInGroup returns the definitions tagged with group, in registry
-// order.
-func KPIDefsInGroup(group string) []KPIDef {
-	var out []KPIDef
-	for _, d := range kpiDefs {
-		if group != "" && d.Group == group {
-			out = append(out, d)
-		}
-	}
-	return out
 }
 
 // Noun is a countable thing with its singular and plural.
@@ -240,6 +227,18 @@ type KPIs struct {
 	SLOAttainment                     *float64 `json:"slo_attainment"`
 	ErrorBudgetRemaining              *float64 `json:"error_budget_remaining"`
 	BurnRate                          *float64 `json:"burn_rate"`
+	ReliabilityAdoptionRate           *float64 `json:"reliability_adoption_rate"`
+	RunbookCoverage                   *float64 `json:"runbook_coverage"`
+	PRRCoverage                       *float64 `json:"prr_coverage"`
+	DRTestSuccessRate                 *float64 `json:"dr_test_success_rate"`
+	DRTestedServicesRate              *float64 `json:"dr_tested_services_rate"`
+	BackupRestoreVerifiedRate         *float64 `json:"backup_restore_verified_rate"`
+	AutomationCoverage                *float64 `json:"automation_coverage"`
+	ToilHoursSavedPerWeek             *float64 `json:"toil_hours_saved_per_week"`
+	CapacityHeadroomMin               *float64 `json:"capacity_headroom_min"`
+	UnitCost                          *float64 `json:"unit_cost"`
+	ObservabilityCostShare            *float64 `json:"observability_cost_share"`
+	StakeholderScore                  *float64 `json:"stakeholder_score"`
 }
 
 // KPI names (the JSON keys of KPIs), for targets, evidence and Get.
@@ -280,7 +279,24 @@ const (
 	KPISLOAttainment                     = "slo_attainment"
 	KPIErrorBudgetRemaining              = "error_budget_remaining"
 	KPIBurnRate                          = "burn_rate"
+	KPIReliabilityAdoptionRate           = "reliability_adoption_rate"
+	KPIRunbookCoverage                   = "runbook_coverage"
+	KPIPRRCoverage                       = "prr_coverage"
+	KPIDRTestSuccessRate                 = "dr_test_success_rate"
+	KPIDRTestedServicesRate              = "dr_tested_services_rate"
+	KPIBackupRestoreVerifiedRate         = "backup_restore_verified_rate"
+	KPIAutomationCoverage                = "automation_coverage"
+	KPIToilHoursSavedPerWeek             = "toil_hours_saved_per_week"
+	KPICapacityHeadroomMin               = "capacity_headroom_min"
+	KPIUnitCost                          = "unit_cost"
+	KPIObservabilityCostShare            = "observability_cost_share"
+	KPIStakeholderScore                  = "stakeholder_score"
 )
+
+// KPIGroupProgram is the KPIDef.Group of the reliability program's KPIs
+// (program.go): readiness, DR tests, toil inventory, capacity, cost and
+// stakeholder satisfaction.
+const KPIGroupProgram = "program"
 
 // kpiDefs is the registry, in display (and JSON) order.
 var kpiDefs = []KPIDef{
@@ -365,7 +381,7 @@ var kpiDefs = []KPIDef{
 		Unit: UnitRatio, Better: DirectionMax, N: []string{"deployments_with_perf_flag"}, Record: UnitCount,
 		Sample: Noun{"deployment with a regression flag", "deployments with a regression flag"}, Num: "perf_regressions", MinSample: 5,
 		Coverage: &Coverage{Input: "a regression flag", Have: "deployments_with_perf_flag", Of: "deployments", Records: "deployments"},
-		Group:    GroupProgram,
+		Group:    KPIGroupProgram,
 		Doc:      "performance-regression-rate--perf_regression_rate", field: func(k *KPIs) **float64 { return &k.PerfRegressionRate }},
 
 	// On-call load
@@ -445,6 +461,56 @@ var kpiDefs = []KPIDef{
 		Sample: Noun{"event", "events"}, MinSample: 5,
 		Doc:   "error-budget-remaining--error_budget_remaining-burn-rate--burn_rate",
 		field: func(k *KPIs) **float64 { return &k.BurnRate }},
+
+	// Reliability program (program.go), entered or imported on /program.
+	{Key: KPIReliabilityAdoptionRate, Label: "Reliability adoption", Short: "Adoption", Prose: "Reliability adoption",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"readiness_services"}, Record: UnitCount,
+		Sample: Noun{"service", "services"}, Num: "adopting_services", MinSample: 1, Group: KPIGroupProgram,
+		Doc: "reliability-adoption-rate--reliability_adoption_rate", field: func(k *KPIs) **float64 { return &k.ReliabilityAdoptionRate }},
+	{Key: KPIRunbookCoverage, Label: "Runbook coverage (tier 0/1)", Short: "Runbooks", Prose: "Runbook coverage of tier 0 and 1 services",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"critical_services"}, Record: UnitCount,
+		Sample: Noun{"tier 0/1 service", "tier 0/1 services"}, Num: "critical_with_runbook", MinSample: 1, Group: KPIGroupProgram,
+		Doc: "runbook-coverage--runbook_coverage", field: func(k *KPIs) **float64 { return &k.RunbookCoverage }},
+	{Key: KPIPRRCoverage, Label: "Production-readiness reviews", Short: "PRR coverage", Prose: "Production-readiness review coverage",
+		Unit: UnitRatio, Better: DirectionMin, N: []string{"readiness_services"}, Record: UnitCount,
+		Sample: Noun{"service", "services"}, Num: "prr_passed", MinSample: 1, Group: KPIGroupProgram,
+		Doc: "prr-coverage--prr_coverage", field: func(k *KPIs) **float64 { return &k.PRRCoverage }},
+	{Key: KPIDRTestSuccessRate, Label: "DR test success", Short: "DR success", Prose: "The DR test success rate",
+		Unit: UnitRatio, Better: DirectionMin, N: []string{"dr_tests"}, Record: UnitCount,
+		Sample: Noun{"DR test", "DR tests"}, Num: "dr_tests_passed", MinSample: 3, Group: KPIGroupProgram,
+		Doc: "dr-test-success-rate--dr_test_success_rate", field: func(k *KPIs) **float64 { return &k.DRTestSuccessRate }},
+	{Key: KPIDRTestedServicesRate, Label: "DR-tested services (tier 0/1)", Short: "DR tested", Prose: "The share of tier 0 and 1 services with a passing DR test in the last year",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"critical_services"}, Record: UnitCount,
+		Sample: Noun{"tier 0/1 service", "tier 0/1 services"}, Num: "critical_dr_tested", MinSample: 1, Group: KPIGroupProgram,
+		Doc: "dr-tested-services-rate--dr_tested_services_rate", field: func(k *KPIs) **float64 { return &k.DRTestedServicesRate }},
+	{Key: KPIBackupRestoreVerifiedRate, Label: "Backup restore verified", Short: "Restore verified", Prose: "The share of services with data whose restore was verified in the last year",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"data_services"}, Record: UnitCount,
+		Sample: Noun{"service with an RPO target", "services with an RPO target"}, Num: "data_services_verified", MinSample: 1, Group: KPIGroupProgram,
+		Doc: "backup-restore-verified-rate--backup_restore_verified_rate", field: func(k *KPIs) **float64 { return &k.BackupRestoreVerifiedRate }},
+	{Key: KPIAutomationCoverage, Label: "Automation coverage", Short: "Automated", Prose: "Automation coverage of the toil inventory",
+		Unit: UnitRatio, Better: DirectionMin, N: []string{"toil_tasks"}, Record: UnitWorkHours,
+		Sample: Noun{"toil task", "toil tasks"}, MinSample: 1, Team: true, Group: KPIGroupProgram,
+		Doc: "automation-coverage--automation_coverage-toil_hours_saved_per_week", field: func(k *KPIs) **float64 { return &k.AutomationCoverage }},
+	{Key: KPIToilHoursSavedPerWeek, Label: "Toil hours saved per week", Short: "Toil saved / week", Prose: "Toil hours saved per week",
+		Unit: UnitWorkHours, Better: DirectionMin, N: []string{"toil_tasks_automated"}, Record: UnitWorkHours,
+		Sample: Noun{"automated task", "automated tasks"}, Team: true, Group: KPIGroupProgram,
+		Doc: "automation-coverage--automation_coverage-toil_hours_saved_per_week", field: func(k *KPIs) **float64 { return &k.ToilHoursSavedPerWeek }},
+	{Key: KPICapacityHeadroomMin, Label: "Least capacity headroom", Short: "Headroom", Prose: "The least capacity headroom",
+		Unit: UnitRatio, Better: DirectionMin, Target: true, N: []string{"capacity_samples"}, Record: UnitRatio,
+		Sample: Noun{"capacity sample", "capacity samples"}, MinSample: 1, Group: KPIGroupProgram,
+		Doc: "capacity-headroom--capacity_headroom_min", field: func(k *KPIs) **float64 { return &k.CapacityHeadroomMin }},
+	{Key: KPIUnitCost, Label: "Unit cost", Short: "Unit cost", Prose: "Unit cost",
+		Unit: UnitRate, Better: DirectionMax, N: []string{"cost_unit_months"}, Record: UnitRate,
+		Sample: Noun{"service-month with units", "service-months with units"}, MinSample: 1, Group: KPIGroupProgram,
+		Doc: "unit-cost--unit_cost", field: func(k *KPIs) **float64 { return &k.UnitCost }},
+	{Key: KPIObservabilityCostShare, Label: "Observability cost share", Short: "Observability cost", Prose: "The observability share of cost",
+		Unit: UnitRatio, Better: DirectionMax, N: []string{"cost_entries"}, Record: UnitRate,
+		Sample: Noun{"cost entry", "cost entries"}, MinSample: 1, Team: true, Group: KPIGroupProgram,
+		Doc: "observability-cost-share--observability_cost_share", field: func(k *KPIs) **float64 { return &k.ObservabilityCostShare }},
+	{Key: KPIStakeholderScore, Label: "Stakeholder satisfaction", Short: "Satisfaction", Prose: "Stakeholder satisfaction",
+		Unit: UnitRate, Better: DirectionMin, N: []string{"stakeholder_responses"}, Record: UnitRate,
+		Sample: Noun{"survey response", "survey responses"}, MinSample: 10, Org: true, Group: KPIGroupProgram,
+		Doc: "stakeholder-satisfaction--stakeholder_score", field: func(k *KPIs) **float64 { return &k.StakeholderScore }},
 }
 
 // KPINames lists every KPI key in display (and JSON) order.
@@ -476,6 +542,18 @@ func KPIDefOf(key string) (KPIDef, bool) {
 		return KPIDef{}, false
 	}
 	return kpiDefs[i], true
+}
+
+// KPIDefsInGroup returns the definitions of one family (KPIDef.Group),
+// in display order.
+func KPIDefsInGroup(group string) []KPIDef {
+	var out []KPIDef
+	for _, d := range kpiDefs {
+		if d.Group == group {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // IsRatioKPI reports whether kpi is a fraction in [0, 1].

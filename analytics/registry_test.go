@@ -141,6 +141,17 @@ func TestSampleSize(t *testing.T) {
 			if n != float64(r.Counts.TotalEvents) {
 				t.Errorf("%s: n = %v, want %d events", d.Key, n, r.Counts.TotalEvents)
 			}
+		case d.N[0] == "stakeholder_responses":
+			// Response-weighted: n is responses, the rows are survey groups.
+			var responses float64
+			for _, row := range r.Evidence.For(d.Key) {
+				if row.Value != nil {
+					responses++
+				}
+			}
+			if n != float64(r.Counts.StakeholderResponses) || responses != float64(r.Counts.StakeholderGroups) {
+				t.Errorf("%s: n = %v of %v rows, want %d responses of %d groups", d.Key, n, responses, r.Counts.StakeholderResponses, r.Counts.StakeholderGroups)
+			}
 		case d.Record != UnitCount:
 			if valued != n {
 				t.Errorf("%s: n = %v, but %v rows carry a value", d.Key, n, valued)

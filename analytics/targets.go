@@ -65,6 +65,15 @@ func DefaultTargets() []Target {
 	add(KPIActionItemOnTimeRate, 0.90, 0.80, 0.70, 0.60)
 	add(KPIActionItemsOverdue, 0, 0, 0, 0) // migrations/00011_action_items_overdue_targets.sql
 	add(KPIToilRatio, 0.30, 0.40, 0.50, 0.50)
+	// Reliability program (migrations/00021_program_inputs.sql): the
+	// blueprints' "≥ 70 % of tier-1+ services with SLO + dashboard +
+	// runbook", "> 90 % runbook coverage of tier 0/1", "1–2 passing DR tests
+	// a year per tier-0 service" and "keep 20–40 % headroom".
+	add(KPIReliabilityAdoptionRate, 0.90, 0.70, 0.50)
+	add(KPIRunbookCoverage, 0.90, 0.90)
+	add(KPIDRTestedServicesRate, 1.00, 0.90)
+	add(KPIBackupRestoreVerifiedRate, 1.00, 0.90)
+	add(KPICapacityHeadroomMin, 0.20, 0.20, 0.20, 0.20)
 	return out
 }
 

@@ -31,6 +31,8 @@ type Options struct {
 // Summary counts the rows written.
 type Summary struct {
 	Teams, Services, Incidents, Deploys, Pages, SLIDays, ToilWeeks, ActionItems, Risks int
+	// ProgramRecords counts the reliability program's records (program.go).
+	ProgramRecords int
 }
 
 // ErrNotEmpty is returned when the database already holds a service catalogue.
@@ -188,7 +190,10 @@ func (g *gen) run() error {
 	if err := g.risks(); err != nil {
 		return err
 	}
-	return g.roadmap()
+	if err := g.roadmap(); err != nil {
+		return err
+	}
+	return g.program()
 }
 
 func (g *gen) catalogue() error {

@@ -31,6 +31,12 @@ const (
 	stInitiative
 	stInitiativeService
 	stInitiativeRisk
+	stReadiness
+	stDRTest
+	stToilTask
+	stCapacity
+	stCost
+	stStakeholder
 	numStmts
 )
 
@@ -63,6 +69,14 @@ var stmtSQL = [numStmts]string{
 		target_kind, target, created_at, created_by, updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	stInitiativeService: `INSERT INTO initiative_services (initiative_id, service_id) VALUES (?, ?)`,
 	stInitiativeRisk:    `INSERT INTO initiative_risks (initiative_id, risk_id) VALUES (?, ?)`,
+	stReadiness: `INSERT INTO service_readiness (service_id, dashboard_url, runbook_url, oncall_rotation, prr_date, prr_result,
+		dr_plan_url, rto_minutes, rpo_minutes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stDRTest: `INSERT INTO dr_tests (tested_on, service_id, kind, rto_target_minutes, rto_achieved_minutes, rpo_target_minutes,
+		rpo_achieved_minutes, result, evidence_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	stToilTask:    `INSERT INTO toil_tasks (team_id, task, runs_per_week, minutes_per_run, automated_since) VALUES (?, ?, ?, ?, ?)`,
+	stCapacity:    `INSERT INTO capacity_samples (service_id, month, resource, peak_pct, safe_pct) VALUES (?, ?, ?, ?, ?)`,
+	stCost:        `INSERT INTO cost_entries (service_id, team_id, month, category, cost, units, unit_name) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	stStakeholder: `INSERT INTO stakeholder_scores (quarter, group_name, score, responses) VALUES (?, ?, ?, ?)`,
 }
 
 // writer streams rows through prepared statements, committing every batchRows rows.
@@ -141,7 +155,8 @@ func (w *writer) rollback() {
 func stmtName(st int) string {
 	return [...]string{"teams", "services", "service_aliases", "slos", "deploys", "incidents", "pages",
 		"action_items", "sli_daily", "toil_entries", "risks", "risk_services", "risk_incidents", "risk_events", "oncall_people",
-		"initiatives", "initiative_services", "initiative_risks"}[st]
+		"initiatives", "initiative_services", "initiative_risks",
+		"service_readiness", "dr_tests", "toil_tasks", "capacity_samples", "cost_entries", "stakeholder_scores"}[st]
 }
 
 // ts renders unix seconds for storage; 0 means NULL.

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/program"
 	"sreport/analytics/scorecard"
 	"sreport/docs"
 	"sreport/views"
@@ -143,6 +144,18 @@ func evidenceHref(r analytics.EvidenceRow) string {
 		return idHref("/deploys/", r.ID)
 	case analytics.KindPage:
 		return idHref("/pages/", r.ID)
+	case analytics.KindReadiness:
+		return "/program/" + program.Readiness
+	case analytics.KindDRTest:
+		return "/program/" + program.DRTests
+	case analytics.KindToilTask:
+		return "/program/" + program.ToilTasks
+	case analytics.KindCapacity:
+		return "/program/" + program.Capacity
+	case analytics.KindCost, analytics.KindCostMonth:
+		return "/program/" + program.Costs
+	case analytics.KindStakeholder:
+		return "/program/" + program.Stakeholder
 	}
 	return ""
 }

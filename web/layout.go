@@ -26,6 +26,7 @@ var navItems = []views.NavItem{
 	{Key: views.NavOnCall, Label: "On-call", Href: "/oncall"},
 	{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
 	{Key: views.NavRisks, Label: "Risks", Href: "/risks"},
+	{Key: views.NavProgram, Label: "Program", Href: "/program"},
 	{Key: views.NavImports, Label: "Imports", Href: "/imports"},
 	{Key: views.NavSettings, Label: "Settings", Href: "/settings"},
 }

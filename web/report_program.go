@@ -24,7 +24,7 @@ func programView(v *views.Report, rep *reporting.Report) {
 		"components, each 0–100 where 100 is healthy. Per-person figures are on the on-call page, for editors."
 
 	var keys []string
-	for _, d := range analytics.KPIDefsInGroup(analytics.GroupProgram) {
+	for _, d := range analytics.KPIDefsInGroup(analytics.KPIGroupProgram) {
 		keys = append(keys, d.Key)
 	}
 	v.Program = reportKPIs(rep.Content.Scope, keys, nil, "program-")

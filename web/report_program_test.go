@@ -18,7 +18,7 @@ import (
 // programKeys are the KPIs of the report's "Reliability program" section.
 func programKeys() []string {
 	var out []string
-	for _, d := range analytics.KPIDefsInGroup(analytics.GroupProgram) {
+	for _, d := range analytics.KPIDefsInGroup(analytics.KPIGroupProgram) {
 		out = append(out, d.Key)
 	}
 	return out

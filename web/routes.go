@@ -97,6 +97,20 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodPost, "/oncall/people/:id", h.saveOnCallPerson, RoleEditor)
 	add(http.MethodPost, "/oncall/people/:id/delete", h.deleteOnCallPerson, RoleEditor)
 
+	// Reliability program inputs (analytics/program): everyone reads and
+	// exports, editors and admins add, edit, delete and import. Static
+	// segments (export, new, import) match before :id.
+	add(http.MethodGet, "/program", h.showProgram, RoleViewer)
+	add(http.MethodGet, "/program/:input", h.listProgramRecords, RoleViewer)
+	add(http.MethodGet, "/program/:input/export", h.exportProgramCSV, RoleViewer)
+	add(http.MethodGet, "/program/:input/new", h.newProgramRecord, RoleEditor)
+	add(http.MethodPost, "/program/:input", h.saveProgramRecord, RoleEditor)
+	add(http.MethodGet, "/program/:input/import", h.showProgramImport, RoleEditor)
+	add(http.MethodPost, "/program/:input/import", h.importProgramCSV, RoleEditor)
+	add(http.MethodGet, "/program/:input/:id/edit", h.editProgramRecord, RoleEditor)
+	add(http.MethodPost, "/program/:input/:id", h.saveProgramRecord, RoleEditor)
+	add(http.MethodPost, "/program/:input/:id/delete", h.deleteProgramRecord, RoleEditor)
+
 	// Live ingestion: the write API and its DevLake-compatible endpoints
 	// (editors; an API token also needs the write scope, see authorize),
 	// and webhook receivers, which authenticate each delivery by its

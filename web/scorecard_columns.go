@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics"
 	"sreport/views"
 )
 
@@ -21,9 +22,25 @@ func columnsCookie(c echo.Context) string {
 	return "sreport_cols"
 }
 
+// optionalColumns are the columns the chooser offers beyond the default
+// headlines: the reliability program's KPIs (analytics.KPIGroupProgram),
+// read on the Program page first and added here by those who want them
+// beside the services' figures.
+var optionalColumns = func() []string {
+	var out []string
+	for _, d := range analytics.KPIDefsInGroup(analytics.KPIGroupProgram) {
+		out = append(out, d.Key)
+	}
+	return out
+}()
+
+// allColumns are every column the chooser offers, in the scorecard's order.
+var allColumns = slices.Concat(headlines, optionalColumns)
+
 // chosenColumns are the KPI columns this user chose to see, in the
-// scorecard's order; all of them until they choose. Unknown keys (a column
-// since removed) are dropped, and a choice of none shows all.
+// scorecard's order; the headlines until they choose. Unknown keys (a
+// column since removed) are dropped, and a choice of none shows the
+// headlines.
 func chosenColumns(c echo.Context) []string {
 	ck, err := c.Cookie(columnsCookie(c))
 	if err != nil || ck.Value == "" {
@@ -31,7 +48,7 @@ func chosenColumns(c echo.Context) []string {
 	}
 	keep := strings.Split(ck.Value, ".")
 	var out []string
-	for _, k := range headlines {
+	for _, k := range allColumns {
 		if slices.Contains(keep, k) {
 			out = append(out, k)
 		}
@@ -44,8 +61,8 @@ func chosenColumns(c echo.Context) []string {
 
 // columnChoices lists every scorecard column with whether it is shown.
 func columnChoices(shown []string) []views.Option {
-	out := make([]views.Option, 0, len(headlines))
-	for _, k := range headlines {
+	out := make([]views.Option, 0, len(allColumns))
+	for _, k := range allColumns {
 		d, _ := kpiDef(k)
 		out = append(out, views.Option{Value: k, Text: d.Label, Selected: slices.Contains(shown, k)})
 	}
@@ -61,15 +78,15 @@ func (h *Handler) saveScorecardColumns(c echo.Context) error {
 		return badRequest("unreadable form")
 	}
 	var keep []string
-	for _, k := range headlines {
+	for _, k := range allColumns {
 		if slices.Contains(form["col"], k) {
 			keep = append(keep, k)
 		}
 	}
 	ck := &http.Cookie{Name: columnsCookie(c), Value: strings.Join(keep, "."), Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: c.IsTLS(), Expires: h.cfg.Now().Add(365 * 24 * time.Hour)}
-	if len(keep) == 0 || len(keep) == len(headlines) {
-		ck.Value, ck.MaxAge, ck.Expires = "", -1, time.Time{} // all columns: forget the choice
+	if len(keep) == 0 || slices.Equal(keep, headlines) {
+		ck.Value, ck.MaxAge, ck.Expires = "", -1, time.Time{} // the default columns: forget the choice
 	}
 	c.SetCookie(ck)
 	back := form.Get("back")

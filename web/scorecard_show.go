@@ -267,7 +267,7 @@ func teamRowID(team string) string {
 func columnFormats(card *scorecard.Card) map[string]kpifmt.Format {
 	rows := slices.Concat(card.Services, card.Tiers, card.Teams, []scorecard.Row{card.Org})
 	out := map[string]kpifmt.Format{}
-	for _, k := range headlines {
+	for _, k := range allColumns {
 		var vs []*float64
 		for _, r := range rows {
 			if c, ok := r.KPIs[k]; ok {
@@ -307,6 +307,8 @@ func scoreRow(r scorecard.Row, keys []string, formats map[string]kpifmt.Format, 
 		switch {
 		case k == sev12:
 			cell = sevCell(r, p, sc)
+		case !has && isOrgFigure(k):
+			cell = orgFigureCell(k)
 		case !has:
 			cell = teamFigureCell(k, r.Team)
 		default:
@@ -320,6 +322,19 @@ func scoreRow(r scorecard.Row, keys []string, formats map[string]kpifmt.Format, 
 		row.Cells = append(row.Cells, cell)
 	}
 	return row
+}
+
+// isOrgFigure reports whether k is an organisation figure (KPIDef.Org).
+func isOrgFigure(k string) bool {
+	d, ok := analytics.KPIDefOf(k)
+	return ok && d.Org
+}
+
+// orgFigureCell stands in a row for an organisation figure (stakeholder
+// satisfaction): it belongs to no service, tier or team.
+func orgFigureCell(k string) views.ScoreCell {
+	return views.ScoreCell{Text: "org", Status: "team", Href: "#row-organisation",
+		Title: kpiLabel(k) + " is an organisation figure: see the organisation's row"}
 }
 
 // teamFigureCell stands in a service row for a team figure (toil): the

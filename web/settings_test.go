@@ -30,7 +30,13 @@ func settingsForm(changes map[string]string) url.Values {
 	for _, k := range store.MinSampleKeys() {
 		f.Set(k, "5")
 	}
-	f.Set(store.MinSampleKey(analytics.KPIToilRatio), "1")
+	// Each KPI's own default (toil's is 1, the program KPIs' vary): the
+	// form as the page fills it.
+	for _, d := range analytics.KPIDefs() {
+		if d.Sampled() {
+			f.Set(store.MinSampleKey(d.Key), strconv.Itoa(d.MinSample))
+		}
+	}
 	for k, v := range changes {
 		f.Set(k, v)
 	}

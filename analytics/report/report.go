@@ -481,6 +481,13 @@ func largest(rows []scorecard.Row, n int, score func(string, scorecard.Cell) flo
 	for _, r := range rows {
 		best := Worsening{}
 		for _, k := range analytics.KPINames {
+			if d, _ := analytics.KPIDefOf(k); d.Group == analytics.KPIGroupProgram {
+				// Program coverage on one service moves 0 ↔ 100 % at once
+				// (a DR test ageing out of its year): such a step would
+				// crowd out every operational move. The program's KPIs
+				// are reported in their own section.
+				continue
+			}
 			if s := score(k, r.KPIs[k]); s > best.Score {
 				best = Worsening{Service: r.Name, KPI: k, Cell: r.KPIs[k], Counts: r.Counts, Score: s}
 				if r.Tier != nil {

@@ -63,7 +63,9 @@ type Row struct {
 	TargetTier *int   `json:"target_tier,omitempty"`
 	Team       string `json:"team,omitempty"`
 	// KPIs holds every KPI of the row, except on service rows the team
-	// figures (analytics.KPIDef.Team, toil), which belong to the team's row.
+	// figures (analytics.KPIDef.Team, toil), which belong to the team's row,
+	// and on every row but the organisation's the organisation figures
+	// (analytics.KPIDef.Org).
 	KPIs    map[string]Cell  `json:"kpis"`
 	Counts  analytics.Counts `json:"counts"`
 	Result  analytics.Result `json:"-"` // without Evidence; see Result()
@@ -258,6 +260,9 @@ func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period) 
 	for _, d := range analytics.KPIDefs() {
 		if spec.kind == KindService && d.Team {
 			continue // a team figure: on the team's row, not repeated per service
+		}
+		if spec.kind != KindOrg && d.Org {
+			continue // an organisation figure: the same in every scope, shown once
 		}
 		k := d.Key
 		c := Cell{Value: cur.KPIs.Get(k), N: d.SampleSize(cur.Counts), MinSample: rules.Settings.MinSampleOf(k),

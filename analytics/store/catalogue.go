@@ -201,6 +201,13 @@ func (s *Store) MergeServices(ctx context.Context, from, into int64, a Audit) (M
 				UNION SELECT source FROM deploys WHERE service_id = ? UNION SELECT source FROM pages WHERE service_id = ?)`,
 				[]any{src.Name, into, into, into, into}},
 			{&res.Aliases, `UPDATE OR REPLACE service_aliases SET service_id = ? WHERE service_id = ?`, []any{into, from}},
+			// Program records move too; where the target already has one
+			// with the same natural key, the target's is kept and the
+			// source's goes with it (ON DELETE CASCADE).
+			{nil, `UPDATE OR IGNORE service_readiness SET service_id = ? WHERE service_id = ?`, []any{into, from}},
+			{nil, `UPDATE OR IGNORE dr_tests SET service_id = ? WHERE service_id = ?`, []any{into, from}},
+			{nil, `UPDATE OR IGNORE capacity_samples SET service_id = ? WHERE service_id = ?`, []any{into, from}},
+			{nil, `UPDATE OR IGNORE cost_entries SET service_id = ? WHERE service_id = ?`, []any{into, from}},
 			{nil, `DELETE FROM services WHERE id = ?`, []any{from}},
 		}
 		for _, st := range steps {
