@@ -27,7 +27,15 @@ func programView(v *views.Report, rep *reporting.Report) {
 	for _, d := range analytics.KPIDefsInGroup(analytics.KPIGroupProgram) {
 		keys = append(keys, d.Key)
 	}
-	v.Program = reportKPIs(rep.Content.Scope, keys, nil, "program-")
+	// An organisation figure (stakeholder satisfaction) is not on a tier's
+	// row: every scope reads the organisation's value, as the engine does.
+	for _, k := range keys {
+		row := rep.Content.Scope
+		if d, _ := analytics.KPIDefOf(k); d.Org && rep.Data.Card != nil {
+			row = rep.Data.Card.Org
+		}
+		v.Program = append(v.Program, reportKPIs(row, []string{k}, nil, "program-")...)
+	}
 	var notes []string
 	for _, k := range keys {
 		d, _ := analytics.KPIDefOf(k)

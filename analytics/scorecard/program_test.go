@@ -26,8 +26,8 @@ func TestDemoProgramQuarter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defs := analytics.KPIDefsInGroup(analytics.KPIGroupProgram)
-	if len(defs) != 12 {
-		t.Fatalf("%d program KPIs, want 12", len(defs))
+	if len(defs) != 13 { // the program inputs' twelve and perf_regression_rate
+		t.Fatalf("%d program KPIs, want 13", len(defs))
 	}
 	for _, d := range defs {
 		if v := res.KPIs.Get(d.Key); v == nil {
