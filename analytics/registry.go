@@ -545,11 +545,11 @@ func KPIDefOf(key string) (KPIDef, bool) {
 }
 
 // KPIDefsInGroup returns the definitions of one family (KPIDef.Group),
-// in display order.
+// in display order; none for "" (the core KPIs are no family).
 func KPIDefsInGroup(group string) []KPIDef {
 	var out []KPIDef
 	for _, d := range kpiDefs {
-		if d.Group == group {
+		if group != "" && d.Group == group {
 			out = append(out, d)
 		}
 	}
