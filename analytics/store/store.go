@@ -33,6 +33,7 @@ type Store struct {
 	verMu   sync.Mutex
 	verConn *sql.Conn // dedicated to PRAGMA data_version (see DataVersion)
 	verRaw  int64     // the pragma's last value on verConn
+	verKPI  int64     // kpi_version's counter when verRaw was read
 	verSeq  int64     // what DataVersion returns
 }
 
@@ -81,7 +82,7 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: apply migrations: %w", err)
 	}
-	return nil
+	return ensureKPIVersionTriggers(ctx, db)
 }
 
 // Close closes both handles.
