@@ -221,8 +221,9 @@ func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
 	if p.Loc == nil {
 		p.Loc = time.UTC
 	}
+	winFrom, winTo := s.InputWindow(p)
 	c := &computer{
-		in:    in,
+		in:    in.within(winFrom, winTo),
 		p:     p,
 		s:     s,
 		asOf:  s.asOf(p),
@@ -231,7 +232,7 @@ func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
 		memo:  map[string]string{},
 		svcTZ: map[int64]*time.Location{},
 	}
-	c.winFrom, c.winTo = s.InputWindow(p)
+	c.winFrom, c.winTo = winFrom, winTo
 	c.res.Counts.Days = p.elapsedDays(c.asOf)
 	return c
 }

@@ -1,10 +1,15 @@
 package analytics
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Input is the set of records a KPI computation looks at. The caller loads
 // records with Settings.InputWindow(p); Compute filters to the period itself,
-// so extra records are ignored and never change a result.
+// so extra records are ignored and never change a result. A compute step
+// must not look at incidents, deploys or pages outside InputWindow: Compute
+// cuts those slices to it before any step runs (Input.within).
 type Input struct {
 	Services    []Service // services in scope: on-call timezone for after-hours pages, shift count
 	Incidents   []Incident
@@ -147,30 +152,44 @@ func SplitByService(in Input) map[int64]Input {
 // as a duplicate), SLI days when SLO and day are, toil weeks when team and
 // week are.
 func MergeInputs(ins ...Input) Input {
-	var out Input
-	svc := map[int64]bool{}
-	inc := map[int64]bool{}
-	dep := map[int64]bool{}
-	pg := map[int64]bool{}
-	ai := map[int64]bool{}
+	// Size every map and slice once: a tier or organisation merge holds
+	// hundreds of thousands of records, and growing them was most of the
+	// merge's cost.
+	var nSvc, nInc, nDep, nPg, nAI, nSLI, nToil int
+	for i := range ins {
+		nSvc += len(ins[i].Services)
+		nInc += len(ins[i].Incidents)
+		nDep += len(ins[i].Deploys)
+		nPg += len(ins[i].Pages)
+		nAI += len(ins[i].ActionItems)
+		nSLI += len(ins[i].SLIDays)
+		nToil += len(ins[i].Toil)
+	}
+	out := Input{Services: capped[Service](nSvc), Incidents: capped[Incident](nInc), Deploys: capped[Deploy](nDep),
+		Pages: capped[Page](nPg), ActionItems: capped[ActionItem](nAI), SLIDays: capped[SLIDay](nSLI), Toil: capped[ToilWeek](nToil)}
+	svc := make(map[int64]struct{}, nSvc)
+	inc := make(map[int64]struct{}, nInc)
+	dep := make(map[int64]struct{}, nDep)
+	pg := make(map[int64]struct{}, nPg)
+	ai := make(map[int64]struct{}, nAI)
 	type sliKey struct {
 		slo int64
 		day time.Time
 	}
-	sli := map[sliKey]bool{}
+	sli := make(map[sliKey]bool, nSLI)
 	type toilKey struct {
 		team int64
 		week time.Time
 	}
-	toil := map[toilKey]bool{}
-	fresh := func(seen map[int64]bool, id int64) bool {
+	toil := make(map[toilKey]bool, nToil)
+	fresh := func(seen map[int64]struct{}, id int64) bool {
 		if id == 0 {
 			return true
 		}
-		if seen[id] {
+		if _, dup := seen[id]; dup {
 			return false
 		}
-		seen[id] = true
+		seen[id] = struct{}{}
 		return true
 	}
 	for _, in := range ins {
@@ -227,7 +246,7 @@ func MergeInputs(ins ...Input) Input {
 	linked := map[int64]bool{}
 	for _, in := range ins {
 		for _, x := range in.LinkIncidents {
-			if x.ID != 0 && (inc[x.ID] || linked[x.ID]) {
+			if _, real := inc[x.ID]; x.ID != 0 && (real || linked[x.ID]) {
 				continue
 			}
 			linked[x.ID] = true
@@ -235,4 +254,45 @@ func MergeInputs(ins ...Input) Input {
 		}
 	}
 	return out
+}
+
+// within returns in with its incidents, link incidents, deploys and pages
+// cut to [from, to) by the instant that assigns each to a period
+// (detection, finish, trigger), for each slice that is in that instant's
+// order, as the store returns them; a slice out of order stays whole.
+// Compute filters every one of them to InputWindow or narrower itself, so
+// the cut changes no result: it spares each period of a report or a trend
+// a pass over the years of records loaded for all of them at once.
+func (in Input) within(from, to time.Time) Input {
+	in.Incidents = cutSorted(in.Incidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
+	in.LinkIncidents = cutSorted(in.LinkIncidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
+	in.Deploys = cutSorted(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, from, to)
+	in.Pages = cutSorted(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, from, to)
+	return in
+}
+
+// capped returns an empty slice with room for n, or nil for none (as
+// appending to nil would leave it).
+func capped[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
+}
+
+// cutSorted returns the records of xs with at in [from, to) when xs is in
+// order of at, else xs itself. The result shares xs's array and keeps the
+// records' order.
+func cutSorted[T any](xs []T, at func(*T) time.Time, from, to time.Time) []T {
+	for i := 1; i < len(xs); i++ {
+		if at(&xs[i]).Before(at(&xs[i-1])) {
+			return xs
+		}
+	}
+	lo := sort.Search(len(xs), func(i int) bool { return !at(&xs[i]).Before(from) })
+	hi := sort.Search(len(xs), func(i int) bool { return !at(&xs[i]).Before(to) })
+	if hi < lo {
+		hi = lo
+	}
+	return xs[lo:hi:hi]
 }

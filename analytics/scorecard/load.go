@@ -133,6 +133,12 @@ func Series(ctx context.Context, src Source, env Env, months []analytics.Period,
 	return out, in, err
 }
 
+// SeriesFrom is Series over records already loaded for (at least) the
+// months' windows, as a report that loads once for all its periods has.
+func (env Env) SeriesFrom(ctx context.Context, in analytics.Input, months []analytics.Period) ([]analytics.Result, error) {
+	return env.series(ctx, in, months)
+}
+
 // series computes each month from loaded records, stopping once ctx ends.
 func (env Env) series(ctx context.Context, in analytics.Input, months []analytics.Period) ([]analytics.Result, error) {
 	out := make([]analytics.Result, len(months))
