@@ -222,8 +222,10 @@ func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
 		p.Loc = time.UTC
 	}
 	winFrom, winTo := s.InputWindow(p)
+	dw := s.LoadWindows(p).Deploys
 	c := &computer{
-		in:    in.within(winFrom, winTo),
+		in:    in.within(winFrom, winTo, dw),
+		depW:  dw,
 		p:     p,
 		s:     s,
 		asOf:  s.asOf(p),
@@ -244,6 +246,7 @@ type computer struct {
 	s                Settings
 	asOf             time.Time
 	winFrom, winTo   time.Time
+	depW             Window // the deploys a computation of p sees (LoadWindows.Deploys)
 	envs             prodEnvs
 	ev               Evidence
 	memo             map[string]string // title → normalised title

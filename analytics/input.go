@@ -256,17 +256,18 @@ func MergeInputs(ins ...Input) Input {
 	return out
 }
 
-// within returns in with its incidents, link incidents, deploys and pages
-// cut to [from, to) by the instant that assigns each to a period
-// (detection, finish, trigger), for each slice that is in that instant's
-// order, as the store returns them; a slice out of order stays whole.
-// Compute filters every one of them to InputWindow or narrower itself, so
-// the cut changes no result: it spares each period of a report or a trend
-// a pass over the years of records loaded for all of them at once.
-func (in Input) within(from, to time.Time) Input {
+// within returns in with its incidents, link incidents and pages cut to
+// [from, to) and its deploys to the deploy window, by the instant that
+// assigns each to a period (detection, trigger, finish), for each slice
+// that is in that instant's order, as the store returns them; a slice out
+// of order stays whole. Compute filters every one of them to those windows
+// or narrower itself, so the cut changes no result: it spares each period
+// of a report or a trend a pass over the years of records loaded for all
+// of them at once.
+func (in Input) within(from, to time.Time, deploys Window) Input {
 	in.Incidents = cutSorted(in.Incidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
 	in.LinkIncidents = cutSorted(in.LinkIncidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
-	in.Deploys = cutSorted(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, from, to)
+	in.Deploys = cutSorted(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, deploys.From, deploys.To)
 	in.Pages = cutSorted(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, from, to)
 	return in
 }
