@@ -152,7 +152,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 		window[i] = e
 	}
 	periods := append(slices.Clone(window), p.Prev(), env.PrevPeriod(p), p)
-	in, err := scorecard.Load(ctx, st, env, services, append(periods, months...)...)
+	in, err := scorecard.LoadLean(ctx, st, env, services, append(periods, months...)...)
 	if err != nil {
 		return d, in, err
 	}

@@ -14,10 +14,12 @@ func Load(ctx context.Context, src Source, env Env, services []analytics.Service
 	return load(ctx, src, env, services, true, ps)
 }
 
-// loadLean is Load without the display fields only evidence labels need.
-func loadLean(ctx context.Context, src Source, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
+// LoadLean is Load without the display fields only evidence labels need
+// (store.KPIInputLean): the same KPIs and counts by source.
+func LoadLean(ctx context.Context, src Source, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
 	return load(ctx, src, env, services, false, ps)
 }
+
 
 func load(ctx context.Context, src Source, env Env, services []analytics.Service, full bool, ps []analytics.Period) (analytics.Input, error) {
 	var w analytics.LoadWindows
@@ -42,7 +44,7 @@ func Build(ctx context.Context, src Source, env Env, p analytics.Period, sc Scop
 	if err != nil {
 		return nil, err
 	}
-	in, err := loadLean(ctx, src, env, services, env.PrevPeriod(p), p)
+	in, err := LoadLean(ctx, src, env, services, env.PrevPeriod(p), p)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +92,7 @@ func KPIs(ctx context.Context, src Source, env Env, p analytics.Period, sc Scope
 		return KPIResponse{}, err
 	}
 	prevP := env.PrevPeriod(p)
-	in, err := loadLean(ctx, src, env, services, prevP, p)
+	in, err := LoadLean(ctx, src, env, services, prevP, p)
 	if err != nil {
 		return KPIResponse{}, err
 	}
@@ -125,7 +127,7 @@ func Months(last analytics.Period, n int) []analytics.Period {
 // Series computes a scope's KPIs month by month (oldest first) from one
 // load. It stops with ctx's error once ctx ends, between months.
 func Series(ctx context.Context, src Source, env Env, months []analytics.Period, services []analytics.Service) ([]analytics.Result, analytics.Input, error) {
-	in, err := loadLean(ctx, src, env, services, months...)
+	in, err := LoadLean(ctx, src, env, services, months...)
 	if err != nil {
 		return nil, in, err
 	}
