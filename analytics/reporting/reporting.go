@@ -156,10 +156,11 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	if err != nil {
 		return d, in, err
 	}
-	if d.Card, err = scorecard.ComputeContext(ctx, env, in, services, p); err != nil {
+	parts := scorecard.Split(in, services)
+	if d.Card, err = scorecard.ComputeSplit(ctx, env, in, parts, services, p); err != nil {
 		return d, in, err
 	}
-	if err := compute(ctx, &d, in, env, services, window); err != nil {
+	if err := computeSplit(ctx, &d, in, parts, env, window); err != nil {
 		return d, in, err
 	}
 	if len(services) > 0 {
@@ -184,6 +185,11 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 // stops with its error once the reader has gone: a report runs the engine
 // dozens of times.
 func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
+	return computeSplit(ctx, d, in, scorecard.Split(in, services), env, window)
+}
+
+// computeSplit is compute for records already split (scorecard.Split).
+func computeSplit(ctx context.Context, d *report.Data, in analytics.Input, parts scorecard.Parts, env scorecard.Env, window []analytics.Period) error {
 	p := d.Period
 	rules := env.RulesFor(p)
 	for i := len(window) - 1; i >= 0; i-- {
@@ -206,7 +212,7 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 	d.EarlierTiers = map[int][]analytics.Result{}
 	if len(d.Earlier) > 0 {
 		// The tiers' streaks, from the scorecard's own tier roll-up.
-		for tier, merged := range scorecard.Split(in, services).Tiers {
+		for tier, merged := range parts.Tiers {
 			for i, ep := range d.Earlier {
 				if err := ctx.Err(); err != nil {
 					return err

@@ -20,7 +20,6 @@ func LoadLean(ctx context.Context, src Source, env Env, services []analytics.Ser
 	return load(ctx, src, env, services, false, ps)
 }
 
-
 func load(ctx context.Context, src Source, env Env, services []analytics.Service, full bool, ps []analytics.Period) (analytics.Input, error) {
 	var w analytics.LoadWindows
 	for _, p := range ps {
