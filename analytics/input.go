@@ -272,6 +272,48 @@ func (in Input) within(from, to time.Time, deploys Window) Input {
 	return in
 }
 
+// Cut returns in with its incidents and link incidents restricted to
+// w.Incidents (by detection), its deploys to w.Deploys (by finish) and its
+// pages to w.Rest (by trigger): what a store loads for w. A slice in time
+// order, as the store returns them, is cut without copying; one out of
+// order is filtered into a copy, its order kept. Computing a period whose
+// LoadWindows lie within w from the cut gives what computing it from in
+// gives, and splitting the cut (SplitByService) gives the cut of each
+// part, so a report that loads years at once can split and compute each
+// period from just that period's records.
+func (in Input) Cut(w LoadWindows) Input {
+	inc := func(x *Incident) time.Time { return x.DetectedAt }
+	in.Incidents = cutOrFilter(in.Incidents, inc, w.Incidents)
+	in.LinkIncidents = cutOrFilter(in.LinkIncidents, inc, w.Incidents)
+	in.Deploys = cutOrFilter(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, w.Deploys)
+	in.Pages = cutOrFilter(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, w.Rest)
+	return in
+}
+
+// cutOrFilter is cutSorted for any order: the records of xs with at in w,
+// in their order.
+func cutOrFilter[T any](xs []T, at func(*T) time.Time, w Window) []T {
+	if !sortedBy(xs, at) {
+		var out []T
+		for i := range xs {
+			if t := at(&xs[i]); !t.Before(w.From) && t.Before(w.To) {
+				out = append(out, xs[i])
+			}
+		}
+		return out
+	}
+	return cutRange(xs, at, w.From, w.To)
+}
+
+func sortedBy[T any](xs []T, at func(*T) time.Time) bool {
+	for i := 1; i < len(xs); i++ {
+		if at(&xs[i]).Before(at(&xs[i-1])) {
+			return false
+		}
+	}
+	return true
+}
+
 // capped returns an empty slice with room for n, or nil for none (as
 // appending to nil would leave it).
 func capped[T any](n int) []T {
@@ -285,11 +327,14 @@ func capped[T any](n int) []T {
 // order of at, else xs itself. The result shares xs's array and keeps the
 // records' order.
 func cutSorted[T any](xs []T, at func(*T) time.Time, from, to time.Time) []T {
-	for i := 1; i < len(xs); i++ {
-		if at(&xs[i]).Before(at(&xs[i-1])) {
-			return xs
-		}
+	if !sortedBy(xs, at) {
+		return xs
 	}
+	return cutRange(xs, at, from, to)
+}
+
+// cutRange is cutSorted for xs known to be in order of at.
+func cutRange[T any](xs []T, at func(*T) time.Time, from, to time.Time) []T {
 	lo := sort.Search(len(xs), func(i int) bool { return !at(&xs[i]).Before(from) })
 	hi := sort.Search(len(xs), func(i int) bool { return !at(&xs[i]).Before(to) })
 	if hi < lo {

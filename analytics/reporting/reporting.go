@@ -156,11 +156,13 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	if err != nil {
 		return d, in, err
 	}
-	parts := scorecard.Split(in, services)
-	if d.Card, err = scorecard.ComputeSplit(ctx, env, in, parts, services, p); err != nil {
+	// The scorecard splits and computes only the records of its periods.
+	prev := env.PrevPeriod(p)
+	cardIn := in.Cut(env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(prev).LoadWindows(prev)))
+	if d.Card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p); err != nil {
 		return d, in, err
 	}
-	if err := computeSplit(ctx, &d, in, parts, env, window); err != nil {
+	if err := compute(ctx, &d, in, env, services, window); err != nil {
 		return d, in, err
 	}
 	if len(services) > 0 {
@@ -185,11 +187,6 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 // stops with its error once the reader has gone: a report runs the engine
 // dozens of times.
 func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
-	return computeSplit(ctx, d, in, scorecard.Split(in, services), env, window)
-}
-
-// computeSplit is compute for records already split (scorecard.Split).
-func computeSplit(ctx context.Context, d *report.Data, in analytics.Input, parts scorecard.Parts, env scorecard.Env, window []analytics.Period) error {
 	p := d.Period
 	rules := env.RulesFor(p)
 	for i := len(window) - 1; i >= 0; i-- {
@@ -210,15 +207,16 @@ func computeSplit(ctx context.Context, d *report.Data, in analytics.Input, parts
 		d.EarlierRules = append([]analytics.Rules{er}, d.EarlierRules...)
 	}
 	d.EarlierTiers = map[int][]analytics.Result{}
-	if len(d.Earlier) > 0 {
-		// The tiers' streaks, from the scorecard's own tier roll-up.
-		for tier, merged := range parts.Tiers {
-			for i, ep := range d.Earlier {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, d.EarlierRules[i].Settings))
-			}
+	// The tiers' streaks, from the scorecard's own tier roll-up of each
+	// period's records (Input.Cut: the same tier inputs, without splitting
+	// and merging years of records for every period).
+	for i, ep := range d.Earlier {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := d.EarlierRules[i].Settings
+		for tier, merged := range scorecard.Split(in.Cut(s.LoadWindows(ep)), services).Tiers {
+			d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, s))
 		}
 	}
 	if p.Kind == analytics.Quarter {

@@ -159,16 +159,11 @@ func Compute(env Env, in analytics.Input, services []analytics.Service, p analyt
 // the rows not yet started are not computed and it returns ctx's error, so
 // a reader who has left does not keep the cores busy.
 func ComputeContext(ctx context.Context, env Env, in analytics.Input, services []analytics.Service, p analytics.Period) (*Card, error) {
-	return ComputeSplit(ctx, env, in, Split(in, services), services, p)
-}
-
-// ComputeSplit is ComputeContext for a caller that has split in already
-// (parts is Split(in, services)), as a report does for its tier history.
-func ComputeSplit(ctx context.Context, env Env, in analytics.Input, parts Parts, services []analytics.Service, p analytics.Period) (*Card, error) {
 	prevP := env.PrevPeriod(p)
 	card := &Card{Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), ToDate: p.InProgress(env.AsOf), PreviousPeriod: prevP.Label,
 		PreviousFrom: prevP.From.Format(time.RFC3339), PreviousTo: prevP.To.Format(time.RFC3339)}
+	parts := Split(in, services)
 	// Rows are independent: compute them on every core, each into its own slot.
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
