@@ -22,13 +22,20 @@ type linkState struct {
 	explicit map[int64]*Incident
 }
 
-// linkState collects the deploys finished in the input window and the
+// linkState collects the deploys finished in the deploy window and the
 // services that rule (b) must not guess for; c.incidents must have run.
+//
+// The deploy window (LoadWindows.Deploys: the period and DeployLinkWindow
+// either side) holds every deploy the three rules can count for the
+// period. It is also what a store loads for one period, and keeping to it
+// here makes the result the same however many more deploys the caller
+// loaded (a report loads years at once): an incident naming a deploy
+// outside it names, for explicitServices, a deploy not in the input.
 func (c *computer) linkState() linkState {
 	ls := linkState{byID: make(map[int64]*Deploy)}
 	for i := range c.in.Deploys {
 		d := &c.in.Deploys[i]
-		if !c.inWindow(d.FinishedAt) {
+		if d.FinishedAt.Before(c.depW.From) || !d.FinishedAt.Before(c.depW.To) {
 			continue
 		}
 		ls.deps = append(ls.deps, d)

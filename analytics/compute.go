@@ -249,8 +249,11 @@ func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
 	if p.Loc == nil {
 		p.Loc = time.UTC
 	}
+	winFrom, winTo := s.InputWindow(p)
+	dw := s.LoadWindows(p).Deploys
 	c := &computer{
-		in:    in,
+		in:    in.within(winFrom, winTo, dw),
+		depW:  dw,
 		p:     p,
 		s:     s,
 		asOf:  s.asOf(p),
@@ -259,7 +262,7 @@ func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
 		memo:  map[string]string{},
 		svcTZ: map[int64]*time.Location{},
 	}
-	c.winFrom, c.winTo = s.InputWindow(p)
+	c.winFrom, c.winTo = winFrom, winTo
 	c.res.Counts.Days = p.elapsedDays(c.asOf)
 	return c
 }
@@ -271,6 +274,7 @@ type computer struct {
 	s                Settings
 	asOf             time.Time
 	winFrom, winTo   time.Time
+	depW             Window // the deploys a computation of p sees (LoadWindows.Deploys)
 	envs             prodEnvs
 	ev               Evidence
 	memo             map[string]string // title → normalised title

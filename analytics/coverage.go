@@ -3,6 +3,7 @@ package analytics
 import (
 	"cmp"
 	"slices"
+	"time"
 )
 
 // SourceCounts are the counts of one source's records alone in a period.
@@ -29,14 +30,25 @@ func CountsBySource(in Input, p Period, s Settings) []SourceCounts {
 		}
 		return x
 	}
+	// Only records a computation of p can see are copied (the windows
+	// compute keeps to): a report passes years of records for one period.
+	from, to := s.InputWindow(p)
+	dw := s.LoadWindows(p).Deploys
+	inside := func(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
 	for _, x := range in.Incidents {
-		part(x.Source).Incidents = append(part(x.Source).Incidents, x)
+		if inside(x.DetectedAt, from, to) {
+			part(x.Source).Incidents = append(part(x.Source).Incidents, x)
+		}
 	}
 	for _, x := range in.Deploys {
-		part(x.Source).Deploys = append(part(x.Source).Deploys, x)
+		if inside(x.FinishedAt, dw.From, dw.To) {
+			part(x.Source).Deploys = append(part(x.Source).Deploys, x)
+		}
 	}
 	for _, x := range in.Pages {
-		part(x.Source).Pages = append(part(x.Source).Pages, x)
+		if inside(x.TriggeredAt, from, to) {
+			part(x.Source).Pages = append(part(x.Source).Pages, x)
+		}
 	}
 	for _, x := range in.ActionItems {
 		part(x.Source).ActionItems = append(part(x.Source).ActionItems, x)

@@ -3,6 +3,8 @@ package analytics
 import (
 	"cmp"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // incidents computes the counts and the MTTD/MTTA/MTTR/TTM family over the
@@ -109,7 +111,9 @@ func (c *computer) incidents() {
 }
 
 // fingerprint is Fingerprint with the title normalisation memoised, since
-// alert-generated titles repeat a lot and the regexps dominate the cost.
+// alert-generated titles repeat a lot and the regexps dominate the cost:
+// per computation (memo) and across computations (normalizedTitle), for a
+// scorecard computes each incident's period once per row it appears in.
 func (c *computer) fingerprint(inc *Incident) string {
 	if inc.Fingerprint != "" || inc.ProblemRef != "" {
 		if fp := Fingerprint(Incident{Fingerprint: inc.Fingerprint, ProblemRef: inc.ProblemRef}); fp != "" {
@@ -118,7 +122,7 @@ func (c *computer) fingerprint(inc *Incident) string {
 	}
 	t, ok := c.memo[inc.Title]
 	if !ok {
-		t = NormalizeTitle(inc.Title)
+		t = normalizedTitle(inc.Title)
 		c.memo[inc.Title] = t
 	}
 	if t == "" {
@@ -175,4 +179,31 @@ func (c *computer) repeats() {
 		c.ev.add(row, KPIRepeatIncidentRate)
 	}
 	c.res.KPIs.RepeatIncidentRate = ratio(float64(n.RepeatIncidents), float64(n.Incidents))
+}
+
+// titleMemo holds NormalizeTitle's results across computations: a
+// scorecard's service, tier, team and organisation rows and a report's
+// dozens of periods see the same incidents, and the normalisation's
+// regexps were the largest part of their cost (docs/performance.md). It is
+// a pure function's cache, so sharing it cannot change a result; it stops
+// growing at titleMemoMax titles so a history of unique titles cannot hold
+// memory without bound (beyond it titles are normalised each time).
+var (
+	titleMemo  sync.Map // title → normalised title
+	titleMemoN atomic.Int64
+)
+
+const titleMemoMax = 200_000
+
+func normalizedTitle(title string) string {
+	if t, ok := titleMemo.Load(title); ok {
+		return t.(string)
+	}
+	t := NormalizeTitle(title)
+	if titleMemoN.Load() < titleMemoMax {
+		if _, loaded := titleMemo.LoadOrStore(title, t); !loaded {
+			titleMemoN.Add(1)
+		}
+	}
+	return t
 }

@@ -1,10 +1,15 @@
 package analytics
 
-import "time"
+import (
+	"sort"
+	"time"
+)
 
 // Input is the set of records a KPI computation looks at. The caller loads
 // records with Settings.InputWindow(p); Compute filters to the period itself,
-// so extra records are ignored and never change a result.
+// so extra records are ignored and never change a result. A compute step
+// must not look at incidents, deploys or pages outside InputWindow: Compute
+// cuts those slices to it before any step runs (Input.within).
 type Input struct {
 	Services    []Service // services in scope: on-call timezone for after-hours pages, shift count
 	Incidents   []Incident
@@ -159,30 +164,44 @@ func SplitByService(in Input) map[int64]Input {
 // as a duplicate), SLI days when SLO and day are, toil weeks when team and
 // week are.
 func MergeInputs(ins ...Input) Input {
-	var out Input
-	svc := map[int64]bool{}
-	inc := map[int64]bool{}
-	dep := map[int64]bool{}
-	pg := map[int64]bool{}
-	ai := map[int64]bool{}
+	// Size every map and slice once: a tier or organisation merge holds
+	// hundreds of thousands of records, and growing them was most of the
+	// merge's cost.
+	var nSvc, nInc, nDep, nPg, nAI, nSLI, nToil int
+	for i := range ins {
+		nSvc += len(ins[i].Services)
+		nInc += len(ins[i].Incidents)
+		nDep += len(ins[i].Deploys)
+		nPg += len(ins[i].Pages)
+		nAI += len(ins[i].ActionItems)
+		nSLI += len(ins[i].SLIDays)
+		nToil += len(ins[i].Toil)
+	}
+	out := Input{Services: capped[Service](nSvc), Incidents: capped[Incident](nInc), Deploys: capped[Deploy](nDep),
+		Pages: capped[Page](nPg), ActionItems: capped[ActionItem](nAI), SLIDays: capped[SLIDay](nSLI), Toil: capped[ToilWeek](nToil)}
+	svc := make(map[int64]struct{}, nSvc)
+	inc := make(map[int64]struct{}, nInc)
+	dep := make(map[int64]struct{}, nDep)
+	pg := make(map[int64]struct{}, nPg)
+	ai := make(map[int64]struct{}, nAI)
 	type sliKey struct {
 		slo int64
 		day time.Time
 	}
-	sli := map[sliKey]bool{}
+	sli := make(map[sliKey]bool, nSLI)
 	type toilKey struct {
 		team int64
 		week time.Time
 	}
-	toil := map[toilKey]bool{}
-	fresh := func(seen map[int64]bool, id int64) bool {
+	toil := make(map[toilKey]bool, nToil)
+	fresh := func(seen map[int64]struct{}, id int64) bool {
 		if id == 0 {
 			return true
 		}
-		if seen[id] {
+		if _, dup := seen[id]; dup {
 			return false
 		}
-		seen[id] = true
+		seen[id] = struct{}{}
 		return true
 	}
 	for _, in := range ins {
@@ -240,7 +259,7 @@ func MergeInputs(ins ...Input) Input {
 	linked := map[int64]bool{}
 	for _, in := range ins {
 		for _, x := range in.LinkIncidents {
-			if x.ID != 0 && (inc[x.ID] || linked[x.ID]) {
+			if _, real := inc[x.ID]; x.ID != 0 && (real || linked[x.ID]) {
 				continue
 			}
 			linked[x.ID] = true
@@ -248,4 +267,91 @@ func MergeInputs(ins ...Input) Input {
 		}
 	}
 	return out
+}
+
+// within returns in with its incidents, link incidents and pages cut to
+// [from, to) and its deploys to the deploy window, by the instant that
+// assigns each to a period (detection, trigger, finish), for each slice
+// that is in that instant's order, as the store returns them; a slice out
+// of order stays whole. Compute filters every one of them to those windows
+// or narrower itself, so the cut changes no result: it spares each period
+// of a report or a trend a pass over the years of records loaded for all
+// of them at once.
+func (in Input) within(from, to time.Time, deploys Window) Input {
+	in.Incidents = cutSorted(in.Incidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
+	in.LinkIncidents = cutSorted(in.LinkIncidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
+	in.Deploys = cutSorted(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, deploys.From, deploys.To)
+	in.Pages = cutSorted(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, from, to)
+	return in
+}
+
+// Cut returns in with its incidents and link incidents restricted to
+// w.Incidents (by detection), its deploys to w.Deploys (by finish) and its
+// pages to w.Rest (by trigger): what a store loads for w. A slice in time
+// order, as the store returns them, is cut without copying; one out of
+// order is filtered into a copy, its order kept. Computing a period whose
+// LoadWindows lie within w from the cut gives what computing it from in
+// gives, and splitting the cut (SplitByService) gives the cut of each
+// part, so a report that loads years at once can split and compute each
+// period from just that period's records.
+func (in Input) Cut(w LoadWindows) Input {
+	inc := func(x *Incident) time.Time { return x.DetectedAt }
+	in.Incidents = cutOrFilter(in.Incidents, inc, w.Incidents)
+	in.LinkIncidents = cutOrFilter(in.LinkIncidents, inc, w.Incidents)
+	in.Deploys = cutOrFilter(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, w.Deploys)
+	in.Pages = cutOrFilter(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, w.Rest)
+	return in
+}
+
+// cutOrFilter is cutSorted for any order: the records of xs with at in w,
+// in their order.
+func cutOrFilter[T any](xs []T, at func(*T) time.Time, w Window) []T {
+	if !sortedBy(xs, at) {
+		var out []T
+		for i := range xs {
+			if t := at(&xs[i]); !t.Before(w.From) && t.Before(w.To) {
+				out = append(out, xs[i])
+			}
+		}
+		return out
+	}
+	return cutRange(xs, at, w.From, w.To)
+}
+
+func sortedBy[T any](xs []T, at func(*T) time.Time) bool {
+	for i := 1; i < len(xs); i++ {
+		if at(&xs[i]).Before(at(&xs[i-1])) {
+			return false
+		}
+	}
+	return true
+}
+
+// capped returns an empty slice with room for n, or nil for none (as
+// appending to nil would leave it).
+func capped[T any](n int) []T {
+	if n == 0 {
+		return nil
+	}
+	return make([]T, 0, n)
+}
+
+// cutSorted returns the records of xs with at in [from, to) when xs is in
+// order of at, else xs itself. The result shares xs's array and keeps the
+// records' order.
+func cutSorted[T any](xs []T, at func(*T) time.Time, from, to time.Time) []T {
+	if !sortedBy(xs, at) {
+		return xs
+	}
+	return cutRange(xs, at, from, to)
+}
+
+// cutRange is cutSorted for xs known to be in order of at.
+func cutRange[T any](xs []T, at func(*T) time.Time, from, to time.Time) []T {
+	lo := sort.Search(len(xs), func(i int) bool { return !at(&xs[i]).Before(from) })
+	hi := sort.Search(len(xs), func(i int) bool { return !at(&xs[i]).Before(to) })
+	if hi < lo {
+		hi = lo
+	}
+	return xs[lo:hi:hi]
 }

@@ -81,9 +81,9 @@ func (s Settings) Location() *time.Location {
 // weeks: their civil date at midnight UTC) with this range, except for the
 // action items open at the period's end, which action_items_overdue counts
 // whatever their due date (LoadWindows.Overdue). Compute filters incidents
-// and deploys to exactly this range itself and everything else to p (open
-// action items to those overdue at its end), so passing more records never
-// changes a result.
+// to exactly this range itself, deploys to the narrower LoadWindows.Deploys
+// and everything else to p (open action items to those overdue at its
+// end), so passing more records never changes a result.
 //
 // The margins, and why:
 //   - from = p.From − max(RepeatLookback, DeployLinkWindow, 24 h):

@@ -105,23 +105,23 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	if p.From.After(now) {
 		return nil, NotStartedError{p.Label}
 	}
-	d, err := load(ctx, st, env, p, req)
+	months := scorecard.Months(p, 12)
+	d, in, err := load(ctx, st, env, p, req, months)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d)}
-	services, err := env.Filter(req.Scope())
-	if err != nil {
-		return nil, err
-	}
-	r.Months = scorecard.Months(p, 12)
-	if r.Trend, _, err = scorecard.Series(ctx, st, env, r.Months, services); err != nil {
+	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d), Months: months}
+	if r.Trend, err = env.SeriesFrom(ctx, in, months); err != nil {
 		return nil, err
 	}
 	if r.Commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier); err != nil {
+		return nil, err
+	}
+	services, err := env.Filter(req.Scope())
+	if err != nil {
 		return nil, err
 	}
 	if r.Program, err = loadProgram(ctx, st, env, p, req, services); err != nil {
@@ -130,9 +130,14 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	return r, nil
 }
 
-// load loads and computes everything report.Build needs for p. Every
-// period is computed and judged by the rules in force in it.
-func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request) (report.Data, error) {
+// load loads and computes everything report.Build needs for p, and returns
+// the records it loaded, which also cover months (the trend charts). Every
+// period is computed and judged by the rules in force in it. The records
+// are read once, for the union of every period's windows: the scorecard,
+// the history, the months and the trend all compute from that one input,
+// which holds every record each of them would have loaded on its own (the
+// engine ignores the rest), so they count what separate loads counted.
+func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (report.Data, analytics.Input, error) {
 	sc := req.Scope()
 	rules := env.RulesFor(p)
 	d := report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
@@ -142,10 +147,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	}
 	services, err := env.Filter(sc)
 	if err != nil {
-		return d, err
-	}
-	if d.Card, err = scorecard.Build(ctx, st, env, p, sc); err != nil {
-		return d, err
+		return d, analytics.Input{}, err
 	}
 	// Target streaks ("for the sixth quarter in a row") need the periods
 	// before the previous one, back to the first without data, at most
@@ -159,12 +161,19 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 		e = e.Prev()
 		window[i] = e
 	}
-	in, err := scorecard.Load(ctx, st, env, services, append(slices.Clone(window), p.Prev(), p)...)
+	periods := append(slices.Clone(window), p.Prev(), env.PrevPeriod(p), p)
+	in, err := scorecard.LoadLean(ctx, st, env, services, append(periods, months...)...)
 	if err != nil {
-		return d, err
+		return d, in, err
+	}
+	// The scorecard splits and computes only the records of its periods.
+	prev := env.PrevPeriod(p)
+	cardIn := in.Cut(env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(prev).LoadWindows(prev)))
+	if d.Card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p); err != nil {
+		return d, in, err
 	}
 	if err := compute(ctx, &d, in, env, services, window); err != nil {
-		return d, err
+		return d, in, err
 	}
 	if len(services) > 0 {
 		ids := make([]int64, len(services))
@@ -172,13 +181,13 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 			ids[i] = s.ID
 		}
 		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
-			return d, err
+			return d, in, err
 		}
 	}
 	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
-		return d, err
+		return d, in, err
 	}
-	return d, nil
+	return d, in, nil
 }
 
 // compute runs the engine over a report's loaded records: the periods
@@ -208,15 +217,16 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 		d.EarlierRules = append([]analytics.Rules{er}, d.EarlierRules...)
 	}
 	d.EarlierTiers = map[int][]analytics.Result{}
-	if len(d.Earlier) > 0 {
-		// The tiers' streaks, from the scorecard's own tier roll-up.
-		for tier, merged := range scorecard.Split(in, services).Tiers {
-			for i, ep := range d.Earlier {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
-				d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, d.EarlierRules[i].Settings))
-			}
+	// The tiers' streaks, from the scorecard's own tier roll-up of each
+	// period's records (Input.Cut: the same tier inputs, without splitting
+	// and merging years of records for every period).
+	for i, ep := range d.Earlier {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		s := d.EarlierRules[i].Settings
+		for tier, merged := range scorecard.Split(in.Cut(s.LoadWindows(ep)), services).Tiers {
+			d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, s))
 		}
 	}
 	if p.Kind == analytics.Quarter {

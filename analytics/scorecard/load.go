@@ -14,8 +14,9 @@ func Load(ctx context.Context, src Source, env Env, services []analytics.Service
 	return load(ctx, src, env, services, true, ps)
 }
 
-// loadLean is Load without the display fields only evidence labels need.
-func loadLean(ctx context.Context, src Source, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
+// LoadLean is Load without the display fields only evidence labels need
+// (store.KPIInputLean): the same KPIs and counts by source.
+func LoadLean(ctx context.Context, src Source, env Env, services []analytics.Service, ps ...analytics.Period) (analytics.Input, error) {
 	return load(ctx, src, env, services, false, ps)
 }
 
@@ -42,7 +43,7 @@ func Build(ctx context.Context, src Source, env Env, p analytics.Period, sc Scop
 	if err != nil {
 		return nil, err
 	}
-	in, err := loadLean(ctx, src, env, services, env.PrevPeriod(p), p)
+	in, err := LoadLean(ctx, src, env, services, env.PrevPeriod(p), p)
 	if err != nil {
 		return nil, err
 	}
@@ -90,7 +91,7 @@ func KPIs(ctx context.Context, src Source, env Env, p analytics.Period, sc Scope
 		return KPIResponse{}, err
 	}
 	prevP := env.PrevPeriod(p)
-	in, err := loadLean(ctx, src, env, services, prevP, p)
+	in, err := LoadLean(ctx, src, env, services, prevP, p)
 	if err != nil {
 		return KPIResponse{}, err
 	}
@@ -125,12 +126,18 @@ func Months(last analytics.Period, n int) []analytics.Period {
 // Series computes a scope's KPIs month by month (oldest first) from one
 // load. It stops with ctx's error once ctx ends, between months.
 func Series(ctx context.Context, src Source, env Env, months []analytics.Period, services []analytics.Service) ([]analytics.Result, analytics.Input, error) {
-	in, err := loadLean(ctx, src, env, services, months...)
+	in, err := LoadLean(ctx, src, env, services, months...)
 	if err != nil {
 		return nil, in, err
 	}
 	out, err := env.series(ctx, in, months)
 	return out, in, err
+}
+
+// SeriesFrom is Series over records already loaded for (at least) the
+// months' windows, as a report that loads once for all its periods has.
+func (env Env) SeriesFrom(ctx context.Context, in analytics.Input, months []analytics.Period) ([]analytics.Result, error) {
+	return env.series(ctx, in, months)
 }
 
 // series computes each month from loaded records, stopping once ctx ends.

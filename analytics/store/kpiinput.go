@@ -113,7 +113,8 @@ func (s *Store) KPIInput(ctx context.Context, services []analytics.Service, w an
 
 // KPIInputLean is KPIInput without the display fields of deploys and pages
 // (service name, version, source ids, URLs, titles) that only evidence
-// labels use: the same KPIs from fewer columns, for scorecards and charts.
+// labels use: the same KPIs and counts by source (analytics.CountsBySource)
+// from fewer columns and allocations, for scorecards, charts and reports.
 func (s *Store) KPIInputLean(ctx context.Context, services []analytics.Service, w analytics.LoadWindows) (analytics.Input, error) {
 	return s.kpiInput(ctx, services, w, false)
 }
@@ -260,30 +261,25 @@ func (s *Store) leanDeploys(ctx context.Context, serviceIDs []int64, r TimeRange
 	var w where
 	ListFilter{Range: r}.scope(&w, "d.service_id", "d.finished_at")
 	inIDs(&w, "d.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.service_id, d.environment, d.status, d.finished_at,
+	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.service_id, d.source, d.environment, d.status, d.finished_at,
 		d.is_rollback, d.is_hotfix, d.commit_at, d.perf_regression FROM deploys d`+w.sql()+` ORDER BY d.finished_at, d.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load deploys: %w", err)
 	}
 	defer rows.Close()
-	envs := map[string]string{} // environment names repeat: keep one copy of each
+	var names interner // sources and environments repeat: keep one copy of each
 	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Deploy, error) {
 		var (
-			d                analytics.Deploy
-			env, finished    []byte
-			commit           sql.NullString
-			rollback, hotfix int
-			perf             sql.NullInt64
+			d                  analytics.Deploy
+			src, env, finished []byte
+			commit             sql.NullString
+			rollback, hotfix   int
+			perf               sql.NullInt64
 		)
-		if err := sc.Scan(&d.ID, &d.ServiceID, &env, &d.Status, &finished, &rollback, &hotfix, &commit, &perf); err != nil {
+		if err := sc.Scan(&d.ID, &d.ServiceID, &src, &env, &d.Status, &finished, &rollback, &hotfix, &commit, &perf); err != nil {
 			return d, err
 		}
-		e, ok := envs[string(env)]
-		if !ok {
-			e = string(env)
-			envs[e] = e
-		}
-		d.Environment = e
+		d.Source, d.Environment = names.of(src), names.of(env)
 		d.IsRollback, d.IsHotfix = rollback != 0, hotfix != 0
 		if perf.Valid {
 			p := perf.Int64 != 0
@@ -305,25 +301,27 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 	var w where
 	ListFilter{Range: r}.scope(&w, "p.service_id", "p.triggered_at")
 	inIDs(&w, "p.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.service_id, p.incident_id, p.triggered_at, p.acknowledged_at,
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.service_id, p.source, p.incident_id, p.triggered_at, p.acknowledged_at,
 		p.resolved_at, p.auto_resolved, p.actionable, p.responder, p.responders FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load pages: %w", err)
 	}
 	defer rows.Close()
+	var names interner // sources and responders repeat: keep one copy of each
 	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Page, error) {
 		var (
-			pg            analytics.Page
-			incident      sql.NullInt64
-			triggered     []byte
-			ack, resolved sql.NullString
-			auto          int
-			actionable    sql.NullInt64
-			responders    []byte
+			pg                   analytics.Page
+			incident             sql.NullInt64
+			src, triggered, resp []byte
+			ack, resolved        sql.NullString
+			auto                 int
+			actionable           sql.NullInt64
+			responders           []byte
 		)
-		if err := sc.Scan(&pg.ID, &pg.ServiceID, &incident, &triggered, &ack, &resolved, &auto, &actionable, &pg.Responder, &responders); err != nil {
+		if err := sc.Scan(&pg.ID, &pg.ServiceID, &src, &incident, &triggered, &ack, &resolved, &auto, &actionable, &resp, &responders); err != nil {
 			return pg, err
 		}
+		pg.Source, pg.Responder = names.of(src), names.of(resp)
 		var err error
 		if pg.Responders, err = decodeResponders(string(responders)); err != nil {
 			return pg, fmt.Errorf("page %d: %w", pg.ID, err)
@@ -346,4 +344,21 @@ func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) 
 		pg.ResolvedAt, err = parseNullTime(resolved)
 		return pg, err
 	})
+}
+
+// interner keeps one copy of each distinct string scanned: a column of a
+// few repeated values (a source, an environment, a responder) then costs
+// one allocation per value, not one per row.
+type interner map[string]string
+
+func (n *interner) of(b []byte) string {
+	if *n == nil {
+		*n = interner{}
+	}
+	if s, ok := (*n)[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	(*n)[s] = s
+	return s
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"sreport/analytics/imports"
 	"sreport/analytics/store"
@@ -73,5 +74,87 @@ func TestDataVersionSeesOtherConnections(t *testing.T) {
 	commit(b, "from b again")
 	if v := version(ctx); v == v3 {
 		t.Fatalf("a commit after a cancelled read left the version at %d", v3)
+	}
+}
+
+// TestDataVersionIgnoresSessions: signing in, renewing a session and a
+// refused sign-in commit, but change nothing a computation reads, so the
+// version (and with it every cached scorecard and report) stays; a change
+// to settings, to records written by another process, or to a table a
+// later migration adds moves it.
+func TestDataVersionIgnoresSessions(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "v.db")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	other, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	version := func() int64 {
+		t.Helper()
+		v, err := st.DataVersion(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	hash, err := store.HashPassword("correct horse battery staple")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := st.CreateUser(ctx, "viewer@example.com", "viewer", hash, store.Audit{Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := version()
+	now := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	token, err := other.CreateSession(ctx, u.ID, now, now.Add(time.Hour), store.Audit{Actor: "test", Action: "login", Entity: "sessions"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.TouchSession(ctx, token, now.Add(10*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.ReserveLoginAttempt(ctx, store.LoginAttempt{Email: "viewer@example.com", ClientAddr: "192.0.2.1"}, now, store.LoginLimits{PerAccountClient: 5, PerClient: 20, Window: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.EndSession(ctx, token, store.Audit{Actor: "test", Action: "logout", Entity: "sessions"}); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v != v1 {
+		t.Fatalf("sign-in, renewal and sign-out moved the version from %d to %d", v1, v)
+	}
+	if err := st.SetSetting(ctx, "shift_days", "14"); err != nil {
+		t.Fatal(err)
+	}
+	v2 := version()
+	if v2 == v1 {
+		t.Fatal("a settings change left the version")
+	}
+	if _, err := other.Writer().ExecContext(ctx, `INSERT INTO teams (name) VALUES ('payments')`); err != nil {
+		t.Fatal(err)
+	}
+	v3 := version()
+	if v3 == v2 {
+		t.Fatal("a record written by another process left the version")
+	}
+	// A table a later migration adds is covered once the store migrates.
+	if _, err := other.Writer().ExecContext(ctx, `CREATE TABLE later_kpi_input (id INTEGER PRIMARY KEY, v INTEGER)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(ctx, other.Writer()); err != nil {
+		t.Fatal(err)
+	}
+	v4 := version()
+	if _, err := other.Writer().ExecContext(ctx, `INSERT INTO later_kpi_input (v) VALUES (1)`); err != nil {
+		t.Fatal(err)
+	}
+	if v := version(); v == v4 {
+		t.Fatal("a write to a table added after 00025 left the version")
 	}
 }
