@@ -158,3 +158,59 @@ func TestDataVersionIgnoresSessions(t *testing.T) {
 		t.Fatal("a write to a table added after 00025 left the version")
 	}
 }
+
+// TestDataVersionRecordTables: a record written by an import moves the
+// version through its imports row (once per import, not once per record);
+// a record written or changed any other way, and every delete, moves it
+// itself.
+func TestDataVersionRecordTables(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "r.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	db := st.Writer()
+	version := func() int64 {
+		t.Helper()
+		var v int64
+		if err := db.QueryRowContext(ctx, `SELECT version FROM kpi_version WHERE id = 1`).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	exec(`INSERT INTO teams (id, name) VALUES (1, 'payments')`)
+	exec(`INSERT INTO services (id, name, tier, team_id) VALUES (1, 'checkout', 0, 1)`)
+	exec(`INSERT INTO imports (id, format, file_name, sha256, started_at, status) VALUES (7, 'csv', 'f.csv', 'x', '2026-12-01T10:00:00Z', 'running')`)
+	v0 := version()
+	for i := range 3 {
+		exec(`INSERT INTO incidents (source, external_id, service_id, title, severity, status, detected_at, import_id)
+			VALUES ('csv', ?, 1, 't', 1, 'resolved', '2026-11-01T10:00:00Z', 7)`, "INC-"+string(rune('a'+i)))
+	}
+	if v := version(); v != v0 {
+		t.Fatalf("records an import wrote moved the version %d → %d (its imports row moves it)", v0, v)
+	}
+	exec(`UPDATE imports SET status = 'done' WHERE id = 7`)
+	if v := version(); v != v0+1 {
+		t.Fatalf("the import's commit moved the version %d → %d, want one step", v0, v)
+	}
+	steps := []string{
+		`INSERT INTO incidents (source, external_id, service_id, title, severity, status, detected_at)
+			VALUES ('api', 'X-1', 1, 't', 1, 'open', '2026-11-02T10:00:00Z')`, // no import
+		`UPDATE incidents SET service_id = 1, title = 'merged' WHERE external_id = 'INC-b'`, // keeps its import_id
+		`DELETE FROM incidents WHERE external_id = 'INC-c'`,
+	}
+	for _, q := range steps {
+		before := version()
+		exec(q)
+		if version() == before {
+			t.Errorf("%s left the version", q)
+		}
+	}
+}
