@@ -17,18 +17,40 @@ const (
 	NavOnCall     Nav = "oncall"
 	NavTrends     Nav = "trends"
 	NavRisks      Nav = "risks"
+	NavRoadmap    Nav = "roadmap"
 	NavReports    Nav = "reports"
 	NavImports    Nav = "imports"
 	NavSettings   Nav = "settings"
 	NavAdmin      Nav = "admin"
 	NavAccount    Nav = "account"
+
+	// Groups of the main navigation: never a page's section, only the
+	// menus that hold them.
+	NavGroupOperations Nav = "operations"
+	NavGroupProgram    Nav = "program-group"
 )
 
-// NavItem is one entry of the main navigation.
+// NavItem is one entry of the main navigation: a link, or a group (a
+// disclosure menu) when it has Children; a group has no Href of its own.
 type NavItem struct {
-	Key   Nav
-	Label string
-	Href  string
+	Key      Nav
+	Label    string
+	Href     string
+	Children []NavItem
+}
+
+// Holds reports whether the page in section active is this entry or, for
+// a group, one of its links, so the group can show where the reader is.
+func (n NavItem) Holds(active Nav) bool {
+	if len(n.Children) == 0 {
+		return n.Key == active
+	}
+	for _, c := range n.Children {
+		if c.Key == active {
+			return true
+		}
+	}
+	return false
 }
 
 // PeriodPicker is the month/quarter selector kept in the URL.

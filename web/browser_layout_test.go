@@ -33,8 +33,8 @@ const overflowJS = `(() => {
   return "page " + sw + " px wide in a " + w + " px viewport: " + out.join(", ");
 })()`
 
-// navLinesJS counts the lines the main navigation takes.
-const navLinesJS = `new Set([...document.querySelectorAll(".mainnav a")].map(a => Math.round(a.getBoundingClientRect().top))).size`
+// navLinesJS counts the lines the main navigation's top level takes.
+const navLinesJS = `new Set([...document.querySelectorAll(".mainnav > a, .mainnav > details > summary")].map(a => Math.round(a.getBoundingClientRect().top))).size`
 
 // TestBrowserLayout opens every main page of the demo company at a desktop
 // (1440 px) and a phone (390 px) width in one browser, saves a screenshot of
@@ -69,6 +69,7 @@ func TestBrowserLayout(t *testing.T) {
 		{"risks", "/risks"},
 		{"risk", "/risks/" + risk},
 		{"risk-new", "/risks/new"},
+		{"roadmap", "/roadmap"},
 		{"program", "/program?period=2026-Q3"},
 		{"program-costs", "/program/cost_entries"},
 		{"program-new", "/program/dr_tests/new"},

@@ -12,21 +12,29 @@ import (
 	"sreport/views"
 )
 
-// navItems is the main navigation, in display order.
+// navItems is the main navigation, in display order. The sections a
+// reader opens weekly stay at the top level; the operational record and the
+// reliability program are groups, so the bar has room to grow without
+// shrinking its type.
 var navItems = []views.NavItem{
 	{Key: views.NavScorecards, Label: "Scorecards", Href: "/scorecards"},
 	{Key: views.NavTrends, Label: "Trends", Href: "/trends"},
 	{Key: views.NavReports, Label: "Reports", Href: "/reports"},
 	{Key: views.NavServices, Label: "Services", Href: "/services"},
 	{Key: views.NavSLOs, Label: "SLOs", Href: "/slos"},
-	{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
-	{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
-	{Key: views.NavPages, Label: "Pages", Href: "/pages"},
-	{Key: views.NavNoise, Label: "Noise", Href: "/noise"},
-	{Key: views.NavOnCall, Label: "On-call", Href: "/oncall"},
-	{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
-	{Key: views.NavRisks, Label: "Risks", Href: "/risks"},
-	{Key: views.NavProgram, Label: "Program", Href: "/program"},
+	{Key: views.NavGroupOperations, Label: "Operations", Children: []views.NavItem{
+		{Key: views.NavIncidents, Label: "Incidents", Href: "/incidents"},
+		{Key: views.NavDeploys, Label: "Deploys", Href: "/deploys"},
+		{Key: views.NavPages, Label: "Pages", Href: "/pages"},
+		{Key: views.NavNoise, Label: "Noise", Href: "/noise"},
+		{Key: views.NavOnCall, Label: "On-call", Href: "/oncall"},
+		{Key: views.NavActionItems, Label: "Action items", Href: "/action-items"},
+	}},
+	{Key: views.NavGroupProgram, Label: "Program", Children: []views.NavItem{
+		{Key: views.NavProgram, Label: "Reliability program", Href: "/program"},
+		{Key: views.NavRoadmap, Label: "Roadmap", Href: "/roadmap"},
+		{Key: views.NavRisks, Label: "Risks", Href: "/risks"},
+	}},
 	{Key: views.NavImports, Label: "Imports", Href: "/imports"},
 	{Key: views.NavSettings, Label: "Settings", Href: "/settings"},
 }
@@ -43,7 +51,7 @@ func (h *Handler) layout(c echo.Context, title string, active views.Nav) views.L
 
 // navFor keeps the navigation entries the signed-in user may open, judged
 // by the same route table that enforces access, so a viewer is never shown
-// a link that ends in 403.
+// a link that ends in 403; a group with no link left disappears.
 func (h *Handler) navFor(c echo.Context) []views.NavItem {
 	rank := -1
 	if u := currentUser(c); u != nil {
@@ -51,14 +59,34 @@ func (h *Handler) navFor(c echo.Context) []views.NavItem {
 	}
 	var out []views.NavItem
 	for _, n := range navItems {
-		for _, r := range h.table {
-			if r.Method == http.MethodGet && r.Path == n.Href && (r.Role == RolePublic || (rank >= 0 && rank >= store.RoleRank(r.Role))) {
+		if len(n.Children) == 0 {
+			if h.mayOpen(n.Href, rank) {
 				out = append(out, n)
-				break
 			}
+			continue
+		}
+		g := n
+		g.Children = nil
+		for _, ch := range n.Children {
+			if h.mayOpen(ch.Href, rank) {
+				g.Children = append(g.Children, ch)
+			}
+		}
+		if len(g.Children) > 0 {
+			out = append(out, g)
 		}
 	}
 	return out
+}
+
+// mayOpen reports whether a user of role rank (-1: signed out) may GET href.
+func (h *Handler) mayOpen(href string, rank int) bool {
+	for _, r := range h.table {
+		if r.Method == http.MethodGet && r.Path == href && (r.Role == RolePublic || (rank >= 0 && rank >= store.RoleRank(r.Role))) {
+			return true
+		}
+	}
+	return false
 }
 
 // periodFromQuery reads ?period= (YYYY-MM or YYYY-QN) in the reporting

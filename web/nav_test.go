@@ -15,8 +15,9 @@ func TestNavFollowsRoles(t *testing.T) {
 		shown, not []string
 	}{
 		// admin first: signIn for the others replaces the server's default client.
-		{"admin", []string{`href="/imports"`, `href="/settings"`}, nil},
-		{"viewer", []string{`href="/scorecards"`, `href="/risks"`, `href="/reports"`}, []string{`href="/imports"`, `href="/settings"`}},
+		{"admin", []string{`href="/imports"`, `href="/settings"`, `href="/admin/users"`}, nil},
+		{"viewer", []string{`href="/scorecards"`, `href="/risks"`, `href="/roadmap"`, `href="/reports"`, `href="/incidents"`,
+			`data-testid="nav-operations"`, `data-testid="nav-program-group"`}, []string{`href="/imports"`, `href="/settings"`, `href="/admin/users"`}},
 		{"editor", []string{`href="/imports"`, `href="/risks"`}, []string{`href="/settings"`}},
 	}
 	for _, tc := range cases {

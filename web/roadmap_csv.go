@@ -55,14 +55,14 @@ func (h *Handler) downloadRoadmapCSV(c echo.Context) error {
 
 // showRoadmapImport shows the upload form.
 func (h *Handler) showRoadmapImport(c echo.Context) error {
-	return ok(c, views.RoadmapImportPage(views.RoadmapImport{Layout: h.layout(c, "Import roadmap", views.NavRisks)}))
+	return ok(c, views.RoadmapImportPage(views.RoadmapImport{Layout: h.layout(c, "Import roadmap", views.NavRoadmap)}))
 }
 
 // importRoadmap applies an uploaded roadmap whole, or refuses it whole
 // with every rejected row's line and reason (422).
 func (h *Handler) importRoadmap(c echo.Context) error {
 	ctx := c.Request().Context()
-	v := views.RoadmapImport{Layout: h.layout(c, "Import roadmap", views.NavRisks)}
+	v := views.RoadmapImport{Layout: h.layout(c, "Import roadmap", views.NavRoadmap)}
 	refuse := func(status int, msg string) error {
 		v.Errors = []string{msg}
 		return render(c, status, views.RoadmapImportPage(v))

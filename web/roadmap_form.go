@@ -185,7 +185,7 @@ func readInitiative(v views.InitiativeValues, services, risks []string) (analyti
 // initiativeForm builds the form's view with its choices.
 func (h *Handler) initiativeForm(c echo.Context, title, action, code string, v views.InitiativeValues, services, risks []string, errs map[string]string) (views.InitiativeForm, error) {
 	ctx := c.Request().Context()
-	f := views.InitiativeForm{Layout: h.layout(c, title, views.NavRisks), Action: action, Code: code, V: v, Errors: errs,
+	f := views.InitiativeForm{Layout: h.layout(c, title, views.NavRoadmap), Action: action, Code: code, V: v, Errors: errs,
 		CancelHref: "/roadmap"}
 	if code != "" {
 		f.DeleteHref = "/roadmap/" + code + "/delete"

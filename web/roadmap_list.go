@@ -20,7 +20,7 @@ func (h *Handler) listRoadmap(c echo.Context) error {
 		return err
 	}
 	cur := analytics.QuarterOf(h.cfg.Now(), h.location(c)).Label
-	v := views.Roadmap{Layout: h.layout(c, "Reliability roadmap", views.NavRisks), CanEdit: canEdit(c), Current: cur}
+	v := views.Roadmap{Layout: h.layout(c, "Reliability roadmap", views.NavRoadmap), CanEdit: canEdit(c), Current: cur}
 	for _, qp := range analytics.RoadmapByQuarter(ins) {
 		q := views.RoadmapQuarter{Quarter: qp.Quarter, Current: qp.Quarter == cur}
 		for _, in := range qp.Initiatives {

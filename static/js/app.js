@@ -1,6 +1,7 @@
 // sreport's only script: resizes the chart snippets' SVG charts when the
 // window changes or the page is printed, keeps every month label of a
-// chart's x axis readable, and opens a failed form at its first error.
+// chart's x axis readable, opens a failed form at its first error and
+// closes the navigation's menus the way menus close.
 (function () {
   "use strict";
   // Month labels ("Dec 25") need about 46 px a month side by side and
@@ -54,4 +55,31 @@
   } else {
     landAtError();
   }
+})();
+
+// The navigation's groups are <details> menus that open and close without
+// script; this only adds what a menu is expected to do: one open at a
+// time, closed by a click elsewhere or by Escape (focus returns to the
+// group's summary, so a keyboard reader stays in place).
+(function () {
+  "use strict";
+  function groups() { return document.querySelectorAll(".mainnav details.navgroup"); }
+  document.addEventListener("click", function (e) {
+    groups().forEach(function (d) {
+      if (d.open && !d.contains(e.target)) d.open = false;
+    });
+  });
+  document.addEventListener("toggle", function (e) {
+    var t = e.target;
+    if (!t.matches || !t.matches(".mainnav details.navgroup") || !t.open) return;
+    groups().forEach(function (d) { if (d !== t) d.open = false; });
+  }, true);
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    groups().forEach(function (d) {
+      if (!d.open) return;
+      d.open = false;
+      if (d.contains(document.activeElement)) d.querySelector("summary").focus();
+    });
+  });
 })();
