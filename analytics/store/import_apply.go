@@ -193,6 +193,7 @@ type applier struct {
 	stream   *streamState      // set for ApplyStream: duplicates and errors of a file not held
 	change   *sql.Stmt
 	incByRef *sql.Stmt
+	respOf   map[string]*sql.Stmt // table → its stored responders by key (responders.go)
 	done     int
 	total    int
 }
@@ -201,7 +202,7 @@ func (a *applier) close() {
 	for _, s := range a.stmts {
 		s.Close()
 	}
-	a.stmts = nil
+	a.stmts, a.respOf = nil, nil
 }
 
 func (a *applier) rowErr(line int, format string, args ...any) {
@@ -324,7 +325,16 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 			return id, a.inserted()
 		}
 		u.tryInsert = false
+		if u.late != nil {
+			if err := u.late(vals); err != nil {
+				return 0, err
+			}
+			for i := range vals {
+				vals[i] = norm(vals[i])
+			}
+		}
 	}
+	u.late = nil
 	cur := make([]any, len(vals))
 	dst := make([]any, len(vals)+2)
 	var id int64

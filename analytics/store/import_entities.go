@@ -57,6 +57,10 @@ type upserter struct {
 	// insNew first, which saves the look-up in a file of new records.
 	tryInsert bool
 	keep      map[int]bool // column indexes whose stored value a batch's value never replaces (Batch.Derived)
+	// late, when set, recomputes the record's values once its key turns
+	// out to be stored after all (an insert tried first found it): the
+	// responders of a KeepStored batch merge with the stored ones.
+	late func(vals []any) error
 }
 
 func (a *applier) prepare(e entity) (*upserter, error) {
@@ -262,7 +266,7 @@ func (a *applier) writeIncident(w *incidentWriter, line int, in analytics.Incide
 	if status == "" {
 		status = analytics.StatusOpen
 	}
-	responders, err := a.responders("incidents", in.ExternalID, in.Responders)
+	responders, err := a.respondersFor(w.u, "incidents", in.ExternalID, in.Responders)
 	if err != nil {
 		return err
 	}
@@ -403,7 +407,7 @@ func (a *applier) writePage(w *pageWriter, line int, pg analytics.Page) error {
 			return fmt.Errorf("store: look up incident title: %w", err)
 		}
 	}
-	responders, err := a.responders("pages", pg.ExternalID, pg.Responders)
+	responders, err := a.respondersFor(w.u, "pages", pg.ExternalID, pg.Responders)
 	if err != nil {
 		return err
 	}

@@ -34,8 +34,22 @@ func encodeResponders(rs []analytics.Responder) (string, error) {
 // the files converge in any order and a re-import changes nothing.
 func (a *applier) responders(table, externalID string, rs []analytics.Responder) (string, error) {
 	if a.b.KeepStored && len(rs) > 0 {
+		// Prepared once per table and file: a statement prepared per record
+		// cost a PagerDuty import a tenth of its time.
+		q := a.respOf[table]
+		if q == nil {
+			var err error
+			if q, err = a.tx.PrepareContext(a.ctx, `SELECT responders FROM `+table+` WHERE source = ? AND external_id = ?`); err != nil {
+				return "", fmt.Errorf("store: prepare responders of %s: %w", table, err)
+			}
+			if a.respOf == nil {
+				a.respOf = map[string]*sql.Stmt{}
+			}
+			a.respOf[table] = q
+			a.stmts = append(a.stmts, q)
+		}
 		var stored string
-		err := a.tx.QueryRowContext(a.ctx, `SELECT responders FROM `+table+` WHERE source = ? AND external_id = ?`, a.b.Source, externalID).Scan(&stored)
+		err := q.QueryRowContext(a.ctx, a.b.Source, externalID).Scan(&stored)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return "", fmt.Errorf("store: look up responders of %s: %w", externalID, err)
 		}
@@ -44,6 +58,25 @@ func (a *applier) responders(table, externalID string, rs []analytics.Responder)
 			return "", err
 		}
 		rs = append(old, rs...)
+	}
+	return encodeResponders(rs)
+}
+
+// respondersFor is responders for a record written through u, whose
+// responders are the last of its values. While records come in new (u's
+// insert is tried first) a KeepStored batch's people are stored as they
+// are — a new record has no stored people to merge with — and the look-up
+// happens only should the key be stored after all (u.late): looking up
+// every record of a million-row PagerDuty file cost a tenth of its import.
+func (a *applier) respondersFor(u *upserter, table, externalID string, rs []analytics.Responder) (string, error) {
+	u.late = nil
+	if !a.b.KeepStored || len(rs) == 0 || !u.tryInsert {
+		return a.responders(table, externalID, rs)
+	}
+	u.late = func(vals []any) error {
+		v, err := a.responders(table, externalID, rs)
+		vals[len(vals)-1] = v
+		return err
 	}
 	return encodeResponders(rs)
 }

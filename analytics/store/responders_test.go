@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -239,4 +240,43 @@ func fmtPtr(v *float64) any {
 		return nil
 	}
 	return *v
+}
+
+// TestRespondersMergeAfterNewRecord: in a PagerDuty file (KeepStored) a
+// stored incident that follows a new one — written by trying the insert
+// first — still adds its people to the stored ones rather than replacing
+// them, streamed or not.
+func TestRespondersMergeAfterNewRecord(t *testing.T) {
+	const head = "id,incident_number,description,service_id,service_name,team_id,team_name,urgency,priority_name,status,created_at,resolved_at,seconds_to_first_ack,seconds_to_resolve,auto_resolved,escalation_count,total_notifications,total_interruptions,business_hour_interruptions,off_hour_interruptions,sleep_hour_interruptions,major,acknowledged_user_names,resolved_by_user_name\n"
+	row := func(id, ack, res string) string {
+		return id + ",1," + id + " down,PSVC,checkout,PT1,Payments,high,P1,resolved,2026-07-01T01:00:00Z,2026-07-01T02:00:00Z,60,3600,false,0,1,1,1,0,0,false," + ack + "," + res + "\n"
+	}
+	first := head + row("QA", "Ann", "Ann")
+	second := head + row("QB", "Bob", "Bob") + row("QA", "Cid", "Cid")
+	for _, streamed := range []bool{false, true} {
+		ctx := context.Background()
+		st := testutil.NewStore(t)
+		opt := store.ApplyOptions{CreateServices: true, FileName: "insights.csv", Audit: cli}
+		for _, f := range []string{first, second} {
+			if streamed {
+				if _, err := streamApply(st, "insights.csv", []byte(f), opt); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			b, err := ingest.Parse(bytes.NewReader([]byte(f)), "insights.csv", ingest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ApplyBatch(ctx, b, opt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got := strings.Join(query(t, st, `SELECT responders FROM incidents WHERE external_id = 'QA'`), "")
+		for _, name := range []string{"Ann", "Cid"} {
+			if !strings.Contains(got, `"name":"`+name+`"`) {
+				t.Errorf("streamed=%v: QA's people %s lack %s", streamed, got, name)
+			}
+		}
+	}
 }
