@@ -1,6 +1,8 @@
 package analytics
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"math"
 	"slices"
@@ -299,6 +301,19 @@ func (in Initiative) FieldValue(field string) string {
 		return strings.Join(in.Risks, " ")
 	}
 	return ""
+}
+
+// Fingerprint identifies a stored initiative's state: its fields and when
+// it was last changed. An import preview records it per code so the apply
+// step can tell that someone changed the initiative in between.
+func (in Initiative) Fingerprint() string {
+	h := sha256.New()
+	for _, f := range InitiativeFields {
+		h.Write([]byte(in.FieldValue(f)))
+		h.Write([]byte{0x1f})
+	}
+	h.Write([]byte(in.UpdatedAt.UTC().Format(time.RFC3339Nano)))
+	return hex.EncodeToString(h.Sum(nil)[:12])
 }
 
 // FieldChange is one field's old and new value.

@@ -53,3 +53,20 @@ type AliasForm struct {
 	Service string
 	Errors  map[string]string
 }
+
+// rowFieldID is the id of a catalogue row's input: the row's form is
+// "svc-ID", so its fields take "row" + ID as their prefix.
+func rowFieldID(id, name string) string { return FieldID("row"+id, name) }
+
+// catalogueErrors lists the invalid fields of the service rows, each
+// labelled with the service it belongs to.
+func catalogueErrors(rows []CatalogueRow) []FieldError {
+	var out []FieldError
+	for _, r := range rows {
+		for _, e := range ErrorList("row"+r.ID, r.Errors, "name", "name", "tier", "tier", "team", "team", "oncall_tz", "on-call timezone", "into", "merge into") {
+			e.Label = r.Name + ", " + e.Label
+			out = append(out, e)
+		}
+	}
+	return out
+}

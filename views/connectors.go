@@ -97,3 +97,23 @@ type ConnectorKindHelp struct {
 	Credential string
 	Records    string
 }
+
+// connectorFields are the connector form's fields in form order with the
+// short labels its error summary uses.
+var connectorFields = []string{
+	"kind", "Kind", "name", "Name", "base_url", "Base URL", "credential", "Credential",
+	"since", "Back-fill from", "every", "Every", "tier", "Tier of created services",
+	"records", "Records", "service_ids", "PagerDuty service ids", "team_ids", "PagerDuty team ids",
+	"query", "Query", "repos", "GitHub repositories", "environment", "Deployment environment",
+	"workflow", "GitHub deploy workflow", "projects", "Projects", "ref", "GitLab deploy branch",
+	"selector", "Argo CD label selector", "jql", "Jira JQL", "jira_api", "Jira API",
+	"jira_service", "Jira service field", "jira_severity", "Jira severity field",
+	"jira_impact_start", "Jira impact start field", "jira_mitigated", "Jira mitigated-at field",
+	"jira_link", "Jira action-item link field", "jobs", "Jenkins deploy jobs",
+	"severity_map", "Severity map", "lookback", "Lookback",
+}
+
+// connectorErrors lists the connector form's invalid fields in form order.
+func connectorErrors(errs map[string]string) []FieldError {
+	return ErrorList("f", errs, connectorFields...)
+}

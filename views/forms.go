@@ -75,3 +75,57 @@ func resetNote(r CreatedUser) string {
 	return "Reset the password of " + r.Email + ": " + ended + ". This temporary password is shown only now; pass it on securely. " +
 		"It opens one page, where they must choose their own password:"
 }
+
+// programErrors lists a program record form's invalid fields in form order.
+func programErrors(fields []ProgramField) []FieldError {
+	var out []FieldError
+	for _, f := range fields {
+		if f.Error != "" {
+			out = append(out, FieldError{ID: FieldID("f", f.Key), Label: f.Label, Message: f.Error})
+		}
+	}
+	return out
+}
+
+// settingErrors lists the KPI settings form's invalid fields in form order.
+func settingErrors(groups ...[]SettingField) []FieldError {
+	var out []FieldError
+	for _, fs := range groups {
+		for _, f := range fs {
+			if f.Error != "" {
+				out = append(out, FieldError{ID: FieldID("set", f.Key), Label: f.Label, Message: f.Error})
+			}
+		}
+	}
+	return out
+}
+
+// targetErrors lists the tier target grid's invalid cells row by row,
+// each labelled with its KPI and tier.
+func targetErrors(g TargetGrid) []FieldError {
+	var out []FieldError
+	for _, r := range g.Rows {
+		if r.DirError != "" {
+			out = append(out, FieldError{ID: FieldID("grid", r.DirName), Label: "Direction of " + r.Label, Message: r.DirError})
+		}
+		for i, c := range r.Cells {
+			if c.Error != "" && i < len(g.Tiers) {
+				out = append(out, FieldError{ID: FieldID("grid", c.Name), Label: r.Label + " target, " + g.Tiers[i], Message: c.Error})
+			}
+		}
+	}
+	return out
+}
+
+// bandErrors lists the DORA band grid's invalid cells row by row.
+func bandErrors(g BandGrid) []FieldError {
+	var out []FieldError
+	for _, r := range g.Rows {
+		for i, c := range r.Cells {
+			if c.Error != "" && i < len(g.Bands) {
+				out = append(out, FieldError{ID: FieldID("grid", c.Name), Label: r.Label + " " + g.Bands[i], Message: c.Error})
+			}
+		}
+	}
+	return out
+}

@@ -57,6 +57,27 @@ type RoadmapImport struct {
 	FileName  string
 	Errors    []string
 	RowErrors []RejectRow
+	// Rows is the preview, one row per valid line of the file.
+	Rows                    []RoadmapImportRow
+	New, Updated, Unchanged int
+	// Payload is the file's text and Expect the state ("code:fingerprint")
+	// of every initiative it names, carried to the confirm step.
+	Payload, Expect string
+	Ready           bool // the file applies: no errors, something to write
+}
+
+// RoadmapImportRow is what importing one line of a roadmap file does.
+type RoadmapImportRow struct {
+	Line    int
+	Kind    string // new, update or unchanged
+	Code    string // the code it updates or keeps; "" takes the next free one
+	Title   string
+	Changes []FieldChangeRow // an update's changed fields
+}
+
+// FieldChangeRow is one field an import changes, old and new value.
+type FieldChangeRow struct {
+	Field, Old, New string
 }
 
 // RiskInitiatives lists the initiatives that mitigate a risk, on its page.
@@ -64,4 +85,15 @@ type RiskInitiatives struct {
 	Rows    []InitiativeRow
 	CanEdit bool
 	NewHref string
+}
+
+// importEffect names what importing a preview row does.
+func importEffect(kind string) string {
+	switch kind {
+	case "new":
+		return "add"
+	case "update":
+		return "update"
+	}
+	return "unchanged"
 }

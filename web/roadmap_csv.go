@@ -1,14 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"path/filepath"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -53,64 +51,6 @@ func (h *Handler) downloadRoadmapCSV(c echo.Context) error {
 	return w.Flush()
 }
 
-// showRoadmapImport shows the upload form.
-func (h *Handler) showRoadmapImport(c echo.Context) error {
-	return ok(c, views.RoadmapImportPage(views.RoadmapImport{Layout: h.layout(c, "Import roadmap", views.NavRoadmap)}))
-}
-
-// importRoadmap applies an uploaded roadmap whole, or refuses it whole
-// with every rejected row's line and reason (422).
-func (h *Handler) importRoadmap(c echo.Context) error {
-	ctx := c.Request().Context()
-	v := views.RoadmapImport{Layout: h.layout(c, "Import roadmap", views.NavRoadmap)}
-	refuse := func(status int, msg string) error {
-		v.Errors = []string{msg}
-		return render(c, status, views.RoadmapImportPage(v))
-	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, "Choose a CSV file to upload.")
-	}
-	v.FileName = filepath.Base(fh.Filename)
-	f, err := fh.Open()
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, maxRoadmapUpload+1))
-	if err != nil {
-		return err
-	}
-	if len(data) > maxRoadmapUpload {
-		return refuse(http.StatusRequestEntityTooLarge, "The file is larger than 1 MiB.")
-	}
-	text, err := ingest.DecodeText(bytes.NewReader(data))
-	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, "The file is not readable: "+err.Error())
-	}
-	known, err := h.roadmapKnown(c)
-	if err != nil {
-		return err
-	}
-	rows, rejects, err := parseRoadmapCSV(text, known)
-	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, err.Error())
-	}
-	if len(rejects) > 0 {
-		v.RowErrors = rejects
-		return render(c, http.StatusUnprocessableEntity, views.RoadmapImportPage(v))
-	}
-	if len(rows) == 0 {
-		return refuse(http.StatusUnprocessableEntity, "The file has a header but no initiatives.")
-	}
-	res, err := h.store.ImportInitiatives(ctx, rows, v.FileName, h.Audit(c))
-	if err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/roadmap?imported="+strconv.Itoa(len(res.Created)+len(res.Updated))+
-		"&unchanged="+strconv.Itoa(len(res.Unchanged)))
-}
-
 // roadmapKnown is what rows are checked against: the catalogue's service
 // names and the register's risk codes, by lower-case name.
 type roadmapKnown struct{ services, risks map[string]string }
@@ -135,10 +75,16 @@ func (h *Handler) roadmapKnown(c echo.Context) (roadmapKnown, error) {
 	return k, nil
 }
 
+// roadmapRow is one valid row of an uploaded roadmap and its line.
+type roadmapRow struct {
+	line int
+	in   analytics.Initiative
+}
+
 // parseRoadmapCSV reads an uploaded roadmap: the initiatives of the rows
 // that are valid, and for the others their line and every reason. err is
 // a file that cannot be read as a roadmap at all.
-func parseRoadmapCSV(r io.Reader, known roadmapKnown) ([]analytics.Initiative, []views.RejectRow, error) {
+func parseRoadmapCSV(r io.Reader, known roadmapKnown) ([]roadmapRow, []views.RejectRow, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1
 	header, err := cr.Read()
@@ -159,7 +105,7 @@ func parseRoadmapCSV(r io.Reader, known roadmapKnown) ([]analytics.Initiative, [
 		}
 	}
 	var (
-		rows    []analytics.Initiative
+		rows    []roadmapRow
 		rejects []views.RejectRow
 		codes   = map[string]int{}
 	)
@@ -200,7 +146,10 @@ func parseRoadmapCSV(r io.Reader, known roadmapKnown) ([]analytics.Initiative, [
 				reasons = append(reasons, fmt.Sprintf("risks: no risk %s in the register", c))
 			}
 		}
-		in, errs := readInitiative(v, services, risks)
+		// As the store keeps them, so the preview's diff is the store's.
+		slices.Sort(services)
+		slices.Sort(risks)
+		in, errs := readInitiative(v, slices.Compact(services), slices.Compact(risks))
 		in.Code = strings.ToUpper(get("code"))
 		if in.Code != "" {
 			if first, dup := codes[in.Code]; dup {
@@ -217,20 +166,21 @@ func parseRoadmapCSV(r io.Reader, known roadmapKnown) ([]analytics.Initiative, [
 			rejects = append(rejects, views.RejectRow{Line: line, Reason: strings.Join(reasons, "; ")})
 			continue
 		}
-		rows = append(rows, in)
+		rows = append(rows, roadmapRow{line: line, in: in})
 	}
 	return rows, rejects, nil
 }
 
-// limitRoadmapUploads caps the upload body before any middleware (the CSRF
+// limitRoadmapUploads caps the upload and confirm bodies before any middleware (the CSRF
 // check parses the form) reads it.
 func limitRoadmapUploads(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
-		if req.Method != http.MethodPost || req.URL.Path != "/roadmap/import" {
+		if req.Method != http.MethodPost || (req.URL.Path != "/roadmap/import" && req.URL.Path != "/roadmap/import/confirm") {
 			return next(c)
 		}
-		if err := capBody(c, 2*maxRoadmapUpload+64<<10, userError{http.StatusRequestEntityTooLarge, "The roadmap file is larger than 1 MiB."}); err != nil {
+		// Form encoding of the confirm step's payload can triple its size.
+		if err := capBody(c, 4*maxRoadmapUpload+64<<10, userError{http.StatusRequestEntityTooLarge, "The roadmap file is larger than 1 MiB."}); err != nil {
 			return err
 		}
 		return next(c)

@@ -108,15 +108,18 @@ func TestRoadmapPages(t *testing.T) {
 		t.Errorf("audit after %s", changed)
 	}
 
-	// Export, re-import: nothing changes.
+	// Export, re-import: the preview shows every row unchanged and
+	// offers nothing to apply.
 	status, csvText, _ := getWith(t, s.viewer, s.url+"/roadmap.csv")
 	if status != 200 || !strings.HasPrefix(csvText, `"code","title",`) {
 		t.Fatalf("export: %d %.200s", status, csvText)
 	}
 	audits := countAudit(t, s)
-	status, body, loc := uploadRoadmap(t, s.editor, s.url, []byte(csvText))
-	if status != http.StatusSeeOther || loc != "/roadmap?imported=0&unchanged="+strconv.Itoa(len(after)) {
-		t.Fatalf("re-import: %d %s %.600s", status, loc, body)
+	status, body, _ = uploadRoadmap(t, s.editor, s.url, []byte(csvText))
+	wantCounts := strconv.Itoa(len(after)) + " rows read: 0 to add, 0 to update, " + strconv.Itoa(len(after)) + " unchanged; 0 rejected."
+	if status != http.StatusOK || !strings.Contains(body, wantCounts) || !strings.Contains(body, `data-testid="nothing-to-import"`) ||
+		strings.Contains(body, `data-testid="confirm-import"`) {
+		t.Fatalf("re-import preview: %d, want %q %.600s", status, wantCounts, body)
 	}
 	if n := countAudit(t, s); n != audits {
 		t.Errorf("re-import wrote %d audit rows", n-audits)

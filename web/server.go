@@ -249,8 +249,8 @@ func limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		req := c.Request()
 		switch req.URL.Path {
-		case "/imports", "/risks/import", "/risks/import/confirm":
-			return next(c) // own limits (import_new.go, risk_import.go)
+		case "/imports", "/risks/import", "/risks/import/confirm", "/roadmap/import", "/roadmap/import/confirm":
+			return next(c) // own limits (import_new.go, risk_import.go, roadmap_csv.go)
 		case "/api/v1/deployments", "/api/v1/incidents", "/api/v1/pages":
 			// Up to maxWriteItems records (api_write.go).
 			if err := capBody(c, maxWriteBytes, userError{http.StatusRequestEntityTooLarge, "The request is too large (4 MiB at most)."}); err != nil {

@@ -150,11 +150,40 @@ type InitiativeImportResult struct {
 	Created, Updated, Unchanged []string
 }
 
+// InitiativeImport is one roadmap file to apply.
+type InitiativeImport struct {
+	// Rows are the file's initiatives. A row whose Code names a stored
+	// initiative updates it (nothing when it is the same), any other row
+	// creates one (keeping a free code).
+	Rows   []analytics.Initiative
+	Source string // the file's name, for the audit row
+	// Expect, when not nil, holds for every coded row the Fingerprint its
+	// initiative had when the preview was shown, "" for a code that was
+	// free then; a row whose initiative is in another state now fails the
+	// whole import with *InitiativeConflictError.
+	Expect map[string]string
+}
+
+// InitiativeConflictError is an import whose preview is stale: the
+// initiative with Code changed, appeared or was deleted since. Current is
+// the stored one, nil when it is gone.
+type InitiativeConflictError struct {
+	Code    string
+	Current *analytics.Initiative
+}
+
+func (e *InitiativeConflictError) Error() string {
+	if e.Current == nil {
+		return fmt.Sprintf("store: initiative %s was deleted meanwhile", e.Code)
+	}
+	return fmt.Sprintf("store: initiative %s changed meanwhile (by %s)", e.Code, e.Current.UpdatedBy)
+}
+
 // ImportInitiatives applies a roadmap file in one transaction: every row
-// or none. A row whose Code names a stored initiative updates it (nothing
-// when it is the same), any other row creates one (keeping a free code).
-func (s *Store) ImportInitiatives(ctx context.Context, rows []analytics.Initiative, source string, a Audit) (InitiativeImportResult, error) {
+// or none.
+func (s *Store) ImportInitiatives(ctx context.Context, imp InitiativeImport, a Audit) (InitiativeImportResult, error) {
 	var res InitiativeImportResult
+	rows, source := imp.Rows, imp.Source
 	at := auditTime(a)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		seen := map[string]bool{}
@@ -163,6 +192,11 @@ func (s *Store) ImportInitiatives(ctx context.Context, rows []analytics.Initiati
 				return fmt.Errorf("store: import: initiative %s appears twice", r.Code)
 			}
 			seen[r.Code] = true
+		}
+		if imp.Expect != nil {
+			if err := checkInitiativeExpect(ctx, tx, rows, imp.Expect); err != nil {
+				return err
+			}
 		}
 		// Coded rows first, so a code the file gives is never handed to an
 		// uncoded row.
@@ -211,6 +245,28 @@ func (s *Store) ImportInitiatives(ctx context.Context, rows []analytics.Initiati
 		return InitiativeImportResult{}, err
 	}
 	return res, nil
+}
+
+// checkInitiativeExpect fails with *InitiativeConflictError when a coded
+// row's initiative is not in the state the preview showed.
+func checkInitiativeExpect(ctx context.Context, tx *sql.Tx, rows []analytics.Initiative, expect map[string]string) error {
+	for _, r := range rows {
+		if r.Code == "" {
+			continue
+		}
+		cur, err := initiativeByCode(ctx, tx, r.Code)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			if expect[r.Code] != "" {
+				return &InitiativeConflictError{Code: r.Code}
+			}
+		case err != nil:
+			return err
+		case cur.Fingerprint() != expect[r.Code]:
+			return &InitiativeConflictError{Code: r.Code, Current: &cur}
+		}
+	}
+	return nil
 }
 
 func createInitiative(ctx context.Context, tx *sql.Tx, in analytics.Initiative, a Audit, at time.Time) (analytics.Initiative, error) {

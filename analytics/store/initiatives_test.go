@@ -110,7 +110,7 @@ func TestImportInitiativesAllOrNothing(t *testing.T) {
 	kept.Code = "I-007"
 	other := canary("")
 	other.Risks, other.Title = nil, "Runbooks for tier 0"
-	res, err := st.ImportInitiatives(ctx, []analytics.Initiative{other, kept}, "roadmap.csv", a)
+	res, err := st.ImportInitiatives(ctx, store.InitiativeImport{Rows: []analytics.Initiative{other, kept}, Source: "roadmap.csv"}, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestImportInitiativesAllOrNothing(t *testing.T) {
 	// A row failing inside the transaction leaves nothing behind.
 	broken := canary(risk.Code)
 	broken.Services = []string{"nowhere"}
-	if _, err := st.ImportInitiatives(ctx, []analytics.Initiative{canary(risk.Code), broken}, "x.csv", a); !errors.Is(err, store.ErrUnknownService) {
+	if _, err := st.ImportInitiatives(ctx, store.InitiativeImport{Rows: []analytics.Initiative{canary(risk.Code), broken}, Source: "x.csv"}, a); !errors.Is(err, store.ErrUnknownService) {
 		t.Fatalf("unknown service: %v", err)
 	}
 	if n := countRows(t, st, `SELECT count(*) FROM initiatives`); n != 2 {
@@ -133,7 +133,7 @@ func TestImportInitiativesAllOrNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	audits := countRows(t, st, `SELECT count(*) FROM audit_log`)
-	res, err = st.ImportInitiatives(ctx, stored, "export.csv", a)
+	res, err = st.ImportInitiatives(ctx, store.InitiativeImport{Rows: stored, Source: "export.csv"}, a)
 	if err != nil || len(res.Unchanged) != 2 || len(res.Created)+len(res.Updated) != 0 {
 		t.Fatalf("re-import %+v, %v", res, err)
 	}
