@@ -53,6 +53,13 @@ func TestBrowserLayout(t *testing.T) {
 	if err := db.QueryRow(`SELECT code FROM risks ORDER BY id LIMIT 1`).Scan(&risk); err != nil {
 		t.Fatal(err)
 	}
+	var slo, deploy, page, item int64
+	for q, dst := range map[string]*int64{`SELECT id FROM slos ORDER BY id LIMIT 1`: &slo, `SELECT id FROM deploys ORDER BY id LIMIT 1`: &deploy,
+		`SELECT id FROM pages ORDER BY id LIMIT 1`: &page, `SELECT id FROM action_items ORDER BY id LIMIT 1`: &item} {
+		if err := db.QueryRow(q).Scan(dst); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
 	pages := []struct{ name, path string }{
 		{"scorecard", "/scorecards?period=2026-10"},
 		{"trends", "/trends?period=2026-10"},
@@ -82,6 +89,23 @@ func TestBrowserLayout(t *testing.T) {
 		{"audit", "/admin/audit"},
 		{"webhooks", "/admin/webhooks"},
 		{"account", "/account"},
+		{"trends-24", "/trends?period=2026-Q3&months=24"},
+		{"explain", "/explain?kpi=mttr_minutes&period=2026-10&service=checkout"},
+		{"slos", "/slos"},
+		{"slo", fmt.Sprintf("/slos/%d", slo)},
+		{"deploy", fmt.Sprintf("/deploys/%d", deploy)},
+		{"page", fmt.Sprintf("/pages/%d", page)},
+		{"incident-edit", fmt.Sprintf("/incidents/%d?edit=1", incident)},
+		{"action-item-edit", fmt.Sprintf("/action-items/%d/edit", item)},
+		{"risk-edit", "/risks/" + risk + "/edit"},
+		{"risk-import", "/risks/import"},
+		{"roadmap-new", "/roadmap/new"},
+		{"roadmap-import", "/roadmap/import"},
+		{"oncall", "/oncall?period=2026-10"},
+		{"oncall-people", "/oncall/people"},
+		{"connectors", "/admin/connectors"},
+		{"connector-new", "/admin/connectors/new"},
+		{"delivery", "/admin/delivery"},
 	}
 	for _, width := range []int64{1440, 390} {
 		if err := testutil.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
