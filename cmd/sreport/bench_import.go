@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"syscall"
 	"time"
 
+	"sreport/analytics"
 	"sreport/analytics/store"
 )
 
@@ -102,7 +104,7 @@ func bareInsert(ctx context.Context, dbPath, csvPath string, services []string) 
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit a no-op
 	ins, err := tx.PrepareContext(ctx, `INSERT INTO incidents (source, external_id, service_id, title, severity, severity_raw, status,
-		detected_at, acknowledged_at, resolved_at) VALUES ('pagerduty', ?, ?, ?, ?, ?, 'resolved', ?, ?, ?)`)
+		detected_at, acknowledged_at, resolved_at, responders) VALUES ('pagerduty', ?, ?, ?, ?, ?, 'resolved', ?, ?, ?, ?)`)
 	if err != nil {
 		return 0, err
 	}
@@ -122,8 +124,14 @@ func bareInsert(ctx context.Context, dbPath, csvPath string, services []string) 
 		}
 		tta, _ := strconv.Atoi(rec[12])
 		sev, _ := strconv.Atoi(rec[8][1:])
+		// The people the row names, as the import stores them: the same
+		// rows include the same data.
+		people, err := json.Marshal([]analytics.Responder{{Role: analytics.RoleAcknowledged, Name: rec[22]}, {Role: analytics.RoleResolved, Name: rec[23]}})
+		if err != nil {
+			return n, err
+		}
 		if _, err := ins.ExecContext(ctx, rec[0], ids[rec[4]], rec[2], min(sev, 4), rec[8], store.FormatTime(created),
-			store.FormatTime(created.Add(time.Duration(tta)*time.Second)), rec[11]); err != nil {
+			store.FormatTime(created.Add(time.Duration(tta)*time.Second)), rec[11], string(people)); err != nil {
 			return n, err
 		}
 		n++
