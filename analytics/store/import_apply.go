@@ -335,15 +335,7 @@ func (a *applier) upsert(u *upserter, line int, label string, key, vals []any) (
 		}
 	}
 	u.late = nil
-	cur := make([]any, len(vals))
-	dst := make([]any, len(vals)+2)
-	var id int64
-	var imp sql.NullInt64
-	dst[0], dst[1] = &id, &imp
-	for i := range cur {
-		dst[i+2] = &cur[i]
-	}
-	err := u.sel.QueryRowContext(a.ctx, key...).Scan(dst...)
+	id, imp, cur, err := u.lookup(a.ctx, key)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		args := append(append(append([]any{}, key...), vals...), a.importID)

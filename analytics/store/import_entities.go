@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -61,6 +62,21 @@ type upserter struct {
 	// out to be stored after all (an insert tried first found it): the
 	// responders of a KeepStored batch merge with the stored ones.
 	late func(vals []any) error
+}
+
+// lookup reads the stored record with key: its id, the import that last
+// wrote it and its values in u.e.cols order (sql.ErrNoRows when none).
+func (u *upserter) lookup(ctx context.Context, key []any) (int64, sql.NullInt64, []any, error) {
+	cur := make([]any, len(u.e.cols))
+	dst := make([]any, len(cur)+2)
+	var id int64
+	var imp sql.NullInt64
+	dst[0], dst[1] = &id, &imp
+	for i := range cur {
+		dst[i+2] = &cur[i]
+	}
+	err := u.sel.QueryRowContext(ctx, key...).Scan(dst...)
+	return id, imp, cur, err
 }
 
 func (a *applier) prepare(e entity) (*upserter, error) {

@@ -315,15 +315,7 @@ var children = map[string]struct{ table, col string }{
 // written.
 func (st *streamState) undoWrite(a *applier) error {
 	u := st.u
-	cur := make([]any, len(u.e.cols))
-	dst := make([]any, len(cur)+2)
-	var id int64
-	var imp sql.NullInt64
-	dst[0], dst[1] = &id, &imp
-	for i := range cur {
-		dst[i+2] = &cur[i]
-	}
-	err := u.sel.QueryRowContext(a.ctx, st.dbKey...).Scan(dst...)
+	id, imp, cur, err := u.lookup(a.ctx, st.dbKey)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
 	}
