@@ -2,7 +2,6 @@ package web
 
 import (
 	"bufio"
-	"fmt"
 	"io"
 	"math"
 	"net/http"
@@ -90,6 +89,17 @@ type csvWriter struct {
 	w *bufio.Writer
 }
 
+// csvAttachment starts a CSV download named name (a name of our own,
+// never user input) and returns its writer.
+func csvAttachment(c echo.Context, name string) *csvWriter {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
+	c.Response().WriteHeader(http.StatusOK)
+	return newCSVWriter(c.Response())
+}
+
+// newCSVWriter writes CSV to w (Flush when done).
 func newCSVWriter(w io.Writer) *csvWriter { return &csvWriter{w: bufio.NewWriter(w)} }
 
 // Write writes one record.
@@ -138,10 +148,7 @@ func (h *Handler) downloadScorecardCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-scorecard-%s.csv"`, q.period.Label))
-	c.Response().WriteHeader(http.StatusOK)
-	w := newCSVWriter(c.Response())
+	w := csvAttachment(c, "sreport-scorecard-"+q.period.Label+".csv")
 	head := []string{"period", "to_date", "kind", "name", "tier", "team"}
 	for _, k := range analytics.KPINames {
 		head = append(head, k, k+"_n", k+"_target", k+"_status", k+"_previous", k+"_previous_n")

@@ -124,10 +124,7 @@ func (ih *importHandler) downloadImportErrors(c echo.Context) error {
 	if err != nil {
 		return unwrapNotFound(err)
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-import-%d-errors.csv"`, im.ID))
-	c.Response().WriteHeader(http.StatusOK)
-	w := newCSVWriter(c.Response())
+	w := csvAttachment(c, fmt.Sprintf("sreport-import-%d-errors.csv", im.ID))
 	if err := w.Write([]string{"import", "file", "line", "reason"}); err != nil {
 		return err
 	}

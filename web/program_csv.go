@@ -34,10 +34,7 @@ func (h *Handler) exportProgramCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().Header().Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-%s.csv"`, in.Key))
-	c.Response().WriteHeader(http.StatusOK)
-	w := newCSVWriter(c.Response())
+	w := csvAttachment(c, "sreport-"+in.Key+".csv")
 	if err := w.Write(in.Keys()); err != nil {
 		return err
 	}

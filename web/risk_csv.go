@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,11 +37,7 @@ func (h *Handler) downloadRiskCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-risks-%s.csv"`, h.cfg.Now().Format("2006-01-02")))
-	c.Response().WriteHeader(http.StatusOK)
-	w := newCSVWriter(c.Response())
+	w := csvAttachment(c, "sreport-risks-"+h.cfg.Now().Format("2006-01-02")+".csv")
 	if err := w.Write(riskCSVHeader); err != nil {
 		return err
 	}

@@ -32,11 +32,7 @@ func (h *Handler) downloadRoadmapCSV(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	hd.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="sreport-roadmap-%s.csv"`, h.cfg.Now().Format("2006-01-02")))
-	c.Response().WriteHeader(http.StatusOK)
-	w := newCSVWriter(c.Response())
+	w := csvAttachment(c, "sreport-roadmap-"+h.cfg.Now().Format("2006-01-02")+".csv")
 	if err := w.Write(roadmapCSVHeader); err != nil {
 		return err
 	}
