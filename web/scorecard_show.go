@@ -480,10 +480,15 @@ func (h *Handler) card(ctx context.Context, env scorecard.Env, p analytics.Perio
 }
 
 // monthSeries is a scope's months ending with p, computed once per data version.
+// It keeps what the pages show beside the results — each month's DORA bands
+// and the incidents (for repeat themes) — and not the months' deploys and
+// pages: a cached series of a year of records held hundreds of megabytes.
 type monthSeries struct {
-	months  []analytics.Period
-	results []analytics.Result
-	input   analytics.Input
+	months    []analytics.Period
+	results   []analytics.Result
+	bands     []map[string]string
+	incidents []analytics.Incident
+	empty     bool // the months hold no record at all (noRecords)
 }
 
 // trendMonths is how many months the service page, the cache warmer and
@@ -495,6 +500,14 @@ func (h *Handler) series(ctx context.Context, env scorecard.Env, p analytics.Per
 	return scorecard.Do(ctx, h.cache, h.store, cacheKey("series"+strconv.Itoa(n), env, p, sc), func() (monthSeries, error) {
 		ms := scorecard.Months(p, n)
 		rs, in, err := scorecard.Series(ctx, h.store, env, ms, services)
-		return monthSeries{months: ms, results: rs, input: in}, err
+		if err != nil {
+			return monthSeries{}, err
+		}
+		bands := make([]map[string]string, len(ms))
+		for i, m := range ms {
+			rules := env.RulesFor(m) // each month is banded by the thresholds in force in it
+			bands[i] = analytics.DoraBands(rs[i], in, m, rules.Settings, rules.Bands)
+		}
+		return monthSeries{months: ms, results: rs, bands: bands, incidents: in.Incidents, empty: noRecords(in)}, nil
 	})
 }

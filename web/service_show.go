@@ -52,7 +52,7 @@ func (h *Handler) showService(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	months, series, in := ser.months, ser.results, ser.input
+	months, series := ser.months, ser.results
 	loc := env.Settings.Location()
 	f := store.ListFilter{ServiceID: sv.ID, Range: store.TimeRange{From: p.From, To: p.To}, Desc: true, Limit: 25}
 	incs, err := h.store.Incidents(ctx, f)
@@ -117,12 +117,12 @@ func (h *Handler) showService(c echo.Context) error {
 			{Title: "Failed changes", Table: failedChangesTable(detail, loc)},
 			{Title: "Deploys in " + periodTitle(p), Table: depT, MoreHref: all("deploys", deps.Next)},
 			{Title: "Pages in " + periodTitle(p), Table: pgT, MoreHref: all("pages", pgs.Next)},
-			{Title: fmt.Sprintf("Top repeat-incident themes (last %d days)", int(env.Settings.RepeatLookback.Hours()/24)), Table: repeatThemes(in.Incidents, p, env.Settings)},
+			{Title: fmt.Sprintf("Top repeat-incident themes (last %d days)", int(env.Settings.RepeatLookback.Hours()/24)), Table: repeatThemes(ser.incidents, p, env.Settings)},
 			{Title: "Open action items", Table: actionItemTable(items, loc, h.cfg.Now())},
 			{Title: "Risks", Table: riskTable(risks, h.cfg.Now().In(loc))},
 		},
 	}
-	if noRecords(in) {
+	if ser.empty {
 		v.Tiles, v.Charts = nil, nil
 		v.NoData = h.noData(c, "No incident, deploy, page or SLO measurement of "+sv.Name+" in the twelve months to "+periodTitle(p)+".")
 	}

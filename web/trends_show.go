@@ -60,7 +60,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	months, series, in := ser.months, ser.results, ser.input
+	months, series := ser.months, ser.results
 	teams, err := h.store.Teams(ctx)
 	if err != nil {
 		return err
@@ -68,8 +68,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 	dora := views.Table{TestID: "dora-bands", Caption: "DORA performance band of each month (2023 State of DevOps clusters; docs/metrics.md)",
 		Columns: []views.Column{{Label: "Month"}, {Label: "Deployment frequency"}, {Label: "Lead time"}, {Label: "Change failure rate"}, {Label: "Recovery time"}}}
 	for i, m := range months {
-		rules := env.RulesFor(m) // each month is banded by the thresholds in force in it
-		b := analytics.DoraBands(series[i], in, m, rules.Settings, rules.Bands)
+		b := ser.bands[i]
 		cell := func(metric string) views.Cell {
 			if b[metric] == "" {
 				return views.Cell{Text: "no data", Class: "st-no_data"}
@@ -110,7 +109,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier, importHref(c)),
 		Sections: []views.Section{{Title: "DORA bands", Table: dora}},
 	}
-	if noRecords(in) {
+	if ser.empty {
 		v.Tiles, v.Charts, v.Sections = nil, nil, nil
 		v.NoData = h.noData(c, fmt.Sprintf("No incident, deploy, page or SLO measurement in the %d months shown. Trends appear once data is imported.", span))
 	}

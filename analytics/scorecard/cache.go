@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -23,6 +24,11 @@ type Cache struct {
 	version int64
 	entries *simplelru.LRU[string, any]
 	flight  singleflight.Group // concurrent misses of one key and version share one computation
+	// slots bounds the computations running at once, whatever their keys:
+	// each holds its records in memory and uses every core, so more at once
+	// than there are cores only adds their memory, not throughput. A miss
+	// beyond them waits its turn (or until its caller leaves).
+	slots chan struct{}
 
 	hits, misses atomic.Uint64
 }
@@ -31,14 +37,20 @@ type Cache struct {
 // had to compute, for the server's metrics.
 func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.Load() }
 
-// NewCache returns an empty cache holding at most size entries; size must
-// be positive.
+// NewCache returns an empty cache holding at most size entries (size must
+// be positive) that runs as many computations at once as there are cores.
 func NewCache(size int) *Cache {
+	return NewCacheSlots(size, runtime.GOMAXPROCS(0))
+}
+
+// NewCacheSlots is NewCache running at most slots computations at once
+// (at least one).
+func NewCacheSlots(size, slots int) *Cache {
 	entries, err := simplelru.NewLRU[string, any](size, nil)
 	if err != nil {
 		panic(fmt.Sprintf("scorecard: cache of %d entries: %v", size, err))
 	}
-	return &Cache{entries: entries}
+	return &Cache{entries: entries, slots: make(chan struct{}, max(slots, 1))}
 }
 
 // Do returns the value cached under key for the current data version, or
@@ -67,7 +79,17 @@ func Do[T any](ctx context.Context, c *Cache, src Versioner, key string, fn func
 	c.misses.Add(1)
 	for {
 		ch := c.flight.DoChan(strconv.FormatInt(v, 10)+"\x00"+key, func() (any, error) {
-			res, err := fn()
+			// ctx is the starter's: when it leaves while waiting for a
+			// slot, a caller still waiting starts again (below).
+			select {
+			case c.slots <- struct{}{}:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			res, err := func() (T, error) {
+				defer func() { <-c.slots }()
+				return fn()
+			}()
 			if err != nil {
 				return nil, err
 			}

@@ -3,7 +3,11 @@ package scorecard_test
 import (
 	"context"
 	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"sreport/analytics/scorecard"
 	"sreport/testutil"
@@ -73,5 +77,50 @@ func TestCacheSharesConcurrentMisses(t *testing.T) {
 	close(release)
 	if v := <-waiter; v != 7 {
 		t.Fatalf("waiter after the starter left got %d, want its own 7", v)
+	}
+}
+
+// TestCacheBoundsComputations checks that computations of different keys
+// beyond the cache's slots wait for a slot, that every one still runs, and
+// that a miss whose request ends while it waits for a slot stops waiting.
+func TestCacheBoundsComputations(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	c := scorecard.NewCacheSlots(10, 2)
+	var running, peak atomic.Int32
+	release := make(chan struct{})
+	started := make(chan struct{}, 5)
+	var wg sync.WaitGroup
+	for i := range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, err := scorecard.Do(ctx, c, st, "k"+strconv.Itoa(i), func() (int, error) {
+				n := running.Add(1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				started <- struct{}{}
+				<-release
+				running.Add(-1)
+				return i, nil
+			})
+			if err != nil || v != i {
+				t.Errorf("key %d: %d, %v", i, v, err)
+			}
+		}()
+	}
+	<-started
+	<-started
+	// Both slots are taken: a miss of yet another key whose request ends
+	// while it waits returns the request's error without computing.
+	gone, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := scorecard.Do(gone, c, st, "late", func() (int, error) { return 0, errors.New("must not compute") }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("a miss that left while waiting for a slot: %v, want context.DeadlineExceeded", err)
+	}
+	close(release)
+	wg.Wait()
+	if p := peak.Load(); p != 2 {
+		t.Fatalf("%d computations ran at once, want the 2 slots", p)
 	}
 }
