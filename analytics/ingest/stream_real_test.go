@@ -38,7 +38,7 @@ func (s *collectSink) Page(_ int, x analytics.Page) error {
 	return s.put(imports.PageKey(x.ExternalID), x)
 }
 func (s *collectSink) SLIDay(_ int, x analytics.SLIDay) error { return s.put(imports.SLIKey(x), x) }
-func (s *collectSink) Toil(_ int, x analytics.ToilWeek) error  { return s.put(imports.ToilKey(x), x) }
+func (s *collectSink) Toil(_ int, x analytics.ToilWeek) error { return s.put(imports.ToilKey(x), x) }
 func (s *collectSink) ActionItem(_ int, x analytics.ActionItem) error {
 	return s.put(imports.ActionItemKey(x.ExternalID), x)
 }
