@@ -20,15 +20,14 @@ const argoToken = "eyJhbGciOiJIUzI1NiJ9.replay.token"
 // and one with a failed sync) read whole: the deploys equal a file import
 // of the same list, a project filter narrows it, and a second sync changes
 // nothing.
-func TestArgoCDApplications(t *testing.T) {
+// argoReplay answers GET /api/v1/applications with the recorded list,
+// filtered by ?projects= as Argo CD does, and refuses any other token.
+func argoReplay(t *testing.T) http.Handler {
 	var doc map[string]json.RawMessage
 	readJSON(t, real+"/argocd/applications.json", &doc)
 	var items []map[string]any
 	json.Unmarshal(doc["items"], &items)
-	f := &faults{}
-	f.on("/api/v1/applications", 1, serverError)
-	f.on("/api/v1/applications", 2, tooMany("4"))
-	srv := newServer(t, f, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+argoToken {
 			w.WriteHeader(http.StatusUnauthorized)
 			writeJSON(w, map[string]any{"error": "invalid session: token signature is invalid", "code": 16, "message": "invalid session: token signature is invalid"})
@@ -43,9 +42,21 @@ func TestArgoCDApplications(t *testing.T) {
 			}
 		}
 		writeJSON(w, map[string]any{"metadata": map[string]any{"resourceVersion": "1799431"}, "items": out})
-	}))
+	})
+}
+
+// argoSpec is the Argo CD connector of the replay tests.
+func argoSpec(url string) connectors.Spec {
+	return connectors.Spec{Name: "argo", Kind: connectors.ArgoCD, BaseURL: url, Since: mustTime("2024-01-01T00:00:00Z"), CreateServices: true}
+}
+
+func TestArgoCDApplications(t *testing.T) {
+	f := &faults{}
+	f.on("/api/v1/applications", 1, serverError)
+	f.on("/api/v1/applications", 2, tooMany("4"))
+	srv := newServer(t, f, argoReplay(t))
 	h := newHarness(t, mustTime("2026-08-01T00:00:00Z"))
-	id := h.add(connectors.Spec{Name: "argo", Kind: connectors.ArgoCD, BaseURL: srv.URL, Since: mustTime("2024-01-01T00:00:00Z"), CreateServices: true}, argoToken)
+	id := h.add(argoSpec(srv.URL), argoToken)
 	run := h.mustRun(id)
 	if run.Retries != 2 || run.Fetched != 2 {
 		t.Errorf("run: %d retries, %d applications", run.Retries, run.Fetched)
