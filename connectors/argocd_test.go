@@ -1,12 +1,15 @@
 package connectors_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"sreport/analytics/ingest"
+	"sreport/analytics/store"
 	"sreport/connectors"
 	"sreport/testutil"
 )
@@ -17,14 +20,14 @@ const argoToken = "eyJhbGciOiJIUzI1NiJ9.replay.token"
 // and one with a failed sync) read whole: the deploys equal a file import
 // of the same list, a project filter narrows it, and a second sync changes
 // nothing.
-func TestArgoCDApplications(t *testing.T) {
+// argoReplay answers GET /api/v1/applications with the recorded list,
+// filtered by ?projects= as Argo CD does, and refuses any other token.
+func argoReplay(t *testing.T) http.Handler {
 	var doc map[string]json.RawMessage
 	readJSON(t, real+"/argocd/applications.json", &doc)
 	var items []map[string]any
 	json.Unmarshal(doc["items"], &items)
-	f := &faults{}
-	f.on("/api/v1/applications", 1, serverError)
-	srv := newServer(t, f, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Authorization") != "Bearer "+argoToken {
 			w.WriteHeader(http.StatusUnauthorized)
 			writeJSON(w, map[string]any{"error": "invalid session: token signature is invalid", "code": 16, "message": "invalid session: token signature is invalid"})
@@ -39,12 +42,29 @@ func TestArgoCDApplications(t *testing.T) {
 			}
 		}
 		writeJSON(w, map[string]any{"metadata": map[string]any{"resourceVersion": "1799431"}, "items": out})
-	}))
+	})
+}
+
+// argoSpec is the Argo CD connector of the replay tests.
+func argoSpec(url string) connectors.Spec {
+	return connectors.Spec{Name: "argo", Kind: connectors.ArgoCD, BaseURL: url, Since: mustTime("2024-01-01T00:00:00Z"), CreateServices: true}
+}
+
+func TestArgoCDApplications(t *testing.T) {
+	f := &faults{}
+	f.on("/api/v1/applications", 1, serverError)
+	f.on("/api/v1/applications", 2, tooMany("4"))
+	srv := newServer(t, f, argoReplay(t))
 	h := newHarness(t, mustTime("2026-08-01T00:00:00Z"))
-	id := h.add(connectors.Spec{Name: "argo", Kind: connectors.ArgoCD, BaseURL: srv.URL, Since: mustTime("2024-01-01T00:00:00Z"), CreateServices: true}, argoToken)
+	id := h.add(argoSpec(srv.URL), argoToken)
 	run := h.mustRun(id)
-	if run.Retries != 1 || run.Fetched != 2 {
+	if run.Retries != 2 || run.Fetched != 2 {
 		t.Errorf("run: %d retries, %d applications", run.Retries, run.Fetched)
+	}
+	// The 500 is retried after a back-off, the 429 after its Retry-After
+	// (4 s) plus jitter of up to a tenth (half of it here): 4.2 s.
+	if w := h.waited(); len(w) != 2 || w[1] != 4200*time.Millisecond {
+		t.Errorf("waits %v; want two, the second 4.2s", w)
 	}
 	ref := testutil.NewStore(t)
 	importFile(t, ref, real+"/argocd/applications.json", "argocd-app", ingest.Options{})
@@ -64,5 +84,20 @@ func TestArgoCDApplications(t *testing.T) {
 		Settings: connectors.Settings{Projects: []string{"platform"}}}, argoToken)
 	if r := h.mustRun(id2); r.Fetched != 0 || !strings.Contains(strings.Join(f.requests(), " "), "projects=platform") {
 		t.Errorf("project platform: %d applications", r.Fetched)
+	}
+
+	// An expired token stops the connector at once, without a retry, and
+	// the status never holds the token.
+	id3 := h.add(connectors.Spec{Name: "argo-expired", Kind: connectors.ArgoCD, BaseURL: srv.URL, Since: mustTime("2024-01-01T00:00:00Z")}, "expired.argo.token")
+	before, waits := len(f.requests()), len(h.waited())
+	r, err := h.run(context.Background(), id3)
+	var ae *connectors.AuthError
+	c := h.connector(id3)
+	if r.Status != store.RunStopped || !errorsAs(err, &ae) || ae.Status != http.StatusUnauthorized || c.Status != store.ConnectorStopped ||
+		!strings.Contains(c.StatusMessage, "HTTP 401") || strings.Contains(c.StatusMessage, "expired.argo.token") {
+		t.Fatalf("expired token: %s %v %q", r.Status, err, c.StatusMessage)
+	}
+	if len(f.requests())-before != 1 || len(h.waited()) != waits {
+		t.Errorf("retried a refused token: %v", f.requests()[before:])
 	}
 }

@@ -77,15 +77,20 @@ func jenkinsServer(t *testing.T, job map[string]any, ranges *[]string) http.Hand
 	})
 }
 
-// jenkinsFileStore imports the job's builds as a file.
-func jenkinsFileStore(t *testing.T, job map[string]any) *store.Store {
+// jenkinsJobFile writes the job with its builds as the file a user exports.
+func jenkinsJobFile(t *testing.T, job map[string]any) string {
 	file := filepath.Join(t.TempDir(), "job.json")
 	raw, _ := json.Marshal(job)
 	if err := os.WriteFile(file, raw, 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return file
+}
+
+// jenkinsFileStore imports the job's builds as a file.
+func jenkinsFileStore(t *testing.T, job map[string]any) *store.Store {
 	ref := testutil.NewStore(t)
-	importFile(t, ref, file, "jenkins-builds", ingest.Options{})
+	importFile(t, ref, jenkinsJobFile(t, job), "jenkins-builds", ingest.Options{})
 	return ref
 }
 

@@ -121,7 +121,8 @@ func (p *parser) argoApp(raw json.RawMessage, line int) {
 		}
 		seen[rev], prev = true, rev
 		p.b.addDeploy(line, d)
-		last = &p.b.Deploys[len(p.b.Deploys)-1]
+		// A copy: a streaming sink keeps no slice to point into.
+		last = &d
 	}
 	op := a.Status.OperationState
 	if op == nil {

@@ -102,7 +102,8 @@ func detectJSON(h []byte) string {
 		return "github-deployments"
 	case has(`argoproj.io`), has(`"operationState"`), has(`"deployedAt"`):
 		return "argocd-app"
-	case has(`"builds"`) && (has(`hudson.`) || has(`"timestamp"`) || has(`"result"`)), has(`"_class"`) && has(`hudson.`):
+	case has(`"builds"`) && !has(`"object_kind"`) && (has(`hudson.`) || has(`"timestamp"`) || has(`"result"`)), has(`"_class"`) && has(`hudson.`):
+		// A GitLab pipeline event (object_kind) lists its jobs as "builds" too.
 		return "jenkins-builds"
 	case has(`"tinyId"`), has(`"impactStartDate"`), has(`"impactedServices"`):
 		return "opsgenie-api"

@@ -451,6 +451,8 @@ func TestRealNothingRecognisedAndNames(t *testing.T) {
 	}
 	for name, src := range map[string]string{
 		"github_jobs.json": "github/devlake_actions_jobs.json",
+		// A GitLab pipeline event lists its jobs as "builds": not Jenkins.
+		"pipeline_hook.json": "gitlab/pipeline_hook.json",
 	} {
 		data := readReal(t, src)
 		if got, err := Detect(name, data); !errors.Is(err, ErrUndetectable) {
