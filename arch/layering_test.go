@@ -25,6 +25,9 @@ var pure = map[string][]string{
 	"sreport/analytics/report":    nil,
 	"sreport/analytics/scorecard": {"github.com/hashicorp/golang-lru/v2/simplelru"}, // the in-memory KPI cache
 	"sreport/accounts":            nil,
+	"sreport/analytics/kpifmt":    nil, // one formatter for web, report and CLI
+	"sreport/analytics/program":   nil, // the program inputs' fields and rules
+	"sreport/prometheus":          nil, // PromQL built and answers read; the connector does the HTTP
 }
 
 // impure are standard-library packages a pure package must not reach: I/O,
