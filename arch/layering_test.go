@@ -46,12 +46,14 @@ var forbidden = []struct{ from, to, why string }{
 }
 
 type pkg struct {
-	ImportPath string
-	Dir        string
-	Imports    []string
-	Deps       []string
-	GoFiles    []string
-	Standard   bool
+	ImportPath   string
+	Dir          string
+	Imports      []string
+	Deps         []string
+	GoFiles      []string
+	TestGoFiles  []string
+	XTestGoFiles []string
+	Standard     bool
 }
 
 func listPackages(t *testing.T) map[string]pkg {
@@ -187,4 +189,47 @@ func countLines(t *testing.T, file string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestBrowserStepsAreBounded: chromedp waits for a selector until its
+// context ends, so a browser test that calls chromedp.Run or chromedp.Do
+// itself can hang for the whole test deadline on a page that never shows
+// what it waits for. Tests run browser steps through testutil.Do, Run and
+// RunResponse, which bound each step by testutil.StepTimeout (30 s).
+func TestBrowserStepsAreBounded(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, p := range pkgs {
+		if p.ImportPath == "sreport/testutil" {
+			continue
+		}
+		for _, name := range append(slices.Clone(p.TestGoFiles), p.XTestGoFiles...) {
+			file := filepath.Join(p.Dir, name)
+			f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			uses := false
+			for _, imp := range f.Imports {
+				uses = uses || imp.Path.Value == `"github.com/chromedp/chromedp"`
+			}
+			if !uses {
+				continue
+			}
+			fset := token.NewFileSet()
+			f, err = parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				sel, ok := n.(*ast.SelectorExpr)
+				if !ok {
+					return true
+				}
+				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "chromedp" && slices.Contains([]string{"Run", "Do", "RunResponse"}, sel.Sel.Name) {
+					t.Errorf("%s: calls chromedp.%s; use testutil.%s, which bounds the step", fset.Position(sel.Pos()), sel.Sel.Name, sel.Sel.Name)
+				}
+				return true
+			})
+		}
+	}
 }
