@@ -135,21 +135,9 @@ func TestPureCodeReadsNoClock(t *testing.T) {
 	for path := range pure {
 		p := pkgs[path]
 		for _, name := range p.GoFiles {
-			file := filepath.Join(p.Dir, name)
-			f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
-			if err != nil {
-				t.Fatal(err)
+			for _, c := range selectors(t, filepath.Join(p.Dir, name), "time", "Now", "Since", "Until") {
+				t.Errorf("%s: calls time.%s; pure code takes the time as an argument", c.at, c.name)
 			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "time" && (sel.Sel.Name == "Now" || sel.Sel.Name == "Since" || sel.Sel.Name == "Until") {
-					t.Errorf("%s: calls time.%s; pure code takes the time as an argument", file, sel.Sel.Name)
-				}
-				return true
-			})
 		}
 	}
 }
@@ -215,21 +203,36 @@ func TestBrowserStepsAreBounded(t *testing.T) {
 			if !uses {
 				continue
 			}
-			fset := token.NewFileSet()
-			f, err = parser.ParseFile(fset, file, nil, 0)
-			if err != nil {
-				t.Fatal(err)
+			for _, c := range selectors(t, file, "chromedp", "Run", "Do", "RunResponse") {
+				t.Errorf("%s: calls chromedp.%s; use testutil.%s, which bounds the step", c.at, c.name, c.name)
 			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "chromedp" && slices.Contains([]string{"Run", "Do", "RunResponse"}, sel.Sel.Name) {
-					t.Errorf("%s: calls chromedp.%s; use testutil.%s, which bounds the step", fset.Position(sel.Pos()), sel.Sel.Name, sel.Sel.Name)
-				}
-				return true
-			})
 		}
 	}
+}
+
+// selector is one use of pkg.Name in a file, where it is.
+type selector struct {
+	at   token.Position
+	name string
+}
+
+// selectors returns the uses in file of pkg.name for each of names (pkg as
+// the file names the import: "time", "chromedp").
+func selectors(t *testing.T, file, pkg string, names ...string) []selector {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []selector
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == pkg && slices.Contains(names, sel.Sel.Name) {
+				out = append(out, selector{fset.Position(sel.Pos()), sel.Sel.Name})
+			}
+		}
+		return true
+	})
+	return out
 }
