@@ -25,6 +25,9 @@ var pure = map[string][]string{
 	"sreport/analytics/report":    nil,
 	"sreport/analytics/scorecard": {"github.com/hashicorp/golang-lru/v2/simplelru"}, // the in-memory KPI cache
 	"sreport/accounts":            nil,
+	"sreport/analytics/kpifmt":    nil, // one formatter for web, report and CLI
+	"sreport/analytics/program":   nil, // the program inputs' fields and rules
+	"sreport/prometheus":          nil, // PromQL built and answers read; the connector does the HTTP
 }
 
 // impure are standard-library packages a pure package must not reach: I/O,
@@ -43,12 +46,14 @@ var forbidden = []struct{ from, to, why string }{
 }
 
 type pkg struct {
-	ImportPath string
-	Dir        string
-	Imports    []string
-	Deps       []string
-	GoFiles    []string
-	Standard   bool
+	ImportPath   string
+	Dir          string
+	Imports      []string
+	Deps         []string
+	GoFiles      []string
+	TestGoFiles  []string
+	XTestGoFiles []string
+	Standard     bool
 }
 
 func listPackages(t *testing.T) map[string]pkg {
@@ -130,21 +135,9 @@ func TestPureCodeReadsNoClock(t *testing.T) {
 	for path := range pure {
 		p := pkgs[path]
 		for _, name := range p.GoFiles {
-			file := filepath.Join(p.Dir, name)
-			f, err := parser.ParseFile(token.NewFileSet(), file, nil, 0)
-			if err != nil {
-				t.Fatal(err)
+			for _, c := range selectors(t, filepath.Join(p.Dir, name), "time", "Now", "Since", "Until") {
+				t.Errorf("%s: calls time.%s; pure code takes the time as an argument", c.at, c.name)
 			}
-			ast.Inspect(f, func(n ast.Node) bool {
-				sel, ok := n.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
-				if id, ok := sel.X.(*ast.Ident); ok && id.Name == "time" && (sel.Sel.Name == "Now" || sel.Sel.Name == "Since" || sel.Sel.Name == "Until") {
-					t.Errorf("%s: calls time.%s; pure code takes the time as an argument", file, sel.Sel.Name)
-				}
-				return true
-			})
 		}
 	}
 }
@@ -184,4 +177,62 @@ func countLines(t *testing.T, file string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestBrowserStepsAreBounded: chromedp waits for a selector until its
+// context ends, so a browser test that calls chromedp.Run or chromedp.Do
+// itself can hang for the whole test deadline on a page that never shows
+// what it waits for. Tests run browser steps through testutil.Do, Run and
+// RunResponse, which bound each step by testutil.StepTimeout (30 s).
+func TestBrowserStepsAreBounded(t *testing.T) {
+	pkgs := listPackages(t)
+	for _, p := range pkgs {
+		if p.ImportPath == "sreport/testutil" {
+			continue
+		}
+		for _, name := range append(slices.Clone(p.TestGoFiles), p.XTestGoFiles...) {
+			file := filepath.Join(p.Dir, name)
+			f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
+			if err != nil {
+				t.Fatal(err)
+			}
+			uses := false
+			for _, imp := range f.Imports {
+				uses = uses || imp.Path.Value == `"github.com/chromedp/chromedp"`
+			}
+			if !uses {
+				continue
+			}
+			for _, c := range selectors(t, file, "chromedp", "Run", "Do", "RunResponse") {
+				t.Errorf("%s: calls chromedp.%s; use testutil.%s, which bounds the step", c.at, c.name, c.name)
+			}
+		}
+	}
+}
+
+// selector is one use of pkg.Name in a file, where it is.
+type selector struct {
+	at   token.Position
+	name string
+}
+
+// selectors returns the uses in file of pkg.name for each of names (pkg as
+// the file names the import: "time", "chromedp").
+func selectors(t *testing.T, file, pkg string, names ...string) []selector {
+	t.Helper()
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []selector
+	ast.Inspect(f, func(n ast.Node) bool {
+		if sel, ok := n.(*ast.SelectorExpr); ok {
+			if id, ok := sel.X.(*ast.Ident); ok && id.Name == pkg && slices.Contains(names, sel.Sel.Name) {
+				out = append(out, selector{fset.Position(sel.Pos()), sel.Sel.Name})
+			}
+		}
+		return true
+	})
+	return out
 }

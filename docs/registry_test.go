@@ -38,3 +38,47 @@ func TestAnchor(t *testing.T) {
 		}
 	}
 }
+
+// TestMinimumSampleTable keeps the table of default minimum samples in
+// docs/metrics.md ("Sample size") equal to the registry: every KPI with a
+// minimum is listed once with its number and the records it counts, and no
+// KPI without one is listed.
+func TestMinimumSampleTable(t *testing.T) {
+	const head = "| KPI | Default minimum sample |\n|---|---|\n"
+	i := strings.Index(metrics, head)
+	if i < 0 {
+		t.Fatal("docs/metrics.md has no default minimum sample table")
+	}
+	listed := map[string]string{}
+	for _, line := range strings.Split(metrics[i+len(head):], "\n") {
+		if !strings.HasPrefix(line, "| `") {
+			break
+		}
+		cells := strings.Split(strings.Trim(line, "| "), " | ")
+		if len(cells) != 2 {
+			t.Fatalf("row %q: want two cells", line)
+		}
+		key := strings.Trim(cells[0], "`")
+		if _, dup := listed[key]; dup {
+			t.Errorf("%s is listed twice", key)
+		}
+		listed[key] = cells[1]
+	}
+	for _, d := range analytics.KPIDefs() {
+		got, ok := listed[d.Key]
+		delete(listed, d.Key)
+		switch {
+		case d.MinSample == 0 && ok:
+			t.Errorf("%s has no minimum sample, but the table says %q", d.Key, got)
+		case d.MinSample > 0 && !ok:
+			t.Errorf("%s: minimum %d is not in the table", d.Key, d.MinSample)
+		case d.MinSample > 0:
+			if want := d.Sample.Of(float64(d.MinSample)); got != want {
+				t.Errorf("%s: the table says %q, the registry %q", d.Key, got, want)
+			}
+		}
+	}
+	for key := range listed {
+		t.Errorf("the table lists %s, which is not a KPI", key)
+	}
+}

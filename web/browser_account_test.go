@@ -21,7 +21,7 @@ func TestBrowserAccountTokensAndPassword(t *testing.T) {
 	pw := testutil.CreateUser(t, s.st, "ed@example.com", store.RoleEditor)
 	browserLogin(t, ctx, s.URL, "ed@example.com", pw)
 
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Navigate(s.URL+"/account"),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="token-form"] input[name="name"]`), "deploy step"),
 		chromedp.SetValue(chromedp.CSS(`[data-testid="token-scope"]`), "write"),
@@ -30,20 +30,20 @@ func TestBrowserAccountTokensAndPassword(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	secret, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="new-token"] code.secret`)))
+	secret, err := testutil.Run(ctx, chromedp.Text(chromedp.CSS(`[data-testid="new-token"] code.secret`)))
 	if err != nil || !strings.HasPrefix(secret, store.APITokenPrefix) {
 		t.Fatalf("token secret %q: %v", secret, err)
 	}
 	if _, tok, err := s.st.UserByAPIToken(context.Background(), secret); err != nil || tok.Scope != store.ScopeWrite {
 		t.Fatalf("created token: %+v %v", tok, err)
 	}
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	png, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
 	if err == nil {
 		testutil.SaveArtifact(t, "account-token.png", png)
 	}
 
 	newPW := "correct horse battery staple"
-	if err := chromedp.Do(ctx,
+	if err := testutil.Do(ctx,
 		chromedp.Navigate(s.URL+"/account"),
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid="revoke-tokens"]:checked`)),
 		chromedp.SendKeys(chromedp.CSS(`[data-testid="password-form"] input[name="current"]`), pw),
@@ -54,7 +54,7 @@ func TestBrowserAccountTokensAndPassword(t *testing.T) {
 	); err != nil {
 		t.Fatal(err)
 	}
-	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`.flash`)))
+	flash, err := testutil.Run(ctx, chromedp.Text(chromedp.CSS(`.flash`)))
 	if err != nil || !strings.Contains(flash, "API tokens revoked") {
 		t.Fatalf("flash after the change: %q %v", flash, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
+	"sreport/analytics/kpifmt"
 	"sreport/analytics/program"
 	"sreport/analytics/scorecard"
 	"sreport/docs"
@@ -104,8 +105,10 @@ func (h *Handler) showExplain(c echo.Context) error {
 	facts := []views.Fact{
 		{Label: def.Label, Value: fmtKPI(k, kpiValue(res, k))},
 		{Label: "Scope", Value: scope, Href: scopeHref},
-		{Label: "Records considered", Value: strconv.Itoa(len(rows))},
-		{Label: "Counted", Value: strconv.Itoa(counted), Note: "records in the numerator, or the values averaged"},
+		{Label: "Records listed", Value: strconv.Itoa(len(rows)), Note: strconv.Itoa(counted) + " of them count (marked yes below)"},
+	}
+	if f, ok := sampleFact(def, res.Counts, env.RulesFor(p).Settings.MinSampleOf(k)); ok {
+		facts = append(facts, f)
 	}
 	if cov := def.CoverageText(res.Counts); cov != "" {
 		facts = append(facts, views.Fact{Label: "Data coverage", Value: cov, TestID: "coverage",
@@ -117,6 +120,24 @@ func (h *Handler) showExplain(c echo.Context) error {
 		Definition: docs.PlainSection(def.Doc),
 	}
 	return ok(c, views.DetailPage(v))
+}
+
+// sampleFact is the KPI's sample as the scorecard counts it ("3 of 6
+// postmortems due", "1 resolved incident") and, below the minimum sample in
+// force for the period, that the value is shown but not judged, so the page
+// never leaves a reader to judge a ratio of one record. ok is false for a
+// definition that names no sample counts (every registry KPI names some:
+// TestRegistryComplete).
+func sampleFact(def analytics.KPIDef, c analytics.Counts, minSample int) (views.Fact, bool) {
+	if len(def.N) == 0 {
+		return views.Fact{}, false
+	}
+	_, long := kpifmt.Sample(def, c)
+	f := views.Fact{Label: "Sample", Value: long, TestID: "sample"}
+	if n := def.SampleSize(c); minSample > 0 && n < float64(minSample) {
+		f.Note = "below the minimum sample of " + strconv.Itoa(minSample) + ": shown, never judged met or missed (low_sample)"
+	}
+	return f, true
 }
 
 // anonymiseResponders replaces the names in responder rows by their rank

@@ -92,9 +92,10 @@ func runKPI(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	writeKPITable(stdout, res)
 	// The numerators and denominators, so "7 %" can be read as "3 of 41".
 	c := res.Counts
-	fmt.Fprintf(stdout, "\nCounts: %d incidents (%d resolved, %d open), %d of %d deployments failed, %d rollbacks, "+
+	fmt.Fprintf(stdout, "\nCounts: %s (%d resolved, %d open), %d of %d deployments failed, %s, "+
 		"%d of %d pages noise, %d of %d postmortems on time, %d of %d action items on time, %d of %d SLO-days met\n",
-		c.Incidents, c.ResolvedIncidents, c.OpenIncidents, c.FailedChanges, c.Deployments, c.Rollbacks,
+		analytics.Noun{One: "incident", Many: "incidents"}.Of(float64(c.Incidents)), c.ResolvedIncidents, c.OpenIncidents,
+		c.FailedChanges, c.Deployments, analytics.Noun{One: "rollback", Many: "rollbacks"}.Of(float64(c.Rollbacks)),
 		c.NoisePages, c.Pages, c.PostmortemsOnTime, c.PostmortemsDue, c.ActionItemsOnTime, c.ActionItemsDue, c.SLODaysMet, c.SLODays)
 	fmt.Fprintln(stdout, "\nDORA bands:")
 	for _, m := range []string{analytics.DoraDeployFrequency, analytics.DoraLeadTimeHours, analytics.DoraChangeFailureRate, analytics.DoraRecoveryHours} {
