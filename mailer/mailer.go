@@ -5,6 +5,8 @@ package mailer
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -34,6 +36,9 @@ type Server struct {
 	Username string // empty: no authentication
 	Password string
 	From     string // the sender address
+	// RootCAs, when set, are the only CAs the server's certificate may
+	// chain to (a private CA); nil trusts the host's roots.
+	RootCAs *x509.CertPool
 }
 
 // Validate returns the problems of s, keyed by field.
@@ -91,6 +96,9 @@ func Send(ctx context.Context, s Server, m Message) error {
 		msg.AttachReadSeeker(a.Name, bytes.NewReader(a.Data))
 	}
 	opts := []gomail.Option{gomail.WithPort(s.Port), gomail.WithTimeout(sendTimeout)}
+	if s.RootCAs != nil {
+		opts = append(opts, gomail.WithTLSConfig(&tls.Config{ServerName: s.Host, RootCAs: s.RootCAs, MinVersion: tls.VersionTLS12}))
+	}
 	switch s.Security {
 	case SecurityTLS:
 		opts = append(opts, gomail.WithSSL())

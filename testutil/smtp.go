@@ -1,8 +1,15 @@
 package testutil
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"io"
+	"math/big"
 	"mime"
 	"mime/multipart"
 	"net"
@@ -37,27 +44,79 @@ type SMTPMessage struct {
 	From     string
 	To       []string
 	AuthUser string
+	TLS      bool // the session was encrypted (implicit TLS or STARTTLS)
 	Data     []byte
 }
+
+// SMTP connection security a test server offers.
+const (
+	SMTPPlain    = "plain"    // no TLS; AUTH allowed in plain text (loopback only)
+	SMTPStartTLS = "starttls" // offers STARTTLS and allows AUTH only after it
+	SMTPTLS      = "tls"      // TLS from the first byte (port 465 style)
+)
 
 // StartSMTP starts an SMTPServer for the test; user "" accepts mail
 // without authentication.
 func StartSMTP(t testing.TB, user, password string) *SMTPServer {
 	t.Helper()
+	s, _ := StartSMTPSecurity(t, user, password, SMTPPlain)
+	return s
+}
+
+// StartSMTPSecurity starts an SMTPServer with the given security (SMTPPlain,
+// SMTPStartTLS or SMTPTLS). With TLS it serves a fresh self-signed
+// certificate for 127.0.0.1 and returns a pool holding it, for the client
+// to trust; with SMTPPlain the pool is nil.
+func StartSMTPSecurity(t testing.TB, user, password, security string) (*SMTPServer, *x509.CertPool) {
+	t.Helper()
 	s := &SMTPServer{Host: "127.0.0.1", User: user, Password: password}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &smtpSession{srv: s}, nil }))
+	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) { return &smtpSession{srv: s, conn: c}, nil }))
 	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true // loopback only; the client allows PLAIN to 127.0.0.1 without TLS
 	srv.ReadTimeout, srv.WriteTimeout = 30*time.Second, 30*time.Second
 	srv.MaxMessageBytes = 32 << 20
+	var pool *x509.CertPool
+	if security == SMTPPlain {
+		srv.AllowInsecureAuth = true // loopback only; the client allows PLAIN to 127.0.0.1 without TLS
+	} else {
+		var cert tls.Certificate
+		cert, pool = selfSignedCert(t)
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("smtp: listen: %v", err)
 	}
 	s.Port = ln.Addr().(*net.TCPAddr).Port
+	if security == SMTPTLS {
+		ln = tls.NewListener(ln, srv.TLSConfig)
+	}
 	go func() { _ = srv.Serve(ln) }() // returns once closed
 	t.Cleanup(func() { _ = srv.Close() })
-	return s
+	return s, pool
+}
+
+// selfSignedCert makes a certificate for 127.0.0.1 that is its own CA.
+func selfSignedCert(t testing.TB) (tls.Certificate, *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sreport test SMTP"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1)}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := x509.NewCertPool()
+	pool.AddCert(leaf)
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: leaf}, pool
 }
 
 // Messages returns the messages accepted so far.
@@ -69,6 +128,7 @@ func (s *SMTPServer) Messages() []SMTPMessage {
 
 type smtpSession struct {
 	srv  *SMTPServer
+	conn *smtp.Conn
 	user string
 	msg  SMTPMessage
 }
@@ -89,7 +149,8 @@ func (ss *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 	if ss.srv.User != "" && ss.user == "" {
 		return smtp.ErrAuthRequired
 	}
-	ss.msg = SMTPMessage{From: from, AuthUser: ss.user}
+	_, encrypted := ss.conn.TLSConnectionState()
+	ss.msg = SMTPMessage{From: from, AuthUser: ss.user, TLS: encrypted}
 	return nil
 }
 

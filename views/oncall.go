@@ -19,6 +19,10 @@ type OnCallPeopleView struct {
 	Layout Layout
 	People Table
 	Form   PersonForm
+	// ImportErrors are problems with an uploaded file as a whole,
+	// ImportRejects its rows that refused it.
+	ImportErrors  []string
+	ImportRejects []RejectRow
 }
 
 // PersonForm is the add or edit form of one person; Errors are keyed by

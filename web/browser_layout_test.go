@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"sreport/testutil"
+	"sreport/web"
 )
 
 // overflowJS reports what sticks out of the viewport: "" when the page body
@@ -46,16 +48,20 @@ func TestBrowserLayout(t *testing.T) {
 	browserSignIn(t, ctx, srv.URL)
 	db := srvStore(t, srv.URL).Writer()
 	var incident int64
-	var risk string
+	var risk, initiative string
 	if err := db.QueryRow(`SELECT id FROM incidents ORDER BY severity, id LIMIT 1`).Scan(&incident); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.QueryRow(`SELECT code FROM risks ORDER BY id LIMIT 1`).Scan(&risk); err != nil {
 		t.Fatal(err)
 	}
-	var slo, deploy, page, item int64
+	if err := db.QueryRow(`SELECT code FROM initiatives ORDER BY id LIMIT 1`).Scan(&initiative); err != nil {
+		t.Fatal(err)
+	}
+	var slo, deploy, page, item, drTest int64
 	for q, dst := range map[string]*int64{`SELECT id FROM slos ORDER BY id LIMIT 1`: &slo, `SELECT id FROM deploys ORDER BY id LIMIT 1`: &deploy,
-		`SELECT id FROM pages ORDER BY id LIMIT 1`: &page, `SELECT id FROM action_items ORDER BY id LIMIT 1`: &item} {
+		`SELECT id FROM pages ORDER BY id LIMIT 1`: &page, `SELECT id FROM action_items ORDER BY id LIMIT 1`: &item,
+		`SELECT id FROM dr_tests ORDER BY id LIMIT 1`: &drTest} {
 		if err := db.QueryRow(q).Scan(dst); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
@@ -78,7 +84,16 @@ func TestBrowserLayout(t *testing.T) {
 		{"risk-new", "/risks/new"},
 		{"roadmap", "/roadmap"},
 		{"program", "/program?period=2026-Q3"},
+		{"program-readiness", "/program/service_readiness"},
+		{"program-dr", "/program/dr_tests"},
+		{"program-toil", "/program/toil_tasks"},
+		{"program-capacity", "/program/capacity_samples"},
 		{"program-costs", "/program/cost_entries"},
+		{"program-survey", "/program/stakeholder_scores"},
+		{"program-edit", fmt.Sprintf("/program/dr_tests/%d/edit", drTest)},
+		{"roadmap-edit", "/roadmap/" + initiative + "/edit"},
+		{"report-month-team", "/reports/2026-10?team=payments"},
+		{"report-tier", "/reports/2026-Q3?tier=0"},
 		{"program-new", "/program/dr_tests/new"},
 		{"program-import", "/program/toil_tasks/import"},
 		{"imports", "/imports"},
@@ -108,35 +123,68 @@ func TestBrowserLayout(t *testing.T) {
 		{"delivery", "/admin/delivery"},
 	}
 	for _, width := range []int64{1440, 390} {
-		if err := testutil.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
-			t.Fatal(err)
-		}
 		for _, p := range pages {
-			if err := testutil.Do(ctx, chromedp.Navigate(srv.URL+p.path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
-				t.Fatalf("%s at %d px: %v", p.name, width, err)
+			checkPageLayout(t, ctx, srv.URL, p.name, p.path, width)
+		}
+	}
+}
+
+// TestBrowserLayoutSignedOutAndEmpty covers the pages the demo company
+// does not reach: the sign-in page, and a new installation's empty
+// database (the first-run page and the "no data yet" states), at 1440
+// and 390 px, with the same screenshots and checks as TestBrowserLayout.
+func TestBrowserLayoutSignedOutAndEmpty(t *testing.T) {
+	ctx := testutil.Browser(t)
+	srv, _ := newEmptyServer(t, web.RoleAdmin)
+	for _, width := range []int64{1440, 390} {
+		checkPageLayout(t, ctx, srv.URL, "login", "/login", width)
+	}
+	browserSignIn(t, ctx, srv.URL)
+	for _, width := range []int64{1440, 390} {
+		for _, p := range []struct{ name, path string }{
+			{"empty-first-run", "/"},
+			{"empty-trends", "/trends"},
+			{"empty-reports", "/reports"},
+			{"empty-oncall", "/oncall"},
+			{"empty-program", "/program"},
+			{"empty-roadmap", "/roadmap"},
+		} {
+			checkPageLayout(t, ctx, srv.URL, p.name, p.path, width)
+			if p.path == "/" && count(t, ctx, `[data-testid="first-run"]`) != 1 {
+				t.Errorf("an empty database at %d px does not open on the first-run page", width)
 			}
-			h1, _ := testutil.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main h1") || {}).textContent || ""`))
-			if strings.Contains(h1, "Not Found") || strings.Contains(h1, "Error") {
-				t.Errorf("%s: page heading %q", p.name, h1)
-			}
-			shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				t.Fatal(err)
-			}
-			testutil.SaveArtifact(t, fmt.Sprintf("layout-%s-%d.png", p.name, width), shot)
-			over, err := testutil.Run(ctx, chromedp.Evaluate[string](overflowJS))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if over != "" {
-				t.Errorf("%s at %d px: %s", p.name, width, over)
-			}
-			if width == 1440 {
-				// The report has no navigation (n = 0): it is a document.
-				if n, err := testutil.Run(ctx, chromedp.Evaluate[int](navLinesJS)); err != nil || n > 1 {
-					t.Errorf("%s at 1440 px: navigation on %d lines (%v)", p.name, n, err)
-				}
-			}
+		}
+	}
+}
+
+// checkPageLayout opens base+path at width px, saves a full screenshot as
+// layout-NAME-WIDTH.png and checks the page: no error heading, no body
+// wider than the viewport, the navigation on one line at 1440 px.
+func checkPageLayout(t *testing.T, ctx context.Context, base, name, path string, width int64) {
+	t.Helper()
+	if err := testutil.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(base+path), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatalf("%s at %d px: %v", name, width, err)
+	}
+	h1, _ := testutil.Run(ctx, chromedp.Evaluate[string](`(document.querySelector("main h1") || {}).textContent || ""`))
+	if strings.Contains(h1, "Not Found") || strings.Contains(h1, "Error") {
+		t.Errorf("%s: page heading %q", name, h1)
+	}
+	shot, err := testutil.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	testutil.SaveArtifact(t, fmt.Sprintf("layout-%s-%d.png", name, width), shot)
+	over, err := testutil.Run(ctx, chromedp.Evaluate[string](overflowJS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if over != "" {
+		t.Errorf("%s at %d px: %s", name, width, over)
+	}
+	if width == 1440 {
+		// The report has no navigation (n = 0): it is a document.
+		if n, err := testutil.Run(ctx, chromedp.Evaluate[int](navLinesJS)); err != nil || n > 1 {
+			t.Errorf("%s at 1440 px: navigation on %d lines (%v)", name, n, err)
 		}
 	}
 }

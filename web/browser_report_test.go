@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
@@ -101,6 +102,39 @@ func checkReportPages(t *testing.T, path string, pages int) {
 	}
 }
 
+// statusColourPixels renders one page of a PDF at 100 dpi and counts the
+// pixels drawn in the status colours: strong red (missed, worsened) and
+// strong green (met, improved). A report printed without colour, as
+// browsers print by default, has neither.
+func statusColourPixels(t *testing.T, pdf string, page int) (red, green int) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "page")
+	n := strconv.Itoa(page)
+	if b, err := exec.Command("pdftoppm", "-r", "100", "-f", n, "-l", n, "-singlefile", pdf, out).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v\n%s", err, b)
+	}
+	ppm, err := os.ReadFile(out + ".ppm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A binary PPM: "P6\n<w> <h>\n255\n" then RGB triples.
+	head := bytes.SplitN(ppm, []byte("\n"), 4)
+	if len(head) != 4 || string(head[0]) != "P6" || string(head[2]) != "255" {
+		t.Fatalf("pdftoppm wrote no binary PPM: %.20q", ppm)
+	}
+	px := head[3]
+	for i := 0; i+2 < len(px); i += 3 {
+		r, g, b := int(px[i]), int(px[i+1]), int(px[i+2])
+		switch {
+		case r-g > 60 && r-b > 60:
+			red++
+		case g-r > 40 && g-b > 20:
+			green++
+		}
+	}
+	return red, green
+}
+
 // savePNGs renders the first two pages of a PDF as test artefacts.
 func savePNGs(t *testing.T, pdf, prefix string) {
 	t.Helper()
@@ -182,6 +216,13 @@ func TestBrowserReportPDF(t *testing.T) {
 			if first := strings.Join(strings.Fields(pdfPageText(t, pdf, 1)), " "); tc.paper == "A4" &&
 				(!strings.Contains(first, "Editors' commentary") || !strings.Contains(first, "Approve the failover drill.")) {
 				t.Errorf("page 1 lacks the editors' commentary:\n%s", first)
+			}
+			// Colour survives print: page 1's status chips and changes keep
+			// their red and green (beside the icon and word checked above).
+			if red, green := statusColourPixels(t, pdf, 1); red < 500 || green < 200 {
+				t.Errorf("page 1 has %d red and %d green pixels at 100 dpi, want at least 500 and 200: status colour is lost in print", red, green)
+			} else {
+				t.Logf("page 1 status colour at 100 dpi: %d red, %d green pixels", red, green)
 			}
 			savePNGs(t, pdf, tc.name)
 		})

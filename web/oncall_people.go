@@ -44,14 +44,23 @@ func (h *Handler) renderPeople(c echo.Context, status int, f views.PersonForm) e
 	if err != nil {
 		return err
 	}
+	return render(c, status, views.OnCallPeoplePage(h.peopleView(c, people, f)))
+}
+
+// peopleView is the people page's view model: the list, form f and the
+// flash of the action just done.
+func (h *Handler) peopleView(c echo.Context, people []store.OnCallPerson, f views.PersonForm) views.OnCallPeopleView {
 	v := views.OnCallPeopleView{Layout: h.layout(c, "On-call people", views.NavOnCall), Form: f,
 		People: views.Table{TestID: "people", Empty: "No people recorded: every responder counts under the name its source gives.",
 			Columns: cols("Name", "E-mail", "Aliases")}}
-	if done := c.QueryParam("done"); done != "" {
+	switch c.QueryParam("done") {
+	case "":
+	case "deleted":
+		v.Layout.Flash = "Deleted. Their pages count under the names their sources give."
+	case "imported":
+		v.Layout.Flash = "Imported: " + c.QueryParam("n") + ". On-call health counts these names as one person from now on."
+	default:
 		v.Layout.Flash = "Saved. On-call health counts these names as one person from now on."
-		if done == "deleted" {
-			v.Layout.Flash = "Deleted. Their pages count under the names their sources give."
-		}
 	}
 	for _, p := range people {
 		v.People.Rows = append(v.People.Rows, []views.Cell{
@@ -59,7 +68,7 @@ func (h *Handler) renderPeople(c echo.Context, status int, f views.PersonForm) e
 			{Text: p.Email}, {Text: strings.Join(p.Aliases, ", ")},
 		})
 	}
-	return render(c, status, views.OnCallPeoplePage(v))
+	return v
 }
 
 // splitAliases reads aliases separated by newlines or commas.

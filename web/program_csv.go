@@ -79,28 +79,12 @@ func (h *Handler) importProgramCSV(c echo.Context) error {
 		v.Errors = []string{msg}
 		return render(c, status, views.ProgramImportPage(v))
 	}
-	fh, err := c.FormFile("file")
-	if err != nil {
-		if tooLarge := bodyTooLarge(c); tooLarge != nil {
-			return tooLarge
-		}
-		return refuse(http.StatusUnprocessableEntity, "Choose a CSV file to upload.")
-	}
-	f, err := fh.Open()
+	data, status, problem, err := readCSVUpload(c)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
-	text, err := ingest.DecodeText(io.LimitReader(f, maxProgramUpload+1))
-	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, "The file is not readable: "+err.Error())
-	}
-	data, err := io.ReadAll(io.LimitReader(text, maxProgramUpload+1))
-	if err != nil {
-		return refuse(http.StatusUnprocessableEntity, "The file is not readable: "+err.Error())
-	}
-	if len(data) > maxProgramUpload {
-		return refuse(http.StatusRequestEntityTooLarge, "The file is larger than 1 MiB.")
+	if problem != "" {
+		return refuse(status, problem)
 	}
 	ctx := c.Request().Context()
 	names, err := h.programNames(ctx)
@@ -124,6 +108,36 @@ func (h *Handler) importProgramCSV(c echo.Context) error {
 	}
 	n := fmt.Sprintf("%d added, %d updated, %d unchanged", res.Inserted, res.Updated, res.Unchanged)
 	return c.Redirect(http.StatusSeeOther, programHref(in)+"?done=imported&n="+url.QueryEscape(n))
+}
+
+// readCSVUpload reads a form's uploaded "file" as UTF-8 text (gzip, byte
+// order marks and windows-1252 undone) of at most maxProgramUpload bytes.
+// problem, with its status, is what to tell the user when the upload is
+// unusable; err is an error for the error handler (a body over the limit).
+func readCSVUpload(c echo.Context) (data []byte, status int, problem string, err error) {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		if tooLarge := bodyTooLarge(c); tooLarge != nil {
+			return nil, 0, "", tooLarge
+		}
+		return nil, http.StatusUnprocessableEntity, "Choose a CSV file to upload.", nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return nil, 0, "", err
+	}
+	defer f.Close()
+	text, err := ingest.DecodeText(io.LimitReader(f, maxProgramUpload+1))
+	if err == nil {
+		data, err = io.ReadAll(io.LimitReader(text, maxProgramUpload+1))
+	}
+	if err != nil {
+		return nil, http.StatusUnprocessableEntity, "The file is not readable: " + err.Error(), nil
+	}
+	if len(data) > maxProgramUpload {
+		return nil, http.StatusRequestEntityTooLarge, "The file is larger than 1 MiB.", nil
+	}
+	return data, 0, "", nil
 }
 
 // parseProgramCSV reads a program file: its header must name every field

@@ -20,20 +20,27 @@ import (
 // form's CSRF token; the client does not follow redirects.
 func uploadProgram(t *testing.T, c *http.Client, srvURL, input string, data []byte) (int, string, http.Header) {
 	t.Helper()
-	status, form, _ := getWith(t, c, srvURL+"/program/"+input+"/import")
-	if status != http.StatusOK || !strings.Contains(form, `data-testid="program-upload"`) {
-		t.Fatalf("GET import form: %d", status)
+	return uploadCSV(t, c, srvURL+"/program/"+input+"/import", "program-upload", srvURL+"/program/"+input+"/import", data)
+}
+
+// uploadCSV opens the page at formURL, takes its CSRF token (the upload
+// form has data-testid formID) and posts data as the form's "file" to postURL.
+func uploadCSV(t *testing.T, c *http.Client, formURL, formID, postURL string, data []byte) (int, string, http.Header) {
+	t.Helper()
+	status, form, _ := getWith(t, c, formURL)
+	if status != http.StatusOK || !strings.Contains(form, `data-testid="`+formID+`"`) {
+		t.Fatalf("GET %s: %d, no %s form", formURL, status, formID)
 	}
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	mw.WriteField("_csrf", formToken(t, form))
-	fw, err := mw.CreateFormFile("file", input+".csv")
+	fw, err := mw.CreateFormFile("file", "upload.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
 	fw.Write(data)
 	mw.Close()
-	res, err := c.Post(srvURL+"/program/"+input+"/import", mw.FormDataContentType(), &buf)
+	res, err := c.Post(postURL, mw.FormDataContentType(), &buf)
 	if err != nil {
 		t.Fatal(err)
 	}

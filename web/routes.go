@@ -93,6 +93,8 @@ func (h *Handler) routes(e *echo.Echo) {
 	add(http.MethodGet, "/oncall", h.showOnCall, RoleViewer)
 	add(http.MethodGet, "/api/v1/oncall", h.apiOnCall, RoleViewer)
 	add(http.MethodGet, "/oncall/people", h.listOnCallPeople, RoleEditor)
+	add(http.MethodGet, "/oncall/people.csv", h.exportOnCallPeopleCSV, RoleEditor)
+	add(http.MethodPost, "/oncall/people/import", h.importOnCallPeopleCSV, RoleEditor)
 	add(http.MethodPost, "/oncall/people", h.saveOnCallPerson, RoleEditor)
 	add(http.MethodPost, "/oncall/people/:id", h.saveOnCallPerson, RoleEditor)
 	add(http.MethodPost, "/oncall/people/:id/delete", h.deleteOnCallPerson, RoleEditor)

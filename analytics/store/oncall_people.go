@@ -96,46 +96,117 @@ func (s *Store) SaveOnCallPerson(ctx context.Context, a Audit, p OnCallPerson) (
 	if p.Name == "" {
 		return 0, errors.New("store: a person needs a name")
 	}
-	a.Entity = "oncall_people"
-	a.After = p
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := personNamesFree(ctx, tx, p); err != nil {
-			return err
-		}
-		if p.ID == 0 {
-			a.Action = "create"
-			r, err := tx.ExecContext(ctx, `INSERT INTO oncall_people (name, email) VALUES (?, ?)`, p.Name, p.Email)
-			if err != nil {
-				return personWriteErr(err)
-			}
-			if p.ID, err = r.LastInsertId(); err != nil {
-				return fmt.Errorf("store: new person id: %w", err)
-			}
-		} else {
-			a.Action = "update"
-			before, err := s.onCallPersonTx(ctx, tx, p.ID)
-			if err != nil {
-				return err
-			}
-			a.Before = before
-			if _, err := tx.ExecContext(ctx, `UPDATE oncall_people SET name = ?, email = ?,
-				updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?`, p.Name, p.Email, p.ID); err != nil {
-				return personWriteErr(err)
-			}
-			if _, err := tx.ExecContext(ctx, `DELETE FROM oncall_person_aliases WHERE person_id = ?`, p.ID); err != nil {
-				return fmt.Errorf("store: clear aliases of person %d: %w", p.ID, err)
-			}
-		}
-		for _, al := range p.Aliases {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO oncall_person_aliases (alias, person_id) VALUES (?, ?)`, al, p.ID); err != nil {
-				return personWriteErr(err)
-			}
-		}
-		a.EntityID = fmt.Sprint(p.ID)
-		a.After = p
-		return WriteAudit(ctx, tx, a)
+		var err error
+		p.ID, err = s.savePersonTx(ctx, tx, a, p)
+		return err
 	})
 	return p.ID, err
+}
+
+// savePersonTx creates p (ID 0) or replaces person p.ID inside tx, with
+// audit row a; p is normalised and named.
+func (s *Store) savePersonTx(ctx context.Context, tx *sql.Tx, a Audit, p OnCallPerson) (int64, error) {
+	a.Entity = "oncall_people"
+	a.After = p
+	if err := personNamesFree(ctx, tx, p); err != nil {
+		return 0, err
+	}
+	if p.ID == 0 {
+		a.Action = "create"
+		r, err := tx.ExecContext(ctx, `INSERT INTO oncall_people (name, email) VALUES (?, ?)`, p.Name, p.Email)
+		if err != nil {
+			return 0, personWriteErr(err)
+		}
+		if p.ID, err = r.LastInsertId(); err != nil {
+			return 0, fmt.Errorf("store: new person id: %w", err)
+		}
+	} else {
+		a.Action = "update"
+		before, err := s.onCallPersonTx(ctx, tx, p.ID)
+		if err != nil {
+			return 0, err
+		}
+		a.Before = before
+		if _, err := tx.ExecContext(ctx, `UPDATE oncall_people SET name = ?, email = ?,
+			updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?`, p.Name, p.Email, p.ID); err != nil {
+			return 0, personWriteErr(err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM oncall_person_aliases WHERE person_id = ?`, p.ID); err != nil {
+			return 0, fmt.Errorf("store: clear aliases of person %d: %w", p.ID, err)
+		}
+	}
+	for _, al := range p.Aliases {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO oncall_person_aliases (alias, person_id) VALUES (?, ?)`, al, p.ID); err != nil {
+			return 0, personWriteErr(err)
+		}
+	}
+	a.EntityID = fmt.Sprint(p.ID)
+	a.After = p
+	return p.ID, WriteAudit(ctx, tx, a)
+}
+
+// PeopleImport counts what ImportOnCallPeople did.
+type PeopleImport struct{ Created, Updated, Unchanged int }
+
+// PersonRowError is the error of the row at Index of an import: the whole
+// import is rolled back.
+type PersonRowError struct {
+	Index int
+	Err   error
+}
+
+func (e *PersonRowError) Error() string { return fmt.Sprintf("person %d: %v", e.Index, e.Err) }
+func (e *PersonRowError) Unwrap() error { return e.Err }
+
+// ImportOnCallPeople saves people in one transaction, all or none: ID 0
+// creates a person, an ID replaces that person unless nothing changes
+// (then no audit row is written). A row whose name, e-mail or alias is
+// another person's fails the import with a *PersonRowError wrapping
+// ErrPersonTaken.
+func (s *Store) ImportOnCallPeople(ctx context.Context, a Audit, people []OnCallPerson) (PeopleImport, error) {
+	var res PeopleImport
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res = PeopleImport{}
+		for i, p := range people {
+			p = normalisePerson(p)
+			if p.Name == "" {
+				return &PersonRowError{Index: i, Err: errors.New("store: a person needs a name")}
+			}
+			if p.ID != 0 {
+				before, err := s.onCallPersonTx(ctx, tx, p.ID)
+				if err != nil {
+					return &PersonRowError{Index: i, Err: err}
+				}
+				if samePerson(before, p) {
+					res.Unchanged++
+					continue
+				}
+				res.Updated++
+			} else {
+				res.Created++
+			}
+			if _, err := s.savePersonTx(ctx, tx, a, p); err != nil {
+				return &PersonRowError{Index: i, Err: err}
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// samePerson says whether a and b have the same name, e-mail and aliases
+// (in any order, ignoring the case of aliases, as matching does).
+func samePerson(a, b OnCallPerson) bool {
+	norm := func(al []string) []string {
+		out := make([]string, len(al))
+		for i, x := range al {
+			out[i] = strings.ToLower(x)
+		}
+		slices.Sort(out)
+		return out
+	}
+	return a.Name == b.Name && a.Email == b.Email && slices.Equal(norm(a.Aliases), norm(b.Aliases))
 }
 
 // personNamesFree checks that none of p's names is another person's name,
