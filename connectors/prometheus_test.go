@@ -15,7 +15,10 @@ import (
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
 	"sreport/connectors"
+	"sreport/telemetry"
 	"sreport/testutil"
+
+	promtest "github.com/prometheus/client_golang/prometheus/testutil"
 )
 
 // slothDef is the Sloth getting-started SLO over the generated counters:
@@ -234,6 +237,8 @@ func TestPrometheusQueryFailures(t *testing.T) {
 	om, _ := testutil.RequestCounters(start, 3)
 	prom := testutil.StartPrometheus(t, om)
 	h := newHarness(t, mustTime("2026-01-04T06:00:00Z"))
+	metrics := telemetry.New("test")
+	h.runner.Observe = metrics.ConnectorRun // as serve wires it
 	st := h.st
 	// Before any SLO has queries: nothing to read, and the run says why.
 	id := h.add(connectors.Spec{Kind: connectors.Prometheus, Name: "prom", BaseURL: prom, Since: start}, "")
@@ -306,5 +311,19 @@ func TestPrometheusQueryFailures(t *testing.T) {
 	}
 	if r := h.mustRun(id3); r.Unchanged != 6 {
 		t.Errorf("with the new credential: unchanged %d, want 6", r.Unchanged)
+	}
+
+	// Every run above is counted on /metrics by kind and status: ok
+	// without SLOs, after the fix and with the new credential; failed with
+	// the broken query and the server down; stopped on the refused token.
+	want := `
+# HELP sreport_connector_runs_total Connector runs finished in this process since start (scheduled and started from the app), by kind and status (ok, failed, stopped, interrupted).
+# TYPE sreport_connector_runs_total counter
+sreport_connector_runs_total{kind="prometheus",status="failed"} 2
+sreport_connector_runs_total{kind="prometheus",status="ok"} 3
+sreport_connector_runs_total{kind="prometheus",status="stopped"} 1
+`
+	if err := promtest.GatherAndCompare(metrics.Registry(), strings.NewReader(want), "sreport_connector_runs_total"); err != nil {
+		t.Error(err)
 	}
 }

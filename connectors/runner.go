@@ -50,6 +50,9 @@ type Runner struct {
 	LeaseFor time.Duration
 	// Retries per request before a run fails (default 6).
 	Retries int
+	// Observe, when set, is told the kind and status of each run this
+	// runner records (serve counts them on /metrics).
+	Observe func(kind, status string)
 }
 
 func (r *Runner) defaults() {
@@ -123,6 +126,9 @@ func (r *Runner) Run(ctx context.Context, id int64, who Who) (store.ConnectorRun
 		return *run, errors.Join(runErr, err)
 	}
 	run.Status, run.Error = end.Status, end.Error
+	if r.Observe != nil {
+		r.Observe(conn.Kind, end.Status)
+	}
 	run.Requests += end.Requests
 	run.Retries += end.Retries
 	attrs := []any{"connector", conn.Name, "kind", conn.Kind, "run", run.ID, "status", end.Status, "pages", run.Pages,

@@ -60,7 +60,7 @@ if [ "$fuzztime" != "0" ]; then
   for target in \
     ./analytics/ingest:FuzzPagerDuty ./analytics/ingest:FuzzOpsgenie ./analytics/ingest:FuzzServiceNow \
     ./analytics/ingest:FuzzJira ./analytics/ingest:FuzzDeployAPIs ./analytics/ingest:FuzzGenericCSV \
-    ./analytics/ingest:FuzzIncidentTools ./analytics/ingest:FuzzCICD ./analytics/ingest:FuzzLive \
+    ./analytics/ingest:FuzzIncidentTools ./analytics/ingest:FuzzCICD ./analytics/ingest:FuzzLive ./analytics/ingest:FuzzSLODefinitions \
     ./analytics/ingest:FuzzDetect ./analytics/ingest:FuzzParseTime ./web:FuzzRiskCSV; do
     if ! out=$(go test -run '^$' -fuzz "^${target#*:}\$" -fuzztime "$fuzztime" -fuzzminimizetime 0 "${target%%:*}" 2>&1); then
       # Go's fuzz engine can end a run with a bare "context deadline

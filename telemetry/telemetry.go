@@ -30,6 +30,7 @@ type Metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
 	imports  *prometheus.CounterVec
+	runs     *prometheus.CounterVec
 
 	mu         sync.Mutex
 	cacheStats func() (hits, misses uint64)
@@ -52,6 +53,10 @@ func New(version string) *Metrics {
 	for _, r := range []string{ImportImported, ImportRejected, ImportFailed} {
 		m.imports.WithLabelValues(r)
 	}
+	m.runs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "sreport_connector_runs_total",
+		Help: "Connector runs finished in this process since start (scheduled and started from the app), by kind and status (ok, failed, stopped, interrupted).",
+	}, []string{"kind", "status"})
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "sreport_build_info",
 		Help:        "Always 1; the label carries the running version.",
@@ -61,7 +66,7 @@ func New(version string) *Metrics {
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.imports, build, stateCollector{m},
+		m.requests, m.imports, m.runs, build, stateCollector{m},
 	)
 	return m
 }
@@ -97,6 +102,15 @@ func (m *Metrics) ImportFile(result string) {
 		return
 	}
 	m.imports.WithLabelValues(result).Inc()
+}
+
+// ConnectorRun counts one finished connector run of kind with its status.
+// Kinds and statuses are fixed sets, so the series stay bounded.
+func (m *Metrics) ConnectorRun(kind, status string) {
+	if m == nil {
+		return
+	}
+	m.runs.WithLabelValues(kind, status).Inc()
 }
 
 // WatchCache reads the scorecard cache's hit and miss counters at every

@@ -15,6 +15,7 @@ func TestNilMetrics(t *testing.T) {
 	var m *Metrics
 	m.ObserveRequest("GET", "/", 200, time.Millisecond)
 	m.ImportFile(ImportImported)
+	m.ConnectorRun("github", "ok")
 	m.WatchCache(func() (uint64, uint64) { return 1, 2 })
 	m.WatchDatabase("x.db")
 	if err := m.Register(nil); err != nil {

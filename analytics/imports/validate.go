@@ -85,6 +85,9 @@ func Validate(b *Batch) {
 	})
 	b.SLIDays = keep(b, b.SLIDays, func(x analytics.SLIDay) (string, string) { return SLIKey(x), CheckSLIDay(x) })
 	b.Toil = keep(b, b.Toil, func(x analytics.ToilWeek) (string, string) { return ToilKey(x), CheckToil(x) })
+	b.SLOs = keep(b, b.SLOs, func(x analytics.SLODefinition) (string, string) {
+		return SLOKey(x.Service, x.Name), CheckSLODefinition(x)
+	})
 }
 
 // The Check functions return why a record breaks the field length limits
@@ -132,6 +135,18 @@ func CheckActionItem(x analytics.ActionItem) string {
 // CheckSLIDay checks an SLI day's fields against their limits.
 func CheckSLIDay(x analytics.SLIDay) string {
 	return reason("SLI day", tooLong(field{"service", x.Service, MaxNameChars}, field{"SLO", x.SLO, MaxNameChars}))
+}
+
+// CheckSLODefinition checks an SLO definition's fields (OpenSLO, Sloth)
+// against their limits. A query is free text: the longest in Sloth's and
+// OpenSLO's own examples is a few hundred characters.
+func CheckSLODefinition(x analytics.SLODefinition) string {
+	return reason(label("SLO", x.Name), tooLong(
+		field{"service", x.Service, MaxNameChars}, field{"name", x.Name, MaxNameChars},
+		field{"description", x.Description, MaxTextChars}, field{"calendar", x.Calendar, MaxLabelChars},
+		field{"query type", x.QueryType, MaxLabelChars},
+		field{"good query", x.GoodQuery, MaxTextChars}, field{"bad query", x.BadQuery, MaxTextChars},
+		field{"total query", x.TotalQuery, MaxTextChars}))
 }
 
 // CheckToil checks a toil week's fields against their limits.

@@ -21,15 +21,19 @@ func TestValidate(t *testing.T) {
 	b.ActionItems = []analytics.ActionItem{{ExternalID: "A-1", URL: long(MaxURLChars + 1)}}
 	b.SLIDays = []analytics.SLIDay{{Service: "api", SLO: long(MaxNameChars + 1), Day: day}}
 	b.Toil = []analytics.ToilWeek{{Team: "sre", WeekStart: day, Note: long(MaxTextChars)}}
+	b.SLOs = []analytics.SLODefinition{{Service: "api", Name: "latency", GoodQuery: long(MaxTextChars)},
+		{Service: "api", Name: "availability", TotalQuery: long(MaxTextChars + 5)}}
 	for i, k := range []string{IncidentKey("I-1"), IncidentKey("I-2"), DeployKey("D-1"), DeployKey("D-2"), PageKey("P-1"),
-		ActionItemKey("A-1"), SLIKey(b.SLIDays[0]), ToilKey(b.Toil[0])} {
+		ActionItemKey("A-1"), SLIKey(b.SLIDays[0]), ToilKey(b.Toil[0]), SLOKey("api", "latency"), SLOKey("api", "availability")} {
 		b.Lines[k] = 10 - i
 	}
 	Validate(b)
-	if len(b.Incidents) != 1 || len(b.Deploys) != 1 || len(b.Pages) != 0 || len(b.ActionItems) != 0 || len(b.SLIDays) != 0 || len(b.Toil) != 1 {
-		t.Fatalf("kept %d %d %d %d %d %d", len(b.Incidents), len(b.Deploys), len(b.Pages), len(b.ActionItems), len(b.SLIDays), len(b.Toil))
+	if len(b.Incidents) != 1 || len(b.Deploys) != 1 || len(b.Pages) != 0 || len(b.ActionItems) != 0 || len(b.SLIDays) != 0 || len(b.Toil) != 1 ||
+		len(b.SLOs) != 1 || b.SLOs[0].Name != "latency" {
+		t.Fatalf("kept %d %d %d %d %d %d %d", len(b.Incidents), len(b.Deploys), len(b.Pages), len(b.ActionItems), len(b.SLIDays), len(b.Toil), len(b.SLOs))
 	}
 	want := []Reject{
+		{Line: 1, Reason: "SLO availability: total query longer than 10,000 characters (10,005)"},
 		{Line: 4, Reason: "SLI day: SLO longer than 200 characters (201)"},
 		{Line: 5, Reason: "action item A-1: URL longer than 2,048 characters (2,049)"},
 		{Line: 6, Reason: "page P-1: urgency longer than 100 characters (101)"},
@@ -89,6 +93,11 @@ func TestValidateCoversEveryTextField(t *testing.T) {
 			setString(&x, f, long)
 			return &Batch{Toil: []analytics.ToilWeek{x}, Lines: map[string]int{}}
 		}, analytics.ToilWeek{}},
+		{"SLO definition", func(f string) *Batch {
+			x := analytics.SLODefinition{Service: "api", Name: "availability", Objective: 0.999, WindowDays: 30}
+			setString(&x, f, long)
+			return &Batch{SLOs: []analytics.SLODefinition{x}, Lines: map[string]int{}}
+		}, analytics.SLODefinition{}},
 	}
 	for _, k := range kinds {
 		for _, f := range stringFields(k.rec) {

@@ -193,6 +193,40 @@ func FuzzCICD(f *testing.F) {
 		"azure-devops-builds", "azure-devops-releases", "circleci-api", "bitbucket-pipelines", "bitbucket-deployments", "argocd-yaml")
 }
 
+// FuzzSLODefinitions covers the SLO-as-code importers, OpenSLO and Sloth
+// (its prometheus/v1 spec and the Kubernetes PrometheusServiceLevel): every
+// definition kept has a service, a name, an objective strictly between 0
+// and 1, a window of at least a day, its source line, and text within the
+// field limits.
+func FuzzSLODefinitions(f *testing.F) {
+	for _, s := range seedFiles(f, "openslo/", "sloth/") {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, format := range []string{"openslo", "sloth", "auto"} {
+			b, err := Parse(bytes.NewReader(data), "fuzz.yaml", Options{Format: format, Limits: Limits{MaxRecords: 10000}})
+			if err != nil {
+				continue
+			}
+			for _, d := range b.SLOs {
+				key := imports.SLOKey(d.Service, d.Name)
+				if _, ok := b.Lines[key]; !ok {
+					t.Errorf("%s has no source line", key)
+				}
+				if d.Service == "" || d.Name == "" || !(d.Objective > 0 && d.Objective < 1) || d.WindowDays < 1 {
+					t.Errorf("%s: objective %v, window %d days", key, d.Objective, d.WindowDays)
+				}
+				for _, s := range []string{d.Service, d.Name, d.Description, d.GoodQuery, d.BadQuery, d.TotalQuery} {
+					if !utf8.ValidString(s) {
+						t.Errorf("%s: invalid UTF-8 %q", key, s)
+					}
+				}
+			}
+			checkBatch(t, b)
+		}
+	})
+}
+
 // FuzzGenericCSV fuzzes the file and the mapping's date layout: the
 // generic importer with a mapping of each kind, and the SLI and toil CSVs.
 func FuzzGenericCSV(f *testing.F) {

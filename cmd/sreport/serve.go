@@ -87,7 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// way at shutdown stops between pages (its cursor is committed with
 	// each page) and resumes at the next start. Deferred after the ops
 	// defers, it is stopped before replication's final sync.
-	sched := &connectors.Scheduler{Runner: &connectors.Runner{Store: st, Secrets: box, Logger: logger}}
+	sched := &connectors.Scheduler{Runner: &connectors.Runner{Store: st, Secrets: box, Logger: logger, Observe: rt.metrics.ConnectorRun}}
 	schedCtx, stopSched := context.WithCancel(ctx)
 	schedDone := make(chan struct{})
 	go func() { sched.Run(schedCtx); close(schedDone) }()
