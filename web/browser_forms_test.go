@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -100,6 +101,12 @@ func TestBrowserFormErrorLandsAtForm(t *testing.T) {
 			chromedp.WaitVisible(chromedp.CSS(`[data-testid="error-summary"]`)),
 		); err != nil {
 			t.Fatalf("submit at %d px: %v", width, err)
+		}
+		// The browser applies autofocus (and the scroll it brings) at a
+		// rendering update after load: wait for it rather than race it.
+		if _, err := testutil.Run(ctx, chromedp.Poll[bool](`document.activeElement !== null && document.activeElement.dataset.testid === "error-summary"`,
+			chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Errorf("the error summary never took the focus at %d px: %v", width, err)
 		}
 		state, err := testutil.Run(ctx, chromedp.Evaluate[string](`(() => {
 			const s = document.querySelector("[data-testid=error-summary]"), r = s.getBoundingClientRect();
