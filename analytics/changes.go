@@ -32,18 +32,6 @@ type linkState struct {
 // loaded (a report loads years at once): an incident naming a deploy
 // outside it names, for explicitServices, a deploy not in the input.
 func (c *computer) linkState() linkState {
-	ls := linkState{byID: make(map[int64]*Deploy)}
-	for i := range c.in.Deploys {
-		d := &c.in.Deploys[i]
-		if d.FinishedAt.Before(c.depW.From) || !d.FinishedAt.Before(c.depW.To) {
-			continue
-		}
-		ls.deps = append(ls.deps, d)
-		if _, dup := ls.byID[d.ID]; !dup {
-			ls.byID[d.ID] = d
-		}
-	}
-	ls.tl = newProdTimeline(ls.deps, c.envs)
 	// Other services' incidents that SplitByService passed along name
 	// deploys too.
 	named := slices.Clip(c.windowIncidents)
@@ -52,6 +40,30 @@ func (c *computer) linkState() linkState {
 			named = append(named, inc)
 		}
 	}
+	// byID holds only the deploys an incident names: those are all it is
+	// asked for, and a map of every deploy of the window was most of the
+	// cost of a computation.
+	want := make(map[int64]struct{})
+	for _, inc := range named {
+		if inc.CausedByDeployID != nil {
+			want[*inc.CausedByDeployID] = struct{}{}
+		}
+	}
+	ls := linkState{byID: make(map[int64]*Deploy, len(want))}
+	ls.deps = make([]*Deploy, 0, len(c.in.Deploys))
+	for i := range c.in.Deploys {
+		d := &c.in.Deploys[i]
+		if d.FinishedAt.Before(c.depW.From) || !d.FinishedAt.Before(c.depW.To) {
+			continue
+		}
+		ls.deps = append(ls.deps, d)
+		if _, named := want[d.ID]; named {
+			if _, dup := ls.byID[d.ID]; !dup {
+				ls.byID[d.ID] = d
+			}
+		}
+	}
+	ls.tl = newProdTimeline(ls.deps, c.envs)
 	ls.explicit = explicitServices(named, ls.byID)
 	return ls
 }
@@ -125,24 +137,16 @@ func (c *computer) deploys() {
 		cf := row
 		if f := fails[d]; f != nil {
 			n.FailedChanges++
-			cf.Included = true
-			cf.Note = f.note(d)
-			for _, inc := range append(slices.Clip(f.explicit), f.inferred...) {
-				how := "explicit link"
-				if inc.CausedByDeployID == nil {
-					how = "inferred link"
-					n.InferredLinks++
-				}
-				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt,
-					Note: c.note("%s to deploy #%d", how, d.ID)}
-				if inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt) {
-					v := minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
-					recovery = append(recovery, v)
-					rr.Value, rr.Included = &v, true
-				} else {
-					rr.Note += "; not resolved, excluded"
-				}
-				c.ev.add(rr, KPIFailedDeployRecoveryMedianMinutes)
+			n.InferredLinks += len(f.inferred)
+			for _, inc := range f.explicit {
+				recovery = c.recovered(recovery, inc, d, "explicit link")
+			}
+			for _, inc := range f.inferred {
+				recovery = c.recovered(recovery, inc, d, "inferred link")
+			}
+			if c.ev != nil {
+				cf.Included = true
+				cf.Note = f.note(d)
 			}
 		}
 		c.ev.add(cf, KPIChangeFailureRate)
@@ -172,7 +176,10 @@ func (c *computer) deploys() {
 		default:
 			v := d.FinishedAt.Sub(*d.CommitAt).Hours()
 			lead = append(lead, v)
-			lt.Value, lt.Included = &v, true
+			if c.ev != nil { // v stays on the stack for ComputeKPIs
+				v := v
+				lt.Value, lt.Included = &v, true
+			}
 		}
 		c.ev.add(lt, KPILeadTimeMedianHours)
 	}
@@ -185,6 +192,30 @@ func (c *computer) deploys() {
 	k.PerfRegressionRate = ratio(float64(n.PerfRegressions), float64(n.DeploymentsPerfFlag))
 	k.LeadTimeMedianHours = median(lead)
 	k.FailedDeployRecoveryMedianMinutes = median(recovery)
+}
+
+// recovered appends the minutes incident inc, linked (how) to the failed
+// deployment d, took to resolve to recovery, when it is resolved, and adds
+// its evidence row.
+func (c *computer) recovered(recovery []float64, inc *Incident, d *Deploy, how string) []float64 {
+	resolved := inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt)
+	var v float64
+	if resolved {
+		v = minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
+		recovery = append(recovery, v)
+	}
+	if c.ev == nil {
+		return recovery
+	}
+	rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt,
+		Note: fmt.Sprintf("%s to deploy #%d", how, d.ID)}
+	if resolved {
+		rr.Value, rr.Included = &v, true
+	} else {
+		rr.Note += "; not resolved, excluded"
+	}
+	c.ev.add(rr, KPIFailedDeployRecoveryMedianMinutes)
+	return recovery
 }
 
 // note explains a failed change in one line.

@@ -19,6 +19,9 @@ func newProdEnvs(s Settings) prodEnvs {
 }
 
 func (m prodEnvs) has(env string) bool {
+	if _, ok := m[env]; ok { // as sources mostly write it: no case folding to do
+		return true
+	}
 	_, ok := m[strings.ToLower(strings.TrimSpace(env))]
 	return ok
 }
@@ -50,25 +53,39 @@ func deployOrder(a, b *Deploy) int {
 }
 
 // prodTimeline holds each service's successful production deploys
-// (rollbacks included), sorted by deployOrder. It is built with one sort.
+// (rollbacks included), sorted by deployOrder.
 type prodTimeline map[int64][]*Deploy
 
+// newProdTimeline groups the production changes of deps by service, in one
+// array, each service's run sorted. Deploys arrive in finish order from a
+// store, so the runs usually are already and only need checking.
 func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
 	prod := make([]*Deploy, 0, len(deps))
+	count := make(map[int64]int)
 	for _, d := range deps {
 		if envs.isProdChange(d) {
 			prod = append(prod, d)
+			count[d.ServiceID]++
 		}
 	}
-	slices.SortFunc(prod, deployOrder)
-	tl := make(prodTimeline)
-	for i := 0; i < len(prod); {
-		j := i + 1
-		for j < len(prod) && prod[j].ServiceID == prod[i].ServiceID {
-			j++
+	next := make(map[int64]int, len(count))
+	off := 0
+	for svc, n := range count {
+		next[svc] = off
+		off += n
+	}
+	grouped := make([]*Deploy, len(prod))
+	for _, d := range prod {
+		grouped[next[d.ServiceID]] = d
+		next[d.ServiceID]++
+	}
+	tl := make(prodTimeline, len(count))
+	for svc, end := range next {
+		run := grouped[end-count[svc] : end : end]
+		if !slices.IsSortedFunc(run, deployOrder) {
+			slices.SortFunc(run, deployOrder)
 		}
-		tl[prod[i].ServiceID] = prod[i:j:j]
-		i = j
+		tl[svc] = run
 	}
 	return tl
 }

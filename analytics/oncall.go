@@ -166,9 +166,22 @@ func onCallLoad(pages []*Page, tz map[int64]*time.Location, people People, p Per
 	}
 	shift := time.Duration(max(s.ShiftDays, 1)) * 24 * time.Hour
 	by := map[string]*acc{}
+	// Resolving a responder folds case and looks aliases up; the same few
+	// people answer thousands of pages, so each is resolved once.
+	type named struct{ name, email string }
+	resolved := map[named]string{}
 	var l OnCallLoad
 	for _, pg := range pages {
-		who := people.interrupted(*pg)
+		r, ok := pg.Interrupted()
+		if !ok {
+			l.Unattributed++
+			continue
+		}
+		who, seen := resolved[named{r.Name, r.Email}]
+		if !seen {
+			who = people.Person(r)
+			resolved[named{r.Name, r.Email}] = who
+		}
 		if who == "" {
 			l.Unattributed++
 			continue

@@ -104,7 +104,8 @@ type Parts struct {
 
 // Split splits in by service and merges the parts by tier. It is the one
 // tier roll-up rule: the scorecard's tier rows and the reports' tier
-// history both come from it, so they count the same records.
+// history both come from it, so they count the same records. in holds
+// distinct records, as a store loads them (analytics.MergeParts).
 func Split(in analytics.Input, services []analytics.Service) Parts {
 	bySvc := analytics.SplitByService(in)
 	parts := Parts{Services: make([]analytics.Input, len(services)), Tiers: map[int]analytics.Input{}}
@@ -116,7 +117,7 @@ func Split(in analytics.Input, services []analytics.Service) Parts {
 		byTier[s.Tier] = append(byTier[s.Tier], part)
 	}
 	for tier, ins := range byTier {
-		parts.Tiers[tier] = analytics.MergeInputs(ins...)
+		parts.Tiers[tier] = analytics.MergeParts(ins...)
 	}
 	return parts
 }
@@ -238,7 +239,7 @@ func teamParts(services []analytics.Service, parts Parts) []team {
 	out := make([]team, len(names))
 	for i, n := range names {
 		out[i] = *byName[n]
-		out[i].in = analytics.MergeInputs(ins[n]...)
+		out[i].in = analytics.MergeParts(ins[n]...)
 	}
 	return out
 }
