@@ -17,6 +17,7 @@ type failure struct {
 // services whose incidents name their causes (with the evidence).
 type linkState struct {
 	deps     []*Deploy
+	prod     []*Deploy // the production changes of deps, grouped by service (tl's runs)
 	byID     map[int64]*Deploy
 	tl       prodTimeline
 	explicit map[int64]*Incident
@@ -63,7 +64,7 @@ func (c *computer) linkState() linkState {
 			}
 		}
 	}
-	ls.tl = newProdTimeline(ls.deps, c.envs)
+	ls.tl, ls.prod = groupProd(ls.deps, c.envs)
 	ls.explicit = explicitServices(named, ls.byID)
 	return ls
 }
@@ -72,17 +73,18 @@ func (c *computer) linkState() linkState {
 // rate, rollback rate, lead time and failed deploy recovery; and the
 // performance-regression rate over the same deployments.
 func (c *computer) deploys() {
-	k, n := &c.res.KPIs, &c.res.Counts
+	var f deployFigures
 	ls := c.linkState()
-	deps, byID, tl := ls.deps, ls.byID, ls.tl
+	c.named = ls.byID
+	byID, tl := ls.byID, ls.tl
 	fails := make(map[*Deploy]*failure)
 	fail := func(d *Deploy) *failure {
-		f := fails[d]
-		if f == nil {
-			f = &failure{}
-			fails[d] = f
+		x := fails[d]
+		if x == nil {
+			x = &failure{}
+			fails[d] = x
 		}
-		return f
+		return x
 	}
 	// Rule (a): explicit links, including other services' incidents that
 	// SplitByService passed along for this purpose.
@@ -91,15 +93,15 @@ func (c *computer) deploys() {
 			return
 		}
 		if d, ok := byID[*inc.CausedByDeployID]; ok {
-			f := fail(d)
-			f.explicit = append(f.explicit, inc)
+			x := fail(d)
+			x.explicit = append(x.explicit, inc)
 		}
 	}
 	for _, inc := range c.windowIncidents {
 		explicit(inc)
 		if d := tl.infer(inc, c.s.DeployLinkWindow, ls.explicit); d != nil {
-			f := fail(d)
-			f.inferred = append(f.inferred, inc)
+			x := fail(d)
+			x.inferred = append(x.inferred, inc)
 		}
 	}
 	for i := range c.in.LinkIncidents {
@@ -112,22 +114,23 @@ func (c *computer) deploys() {
 		fail(d).followUp = r
 	}
 
-	var lead, recovery []float64
-	for _, d := range deps {
-		if !c.p.Contains(d.FinishedAt) || !c.envs.isProdChange(d) {
+	// Only production changes count; the order of the loop reaches only
+	// the medians, which sort, and the evidence, which is sorted.
+	for _, d := range ls.prod {
+		if !c.p.Contains(d.FinishedAt) {
 			continue
 		}
 		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: c.depLabel(d), At: d.FinishedAt}
 		if d.IsRollback {
-			n.Rollbacks++
+			f.rollbacks++
 			rb := row
 			rb.Included, rb.Note = true, "rollback"
 			c.ev.add(rb, KPIRollbackRate)
 			continue
 		}
-		n.Deployments++
+		f.deployments++
 		if d.IsHotfix {
-			n.Hotfixes++
+			f.hotfixes++
 		}
 		c.ev.add(row, KPIRollbackRate)
 		dep := row
@@ -135,18 +138,18 @@ func (c *computer) deploys() {
 		c.ev.add(dep, KPIDeployments, KPIDeploysPerWeek)
 
 		cf := row
-		if f := fails[d]; f != nil {
-			n.FailedChanges++
-			n.InferredLinks += len(f.inferred)
-			for _, inc := range f.explicit {
-				recovery = c.recovered(recovery, inc, d, "explicit link")
+		if fl := fails[d]; fl != nil {
+			f.failed++
+			f.inferred += len(fl.inferred)
+			for _, inc := range fl.explicit {
+				f.recovery = c.recovered(f.recovery, inc, d, "explicit link")
 			}
-			for _, inc := range f.inferred {
-				recovery = c.recovered(recovery, inc, d, "inferred link")
+			for _, inc := range fl.inferred {
+				f.recovery = c.recovered(f.recovery, inc, d, "inferred link")
 			}
 			if c.ev != nil {
 				cf.Included = true
-				cf.Note = f.note(d)
+				cf.Note = fl.note(d)
 			}
 		}
 		c.ev.add(cf, KPIChangeFailureRate)
@@ -158,11 +161,11 @@ func (c *computer) deploys() {
 		case d.PerfRegression == nil:
 			pr.Note = "no regression flag; excluded"
 		case *d.PerfRegression:
-			n.DeploymentsPerfFlag++
-			n.PerfRegressions++
+			f.perfFlag++
+			f.perfRegressions++
 			pr.Included, pr.Note = true, "flagged as a performance regression"
 		default:
-			n.DeploymentsPerfFlag++
+			f.perfFlag++
 			pr.Note = "checked, no regression"
 		}
 		c.ev.add(pr, KPIPerfRegressionRate)
@@ -175,7 +178,7 @@ func (c *computer) deploys() {
 			lt.Note = "commit after finish; excluded"
 		default:
 			v := d.FinishedAt.Sub(*d.CommitAt).Hours()
-			lead = append(lead, v)
+			f.lead = append(f.lead, v)
 			if c.ev != nil { // v stays on the stack for ComputeKPIs
 				v := v
 				lt.Value, lt.Included = &v, true
@@ -183,15 +186,46 @@ func (c *computer) deploys() {
 		}
 		c.ev.add(lt, KPILeadTimeMedianHours)
 	}
-	n.DeploymentsWithCommit = len(lead)
-	n.FailedDeployIncidents = len(recovery)
+	c.dep = f
+	c.setDeploys(f)
+}
+
+// deployFigures are the deploy step's counts and the values behind its
+// medians: what a roll-up sums and concatenates from its services
+// (Partial).
+type deployFigures struct {
+	deployments, failed, rollbacks, hotfixes, inferred, perfFlag, perfRegressions int
+	lead, recovery                                                                []float64 // hours; minutes
+}
+
+// add adds o's figures to f's, o's values after f's.
+func (f *deployFigures) add(o deployFigures) {
+	f.deployments += o.deployments
+	f.failed += o.failed
+	f.rollbacks += o.rollbacks
+	f.hotfixes += o.hotfixes
+	f.inferred += o.inferred
+	f.perfFlag += o.perfFlag
+	f.perfRegressions += o.perfRegressions
+	f.lead = append(f.lead, o.lead...)
+	f.recovery = append(f.recovery, o.recovery...)
+}
+
+// setDeploys sets the deploy counts and KPIs from f; the medians sort f's
+// values in place.
+func (c *computer) setDeploys(f deployFigures) {
+	k, n := &c.res.KPIs, &c.res.Counts
+	n.Deployments, n.FailedChanges, n.Rollbacks, n.Hotfixes = f.deployments, f.failed, f.rollbacks, f.hotfixes
+	n.InferredLinks, n.DeploymentsPerfFlag, n.PerfRegressions = f.inferred, f.perfFlag, f.perfRegressions
+	n.DeploymentsWithCommit = len(f.lead)
+	n.FailedDeployIncidents = len(f.recovery)
 	k.Deployments = num(float64(n.Deployments))
 	k.DeploysPerWeek = ratio(float64(n.Deployments), float64(n.Days)/7)
 	k.ChangeFailureRate = ratio(float64(n.FailedChanges), float64(n.Deployments))
 	k.RollbackRate = ratio(float64(n.Rollbacks), float64(n.Deployments+n.Rollbacks))
 	k.PerfRegressionRate = ratio(float64(n.PerfRegressions), float64(n.DeploymentsPerfFlag))
-	k.LeadTimeMedianHours = median(lead)
-	k.FailedDeployRecoveryMedianMinutes = median(recovery)
+	k.LeadTimeMedianHours = median(f.lead)
+	k.FailedDeployRecoveryMedianMinutes = median(f.recovery)
 }
 
 // recovered appends the minutes incident inc, linked (how) to the failed

@@ -60,10 +60,27 @@ type prodTimeline map[int64][]*Deploy
 // array, each service's run sorted. Deploys arrive in finish order from a
 // store, so the runs usually are already and only need checking.
 func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
+	tl, _ := groupProd(deps, envs)
+	return tl
+}
+
+// groupProd is newProdTimeline that also returns the array holding every
+// run: the production changes of deps, each once.
+func groupProd(deps []*Deploy, envs prodEnvs) (prodTimeline, []*Deploy) {
 	prod := make([]*Deploy, 0, len(deps))
 	count := make(map[int64]int)
+	// A window's deploys name a handful of environments, mostly in runs:
+	// the last one's verdict spares folding and hashing each deploy's.
+	var lastEnv string
+	lastProd, seen := false, false
 	for _, d := range deps {
-		if envs.isProdChange(d) {
+		if d.Status != DeploySuccess {
+			continue
+		}
+		if !seen || d.Environment != lastEnv {
+			lastEnv, lastProd, seen = d.Environment, envs.has(d.Environment), true
+		}
+		if lastProd {
 			prod = append(prod, d)
 			count[d.ServiceID]++
 		}
@@ -87,7 +104,7 @@ func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
 		}
 		tl[svc] = run
 	}
-	return tl
+	return tl, grouped
 }
 
 // eligibleForInference reports whether rule (b) may link inc: it names no

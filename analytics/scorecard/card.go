@@ -100,6 +100,9 @@ type Card struct {
 type Parts struct {
 	Services []analytics.Input
 	Tiers    map[int]analytics.Input
+	// Whole says every record of the input split belongs to one of the
+	// services, so their parts together are the whole input.
+	Whole bool
 }
 
 // Split splits in by service and merges the parts by tier. It is the one
@@ -109,6 +112,14 @@ type Parts struct {
 func Split(in analytics.Input, services []analytics.Service) Parts {
 	bySvc := analytics.SplitByService(in)
 	parts := Parts{Services: make([]analytics.Input, len(services)), Tiers: map[int]analytics.Input{}}
+	inScope := make(map[int64]bool, len(services))
+	for _, s := range services {
+		inScope[s.ID] = true
+	}
+	parts.Whole = true
+	for id := range bySvc {
+		parts.Whole = parts.Whole && inScope[id]
+	}
 	byTier := map[int][]analytics.Input{}
 	for i, s := range services {
 		part := bySvc[s.ID]
@@ -167,10 +178,12 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 		Timezone: p.Loc.String(), ToDate: p.InProgress(env.AsOf), PreviousPeriod: prevP.Label,
 		PreviousFrom: prevP.From.Format(time.RFC3339), PreviousTo: prevP.To.Format(time.RFC3339)}
 	parts := Split(in, services)
-	// Rows are independent: compute them on every core, each into its own slot.
+	// Rows are independent: compute them on every core, each into its own
+	// slot. The service rows come first: each keeps what the roll-ups over
+	// it can take instead of recomputing (analytics.Partial).
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	run := func(dst *Row, spec rowSpec, part analytics.Input) {
+	run := func(dst *Row, spec rowSpec, part analytics.Input, keep *partials, from []*partials) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -179,13 +192,24 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 			if ctx.Err() != nil {
 				return // the caller has gone: the rows left are not computed
 			}
-			*dst = env.row(spec, part, p, prevP)
+			*dst = env.row(spec, part, p, prevP, keep, from)
 		}()
 	}
 	card.Services = make([]Row, len(services))
+	kept := make([]partials, len(services))
 	for i, s := range services {
 		tier := s.Tier
-		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i])
+		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i], &kept[i], nil)
+	}
+	wg.Wait()
+	of := func(keep func(analytics.Service) bool) []*partials {
+		var out []*partials
+		for i, s := range services {
+			if keep(s) {
+				out = append(out, &kept[i])
+			}
+		}
+		return out
 	}
 	var tiers []int
 	for tier := 0; tier <= 3; tier++ {
@@ -196,22 +220,33 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	card.Tiers = make([]Row, len(tiers))
 	for i, tier := range tiers {
 		t := tier
-		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, parts.Tiers[tier])
+		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, parts.Tiers[tier],
+			nil, of(func(s analytics.Service) bool { return s.Tier == t }))
 	}
 	teams := teamParts(services, parts)
 	card.Teams = make([]Row, len(teams))
 	for i, tm := range teams {
 		strictest := tm.tier
 		run(&card.Teams[i], rowSpec{kind: KindTeam, name: tm.name, team: tm.name, target: &strictest,
-			judged: func(d analytics.KPIDef) bool { return d.Team }}, tm.in)
+			judged: func(d analytics.KPIDef) bool { return d.Team }}, tm.in, nil, of(func(s analytics.Service) bool { return s.Team == tm.name }))
 	}
-	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in)
+	// The organisation row takes its services' partials only when every
+	// record belongs to one of them.
+	var orgFrom []*partials
+	if parts.Whole {
+		orgFrom = of(func(analytics.Service) bool { return true })
+	}
+	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in, nil, orgFrom)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return card, nil
 }
+
+// partials are what a service row keeps for the roll-ups over it: its
+// current and previous period's analytics.Partial.
+type partials struct{ cur, prev analytics.Partial }
 
 // team is one team's services in scope, merged, and its most critical tier.
 type team struct {
@@ -248,10 +283,29 @@ func teamParts(services []analytics.Service, parts Parts) []team {
 // target of spec.target's tier in force in the period, and the previous
 // period judged by what was in force then. The organisation row has no
 // target of its own.
-func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period) Row {
+//
+// A service row keeps its partials in keep; a roll-up row takes those of
+// its services, from (nil: compute every figure from in).
+func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period, keep *partials, from []*partials) Row {
 	rules, prevRules := env.RulesFor(p), env.RulesFor(prevP)
-	cur := analytics.ComputeKPIs(in, p, rules.Settings)
-	prev := noPrevious(analytics.ComputeKPIs(in, prevP, env.prevSettings(p, prevP)))
+	prevS := env.prevSettings(p, prevP)
+	var cur, prev analytics.Result
+	switch {
+	case keep != nil:
+		cur, keep.cur = analytics.ComputeKPIsPartial(in, p, rules.Settings)
+		prev, keep.prev = analytics.ComputeKPIsPartial(in, prevP, prevS)
+	case from != nil:
+		curParts, prevParts := make([]analytics.Partial, len(from)), make([]analytics.Partial, len(from))
+		for i, x := range from {
+			curParts[i], prevParts[i] = x.cur, x.prev
+		}
+		cur = analytics.ComputeKPIsOf(in, p, rules.Settings, curParts)
+		prev = analytics.ComputeKPIsOf(in, prevP, prevS, prevParts)
+	default:
+		cur = analytics.ComputeKPIs(in, p, rules.Settings)
+		prev = analytics.ComputeKPIs(in, prevP, prevS)
+	}
+	prev = noPrevious(prev)
 	r := Row{Kind: spec.kind, Name: spec.name, Tier: spec.tier, Team: spec.team, Counts: cur.Counts, Result: cur, PrevRes: prev,
 		KPIs: make(map[string]Cell, len(analytics.KPINames))}
 	if spec.kind == KindTeam {
@@ -308,11 +362,18 @@ func Change(cur, prev analytics.KPIs) map[string]*float64 {
 // the first import, or before a service existed): its zero counts would
 // otherwise read as "up from 0", a change that never happened.
 func noPrevious(r analytics.Result) analytics.Result {
-	c := r.Counts
-	if c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue > 0 {
+	if HasRecords(r) {
 		return r
 	}
-	return analytics.Result{Counts: analytics.Counts{Days: c.Days, Services: c.Services}}
+	return analytics.Result{Counts: analytics.Counts{Days: r.Counts.Days, Services: r.Counts.Services}}
+}
+
+// HasRecords reports whether a result counted any record: a Row's PrevRes
+// without any is blanked (shown blank, not as zeros), and is otherwise
+// the previous period's result as computed.
+func HasRecords(r analytics.Result) bool {
+	c := r.Counts
+	return c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue > 0
 }
 
 // Sort keys of SortRows besides the KPI names.
