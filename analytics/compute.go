@@ -237,7 +237,8 @@ func computeOf(in Input, p Period, s Settings, ev Evidence, parts []Partial, kee
 	c := newComputer(in, p, s, ev)
 	c.services()
 	c.incidents()
-	if sum, ok := c.merged(parts); ok {
+	sum, merged := c.merged(parts)
+	if merged {
 		c.res.Counts.RepeatIncidents = sum.repeats
 		c.res.KPIs.RepeatIncidentRate = ratio(float64(sum.repeats), float64(c.res.Counts.Incidents))
 		c.setDeploys(sum.dep)
@@ -245,12 +246,16 @@ func computeOf(in Input, p Period, s Settings, ev Evidence, parts []Partial, kee
 		c.repeats()
 		c.deploys()
 	}
-	var part Partial
-	if keep {
-		part = c.partial() // before setDeploys's medians could be reached again
-	}
 	c.pages()
-	c.oncall()
+	if merged {
+		c.setOnCall(sum.oncall)
+	} else {
+		c.oncall()
+	}
+	var part Partial
+	if keep && !merged {
+		part = c.partial()
+	}
 	c.toil()
 	c.postmortems()
 	c.actionItems()
@@ -301,6 +306,7 @@ type computer struct {
 	periodIncidentOK map[*Incident]bool
 	dep              deployFigures     // what the deploy step found (Partial)
 	named            map[int64]*Deploy // the window's deploys an incident names (linkState.byID)
+	tally            onCallTally       // the period's pages per person (Partial)
 }
 
 func (c *computer) inWindow(t time.Time) bool {

@@ -9,9 +9,11 @@ import (
 // roll-up over several services (a tier, a team, the organisation) can
 // take instead of computing it again from every record: the deploy
 // figures (the counts, and the lead and recovery times behind the
-// medians, which sort) and the repeat incidents. Both depend only on the
-// service's own records and on the incidents naming its deploys, which
-// SplitByService passes to it, with one exception: an incident naming a
+// medians, which sort), the repeat incidents and the on-call tally per
+// person (interruptions add up, nights and shifts unite; the fairness
+// figures are drawn from the sum). They depend only on the service's own
+// records and on the incidents naming its deploys, which SplitByService
+// passes to it, with one exception: an incident naming a
 // deploy of another service of the roll-up makes rule (b) see its own
 // service differently alone than together ("no incident names any deploy
 // of that service", docs/metrics.md), so a roll-up holding such an
@@ -22,6 +24,7 @@ type Partial struct {
 	key     partialKey
 	dep     deployFigures
 	repeats int
+	oncall  onCallTally
 	own     []int64 // the window's deploys of the service that an incident names
 	other   []int64 // deploys the service's incidents name that are not its own in the window
 }
@@ -31,12 +34,13 @@ type Partial struct {
 type partialKey struct {
 	from, to, winFrom, winTo, depFrom, depTo int64 // Unix nanoseconds
 	link, lookback                           time.Duration
+	shiftDays                                int
 	envs                                     string
 }
 
 func (c *computer) partialKey() partialKey {
 	return partialKey{from: c.p.From.UnixNano(), to: c.p.To.UnixNano(), winFrom: c.winFrom.UnixNano(), winTo: c.winTo.UnixNano(),
-		depFrom: c.depW.From.UnixNano(), depTo: c.depW.To.UnixNano(), link: c.s.DeployLinkWindow, lookback: c.s.RepeatLookback,
+		depFrom: c.depW.From.UnixNano(), depTo: c.depW.To.UnixNano(), link: c.s.DeployLinkWindow, lookback: c.s.RepeatLookback, shiftDays: c.s.ShiftDays,
 		envs: strings.Join(c.s.ProdEnvironments, "\x00")}
 }
 
@@ -61,9 +65,9 @@ func ComputeKPIsOf(in Input, p Period, s Settings, parts []Partial) Result {
 }
 
 // partial is what this computation of one service's records gives a
-// roll-up; c.deploys and c.repeats must have run.
+// roll-up; c.deploys, c.repeats and c.oncall must have run.
 func (c *computer) partial() Partial {
-	part := Partial{ok: true, key: c.partialKey(), dep: c.dep, repeats: c.res.Counts.RepeatIncidents}
+	part := Partial{ok: true, key: c.partialKey(), dep: c.dep, repeats: c.res.Counts.RepeatIncidents, oncall: c.tally}
 	for id := range c.named {
 		part.own = append(part.own, id)
 	}
@@ -104,6 +108,7 @@ func (c *computer) merged(parts []Partial) (Partial, bool) {
 		}
 		sum.repeats += parts[i].repeats
 		sum.dep.add(parts[i].dep)
+		sum.oncall.add(parts[i].oncall)
 	}
 	return sum, true
 }

@@ -14,7 +14,8 @@ import (
 // naming deploys of their own service, of other services (of the same
 // group and not), deploys outside the input and outside the deploy window,
 // rollbacks and hotfixes, non-production and oddly written environments,
-// and repeated titles.
+// repeated titles, and pages reaching people across services and under
+// two names.
 func partialInput(r *rand.Rand) Input {
 	start := at("2026-09-20T00:00:00Z")
 	span := 45 * 24 * time.Hour
@@ -67,6 +68,23 @@ func partialInput(r *rand.Rand) Input {
 		}
 		in.Incidents = append(in.Incidents, inc)
 	}
+	// Pages reaching a few people, some under two names, across services.
+	people := []string{"Ana", "ana@example.com", "Bo", "Cy", "", "Dee"}
+	for i := range r.IntN(150) {
+		trig := when()
+		pg := Page{ID: int64(i + 1), ServiceID: int64(r.IntN(services) + 1), Title: "page", TriggeredAt: trig,
+			Responder: people[r.IntN(len(people))]}
+		if r.IntN(3) > 0 {
+			ack := trig.Add(time.Duration(r.IntN(40)+1) * time.Minute)
+			pg.AcknowledgedAt = &ack
+		}
+		if r.IntN(4) == 0 {
+			res := trig.Add(time.Duration(r.IntN(10)+1) * time.Minute)
+			pg.ResolvedAt = &res
+		}
+		in.Pages = append(in.Pages, pg)
+	}
+	in.People = People{"ana@example.com": "Ana"}
 	// An incident of a service outside the input naming a deploy in it.
 	if len(in.Deploys) > 0 {
 		id := in.Deploys[r.IntN(len(in.Deploys))].ID

@@ -110,6 +110,16 @@ type Parts struct {
 // history both come from it, so they count the same records. in holds
 // distinct records, as a store loads them (analytics.MergeParts).
 func Split(in analytics.Input, services []analytics.Service) Parts {
+	parts, byTier := splitServices(in, services)
+	for tier, ins := range byTier {
+		parts.Tiers[tier] = analytics.MergeParts(ins...)
+	}
+	return parts
+}
+
+// splitServices is Split up to the tier merges: it returns each tier's
+// service parts in order instead, for the caller to merge.
+func splitServices(in analytics.Input, services []analytics.Service) (Parts, map[int][]analytics.Input) {
 	bySvc := analytics.SplitByService(in)
 	parts := Parts{Services: make([]analytics.Input, len(services)), Tiers: map[int]analytics.Input{}}
 	inScope := make(map[int64]bool, len(services))
@@ -127,10 +137,7 @@ func Split(in analytics.Input, services []analytics.Service) Parts {
 		parts.Services[i] = part
 		byTier[s.Tier] = append(byTier[s.Tier], part)
 	}
-	for tier, ins := range byTier {
-		parts.Tiers[tier] = analytics.MergeParts(ins...)
-	}
-	return parts
+	return parts, byTier
 }
 
 // PrevPeriod is the period p is compared with: the previous one, cut at
@@ -177,13 +184,14 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	card := &Card{Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), ToDate: p.InProgress(env.AsOf), PreviousPeriod: prevP.Label,
 		PreviousFrom: prevP.From.Format(time.RFC3339), PreviousTo: prevP.To.Format(time.RFC3339)}
-	parts := Split(in, services)
+	parts, byTier := splitServices(in, services)
 	// Rows are independent: compute them on every core, each into its own
 	// slot. The service rows come first: each keeps what the roll-ups over
-	// it can take instead of recomputing (analytics.Partial).
+	// it can take instead of recomputing (analytics.Partial); the roll-ups'
+	// records are merged meanwhile.
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	run := func(dst *Row, spec rowSpec, part analytics.Input, keep *partials, from []*partials) {
+	spawn := func(work func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -192,14 +200,31 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 			if ctx.Err() != nil {
 				return // the caller has gone: the rows left are not computed
 			}
-			*dst = env.row(spec, part, p, prevP, keep, from)
+			work()
 		}()
+	}
+	run := func(dst *Row, spec rowSpec, part analytics.Input, keep *partials, from []*partials) {
+		spawn(func() { *dst = env.row(spec, part, p, prevP, keep, from) })
 	}
 	card.Services = make([]Row, len(services))
 	kept := make([]partials, len(services))
 	for i, s := range services {
 		tier := s.Tier
 		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i], &kept[i], nil)
+	}
+	var tiers []int
+	for tier := 0; tier <= 3; tier++ {
+		if _, ok := byTier[tier]; ok {
+			tiers = append(tiers, tier)
+		}
+	}
+	tierIn := make([]analytics.Input, len(tiers))
+	for i, tier := range tiers {
+		spawn(func() { tierIn[i] = analytics.MergeParts(byTier[tier]...) })
+	}
+	teams := teamParts(services, parts)
+	for i := range teams {
+		spawn(func() { teams[i].in = analytics.MergeParts(teams[i].parts...) })
 	}
 	wg.Wait()
 	of := func(keep func(analytics.Service) bool) []*partials {
@@ -211,19 +236,12 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 		}
 		return out
 	}
-	var tiers []int
-	for tier := 0; tier <= 3; tier++ {
-		if _, ok := parts.Tiers[tier]; ok {
-			tiers = append(tiers, tier)
-		}
-	}
 	card.Tiers = make([]Row, len(tiers))
 	for i, tier := range tiers {
 		t := tier
-		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, parts.Tiers[tier],
+		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, tierIn[i],
 			nil, of(func(s analytics.Service) bool { return s.Tier == t }))
 	}
-	teams := teamParts(services, parts)
 	card.Teams = make([]Row, len(teams))
 	for i, tm := range teams {
 		strictest := tm.tier
@@ -248,14 +266,17 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 // current and previous period's analytics.Partial.
 type partials struct{ cur, prev analytics.Partial }
 
-// team is one team's services in scope, merged, and its most critical tier.
+// team is one team's services in scope (their parts, and merged) and its
+// most critical tier.
 type team struct {
-	name string
-	tier int
-	in   analytics.Input
+	name  string
+	tier  int
+	parts []analytics.Input
+	in    analytics.Input
 }
 
-// teamParts merges each team's service parts, teams in name order.
+// teamParts collects each team's service parts, teams in name order; the
+// caller merges them.
 func teamParts(services []analytics.Service, parts Parts) []team {
 	byName := map[string]*team{}
 	ins := map[string][]analytics.Input{}
@@ -274,7 +295,7 @@ func teamParts(services []analytics.Service, parts Parts) []team {
 	out := make([]team, len(names))
 	for i, n := range names {
 		out[i] = *byName[n]
-		out[i].in = analytics.MergeParts(ins[n]...)
+		out[i].parts = ins[n]
 	}
 	return out
 }
