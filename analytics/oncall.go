@@ -138,6 +138,7 @@ func ComputeOnCallHealth(in Input, p Period, s Settings) OnCallHealth {
 	}
 	byTeam := map[string][]*Page{}
 	var all []*Page
+	in.Pages = cutSorted(in.Pages, pageAt, in.ordered&orderedPages != 0, p.From, p.To) // only p's count
 	for i := range in.Pages {
 		pg := &in.Pages[i]
 		if !p.Contains(pg.TriggeredAt) {

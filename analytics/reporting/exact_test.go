@@ -113,6 +113,16 @@ func checkFastPaths(t *testing.T, seed uint64) {
 			}
 			in := load(t, st, env, services, p)
 			sameJSON(t, what+" sources", d.Sources, analytics.CountsBySource(in, p, env.SettingsFor(p)))
+			// On-call health comes from the report's one load, not a load of p.
+			oncall := analytics.ComputeOnCallHealth(in, p, env.SettingsFor(p))
+			for i := range oncall.Teams {
+				oncall.Teams[i].People = nil
+			}
+			oncall.All.People = nil
+			if len(services) == 0 {
+				oncall = analytics.OnCallHealth{}
+			}
+			sameJSON(t, what+" on-call health", rep.Program.OnCall, oncall)
 		}
 	}
 }

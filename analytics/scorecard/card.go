@@ -227,6 +227,9 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 		spawn(func() { teams[i].in = analytics.MergeParts(teams[i].parts...) })
 	}
 	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err // the roll-ups are not started
+	}
 	of := func(keep func(analytics.Service) bool) []*partials {
 		var out []*partials
 		for i, s := range services {
