@@ -31,14 +31,7 @@ func partialInput(r *rand.Rand) Input {
 		fin := when()
 		d := Deploy{ID: int64(i + 1), ServiceID: int64(r.IntN(services) + 1), Environment: envs[r.IntN(len(envs))],
 			Status: DeploySuccess, FinishedAt: fin}
-		switch r.IntN(8) {
-		case 0:
-			d.IsRollback = true
-		case 1:
-			d.IsHotfix = true
-		case 2:
-			d.Status = DeployFailed
-		}
+		varyDeploy(&d, r.IntN(8))
 		if r.IntN(3) > 0 {
 			c := fin.Add(-time.Duration(r.IntN(100)+1) * time.Hour)
 			d.CommitAt = &c
@@ -174,6 +167,19 @@ func TestPartialsRefuseCrossNamedGroup(t *testing.T) {
 	c = newComputer(ins[0], p, s, nil)
 	if _, ok := c.merged([]Partial{other}); ok {
 		t.Error("a part of another period was taken")
+	}
+}
+
+// varyDeploy makes d a rollback, a hotfix or a failed deploy for k 0, 1
+// and 2, and leaves it a plain deploy otherwise.
+func varyDeploy(d *Deploy, k int) {
+	switch k {
+	case 0:
+		d.IsRollback = true
+	case 1:
+		d.IsHotfix = true
+	case 2:
+		d.Status = DeployFailed
 	}
 }
 

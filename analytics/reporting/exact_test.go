@@ -173,19 +173,17 @@ func noPrev(r analytics.Result) analytics.Result {
 }
 
 func teamServices(services []analytics.Service, team string) []analytics.Service {
-	var out []analytics.Service
-	for _, s := range services {
-		if s.Team == team {
-			out = append(out, s)
-		}
-	}
-	return out
+	return servicesWhere(services, func(s analytics.Service) bool { return s.Team == team })
 }
 
 func tierServices(services []analytics.Service, tier int) []analytics.Service {
+	return servicesWhere(services, func(s analytics.Service) bool { return s.Tier == tier })
+}
+
+func servicesWhere(services []analytics.Service, keep func(analytics.Service) bool) []analytics.Service {
 	var out []analytics.Service
 	for _, s := range services {
-		if s.Tier == tier {
+		if keep(s) {
 			out = append(out, s)
 		}
 	}
