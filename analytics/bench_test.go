@@ -32,14 +32,9 @@ func syntheticInput() Input {
 		fin := when()
 		d := Deploy{ID: int64(i + 1), ServiceID: int64(r.IntN(services) + 1), Environment: "production",
 			Status: DeploySuccess, FinishedAt: fin, CommitAt: func() *time.Time { x := fin.Add(-time.Duration(r.IntN(200)) * time.Hour); return &x }()}
-		switch r.IntN(20) {
-		case 0:
-			d.IsRollback = true
-		case 1:
-			d.IsHotfix = true
-		case 2:
-			d.Status = DeployFailed
-		case 3:
+		k := r.IntN(20)
+		varyDeploy(&d, k)
+		if k == 3 {
 			d.Environment = "staging"
 		}
 		// Regression flags on three deploys in four, from the index so

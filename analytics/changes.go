@@ -17,6 +17,7 @@ type failure struct {
 // services whose incidents name their causes (with the evidence).
 type linkState struct {
 	deps     []*Deploy
+	prod     []*Deploy // the production changes of deps, grouped by service (tl's runs)
 	byID     map[int64]*Deploy
 	tl       prodTimeline
 	explicit map[int64]*Incident
@@ -32,18 +33,6 @@ type linkState struct {
 // loaded (a report loads years at once): an incident naming a deploy
 // outside it names, for explicitServices, a deploy not in the input.
 func (c *computer) linkState() linkState {
-	ls := linkState{byID: make(map[int64]*Deploy)}
-	for i := range c.in.Deploys {
-		d := &c.in.Deploys[i]
-		if d.FinishedAt.Before(c.depW.From) || !d.FinishedAt.Before(c.depW.To) {
-			continue
-		}
-		ls.deps = append(ls.deps, d)
-		if _, dup := ls.byID[d.ID]; !dup {
-			ls.byID[d.ID] = d
-		}
-	}
-	ls.tl = newProdTimeline(ls.deps, c.envs)
 	// Other services' incidents that SplitByService passed along name
 	// deploys too.
 	named := slices.Clip(c.windowIncidents)
@@ -52,6 +41,30 @@ func (c *computer) linkState() linkState {
 			named = append(named, inc)
 		}
 	}
+	// byID holds only the deploys an incident names: those are all it is
+	// asked for, and a map of every deploy of the window was most of the
+	// cost of a computation.
+	want := make(map[int64]struct{})
+	for _, inc := range named {
+		if inc.CausedByDeployID != nil {
+			want[*inc.CausedByDeployID] = struct{}{}
+		}
+	}
+	ls := linkState{byID: make(map[int64]*Deploy, len(want))}
+	ls.deps = make([]*Deploy, 0, len(c.in.Deploys))
+	for i := range c.in.Deploys {
+		d := &c.in.Deploys[i]
+		if d.FinishedAt.Before(c.depW.From) || !d.FinishedAt.Before(c.depW.To) {
+			continue
+		}
+		ls.deps = append(ls.deps, d)
+		if _, named := want[d.ID]; named {
+			if _, dup := ls.byID[d.ID]; !dup {
+				ls.byID[d.ID] = d
+			}
+		}
+	}
+	ls.tl, ls.prod = groupProd(ls.deps, c.envs)
 	ls.explicit = explicitServices(named, ls.byID)
 	return ls
 }
@@ -60,17 +73,18 @@ func (c *computer) linkState() linkState {
 // rate, rollback rate, lead time and failed deploy recovery; and the
 // performance-regression rate over the same deployments.
 func (c *computer) deploys() {
-	k, n := &c.res.KPIs, &c.res.Counts
+	var f deployFigures
 	ls := c.linkState()
-	deps, byID, tl := ls.deps, ls.byID, ls.tl
+	c.named = ls.byID
+	byID, tl := ls.byID, ls.tl
 	fails := make(map[*Deploy]*failure)
 	fail := func(d *Deploy) *failure {
-		f := fails[d]
-		if f == nil {
-			f = &failure{}
-			fails[d] = f
+		x := fails[d]
+		if x == nil {
+			x = &failure{}
+			fails[d] = x
 		}
-		return f
+		return x
 	}
 	// Rule (a): explicit links, including other services' incidents that
 	// SplitByService passed along for this purpose.
@@ -79,15 +93,15 @@ func (c *computer) deploys() {
 			return
 		}
 		if d, ok := byID[*inc.CausedByDeployID]; ok {
-			f := fail(d)
-			f.explicit = append(f.explicit, inc)
+			x := fail(d)
+			x.explicit = append(x.explicit, inc)
 		}
 	}
 	for _, inc := range c.windowIncidents {
 		explicit(inc)
 		if d := tl.infer(inc, c.s.DeployLinkWindow, ls.explicit); d != nil {
-			f := fail(d)
-			f.inferred = append(f.inferred, inc)
+			x := fail(d)
+			x.inferred = append(x.inferred, inc)
 		}
 	}
 	for i := range c.in.LinkIncidents {
@@ -100,22 +114,23 @@ func (c *computer) deploys() {
 		fail(d).followUp = r
 	}
 
-	var lead, recovery []float64
-	for _, d := range deps {
-		if !c.p.Contains(d.FinishedAt) || !c.envs.isProdChange(d) {
+	// Only production changes count; the order of the loop reaches only
+	// the medians, which sort, and the evidence, which is sorted.
+	for _, d := range ls.prod {
+		if !c.p.Contains(d.FinishedAt) {
 			continue
 		}
 		row := EvidenceRow{Kind: KindDeploy, ID: d.ID, Label: c.depLabel(d), At: d.FinishedAt}
 		if d.IsRollback {
-			n.Rollbacks++
+			f.rollbacks++
 			rb := row
 			rb.Included, rb.Note = true, "rollback"
 			c.ev.add(rb, KPIRollbackRate)
 			continue
 		}
-		n.Deployments++
+		f.deployments++
 		if d.IsHotfix {
-			n.Hotfixes++
+			f.hotfixes++
 		}
 		c.ev.add(row, KPIRollbackRate)
 		dep := row
@@ -123,26 +138,18 @@ func (c *computer) deploys() {
 		c.ev.add(dep, KPIDeployments, KPIDeploysPerWeek)
 
 		cf := row
-		if f := fails[d]; f != nil {
-			n.FailedChanges++
-			cf.Included = true
-			cf.Note = f.note(d)
-			for _, inc := range append(slices.Clip(f.explicit), f.inferred...) {
-				how := "explicit link"
-				if inc.CausedByDeployID == nil {
-					how = "inferred link"
-					n.InferredLinks++
-				}
-				rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: c.incLabel(inc), At: inc.DetectedAt,
-					Note: c.note("%s to deploy #%d", how, d.ID)}
-				if inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt) {
-					v := minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
-					recovery = append(recovery, v)
-					rr.Value, rr.Included = &v, true
-				} else {
-					rr.Note += "; not resolved, excluded"
-				}
-				c.ev.add(rr, KPIFailedDeployRecoveryMedianMinutes)
+		if fl := fails[d]; fl != nil {
+			f.failed++
+			f.inferred += len(fl.inferred)
+			for _, inc := range fl.explicit {
+				f.recovery = c.recovered(f.recovery, inc, d, "explicit link")
+			}
+			for _, inc := range fl.inferred {
+				f.recovery = c.recovered(f.recovery, inc, d, "inferred link")
+			}
+			if c.ev != nil {
+				cf.Included = true
+				cf.Note = fl.note(d)
 			}
 		}
 		c.ev.add(cf, KPIChangeFailureRate)
@@ -154,11 +161,11 @@ func (c *computer) deploys() {
 		case d.PerfRegression == nil:
 			pr.Note = "no regression flag; excluded"
 		case *d.PerfRegression:
-			n.DeploymentsPerfFlag++
-			n.PerfRegressions++
+			f.perfFlag++
+			f.perfRegressions++
 			pr.Included, pr.Note = true, "flagged as a performance regression"
 		default:
-			n.DeploymentsPerfFlag++
+			f.perfFlag++
 			pr.Note = "checked, no regression"
 		}
 		c.ev.add(pr, KPIPerfRegressionRate)
@@ -171,20 +178,78 @@ func (c *computer) deploys() {
 			lt.Note = "commit after finish; excluded"
 		default:
 			v := d.FinishedAt.Sub(*d.CommitAt).Hours()
-			lead = append(lead, v)
-			lt.Value, lt.Included = &v, true
+			f.lead = append(f.lead, v)
+			if c.ev != nil { // v stays on the stack for ComputeKPIs
+				v := v
+				lt.Value, lt.Included = &v, true
+			}
 		}
 		c.ev.add(lt, KPILeadTimeMedianHours)
 	}
-	n.DeploymentsWithCommit = len(lead)
-	n.FailedDeployIncidents = len(recovery)
+	c.dep = f
+	c.setDeploys(f)
+}
+
+// deployFigures are the deploy step's counts and the values behind its
+// medians: what a roll-up sums and concatenates from its services
+// (Partial).
+type deployFigures struct {
+	deployments, failed, rollbacks, hotfixes, inferred, perfFlag, perfRegressions int
+	lead, recovery                                                                []float64 // hours; minutes
+}
+
+// add adds o's figures to f's, o's values after f's.
+func (f *deployFigures) add(o deployFigures) {
+	f.deployments += o.deployments
+	f.failed += o.failed
+	f.rollbacks += o.rollbacks
+	f.hotfixes += o.hotfixes
+	f.inferred += o.inferred
+	f.perfFlag += o.perfFlag
+	f.perfRegressions += o.perfRegressions
+	f.lead = append(f.lead, o.lead...)
+	f.recovery = append(f.recovery, o.recovery...)
+}
+
+// setDeploys sets the deploy counts and KPIs from f; the medians sort f's
+// values in place.
+func (c *computer) setDeploys(f deployFigures) {
+	k, n := &c.res.KPIs, &c.res.Counts
+	n.Deployments, n.FailedChanges, n.Rollbacks, n.Hotfixes = f.deployments, f.failed, f.rollbacks, f.hotfixes
+	n.InferredLinks, n.DeploymentsPerfFlag, n.PerfRegressions = f.inferred, f.perfFlag, f.perfRegressions
+	n.DeploymentsWithCommit = len(f.lead)
+	n.FailedDeployIncidents = len(f.recovery)
 	k.Deployments = num(float64(n.Deployments))
 	k.DeploysPerWeek = ratio(float64(n.Deployments), float64(n.Days)/7)
 	k.ChangeFailureRate = ratio(float64(n.FailedChanges), float64(n.Deployments))
 	k.RollbackRate = ratio(float64(n.Rollbacks), float64(n.Deployments+n.Rollbacks))
 	k.PerfRegressionRate = ratio(float64(n.PerfRegressions), float64(n.DeploymentsPerfFlag))
-	k.LeadTimeMedianHours = median(lead)
-	k.FailedDeployRecoveryMedianMinutes = median(recovery)
+	k.LeadTimeMedianHours = median(f.lead)
+	k.FailedDeployRecoveryMedianMinutes = median(f.recovery)
+}
+
+// recovered appends the minutes incident inc, linked (how) to the failed
+// deployment d, took to resolve to recovery, when it is resolved, and adds
+// its evidence row.
+func (c *computer) recovered(recovery []float64, inc *Incident, d *Deploy, how string) []float64 {
+	resolved := inc.ResolvedAt != nil && !inc.ResolvedAt.Before(inc.DetectedAt)
+	var v float64
+	if resolved {
+		v = minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
+		recovery = append(recovery, v)
+	}
+	if c.ev == nil {
+		return recovery
+	}
+	rr := EvidenceRow{Kind: KindIncident, ID: inc.ID, Label: incLabel(inc), At: inc.DetectedAt,
+		Note: fmt.Sprintf("%s to deploy #%d", how, d.ID)}
+	if resolved {
+		rr.Value, rr.Included = &v, true
+	} else {
+		rr.Note += "; not resolved, excluded"
+	}
+	c.ev.add(rr, KPIFailedDeployRecoveryMedianMinutes)
+	return recovery
 }
 
 // note explains a failed change in one line.

@@ -226,13 +226,36 @@ func ComputeKPIs(in Input, p Period, s Settings) Result {
 }
 
 func compute(in Input, p Period, s Settings, ev Evidence) Result {
+	c, _ := computeOf(in, p, s, ev, nil, false)
+	return c.res
+}
+
+// computeOf runs every step of a computation. With parts (Partial) it
+// takes the deploy figures and repeat incidents from them when that is
+// exact; keep collects what a roll-up of in's service could take.
+func computeOf(in Input, p Period, s Settings, ev Evidence, parts []Partial, keep bool) (*computer, Partial) {
 	c := newComputer(in, p, s, ev)
 	c.services()
 	c.incidents()
-	c.repeats()
-	c.deploys()
+	sum, merged := c.merged(parts)
+	if merged {
+		c.res.Counts.RepeatIncidents = sum.repeats
+		c.res.KPIs.RepeatIncidentRate = ratio(float64(sum.repeats), float64(c.res.Counts.Incidents))
+		c.setDeploys(sum.dep)
+	} else {
+		c.repeats()
+		c.deploys()
+	}
 	c.pages()
-	c.oncall()
+	if merged {
+		c.setOnCall(sum.oncall)
+	} else {
+		c.oncall()
+	}
+	var part Partial
+	if keep && !merged {
+		part = c.partial()
+	}
 	c.toil()
 	c.postmortems()
 	c.actionItems()
@@ -240,7 +263,7 @@ func compute(in Input, p Period, s Settings, ev Evidence) Result {
 	c.program()
 	c.ev.sortRows()
 	c.res.Evidence = c.ev
-	return c.res
+	return c, part
 }
 
 // newComputer prepares one computation of p over in; ev nil collects no
@@ -259,7 +282,6 @@ func newComputer(in Input, p Period, s Settings, ev Evidence) *computer {
 		asOf:  s.asOf(p),
 		envs:  newProdEnvs(s),
 		ev:    ev,
-		memo:  map[string]string{},
 		svcTZ: map[int64]*time.Location{},
 	}
 	c.winFrom, c.winTo = winFrom, winTo
@@ -277,12 +299,14 @@ type computer struct {
 	depW             Window // the deploys a computation of p sees (LoadWindows.Deploys)
 	envs             prodEnvs
 	ev               Evidence
-	memo             map[string]string // title → normalised title
 	svcTZ            map[int64]*time.Location
 	res              Result
 	windowIncidents  []*Incident // detected in [winFrom, winTo), Input.Incidents only
 	periodIncidents  []*Incident
 	periodIncidentOK map[*Incident]bool
+	dep              deployFigures     // what the deploy step found (Partial)
+	named            map[int64]*Deploy // the window's deploys an incident names (linkState.byID)
+	tally            onCallTally       // the period's pages per person (Partial)
 }
 
 func (c *computer) inWindow(t time.Time) bool {

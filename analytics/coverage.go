@@ -34,6 +34,7 @@ func CountsBySource(in Input, p Period, s Settings) []SourceCounts {
 	// compute keeps to): a report passes years of records for one period.
 	from, to := s.InputWindow(p)
 	dw := s.LoadWindows(p).Deploys
+	in = in.within(from, to, dw) // the same windows, by a binary search when in is in order
 	inside := func(t, from, to time.Time) bool { return !t.Before(from) && t.Before(to) }
 	for _, x := range in.Incidents {
 		if inside(x.DetectedAt, from, to) {

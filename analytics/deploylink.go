@@ -19,6 +19,9 @@ func newProdEnvs(s Settings) prodEnvs {
 }
 
 func (m prodEnvs) has(env string) bool {
+	if _, ok := m[env]; ok { // as sources mostly write it: no case folding to do
+		return true
+	}
 	_, ok := m[strings.ToLower(strings.TrimSpace(env))]
 	return ok
 }
@@ -50,27 +53,58 @@ func deployOrder(a, b *Deploy) int {
 }
 
 // prodTimeline holds each service's successful production deploys
-// (rollbacks included), sorted by deployOrder. It is built with one sort.
+// (rollbacks included), sorted by deployOrder.
 type prodTimeline map[int64][]*Deploy
 
+// newProdTimeline groups the production changes of deps by service, in one
+// array, each service's run sorted. Deploys arrive in finish order from a
+// store, so the runs usually are already and only need checking.
 func newProdTimeline(deps []*Deploy, envs prodEnvs) prodTimeline {
-	prod := make([]*Deploy, 0, len(deps))
-	for _, d := range deps {
-		if envs.isProdChange(d) {
-			prod = append(prod, d)
-		}
-	}
-	slices.SortFunc(prod, deployOrder)
-	tl := make(prodTimeline)
-	for i := 0; i < len(prod); {
-		j := i + 1
-		for j < len(prod) && prod[j].ServiceID == prod[i].ServiceID {
-			j++
-		}
-		tl[prod[i].ServiceID] = prod[i:j:j]
-		i = j
-	}
+	tl, _ := groupProd(deps, envs)
 	return tl
+}
+
+// groupProd is newProdTimeline that also returns the array holding every
+// run: the production changes of deps, each once.
+func groupProd(deps []*Deploy, envs prodEnvs) (prodTimeline, []*Deploy) {
+	prod := make([]*Deploy, 0, len(deps))
+	count := make(map[int64]int)
+	// A window's deploys name a handful of environments, mostly in runs:
+	// the last one's verdict spares folding and hashing each deploy's.
+	var lastEnv string
+	lastProd, seen := false, false
+	for _, d := range deps {
+		if d.Status != DeploySuccess {
+			continue
+		}
+		if !seen || d.Environment != lastEnv {
+			lastEnv, lastProd, seen = d.Environment, envs.has(d.Environment), true
+		}
+		if lastProd {
+			prod = append(prod, d)
+			count[d.ServiceID]++
+		}
+	}
+	next := make(map[int64]int, len(count))
+	off := 0
+	for svc, n := range count {
+		next[svc] = off
+		off += n
+	}
+	grouped := make([]*Deploy, len(prod))
+	for _, d := range prod {
+		grouped[next[d.ServiceID]] = d
+		next[d.ServiceID]++
+	}
+	tl := make(prodTimeline, len(count))
+	for svc, end := range next {
+		run := grouped[end-count[svc] : end : end]
+		if !slices.IsSortedFunc(run, deployOrder) {
+			slices.SortFunc(run, deployOrder)
+		}
+		tl[svc] = run
+	}
+	return tl, grouped
 }
 
 // eligibleForInference reports whether rule (b) may link inc: it names no

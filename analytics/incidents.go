@@ -110,25 +110,17 @@ func (c *computer) incidents() {
 	k.TTMMinutes = mean(ttm)
 }
 
-// fingerprint is Fingerprint with the title normalisation memoised, since
-// alert-generated titles repeat a lot and the regexps dominate the cost:
-// per computation (memo) and across computations (normalizedTitle), for a
-// scorecard computes each incident's period once per row it appears in.
+// fingerprint is Fingerprint with the title normalisation memoised across
+// computations (titleFingerprint), since alert-generated titles repeat a
+// lot and the regexps dominate the cost, and a scorecard computes each
+// incident's period once per row it appears in.
 func (c *computer) fingerprint(inc *Incident) string {
 	if inc.Fingerprint != "" || inc.ProblemRef != "" {
 		if fp := Fingerprint(Incident{Fingerprint: inc.Fingerprint, ProblemRef: inc.ProblemRef}); fp != "" {
 			return fp
 		}
 	}
-	t, ok := c.memo[inc.Title]
-	if !ok {
-		t = normalizedTitle(inc.Title)
-		c.memo[inc.Title] = t
-	}
-	if t == "" {
-		return ""
-	}
-	return "title:" + t
+	return titleFingerprint(inc.Title)
 }
 
 // repeats marks period incidents that repeat an earlier incident of the same
@@ -181,29 +173,34 @@ func (c *computer) repeats() {
 	c.res.KPIs.RepeatIncidentRate = ratio(float64(n.RepeatIncidents), float64(n.Incidents))
 }
 
-// titleMemo holds NormalizeTitle's results across computations: a
-// scorecard's service, tier, team and organisation rows and a report's
-// dozens of periods see the same incidents, and the normalisation's
-// regexps were the largest part of their cost (docs/performance.md). It is
-// a pure function's cache, so sharing it cannot change a result; it stops
-// growing at titleMemoMax titles so a history of unique titles cannot hold
-// memory without bound (beyond it titles are normalised each time).
+// titleMemo holds the title fingerprints ("title:" and the normalised
+// title, or "" for a title that normalises to nothing) across
+// computations: a scorecard's service, tier, team and organisation rows and
+// a report's dozens of periods see the same incidents, and the
+// normalisation's regexps were the largest part of their cost
+// (docs/performance.md). It is a pure function's cache, so sharing it
+// cannot change a result; it stops growing at titleMemoMax titles so a
+// history of unique titles cannot hold memory without bound (beyond it
+// titles are normalised each time).
 var (
-	titleMemo  sync.Map // title → normalised title
+	titleMemo  sync.Map // title → fingerprint
 	titleMemoN atomic.Int64
 )
 
 const titleMemoMax = 200_000
 
-func normalizedTitle(title string) string {
-	if t, ok := titleMemo.Load(title); ok {
-		return t.(string)
+func titleFingerprint(title string) string {
+	if fp, ok := titleMemo.Load(title); ok {
+		return fp.(string)
 	}
-	t := NormalizeTitle(title)
+	fp := ""
+	if t := NormalizeTitle(title); t != "" {
+		fp = "title:" + t
+	}
 	if titleMemoN.Load() < titleMemoMax {
-		if _, loaded := titleMemo.LoadOrStore(title, t); !loaded {
+		if _, loaded := titleMemo.LoadOrStore(title, fp); !loaded {
 			titleMemoN.Add(1)
 		}
 	}
-	return t
+	return fp
 }

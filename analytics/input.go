@@ -40,7 +40,52 @@ type Input struct {
 	// People merges responders named differently by different sources
 	// (on-call health); nil resolves every responder to itself.
 	People People
+
+	// ordered records which of the time-keyed slices are known to be in
+	// time order (Ordered), so cutting them to a period's windows needs no
+	// pass over years of records to check.
+	ordered orderFlags
 }
+
+// orderFlags are the slices of an Input verified in time order: incidents
+// and link incidents by detection, deploys by finish, pages by trigger.
+type orderFlags uint8
+
+const (
+	orderedIncidents orderFlags = 1 << iota
+	orderedLinks
+	orderedDeploys
+	orderedPages
+)
+
+// Ordered returns in with each of its incidents, link incidents, deploys
+// and pages checked once for time order (detection, detection, finish,
+// trigger), as a store returns them. Every later cut of the result
+// (Cut, and each period Compute takes) and every part SplitByService makes
+// of it then skips the check, which is a pass over every record: a report
+// computes dozens of periods from years of records. Sub-slices keep the
+// order, so the marks stay true; an Input whose slices are modified in
+// place afterwards must be passed through Ordered again.
+func (in Input) Ordered() Input {
+	in.ordered = 0
+	if sortedBy(in.Incidents, incidentAt) {
+		in.ordered |= orderedIncidents
+	}
+	if sortedBy(in.LinkIncidents, incidentAt) {
+		in.ordered |= orderedLinks
+	}
+	if sortedBy(in.Deploys, deployAt) {
+		in.ordered |= orderedDeploys
+	}
+	if sortedBy(in.Pages, pageAt) {
+		in.ordered |= orderedPages
+	}
+	return in
+}
+
+func incidentAt(x *Incident) time.Time { return x.DetectedAt }
+func deployAt(x *Deploy) time.Time     { return x.FinishedAt }
+func pageAt(x *Page) time.Time         { return x.TriggeredAt }
 
 // SplitByService groups every slice of in by ServiceID, for a per-service
 // scorecard in one pass. Each service's Input holds that Service (when it
@@ -153,6 +198,10 @@ func SplitByService(in Input) map[int64]Input {
 	out := make(map[int64]Input, len(parts))
 	for id, x := range parts {
 		x.People = in.People
+		// Each part keeps its records in in's order, so what in's were
+		// known to be in time order still are; a part's link incidents
+		// come from two slices and are not.
+		x.ordered = in.ordered &^ orderedLinks
 		out[id] = *x
 	}
 	return out
@@ -163,7 +212,20 @@ func SplitByService(in Input) map[int64]Input {
 // original: records are the same when their IDs are (ID 0 is never treated
 // as a duplicate), SLI days when SLO and day are, toil weeks when team and
 // week are.
-func MergeInputs(ins ...Input) Input {
+func MergeInputs(ins ...Input) Input { return merge(ins, false) }
+
+// MergeParts is MergeInputs for parts of one SplitByService of an input
+// whose incidents, deploys, pages, action items and SLI days are distinct
+// records (as a store loads them): every such record is in one part only,
+// so those are concatenated, in the parts' order, without the look-ups
+// that drop duplicates, which were most of a roll-up's cost. Toil weeks,
+// program records, link incidents and services, which SplitByService
+// passes to several parts, are merged as MergeInputs merges them, so the
+// result is MergeInputs's.
+func MergeParts(parts ...Input) Input { return merge(parts, true) }
+
+// merge is MergeInputs, or MergeParts when distinct.
+func merge(ins []Input, distinct bool) Input {
 	// Size every map and slice once: a tier or organisation merge holds
 	// hundreds of thousands of records, and growing them was most of the
 	// merge's cost.
@@ -179,23 +241,30 @@ func MergeInputs(ins ...Input) Input {
 	}
 	out := Input{Services: capped[Service](nSvc), Incidents: capped[Incident](nInc), Deploys: capped[Deploy](nDep),
 		Pages: capped[Page](nPg), ActionItems: capped[ActionItem](nAI), SLIDays: capped[SLIDay](nSLI), Toil: capped[ToilWeek](nToil)}
+	seen := func(n int) map[int64]struct{} {
+		if distinct {
+			return nil
+		}
+		return make(map[int64]struct{}, n)
+	}
 	svc := make(map[int64]struct{}, nSvc)
-	inc := make(map[int64]struct{}, nInc)
-	dep := make(map[int64]struct{}, nDep)
-	pg := make(map[int64]struct{}, nPg)
-	ai := make(map[int64]struct{}, nAI)
+	inc, dep, pg, ai := seen(nInc), seen(nDep), seen(nPg), seen(nAI)
 	type sliKey struct {
 		slo int64
 		day time.Time
 	}
-	sli := make(map[sliKey]bool, nSLI)
+	var sli map[sliKey]bool
+	if !distinct {
+		sli = make(map[sliKey]bool, nSLI)
+	}
 	type toilKey struct {
 		team int64
 		week time.Time
 	}
 	toil := make(map[toilKey]bool, nToil)
+	// fresh reports whether id is new to seen (always, for distinct parts).
 	fresh := func(seen map[int64]struct{}, id int64) bool {
-		if id == 0 {
+		if id == 0 || seen == nil {
 			return true
 		}
 		if _, dup := seen[id]; dup {
@@ -210,30 +279,16 @@ func MergeInputs(ins ...Input) Input {
 				out.Services = append(out.Services, x)
 			}
 		}
-		for _, x := range in.Incidents {
-			if fresh(inc, x.ID) {
-				out.Incidents = append(out.Incidents, x)
-			}
-		}
-		for _, x := range in.Deploys {
-			if fresh(dep, x.ID) {
-				out.Deploys = append(out.Deploys, x)
-			}
-		}
-		for _, x := range in.Pages {
-			if fresh(pg, x.ID) {
-				out.Pages = append(out.Pages, x)
-			}
-		}
-		for _, x := range in.ActionItems {
-			if fresh(ai, x.ID) {
-				out.ActionItems = append(out.ActionItems, x)
-			}
-		}
+		out.Incidents = appendFresh(out.Incidents, in.Incidents, inc, func(x *Incident) int64 { return x.ID }, fresh)
+		out.Deploys = appendFresh(out.Deploys, in.Deploys, dep, func(x *Deploy) int64 { return x.ID }, fresh)
+		out.Pages = appendFresh(out.Pages, in.Pages, pg, func(x *Page) int64 { return x.ID }, fresh)
+		out.ActionItems = appendFresh(out.ActionItems, in.ActionItems, ai, func(x *ActionItem) int64 { return x.ID }, fresh)
 		for _, x := range in.SLIDays {
 			k := sliKey{x.SLOID, x.Day.UTC()}
-			if !sli[k] {
-				sli[k] = true
+			if sli == nil || !sli[k] {
+				if sli != nil {
+					sli[k] = true
+				}
 				out.SLIDays = append(out.SLIDays, x)
 			}
 		}
@@ -256,6 +311,9 @@ func MergeInputs(ins ...Input) Input {
 	}
 	// Link-only incidents stay only when the merged set lacks them as real
 	// incidents, and then once.
+	if distinct {
+		inc = realLinked(ins, out.Incidents)
+	}
 	linked := map[int64]bool{}
 	for _, in := range ins {
 		for _, x := range in.LinkIncidents {
@@ -264,6 +322,42 @@ func MergeInputs(ins ...Input) Input {
 			}
 			linked[x.ID] = true
 			out.LinkIncidents = append(out.LinkIncidents, x)
+		}
+	}
+	return out
+}
+
+// appendFresh appends the records of xs whose ID (by id) fresh accepts.
+// A nil seen accepts every record: the records are distinct, and they are
+// copied in one go.
+func appendFresh[T any](out, xs []T, seen map[int64]struct{}, id func(*T) int64, fresh func(map[int64]struct{}, int64) bool) []T {
+	if seen == nil {
+		return append(out, xs...)
+	}
+	for i := range xs {
+		if fresh(seen, id(&xs[i])) {
+			out = append(out, xs[i])
+		}
+	}
+	return out
+}
+
+// realLinked returns the IDs of the parts' link incidents that are among
+// incidents: for distinct parts, the only look-ups the link merge makes.
+func realLinked(ins []Input, incidents []Incident) map[int64]struct{} {
+	want := map[int64]bool{}
+	for _, in := range ins {
+		for _, x := range in.LinkIncidents {
+			want[x.ID] = true
+		}
+	}
+	out := map[int64]struct{}{}
+	if len(want) == 0 {
+		return out
+	}
+	for i := range incidents {
+		if want[incidents[i].ID] {
+			out[incidents[i].ID] = struct{}{}
 		}
 	}
 	return out
@@ -278,10 +372,10 @@ func MergeInputs(ins ...Input) Input {
 // of a report or a trend a pass over the years of records loaded for all
 // of them at once.
 func (in Input) within(from, to time.Time, deploys Window) Input {
-	in.Incidents = cutSorted(in.Incidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
-	in.LinkIncidents = cutSorted(in.LinkIncidents, func(x *Incident) time.Time { return x.DetectedAt }, from, to)
-	in.Deploys = cutSorted(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, deploys.From, deploys.To)
-	in.Pages = cutSorted(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, from, to)
+	in.Incidents = cutSorted(in.Incidents, incidentAt, in.ordered&orderedIncidents != 0, from, to)
+	in.LinkIncidents = cutSorted(in.LinkIncidents, incidentAt, in.ordered&orderedLinks != 0, from, to)
+	in.Deploys = cutSorted(in.Deploys, deployAt, in.ordered&orderedDeploys != 0, deploys.From, deploys.To)
+	in.Pages = cutSorted(in.Pages, pageAt, in.ordered&orderedPages != 0, from, to)
 	return in
 }
 
@@ -295,18 +389,17 @@ func (in Input) within(from, to time.Time, deploys Window) Input {
 // part, so a report that loads years at once can split and compute each
 // period from just that period's records.
 func (in Input) Cut(w LoadWindows) Input {
-	inc := func(x *Incident) time.Time { return x.DetectedAt }
-	in.Incidents = cutOrFilter(in.Incidents, inc, w.Incidents)
-	in.LinkIncidents = cutOrFilter(in.LinkIncidents, inc, w.Incidents)
-	in.Deploys = cutOrFilter(in.Deploys, func(x *Deploy) time.Time { return x.FinishedAt }, w.Deploys)
-	in.Pages = cutOrFilter(in.Pages, func(x *Page) time.Time { return x.TriggeredAt }, w.Rest)
+	in.Incidents = cutOrFilter(in.Incidents, incidentAt, in.ordered&orderedIncidents != 0, w.Incidents)
+	in.LinkIncidents = cutOrFilter(in.LinkIncidents, incidentAt, in.ordered&orderedLinks != 0, w.Incidents)
+	in.Deploys = cutOrFilter(in.Deploys, deployAt, in.ordered&orderedDeploys != 0, w.Deploys)
+	in.Pages = cutOrFilter(in.Pages, pageAt, in.ordered&orderedPages != 0, w.Rest)
 	return in
 }
 
 // cutOrFilter is cutSorted for any order: the records of xs with at in w,
-// in their order.
-func cutOrFilter[T any](xs []T, at func(*T) time.Time, w Window) []T {
-	if !sortedBy(xs, at) {
+// in their order. ordered says xs is known to be in order of at.
+func cutOrFilter[T any](xs []T, at func(*T) time.Time, ordered bool, w Window) []T {
+	if !ordered && !sortedBy(xs, at) {
 		var out []T
 		for i := range xs {
 			if t := at(&xs[i]); !t.Before(w.From) && t.Before(w.To) {
@@ -337,10 +430,10 @@ func capped[T any](n int) []T {
 }
 
 // cutSorted returns the records of xs with at in [from, to) when xs is in
-// order of at, else xs itself. The result shares xs's array and keeps the
-// records' order.
-func cutSorted[T any](xs []T, at func(*T) time.Time, from, to time.Time) []T {
-	if !sortedBy(xs, at) {
+// order of at (known to be when ordered), else xs itself. The result shares
+// xs's array and keeps the records' order.
+func cutSorted[T any](xs []T, at func(*T) time.Time, ordered bool, from, to time.Time) []T {
+	if !ordered && !sortedBy(xs, at) {
 		return xs
 	}
 	return cutRange(xs, at, from, to)

@@ -138,6 +138,7 @@ func ComputeOnCallHealth(in Input, p Period, s Settings) OnCallHealth {
 	}
 	byTeam := map[string][]*Page{}
 	var all []*Page
+	in.Pages = cutSorted(in.Pages, pageAt, in.ordered&orderedPages != 0, p.From, p.To) // only p's count
 	for i := range in.Pages {
 		pg := &in.Pages[i]
 		if !p.Contains(pg.TriggeredAt) {
@@ -159,24 +160,52 @@ func ComputeOnCallHealth(in Input, p Period, s Settings) OnCallHealth {
 
 // onCallLoad aggregates pages (all in p) per resolved responder.
 func onCallLoad(pages []*Page, tz map[int64]*time.Location, people People, p Period, s Settings) OnCallLoad {
-	type acc struct {
-		r      ResponderLoad
-		nights map[time.Time]bool
-		shifts map[int64]bool
-	}
+	return tallyOnCall(pages, tz, people, p, s).load(s)
+}
+
+// responderTally is one person's interruptions as they are counted.
+type responderTally struct {
+	r      ResponderLoad
+	nights map[time.Time]bool
+	shifts map[int64]bool
+}
+
+// onCallTally is a group's pages counted per person, before the group's
+// figures are drawn from it: what a roll-up adds up from its services
+// (Partial), since a person's interruptions, nights and shifts over
+// several services are the sums and unions of theirs on each.
+type onCallTally struct {
+	by           map[string]*responderTally
+	unattributed int
+}
+
+// tallyOnCall counts pages (all in p) per resolved responder.
+func tallyOnCall(pages []*Page, tz map[int64]*time.Location, people People, p Period, s Settings) onCallTally {
 	shift := time.Duration(max(s.ShiftDays, 1)) * 24 * time.Hour
-	by := map[string]*acc{}
-	var l OnCallLoad
+	t := onCallTally{by: map[string]*responderTally{}}
+	// Resolving a responder folds case and looks aliases up; the same few
+	// people answer thousands of pages, so each is resolved once.
+	type named struct{ name, email string }
+	resolved := map[named]string{}
 	for _, pg := range pages {
-		who := people.interrupted(*pg)
-		if who == "" {
-			l.Unattributed++
+		r, ok := pg.Interrupted()
+		if !ok {
+			t.unattributed++
 			continue
 		}
-		a := by[who]
+		who, seen := resolved[named{r.Name, r.Email}]
+		if !seen {
+			who = people.Person(r)
+			resolved[named{r.Name, r.Email}] = who
+		}
+		if who == "" {
+			t.unattributed++
+			continue
+		}
+		a := t.by[who]
 		if a == nil {
-			a = &acc{r: ResponderLoad{Person: who}, nights: map[time.Time]bool{}, shifts: map[int64]bool{}}
-			by[who] = a
+			a = &responderTally{r: ResponderLoad{Person: who}, nights: map[time.Time]bool{}, shifts: map[int64]bool{}}
+			t.by[who] = a
 		}
 		loc := tz[pg.ServiceID]
 		if loc == nil {
@@ -196,6 +225,38 @@ func onCallLoad(pages []*Page, tz map[int64]*time.Location, people People, p Per
 		}
 		a.shifts[int64(pg.TriggeredAt.Sub(p.From)/shift)] = true
 	}
+	return t
+}
+
+// add adds o's counts to t's, copying what it takes: o may be shared.
+func (t *onCallTally) add(o onCallTally) {
+	if t.by == nil {
+		t.by = map[string]*responderTally{}
+	}
+	t.unattributed += o.unattributed
+	for who, x := range o.by {
+		a := t.by[who]
+		if a == nil {
+			a = &responderTally{r: ResponderLoad{Person: who}, nights: make(map[time.Time]bool, len(x.nights)), shifts: make(map[int64]bool, len(x.shifts))}
+			t.by[who] = a
+		}
+		a.r.Interruptions += x.r.Interruptions
+		a.r.Business += x.r.Business
+		a.r.Off += x.r.Off
+		a.r.Sleep += x.r.Sleep
+		for n := range x.nights {
+			a.nights[n] = true
+		}
+		for sh := range x.shifts {
+			a.shifts[sh] = true
+		}
+	}
+}
+
+// load draws the group's on-call load from the tally.
+func (t onCallTally) load(s Settings) OnCallLoad {
+	by := t.by
+	l := OnCallLoad{Unattributed: t.unattributed}
 	counts := make([]float64, 0, len(by))
 	for _, a := range by {
 		r := a.r
@@ -301,18 +362,8 @@ func (c *computer) oncall() {
 			pages = append(pages, pg)
 		}
 	}
-	l := onCallLoad(pages, tz, c.in.People, c.p, c.s)
-	n, k := &c.res.Counts, &c.res.KPIs
-	n.Responders = len(l.People)
-	n.PagesWithResponder = l.Interruptions
-	n.InterruptionsBusiness, n.InterruptionsOff, n.InterruptionsSleep = l.Business, l.Off, l.Sleep
-	n.SleepInterrupted = l.SleepInterrupted
-	if len(l.People) > 0 {
-		k.OnCallLoadGini = l.Gini
-		k.OnCallLoadMaxToMedian = l.MaxToMedian
-		k.SleepInterruptedResponders = num(float64(l.SleepInterrupted))
-		k.OnCallHealthIndex = l.Health.Value
-	}
+	c.tally = tallyOnCall(pages, tz, c.in.People, c.p, c.s)
+	l := c.setOnCall(c.tally)
 	if c.ev == nil {
 		return
 	}
@@ -341,4 +392,22 @@ func (c *computer) oncall() {
 		c.ev.add(EvidenceRow{Kind: KindResponder, ID: int64(i + 1), Label: label, Value: &sl, Included: r.SleepInterrupted, At: c.p.From, Note: note},
 			KPISleepInterruptedResponders)
 	}
+}
+
+// setOnCall sets the on-call counts and fairness KPIs from t (a roll-up's
+// sum of its services' tallies, or this computation's own).
+func (c *computer) setOnCall(t onCallTally) OnCallLoad {
+	l := t.load(c.s)
+	n, k := &c.res.Counts, &c.res.KPIs
+	n.Responders = len(l.People)
+	n.PagesWithResponder = l.Interruptions
+	n.InterruptionsBusiness, n.InterruptionsOff, n.InterruptionsSleep = l.Business, l.Off, l.Sleep
+	n.SleepInterrupted = l.SleepInterrupted
+	if len(l.People) > 0 {
+		k.OnCallLoadGini = l.Gini
+		k.OnCallLoadMaxToMedian = l.MaxToMedian
+		k.SleepInterruptedResponders = num(float64(l.SleepInterrupted))
+		k.OnCallHealthIndex = l.Health.Value
+	}
+	return l
 }

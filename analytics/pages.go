@@ -1,6 +1,7 @@
 package analytics
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -28,52 +29,28 @@ func (c *computer) pages() {
 			loc = time.UTC
 		}
 		lt := pg.TriggeredAt.In(loc)
-		base := EvidenceRow{Kind: KindPage, ID: pg.ID, Label: c.note("#%d %s", pg.ID, pg.Title), At: pg.TriggeredAt}
-		all := base
-		all.Included = true
-		c.ev.add(all, KPIPagesTotal, KPIPagesPerShift)
-
-		row := base
-		wd := lt.Weekday()
-		if wd == time.Saturday || wd == time.Sunday || !inHours(lt.Hour(), c.s.BusinessStartHour, c.s.BusinessEndHour) {
+		wd, h := lt.Weekday(), lt.Hour()
+		afterHours := wd == time.Saturday || wd == time.Sunday || !inHours(h, c.s.BusinessStartHour, c.s.BusinessEndHour)
+		sleep := inHours(h, c.s.SleepStartHour, c.s.SleepEndHour)
+		verdict := classifyPage(pg, c.s.NoiseAutoResolve)
+		if afterHours {
 			n.PagesAfterHours++
-			row.Included = true
 		}
-		row.Note = "local " + lt.Format("Mon 15:04 MST")
-		c.ev.add(row, KPIPagesAfterHours)
-		row.Included = inHours(lt.Hour(), c.s.SleepStartHour, c.s.SleepEndHour)
-		if row.Included {
+		if sleep {
 			n.PagesSleepHours++
 		}
-		c.ev.add(row, KPIPagesSleepHours)
-
-		row = base
-		switch v := ClassifyPage(*pg, c.s); v {
-		case PageClassifiedNoise:
-			row.Included, row.Note = true, "classified not actionable"
-		case PageClassifiedActionable:
-			row.Note = "classified actionable"
-		case PageAutoResolvedNoise:
-			row.Included = true
-			row.Note = c.note("unacknowledged, resolved after %s, no incident", pg.ResolvedAt.Sub(pg.TriggeredAt))
-		}
-		if row.Included {
+		if verdict.Noise() {
 			n.NoisePages++
 		}
-		c.ev.add(row, KPIAlertNoiseRatio)
-
-		row = base
-		switch {
-		case pg.AcknowledgedAt == nil:
-			row.Note = "not acknowledged"
-		case pg.AcknowledgedAt.Before(pg.TriggeredAt):
-			row.Note = "acknowledged before trigger; excluded"
-		default:
-			v := minutes(pg.AcknowledgedAt.Sub(pg.TriggeredAt))
-			mtta = append(mtta, v)
-			row.Value, row.Included = &v, true
+		acked := pg.AcknowledgedAt != nil && !pg.AcknowledgedAt.Before(pg.TriggeredAt)
+		var ack float64
+		if acked {
+			ack = minutes(pg.AcknowledgedAt.Sub(pg.TriggeredAt))
+			mtta = append(mtta, ack)
 		}
-		c.ev.add(row, KPIMTTAPagesMinutes)
+		if c.ev != nil { // ComputeKPIs wants no rows: no labels or notes to format
+			c.pageEvidence(pg, lt, afterHours, sleep, verdict, acked, ack)
+		}
 	}
 	n.PagesWithAck = len(mtta)
 	if c.s.ShiftDays > 0 {
@@ -85,6 +62,45 @@ func (c *computer) pages() {
 	k.PagesPerShift = ratio(float64(n.Pages), n.Shifts)
 	k.AlertNoiseRatio = ratio(float64(n.NoisePages), float64(n.Pages))
 	k.MTTAPagesMinutes = mean(mtta)
+}
+
+// pageEvidence adds page pg's rows to the evidence of the page KPIs: lt is
+// its local trigger time, the rest what pages() found.
+func (c *computer) pageEvidence(pg *Page, lt time.Time, afterHours, sleep bool, verdict PageVerdict, acked bool, ack float64) {
+	base := EvidenceRow{Kind: KindPage, ID: pg.ID, Label: fmt.Sprintf("#%d %s", pg.ID, pg.Title), At: pg.TriggeredAt}
+	all := base
+	all.Included = true
+	c.ev.add(all, KPIPagesTotal, KPIPagesPerShift)
+
+	row := base
+	row.Included = afterHours
+	row.Note = "local " + lt.Format("Mon 15:04 MST")
+	c.ev.add(row, KPIPagesAfterHours)
+	row.Included = sleep
+	c.ev.add(row, KPIPagesSleepHours)
+
+	row = base
+	switch verdict {
+	case PageClassifiedNoise:
+		row.Included, row.Note = true, "classified not actionable"
+	case PageClassifiedActionable:
+		row.Note = "classified actionable"
+	case PageAutoResolvedNoise:
+		row.Included = true
+		row.Note = fmt.Sprintf("unacknowledged, resolved after %s, no incident", pg.ResolvedAt.Sub(pg.TriggeredAt))
+	}
+	c.ev.add(row, KPIAlertNoiseRatio)
+
+	row = base
+	switch {
+	case pg.AcknowledgedAt == nil:
+		row.Note = "not acknowledged"
+	case !acked:
+		row.Note = "acknowledged before trigger; excluded"
+	default:
+		row.Value, row.Included = &ack, true
+	}
+	c.ev.add(row, KPIMTTAPagesMinutes)
 }
 
 // PageVerdict is how the alert noise ratio counts a page (docs/metrics.md,
@@ -108,7 +124,11 @@ func (v PageVerdict) Noise() bool { return v == PageClassifiedNoise || v == Page
 // beats the heuristic either way; otherwise a page is noise when nobody
 // acknowledged it, it is linked to no incident and it resolved within
 // s.NoiseAutoResolve (inclusive) of triggering.
-func ClassifyPage(pg Page, s Settings) PageVerdict {
+func ClassifyPage(pg Page, s Settings) PageVerdict { return classifyPage(&pg, s.NoiseAutoResolve) }
+
+// classifyPage is ClassifyPage without copying the page and the settings,
+// for the KPI's loop over every page of a period.
+func classifyPage(pg *Page, autoResolve time.Duration) PageVerdict {
 	switch {
 	case pg.Actionable != nil:
 		if *pg.Actionable {
@@ -116,7 +136,7 @@ func ClassifyPage(pg Page, s Settings) PageVerdict {
 		}
 		return PageClassifiedNoise
 	case pg.AcknowledgedAt == nil && pg.IncidentID == nil && pg.ResolvedAt != nil &&
-		!pg.ResolvedAt.Before(pg.TriggeredAt) && pg.ResolvedAt.Sub(pg.TriggeredAt) <= s.NoiseAutoResolve:
+		!pg.ResolvedAt.Before(pg.TriggeredAt) && pg.ResolvedAt.Sub(pg.TriggeredAt) <= autoResolve:
 		return PageAutoResolvedNoise
 	}
 	return PageUnclassified

@@ -289,6 +289,8 @@ func DeployDays(in Input, p Period, s Settings) (perWeek, perMonth float64, depl
 	envs := newProdEnvs(s)
 	start := civil(p.From.In(p.Loc))
 	days := map[int]bool{} // day index from the period's first day
+	// Only p's deploys count: a report passes years of them.
+	in.Deploys = cutSorted(in.Deploys, deployAt, in.ordered&orderedDeploys != 0, p.From, p.To)
 	for i := range in.Deploys {
 		d := &in.Deploys[i]
 		if !p.Contains(d.FinishedAt) || !envs.isDeployment(d) {

@@ -21,7 +21,9 @@ import (
 // SQLite file and checks every number the fast paths serve — a report's one
 // load shared by its scorecard, history, tier history, months and trend,
 // the engine's cut of sorted inputs to a period's window, the shared title
-// normalisation and the pre-sized merges — against a recompute of that one
+// normalisation, the pre-sized merges and the roll-up rows built from
+// their services' partials (tier, team and organisation rows, now and in
+// the previous period) — against a recompute of that one
 // period from the records a lone scorecard of it would load, shuffled so
 // no cut applies. Data sets vary in size (empty included) and hold open
 // incidents, repeated titles, duplicate-looking records, cross-service
@@ -84,8 +86,17 @@ func checkFastPaths(t *testing.T, seed uint64) {
 				one := []analytics.Service{s}
 				sameResult(t, what+" card service "+s.Name, d.Card.Services[i].Result, recompute(t, st, env, one, p, env.SettingsFor(p)))
 			}
+			// Roll-up rows take their services' partials (analytics.Partial):
+			// each must be what its services' records give, now and before.
 			for _, row := range d.Card.Tiers {
-				sameResult(t, what+" card "+row.Name, row.Result, recompute(t, st, env, tierServices(services, *row.Tier), p, env.SettingsFor(p)))
+				in := tierServices(services, *row.Tier)
+				sameResult(t, what+" card "+row.Name, row.Result, recompute(t, st, env, in, p, env.SettingsFor(p)))
+				sameResult(t, what+" card "+row.Name+" previous", row.PrevRes, noPrev(recompute(t, st, env, in, prev, prevSettingsOf(env, p, prev))))
+			}
+			for _, row := range d.Card.Teams {
+				in := teamServices(services, row.Name)
+				sameResult(t, what+" card team "+row.Name, row.Result, recompute(t, st, env, in, p, env.SettingsFor(p)))
+				sameResult(t, what+" card team "+row.Name+" previous", row.PrevRes, noPrev(recompute(t, st, env, in, prev, prevSettingsOf(env, p, prev))))
 			}
 			for i, ep := range d.Earlier {
 				sameResult(t, what+" history "+ep.Label, d.EarlierScope[i], recompute(t, st, env, services, ep, env.SettingsFor(ep)))
@@ -102,6 +113,16 @@ func checkFastPaths(t *testing.T, seed uint64) {
 			}
 			in := load(t, st, env, services, p)
 			sameJSON(t, what+" sources", d.Sources, analytics.CountsBySource(in, p, env.SettingsFor(p)))
+			// On-call health comes from the report's one load, not a load of p.
+			oncall := analytics.ComputeOnCallHealth(in, p, env.SettingsFor(p))
+			for i := range oncall.Teams {
+				oncall.Teams[i].People = nil
+			}
+			oncall.All.People = nil
+			if len(services) == 0 {
+				oncall = analytics.OnCallHealth{}
+			}
+			sameJSON(t, what+" on-call health", rep.Program.OnCall, oncall)
 		}
 	}
 }
@@ -151,10 +172,18 @@ func noPrev(r analytics.Result) analytics.Result {
 	return analytics.Result{Counts: analytics.Counts{Days: c.Days, Services: c.Services}}
 }
 
+func teamServices(services []analytics.Service, team string) []analytics.Service {
+	return servicesWhere(services, func(s analytics.Service) bool { return s.Team == team })
+}
+
 func tierServices(services []analytics.Service, tier int) []analytics.Service {
+	return servicesWhere(services, func(s analytics.Service) bool { return s.Tier == tier })
+}
+
+func servicesWhere(services []analytics.Service, keep func(analytics.Service) bool) []analytics.Service {
 	var out []analytics.Service
 	for _, s := range services {
-		if s.Tier == tier {
+		if keep(s) {
 			out = append(out, s)
 		}
 	}

@@ -44,14 +44,12 @@ type Delivered struct {
 	LowSample bool
 }
 
-// loadProgram computes the report's Program for the scope's services.
-func loadProgram(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, services []analytics.Service) (Program, error) {
+// loadProgram computes the report's Program for the scope's services; in
+// is the report's load, which holds the records of p (and the pages,
+// responders and people on-call health counts, as a full load of p would).
+func loadProgram(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, services []analytics.Service, in analytics.Input) (Program, error) {
 	prog := Program{Quarterly: p.Kind == analytics.Quarter}
 	if len(services) > 0 {
-		in, err := scorecard.Load(ctx, st, env, services, p)
-		if err != nil {
-			return prog, err
-		}
 		prog.OnCall = analytics.ComputeOnCallHealth(in, p, env.SettingsFor(p))
 		for i := range prog.OnCall.Teams {
 			prog.OnCall.Teams[i].People = nil

@@ -106,17 +106,14 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 		return nil, NotStartedError{p.Label}
 	}
 	months := scorecard.Months(p, 12)
-	d, in, err := load(ctx, st, env, p, req, months)
+	d, in, trend, err := load(ctx, st, env, p, req, months)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d), Months: months}
-	if r.Trend, err = env.SeriesFrom(ctx, in, months); err != nil {
-		return nil, err
-	}
+	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d), Months: months, Trend: trend}
 	if r.Commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier); err != nil {
 		return nil, err
 	}
@@ -124,20 +121,21 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	if err != nil {
 		return nil, err
 	}
-	if r.Program, err = loadProgram(ctx, st, env, p, req, services); err != nil {
+	if r.Program, err = loadProgram(ctx, st, env, p, req, services, in); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
-// load loads and computes everything report.Build needs for p, and returns
-// the records it loaded, which also cover months (the trend charts). Every
+// load loads and computes everything report.Build needs for p, and
+// returns the records it loaded, which also cover months, and the scope's
+// KPIs in each of them (the trend charts). Every
 // period is computed and judged by the rules in force in it. The records
 // are read once, for the union of every period's windows: the scorecard,
 // the history, the months and the trend all compute from that one input,
 // which holds every record each of them would have loaded on its own (the
 // engine ignores the rest), so they count what separate loads counted.
-func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (report.Data, analytics.Input, error) {
+func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (report.Data, analytics.Input, []analytics.Result, error) {
 	sc := req.Scope()
 	rules := env.RulesFor(p)
 	d := report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
@@ -147,7 +145,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	}
 	services, err := env.Filter(sc)
 	if err != nil {
-		return d, analytics.Input{}, err
+		return d, analytics.Input{}, nil, err
 	}
 	// Target streaks ("for the sixth quarter in a row") need the periods
 	// before the previous one, back to the first without data, at most
@@ -164,16 +162,20 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	periods := append(slices.Clone(window), p.Prev(), env.PrevPeriod(p), p)
 	in, err := scorecard.LoadLean(ctx, st, env, services, append(periods, months...)...)
 	if err != nil {
-		return d, in, err
+		return d, in, nil, err
 	}
 	// The scorecard splits and computes only the records of its periods.
 	prev := env.PrevPeriod(p)
 	cardIn := in.Cut(env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(prev).LoadWindows(prev)))
 	if d.Card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p); err != nil {
-		return d, in, err
+		return d, in, nil, err
 	}
-	if err := compute(ctx, &d, in, env, services, window); err != nil {
-		return d, in, err
+	trend, err := env.SeriesFrom(ctx, in, months)
+	if err != nil {
+		return d, in, nil, err
+	}
+	if err := compute(ctx, &d, in, env, services, window, months, trend); err != nil {
+		return d, in, nil, err
 	}
 	if len(services) > 0 {
 		ids := make([]int64, len(services))
@@ -181,13 +183,13 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 			ids[i] = s.ID
 		}
 		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
-			return d, in, err
+			return d, in, nil, err
 		}
 	}
 	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
-		return d, in, err
+		return d, in, nil, err
 	}
-	return d, in, nil
+	return d, in, trend, nil
 }
 
 // compute runs the engine over a report's loaded records: the periods
@@ -195,8 +197,11 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 // quarter's months, the counts by source and the DORA bands, each period
 // by the rules in force in it. It checks ctx before every engine run and
 // stops with its error once the reader has gone: a report runs the engine
-// dozens of times.
-func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period) error {
+// dozens of times. What the scorecard (d.Card) and the trend (months,
+// trend) already computed by the same rules is taken from them: the
+// period and its previous one for the DORA bands, a quarter's months.
+func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period,
+	months []analytics.Period, trend []analytics.Result) error {
 	p := d.Period
 	rules := env.RulesFor(p)
 	for i := len(window) - 1; i >= 0; i-- {
@@ -235,7 +240,13 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.SettingsFor(m)).KPIs)
+			// The trend's month is the same computation (scorecard.Series).
+			i := slices.IndexFunc(months, func(x analytics.Period) bool { return x.From.Equal(m.From) && x.To.Equal(m.To) })
+			if i < 0 {
+				d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.SettingsFor(m)).KPIs)
+				continue
+			}
+			d.MonthKPIs = append(d.MonthKPIs, trend[i].KPIs)
 		}
 	}
 	if err := ctx.Err(); err != nil {
@@ -246,8 +257,18 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 	if d.ToDate {
 		prevSettings.AsOf = d.Prev.To // as the scorecard compares: pending as at the cut
 	}
-	cur := analytics.ComputeKPIs(in, p, rules.Settings)
-	prev := analytics.ComputeKPIs(in, d.Prev, prevSettings)
+	// The scorecard's organisation row is the scope's period and previous
+	// period by these rules (its previous one blanked when it has no
+	// records, and then computed again).
+	var cur, prev analytics.Result
+	if d.Card != nil {
+		cur, prev = d.Card.Org.Result, d.Card.Org.PrevRes
+	} else {
+		cur = analytics.ComputeKPIs(in, p, rules.Settings)
+	}
+	if d.Card == nil || !scorecard.HasRecords(prev) {
+		prev = analytics.ComputeKPIs(in, d.Prev, prevSettings)
+	}
 	d.Sources = analytics.CountsBySource(in, p, rules.Settings)
 	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)

@@ -100,14 +100,36 @@ type Card struct {
 type Parts struct {
 	Services []analytics.Input
 	Tiers    map[int]analytics.Input
+	// Whole says every record of the input split belongs to one of the
+	// services, so their parts together are the whole input.
+	Whole bool
 }
 
 // Split splits in by service and merges the parts by tier. It is the one
 // tier roll-up rule: the scorecard's tier rows and the reports' tier
-// history both come from it, so they count the same records.
+// history both come from it, so they count the same records. in holds
+// distinct records, as a store loads them (analytics.MergeParts).
 func Split(in analytics.Input, services []analytics.Service) Parts {
+	parts, byTier := splitServices(in, services)
+	for tier, ins := range byTier {
+		parts.Tiers[tier] = analytics.MergeParts(ins...)
+	}
+	return parts
+}
+
+// splitServices is Split up to the tier merges: it returns each tier's
+// service parts in order instead, for the caller to merge.
+func splitServices(in analytics.Input, services []analytics.Service) (Parts, map[int][]analytics.Input) {
 	bySvc := analytics.SplitByService(in)
 	parts := Parts{Services: make([]analytics.Input, len(services)), Tiers: map[int]analytics.Input{}}
+	inScope := make(map[int64]bool, len(services))
+	for _, s := range services {
+		inScope[s.ID] = true
+	}
+	parts.Whole = true
+	for id := range bySvc {
+		parts.Whole = parts.Whole && inScope[id]
+	}
 	byTier := map[int][]analytics.Input{}
 	for i, s := range services {
 		part := bySvc[s.ID]
@@ -115,10 +137,7 @@ func Split(in analytics.Input, services []analytics.Service) Parts {
 		parts.Services[i] = part
 		byTier[s.Tier] = append(byTier[s.Tier], part)
 	}
-	for tier, ins := range byTier {
-		parts.Tiers[tier] = analytics.MergeInputs(ins...)
-	}
-	return parts
+	return parts, byTier
 }
 
 // PrevPeriod is the period p is compared with: the previous one, cut at
@@ -165,11 +184,14 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	card := &Card{Period: p.Label, From: p.From.Format(time.RFC3339), To: p.To.Format(time.RFC3339),
 		Timezone: p.Loc.String(), ToDate: p.InProgress(env.AsOf), PreviousPeriod: prevP.Label,
 		PreviousFrom: prevP.From.Format(time.RFC3339), PreviousTo: prevP.To.Format(time.RFC3339)}
-	parts := Split(in, services)
-	// Rows are independent: compute them on every core, each into its own slot.
+	parts, byTier := splitServices(in, services)
+	// Rows are independent: compute them on every core, each into its own
+	// slot. The service rows come first: each keeps what the roll-ups over
+	// it can take instead of recomputing (analytics.Partial); the roll-ups'
+	// records are merged meanwhile.
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	run := func(dst *Row, spec rowSpec, part analytics.Input) {
+	spawn := func(work func()) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -178,33 +200,64 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 			if ctx.Err() != nil {
 				return // the caller has gone: the rows left are not computed
 			}
-			*dst = env.row(spec, part, p, prevP)
+			work()
 		}()
 	}
+	run := func(dst *Row, spec rowSpec, part analytics.Input, keep *partials, from []*partials) {
+		spawn(func() { *dst = env.row(spec, part, p, prevP, keep, from) })
+	}
 	card.Services = make([]Row, len(services))
+	kept := make([]partials, len(services))
 	for i, s := range services {
 		tier := s.Tier
-		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i])
+		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i], &kept[i], nil)
 	}
 	var tiers []int
 	for tier := 0; tier <= 3; tier++ {
-		if _, ok := parts.Tiers[tier]; ok {
+		if _, ok := byTier[tier]; ok {
 			tiers = append(tiers, tier)
 		}
+	}
+	tierIn := make([]analytics.Input, len(tiers))
+	for i, tier := range tiers {
+		spawn(func() { tierIn[i] = analytics.MergeParts(byTier[tier]...) })
+	}
+	teams := teamParts(services, parts)
+	for i := range teams {
+		spawn(func() { teams[i].in = analytics.MergeParts(teams[i].parts...) })
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err // the roll-ups are not started
+	}
+	of := func(keep func(analytics.Service) bool) []*partials {
+		var out []*partials
+		for i, s := range services {
+			if keep(s) {
+				out = append(out, &kept[i])
+			}
+		}
+		return out
 	}
 	card.Tiers = make([]Row, len(tiers))
 	for i, tier := range tiers {
 		t := tier
-		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, parts.Tiers[tier])
+		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, tierIn[i],
+			nil, of(func(s analytics.Service) bool { return s.Tier == t }))
 	}
-	teams := teamParts(services, parts)
 	card.Teams = make([]Row, len(teams))
 	for i, tm := range teams {
 		strictest := tm.tier
 		run(&card.Teams[i], rowSpec{kind: KindTeam, name: tm.name, team: tm.name, target: &strictest,
-			judged: func(d analytics.KPIDef) bool { return d.Team }}, tm.in)
+			judged: func(d analytics.KPIDef) bool { return d.Team }}, tm.in, nil, of(func(s analytics.Service) bool { return s.Team == tm.name }))
 	}
-	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in)
+	// The organisation row takes its services' partials only when every
+	// record belongs to one of them.
+	var orgFrom []*partials
+	if parts.Whole {
+		orgFrom = of(func(analytics.Service) bool { return true })
+	}
+	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in, nil, orgFrom)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -212,14 +265,21 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	return card, nil
 }
 
-// team is one team's services in scope, merged, and its most critical tier.
+// partials are what a service row keeps for the roll-ups over it: its
+// current and previous period's analytics.Partial.
+type partials struct{ cur, prev analytics.Partial }
+
+// team is one team's services in scope (their parts, and merged) and its
+// most critical tier.
 type team struct {
-	name string
-	tier int
-	in   analytics.Input
+	name  string
+	tier  int
+	parts []analytics.Input
+	in    analytics.Input
 }
 
-// teamParts merges each team's service parts, teams in name order.
+// teamParts collects each team's service parts, teams in name order; the
+// caller merges them.
 func teamParts(services []analytics.Service, parts Parts) []team {
 	byName := map[string]*team{}
 	ins := map[string][]analytics.Input{}
@@ -238,7 +298,7 @@ func teamParts(services []analytics.Service, parts Parts) []team {
 	out := make([]team, len(names))
 	for i, n := range names {
 		out[i] = *byName[n]
-		out[i].in = analytics.MergeInputs(ins[n]...)
+		out[i].parts = ins[n]
 	}
 	return out
 }
@@ -247,10 +307,29 @@ func teamParts(services []analytics.Service, parts Parts) []team {
 // target of spec.target's tier in force in the period, and the previous
 // period judged by what was in force then. The organisation row has no
 // target of its own.
-func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period) Row {
+//
+// A service row keeps its partials in keep; a roll-up row takes those of
+// its services, from (nil: compute every figure from in).
+func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period, keep *partials, from []*partials) Row {
 	rules, prevRules := env.RulesFor(p), env.RulesFor(prevP)
-	cur := analytics.ComputeKPIs(in, p, rules.Settings)
-	prev := noPrevious(analytics.ComputeKPIs(in, prevP, env.prevSettings(p, prevP)))
+	prevS := env.prevSettings(p, prevP)
+	var cur, prev analytics.Result
+	switch {
+	case keep != nil:
+		cur, keep.cur = analytics.ComputeKPIsPartial(in, p, rules.Settings)
+		prev, keep.prev = analytics.ComputeKPIsPartial(in, prevP, prevS)
+	case from != nil:
+		curParts, prevParts := make([]analytics.Partial, len(from)), make([]analytics.Partial, len(from))
+		for i, x := range from {
+			curParts[i], prevParts[i] = x.cur, x.prev
+		}
+		cur = analytics.ComputeKPIsOf(in, p, rules.Settings, curParts)
+		prev = analytics.ComputeKPIsOf(in, prevP, prevS, prevParts)
+	default:
+		cur = analytics.ComputeKPIs(in, p, rules.Settings)
+		prev = analytics.ComputeKPIs(in, prevP, prevS)
+	}
+	prev = noPrevious(prev)
 	r := Row{Kind: spec.kind, Name: spec.name, Tier: spec.tier, Team: spec.team, Counts: cur.Counts, Result: cur, PrevRes: prev,
 		KPIs: make(map[string]Cell, len(analytics.KPINames))}
 	if spec.kind == KindTeam {
@@ -307,11 +386,18 @@ func Change(cur, prev analytics.KPIs) map[string]*float64 {
 // the first import, or before a service existed): its zero counts would
 // otherwise read as "up from 0", a change that never happened.
 func noPrevious(r analytics.Result) analytics.Result {
-	c := r.Counts
-	if c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue > 0 {
+	if HasRecords(r) {
 		return r
 	}
-	return analytics.Result{Counts: analytics.Counts{Days: c.Days, Services: c.Services}}
+	return analytics.Result{Counts: analytics.Counts{Days: r.Counts.Days, Services: r.Counts.Services}}
+}
+
+// HasRecords reports whether a result counted any record: a Row's PrevRes
+// without any is blanked (shown blank, not as zeros), and is otherwise
+// the previous period's result as computed.
+func HasRecords(r analytics.Result) bool {
+	c := r.Counts
+	return c.Incidents+c.Deployments+c.Rollbacks+c.Pages+c.SLODays+c.ToilWeeks+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue > 0
 }
 
 // Sort keys of SortRows besides the KPI names.
