@@ -203,6 +203,11 @@ type dayDecoder struct {
 }
 
 func (d *dayDecoder) uvarint() uint64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 { // most values fit one byte
+		v := uint64(d.b[0])
+		d.b = d.b[1:]
+		return v
+	}
 	v, n := binary.Uvarint(d.b)
 	if n <= 0 {
 		d.bad, d.b = true, nil
@@ -213,6 +218,11 @@ func (d *dayDecoder) uvarint() uint64 {
 }
 
 func (d *dayDecoder) varint() int64 {
+	if len(d.b) > 0 && d.b[0] < 0x80 {
+		u := int64(d.b[0])
+		d.b = d.b[1:]
+		return u>>1 ^ -(u & 1) // zig-zag, as binary.Varint
+	}
 	v, n := binary.Varint(d.b)
 	if n <= 0 {
 		d.bad, d.b = true, nil
@@ -304,6 +314,18 @@ func (f *dayFilter) keep(service, sec int64) bool {
 	return sec >= f.from && sec < f.to && (f.all || f.in[service])
 }
 
+// grow extends out by one zero record, to be filled in place: copying or
+// zeroing a whole record costs a bulk write barrier while the collector
+// runs, and the decoders' slices are only ever appended to, so the room
+// past their length is still zero.
+func grow[T any](out []T) []T {
+	if len(out) < cap(out) {
+		return out[:len(out)+1]
+	}
+	var zero T
+	return append(out, zero)
+}
+
 func unixUTC(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
 // decodeDeploys appends the deploys of blob that f keeps to out.
@@ -322,15 +344,16 @@ func decodeDeploys(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out
 		if d.bad || !f.keep(service, sec) {
 			continue
 		}
-		dp := analytics.Deploy{ID: id, ServiceID: service, Source: src, Environment: env, Status: status,
-			FinishedAt: unixUTC(sec), IsRollback: fl&deployRollback != 0, IsHotfix: fl&deployHotfix != 0}
+		out = grow(out)
+		dp := &out[len(out)-1]
+		dp.ID, dp.ServiceID, dp.Source, dp.Environment, dp.Status = id, service, src, env, status
+		dp.FinishedAt, dp.IsRollback, dp.IsHotfix = unixUTC(sec), fl&deployRollback != 0, fl&deployHotfix != 0
 		if fl&deployCommit != 0 {
 			dp.CommitAt = sl.times.ptr(unixUTC(sec + commit))
 		}
 		if fl&deployPerfKnown != 0 {
 			dp.PerfRegression = sl.bools.ptr(fl&deployPerf != 0)
 		}
-		out = append(out, dp)
 	}
 	if d.bad || len(d.b) != 0 {
 		return out, errBadRecordDay
@@ -385,8 +408,10 @@ func decodePages(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out [
 		if d.bad || !f.keep(service, sec) {
 			continue
 		}
-		p := analytics.Page{ID: id, ServiceID: service, Source: src, Responder: resp,
-			TriggeredAt: unixUTC(sec), AutoResolved: fl&pageAuto != 0}
+		out = grow(out)
+		p := &out[len(out)-1]
+		p.ID, p.ServiceID, p.Source, p.Responder = id, service, src, resp
+		p.TriggeredAt, p.AutoResolved = unixUTC(sec), fl&pageAuto != 0
 		if rs := lists[li]; rs != nil {
 			p.Responders = append(make([]analytics.Responder, 0, len(rs)), rs...)
 		}
@@ -402,7 +427,6 @@ func decodePages(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out [
 		if fl&pageActionableKnown != 0 {
 			p.Actionable = sl.bools.ptr(fl&pageActionable != 0)
 		}
-		out = append(out, p)
 	}
 	if d.bad || len(d.b) != 0 {
 		return out, errBadRecordDay

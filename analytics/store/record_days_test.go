@@ -5,14 +5,19 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"sreport/analytics"
 	"sreport/analytics/imports"
 	"sreport/analytics/ingest"
 	"sreport/analytics/store"
+	"sreport/seed"
 	"sreport/testutil"
 )
 
@@ -260,4 +265,79 @@ func TestRecordDaysMatchLeanLoads(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkLeanLoad loads a quarter of deploys and pages of every service
+// from the seeded demo database at scale 2 (go test -bench LeanLoad):
+// straight from the records (raw) and through packed record days.
+//
+// SREPORT_BENCH_DB=FILE loads a copy of FILE instead (a database seeded
+// up to this month: the range is then the two months before it).
+func BenchmarkLeanLoad(b *testing.B) {
+	ctx := context.Background()
+	end := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	r := store.TimeRange{From: end.AddDate(0, -3, 0), To: end}
+	var st *store.Store
+	if src := os.Getenv("SREPORT_BENCH_DB"); src != "" {
+		data, err := os.ReadFile(src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		path := filepath.Join(b.TempDir(), "bench.db")
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			b.Fatal(err)
+		}
+		if st, err = store.Open(ctx, path); err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		now := time.Now().UTC()
+		month := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+		r = store.TimeRange{From: month.AddDate(0, -2, 0), To: month}
+	} else {
+		st = testutil.NewStore(b)
+		if _, err := seed.Generate(ctx, st.Writer(), seed.Options{Months: 18, Scale: 2, Seed: 42, End: end}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if _, err := st.RefreshRecordDays(ctx); err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name    string
+		deploys func(*store.Store, context.Context, []int64, store.TimeRange) ([]analytics.Deploy, error)
+		pages   func(*store.Store, context.Context, []int64, store.TimeRange) ([]analytics.Page, error)
+	}{
+		{"raw", store.RawLeanDeploys, store.RawLeanPages},
+		{"packed", store.PackedLeanDeploys, store.PackedLeanPages},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			n := 0
+			// CPU time (user+sys) tells more than wall time on a shared
+			// machine.
+			cpu0 := cpuTime(b)
+			for b.Loop() {
+				ds, err := c.deploys(st, ctx, nil, r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				ps, err := c.pages(st, ctx, nil, r)
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = len(ds) + len(ps)
+			}
+			b.ReportMetric(float64(n), "records/op")
+			b.ReportMetric(float64(cpuTime(b)-cpu0)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+		})
+	}
+}
+
+// cpuTime is the process's user and system time so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
