@@ -99,12 +99,25 @@ func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
 			}
 		}
 	} else {
+		// Blobs of another format (written by another version) are
+		// repacked; a load would read their days from the records. The
+		// check reads, so an up-to-date database opens without a write.
+		for _, k := range []recordKind{deployDays, pageDays} {
+			stale := fmt.Sprintf(`SELECT %d, day FROM %s WHERE data IS NOT NULL AND substr(data, 1, 1) <> x'%02x'`, k.code, k.days, recordDaysFormat)
+			var any bool
+			if err := db.QueryRowContext(ctx, `SELECT EXISTS (`+stale+`)`).Scan(&any); err != nil {
+				return fmt.Errorf("store: record days format: %w", err)
+			}
+			if any {
+				stmts = append(stmts, `INSERT OR IGNORE INTO record_days_dirty (kind, day) `+stale)
+			}
+		}
 		missing := false
 		for name := range want {
 			missing = missing || !have[name]
 		}
 		if !missing {
-			return nil
+			return execAll(ctx, db, stmts)
 		}
 		for name, create := range want {
 			if have[name] {
@@ -118,6 +131,11 @@ func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
 				fmt.Sprintf(`INSERT OR IGNORE INTO record_days_dirty (kind, day) SELECT %d, day FROM %s`, k.code, k.days))
 		}
 	}
+	return execAll(ctx, db, stmts)
+}
+
+// execAll runs stmts in one transaction.
+func execAll(ctx context.Context, db *sql.DB, stmts []string) error {
 	if len(stmts) == 0 {
 		return nil
 	}

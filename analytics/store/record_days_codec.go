@@ -3,15 +3,20 @@ package store
 import (
 	"encoding/binary"
 	"errors"
+	"slices"
 	"time"
 
 	"sreport/analytics"
 )
 
-// The record day blob (format 1), one per day and kind, holds the lean
+// The record day blob (format 2), one per day and kind, holds the lean
 // fields of the day's records in the lean loads' order (time, then id):
 //
-//	byte   format (1)
+//	byte   format (2)
+//	uvarint count of services, then each as a zig-zag varint delta of
+//	       its id (ascending) and uvarint count of its records, so a load
+//	       sizes its result, and skips a day with none of its services,
+//	       before decoding
 //	uvarint count of strings, then each as uvarint length and bytes
 //	pages: uvarint count of responder lists, then each as a byte (0 nil,
 //	       1 a list) and, for a list, uvarint length and four string
@@ -25,7 +30,7 @@ import (
 // only packs a day whose times are all in the canonical layout (a time
 // that is not would not come back the same), and checks every blob it
 // writes by decoding it (packDeployDay, packPageDay).
-const recordDaysFormat = 1
+const recordDaysFormat = 2
 
 // errBadRecordDay is a blob that does not decode: the load reads the
 // records instead.
@@ -54,6 +59,7 @@ type dayEncoder struct {
 	strs  []string
 	body  []byte
 	prev  [3]int64 // id, service id, time of the previous record
+	count map[int64]uint64
 }
 
 func (e *dayEncoder) str(s string) uint64 {
@@ -78,12 +84,28 @@ func (e *dayEncoder) head(id, service, sec int64) {
 	e.varint(service - e.prev[1])
 	e.varint(sec - e.prev[2])
 	e.prev = [3]int64{id, service, sec}
+	if e.count == nil {
+		e.count = map[int64]uint64{}
+	}
+	e.count[service]++
 }
 
 // blob joins the format byte, the string table, extra (the pages'
 // responder lists) and the records.
 func (e *dayEncoder) blob(extra []byte, n int) []byte {
 	out := []byte{recordDaysFormat}
+	services := make([]int64, 0, len(e.count))
+	for id := range e.count {
+		services = append(services, id)
+	}
+	slices.Sort(services)
+	out = binary.AppendUvarint(out, uint64(len(services)))
+	prev := int64(0)
+	for _, id := range services {
+		out = binary.AppendVarint(out, id-prev)
+		out = binary.AppendUvarint(out, e.count[id])
+		prev = id
+	}
 	out = binary.AppendUvarint(out, uint64(len(e.strs)))
 	for _, s := range e.strs {
 		out = binary.AppendUvarint(out, uint64(len(s)))
@@ -254,10 +276,7 @@ func (d *dayDecoder) str() string {
 // start reads the format byte and the string table, interning the
 // strings (the same source or environment recurs in every blob).
 func (d *dayDecoder) start(names *interner) {
-	if d.byte() != recordDaysFormat {
-		d.bad = true
-		return
-	}
+	d.services(nil)
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		d.bad = true
@@ -273,6 +292,41 @@ func (d *dayDecoder) start(names *interner) {
 		d.strs = append(d.strs, names.of(d.b[:l]))
 		d.b = d.b[l:]
 	}
+}
+
+// services reads the format byte and the services' counts, and returns
+// how many records there are of the services f keeps (all of them for a
+// nil f), whatever their time.
+func (d *dayDecoder) services(f *dayFilter) int {
+	if d.byte() != recordDaysFormat {
+		d.bad = true
+		return 0
+	}
+	k := d.uvarint()
+	if k > uint64(len(d.b)) {
+		d.bad = true
+		return 0
+	}
+	n, id := 0, int64(0)
+	for range k {
+		id += d.varint()
+		c := d.uvarint()
+		if f == nil || f.all || f.in[id] {
+			n += int(c)
+		}
+	}
+	return n
+}
+
+// scopeCount is how many of blob's records are of the services f keeps,
+// -1 for a blob that does not decode.
+func scopeCount(blob []byte, f *dayFilter) int {
+	d := dayDecoder{b: blob}
+	n := d.services(f)
+	if d.bad {
+		return -1
+	}
+	return n
 }
 
 func (d *dayDecoder) head() (id, service, sec int64) {

@@ -44,7 +44,7 @@ type dayReader[T any] struct {
 // dayBlob is a clean day's blob.
 type dayBlob struct {
 	day  string
-	n    int
+	n    int // records of the load's services, once counted
 	data []byte
 }
 
@@ -91,14 +91,18 @@ func loadDays[T any](ctx context.Context, s *Store, rd dayReader[T], ids []int64
 			return rd.raw(ctx, tx, ids, r)
 		}
 	}
-	var out []T
-	if ids == nil {
-		n := len(raw)
-		for _, b := range blobs {
-			n += b.n
+	// Sized once, from the blobs' counts of the load's services: growing
+	// a slice of records copies them, with write barriers.
+	n := len(raw)
+	for i, b := range blobs {
+		c := scopeCount(b.data, &f)
+		if c < 0 {
+			return rd.raw(ctx, tx, ids, r)
 		}
-		out = make([]T, 0, n)
+		n += c
+		blobs[i].n = c
 	}
+	out := make([]T, 0, n)
 	var (
 		names interner
 		sl    daySlabs
@@ -107,6 +111,9 @@ func loadDays[T any](ctx context.Context, s *Store, rd dayReader[T], ids []int64
 	for _, b := range blobs {
 		for ; j < len(raw) && rawDay[j] < b.day; j++ {
 			out = append(out, raw[j])
+		}
+		if b.n == 0 {
+			continue // none of the load's services that day
 		}
 		if out, err = rd.decode(b.data, &names, &f, &sl, out); err != nil {
 			return rd.raw(ctx, tx, ids, r)
