@@ -62,27 +62,28 @@ func recordDaysTriggers() map[string]string {
 }
 
 // ensureRecordDaysTriggers creates the dirty-marking triggers when the
-// record days tables exist and a trigger is missing (the migration just
-// ran, or a later migration rebuilt deploys or pages and so dropped
-// them), marking every day dirty in the same transaction: a write made
+// record days tables exist and a trigger is missing or not as this
+// version writes it (the migration just ran, a later migration rebuilt
+// deploys or pages and so dropped them, another version defined them),
+// marking every day dirty in the same transaction: a write made
 // while a trigger was missing is then never trusted to a blob. It drops
 // the triggers when the tables are gone (the migration rolled back).
 func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
 	want := recordDaysTriggers()
-	have := map[string]bool{}
+	have := map[string]string{} // trigger → its CREATE statement
 	tables := map[string]bool{}
-	rows, err := db.QueryContext(ctx, `SELECT type, name FROM sqlite_master WHERE type IN ('table', 'trigger')`)
+	rows, err := db.QueryContext(ctx, `SELECT type, name, COALESCE(sql, '') FROM sqlite_master WHERE type IN ('table', 'trigger')`)
 	if err != nil {
 		return fmt.Errorf("store: record days triggers: %w", err)
 	}
 	for rows.Next() {
-		var typ, name string
-		if err := rows.Scan(&typ, &name); err != nil {
+		var typ, name, create string
+		if err := rows.Scan(&typ, &name, &create); err != nil {
 			rows.Close()
 			return fmt.Errorf("store: record days triggers: %w", err)
 		}
 		if typ == "trigger" {
-			have[name] = true
+			have[name] = create
 		} else {
 			tables[name] = true
 		}
@@ -94,7 +95,7 @@ func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
 	var stmts []string
 	if !tables["record_days_dirty"] {
 		for name := range want {
-			if have[name] {
+			if _, ok := have[name]; ok {
 				stmts = append(stmts, `DROP TRIGGER `+quoteIdent(name))
 			}
 		}
@@ -104,23 +105,23 @@ func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
 		// check reads, so an up-to-date database opens without a write.
 		for _, k := range []recordKind{deployDays, pageDays} {
 			stale := fmt.Sprintf(`SELECT %d, day FROM %s WHERE data IS NOT NULL AND substr(data, 1, 1) <> x'%02x'`, k.code, k.days, recordDaysFormat)
-			var any bool
-			if err := db.QueryRowContext(ctx, `SELECT EXISTS (`+stale+`)`).Scan(&any); err != nil {
+			var found bool
+			if err := db.QueryRowContext(ctx, `SELECT EXISTS (`+stale+`)`).Scan(&found); err != nil {
 				return fmt.Errorf("store: record days format: %w", err)
 			}
-			if any {
+			if found {
 				stmts = append(stmts, `INSERT OR IGNORE INTO record_days_dirty (kind, day) `+stale)
 			}
 		}
 		missing := false
-		for name := range want {
-			missing = missing || !have[name]
+		for name, create := range want {
+			missing = missing || have[name] != create
 		}
 		if !missing {
 			return execAll(ctx, db, stmts)
 		}
 		for name, create := range want {
-			if have[name] {
+			if _, ok := have[name]; ok {
 				stmts = append(stmts, `DROP TRIGGER `+quoteIdent(name))
 			}
 			stmts = append(stmts, create)

@@ -34,6 +34,14 @@ func TestRecordDaysAreDerivedData(t *testing.T) {
 	if after, err := st.DataVersion(ctx); err != nil || after != before {
 		t.Fatalf("data version %d after packing (%v), want %d", after, err, before)
 	}
+	// Reopened as it is, nothing is marked again.
+	st.Close()
+	if st, err = store.Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.DirtyRecordDays(ctx); err != nil || n != 0 {
+		t.Fatalf("%d dirty days after reopening (%v), want 0", n, err)
+	}
 	if _, err := st.Writer().ExecContext(ctx, `DROP TRIGGER record_days_pages_update`); err != nil {
 		t.Fatal(err)
 	}
