@@ -384,18 +384,15 @@ func packPageDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, erro
 }
 
 // MaintainRecordDays packs dirty record days until ctx ends, for a
-// long-running server: every interval it looks, and packs once no commit
-// has landed for a whole interval, so an import running in another
-// process is not slowed by repacking the days it is still writing. Errors
-// go to report and the next interval tries again.
+// long-running server. Every interval it looks at the dirty set, and
+// packs once the set has not changed for a whole interval — so an import
+// running in another process is not slowed by repacking the days it is
+// still writing — or after ten intervals of steady change (a trickle of
+// webhooks). It holds no connection between looks. Errors go to report
+// and the next interval tries again.
 func (s *Store) MaintainRecordDays(ctx context.Context, interval time.Duration, report func(error)) {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		report(fmt.Errorf("store: record days maintainer: %w", err))
-		return
-	}
-	defer conn.Close()
-	last, waited := int64(-1), 0
+	type mark struct{ n, top int64 }
+	last, waited := mark{-1, -1}, 0
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -404,31 +401,24 @@ func (s *Store) MaintainRecordDays(ctx context.Context, interval time.Duration, 
 			return
 		case <-t.C:
 		}
-		var v int64
-		if err := conn.QueryRowContext(ctx, `PRAGMA data_version`).Scan(&v); err != nil {
+		// A write to a day not yet dirty adds a row with a new rowid.
+		var m mark
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*), COALESCE(max(rowid), 0) FROM record_days_dirty`).Scan(&m.n, &m.top); err != nil {
 			if ctx.Err() == nil {
 				report(fmt.Errorf("store: record days maintainer: %w", err))
 			}
-			return
+			continue
 		}
-		// Something committed: wait for a quiet interval, but not forever
-		// under a steady trickle of webhooks.
-		if v != last && waited < 10 {
-			last = v
+		if m.n == 0 {
+			last, waited = m, 0
+			continue
+		}
+		if m != last && waited < 10 {
+			last = m
 			waited++
 			continue
 		}
-		last, waited = v, 0
-		var dirty bool
-		if err := conn.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM record_days_dirty)`).Scan(&dirty); err != nil {
-			if ctx.Err() == nil {
-				report(fmt.Errorf("store: record days maintainer: %w", err))
-			}
-			continue
-		}
-		if !dirty {
-			continue
-		}
+		last, waited = mark{-1, -1}, 0
 		if _, err := s.RefreshRecordDays(ctx); err != nil && ctx.Err() == nil {
 			report(err)
 		}
