@@ -168,7 +168,7 @@ func dirtyDays(ctx context.Context, tx *sql.Tx, k recordKind, lo, hi string) (ma
 // those kept without a blob. plain is false when one of those is not a
 // plain day.
 func cleanDays(ctx context.Context, tx *sql.Tx, k recordKind, lo, hi string, dirty map[string]bool) (blobs []dayBlob, raw []string, plain bool, err error) {
-	rows, err := tx.QueryContext(ctx, `SELECT day, n, data FROM `+k.days+` WHERE day >= ? AND day <= ? ORDER BY day`, lo, hi)
+	rows, err := tx.QueryContext(ctx, `SELECT day, data FROM `+k.days+` WHERE day >= ? AND day <= ? ORDER BY day`, lo, hi)
 	if err != nil {
 		return nil, nil, false, fmt.Errorf("store: load %s: %w", k.days, err)
 	}
@@ -176,7 +176,7 @@ func cleanDays(ctx context.Context, tx *sql.Tx, k recordKind, lo, hi string, dir
 	plain = true
 	for rows.Next() {
 		var b dayBlob
-		if err := rows.Scan(&b.day, &b.n, &b.data); err != nil {
+		if err := rows.Scan(&b.day, &b.data); err != nil {
 			return nil, nil, false, fmt.Errorf("store: load %s: %w", k.days, err)
 		}
 		switch {
