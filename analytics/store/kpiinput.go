@@ -147,7 +147,7 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 		if full {
 			in.Deploys, err = s.DeploysInRange(gctx, ids, r)
 		} else {
-			in.Deploys, err = s.leanDeploys(gctx, ids, r)
+			in.Deploys, err = s.packedDeploys(gctx, ids, r)
 		}
 		return err
 	})
@@ -155,7 +155,7 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 		if full {
 			in.Pages, err = s.PagesInRange(gctx, ids, rest)
 		} else {
-			in.Pages, err = s.leanPages(gctx, ids, rest)
+			in.Pages, err = s.packedPages(gctx, ids, rest)
 		}
 		return err
 	})
@@ -254,96 +254,6 @@ func (s *Store) OpenActionItems(ctx context.Context, serviceID int64) ([]analyti
 	}
 	defer rows.Close()
 	return collectAll(rows, scanActionItem)
-}
-
-// leanDeploys loads only the deploy fields the KPI engine computes with.
-func (s *Store) leanDeploys(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.Deploy, error) {
-	var w where
-	ListFilter{Range: r}.scope(&w, "d.service_id", "d.finished_at")
-	inIDs(&w, "d.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT d.id, d.service_id, d.source, d.environment, d.status, d.finished_at,
-		d.is_rollback, d.is_hotfix, d.commit_at, d.perf_regression FROM deploys d`+w.sql()+` ORDER BY d.finished_at, d.id`, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: load deploys: %w", err)
-	}
-	defer rows.Close()
-	var names interner // sources and environments repeat: keep one copy of each
-	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Deploy, error) {
-		var (
-			d                  analytics.Deploy
-			src, env, finished []byte
-			commit             sql.NullString
-			rollback, hotfix   int
-			perf               sql.NullInt64
-		)
-		if err := sc.Scan(&d.ID, &d.ServiceID, &src, &env, &d.Status, &finished, &rollback, &hotfix, &commit, &perf); err != nil {
-			return d, err
-		}
-		d.Source, d.Environment = names.of(src), names.of(env)
-		d.IsRollback, d.IsHotfix = rollback != 0, hotfix != 0
-		if perf.Valid {
-			p := perf.Int64 != 0
-			d.PerfRegression = &p
-		}
-		var err error
-		if d.FinishedAt, err = ParseTime(string(finished)); err != nil {
-			return d, fmt.Errorf("deploy %d finished_at: %w", d.ID, err)
-		}
-		if d.CommitAt, err = parseNullTime(commit); err != nil {
-			return d, fmt.Errorf("deploy %d: %w", d.ID, err)
-		}
-		return d, nil
-	})
-}
-
-// leanPages loads only the page fields the KPI engine computes with.
-func (s *Store) leanPages(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.Page, error) {
-	var w where
-	ListFilter{Range: r}.scope(&w, "p.service_id", "p.triggered_at")
-	inIDs(&w, "p.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.service_id, p.source, p.incident_id, p.triggered_at, p.acknowledged_at,
-		p.resolved_at, p.auto_resolved, p.actionable, p.responder, p.responders FROM pages p`+w.sql()+` ORDER BY p.triggered_at, p.id`, w.args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: load pages: %w", err)
-	}
-	defer rows.Close()
-	var names interner // sources and responders repeat: keep one copy of each
-	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.Page, error) {
-		var (
-			pg                   analytics.Page
-			incident             sql.NullInt64
-			src, triggered, resp []byte
-			ack, resolved        sql.NullString
-			auto                 int
-			actionable           sql.NullInt64
-			responders           []byte
-		)
-		if err := sc.Scan(&pg.ID, &pg.ServiceID, &src, &incident, &triggered, &ack, &resolved, &auto, &actionable, &resp, &responders); err != nil {
-			return pg, err
-		}
-		pg.Source, pg.Responder = names.of(src), names.of(resp)
-		var err error
-		if pg.Responders, err = decodeResponders(string(responders)); err != nil {
-			return pg, fmt.Errorf("page %d: %w", pg.ID, err)
-		}
-		if incident.Valid {
-			id := incident.Int64
-			pg.IncidentID = &id
-		}
-		if actionable.Valid {
-			a := actionable.Int64 != 0
-			pg.Actionable = &a
-		}
-		pg.AutoResolved = auto != 0
-		if pg.TriggeredAt, err = ParseTime(string(triggered)); err != nil {
-			return pg, fmt.Errorf("page %d triggered_at: %w", pg.ID, err)
-		}
-		if pg.AcknowledgedAt, err = parseNullTime(ack); err != nil {
-			return pg, err
-		}
-		pg.ResolvedAt, err = parseNullTime(resolved)
-		return pg, err
-	})
 }
 
 // interner keeps one copy of each distinct string scanned: a column of a

@@ -101,7 +101,10 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("store: apply migrations: %w", err)
 	}
-	return ensureKPIVersionTriggers(ctx, db)
+	if err := ensureKPIVersionTriggers(ctx, db); err != nil {
+		return err
+	}
+	return ensureRecordDaysTriggers(ctx, db)
 }
 
 // Close closes both handles.

@@ -133,6 +133,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out.fig("seed_incidents", float64(sum.Incidents), "rows")
 	out.fig("seed_deploys", float64(sum.Deploys), "rows")
 	out.fig("seed_pages", float64(sum.Pages), "rows")
+	start = time.Now()
+	if _, err := st.RefreshRecordDays(ctx); err != nil {
+		return fmt.Errorf("bench: pack record days: %w", err)
+	}
+	out.fig("record_days_pack_ms", ms(time.Since(start)), "ms")
 
 	stopProfile := func() {}
 	if *cpuprofile != "" {

@@ -153,6 +153,9 @@ func runImport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			fmt.Fprintf(stderr, "%s: %v\n", f, err)
 		}
 	}
+	if !*dryRun {
+		packRecordDays(ctx, st, stderr)
+	}
 	if failed > 0 {
 		return fmt.Errorf("import: %d of %d files failed", failed, len(files))
 	}

@@ -23,6 +23,7 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer st.Close()
+	packRecordDays(ctx, st, stderr)
 	fmt.Fprintf(stdout, "migrated %s\n", *db)
 	return nil
 }

@@ -52,6 +52,7 @@ func runSeed(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
+	packRecordDays(ctx, st, stderr)
 	fmt.Fprintf(stdout, "seeded %s in %s: %d teams, %d services, %d incidents, %d deploys, %d pages, %d SLI days, %d toil weeks, %d action items, %d risks\n",
 		*db, time.Since(start).Round(time.Millisecond), sum.Teams, sum.Services, sum.Incidents, sum.Deploys, sum.Pages,
 		sum.SLIDays, sum.ToilWeeks, sum.ActionItems, sum.Risks)

@@ -92,6 +92,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	schedDone := make(chan struct{})
 	go func() { sched.Run(schedCtx); close(schedDone) }()
 	defer func() { stopSched(); <-schedDone }()
+	defer maintainRecordDays(ctx, st, logger)()
 
 	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted,
 		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box, Connectors: sched})

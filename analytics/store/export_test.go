@@ -1,0 +1,29 @@
+package store
+
+import (
+	"context"
+
+	"sreport/analytics"
+)
+
+// The lean loads, both ways, for the record days tests in store_test.
+
+// RawLeanDeploys is the lean deploy load straight from the deploys table.
+func RawLeanDeploys(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Deploy, error) {
+	return leanDeploys(ctx, s.db, ids, r)
+}
+
+// RawLeanPages is the lean page load straight from the pages table.
+func RawLeanPages(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Page, error) {
+	return leanPages(ctx, s.db, ids, r)
+}
+
+// PackedLeanDeploys is the lean deploy load through record days.
+func PackedLeanDeploys(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Deploy, error) {
+	return s.packedDeploys(ctx, ids, r)
+}
+
+// PackedLeanPages is the lean page load through record days.
+func PackedLeanPages(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Page, error) {
+	return s.packedPages(ctx, ids, r)
+}
