@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -54,6 +56,26 @@ func TestReportMonths(t *testing.T) {
 	// 22:30 UTC on 30 September is 00:30 on 1 October in Berlin.
 	if g := got(berlin); len(g) != 2 || g[0] != "2026-10" {
 		t.Errorf("Berlin months = %v, want [2026-10 2026-07]", g)
+	}
+
+	// Many records in a month, a malformed instant (placing nothing), and a
+	// half-hour zone: 18:45 UTC on 31 July is 00:15 on 1 August in Kolkata,
+	// which grouping by UTC hour put in July.
+	for i := range 50 {
+		mustExec(`INSERT INTO deploys (source, external_id, service_id, environment, finished_at, status)
+			VALUES ('t', ?, 1, 'prod', ?, 'success')`, "m"+strconv.Itoa(i), fmt.Sprintf("2026-07-%02dT%02d:00:00Z", 1+i%28, i%24))
+	}
+	mustExec(`INSERT INTO pages (source, external_id, service_id, title, triggered_at)
+		VALUES ('t', 'bad', 1, 'p', 'not a time'), ('t', 'k', 1, 'p', '2026-07-31T18:45:00Z')`)
+	kolkata, err := time.LoadLocation("Asia/Kolkata")
+	if err != nil {
+		t.Skip("no tzdata")
+	}
+	if g := got(kolkata); !slices.Equal(g, []string{"2026-10", "2026-08", "2026-07"}) {
+		t.Errorf("Kolkata months = %v, want [2026-10 2026-08 2026-07]", g)
+	}
+	if g := got(time.UTC); !slices.Equal(g, []string{"2026-09", "2026-07"}) {
+		t.Errorf("UTC months with a malformed instant = %v, want [2026-09 2026-07]", g)
 	}
 }
 
