@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
-
-	"sreport/analytics/scorecard"
 )
 
 // apiKPIs returns one scope's KPIs: the same JSON as `sreport kpi --json`.
@@ -26,7 +24,7 @@ func (h *Handler) apiKPIs(c echo.Context) error {
 	if sc.Service != "" && sc.Tier != nil {
 		return badRequest("give service or tier, not both")
 	}
-	res, err := scorecard.KPIs(ctx, h.store, env, p, sc)
+	res, err := h.kpis(ctx, env, p, sc)
 	if err != nil {
 		return unwrapNotFound(err)
 	}

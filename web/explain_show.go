@@ -9,7 +9,6 @@ import (
 	"sreport/analytics"
 	"sreport/analytics/kpifmt"
 	"sreport/analytics/program"
-	"sreport/analytics/scorecard"
 	"sreport/docs"
 	"sreport/views"
 )
@@ -57,7 +56,7 @@ func (h *Handler) showExplain(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := scorecard.Result(ctx, h.store, env, p, sc)
+	res, err := h.detail(ctx, env, p, sc)
 	if err != nil {
 		return unwrapNotFound(err)
 	}

@@ -479,6 +479,22 @@ func (h *Handler) card(ctx context.Context, env scorecard.Env, p analytics.Perio
 	})
 }
 
+// detail returns a scope's result with its evidence (the explain and service
+// pages), computed once per data version. Callers only read it: it is shared.
+func (h *Handler) detail(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope) (analytics.Result, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("detail", env, p, sc), func() (analytics.Result, error) {
+		return scorecard.Result(ctx, h.store, env, p, sc)
+	})
+}
+
+// kpis returns a scope's KPIs with the previous period (the KPI API),
+// computed once per data version. Callers only read it: it is shared.
+func (h *Handler) kpis(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope) (scorecard.KPIResponse, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("kpis", env, p, sc), func() (scorecard.KPIResponse, error) {
+		return scorecard.KPIs(ctx, h.store, env, p, sc)
+	})
+}
+
 // monthSeries is a scope's months ending with p, computed once per data version.
 // It keeps what the pages show beside the results — each month's DORA bands
 // and the incidents (for repeat themes) — and not the months' deploys and

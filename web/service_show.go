@@ -44,7 +44,7 @@ func (h *Handler) showService(c echo.Context) error {
 	if len(card.Teams) == 1 {
 		teamRow = &card.Teams[0]
 	}
-	detail, err := scorecard.Result(ctx, h.store, env, p, sc)
+	detail, err := h.detail(ctx, env, p, sc)
 	if err != nil {
 		return err
 	}
