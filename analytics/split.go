@@ -3,11 +3,11 @@ package analytics
 // arena is the arrays splitByService lays the parts' distinct records out
 // in, and how much of each is taken.
 type arena struct {
-	inc                          []Incident
-	dep                          []Deploy
-	pg                           []Page
-	sli                          []SLIDay
-	ai                           []ActionItem
+	inc                        []Incident
+	dep                        []Deploy
+	pg                         []Page
+	sli                        []SLIDay
+	ai                         []ActionItem
 	nInc, nDep, nPg, nSLI, nAI int
 }
 

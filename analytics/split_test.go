@@ -97,4 +97,3 @@ func sameMerge(t *testing.T, what string, got, want Input) {
 			len(want.Incidents), len(want.Deploys), len(want.Pages), len(want.SLIDays), len(want.ActionItems), len(want.Toil), len(want.LinkIncidents))
 	}
 }
-
