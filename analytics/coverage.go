@@ -74,28 +74,32 @@ func CountsBySource(in Input, p Period, s Settings) []SourceCounts {
 	}
 	// whole says a kind's part is already all of xs (sourcePart shared it).
 	whole := func(n, all, total int) bool { return n > 0 && n == all && n == total }
-	for _, x := range in.Incidents {
+	for i := range in.Incidents {
+		x := &in.Incidents[i]
 		if inside(x.DetectedAt, from, to) && !whole(counts[x.Source].inc, nInc, len(in.Incidents)) {
 			part := parts[x.Source]
-			part.Incidents = append(part.Incidents, x)
+			part.Incidents = append(part.Incidents, *x)
 		}
 	}
-	for _, x := range in.Deploys {
+	for i := range in.Deploys {
+		x := &in.Deploys[i]
 		if inside(x.FinishedAt, dw.From, dw.To) && !whole(counts[x.Source].dep, nDep, len(in.Deploys)) {
 			part := parts[x.Source]
-			part.Deploys = append(part.Deploys, x)
+			part.Deploys = append(part.Deploys, *x)
 		}
 	}
-	for _, x := range in.Pages {
+	for i := range in.Pages {
+		x := &in.Pages[i]
 		if inside(x.TriggeredAt, from, to) && !whole(counts[x.Source].pg, nPg, len(in.Pages)) {
 			part := parts[x.Source]
-			part.Pages = append(part.Pages, x)
+			part.Pages = append(part.Pages, *x)
 		}
 	}
-	for _, x := range in.ActionItems {
+	for i := range in.ActionItems {
+		x := &in.ActionItems[i]
 		if !whole(counts[x.Source].ai, len(in.ActionItems), len(in.ActionItems)) {
 			part := parts[x.Source]
-			part.ActionItems = append(part.ActionItems, x)
+			part.ActionItems = append(part.ActionItems, *x)
 		}
 	}
 	var out []SourceCounts
