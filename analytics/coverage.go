@@ -102,6 +102,12 @@ func CountsBySource(in Input, p Period, s Settings) []SourceCounts {
 			part.ActionItems = append(part.ActionItems, *x)
 		}
 	}
+	return countParts(parts, p, s)
+}
+
+// countParts computes each source's part of p and returns the counts of
+// those with records of p, sorted by source.
+func countParts(parts map[string]*Input, p Period, s Settings) []SourceCounts {
 	var out []SourceCounts
 	for src, x := range parts {
 		c := ComputeKPIs(*x, p, s).Counts

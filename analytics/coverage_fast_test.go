@@ -1,7 +1,6 @@
 package analytics
 
 import (
-	"cmp"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -44,16 +43,7 @@ func countsBySourceCopying(in Input, p Period, s Settings) []SourceCounts {
 	for _, x := range in.ActionItems {
 		part(x.Source).ActionItems = append(part(x.Source).ActionItems, x)
 	}
-	var out []SourceCounts
-	for src, x := range parts {
-		c := ComputeKPIs(*x, p, s).Counts
-		if c.Incidents+c.PostmortemsRequired+c.Deployments+c.Rollbacks+c.Pages+c.ActionItemsDue+c.ActionItemsPending+c.ActionItemsOverdue == 0 {
-			continue
-		}
-		out = append(out, SourceCounts{Source: src, Counts: c})
-	}
-	slices.SortFunc(out, func(a, b SourceCounts) int { return cmp.Compare(a.Source, b.Source) })
-	return out
+	return countParts(parts, p, s)
 }
 
 // TestCountsBySourceMatchesCopying: CountsBySource gives what copying every
