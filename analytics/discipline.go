@@ -125,7 +125,7 @@ func (c *computer) actionItems() {
 		if a.DueAt == nil || !c.p.Contains(*a.DueAt) {
 			continue
 		}
-		row := EvidenceRow{Kind: KindActionItem, ID: a.ID, Label: itemLabel(a), At: *a.DueAt}
+		row := EvidenceRow{Kind: KindActionItem, ID: a.ID, Label: c.itemLabel(a), At: *a.DueAt}
 		closed := a.ClosedAt != nil && !a.ClosedAt.After(c.asOf)
 		switch {
 		case closed && !a.ClosedAt.After(*a.DueAt):
@@ -163,11 +163,21 @@ func (c *computer) overdueItems() {
 			continue
 		}
 		n.ActionItemsOverdue++
+		if c.ev == nil {
+			continue // no evidence wanted: no label, note or value to make
+		}
 		v := t.Sub(*a.DueAt).Hours()
-		c.ev.add(EvidenceRow{Kind: KindActionItem, ID: a.ID, Label: itemLabel(a), At: *a.DueAt, Value: &v, Included: true,
+		c.ev.add(EvidenceRow{Kind: KindActionItem, ID: a.ID, Label: c.itemLabel(a), At: *a.DueAt, Value: &v, Included: true,
 			Note: "open at " + t.In(c.p.Loc).Format("2006-01-02 15:04 MST")}, KPIActionItemsOverdue)
 	}
 	c.res.KPIs.ActionItemsOverdue = num(float64(n.ActionItemsOverdue))
 }
 
-func itemLabel(a *ActionItem) string { return fmt.Sprintf("#%d %s", a.ID, a.Title) }
+// itemLabel labels an action item's evidence row, only when the
+// computation collects evidence (see note).
+func (c *computer) itemLabel(a *ActionItem) string {
+	if c.ev == nil {
+		return ""
+	}
+	return fmt.Sprintf("#%d %s", a.ID, a.Title)
+}

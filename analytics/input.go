@@ -95,6 +95,16 @@ func pageAt(x *Page) time.Time         { return x.TriggeredAt }
 // An incident that explicitly names another service's deploy is also passed
 // to that service, for its change failure rate only.
 func SplitByService(in Input) map[int64]Input {
+	parts, _ := splitByService(in, nil)
+	return parts
+}
+
+// splitByService is SplitByService with the parts of each group's
+// services laid out one after another, in the group's order, in one array
+// per kind of distinct record (incidents, deploys, pages, SLI days,
+// action items), and returns each group's span of those arrays: what
+// MergeParts of the group's parts concatenates (see MergeSplit).
+func splitByService(in Input, groups [][]int64) (map[int64]Input, []Input) {
 	// Count first so every per-service slice is allocated once: the records
 	// are large structs and append-doubling would copy each several times.
 	type sizes struct{ svc, inc, dep, pg, sli, ai, toil int }
@@ -132,12 +142,33 @@ func SplitByService(in Input) map[int64]Input {
 		sz(in.ActionItems[i].ServiceID).ai++
 	}
 	parts := make(map[int64]*Input, len(n))
-	for id, c := range n {
-		parts[id] = &Input{
-			Services: make([]Service, 0, c.svc), Incidents: make([]Incident, 0, c.inc),
-			Deploys: make([]Deploy, 0, c.dep), Pages: make([]Page, 0, c.pg), SLIDays: make([]SLIDay, 0, c.sli),
-			ActionItems: make([]ActionItem, 0, c.ai), Toil: make([]ToilWeek, 0, c.toil),
+	// Every part's distinct records get their room in one array per kind,
+	// the groups' services first and in order, so each group's records are
+	// one span of it.
+	ar := arena{inc: make([]Incident, len(in.Incidents)), dep: make([]Deploy, len(in.Deploys)), pg: make([]Page, len(in.Pages)),
+		sli: make([]SLIDay, len(in.SLIDays)), ai: make([]ActionItem, len(in.ActionItems))}
+	place := func(id int64) {
+		c := n[id]
+		if c == nil || parts[id] != nil {
+			return
 		}
+		parts[id] = &Input{
+			Services: make([]Service, 0, c.svc), Incidents: take(ar.inc, &ar.nInc, c.inc),
+			Deploys: take(ar.dep, &ar.nDep, c.dep), Pages: take(ar.pg, &ar.nPg, c.pg), SLIDays: take(ar.sli, &ar.nSLI, c.sli),
+			ActionItems: take(ar.ai, &ar.nAI, c.ai), Toil: make([]ToilWeek, 0, c.toil),
+		}
+	}
+	spans := make([]Input, len(groups))
+	for g, ids := range groups {
+		from := ar
+		for _, id := range ids {
+			place(id)
+		}
+		spans[g] = Input{Incidents: span(ar.inc, from.nInc, ar.nInc), Deploys: span(ar.dep, from.nDep, ar.nDep),
+			Pages: span(ar.pg, from.nPg, ar.nPg), SLIDays: span(ar.sli, from.nSLI, ar.nSLI), ActionItems: span(ar.ai, from.nAI, ar.nAI)}
+	}
+	for id := range n {
+		place(id)
 	}
 	get := func(id int64) *Input {
 		x := parts[id]
@@ -204,7 +235,7 @@ func SplitByService(in Input) map[int64]Input {
 		x.ordered = in.ordered &^ orderedLinks
 		out[id] = *x
 	}
-	return out
+	return out, spans
 }
 
 // MergeInputs concatenates inputs for a tier or org roll-up, dropping
@@ -225,7 +256,15 @@ func MergeInputs(ins ...Input) Input { return merge(ins, false) }
 func MergeParts(parts ...Input) Input { return merge(parts, true) }
 
 // merge is MergeInputs, or MergeParts when distinct.
-func merge(ins []Input, distinct bool) Input {
+func merge(ins []Input, distinct bool) Input { return mergeWith(ins, distinct, nil) }
+
+// mergeSpan is MergeParts of parts whose distinct records are, one after
+// another, those of span (MergeSplit): span's are taken as they are.
+func mergeSpan(parts []Input, span *Input) Input { return mergeWith(parts, true, span) }
+
+// mergeWith is merge, taking the distinct records from span when it is
+// not nil.
+func mergeWith(ins []Input, distinct bool, span *Input) Input {
 	// Size every map and slice once: a tier or organisation merge holds
 	// hundreds of thousands of records, and growing them was most of the
 	// merge's cost.
@@ -239,8 +278,13 @@ func merge(ins []Input, distinct bool) Input {
 		nSLI += len(ins[i].SLIDays)
 		nToil += len(ins[i].Toil)
 	}
-	out := Input{Services: capped[Service](nSvc), Incidents: capped[Incident](nInc), Deploys: capped[Deploy](nDep),
-		Pages: capped[Page](nPg), ActionItems: capped[ActionItem](nAI), SLIDays: capped[SLIDay](nSLI), Toil: capped[ToilWeek](nToil)}
+	out := Input{Services: capped[Service](nSvc), Toil: capped[ToilWeek](nToil)}
+	if span != nil {
+		out.Incidents, out.Deploys, out.Pages, out.ActionItems, out.SLIDays = span.Incidents, span.Deploys, span.Pages, span.ActionItems, span.SLIDays
+	} else {
+		out.Incidents, out.Deploys, out.Pages = capped[Incident](nInc), capped[Deploy](nDep), capped[Page](nPg)
+		out.ActionItems, out.SLIDays = capped[ActionItem](nAI), capped[SLIDay](nSLI)
+	}
 	seen := func(n int) map[int64]struct{} {
 		if distinct {
 			return nil
@@ -249,10 +293,6 @@ func merge(ins []Input, distinct bool) Input {
 	}
 	svc := make(map[int64]struct{}, nSvc)
 	inc, dep, pg, ai := seen(nInc), seen(nDep), seen(nPg), seen(nAI)
-	type sliKey struct {
-		slo int64
-		day time.Time
-	}
 	var sli map[sliKey]bool
 	if !distinct {
 		sli = make(map[sliKey]bool, nSLI)
@@ -279,18 +319,12 @@ func merge(ins []Input, distinct bool) Input {
 				out.Services = append(out.Services, x)
 			}
 		}
-		out.Incidents = appendFresh(out.Incidents, in.Incidents, inc, func(x *Incident) int64 { return x.ID }, fresh)
-		out.Deploys = appendFresh(out.Deploys, in.Deploys, dep, func(x *Deploy) int64 { return x.ID }, fresh)
-		out.Pages = appendFresh(out.Pages, in.Pages, pg, func(x *Page) int64 { return x.ID }, fresh)
-		out.ActionItems = appendFresh(out.ActionItems, in.ActionItems, ai, func(x *ActionItem) int64 { return x.ID }, fresh)
-		for _, x := range in.SLIDays {
-			k := sliKey{x.SLOID, x.Day.UTC()}
-			if sli == nil || !sli[k] {
-				if sli != nil {
-					sli[k] = true
-				}
-				out.SLIDays = append(out.SLIDays, x)
-			}
+		if span == nil { // else the span holds the distinct records
+			out.Incidents = appendFresh(out.Incidents, in.Incidents, inc, func(x *Incident) int64 { return x.ID }, fresh)
+			out.Deploys = appendFresh(out.Deploys, in.Deploys, dep, func(x *Deploy) int64 { return x.ID }, fresh)
+			out.Pages = appendFresh(out.Pages, in.Pages, pg, func(x *Page) int64 { return x.ID }, fresh)
+			out.ActionItems = appendFresh(out.ActionItems, in.ActionItems, ai, func(x *ActionItem) int64 { return x.ID }, fresh)
+			out.SLIDays = appendSLIDays(out.SLIDays, in.SLIDays, sli)
 		}
 		for _, x := range in.Toil {
 			k := toilKey{x.TeamID, x.WeekStart.UTC()}
@@ -322,6 +356,27 @@ func merge(ins []Input, distinct bool) Input {
 			}
 			linked[x.ID] = true
 			out.LinkIncidents = append(out.LinkIncidents, x)
+		}
+	}
+	return out
+}
+
+// sliKey is an SLI day's identity: its SLO and day.
+type sliKey struct {
+	slo int64
+	day time.Time
+}
+
+// appendSLIDays appends the days of xs not in seen (every day, for a nil
+// seen: distinct parts), noting them in seen.
+func appendSLIDays(out, xs []SLIDay, seen map[sliKey]bool) []SLIDay {
+	for _, x := range xs {
+		k := sliKey{x.SLOID, x.Day.UTC()}
+		if seen == nil || !seen[k] {
+			if seen != nil {
+				seen[k] = true
+			}
+			out = append(out, x)
 		}
 	}
 	return out

@@ -196,3 +196,57 @@ func sameKPIs(t *testing.T, what string, got, want Result) {
 		}
 	}
 }
+
+// TestGroupPartialsMatchRecompute: the partial of a group of services
+// (ComputeKPIsPartial of their merged parts, as a report computes a tier
+// of an earlier period) is one a roll-up over groups can take: the
+// organisation computed from its groups' partials is exactly the
+// organisation computed from its records, for the input's tiers, its teams
+// and random partitions of its services, and so is every union of groups.
+func TestGroupPartialsMatchRecompute(t *testing.T) {
+	s := DefaultSettings()
+	p := oct2026()
+	for seed := uint64(1); seed <= 60; seed++ {
+		r := rand.New(rand.NewPCG(seed, 59))
+		in := partialInput(r)
+		bySvc := SplitByService(in)
+		partitions := map[string]func(Service) int{
+			"tiers":  func(sv Service) int { return sv.Tier },
+			"teams":  func(sv Service) int { return int(sv.TeamID) },
+			"random": func(Service) int { return r.IntN(3) },
+		}
+		for name, groupOf := range partitions {
+			members := map[int][]Input{}
+			var order []int
+			for _, sv := range in.Services {
+				g := groupOf(sv)
+				if _, ok := members[g]; !ok {
+					order = append(order, g)
+				}
+				part := bySvc[sv.ID]
+				part.Services = []Service{sv}
+				members[g] = append(members[g], part)
+			}
+			groups := make([]Input, len(order))
+			partials := make([]Partial, len(order))
+			for i, g := range order {
+				groups[i] = MergeParts(members[g]...)
+				_, partials[i] = ComputeKPIsPartial(groups[i], p, s)
+			}
+			what := fmt.Sprintf("seed %d %s", seed, name)
+			sameKPIs(t, what+" whole", ComputeKPIsOf(in, p, s, partials), ComputeKPIs(in, p, s))
+			for mask := 1; mask < 1<<len(groups); mask++ {
+				var ins []Input
+				var ps []Partial
+				for i := range groups {
+					if mask&(1<<i) != 0 {
+						ins = append(ins, groups[i])
+						ps = append(ps, partials[i])
+					}
+				}
+				merged := MergeInputs(ins...)
+				sameKPIs(t, fmt.Sprintf("%s groups %b", what, mask), ComputeKPIsOf(merged, p, s, ps), ComputeKPIs(merged, p, s))
+			}
+		}
+	}
+}

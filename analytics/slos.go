@@ -18,8 +18,10 @@ func (c *computer) slos() {
 		if !c.p.ContainsDay(d.Day) {
 			continue
 		}
-		row := EvidenceRow{Kind: KindSLIDay, ID: d.SLOID, At: d.Day,
-			Label: c.note("%s %s %s: %d/%d", d.Service, d.SLO, d.Day.Format(time.DateOnly), d.Good, d.Total)}
+		row := EvidenceRow{Kind: KindSLIDay, ID: d.SLOID, At: d.Day}
+		if c.ev != nil { // the day's format and the boxed arguments cost even when note drops them
+			row.Label = c.note("%s %s %s: %d/%d", d.Service, d.SLO, d.Day.Format(time.DateOnly), d.Good, d.Total)
+		}
 		if d.Total <= 0 {
 			row.Note = "no events; excluded"
 			c.ev.add(row, KPIAvailability, KPISLOAttainment, KPIErrorBudgetRemaining, KPIBurnRate)
@@ -41,7 +43,9 @@ func (c *computer) slos() {
 			budgetBad += float64(bad)
 			b := float64(bad)
 			budgetRow.Value = &b
-			budgetRow.Note = c.note("%d bad of %.1f budget", bad, (1-d.Objective)*float64(d.Total))
+			if c.ev != nil {
+				budgetRow.Note = c.note("%d bad of %.1f budget", bad, (1-d.Objective)*float64(d.Total))
+			}
 		} else {
 			budgetRow.Included = false
 			budgetRow.Note = "objective outside (0,1); no budget"
@@ -51,7 +55,9 @@ func (c *computer) slos() {
 		n.SLODays++
 		att := row
 		att.Included = v >= d.Objective-attainEpsilon
-		att.Note = c.note("objective %g", d.Objective)
+		if c.ev != nil {
+			att.Note = c.note("objective %g", d.Objective)
+		}
 		if att.Included {
 			n.SLODaysMet++
 		}

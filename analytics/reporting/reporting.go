@@ -204,12 +204,20 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 	months []analytics.Period, trend []analytics.Result) error {
 	p := d.Period
 	rules := env.RulesFor(p)
+	d.EarlierTiers = map[int][]analytics.Result{}
 	for i := len(window) - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		er := env.RulesFor(window[i])
-		res := analytics.ComputeKPIs(in, window[i], er.Settings)
+		var res analytics.Result
+		var tiers map[int]analytics.Result
+		if i == 0 {
+			// The probe: only whether it has data counts, not its tiers.
+			res = analytics.ComputeKPIs(in, window[i], er.Settings)
+		} else {
+			res, tiers = earlier(in, window[i], er.Settings, services)
+		}
 		if !hasData(res) {
 			break
 		}
@@ -220,18 +228,8 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
 		d.EarlierScope = append([]analytics.Result{res}, d.EarlierScope...)
 		d.EarlierRules = append([]analytics.Rules{er}, d.EarlierRules...)
-	}
-	d.EarlierTiers = map[int][]analytics.Result{}
-	// The tiers' streaks, from the scorecard's own tier roll-up of each
-	// period's records (Input.Cut: the same tier inputs, without splitting
-	// and merging years of records for every period).
-	for i, ep := range d.Earlier {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		s := d.EarlierRules[i].Settings
-		for tier, merged := range scorecard.Split(in.Cut(s.LoadWindows(ep)), services).Tiers {
-			d.EarlierTiers[tier] = append(d.EarlierTiers[tier], analytics.ComputeKPIs(merged, ep, s))
+		for tier, r := range tiers {
+			d.EarlierTiers[tier] = append([]analytics.Result{r}, d.EarlierTiers[tier]...)
 		}
 	}
 	if p.Kind == analytics.Quarter {
@@ -273,6 +271,30 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)
 	return nil
+}
+
+// earlier computes an earlier period ep of a target streak: the scope's
+// KPIs and each tier's, the tiers by the scorecard's own roll-up of the
+// period's records (Split of the cut: the same tier inputs, without
+// splitting years of records for every period). Each tier keeps its
+// analytics.Partial, and the scope takes them (ComputeKPIsOf) when every
+// record of the period belongs to one of its services: the same KPIs as
+// computing the scope from its records, without running the deploy,
+// repeat and on-call steps over every record again.
+func earlier(in analytics.Input, ep analytics.Period, s analytics.Settings, services []analytics.Service) (analytics.Result, map[int]analytics.Result) {
+	cut := in.Cut(s.LoadWindows(ep))
+	split := scorecard.Split(cut, services)
+	tiers := make(map[int]analytics.Result, len(split.Tiers))
+	parts := make([]analytics.Partial, 0, len(split.Tiers))
+	for tier, merged := range split.Tiers {
+		var part analytics.Partial
+		tiers[tier], part = analytics.ComputeKPIsPartial(merged, ep, s)
+		parts = append(parts, part)
+	}
+	if !split.Whole || len(parts) == 0 {
+		return analytics.ComputeKPIs(cut, ep, s), tiers
+	}
+	return analytics.ComputeKPIsOf(cut, ep, s, parts), tiers
 }
 
 // loadRisks fills in the scope's risk register as it stood at the end of

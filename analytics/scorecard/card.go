@@ -111,16 +111,41 @@ type Parts struct {
 // distinct records, as a store loads them (analytics.MergeParts).
 func Split(in analytics.Input, services []analytics.Service) Parts {
 	parts, byTier := splitServices(in, services)
-	for tier, ins := range byTier {
-		parts.Tiers[tier] = analytics.MergeParts(ins...)
+	for tier, t := range byTier {
+		parts.Tiers[tier] = t.merge()
 	}
 	return parts
 }
 
+// tierParts is one tier's service parts, in the order of the services,
+// and their records' span of the split's arrays: merged, they are the
+// tier's input.
+type tierParts struct {
+	parts []analytics.Input
+	span  analytics.Input
+}
+
+// merge is analytics.MergeParts of the parts, sharing the split's arrays
+// (the services of a tier are laid out one after another) instead of
+// copying every record of the tier again.
+func (t tierParts) merge() analytics.Input { return analytics.MergeSplit(t.span, t.parts...) }
+
 // splitServices is Split up to the tier merges: it returns each tier's
 // service parts in order instead, for the caller to merge.
-func splitServices(in analytics.Input, services []analytics.Service) (Parts, map[int][]analytics.Input) {
-	bySvc := analytics.SplitByService(in)
+func splitServices(in analytics.Input, services []analytics.Service) (Parts, map[int]tierParts) {
+	var tierOrder []int
+	tierIDs := map[int][]int64{}
+	for _, s := range services {
+		if _, ok := tierIDs[s.Tier]; !ok {
+			tierOrder = append(tierOrder, s.Tier)
+		}
+		tierIDs[s.Tier] = append(tierIDs[s.Tier], s.ID)
+	}
+	groups := make([][]int64, len(tierOrder))
+	for i, tier := range tierOrder {
+		groups[i] = tierIDs[tier]
+	}
+	bySvc, spans := analytics.SplitByServiceGrouped(in, groups)
 	parts := Parts{Services: make([]analytics.Input, len(services)), Tiers: map[int]analytics.Input{}}
 	inScope := make(map[int64]bool, len(services))
 	for _, s := range services {
@@ -130,12 +155,17 @@ func splitServices(in analytics.Input, services []analytics.Service) (Parts, map
 	for id := range bySvc {
 		parts.Whole = parts.Whole && inScope[id]
 	}
-	byTier := map[int][]analytics.Input{}
+	byTier := make(map[int]tierParts, len(tierOrder))
+	for i, tier := range tierOrder {
+		byTier[tier] = tierParts{span: spans[i]}
+	}
 	for i, s := range services {
 		part := bySvc[s.ID]
 		part.Services = []analytics.Service{s}
 		parts.Services[i] = part
-		byTier[s.Tier] = append(byTier[s.Tier], part)
+		t := byTier[s.Tier]
+		t.parts = append(t.parts, part)
+		byTier[s.Tier] = t
 	}
 	return parts, byTier
 }
@@ -220,7 +250,7 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	}
 	tierIn := make([]analytics.Input, len(tiers))
 	for i, tier := range tiers {
-		spawn(func() { tierIn[i] = analytics.MergeParts(byTier[tier]...) })
+		spawn(func() { tierIn[i] = byTier[tier].merge() })
 	}
 	teams := teamParts(services, parts)
 	for i := range teams {
