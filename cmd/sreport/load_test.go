@@ -45,7 +45,9 @@ func TestLoadDuringImport(t *testing.T) {
 	var logs bytes.Buffer
 	var logMu sync.Mutex
 	logger := slog.New(slog.NewTextHandler(&syncWriter{mu: &logMu, w: &logs}, nil))
-	srv := httptest.NewServer(web.New(st, web.Config{Logger: logger}))
+	// One compute slot: sixteen clients' cold pages queue for it, and every
+	// request must still succeed.
+	srv := httptest.NewServer(web.New(st, web.Config{Logger: logger, ComputeSlots: 1}))
 	defer srv.Close()
 
 	const clients, editors = 16, 4

@@ -496,6 +496,7 @@ func TestRestoreCommand(t *testing.T) {
 		{[]string{"serve", "--db", db, "--restore-if-missing"}, "needs --replicate"},
 		{[]string{"serve", "--db", db, "--replicate", "sftp://u@example.com/x"}, "host key"},
 		{[]string{"serve", "--db", db, "--backup-dir", dir, "--backup-keep", "0"}, "at least one"},
+		{[]string{"serve", "--db", db, "--compute-slots", "-1"}, "want 0 (one per core) or more"},
 	} {
 		err := run(ctx, c.args, &out, &errb)
 		if err == nil || !strings.Contains(err.Error(), c.want) {

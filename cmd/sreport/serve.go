@@ -95,7 +95,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer maintainRecordDays(ctx, st, logger)()
 
 	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted,
-		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box, Connectors: sched})
+		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box, Connectors: sched, ComputeSlots: ops.computeSlots})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
