@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -101,7 +102,10 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, _, err := runChild(ctx, nil, "migrate", "--db", impDB); err != nil {
 		return err
 	}
-	imp, _, err := runChild(ctx, childEnv("import"), "import", "--db", impDB, "--create-services", csvPath)
+	// The file is as large as the scale asks (4,000,000 rows at --scale 40),
+	// beyond the import's default cap on one file's records.
+	limit := "--max-records=" + strconv.Itoa(max(*importRows, defaultMaxRecords))
+	imp, _, err := runChild(ctx, childEnv("import"), "import", "--db", impDB, "--create-services", limit, csvPath)
 	if err != nil {
 		return err
 	}
@@ -219,7 +223,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	impDone := make(chan error, 1)
 	go func() {
-		_, _, err := runChild(ctx, nil, "import", "--db", dbPath, loadCSV)
+		_, _, err := runChild(ctx, nil, "import", "--db", dbPath, "--max-records="+strconv.Itoa(max(*loadRows, defaultMaxRecords)), loadCSV)
 		impDone <- err
 	}()
 	load := mixedLoad(ctx, srv.base, session, paths, *clients, *duration)
