@@ -27,3 +27,13 @@ func PackedLeanDeploys(s *Store, ctx context.Context, ids []int64, r TimeRange) 
 func PackedLeanPages(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Page, error) {
 	return s.packedPages(ctx, ids, r)
 }
+
+// RawIncidents is IncidentsInRange straight from the records.
+func RawIncidents(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Incident, error) {
+	return s.IncidentsInRange(ctx, ids, r)
+}
+
+// PackedIncidents is the engine's incident load through record days.
+func PackedIncidents(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Incident, error) {
+	return s.packedIncidents(ctx, ids, r)
+}

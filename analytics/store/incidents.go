@@ -123,10 +123,16 @@ func (s *Store) IncidentByID(ctx context.Context, id int64) (analytics.Incident,
 
 // IncidentsInRange returns every incident detected in r for the given services (nil = all), oldest first.
 func (s *Store) IncidentsInRange(ctx context.Context, serviceIDs []int64, r TimeRange) ([]analytics.Incident, error) {
+	return incidentsInRange(ctx, s.db, serviceIDs, r)
+}
+
+// incidentsInRange is IncidentsInRange on q (packedIncidents reads the
+// same from record days).
+func incidentsInRange(ctx context.Context, q querier, serviceIDs []int64, r TimeRange) ([]analytics.Incident, error) {
 	var w where
 	detectedIn(&w, r)
 	inIDs(&w, "i.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY `+effectiveDetected+`, i.id`, w.args...)
+	rows, err := q.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+w.sql()+` ORDER BY `+effectiveDetected+`, i.id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load incidents: %w", err)
 	}
@@ -153,6 +159,11 @@ func detectedIn(w *where, r TimeRange) {
 		return
 	}
 	from, to := r.bounds()
+	detectedBetween(w, from, to)
+}
+
+// detectedBetween is detectedIn for text bounds [from, to).
+func detectedBetween(w *where, from, to string) {
 	w.add(`(i.detected_at >= ? AND i.detected_at < ?
 		OR i.id IN (SELECT incident_id FROM incident_overrides WHERE detected_at >= ? AND detected_at < ?))`, from, to, from, to)
 	w.add(effectiveDetected+" >= ? AND "+effectiveDetected+" < ?", from, to)

@@ -139,7 +139,7 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 	// spent stepping rows in cgo, which runs in parallel across cores.
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() (err error) {
-		in.Incidents, err = s.IncidentsInRange(gctx, ids, TimeRange{From: w.Incidents.From, To: w.Incidents.To})
+		in.Incidents, err = s.packedIncidents(gctx, ids, TimeRange{From: w.Incidents.From, To: w.Incidents.To})
 		return err
 	})
 	g.Go(func() (err error) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"time"
 
 	"sreport/analytics"
@@ -38,38 +39,85 @@ type recordKind struct {
 	code  int    // record_days_dirty.kind
 	table string // the records
 	days  string // the blobs
-	time  string // the time column a day is taken from
+	time  string // the time a day is taken from, an expression over from
+	from  string // the records as the load joins them
 }
 
 var (
-	deployDays = recordKind{0, "deploys", "deploy_days", "finished_at"}
-	pageDays   = recordKind{1, "pages", "page_days", "triggered_at"}
+	deployDays   = recordKind{0, "deploys", "deploy_days", "finished_at", "deploys"}
+	pageDays     = recordKind{1, "pages", "page_days", "triggered_at", "pages"}
+	incidentDays = recordKind{2, "incidents", "incident_days", effectiveDetected, incidentFrom[len(" FROM "):]}
+	recordKinds  = []recordKind{deployDays, pageDays, incidentDays}
 )
 
-// recordDaysTriggers are the triggers marking dirty days, by name.
-func recordDaysTriggers() map[string]string {
+// markDay is a trigger statement marking the day of time (an expression)
+// dirty for kind k; a NULL time marks nothing. It tests for the row
+// rather than relying on INSERT OR IGNORE: the conflict clause of the
+// statement that fires a trigger overrides the trigger's own, so an
+// upsert of a record would fail on a day already dirty.
+func markDay(k recordKind, time string) string {
+	return fmt.Sprintf(`INSERT INTO record_days_dirty (kind, day) SELECT %d, substr(%s, 1, 10) WHERE %[2]s IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM record_days_dirty WHERE kind = %[1]d AND day = substr(%[2]s, 1, 10));`, k.code, time)
+}
+
+// recordDaysTriggers are the triggers marking dirty days of the kinds,
+// by name.
+func recordDaysTriggers(kinds []recordKind) map[string]string {
 	out := map[string]string{}
-	for _, k := range []recordKind{deployDays, pageDays} {
-		mark := func(row string) string {
-			return fmt.Sprintf(`INSERT OR IGNORE INTO record_days_dirty (kind, day) VALUES (%d, substr(%s.%s, 1, 10));`, k.code, row, k.time)
+	add := func(table, event, body string) {
+		name := "record_days_" + table + "_" + event
+		out[name] = `CREATE TRIGGER ` + name + ` AFTER ` + strings.ToUpper(event) + ` ON ` + table + ` FOR EACH ROW BEGIN ` + body + ` END`
+	}
+	for _, k := range kinds {
+		if k != incidentDays {
+			mark := func(row string) string { return markDay(k, row+"."+k.time) }
+			add(k.table, "insert", mark("NEW"))
+			add(k.table, "update", mark("OLD")+` `+mark("NEW"))
+			add(k.table, "delete", mark("OLD"))
+			continue
 		}
-		pre := "record_days_" + k.table + "_"
-		out[pre+"insert"] = `CREATE TRIGGER ` + pre + `insert AFTER INSERT ON ` + k.table + ` FOR EACH ROW BEGIN ` + mark("NEW") + ` END`
-		out[pre+"update"] = `CREATE TRIGGER ` + pre + `update AFTER UPDATE ON ` + k.table + ` FOR EACH ROW BEGIN ` + mark("OLD") + ` ` + mark("NEW") + ` END`
-		out[pre+"delete"] = `CREATE TRIGGER ` + pre + `delete AFTER DELETE ON ` + k.table + ` FOR EACH ROW BEGIN ` + mark("OLD") + ` END`
+		// An incident's day is that of its effective detection,
+		// COALESCE(override, imported): a write to either table marks the
+		// days of both times, before and after — a superset of the old
+		// and the new effective day, whichever of the two rows a cascade
+		// removes first. A service's name is in every incident of it.
+		incident := func(row string) string {
+			return markDay(k, row+`.detected_at`) + ` ` + markDay(k, `(SELECT detected_at FROM incident_overrides WHERE incident_id = `+row+`.id)`)
+		}
+		override := func(row string) string {
+			return markDay(k, row+`.detected_at`) + ` ` + markDay(k, `(SELECT detected_at FROM incidents WHERE id = `+row+`.incident_id)`)
+		}
+		service := func(row string) string {
+			return fmt.Sprintf(`INSERT INTO record_days_dirty (kind, day) SELECT DISTINCT %d, substr(%s, 1, 10)
+		FROM incidents i LEFT JOIN incident_overrides o ON o.incident_id = i.id WHERE i.service_id = %s.id AND %[2]s IS NOT NULL
+		AND NOT EXISTS (SELECT 1 FROM record_days_dirty WHERE kind = %[1]d AND day = substr(%[2]s, 1, 10));`, k.code, effectiveDetected, row)
+		}
+		for _, w := range []struct {
+			table string
+			mark  func(string) string
+		}{{"incidents", incident}, {"incident_overrides", override}} {
+			add(w.table, "insert", w.mark("NEW"))
+			add(w.table, "update", w.mark("OLD")+` `+w.mark("NEW"))
+			add(w.table, "delete", w.mark("OLD"))
+		}
+		add("services", "insert", service("NEW"))
+		add("services", "delete", service("OLD"))
+		name := "record_days_services_update"
+		out[name] = `CREATE TRIGGER ` + name + ` AFTER UPDATE OF id, name ON services FOR EACH ROW
+		WHEN OLD.id IS NOT NEW.id OR OLD.name IS NOT NEW.name BEGIN ` + service("OLD") + ` ` + service("NEW") + ` END`
 	}
 	return out
 }
 
-// ensureRecordDaysTriggers creates the dirty-marking triggers when the
-// record days tables exist and a trigger is missing or not as this
-// version writes it (the migration just ran, a later migration rebuilt
-// deploys or pages and so dropped them, another version defined them),
-// marking every day dirty in the same transaction: a write made
+// ensureRecordDaysTriggers creates the dirty-marking triggers of every
+// kind whose days table exists when a trigger is missing or not as this
+// version writes it (a migration just ran, a later migration rebuilt a
+// table and so dropped them, another version defined them), marking
+// every day of those kinds dirty in the same transaction: a write made
 // while a trigger was missing is then never trusted to a blob. It drops
-// the triggers when the tables are gone (the migration rolled back).
+// the triggers of the kinds whose tables are gone (a migration rolled
+// back).
 func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
-	want := recordDaysTriggers()
 	have := map[string]string{} // trigger → its CREATE statement
 	tables := map[string]bool{}
 	rows, err := db.QueryContext(ctx, `SELECT type, name, COALESCE(sql, '') FROM sqlite_master WHERE type IN ('table', 'trigger')`)
@@ -92,45 +140,51 @@ func ensureRecordDaysTriggers(ctx context.Context, db *sql.DB) error {
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("store: record days triggers: %w", err)
 	}
+	var kinds []recordKind
+	if tables["record_days_dirty"] {
+		for _, k := range recordKinds {
+			if tables[k.days] {
+				kinds = append(kinds, k)
+			}
+		}
+	}
+	want := recordDaysTriggers(kinds)
 	var stmts []string
-	if !tables["record_days_dirty"] {
-		for name := range want {
-			if _, ok := have[name]; ok {
-				stmts = append(stmts, `DROP TRIGGER `+quoteIdent(name))
-			}
+	for name := range recordDaysTriggers(recordKinds) {
+		if _, ok := have[name]; ok && want[name] == "" {
+			stmts = append(stmts, `DROP TRIGGER `+quoteIdent(name))
 		}
-	} else {
-		// Blobs of another format (written by another version) are
-		// repacked; a load would read their days from the records. The
-		// check reads, so an up-to-date database opens without a write.
-		for _, k := range []recordKind{deployDays, pageDays} {
-			stale := fmt.Sprintf(`SELECT %d, day FROM %s WHERE data IS NOT NULL AND substr(data, 1, 1) <> x'%02x'`, k.code, k.days, recordDaysFormat)
-			var found bool
-			if err := db.QueryRowContext(ctx, `SELECT EXISTS (`+stale+`)`).Scan(&found); err != nil {
-				return fmt.Errorf("store: record days format: %w", err)
-			}
-			if found {
-				stmts = append(stmts, `INSERT OR IGNORE INTO record_days_dirty (kind, day) `+stale)
-			}
+	}
+	// Blobs of another format (written by another version) are repacked;
+	// a load would read their days from the records. The check reads, so
+	// an up-to-date database opens without a write.
+	for _, k := range kinds {
+		stale := fmt.Sprintf(`SELECT %d, day FROM %s WHERE data IS NOT NULL AND substr(data, 1, 1) <> x'%02x'`, k.code, k.days, recordDaysFormat)
+		var found bool
+		if err := db.QueryRowContext(ctx, `SELECT EXISTS (`+stale+`)`).Scan(&found); err != nil {
+			return fmt.Errorf("store: record days format: %w", err)
 		}
-		missing := false
-		for name, create := range want {
-			missing = missing || have[name] != create
+		if found {
+			stmts = append(stmts, `INSERT OR IGNORE INTO record_days_dirty (kind, day) `+stale)
 		}
-		if !missing {
-			return execAll(ctx, db, stmts)
+	}
+	missing := false
+	for name, create := range want {
+		missing = missing || have[name] != create
+	}
+	if !missing {
+		return execAll(ctx, db, stmts)
+	}
+	for name, create := range want {
+		if _, ok := have[name]; ok {
+			stmts = append(stmts, `DROP TRIGGER `+quoteIdent(name))
 		}
-		for name, create := range want {
-			if _, ok := have[name]; ok {
-				stmts = append(stmts, `DROP TRIGGER `+quoteIdent(name))
-			}
-			stmts = append(stmts, create)
-		}
-		for _, k := range []recordKind{deployDays, pageDays} {
-			stmts = append(stmts,
-				fmt.Sprintf(`INSERT OR IGNORE INTO record_days_dirty (kind, day) SELECT DISTINCT %d, substr(%s, 1, 10) FROM %s`, k.code, k.time, k.table),
-				fmt.Sprintf(`INSERT OR IGNORE INTO record_days_dirty (kind, day) SELECT %d, day FROM %s`, k.code, k.days))
-		}
+		stmts = append(stmts, create)
+	}
+	for _, k := range kinds {
+		stmts = append(stmts,
+			fmt.Sprintf(`INSERT OR IGNORE INTO record_days_dirty (kind, day) SELECT DISTINCT %d, substr(%s, 1, 10) FROM %s WHERE %[2]s IS NOT NULL`, k.code, k.time, k.from),
+			fmt.Sprintf(`INSERT OR IGNORE INTO record_days_dirty (kind, day) SELECT %d, day FROM %s`, k.code, k.days))
 	}
 	return execAll(ctx, db, stmts)
 }
@@ -210,9 +264,11 @@ func (s *Store) refreshRecordDays(ctx context.Context, limit int) (int, error) {
 			return fmt.Errorf("store: dirty record days: %w", err)
 		}
 		for _, d := range ds {
-			k := deployDays
-			if d.kind == pageDays.code {
-				k = pageDays
+			k := recordKinds[0]
+			for _, c := range recordKinds {
+				if c.code == d.kind {
+					k = c
+				}
 			}
 			// A day that is not text comes from a time stored as a blob,
 			// which no load with text bounds reads: nothing to pack.
@@ -255,7 +311,7 @@ func packDay(ctx context.Context, tx *sql.Tx, k recordKind, day string) error {
 		// Loads never use such a day's blob (they read the records); keep
 		// a NULL one so that a load sees the day exists.
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+k.table+` WHERE substr(`+k.time+`, 1, 10) = ?`, day).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM `+k.from+` WHERE substr(`+k.time+`, 1, 10) = ?`, day).Scan(&n); err != nil {
 			return fmt.Errorf("store: pack %s day %q: %w", k.table, day, err)
 		}
 		return putDay(ctx, tx, k, day, n, nil)
@@ -265,10 +321,13 @@ func packDay(ctx context.Context, tx *sql.Tx, k recordKind, day string) error {
 		blob []byte
 		err  error
 	)
-	if k == deployDays {
+	switch k {
+	case deployDays:
 		n, blob, err = packDeployDay(ctx, tx, day)
-	} else {
+	case pageDays:
 		n, blob, err = packPageDay(ctx, tx, day)
+	default:
+		n, blob, err = packIncidentDay(ctx, tx, day)
 	}
 	if err != nil {
 		return err
@@ -356,7 +415,6 @@ func packPageDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, erro
 		names interner
 		row   leanPageRow
 		ps    []analytics.Page
-		resp  []string
 	)
 	exact := true
 	for rows.Next() {
@@ -366,7 +424,6 @@ func packPageDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, erro
 		p, err := row.page(&names)
 		exact = exact && err == nil && canonicalTime(string(row.triggered)) && canonicalNullTime(row.ack) && canonicalNullTime(row.resolved)
 		ps = append(ps, p)
-		resp = append(resp, string(row.responders))
 	}
 	if err := rows.Err(); err != nil {
 		return 0, nil, fmt.Errorf("store: pack pages of %s: %w", day, err)
@@ -374,7 +431,7 @@ func packPageDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, erro
 	if !exact || len(ps) == 0 {
 		return len(ps), nil, nil
 	}
-	blob := encodePages(ps, resp)
+	blob := encodePages(ps)
 	var sl daySlabs
 	back, err := decodePages(blob, &names, &everything, &sl, nil)
 	if err != nil || !reflect.DeepEqual(back, ps) {

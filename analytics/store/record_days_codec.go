@@ -149,32 +149,50 @@ func encodeDeploys(ds []analytics.Deploy) []byte {
 	return e.blob(nil, len(ds))
 }
 
-// encodePages packs a day's pages, given in the lean load's order; each
-// distinct responders list is stored once.
-func encodePages(ps []analytics.Page, responders []string) []byte {
-	var e dayEncoder
-	lists := map[string]uint64{}
-	var extra []byte
-	var listN uint64
-	var table []byte
-	for i, p := range ps {
-		li, ok := lists[responders[i]]
-		if !ok {
-			li = listN
-			listN++
-			lists[responders[i]] = li
-			if p.Responders == nil {
-				table = append(table, 0)
-			} else {
-				table = append(table, 1)
-				table = binary.AppendUvarint(table, uint64(len(p.Responders)))
-				for _, r := range p.Responders {
-					for _, s := range [4]string{r.Role, r.Name, r.Email, r.Label} {
-						table = binary.AppendUvarint(table, e.str(s))
-					}
-				}
+// responderLists is a blob's table of distinct responder lists, each
+// stored once: a byte (0 nil, 1 a list) and, for a list, its length and
+// four string indexes (role, name, e-mail, label) per responder.
+type responderLists struct {
+	index map[string]uint64 // an entry's bytes → its index
+	table []byte
+}
+
+// of returns rs's index in the table, adding it if new.
+func (l *responderLists) of(e *dayEncoder, rs []analytics.Responder) uint64 {
+	var entry []byte
+	if rs == nil {
+		entry = []byte{0}
+	} else {
+		entry = binary.AppendUvarint([]byte{1}, uint64(len(rs)))
+		for _, r := range rs {
+			for _, s := range [4]string{r.Role, r.Name, r.Email, r.Label} {
+				entry = binary.AppendUvarint(entry, e.str(s))
 			}
 		}
+	}
+	if l.index == nil {
+		l.index = map[string]uint64{}
+	}
+	i, ok := l.index[string(entry)]
+	if !ok {
+		i = uint64(len(l.index))
+		l.index[string(entry)] = i
+		l.table = append(l.table, entry...)
+	}
+	return i
+}
+
+// bytes is the table as stored: its count, then the entries.
+func (l *responderLists) bytes() []byte {
+	return append(binary.AppendUvarint(nil, uint64(len(l.index))), l.table...)
+}
+
+// encodePages packs a day's pages, given in the lean load's order.
+func encodePages(ps []analytics.Page) []byte {
+	var e dayEncoder
+	var lists responderLists
+	for _, p := range ps {
+		li := lists.of(&e, p.Responders)
 		sec := p.TriggeredAt.Unix()
 		e.head(p.ID, p.ServiceID, sec)
 		e.uvarint(e.str(p.Source))
@@ -210,9 +228,7 @@ func encodePages(ps []analytics.Page, responders []string) []byte {
 			e.varint(p.ResolvedAt.Unix() - sec)
 		}
 	}
-	extra = binary.AppendUvarint(extra, listN)
-	extra = append(extra, table...)
-	return e.blob(extra, len(ps))
+	return e.blob(lists.bytes(), len(ps))
 }
 
 // dayDecoder reads one blob; a malformed blob sets bad instead of
@@ -420,25 +436,9 @@ func decodeDeploys(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out
 func decodePages(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out []analytics.Page) ([]analytics.Page, error) {
 	d := dayDecoder{b: blob}
 	d.start(names)
-	ln := d.uvarint()
-	if ln > uint64(len(d.b)) {
+	lists, ok := d.responderLists()
+	if !ok {
 		return out, errBadRecordDay
-	}
-	lists := make([][]analytics.Responder, 0, ln)
-	for i := uint64(0); i < ln && !d.bad; i++ {
-		if d.byte() == 0 {
-			lists = append(lists, nil)
-			continue
-		}
-		k := d.uvarint()
-		if k > uint64(len(d.b)) {
-			return out, errBadRecordDay
-		}
-		rs := make([]analytics.Responder, 0, k)
-		for range k {
-			rs = append(rs, analytics.Responder{Role: d.str(), Name: d.str(), Email: d.str(), Label: d.str()})
-		}
-		lists = append(lists, rs)
 	}
 	n := d.uvarint()
 	for i := uint64(0); i < n && !d.bad; i++ {
@@ -466,9 +466,7 @@ func decodePages(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out [
 		p := &out[len(out)-1]
 		p.ID, p.ServiceID, p.Source, p.Responder = id, service, src, resp
 		p.TriggeredAt, p.AutoResolved = unixUTC(sec), fl&pageAuto != 0
-		if rs := lists[li]; rs != nil {
-			p.Responders = append(make([]analytics.Responder, 0, len(rs)), rs...)
-		}
+		p.Responders = copyResponders(lists[li])
 		if fl&pageIncident != 0 {
 			p.IncidentID = sl.ids.ptr(inc)
 		}
@@ -486,4 +484,39 @@ func decodePages(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out [
 		return out, errBadRecordDay
 	}
 	return out, nil
+}
+
+// responderLists reads a blob's table of responder lists; not ok for a
+// table that does not decode.
+func (d *dayDecoder) responderLists() ([][]analytics.Responder, bool) {
+	ln := d.uvarint()
+	if ln > uint64(len(d.b)) {
+		return nil, false
+	}
+	lists := make([][]analytics.Responder, 0, ln)
+	for i := uint64(0); i < ln && !d.bad; i++ {
+		if d.byte() == 0 {
+			lists = append(lists, nil)
+			continue
+		}
+		k := d.uvarint()
+		if k > uint64(len(d.b)) {
+			return nil, false
+		}
+		rs := make([]analytics.Responder, 0, k)
+		for range k {
+			rs = append(rs, analytics.Responder{Role: d.str(), Name: d.str(), Email: d.str(), Label: d.str()})
+		}
+		lists = append(lists, rs)
+	}
+	return lists, !d.bad
+}
+
+// copyResponders gives a record its own copy of a shared list (nil stays
+// nil, empty stays empty).
+func copyResponders(rs []analytics.Responder) []analytics.Responder {
+	if rs == nil {
+		return nil
+	}
+	return append(make([]analytics.Responder, 0, len(rs)), rs...)
 }

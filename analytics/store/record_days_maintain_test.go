@@ -24,6 +24,8 @@ func TestRecordDaysAreDerivedData(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	rdImport(t, st, rdDeploysCSV(rng, 200, []string{"checkout", "search"}), "deploys", "d.csv", true)
 	rdImport(t, st, rdPagesCSV(rng, 200, []string{"checkout"}), "pages", "p.csv", false)
+	rdImport(t, st, rdIncidentsCSV(rng, 200, []string{"checkout", "search"}), "incidents", "i.csv", true)
+	rdOverride(t, st, rng)
 	before, err := st.DataVersion(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -50,20 +52,20 @@ func TestRecordDaysAreDerivedData(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var triggers, deployDays, pageDays int
+	var triggers, deployDays, pageDays, incidentDays int
 	db := st.Writer()
 	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'record_days_%'`).Scan(&triggers); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM deploy_days), (SELECT count(*) FROM page_days)`).Scan(&deployDays, &pageDays); err != nil {
+	if err := db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM deploy_days), (SELECT count(*) FROM page_days), (SELECT count(*) FROM incident_days)`).Scan(&deployDays, &pageDays, &incidentDays); err != nil {
 		t.Fatal(err)
 	}
 	dirty, err := st.DirtyRecordDays(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if triggers != 6 || dirty != deployDays+pageDays || dirty == 0 {
-		t.Fatalf("after reopening: %d triggers, %d dirty days of %d packed; want 6 and every day dirty", triggers, dirty, deployDays+pageDays)
+	if triggers != 15 || dirty != deployDays+pageDays+incidentDays || incidentDays == 0 {
+		t.Fatalf("after reopening: %d triggers, %d dirty days of %d packed; want 15 and every day dirty", triggers, dirty, deployDays+pageDays+incidentDays)
 	}
 	rdCompare(t, st, rng, "reopened")
 }

@@ -77,6 +77,61 @@ func rdPagesCSV(rng *rand.Rand, n int, services []string) []byte {
 	return []byte(b.String())
 }
 
+// rdIncidentsCSV is a generic incidents CSV of n rows drawn from a pool
+// of ids, so later files update earlier rows.
+func rdIncidentsCSV(rng *rand.Rand, n int, services []string) []byte {
+	var b strings.Builder
+	b.WriteString("external_id,service,title,severity,status,customer_impacting,started_at,detected_at,acknowledged_at,mitigated_at,resolved_at,root_cause,category,problem_ref,caused_by_ref,postmortem_url,postmortem_due_at,postmortem_published_at,url\n")
+	opt := func(t time.Time) string {
+		if rng.IntN(3) == 0 {
+			return ""
+		}
+		return rdStamp(t.Add(time.Duration(rng.IntN(200_000)-20_000) * time.Second))
+	}
+	pick := func(vs ...string) string { return vs[rng.IntN(len(vs))] }
+	for range n {
+		det := rdTime(rng)
+		fmt.Fprintf(&b, "i%03d,%s,outage %d,%s,%s,%t,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", rng.IntN(300), services[rng.IntN(len(services))],
+			rng.IntN(50), pick("", "1", "2", "3", "4"), pick("", "resolved", "acknowledged", "mitigated"), rng.IntN(3) == 0,
+			opt(det.Add(-time.Hour)), rdStamp(det), opt(det), opt(det), opt(det), pick("", "config", "capacity"), pick("", "db"),
+			pick("", "PRB1"), pick("", "CHG7"), pick("", "https://pm/1"), opt(det), opt(det), pick("", "https://inc/"+fmt.Sprint(rng.IntN(9))))
+	}
+	return []byte(b.String())
+}
+
+// rdOverride edits a random incident's override through the store, as
+// the incident form does: moves its detection, sets or clears fields, or
+// clears the override.
+func rdOverride(t *testing.T, st *store.Store, rng *rand.Rand) {
+	t.Helper()
+	ctx := context.Background()
+	var id int64
+	if err := st.Writer().QueryRowContext(ctx, `SELECT id FROM incidents ORDER BY random() LIMIT 1`).Scan(&id); err != nil {
+		return // no incidents yet
+	}
+	tm := func() *time.Time {
+		if rng.IntN(3) == 0 {
+			return nil
+		}
+		v := rdTime(rng)
+		return &v
+	}
+	err := st.UpdateIncidentOverride(ctx, id, store.Audit{Actor: "test"}, func(o *store.IncidentOverride) error {
+		if rng.IntN(5) == 0 {
+			*o = store.IncidentOverride{Version: o.Version}
+			return nil
+		}
+		o.DetectedAt, o.ResolvedAt, o.StartedAt, o.PostmortemDueAt = tm(), tm(), tm(), tm()
+		sev, cust, fp := 1+rng.IntN(4), rng.IntN(2) == 0, fmt.Sprint("fp", rng.IntN(3))
+		o.Severity, o.CustomerImpacting, o.Fingerprint = &sev, &cust, &fp
+		o.NotDeployRelated, o.InferredLinkRejected = rng.IntN(2) == 0, rng.IntN(2) == 0
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("override incident %d: %v", id, err)
+	}
+}
+
 // rdImport applies a file streamed (as the CLI does) or as one batch.
 func rdImport(t *testing.T, st *store.Store, data []byte, kind, name string, stream bool) int64 {
 	t.Helper()
@@ -110,7 +165,7 @@ func rdImport(t *testing.T, st *store.Store, data []byte, kind, name string, str
 
 // rdCompared counts the records rdCompare compared, so the test knows it
 // compared something.
-var rdCompared int
+var rdCompared, rdIncidents int
 
 // rdCompare checks that the packed loads return exactly what the lean
 // loads return, for random ranges and scopes.
@@ -153,6 +208,11 @@ func rdCompare(t *testing.T, st *store.Store, rng *rand.Rand, step string) {
 		gotP, errG := store.PackedLeanPages(st, ctx, ids, r)
 		sameResult(t, fmt.Sprintf("%s pages #%d %v %v", step, i, ids, r), gotP, wantP, errG, errW)
 		rdCompared += len(wantP)
+		wantI, errW := store.RawIncidents(st, ctx, ids, r)
+		gotI, errG := store.PackedIncidents(st, ctx, ids, r)
+		sameResult(t, fmt.Sprintf("%s incidents #%d %v %v", step, i, ids, r), gotI, wantI, errG, errW)
+		rdCompared += len(wantI)
+		rdIncidents += len(wantI)
 	}
 }
 
@@ -175,10 +235,11 @@ func sameResult[T any](t *testing.T, what string, got, want []T, errG, errW erro
 
 // TestRecordDaysMatchLeanLoads applies random sequences of writes through
 // the store's write paths — streamed and batch imports of deploys and
-// pages, rollbacks, service merges, cascading service deletes, direct
-// edits and deletes, times outside the canonical layout — and after each
-// step checks the packed loads against the lean loads, before and after
-// packing the dirty days.
+// pages and incidents (updating earlier rows), incident overrides edited
+// and cleared, service renames, rollbacks, service merges, cascading
+// service deletes, direct edits and deletes, times outside the canonical
+// layout — and after each step checks the packed loads against the lean
+// loads and IncidentsInRange, before and after packing the dirty days.
 func TestRecordDaysMatchLeanLoads(t *testing.T) {
 	for seed := range uint64(3) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
@@ -194,29 +255,54 @@ func TestRecordDaysMatchLeanLoads(t *testing.T) {
 					t.Fatalf("%s: %v", q, err)
 				}
 			}
-			rdCompared = 0
-			packed, unpackable := 0, 0
-			for step := range 40 {
+			rdCompared, rdIncidents = 0, 0
+			packed, unpackable, packedI, unpackableI := 0, 0, 0, 0
+			for step := range 60 {
 				var did string
-				switch k := rng.IntN(12); {
-				case k < 4:
+				switch k := rng.IntN(18); {
+				case k < 3:
 					did = "import deploys"
 					imported = append(imported, rdImport(t, st, rdDeploysCSV(rng, 20+rng.IntN(150), names), "deploys", fmt.Sprintf("d%d.csv", step), k%2 == 0))
-				case k < 7:
+				case k < 5:
 					did = "import pages"
 					imported = append(imported, rdImport(t, st, rdPagesCSV(rng, 20+rng.IntN(150), names), "pages", fmt.Sprintf("p%d.csv", step), k%2 == 0))
-				case k == 7 && len(imported) > 0:
+				case k < 8:
+					did = "import incidents"
+					imported = append(imported, rdImport(t, st, rdIncidentsCSV(rng, 20+rng.IntN(150), names), "incidents", fmt.Sprintf("i%d.csv", step), k%2 == 0))
+				case k < 10:
+					did = "override incidents"
+					for range 1 + rng.IntN(6) {
+						rdOverride(t, st, rng)
+					}
+				case k == 10:
+					did = "rename service"
+					svcs, _ := st.Services(ctx)
+					if len(svcs) > 0 {
+						sv := svcs[rng.IntN(len(svcs))]
+						in := store.ServiceInput{Name: fmt.Sprintf("%s-%d", names[rng.IntN(len(names))], step), Tier: sv.Tier, Team: sv.Team}
+						if err := st.UpdateService(ctx, sv.ID, in, store.Audit{Actor: "test"}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				case k == 11 && len(imported) > 0:
 					did = "rollback"
 					i := rng.IntN(len(imported))
 					// A rollback refused (a later import changed its rows) writes nothing.
 					_, _ = st.RollbackImport(ctx, imported[i], store.Audit{Actor: "test"})
-				case k == 8:
+				case k == 12:
 					did = "edit"
 					exec(`UPDATE deploys SET finished_at = ?, status = 'failed' WHERE id IN (SELECT id FROM deploys ORDER BY random() LIMIT 5)`, rdStamp(rdTime(rng)))
 					exec(`UPDATE pages SET triggered_at = ?, actionable = 1 WHERE id IN (SELECT id FROM pages ORDER BY random() LIMIT 5)`, rdStamp(rdTime(rng)))
+					exec(`UPDATE incidents SET detected_at = ?, title = 'moved' WHERE id IN (SELECT id FROM incidents ORDER BY random() LIMIT 5)`, rdStamp(rdTime(rng)))
+					exec(`UPDATE incidents SET responders = ? WHERE id IN (SELECT id FROM incidents ORDER BY random() LIMIT 5)`,
+						[...]string{"", "[]", `[{"role":"assignee","name":"Ana","email":"ana@x"}]`, `[{"name":"Bo"},{"role":"lead","label":"IC"}]`}[rng.IntN(4)])
+					frac := [...]string{"2026-03-06T10:00:00.5Z", "2026-03-07T10:00:00+02:00"}[rng.IntN(2)]
+					exec(`UPDATE incidents SET acknowledged_at = ? WHERE id IN (SELECT id FROM incidents ORDER BY random() LIMIT 1)`, frac)
+					exec(`UPDATE deploys SET commit_at = ? WHERE id IN (SELECT id FROM deploys ORDER BY random() LIMIT 1)`, frac)
 					exec(`DELETE FROM deploys WHERE id IN (SELECT id FROM deploys ORDER BY random() LIMIT 3)`)
 					exec(`DELETE FROM pages WHERE id IN (SELECT id FROM pages ORDER BY random() LIMIT 3)`)
-				case k == 9:
+					exec(`DELETE FROM incidents WHERE id IN (SELECT id FROM incidents ORDER BY random() LIMIT 3)`)
+				case k == 13:
 					did = "odd times"
 					// Parsed, but not the canonical layout; and, rarely,
 					// not a time at all (both loads then fail alike).
@@ -226,11 +312,13 @@ func TestRecordDaysMatchLeanLoads(t *testing.T) {
 					}
 					exec(`UPDATE deploys SET commit_at = ? WHERE id IN (SELECT id FROM deploys ORDER BY random() LIMIT 1)`, odd)
 					exec(`UPDATE pages SET resolved_at = ? WHERE id IN (SELECT id FROM pages ORDER BY random() LIMIT 1)`, odd)
+					exec(`UPDATE incidents SET mitigated_at = ? WHERE id IN (SELECT id FROM incidents ORDER BY random() LIMIT 1)`, odd)
 					if rng.IntN(2) == 0 {
 						exec(`UPDATE deploys SET finished_at = ? WHERE id IN (SELECT id FROM deploys ORDER BY random() LIMIT 1)`, odd)
 						exec(`UPDATE pages SET triggered_at = ? WHERE id IN (SELECT id FROM pages ORDER BY random() LIMIT 1)`, odd)
+						exec(`UPDATE incidents SET detected_at = ? WHERE id IN (SELECT id FROM incidents ORDER BY random() LIMIT 1)`, odd)
 					}
-				case k == 10:
+				case k == 14:
 					did = "merge services"
 					svcs, _ := st.Services(ctx)
 					if len(svcs) > 2 {
@@ -238,9 +326,13 @@ func TestRecordDaysMatchLeanLoads(t *testing.T) {
 							t.Fatal(err)
 						}
 					}
-				default:
+				case k == 15:
 					did = "delete service"
 					exec(`DELETE FROM services WHERE id IN (SELECT id FROM services ORDER BY random() LIMIT 1)`)
+				default:
+					did = "import incidents"
+					imported = append(imported, rdImport(t, st, rdIncidentsCSV(rng, 20+rng.IntN(150), names), "incidents", fmt.Sprintf("i%d.csv", step), true))
+					rdOverride(t, st, rng)
 				}
 				rdCompare(t, st, rng, fmt.Sprintf("step %d (%s)", step, did))
 				if rng.IntN(2) == 0 {
@@ -256,12 +348,17 @@ func TestRecordDaysMatchLeanLoads(t *testing.T) {
 						t.Fatal(err)
 					}
 					packed, unpackable = packed+p, unpackable+u
+					if err := db.QueryRowContext(ctx, `SELECT count(data), count(*) - count(data) FROM incident_days`).Scan(&p, &u); err != nil {
+						t.Fatal(err)
+					}
+					packedI, unpackableI = packedI+p, unpackableI+u
 				}
 			}
 			// The steps packed days, kept some unpackable, and compared
 			// thousands of records.
-			if packed == 0 || unpackable == 0 || rdCompared < 5000 {
-				t.Fatalf("packed %d, unpackable %d, compared %d records: the test exercised too little", packed, unpackable, rdCompared)
+			if packed == 0 || unpackable == 0 || packedI == 0 || unpackableI == 0 || rdCompared < 5000 || rdIncidents < 2000 {
+				t.Fatalf("packed %d+%d, unpackable %d+%d, compared %d records (%d incidents): the test exercised too little",
+					packed, packedI, unpackable, unpackableI, rdCompared, rdIncidents)
 			}
 		})
 	}
