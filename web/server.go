@@ -113,7 +113,7 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: newCache(cfg.ComputeSlots), pdfSlots: make(chan struct{}, 2),
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCacheSlots(256, cfg.ComputeSlots), pdfSlots: make(chan struct{}, 2),
 		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), demoSlot: make(chan struct{}, 1)}
 	e := h.newEcho()
 	cfg.Metrics.WatchCache(h.cache.Stats)
@@ -282,13 +282,4 @@ func removeMultipartFiles(next echo.HandlerFunc) echo.HandlerFunc {
 		}()
 		return next(c)
 	}
-}
-
-// newCache is the server's result cache: 256 entries, computing at most
-// slots at once (0 = one per core).
-func newCache(slots int) *scorecard.Cache {
-	if slots <= 0 {
-		return scorecard.NewCache(256)
-	}
-	return scorecard.NewCacheSlots(256, slots)
 }

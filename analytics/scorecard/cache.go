@@ -39,18 +39,19 @@ func (c *Cache) Stats() (hits, misses uint64) { return c.hits.Load(), c.misses.L
 
 // NewCache returns an empty cache holding at most size entries (size must
 // be positive) that runs as many computations at once as there are cores.
-func NewCache(size int) *Cache {
-	return NewCacheSlots(size, runtime.GOMAXPROCS(0))
-}
+func NewCache(size int) *Cache { return NewCacheSlots(size, 0) }
 
-// NewCacheSlots is NewCache running at most slots computations at once
-// (at least one).
+// NewCacheSlots is NewCache running at most slots computations at once;
+// slots <= 0 means one per core.
 func NewCacheSlots(size, slots int) *Cache {
+	if slots <= 0 {
+		slots = runtime.GOMAXPROCS(0)
+	}
 	entries, err := simplelru.NewLRU[string, any](size, nil)
 	if err != nil {
 		panic(fmt.Sprintf("scorecard: cache of %d entries: %v", size, err))
 	}
-	return &Cache{entries: entries, slots: make(chan struct{}, max(slots, 1))}
+	return &Cache{entries: entries, slots: make(chan struct{}, slots)}
 }
 
 // Do returns the value cached under key for the current data version, or
