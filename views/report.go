@@ -80,6 +80,9 @@ type Report struct {
 	Previous    string // "Q2 2026"
 	// Toolbar shows the screen-only links (back, PDF, HTML, print).
 	Toolbar  bool
+	// Stale, on the web page only, says the report is from before the
+	// latest change to the data and is being recomputed.
+	Stale *StaleNotice
 	BackHref string
 	PDFHref  string
 	HTMLHref string

@@ -82,6 +82,18 @@ type Layout struct {
 	Version string
 	// Charts loads the chart library before the page's chart scripts run.
 	Charts bool
+	// Stale, when set, says the page's figures are from before the latest
+	// change to the data and are being recomputed.
+	Stale *StaleNotice
+}
+
+// StaleNotice labels a page whose figures were computed before the latest
+// change to the data while the updated ones are computed.
+type StaleNotice struct {
+	// ComputedAt is when the shown figures' computation started ("19:52:03 UTC").
+	ComputedAt string
+	// ReloadHref is the page itself.
+	ReloadHref string
 }
 
 // Link is an anchor with text.

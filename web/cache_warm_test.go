@@ -29,7 +29,7 @@ func TestWarmLoopFillsAndRefills(t *testing.T) {
 		}
 		p := analytics.MonthOf(testutil.Now(), time.UTC).Prev()
 		// A miss returns an error, so the probe itself never fills the cache.
-		_, err = scorecard.Do(ctx, h.cache, st, cacheKey("card", env, p, scorecard.Scope{}), func() (*scorecard.Card, error) {
+		_, err = scorecard.Do(ctx, h.cache, st, cacheKey("card", env, p, scorecard.Scope{}), func(context.Context) (*scorecard.Card, error) {
 			return nil, errors.New("miss")
 		})
 		return err == nil

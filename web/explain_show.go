@@ -38,7 +38,7 @@ func kpiValue(r analytics.Result, k string) *float64 {
 // showExplain lists the records behind one KPI value, so a lead can defend
 // the number: which records counted, each one's own value, and why.
 func (h *Handler) showExplain(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // an interactive page: labelled when its figures are from before the latest change
 	k := c.QueryParam("kpi")
 	def, known := kpiDef(k)
 	if !known {

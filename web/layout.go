@@ -46,6 +46,7 @@ func (h *Handler) layout(c echo.Context, title string, active views.Nav) views.L
 		l.CSRF = tok
 	}
 	h.addUser(c, &l)
+	l.Stale = staleNotice(c)
 	return l
 }
 

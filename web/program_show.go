@@ -18,7 +18,7 @@ import (
 // tier, for a period (by default the last complete quarter, the program's
 // review cadence), and the capacity samples past their safe threshold.
 func (h *Handler) showProgram(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // an interactive page: labelled when its figures are from before the latest change
 	env, err := h.env(ctx)
 	if err != nil {
 		return err
@@ -83,7 +83,7 @@ type programPeriod struct {
 // p's kind before it, newest first: the program's trend, read from the
 // current figures backwards (once per data version).
 func (h *Handler) programTrend(ctx context.Context, env scorecard.Env, p analytics.Period) ([]programPeriod, error) {
-	return scorecard.Do(ctx, h.cache, h.store, cacheKey("program-trend", env, p, scorecard.Scope{}), func() ([]programPeriod, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("program-trend", env, p, scorecard.Scope{}), func(ctx context.Context) ([]programPeriod, error) {
 		out := make([]programPeriod, 3)
 		q := p
 		for i := range out {

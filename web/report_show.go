@@ -75,8 +75,13 @@ func (h *Handler) showReport(c echo.Context) error {
 		return err
 	}
 	// The request's context reaches every query and every engine run, so
-	// a reader who leaves stops the work.
+	// a reader who leaves stops the work. The web page may show a report
+	// from before the latest change to the data, labelled, while it is
+	// recomputed; a download leaves the app without the label, so it waits.
 	ctx := c.Request().Context()
+	if ext == "" {
+		ctx = acceptStale(c)
+	}
 	env, err := h.env(ctx)
 	if err != nil {
 		return err
@@ -110,6 +115,7 @@ func (h *Handler) renderReport(c echo.Context, rep *reporting.Report, req report
 	v := reportView(c.Request().Context(), rep, h.cfg.Now(), h.cfg.Version)
 	v.Commentary.Form = form
 	v.Toolbar = true
+	v.Stale = staleNotice(c)
 	v.BackHref = "/reports"
 	if q := req.query().Encode(); q != "" {
 		v.BackHref += "?" + q
@@ -133,17 +139,26 @@ func (h *Handler) report(ctx context.Context, env scorecard.Env, req reporting.R
 		tier = strconv.Itoa(*req.Tier)
 	}
 	key := strings.Join([]string{"report", req.Period, req.Team, tier, env.Settings.Location().String(), env.Settings.AsOf.Format(time.RFC3339)}, "|")
-	return scorecard.Do(ctx, h.cache, h.store, key, func() (*reporting.Report, error) {
+	return scorecard.Do(ctx, h.cache, h.store, key, func(ctx context.Context) (*reporting.Report, error) {
 		// Like the PDF path: a few computed at a time, and a clear "try
 		// again" beyond. Only a computation takes a slot: a cached report,
 		// or a viewer waiting for another's computation of the same one,
-		// costs next to nothing.
-		select {
-		case h.reportSlots <- struct{}{}:
-			defer func() { <-h.reportSlots }()
-		default:
-			return nil, errReportsBusy
+		// costs next to nothing. A background recomputation (a stale
+		// report on screen meanwhile) has nobody to tell: it waits its turn.
+		if scorecard.InBackground(ctx) {
+			select {
+			case h.reportSlots <- struct{}{}:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+		} else {
+			select {
+			case h.reportSlots <- struct{}{}:
+			default:
+				return nil, errReportsBusy
+			}
 		}
+		defer func() { <-h.reportSlots }()
 		return reporting.Assemble(ctx, h.store, env, req, now)
 	})
 }

@@ -103,7 +103,7 @@ func (h *Handler) buildCard(c echo.Context, q *scorecardQuery) (*scorecard.Card,
 
 // showScorecard renders the tiered scorecard: the page leadership opens first.
 func (h *Handler) showScorecard(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // an interactive page: labelled when its figures are from before the latest change
 	st, err := h.store.Settings(ctx)
 	if err != nil {
 		return err
@@ -474,7 +474,7 @@ func cacheKey(kind string, env scorecard.Env, p analytics.Period, sc scorecard.S
 
 // card returns the scorecard of a period and scope, computed once per data version.
 func (h *Handler) card(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope) (*scorecard.Card, error) {
-	return scorecard.Do(ctx, h.cache, h.store, cacheKey("card", env, p, sc), func() (*scorecard.Card, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("card", env, p, sc), func(ctx context.Context) (*scorecard.Card, error) {
 		return scorecard.Build(ctx, h.store, env, p, sc)
 	})
 }
@@ -482,7 +482,7 @@ func (h *Handler) card(ctx context.Context, env scorecard.Env, p analytics.Perio
 // detail returns a scope's result with its evidence (the explain and service
 // pages), computed once per data version. Callers only read it: it is shared.
 func (h *Handler) detail(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope) (analytics.Result, error) {
-	return scorecard.Do(ctx, h.cache, h.store, cacheKey("detail", env, p, sc), func() (analytics.Result, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("detail", env, p, sc), func(ctx context.Context) (analytics.Result, error) {
 		return scorecard.Result(ctx, h.store, env, p, sc)
 	})
 }
@@ -490,7 +490,7 @@ func (h *Handler) detail(ctx context.Context, env scorecard.Env, p analytics.Per
 // kpis returns a scope's KPIs with the previous period (the KPI API),
 // computed once per data version. Callers only read it: it is shared.
 func (h *Handler) kpis(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope) (scorecard.KPIResponse, error) {
-	return scorecard.Do(ctx, h.cache, h.store, cacheKey("kpis", env, p, sc), func() (scorecard.KPIResponse, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("kpis", env, p, sc), func(ctx context.Context) (scorecard.KPIResponse, error) {
 		return scorecard.KPIs(ctx, h.store, env, p, sc)
 	})
 }
@@ -513,7 +513,7 @@ const trendMonths = 12
 
 // series computes the n months ending with p.
 func (h *Handler) series(ctx context.Context, env scorecard.Env, p analytics.Period, sc scorecard.Scope, services []analytics.Service, n int) (monthSeries, error) {
-	return scorecard.Do(ctx, h.cache, h.store, cacheKey("series"+strconv.Itoa(n), env, p, sc), func() (monthSeries, error) {
+	return scorecard.Do(ctx, h.cache, h.store, cacheKey("series"+strconv.Itoa(n), env, p, sc), func(ctx context.Context) (monthSeries, error) {
 		ms := scorecard.Months(p, n)
 		rs, in, err := scorecard.Series(ctx, h.store, env, ms, services)
 		if err != nil {

@@ -65,6 +65,12 @@ type Config struct {
 	// once (0 = one per core): each holds its records in memory, so fewer
 	// at once lowers the peak memory; more than the cores add no throughput.
 	ComputeSlots int
+	// StaleFor is how long after a change to the data the interactive pages
+	// may still show the figures from before it, labelled as such, while one
+	// background computation brings them up to date (0 = never: every page
+	// waits for the current figures). Downloads, exports, e-mailed reports
+	// and the JSON API always wait.
+	StaleFor time.Duration
 }
 
 // Handler holds the dependencies every handler method uses.
@@ -113,7 +119,7 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: scorecard.NewCacheSlots(256, cfg.ComputeSlots), pdfSlots: make(chan struct{}, 2),
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: newCache(cfg), pdfSlots: make(chan struct{}, 2),
 		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), demoSlot: make(chan struct{}, 1)}
 	e := h.newEcho()
 	cfg.Metrics.WatchCache(h.cache.Stats)
@@ -125,6 +131,17 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 		go h.deliveryLoop(cfg.Background, 5*time.Minute)
 	}
 	return h, e
+}
+
+// newCache is the cache of computed figures; its background
+// recomputations (of stale pages) end with the server.
+func newCache(cfg Config) *scorecard.Cache {
+	bg := cfg.Background
+	if bg == nil {
+		bg = context.Background()
+	}
+	return scorecard.New(scorecard.Options{Size: 256, Slots: cfg.ComputeSlots, MaxStale: cfg.StaleFor,
+		RefreshTimeout: 2 * time.Minute, Background: bg, Logger: cfg.Logger})
 }
 
 // NewServer wraps the app in an http.Server with timeouts that keep slow

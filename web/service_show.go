@@ -21,7 +21,7 @@ import (
 // months of charts, and the period's incidents, failed changes, repeat
 // themes, open action items and risks.
 func (h *Handler) showService(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // an interactive page: labelled when its figures are from before the latest change
 	env, err := h.env(ctx)
 	if err != nil {
 		return err

@@ -31,7 +31,7 @@ func trendSpan(c echo.Context) (int, error) {
 // 24 months ending with the chosen period: the service page's charts plus
 // the DORA band of every month.
 func (h *Handler) showTrends(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // an interactive page: labelled when its figures are from before the latest change
 	env, err := h.env(ctx)
 	if err != nil {
 		return err

@@ -16,7 +16,7 @@ func TestCacheDropsOnWrite(t *testing.T) {
 	c := scorecard.NewCache(10)
 	calls := 0
 	get := func() int {
-		v, err := scorecard.Do(ctx, c, st, "k", func() (int, error) { calls++; return calls, nil })
+		v, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { calls++; return calls, nil })
 		if err != nil {
 			t.Fatal(err)
 		}

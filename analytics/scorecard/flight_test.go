@@ -24,7 +24,7 @@ func TestCacheSharesConcurrentMisses(t *testing.T) {
 	running, release := make(chan struct{}), make(chan struct{})
 	first := make(chan error, 1)
 	go func() {
-		_, err := scorecard.Do(ctx, c, st, "k", func() (int, error) {
+		_, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) {
 			close(running)
 			<-release
 			return 42, nil
@@ -34,12 +34,12 @@ func TestCacheSharesConcurrentMisses(t *testing.T) {
 	<-running
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := scorecard.Do(gone, c, st, "k", func() (int, error) { return 0, errors.New("left: must not compute") }); !errors.Is(err, context.Canceled) {
+	if _, err := scorecard.Do(gone, c, st, "k", func(context.Context) (int, error) { return 0, errors.New("left: must not compute") }); !errors.Is(err, context.Canceled) {
 		t.Fatalf("a waiter whose request ended: %v, want context.Canceled", err)
 	}
 	second := make(chan int, 1)
 	go func() {
-		v, err := scorecard.Do(ctx, c, st, "k", func() (int, error) { return -1, nil })
+		v, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { return -1, nil })
 		if err != nil {
 			t.Error(err)
 		}
@@ -58,7 +58,7 @@ func TestCacheSharesConcurrentMisses(t *testing.T) {
 	running, release = make(chan struct{}), make(chan struct{})
 	starter, stop := context.WithCancel(ctx)
 	go func() {
-		_, _ = scorecard.Do(starter, c, st, "other", func() (int, error) {
+		_, _ = scorecard.Do(starter, c, st, "other", func(context.Context) (int, error) {
 			close(running)
 			<-release
 			return 0, starter.Err()
@@ -67,7 +67,7 @@ func TestCacheSharesConcurrentMisses(t *testing.T) {
 	<-running
 	waiter := make(chan int, 1)
 	go func() {
-		v, err := scorecard.Do(ctx, c, st, "other", func() (int, error) { return 7, nil })
+		v, err := scorecard.Do(ctx, c, st, "other", func(context.Context) (int, error) { return 7, nil })
 		if err != nil {
 			t.Error(err)
 		}
@@ -95,7 +95,7 @@ func TestCacheBoundsComputations(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			v, err := scorecard.Do(ctx, c, st, "k"+strconv.Itoa(i), func() (int, error) {
+			v, err := scorecard.Do(ctx, c, st, "k"+strconv.Itoa(i), func(context.Context) (int, error) {
 				n := running.Add(1)
 				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
 				}
@@ -115,7 +115,7 @@ func TestCacheBoundsComputations(t *testing.T) {
 	// while it waits returns the request's error without computing.
 	gone, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
-	if _, err := scorecard.Do(gone, c, st, "late", func() (int, error) { return 0, errors.New("must not compute") }); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := scorecard.Do(gone, c, st, "late", func(context.Context) (int, error) { return 0, errors.New("must not compute") }); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("a miss that left while waiting for a slot: %v, want context.DeadlineExceeded", err)
 	}
 	close(release)

@@ -20,7 +20,7 @@ func TestCacheEvictsLeastRecentlyUsed(t *testing.T) {
 	computed := map[string]int{}
 	get := func(k string) {
 		t.Helper()
-		v, err := scorecard.Do(ctx, c, st, k, func() (string, error) { computed[k]++; return "value of " + k, nil })
+		v, err := scorecard.Do(ctx, c, st, k, func(context.Context) (string, error) { computed[k]++; return "value of " + k, nil })
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,6 +37,16 @@ func startServer(ctx context.Context, db string, env []string) (*benchServer, ti
 	cmd := exec.Command(exe, "serve", "--db", db, "--addr", addr)
 	cmd.Env = append(os.Environ(), env...)
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
+	// The server's log (with GODEBUG=gctrace=1, its heap after every
+	// collection) goes where SREPORT_BENCH_SERVER_LOG says, for diagnosis.
+	if p := os.Getenv("SREPORT_BENCH_SERVER_LOG"); p != "" {
+		f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, 0, fmt.Errorf("bench: server log: %w", err)
+		}
+		defer f.Close() // the child holds its own descriptor
+		cmd.Stderr = f
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		return nil, 0, err

@@ -1,0 +1,206 @@
+package scorecard_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"sreport/analytics/scorecard"
+	"sreport/analytics/store"
+	"sreport/testutil"
+)
+
+// clock is a settable time for the stale values' ages.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// change commits a change the data version sees.
+func change(t *testing.T, st *store.Store) {
+	t.Helper()
+	if _, err := st.Writer().ExecContext(context.Background(), `INSERT INTO teams(name) VALUES (?)`, time.Now().String()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCacheServesStaleWhileRecomputing: after the data changes, a caller
+// that accepts stale values gets the older value at once with the flag set,
+// one background computation runs however many such callers come, a caller
+// that needs current figures waits for that computation, and afterwards
+// every caller gets the new value without the flag.
+func TestCacheServesStaleWhileRecomputing(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	clk := &clock{t: time.Date(2026, 12, 1, 19, 0, 0, 0, time.UTC)}
+	c := scorecard.New(scorecard.Options{Size: 10, MaxStale: time.Minute, Now: clk.now})
+	if v, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { return 1, nil }); err != nil || v != 1 {
+		t.Fatalf("first: %d, %v", v, err)
+	}
+	computedAt := clk.now()
+	clk.add(10 * time.Second)
+	change(t, st)
+
+	var calls atomic.Int32
+	running, release := make(chan struct{}), make(chan struct{})
+	recompute := func(ctx context.Context) (int, error) {
+		if calls.Add(1) == 1 {
+			close(running)
+		}
+		if !scorecard.InBackground(ctx) {
+			return 0, errors.New("the recomputation should run in the background")
+		}
+		<-release
+		return 2, nil
+	}
+	pageCtx, served := scorecard.AcceptStale(ctx)
+	if v, err := scorecard.Do(pageCtx, c, st, "k", recompute); err != nil || v != 1 {
+		t.Fatalf("stale lookup: %d, %v; want the older 1 at once", v, err)
+	}
+	if from, stale := served.Stale(); !stale || !from.Equal(computedAt) {
+		t.Fatalf("served record: stale %v from %v, want stale from %v", stale, from, computedAt)
+	}
+	<-running
+	// A second viewer meanwhile: the same older value, no second computation.
+	again, served2 := scorecard.AcceptStale(ctx)
+	if v, err := scorecard.Do(again, c, st, "k", recompute); err != nil || v != 1 {
+		t.Fatalf("second stale lookup: %d, %v", v, err)
+	}
+	if _, stale := served2.Stale(); !stale {
+		t.Fatal("second viewer not told the value is stale")
+	}
+	// A download needs the current figures: it waits for the recomputation.
+	fresh := make(chan int, 1)
+	go func() {
+		v, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { return -1, errors.New("must share the background computation") })
+		if err != nil {
+			t.Error(err)
+		}
+		fresh <- v
+	}()
+	close(release)
+	if v := <-fresh; v != 2 {
+		t.Fatalf("a caller needing current figures got %d, want the recomputed 2", v)
+	}
+	if n := calls.Load(); n != 1 {
+		t.Fatalf("%d recomputations, want 1", n)
+	}
+	after, served3 := scorecard.AcceptStale(ctx)
+	if v, err := scorecard.Do(after, c, st, "k", func(context.Context) (int, error) { return -1, errors.New("must hit") }); err != nil || v != 2 {
+		t.Fatalf("after the recomputation: %d, %v", v, err)
+	}
+	if _, stale := served3.Stale(); stale {
+		t.Fatal("a current value flagged stale")
+	}
+	if c.StaleHits() != 2 {
+		t.Fatalf("stale hits %d, want 2", c.StaleHits())
+	}
+}
+
+// TestCacheStaleBounds: a caller that does not accept stale values, a
+// cache without MaxStale, and a value older than MaxStale all wait for
+// the current figures, as before stale serving existed.
+func TestCacheStaleBounds(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	clk := &clock{t: time.Date(2026, 12, 1, 19, 0, 0, 0, time.UTC)}
+	for _, tc := range []struct {
+		name   string
+		max    time.Duration
+		accept bool
+		age    time.Duration
+		want   int
+	}{
+		{"fresh caller", time.Minute, false, 0, 2},
+		{"no stale serving", 0, true, 0, 2},
+		{"within the bound", time.Minute, true, time.Minute, 1},
+		{"past the bound", time.Minute, true, time.Minute + time.Second, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := scorecard.New(scorecard.Options{Size: 10, MaxStale: tc.max, Now: clk.now})
+			if _, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { return 1, nil }); err != nil {
+				t.Fatal(err)
+			}
+			change(t, st)
+			// The cache sees the change now; the value's age counts from here.
+			probe, _ := scorecard.AcceptStale(ctx)
+			block := make(chan struct{})
+			defer close(block)
+			if _, err := scorecard.Do(probe, c, st, "other", func(context.Context) (int, error) { return 0, nil }); err != nil {
+				t.Fatal(err)
+			}
+			clk.add(tc.age)
+			lctx := ctx
+			var served *scorecard.Served
+			if tc.accept {
+				lctx, served = scorecard.AcceptStale(ctx)
+			}
+			v, err := scorecard.Do(lctx, c, st, "k", func(ctx context.Context) (int, error) {
+				if scorecard.InBackground(ctx) {
+					<-block // a background recomputation must not land before the check
+				}
+				return 2, nil
+			})
+			if err != nil || v != tc.want {
+				t.Fatalf("got %d, %v; want %d", v, err, tc.want)
+			}
+			if served != nil {
+				if _, stale := served.Stale(); stale != (tc.want == 1) {
+					t.Fatalf("flag %v for value %d", stale, v)
+				}
+			}
+		})
+	}
+}
+
+// TestCacheBackgroundPanicIsLogged: a recomputation that panics in the
+// background is logged and leaves the server running; the stale value
+// keeps being served and a caller needing current figures gets the error.
+func TestCacheBackgroundPanicIsLogged(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	logged := make(chan slog.Record, 4)
+	c := scorecard.New(scorecard.Options{Size: 10, MaxStale: time.Hour, Logger: slog.New(recordHandler{logged})})
+	if _, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { return 1, nil }); err != nil {
+		t.Fatal(err)
+	}
+	change(t, st)
+	boom := func(context.Context) (int, error) { panic("boom") }
+	pageCtx, _ := scorecard.AcceptStale(ctx)
+	if v, err := scorecard.Do(pageCtx, c, st, "k", boom); err != nil || v != 1 {
+		t.Fatalf("stale lookup: %d, %v", v, err)
+	}
+	for r := range logged {
+		if r.Level == slog.LevelError && r.Message == "scorecard: computation panicked" {
+			break
+		}
+	}
+	if _, err := scorecard.Do(ctx, c, st, "k", boom); err == nil {
+		t.Fatal("a panicking computation gave no error to a caller waiting for it")
+	}
+}
+
+// recordHandler sends every log record to a channel.
+type recordHandler struct{ ch chan<- slog.Record }
+
+func (h recordHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
+	select {
+	case h.ch <- r:
+	default:
+	}
+	return nil
+}
+func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h recordHandler) WithGroup(string) slog.Handler      { return h }

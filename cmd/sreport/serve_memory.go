@@ -1,0 +1,93 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// defaultMemoryLimit is serve's soft heap limit when neither --memory-limit
+// nor GOMEMLIMIT says otherwise (see docs/operations.md, "Memory").
+const defaultMemoryLimit = "400MiB"
+
+// applyMemoryLimit sets the Go runtime's soft memory limit from
+// --memory-limit, SREPORT_MEMORY_LIMIT, GOMEMLIMIT (which the runtime has
+// already applied) or the default, in that order, and logs the one in force.
+func applyMemoryLimit(fs *flag.FlagSet, value string, logger *slog.Logger) error {
+	from := "--memory-limit"
+	if !flagSet(fs, "memory-limit") {
+		switch {
+		case os.Getenv("SREPORT_MEMORY_LIMIT") != "":
+			value, from = os.Getenv("SREPORT_MEMORY_LIMIT"), "SREPORT_MEMORY_LIMIT"
+		case os.Getenv("GOMEMLIMIT") != "":
+			logger.Info("memory limit from GOMEMLIMIT", "limit", os.Getenv("GOMEMLIMIT"))
+			return nil
+		default:
+			value, from = defaultMemoryLimit, "default"
+		}
+	}
+	n, err := parseMemoryLimit(value)
+	if err != nil {
+		return fmt.Errorf("%s: %w", from, err)
+	}
+	debug.SetMemoryLimit(n)
+	if n == noMemoryLimit {
+		logger.Info("memory limit off", "from", from)
+	} else {
+		logger.Info("memory limit", "limit", value, "from", from)
+	}
+	return nil
+}
+
+// noMemoryLimit is the runtime's "no limit" (math.MaxInt64).
+const noMemoryLimit = int64(^uint64(0) >> 1)
+
+// parseMemoryLimit reads a size as GOMEMLIMIT writes it (a number of bytes
+// with an optional B, KiB, MiB, GiB or TiB suffix) or "off".
+func parseMemoryLimit(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	if s == "off" {
+		return noMemoryLimit, nil
+	}
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TiB", 1 << 40}, {"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(s, u.suffix) {
+			s, mult = strings.TrimSuffix(s, u.suffix), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || n > noMemoryLimit/mult {
+		return 0, fmt.Errorf("memory limit %q: want a size such as 400MiB or 2GiB, or off", s)
+	}
+	return n * mult, nil
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// envDuration applies env key to a duration flag not given on the command line.
+func envDuration(fs *flag.FlagSet, name, key string, dst *time.Duration) error {
+	v := os.Getenv(key)
+	if v == "" || flagSet(fs, name) {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return fmt.Errorf("%s=%q: want a duration such as 2m or 30s", key, v)
+	}
+	*dst = d
+	return nil
+}
