@@ -79,10 +79,10 @@ type Report struct {
 	Version     string
 	Previous    string // "Q2 2026"
 	// Toolbar shows the screen-only links (back, PDF, HTML, print).
-	Toolbar  bool
+	Toolbar bool
 	// Stale, on the web page only, says the report is from before the
 	// latest change to the data and is being recomputed.
-	Stale *StaleNotice
+	Stale    *StaleNotice
 	BackHref string
 	PDFHref  string
 	HTMLHref string
