@@ -2,13 +2,43 @@ package web
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"sreport/analytics/scorecard"
 )
 
-// apiKPIs returns one scope's KPIs: the same JSON as `sreport kpi --json`.
+// apiFreshness is what the KPI answers of the API add to their figures:
+// whether they are from before the latest change to the data (answered at
+// once while one background computation brings them up to date, as the
+// pages do) and when their computation started. A client that must have
+// the current figures asks again shortly when stale is true.
+type apiFreshness struct {
+	Stale bool `json:"stale"`
+	// ComputedAt is set when Stale is: RFC 3339, UTC.
+	ComputedAt string `json:"computed_at,omitempty"`
+}
+
+// freshness reads what acceptStale recorded for this request; it also
+// keeps a stale answer out of any HTTP cache.
+func freshness(c echo.Context) apiFreshness {
+	s := scorecard.ServedFrom(c.Request().Context())
+	if s == nil {
+		return apiFreshness{}
+	}
+	from, stale := s.Stale()
+	if !stale {
+		return apiFreshness{}
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return apiFreshness{Stale: true, ComputedAt: from.UTC().Format(time.RFC3339)}
+}
+
+// apiKPIs returns one scope's KPIs: the JSON of `sreport kpi --json` with
+// the answer's freshness (apiFreshness).
 func (h *Handler) apiKPIs(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // labelled in the answer
 	env, err := h.env(ctx)
 	if err != nil {
 		return err
@@ -28,12 +58,16 @@ func (h *Handler) apiKPIs(c echo.Context) error {
 	if err != nil {
 		return unwrapNotFound(err)
 	}
-	return c.JSON(http.StatusOK, res)
+	return c.JSON(http.StatusOK, struct {
+		scorecard.KPIResponse
+		apiFreshness
+	}{res, freshness(c)})
 }
 
-// apiScorecard returns every service's KPIs with target, status and previous value.
+// apiScorecard returns every service's KPIs with target, status and
+// previous value, and the answer's freshness (apiFreshness).
 func (h *Handler) apiScorecard(c echo.Context) error {
-	st, err := h.store.Settings(c.Request().Context())
+	st, err := h.store.Settings(acceptStale(c))
 	if err != nil {
 		return err
 	}
@@ -45,5 +79,8 @@ func (h *Handler) apiScorecard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, card)
+	return c.JSON(http.StatusOK, struct {
+		*scorecard.Card
+		apiFreshness
+	}{card, freshness(c)})
 }

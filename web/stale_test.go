@@ -56,29 +56,35 @@ func addIncident(t *testing.T, base, token string) {
 	}
 }
 
+// kpiAnswer is what the tests read of the KPI API's answer.
+type kpiAnswer struct {
+	Counts struct {
+		Incidents float64 `json:"incidents"`
+	} `json:"counts"`
+	Stale      bool   `json:"stale"`
+	ComputedAt string `json:"computed_at"`
+}
+
 // incidentCount is October 2026's incident count from the KPI API.
-func incidentCount(t *testing.T, base string) float64 {
+func incidentCount(t *testing.T, base string) kpiAnswer {
 	t.Helper()
 	status, body, _ := get(t, base+"/api/v1/kpis?period=2026-10")
 	if status != http.StatusOK {
 		t.Fatalf("kpis: %d %s", status, body)
 	}
-	var r struct {
-		Counts struct {
-			Incidents float64 `json:"incidents"`
-		} `json:"counts"`
-	}
+	var r kpiAnswer
 	if err := json.Unmarshal([]byte(body), &r); err != nil {
 		t.Fatal(err)
 	}
-	return r.Counts.Incidents
+	return r
 }
 
 // TestStaleReportIsLabelledAndDownloadWaits: after a change to the data,
 // the report page shows the figures from before it at once under an
-// "Updating" banner with a reload link; the HTML download and the KPI API,
-// which leave the app without that label, wait for the current figures;
-// and once they are computed the page shows them unlabelled.
+// "Updating" banner with a reload link, and the KPI API answers with the
+// same older figures marked stale; the HTML download, which leaves the app
+// without a label, waits for the current figures; once they are computed
+// the page and the API give them unlabelled.
 func TestStaleReportIsLabelledAndDownloadWaits(t *testing.T) {
 	srv, token := staleServer(t)
 	page := srv.URL + "/reports/2026-10"
@@ -87,6 +93,9 @@ func TestStaleReportIsLabelledAndDownloadWaits(t *testing.T) {
 		t.Fatalf("first view: %d, banner or the new incident present", status)
 	}
 	before := incidentCount(t, srv.URL)
+	if before.Stale || before.ComputedAt != "" {
+		t.Fatalf("KPI API before any change: %+v, want current figures", before)
+	}
 
 	addIncident(t, srv.URL, token)
 
@@ -106,8 +115,9 @@ func TestStaleReportIsLabelledAndDownloadWaits(t *testing.T) {
 		t.Errorf("stale view Cache-Control %q, want no-store", hdr.Get("Cache-Control"))
 	}
 
-	if got := incidentCount(t, srv.URL); got != before+1 {
-		t.Errorf("KPI API after the change: %v incidents, want the current %v", got, before+1)
+	// The API answers at once too, and says so in the answer.
+	if got := incidentCount(t, srv.URL); !got.Stale || got.ComputedAt == "" || got.Counts.Incidents != before.Counts.Incidents {
+		t.Errorf("KPI API right after the change: %+v, want the older %v incidents labelled stale", got, before.Counts.Incidents)
 	}
 	status, dl, _ := get(t, srv.URL+"/reports/2026-10.html")
 	if status != http.StatusOK {
@@ -120,6 +130,17 @@ func TestStaleReportIsLabelledAndDownloadWaits(t *testing.T) {
 	_, body, _ = get(t, page)
 	if strings.Contains(body, `data-testid="stale-banner"`) || !strings.Contains(body, staleTitle) {
 		t.Error("after the recomputation the page is still the older report")
+	}
+	// The API's background computation lands soon: current and unlabelled.
+	deadline := time.Now().Add(30 * time.Second)
+	for got := incidentCount(t, srv.URL); got.Stale; got = incidentCount(t, srv.URL) {
+		if time.Now().After(deadline) {
+			t.Fatal("the KPI API was still stale 30 s after the change")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if got := incidentCount(t, srv.URL); got.Counts.Incidents != before.Counts.Incidents+1 || got.ComputedAt != "" {
+		t.Errorf("KPI API once current: %+v, want %v incidents", got, before.Counts.Incidents+1)
 	}
 }
 

@@ -41,6 +41,11 @@ type Cache struct {
 	// than there are cores only adds their memory, not throughput. A miss
 	// beyond them waits its turn (or until its caller leaves).
 	slots chan struct{}
+	// bgSlots keeps one of the slots (when there are two or more) for
+	// callers who wait: background recomputations take one of these
+	// first, so a download or an API call is not queued behind them, and
+	// they run fewer at once, holding less memory.
+	bgSlots chan struct{}
 
 	maxStale   time.Duration
 	timeout    time.Duration
@@ -123,7 +128,7 @@ func New(o Options) *Cache {
 	if err != nil {
 		panic(fmt.Sprintf("scorecard: cache of %d entries: %v", o.Size, err))
 	}
-	c := &Cache{entries: entries, slots: make(chan struct{}, o.Slots), maxStale: max(o.MaxStale, 0),
+	c := &Cache{entries: entries, slots: make(chan struct{}, o.Slots), bgSlots: make(chan struct{}, max(o.Slots-1, 1)), maxStale: max(o.MaxStale, 0),
 		timeout: o.RefreshTimeout, background: o.Background, log: o.Logger, now: o.Now, refreshing: map[string]bool{}}
 	if c.timeout <= 0 {
 		c.timeout = time.Minute
@@ -242,14 +247,30 @@ func compute[T any](ctx context.Context, c *Cache, v int64, key string, fn func(
 		ch := c.flight.DoChan(strconv.FormatInt(v, 10)+"\x00"+key, func() (res any, err error) {
 			// ctx is the starter's: when it leaves while waiting for a
 			// slot, a caller still waiting starts again (below).
+			bg := InBackground(ctx)
+			if bg {
+				select {
+				case c.bgSlots <- struct{}{}:
+				case <-ctx.Done():
+					return nil, ctx.Err()
+				}
+			}
 			select {
 			case c.slots <- struct{}{}:
 			case <-ctx.Done():
+				if bg {
+					<-c.bgSlots
+				}
 				return nil, ctx.Err()
 			}
 			started := c.now()
 			val, err := func() (val T, err error) {
-				defer func() { <-c.slots }()
+				defer func() {
+					<-c.slots
+					if bg {
+						<-c.bgSlots
+					}
+				}()
 				// singleflight re-panics a computation's panic where
 				// nothing can recover it, ending the server: it becomes
 				// this key's error instead.

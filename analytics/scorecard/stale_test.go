@@ -204,3 +204,41 @@ func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
 }
 func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h recordHandler) WithGroup(string) slog.Handler      { return h }
+
+// TestCacheKeepsASlotForWaitingCallers: background recomputations use at
+// most all but one of the slots, so a caller who waits for current figures
+// computes while they run instead of queueing behind them.
+func TestCacheKeepsASlotForWaitingCallers(t *testing.T) {
+	ctx := context.Background()
+	st := testutil.NewStore(t)
+	c := scorecard.New(scorecard.Options{Size: 10, Slots: 2, MaxStale: time.Hour})
+	for _, k := range []string{"a", "b"} {
+		if _, err := scorecard.Do(ctx, c, st, k, func(context.Context) (int, error) { return 1, nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	change(t, st)
+	running, release := make(chan string, 2), make(chan struct{})
+	var bgRunning atomic.Int32
+	for _, k := range []string{"a", "b"} {
+		pageCtx, _ := scorecard.AcceptStale(ctx)
+		if _, err := scorecard.Do(pageCtx, c, st, k, func(context.Context) (int, error) {
+			bgRunning.Add(1)
+			running <- k
+			<-release
+			bgRunning.Add(-1)
+			return 2, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-running // one background recomputation holds its slot; the other waits for it
+	if v, err := scorecard.Do(ctx, c, st, "download", func(context.Context) (int, error) { return 3, nil }); err != nil || v != 3 {
+		t.Fatalf("a waiting caller with background recomputations under way: %d, %v", v, err)
+	}
+	if n := bgRunning.Load(); n != 1 {
+		t.Fatalf("%d background recomputations ran at once, want 1 of the 2 slots", n)
+	}
+	close(release)
+	<-running
+}

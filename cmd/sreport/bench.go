@@ -222,8 +222,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	impDone := make(chan error, 1)
+	loadStart := time.Now()
+	var impTook time.Duration
 	go func() {
-		_, _, err := runChild(ctx, nil, "import", "--db", dbPath, "--max-records="+strconv.Itoa(max(*loadRows, defaultMaxRecords)), loadCSV)
+		r, _, err := runChild(ctx, nil, "import", "--db", dbPath, "--max-records="+strconv.Itoa(max(*loadRows, defaultMaxRecords)), loadCSV)
+		impTook = r.took
 		impDone <- err
 	}()
 	load := mixedLoad(ctx, srv.base, session, paths, *clients, *duration)
@@ -240,6 +243,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	out.fig("http_mixed_p50_ms", ms(quantile(load.latencies, 0.5)), "ms")
 	out.fig("http_mixed_p99_ms", ms(quantile(load.latencies, 0.99)), "ms")
 	out.fig("server_peak_rss_mb", peak, "MB")
+	// When the import committed decides whether the load saw a change of
+	// the data at all; the slow requests by second of their start show
+	// whether they were the server's cold start or the change.
+	fmt.Fprintf(stderr, "  import of %d rows took %.1f s (the load %s)\n", *loadRows, impTook.Seconds(), *duration)
+	fmt.Fprintf(stderr, "  requests over 250 ms by second of start:")
+	for sec, n := range load.slowBySecond(loadStart, 250*time.Millisecond) {
+		if n > 0 {
+			fmt.Fprintf(stderr, " %ds:%d", sec, n)
+		}
+	}
+	fmt.Fprintln(stderr)
 	for _, p := range paths {
 		ds := load.byPath[p]
 		slices.Sort(ds)

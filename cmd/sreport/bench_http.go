@@ -89,6 +89,30 @@ type loadResult struct {
 	latencies []time.Duration // sorted
 	errors    int
 	byPath    map[string][]time.Duration
+	starts    []request // every request, in the order they finished
+}
+
+// request is when one request of a load started and how long it took.
+type request struct {
+	start time.Time
+	took  time.Duration
+}
+
+// slowBySecond counts the requests slower than limit by the whole second
+// after t0 in which they started.
+func (r loadResult) slowBySecond(t0 time.Time, limit time.Duration) []int {
+	var out []int
+	for _, q := range r.starts {
+		if q.took <= limit {
+			continue
+		}
+		sec := max(int(q.start.Sub(t0)/time.Second), 0)
+		for len(out) <= sec {
+			out = append(out, 0)
+		}
+		out[sec]++
+	}
+	return out
 }
 
 // mixedLoad runs clients signed-in clients for d, each requesting paths in
@@ -123,6 +147,7 @@ func mixedLoad(ctx context.Context, base, session string, paths []string, client
 				mu.Lock()
 				res.latencies = append(res.latencies, took)
 				res.byPath[p] = append(res.byPath[p], took)
+				res.starts = append(res.starts, request{start, took})
 				if !ok {
 					res.errors++
 				}
