@@ -81,6 +81,11 @@ type Handler struct {
 	table []Route
 	// cache holds computed scorecards and series until the data changes.
 	cache *scorecard.Cache
+	// counts holds the results of heavy counting queries (the services
+	// list's record counts) the same way, with slots of their own: such a
+	// query holds no window of records, so it must not queue behind a
+	// report's computation for one of cache's slots.
+	counts *scorecard.Cache
 	// pdfSlots bounds the Chromium processes printing reports at once.
 	pdfSlots chan struct{}
 	// demoSlot lets one first-run demo load run at a time.
@@ -119,7 +124,7 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: newCache(cfg), pdfSlots: make(chan struct{}, 2),
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: newCache(cfg, 256, cfg.ComputeSlots), counts: newCache(cfg, 64, 2*runtime.GOMAXPROCS(0)), pdfSlots: make(chan struct{}, 2),
 		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), demoSlot: make(chan struct{}, 1)}
 	e := h.newEcho()
 	cfg.Metrics.WatchCache(h.cache.Stats)
@@ -135,12 +140,12 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 
 // newCache is the cache of computed figures; its background
 // recomputations (of stale pages) end with the server.
-func newCache(cfg Config) *scorecard.Cache {
+func newCache(cfg Config, size, slots int) *scorecard.Cache {
 	bg := cfg.Background
 	if bg == nil {
 		bg = context.Background()
 	}
-	return scorecard.New(scorecard.Options{Size: 256, Slots: cfg.ComputeSlots, MaxStale: cfg.StaleFor,
+	return scorecard.New(scorecard.Options{Size: size, Slots: slots, MaxStale: cfg.StaleFor,
 		RefreshTimeout: 2 * time.Minute, Background: bg, Logger: cfg.Logger})
 }
 

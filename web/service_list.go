@@ -1,18 +1,20 @@
 package web
 
 import (
+	"context"
 	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"sreport/analytics/scorecard"
 	"sreport/analytics/store"
 	"sreport/views"
 )
 
 // listServices shows the catalogue with tier, team and the period's record counts.
 func (h *Handler) listServices(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := acceptStale(c) // an interactive page: labelled when its counts are from before the latest change
 	st, err := h.store.Settings(ctx)
 	if err != nil {
 		return err
@@ -21,7 +23,13 @@ func (h *Handler) listServices(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	sums, err := h.store.ServiceSummaries(ctx, store.TimeRange{From: p.From, To: p.To})
+	// Counting every service's records of the period scans the record
+	// tables (the largest cost of the page under load, profiled): once
+	// per data version and period.
+	key := "service-summaries|" + p.Label + "|" + p.Loc.String()
+	sums, err := scorecard.Do(ctx, h.counts, h.store, key, func(ctx context.Context) ([]store.ServiceSummary, error) {
+		return h.store.ServiceSummaries(ctx, store.TimeRange{From: p.From, To: p.To})
+	})
 	if err != nil {
 		return err
 	}

@@ -333,7 +333,7 @@ func refresh[T any](c *Cache, src Versioner, key string, fn func(context.Context
 		}
 		return
 	}
-	c.log.Debug("scorecard: recomputed in the background", "key", key, "took", time.Since(start).Round(time.Millisecond))
+	c.log.Info("scorecard: recomputed in the background", "key", key, "took", time.Since(start).Round(time.Millisecond))
 }
 
 // observe notes that the data is at version v (c.mu held). Without stale
