@@ -28,7 +28,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	proxyHeader := fs.String("auth-proxy-header", envOr("SREPORT_AUTH_PROXY_HEADER", ""), "header carrying the signed-in email from a trusted reverse proxy, e.g. X-Forwarded-Email (env SREPORT_AUTH_PROXY_HEADER)")
 	proxies := fs.String("trusted-proxies", envOr("SREPORT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose forwarding headers are believed (env SREPORT_TRUSTED_PROXIES)")
 	staleFor := fs.Duration("stale-for", 2*time.Minute, "how long after a change to the data pages may still show the figures from before it, labelled \"Updating\", while they are recomputed in the background; 0 makes every page wait for the current figures (env SREPORT_STALE_FOR)")
-	memLimit := fs.String("memory-limit", "", "soft limit of the Go heap, e.g. 400MiB, or off; the garbage collector works harder near it (default: the GOMEMLIMIT environment variable when set, otherwise "+defaultMemoryLimit+"; env SREPORT_MEMORY_LIMIT)")
+	memLimit := fs.String("memory-limit", "", "soft limit of the Go runtime's memory, e.g. 400MiB, or off; the garbage collector works harder near it (default: GOMEMLIMIT when set, otherwise "+defaultMemoryLimit+"; env SREPORT_MEMORY_LIMIT)")
 	loadKey := secretBox(fs, db)
 	var ops opsFlags
 	ops.register(fs)

@@ -11,9 +11,15 @@ import (
 	"time"
 )
 
-// defaultMemoryLimit is serve's soft heap limit when neither --memory-limit
-// nor GOMEMLIMIT says otherwise (see docs/operations.md, "Memory").
-const defaultMemoryLimit = "400MiB"
+// defaultMemoryLimit describes serve's soft heap limit when neither
+// --memory-limit nor GOMEMLIMIT says otherwise (see docs/operations.md,
+// "Memory"): three quarters of the container's memory limit, which leaves
+// the rest for SQLite's page caches (outside the Go heap) and the runtime,
+// so the collector works harder before the kernel kills the process. A
+// fixed default would be wrong both ways: below a large database's live
+// heap the collector runs without pause, above a small container's limit
+// it never acts.
+const defaultMemoryLimit = "3/4 of the container's memory limit, off without one"
 
 // applyMemoryLimit sets the Go runtime's soft memory limit from
 // --memory-limit, SREPORT_MEMORY_LIMIT, GOMEMLIMIT (which the runtime has
@@ -28,7 +34,15 @@ func applyMemoryLimit(fs *flag.FlagSet, value string, logger *slog.Logger) error
 			logger.Info("memory limit from GOMEMLIMIT", "limit", os.Getenv("GOMEMLIMIT"))
 			return nil
 		default:
-			value, from = defaultMemoryLimit, "default"
+			c, ok := cgroupMemoryLimit()
+			if !ok {
+				logger.Info("memory limit off (no container memory limit; set --memory-limit)")
+				return nil
+			}
+			n := c / 4 * 3
+			debug.SetMemoryLimit(n)
+			logger.Info("memory limit", "limit", strconv.FormatInt(n>>20, 10)+"MiB", "from", "3/4 of the container's "+strconv.FormatInt(c>>20, 10)+"MiB")
+			return nil
 		}
 	}
 	n, err := parseMemoryLimit(value)
@@ -69,6 +83,24 @@ func parseMemoryLimit(s string) (int64, error) {
 		return 0, fmt.Errorf("memory limit %q: want a size such as 400MiB or 2GiB, or off", s)
 	}
 	return n * mult, nil
+}
+
+// cgroupMemoryLimit is the memory limit of the process's cgroup (v2, then
+// v1), when there is one.
+func cgroupMemoryLimit() (int64, bool) {
+	for _, p := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+		// "max" (v2) or a page-rounded MaxInt64 (v1) mean no limit.
+		if err != nil || n <= 0 || n >= 1<<60 {
+			return 0, false
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 // flagSet reports whether the flag name was given on the command line.
