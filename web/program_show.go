@@ -33,12 +33,13 @@ func (h *Handler) showProgram(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	v := views.ProgramView{Layout: h.layout(c, "Reliability program", views.NavProgram)}
-	v.Layout.Period = h.picker(c, p)
 	trend, err := h.programTrend(ctx, env, p)
 	if err != nil {
 		return err
 	}
+	// The layout after every cached figure is in hand: it says whether any was stale.
+	v := views.ProgramView{Layout: h.layout(c, "Reliability program", views.NavProgram)}
+	v.Layout.Period = h.picker(c, p)
 	rows := append(slices.Clone(card.Tiers), card.Org)
 	for _, in := range program.Inputs() {
 		recs, err := h.store.ProgramRecords(ctx, in)

@@ -145,8 +145,19 @@ func newCache(cfg Config, size, slots int) *scorecard.Cache {
 	if bg == nil {
 		bg = context.Background()
 	}
+	log := cfg.Logger
 	return scorecard.New(scorecard.Options{Size: size, Slots: slots, MaxStale: cfg.StaleFor,
-		RefreshTimeout: 2 * time.Minute, Background: bg, Logger: cfg.Logger})
+		RefreshTimeout: 2 * time.Minute, Background: bg, Now: time.Now, // real ages, whatever cfg.Now pins
+		OnBackground: func(key string, took time.Duration, err error) {
+			took = took.Round(time.Millisecond)
+			switch {
+			case err == nil:
+				log.Info("recomputed in the background", "key", key, "took", took)
+			case bg.Err() == nil: // not the server shutting down
+				log.Warn("background recomputation failed; the page keeps its older figures until they age out",
+					"key", key, "took", took, "error", err)
+			}
+		}})
 }
 
 // NewServer wraps the app in an http.Server with timeouts that keep slow

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -50,7 +49,7 @@ type Cache struct {
 	maxStale   time.Duration
 	timeout    time.Duration
 	background context.Context
-	log        *slog.Logger
+	onBg       func(key string, took time.Duration, err error)
 	now        func() time.Time
 	refreshing map[string]bool // keys with a background recomputation under way
 	lastSweep  time.Time
@@ -95,11 +94,13 @@ type Options struct {
 	// values and its end, typically the server's lifetime; default
 	// context.Background()).
 	Background context.Context
-	// Logger receives background recomputations' failures and panics
-	// (default slog.Default()).
-	Logger *slog.Logger
-	// Now is the clock the stale values' ages are measured with (default
-	// time.Now).
+	// OnBackground, when set, hears of every background recomputation's
+	// end: its key, how long it took by Now, and its error (nil when it
+	// stored a value; a panic's error carries the stack). The cache itself
+	// logs nothing.
+	OnBackground func(key string, took time.Duration, err error)
+	// Now is the clock the stale values' ages are measured with; required
+	// with MaxStale.
 	Now func() time.Time
 }
 
@@ -129,18 +130,21 @@ func New(o Options) *Cache {
 		panic(fmt.Sprintf("scorecard: cache of %d entries: %v", o.Size, err))
 	}
 	c := &Cache{entries: entries, slots: make(chan struct{}, o.Slots), bgSlots: make(chan struct{}, max(o.Slots-1, 1)), maxStale: max(o.MaxStale, 0),
-		timeout: o.RefreshTimeout, background: o.Background, log: o.Logger, now: o.Now, refreshing: map[string]bool{}}
+		timeout: o.RefreshTimeout, background: o.Background, onBg: o.OnBackground, now: o.Now, refreshing: map[string]bool{}}
 	if c.timeout <= 0 {
 		c.timeout = time.Minute
 	}
 	if c.background == nil {
 		c.background = context.Background()
 	}
-	if c.log == nil {
-		c.log = slog.Default()
-	}
 	if c.now == nil {
-		c.now = time.Now
+		if c.maxStale > 0 {
+			panic("scorecard: a cache serving stale values needs Options.Now")
+		}
+		c.now = func() time.Time { return time.Time{} } // no ages to measure
+	}
+	if c.onBg == nil {
+		c.onBg = func(string, time.Duration, error) {}
 	}
 	return c
 }
@@ -273,11 +277,10 @@ func compute[T any](ctx context.Context, c *Cache, v int64, key string, fn func(
 				}()
 				// singleflight re-panics a computation's panic where
 				// nothing can recover it, ending the server: it becomes
-				// this key's error instead.
+				// this key's error instead, with the stack to find it by.
 				defer func() {
 					if r := recover(); r != nil {
-						c.log.Error("scorecard: computation panicked", "key", key, "panic", r, "stack", string(debug.Stack()))
-						err = fmt.Errorf("scorecard: computation of %q panicked: %v", key, r)
+						err = fmt.Errorf("scorecard: computation of %q panicked: %v\n%s", key, r, debug.Stack())
 					}
 				}()
 				return fn(ctx)
@@ -305,35 +308,30 @@ func compute[T any](ctx context.Context, c *Cache, v int64, key string, fn func(
 
 // refresh recomputes key for the current data version with no caller
 // waiting, so it runs under the cache's background context with a timeout
-// instead of a request's. A failure is logged; the stale value stays until
-// it ages out, and the next lookup that serves it tries again.
+// instead of a request's. Its end goes to OnBackground; after a failure
+// the stale value stays until it ages out, and the next lookup that serves
+// it tries again.
 func refresh[T any](c *Cache, src Versioner, key string, fn func(context.Context) (T, error)) {
+	start := c.now()
+	var err error
 	defer func() {
 		c.mu.Lock()
 		delete(c.refreshing, key)
 		c.mu.Unlock()
+		c.onBg(key, c.now().Sub(start), err)
 	}()
 	defer func() {
 		// Anything outside compute's own recovery (the version read).
 		if r := recover(); r != nil {
-			c.log.Error("scorecard: background recomputation panicked", "key", key, "panic", r, "stack", string(debug.Stack()))
+			err = fmt.Errorf("scorecard: background recomputation of %q panicked: %v\n%s", key, r, debug.Stack())
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.WithValue(c.background, backgroundKey{}, true), c.timeout)
 	defer cancel()
-	start := time.Now()
-	v, err := src.DataVersion(ctx)
-	if err == nil {
+	var v int64
+	if v, err = src.DataVersion(ctx); err == nil {
 		_, err = compute(ctx, c, v, key, fn)
 	}
-	if err != nil {
-		if c.background.Err() == nil {
-			c.log.Warn("scorecard: background recomputation failed; the page keeps showing the older figures until they age out",
-				"key", key, "took", time.Since(start).Round(time.Millisecond), "error", err)
-		}
-		return
-	}
-	c.log.Info("scorecard: recomputed in the background", "key", key, "took", time.Since(start).Round(time.Millisecond))
 }
 
 // observe notes that the data is at version v (c.mu held). Without stale

@@ -3,7 +3,7 @@ package scorecard_test
 import (
 	"context"
 	"errors"
-	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -164,14 +164,17 @@ func TestCacheStaleBounds(t *testing.T) {
 	}
 }
 
-// TestCacheBackgroundPanicIsLogged: a recomputation that panics in the
-// background is logged and leaves the server running; the stale value
-// keeps being served and a caller needing current figures gets the error.
-func TestCacheBackgroundPanicIsLogged(t *testing.T) {
+// TestCacheBackgroundPanicIsReported: a recomputation that panics in the
+// background is reported with its stack and leaves the process running;
+// the stale value keeps being served and a caller needing current figures
+// gets the panic as an error.
+func TestCacheBackgroundPanicIsReported(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStore(t)
-	logged := make(chan slog.Record, 4)
-	c := scorecard.New(scorecard.Options{Size: 10, MaxStale: time.Hour, Logger: slog.New(recordHandler{logged})})
+	ended := make(chan error, 1)
+	clk := &clock{t: time.Date(2026, 12, 1, 19, 0, 0, 0, time.UTC)}
+	c := scorecard.New(scorecard.Options{Size: 10, MaxStale: time.Hour, Now: clk.now,
+		OnBackground: func(_ string, _ time.Duration, err error) { ended <- err }})
 	if _, err := scorecard.Do(ctx, c, st, "k", func(context.Context) (int, error) { return 1, nil }); err != nil {
 		t.Fatal(err)
 	}
@@ -181,29 +184,18 @@ func TestCacheBackgroundPanicIsLogged(t *testing.T) {
 	if v, err := scorecard.Do(pageCtx, c, st, "k", boom); err != nil || v != 1 {
 		t.Fatalf("stale lookup: %d, %v", v, err)
 	}
-	for r := range logged {
-		if r.Level == slog.LevelError && r.Message == "scorecard: computation panicked" {
-			break
-		}
+	if err := <-ended; err == nil || !strings.Contains(err.Error(), "panicked: boom") || !strings.Contains(err.Error(), "goroutine") {
+		t.Fatalf("background end reported %v, want the panic with its stack", err)
 	}
-	if _, err := scorecard.Do(ctx, c, st, "k", boom); err == nil {
-		t.Fatal("a panicking computation gave no error to a caller waiting for it")
+	again, _ := scorecard.AcceptStale(ctx)
+	if v, err := scorecard.Do(again, c, st, "k", func(context.Context) (int, error) { return 1, errors.New("a failed recomputation") }); err != nil || v != 1 {
+		t.Fatalf("stale lookup after the panic: %d, %v", v, err)
+	}
+	<-ended
+	if _, err := scorecard.Do(ctx, c, st, "k", boom); err == nil || !strings.Contains(err.Error(), "panicked: boom") {
+		t.Fatalf("a caller waiting for a panicking computation got %v", err)
 	}
 }
-
-// recordHandler sends every log record to a channel.
-type recordHandler struct{ ch chan<- slog.Record }
-
-func (h recordHandler) Enabled(context.Context, slog.Level) bool { return true }
-func (h recordHandler) Handle(_ context.Context, r slog.Record) error {
-	select {
-	case h.ch <- r:
-	default:
-	}
-	return nil
-}
-func (h recordHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
-func (h recordHandler) WithGroup(string) slog.Handler      { return h }
 
 // TestCacheKeepsASlotForWaitingCallers: background recomputations use at
 // most all but one of the slots, so a caller who waits for current figures
@@ -211,7 +203,8 @@ func (h recordHandler) WithGroup(string) slog.Handler      { return h }
 func TestCacheKeepsASlotForWaitingCallers(t *testing.T) {
 	ctx := context.Background()
 	st := testutil.NewStore(t)
-	c := scorecard.New(scorecard.Options{Size: 10, Slots: 2, MaxStale: time.Hour})
+	clk := &clock{t: time.Date(2026, 12, 1, 19, 0, 0, 0, time.UTC)}
+	c := scorecard.New(scorecard.Options{Size: 10, Slots: 2, MaxStale: time.Hour, Now: clk.now})
 	for _, k := range []string{"a", "b"} {
 		if _, err := scorecard.Do(ctx, c, st, k, func(context.Context) (int, error) { return 1, nil }); err != nil {
 			t.Fatal(err)
