@@ -115,35 +115,73 @@ func (r loadResult) slowBySecond(t0 time.Time, limit time.Duration) []int {
 	return out
 }
 
-// mixedLoad runs clients signed-in clients for d, each requesting paths in
-// turn (client i starts at path i), and returns every request's latency.
-// A request in flight when d ends is waited for and counted.
-func mixedLoad(ctx context.Context, base, session string, paths []string, clients int, d time.Duration) loadResult {
+// warmUp requests every path once, one after the other, as the first
+// viewers of a freshly started server do, and returns how long each took:
+// the server's cold start, reported apart from the load that follows.
+func warmUp(ctx context.Context, base, session string, paths []string) ([]time.Duration, error) {
+	client := &http.Client{Timeout: 10 * time.Minute}
+	out := make([]time.Duration, len(paths))
+	for i, p := range paths {
+		took, ok := get(ctx, client, base+p, session)
+		if !ok {
+			return nil, fmt.Errorf("bench: warm-up request %s failed", p)
+		}
+		out[i] = took
+	}
+	return out, nil
+}
+
+// get requests url as the signed-in session and reads the whole answer; ok
+// is false on a transport error or a status other than 200.
+func get(ctx context.Context, client *http.Client, url, session string) (took time.Duration, ok bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, false
+	}
+	req.AddCookie(&http.Cookie{Name: "sreport_session", Value: session})
+	start := time.Now()
+	resp, err := client.Do(req)
+	ok = err == nil
+	if ok {
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		ok = err == nil && resp.StatusCode == http.StatusOK
+	}
+	return time.Since(start), ok
+}
+
+// mixedLoad runs clients signed-in clients, each requesting paths in turn
+// (client i starts at path i), for d and then until done is closed, and
+// returns every request's latency. A request in flight at the end is
+// waited for and counted.
+func mixedLoad(ctx context.Context, base, session string, paths []string, clients int, d time.Duration, done <-chan struct{}) loadResult {
 	var mu sync.Mutex
 	res := loadResult{byPath: map[string][]time.Duration{}}
 	deadline := time.Now().Add(d)
+	running := func() bool {
+		if ctx.Err() != nil {
+			return false
+		}
+		if time.Now().Before(deadline) {
+			return true
+		}
+		select {
+		case <-done:
+			return false
+		default:
+			return true
+		}
+	}
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			client := &http.Client{Timeout: 10 * time.Minute}
-			for i := c; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+			for i := c; running(); i++ {
 				p := paths[i%len(paths)]
-				req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+p, nil)
-				if err != nil {
-					continue
-				}
-				req.AddCookie(&http.Cookie{Name: "sreport_session", Value: session})
 				start := time.Now()
-				resp, err := client.Do(req)
-				ok := err == nil
-				if ok {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					ok = err == nil && resp.StatusCode == http.StatusOK
-				}
-				took := time.Since(start)
+				took, ok := get(ctx, client, base+p, session)
 				mu.Lock()
 				res.latencies = append(res.latencies, took)
 				res.byPath[p] = append(res.byPath[p], took)
