@@ -2,8 +2,13 @@ package web
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"sreport/analytics"
@@ -29,11 +34,39 @@ type engineLink struct {
 // deployLinks asks the engine how it links in to a deploy, and which
 // deploy rule (b) would infer without the user's link decisions on this
 // incident (the candidate the confirm and remove buttons act on).
+//
+// The answer is cached per data version like a scorecard: it loads up to
+// four service-months of records, and during an incident everyone on the
+// call opens the same incident page. It is never served stale (only
+// scorecard.AcceptStale callers are): the page offers the link buttons.
 func (h *Handler) deployLinks(ctx context.Context, in analytics.Incident) (engineLink, *analytics.Deploy, error) {
 	env, err := h.env(ctx)
 	if err != nil {
 		return engineLink{}, nil, err
 	}
+	type links struct {
+		actual   engineLink
+		inferred *analytics.Deploy
+	}
+	// The key holds the incident's own values, read before the data
+	// version is: a change committed between the two reads then keys a
+	// different entry instead of caching the older incident's decision
+	// under the newer version.
+	state, err := json.Marshal(in)
+	if err != nil {
+		return engineLink{}, nil, fmt.Errorf("web: deploy links of incident %d: %w", in.ID, err)
+	}
+	sum := sha256.Sum256(state)
+	key := strings.Join([]string{"deploy-links", strconv.FormatInt(in.ID, 10), hex.EncodeToString(sum[:]), env.Settings.AsOf.Format(time.RFC3339)}, "|")
+	l, err := scorecard.Do(ctx, h.cache, h.store, key, func(ctx context.Context) (links, error) {
+		a, i, err := h.computeDeployLinks(ctx, env, in)
+		return links{a, i}, err
+	})
+	return l.actual, l.inferred, err
+}
+
+// computeDeployLinks is deployLinks without the cache.
+func (h *Handler) computeDeployLinks(ctx context.Context, env scorecard.Env, in analytics.Incident) (engineLink, *analytics.Deploy, error) {
 	actual, err := h.settleLink(ctx, env, in)
 	if err != nil {
 		return engineLink{}, nil, err
