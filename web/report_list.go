@@ -2,12 +2,14 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"slices"
 
 	"github.com/labstack/echo/v4"
 
 	"sreport/analytics"
 	"sreport/analytics/report"
+	"sreport/analytics/scorecard"
 	"sreport/chromium"
 	"sreport/views"
 )
@@ -24,7 +26,11 @@ func (h *Handler) listReports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	months, err := h.store.ReportMonths(ctx, st.Location())
+	// The months with data change only with the data: one look per data
+	// version, however many viewers open the list.
+	months, err := scorecard.Do(ctx, h.cache, h.store, "report-months|"+st.Location().String(), func(ctx context.Context) ([]analytics.Period, error) {
+		return h.store.ReportMonths(ctx, st.Location())
+	})
 	if err != nil {
 		return err
 	}
