@@ -25,7 +25,12 @@ type Partial struct {
 	dep     deployFigures
 	repeats int
 	oncall  onCallTally
-	own     []int64 // the window's deploys of the service that an incident names
+	pg      pageFigures
+	// zones are the on-call zones the service's pages were read in (by
+	// service id): the tally and the page figures hold only for a
+	// roll-up reading them in the same.
+	zones map[int64]*time.Location
+	own   []int64 // the window's deploys of the service that an incident names
 	other   []int64 // deploys the service's incidents name that are not its own in the window
 }
 
@@ -36,19 +41,24 @@ type partialKey struct {
 	link, lookback                           time.Duration
 	shiftDays                                int
 	envs                                     string
+	// The page step's hours and noise rule.
+	business, sleep [2]int
+	noise           time.Duration
 }
 
 func (c *computer) partialKey() partialKey {
 	return partialKey{from: c.p.From.UnixNano(), to: c.p.To.UnixNano(), winFrom: c.winFrom.UnixNano(), winTo: c.winTo.UnixNano(),
 		depFrom: c.depW.From.UnixNano(), depTo: c.depW.To.UnixNano(), link: c.s.DeployLinkWindow, lookback: c.s.RepeatLookback, shiftDays: c.s.ShiftDays,
-		envs: strings.Join(c.s.ProdEnvironments, "\x00")}
+		envs:     strings.Join(c.s.ProdEnvironments, "\x00"),
+		business: [2]int{c.s.BusinessStartHour, c.s.BusinessEndHour}, sleep: [2]int{c.s.SleepStartHour, c.s.SleepEndHour},
+		noise: c.s.NoiseAutoResolve}
 }
 
 // ComputeKPIsPartial is ComputeKPIs of one service's records (its part of
 // SplitByService) that also returns the Partial a roll-up over the service
 // can take (ComputeKPIsOf).
 func ComputeKPIsPartial(in Input, p Period, s Settings) (Result, Partial) {
-	c, part := computeOf(in, p, s, nil, nil, true)
+	c, part := computeOf(in, p, s, nil, nil, true, nil)
 	return c.res, part
 }
 
@@ -60,14 +70,15 @@ func ComputeKPIsPartial(in Input, p Period, s Settings) (Result, Partial) {
 // parts when that gives what computing them from in gives, and computes
 // them from in otherwise; every other figure is computed from in.
 func ComputeKPIsOf(in Input, p Period, s Settings, parts []Partial) Result {
-	c, _ := computeOf(in, p, s, nil, parts, false)
+	c, _ := computeOf(in, p, s, nil, parts, false, nil)
 	return c.res
 }
 
 // partial is what this computation of one service's records gives a
-// roll-up; c.deploys, c.repeats and c.oncall must have run.
+// roll-up; c.deploys, c.repeats, c.pages and c.oncall must have run.
 func (c *computer) partial() Partial {
-	part := Partial{ok: true, key: c.partialKey(), dep: c.dep, repeats: c.res.Counts.RepeatIncidents, oncall: c.tally}
+	part := Partial{ok: true, key: c.partialKey(), dep: c.dep, repeats: c.res.Counts.RepeatIncidents, oncall: c.tally,
+		pg: c.pg, zones: c.svcTZ}
 	for id := range c.named {
 		part.own = append(part.own, id)
 	}
@@ -84,31 +95,40 @@ func (c *computer) partial() Partial {
 // merged sums parts for a roll-up, or reports false when a part is missing
 // or was computed differently, or when an incident of one part names a
 // deploy of another (see Partial); never for a computation collecting
-// evidence.
-func (c *computer) merged(parts []Partial) (Partial, bool) {
+// evidence. zones reports whether, besides, every part read its pages in
+// the zones this computation reads them in, so that the on-call tallies
+// and page figures add up to this computation's.
+func (c *computer) merged(parts []Partial) (sum Partial, ok, zones bool) {
 	if len(parts) == 0 || c.ev != nil {
-		return Partial{}, false
+		return Partial{}, false, false
 	}
 	key := c.partialKey()
 	own := map[int64]bool{}
+	zones = true
 	for i := range parts {
 		if !parts[i].ok || parts[i].key != key {
-			return Partial{}, false
+			return Partial{}, false, false
 		}
 		for _, id := range parts[i].own {
 			own[id] = true
 		}
+		zones = zones && !parts[i].pg.foreign
+		for id, loc := range parts[i].zones {
+			zones = zones && c.svcTZ[id] == loc
+		}
 	}
-	var sum Partial
 	for i := range parts {
 		for _, id := range parts[i].other {
 			if own[id] {
-				return Partial{}, false
+				return Partial{}, false, false
 			}
 		}
 		sum.repeats += parts[i].repeats
 		sum.dep.add(parts[i].dep)
-		sum.oncall.add(parts[i].oncall)
+		if zones {
+			sum.oncall.add(parts[i].oncall)
+			sum.pg.add(parts[i].pg)
+		}
 	}
-	return sum, true
+	return sum, true, zones
 }
