@@ -117,12 +117,21 @@ func (c *computer) merged(parts []Partial) (sum Partial, ok, zones bool) {
 			zones = zones && c.svcTZ[id] == loc
 		}
 	}
+	var nLead, nRecovery, nAck int
 	for i := range parts {
 		for _, id := range parts[i].other {
 			if own[id] {
 				return Partial{}, false, false
 			}
 		}
+		nLead, nRecovery, nAck = nLead+len(parts[i].dep.lead), nRecovery+len(parts[i].dep.recovery), nAck+len(parts[i].pg.mtta)
+	}
+	// Sized once: a roll-up's values are thousands.
+	sum.dep.lead, sum.dep.recovery = capped[float64](nLead), capped[float64](nRecovery)
+	if zones {
+		sum.pg.mtta = capped[float64](nAck)
+	}
+	for i := range parts {
 		sum.repeats += parts[i].repeats
 		sum.dep.add(parts[i].dep)
 		if zones {

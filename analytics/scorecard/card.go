@@ -384,6 +384,7 @@ func (env Env) row(spec rowSpec, ri rowInput, p, prevP analytics.Period, keep *p
 		r.TargetTier = spec.target
 	}
 	change := Change(cur.KPIs, prev.KPIs)
+	curK, prevK := &r.Result.KPIs, &r.PrevRes.KPIs
 	for _, d := range analytics.KPIDefs() {
 		if spec.kind == KindService && d.Team {
 			continue // a team figure: on the team's row, not repeated per service
@@ -392,8 +393,8 @@ func (env Env) row(spec rowSpec, ri rowInput, p, prevP analytics.Period, keep *p
 			continue // an organisation figure: the same in every scope, shown once
 		}
 		k := d.Key
-		c := Cell{Value: cur.KPIs.Get(k), N: d.SampleSize(cur.Counts), MinSample: rules.Settings.MinSampleOf(k),
-			Previous: prev.KPIs.Get(k), PreviousN: d.SampleSize(prev.Counts), Change: change[k]}
+		c := Cell{Value: curK.Value(k), N: d.SampleSize(cur.Counts), MinSample: rules.Settings.MinSampleOf(k),
+			Previous: prevK.Value(k), PreviousN: d.SampleSize(prev.Counts), Change: change[k]}
 		var t, pt analytics.Target
 		var ok, pok bool
 		if spec.target != nil && (spec.judged == nil || spec.judged(d)) {
@@ -419,7 +420,7 @@ func (env Env) row(spec rowSpec, ri rowInput, p, prevP analytics.Period, keep *p
 func Change(cur, prev analytics.KPIs) map[string]*float64 {
 	out := make(map[string]*float64, len(analytics.KPINames))
 	for _, k := range analytics.KPINames {
-		a, b := cur.Get(k), prev.Get(k)
+		a, b := cur.Value(k), prev.Value(k)
 		if a == nil || b == nil {
 			out[k] = nil
 			continue

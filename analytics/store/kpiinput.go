@@ -22,16 +22,31 @@ func (s *Store) SLIDaysInRange(ctx context.Context, serviceIDs []int64, from, to
 		return nil, fmt.Errorf("store: load sli days: %w", err)
 	}
 	defer rows.Close()
-	return collectAll(rows, func(sc interface{ Scan(...any) error }) (analytics.SLIDay, error) {
+	// The names and days repeat on every row: each distinct one is kept
+	// (and parsed) once, from bytes valid until the next row.
+	var (
+		out           []analytics.SLIDay
+		names         interner
+		days          = map[string]time.Time{}
+		svc, slo, day sql.RawBytes
+	)
+	for rows.Next() {
 		var d analytics.SLIDay
-		var day string
-		if err := sc.Scan(&d.SLOID, &d.ServiceID, &d.Service, &d.SLO, &d.Objective, &day, &d.Good, &d.Total); err != nil {
-			return d, err
+		if err := rows.Scan(&d.SLOID, &d.ServiceID, &svc, &slo, &d.Objective, &day, &d.Good, &d.Total); err != nil {
+			return nil, fmt.Errorf("store: scan: %w", err)
 		}
-		t, err := time.Parse(DayLayout, day)
+		d.Service, d.SLO = names.of(svc), names.of(slo)
+		t, ok := days[string(day)]
+		if !ok {
+			if t, err = time.Parse(DayLayout, string(day)); err != nil {
+				return nil, fmt.Errorf("store: scan: %w", err)
+			}
+			days[string(day)] = t
+		}
 		d.Day = t
-		return d, err
-	})
+		out = append(out, d)
+	}
+	return out, rows.Err()
 }
 
 // ToilInRange returns toil weeks starting in [from, to) for the teams (nil = all).
