@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -195,44 +196,61 @@ func splitByService(in Input, groups [][]int64) (map[int64]Input, []Input) {
 		}
 	}
 	deploySvc := make(map[int64]int64, len(named))
-	for i := range in.Deploys {
-		d := &in.Deploys[i]
-		x := get(d.ServiceID)
-		x.Deploys = append(x.Deploys, *d)
-		if len(named) > 0 && named[d.ID] {
-			deploySvc[d.ID] = d.ServiceID
+	if len(named) > 0 {
+		for i := range in.Deploys {
+			if d := &in.Deploys[i]; named[d.ID] {
+				deploySvc[d.ID] = d.ServiceID
+			}
 		}
 	}
+	// The deploys and the pages, most of the records, are laid out
+	// concurrently with the rest. Every part they reach is placed already
+	// (each of their services was counted), so the goroutines only read
+	// parts, each appending to its own kind's slices.
+	at := func(id int64) *Input { return parts[id] }
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range in.Deploys {
+			x := at(in.Deploys[i].ServiceID)
+			x.Deploys = append(x.Deploys, in.Deploys[i])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range in.Pages {
+			x := at(in.Pages[i].ServiceID)
+			x.Pages = append(x.Pages, in.Pages[i])
+		}
+	}()
 	addLink := func(inc *Incident) {
 		if inc.CausedByDeployID == nil {
 			return
 		}
 		if sid, ok := deploySvc[*inc.CausedByDeployID]; ok && sid != inc.ServiceID {
-			x := get(sid)
+			x := at(sid)
 			x.LinkIncidents = append(x.LinkIncidents, *inc)
 		}
 	}
 	for i := range in.Incidents {
 		inc := &in.Incidents[i]
-		x := get(inc.ServiceID)
+		x := at(inc.ServiceID)
 		x.Incidents = append(x.Incidents, *inc)
 		addLink(inc)
 	}
 	for i := range in.LinkIncidents {
 		addLink(&in.LinkIncidents[i])
 	}
-	for i := range in.Pages {
-		x := get(in.Pages[i].ServiceID)
-		x.Pages = append(x.Pages, in.Pages[i])
-	}
 	for i := range in.SLIDays {
-		x := get(in.SLIDays[i].ServiceID)
+		x := at(in.SLIDays[i].ServiceID)
 		x.SLIDays = append(x.SLIDays, in.SLIDays[i])
 	}
 	for i := range in.ActionItems {
-		x := get(in.ActionItems[i].ServiceID)
+		x := at(in.ActionItems[i].ServiceID)
 		x.ActionItems = append(x.ActionItems, in.ActionItems[i])
 	}
+	wg.Wait()
 	for _, w := range in.Toil {
 		for _, sid := range teamSvcs[w.TeamID] {
 			x := get(sid)
