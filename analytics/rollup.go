@@ -14,13 +14,25 @@ type Rollup struct {
 
 // NewRollup holds parts, the parts of one SplitByService of an input of
 // distinct records (as MergeParts takes them), for ComputeKPIs.
-func NewRollup(parts ...Input) *Rollup {
+func NewRollup(parts ...Input) *Rollup { return newRollup(parts, nil) }
+
+// NewRollupSplit is NewRollup of the parts of one group of a
+// SplitByServiceGrouped, given the group's span (as MergeSplit takes
+// them): the distinct records are then the span's, not copied.
+func NewRollupSplit(span Input, parts ...Input) *Rollup { return newRollup(parts, &span) }
+
+func newRollup(parts []Input, span *Input) *Rollup {
 	lean := make([]Input, len(parts))
 	for i, x := range parts {
 		x.Deploys, x.Pages = nil, nil
 		lean[i] = x
 	}
-	return &Rollup{parts: parts, lean: MergeParts(lean...)}
+	if span == nil || !spans(*span, parts) {
+		return &Rollup{parts: parts, lean: MergeParts(lean...)}
+	}
+	s := *span
+	s.Deploys, s.Pages = nil, nil
+	return &Rollup{parts: parts, lean: mergeSpan(lean, &s)}
 }
 
 // ComputeKPIs is ComputeKPIsOf(MergeParts(parts...), p, s, partials),

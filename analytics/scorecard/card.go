@@ -130,6 +130,10 @@ type tierParts struct {
 // copying every record of the tier again.
 func (t tierParts) merge() analytics.Input { return analytics.MergeSplit(t.span, t.parts...) }
 
+// rollup holds the tier's parts as a roll-up, sharing the split's arrays
+// as merge does.
+func (t tierParts) rollup() *analytics.Rollup { return analytics.NewRollupSplit(t.span, t.parts...) }
+
 // splitServices is Split up to the tier merges: it returns each tier's
 // service parts in order instead, for the caller to merge.
 func splitServices(in analytics.Input, services []analytics.Service) (Parts, map[int]tierParts) {
@@ -253,7 +257,7 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	// deploys and pages are not copied into a merge of their own.
 	tierIn := make([]*analytics.Rollup, len(tiers))
 	for i, tier := range tiers {
-		spawn(func() { tierIn[i] = analytics.NewRollup(byTier[tier].parts...) })
+		spawn(func() { tierIn[i] = byTier[tier].rollup() })
 	}
 	teams := teamParts(services, parts)
 	for i := range teams {
