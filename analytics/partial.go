@@ -31,7 +31,7 @@ type Partial struct {
 	// roll-up reading them in the same.
 	zones map[int64]*time.Location
 	own   []int64 // the window's deploys of the service that an incident names
-	other   []int64 // deploys the service's incidents name that are not its own in the window
+	other []int64 // deploys the service's incidents name that are not its own in the window
 }
 
 // partialKey is what the deploy and repeat steps depend on besides the
