@@ -192,6 +192,18 @@ func (c *computer) note(format string, args ...any) string {
 	return fmt.Sprintf(format, args...)
 }
 
+// value points an evidence row at v, only when the computation collects
+// evidence: taking v's address moved it to the heap for every record of
+// every computation, for rows ComputeKPIs never keeps.
+func (c *computer) value(v float64) *float64 {
+	if c.ev == nil {
+		return nil
+	}
+	p := new(float64)
+	*p = v
+	return p
+}
+
 func (c *computer) incLabel(inc *Incident) string {
 	if c.ev == nil {
 		return ""

@@ -184,8 +184,7 @@ func (c *computer) toil() {
 		n.ToilWeeks++
 		n.ToilHours += w.ToilHours
 		n.TotalHours += w.TotalHours
-		v := w.ToilHours
-		c.ev.add(EvidenceRow{Kind: KindToilWeek, ID: w.TeamID, At: w.WeekStart, Value: &v, Included: true,
+		c.ev.add(EvidenceRow{Kind: KindToilWeek, ID: w.TeamID, At: w.WeekStart, Value: c.value(w.ToilHours), Included: true,
 			Label: c.note("%s week of %s: %g of %g h", w.Team, w.WeekStart.Format(time.DateOnly), w.ToilHours, w.TotalHours),
 			Note:  w.Note}, KPIToilRatio)
 	}

@@ -423,14 +423,17 @@ func (env Env) row(spec rowSpec, ri rowInput, p, prevP analytics.Period, keep *p
 // Change returns cur − prev for every KPI (nil when either is missing).
 func Change(cur, prev analytics.KPIs) map[string]*float64 {
 	out := make(map[string]*float64, len(analytics.KPINames))
-	for _, k := range analytics.KPINames {
+	// One array holds every change, each its own element: a scorecard
+	// takes the change of every KPI of every row.
+	ds := make([]float64, len(analytics.KPINames))
+	for i, k := range analytics.KPINames {
 		a, b := cur.Value(k), prev.Value(k)
 		if a == nil || b == nil {
 			out[k] = nil
 			continue
 		}
-		d := *a - *b
-		out[k] = &d
+		ds[i] = *a - *b
+		out[k] = &ds[i]
 	}
 	return out
 }
