@@ -197,7 +197,11 @@ func (s *Store) kpiInput(ctx context.Context, services []analytics.Service, w an
 		in.People, err = s.ResponderPeople(gctx)
 		return err
 	})
-	g.Go(func() error { return s.programInput(gctx, programScope{ids: ids, teams: teams}, &in) })
+	g.Go(func() error {
+		sc := programScope{ids: ids, teams: teams}
+		sc.from, sc.to = monthsOf(rest)
+		return s.programInput(gctx, sc, &in)
+	})
 	if ids != nil {
 		// Incidents of services outside the scope that name a deploy inside it.
 		g.Go(func() (err error) {
