@@ -12,30 +12,46 @@ import (
 
 // SLIDaysInRange returns SLI days whose civil date lies in [from, to) (dates
 // compared as YYYY-MM-DD) for the services (nil = all).
+//
+// The SLOs' names and objectives, the same on every day of an SLO, are
+// read once, in the same read transaction as the days: the days' query
+// then steps four columns a row, not eight.
 func (s *Store) SLIDaysInRange(ctx context.Context, serviceIDs []int64, from, to time.Time) ([]analytics.SLIDay, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: load sli days: %w", err)
+	}
+	defer tx.Rollback()
+	slos, err := sloNames(ctx, tx, serviceIDs)
+	if err != nil {
+		return nil, err
+	}
 	var w where
 	w.add("d.day >= ? AND d.day < ?", from.Format(DayLayout), to.Format(DayLayout))
 	inIDs(&w, "o.service_id", serviceIDs)
-	rows, err := s.db.QueryContext(ctx, `SELECT d.slo_id, o.service_id, s.name, o.name, o.objective, d.day, d.good, d.total
-		FROM sli_daily d JOIN slos o ON o.id = d.slo_id JOIN services s ON s.id = o.service_id`+w.sql()+` ORDER BY d.day, d.slo_id`, w.args...)
+	rows, err := tx.QueryContext(ctx, `SELECT d.slo_id, d.day, d.good, d.total
+		FROM sli_daily d JOIN slos o ON o.id = d.slo_id`+w.sql()+` ORDER BY d.day, d.slo_id`, w.args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: load sli days: %w", err)
 	}
 	defer rows.Close()
-	// The names and days repeat on every row: each distinct one is kept
-	// (and parsed) once, from bytes valid until the next row.
+	// The days repeat on every SLO: each distinct one is parsed once, from
+	// bytes valid until the next row.
 	var (
-		out           []analytics.SLIDay
-		names         interner
-		days          = map[string]time.Time{}
-		svc, slo, day sql.RawBytes
+		out  []analytics.SLIDay
+		days = map[string]time.Time{}
+		day  sql.RawBytes
 	)
 	for rows.Next() {
 		var d analytics.SLIDay
-		if err := rows.Scan(&d.SLOID, &d.ServiceID, &svc, &slo, &d.Objective, &day, &d.Good, &d.Total); err != nil {
+		if err := rows.Scan(&d.SLOID, &day, &d.Good, &d.Total); err != nil {
 			return nil, fmt.Errorf("store: scan: %w", err)
 		}
-		d.Service, d.SLO = names.of(svc), names.of(slo)
+		o, ok := slos[d.SLOID]
+		if !ok {
+			continue // an SLO of no service, which the join of its service would drop
+		}
+		d.ServiceID, d.Service, d.SLO, d.Objective = o.ServiceID, o.Service, o.SLO, o.Objective
 		t, ok := days[string(day)]
 		if !ok {
 			if t, err = time.Parse(DayLayout, string(day)); err != nil {
@@ -45,6 +61,29 @@ func (s *Store) SLIDaysInRange(ctx context.Context, serviceIDs []int64, from, to
 		}
 		d.Day = t
 		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// sloNames returns the services' SLOs (nil = all) by id, with their
+// service's id and name and their objective: the fields an SLIDay
+// repeats.
+func sloNames(ctx context.Context, q querier, serviceIDs []int64) (map[int64]analytics.SLIDay, error) {
+	var w where
+	inIDs(&w, "o.service_id", serviceIDs)
+	rows, err := q.QueryContext(ctx, `SELECT o.id, o.service_id, s.name, o.name, o.objective
+		FROM slos o JOIN services s ON s.id = o.service_id`+w.sql(), w.args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: load slos: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]analytics.SLIDay{}
+	for rows.Next() {
+		var o analytics.SLIDay
+		if err := rows.Scan(&o.SLOID, &o.ServiceID, &o.Service, &o.SLO, &o.Objective); err != nil {
+			return nil, fmt.Errorf("store: scan: %w", err)
+		}
+		out[o.SLOID] = o
 	}
 	return out, rows.Err()
 }
