@@ -11,14 +11,18 @@ import (
 // figures (the counts, and the lead and recovery times behind the
 // medians, which sort), the repeat incidents and the on-call tally per
 // person (interruptions add up, nights and shifts unite; the fairness
-// figures are drawn from the sum). They depend only on the service's own
-// records and on the incidents naming its deploys, which SplitByService
-// passes to it, with one exception: an incident naming a
+// figures are drawn from the sum), and the page counts with the
+// acknowledgement times in page order (a roll-up over its parts in order,
+// Rollup, takes those too: its mean is then the same to the bit). They
+// depend only on the service's own records, the incidents naming its
+// deploys, which SplitByService passes to it, and the on-call zones its
+// pages were read in, with one exception: an incident naming a
 // deploy of another service of the roll-up makes rule (b) see its own
 // service differently alone than together ("no incident names any deploy
 // of that service", docs/metrics.md), so a roll-up holding such an
-// incident computes its deploy figures from the records. The zero Partial
-// is none.
+// incident computes its deploy figures from the records. A roll-up that
+// reads a page in another zone than the part did computes the tally and
+// the page figures from the records. The zero Partial is none.
 type Partial struct {
 	ok      bool
 	key     partialKey
@@ -66,9 +70,10 @@ func ComputeKPIsPartial(in Input, p Period, s Settings) (Result, Partial) {
 // the services whose partials are parts, as MergeParts of their
 // SplitByService parts (or the input they were split from) holds them, and
 // each part was computed by ComputeKPIsPartial for p with the same
-// settings. It takes the deploy figures and the repeat incidents from the
-// parts when that gives what computing them from in gives, and computes
-// them from in otherwise; every other figure is computed from in.
+// settings. It takes the deploy figures, the repeat incidents and the
+// on-call tally from the parts when that gives what computing them from in
+// gives, and computes them from in otherwise; every other figure is
+// computed from in.
 func ComputeKPIsOf(in Input, p Period, s Settings, parts []Partial) Result {
 	c, _ := computeOf(in, p, s, nil, parts, false, nil)
 	return c.res
