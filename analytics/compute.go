@@ -192,6 +192,18 @@ func (c *computer) note(format string, args ...any) string {
 	return fmt.Sprintf(format, args...)
 }
 
+// value points an evidence row at v, only when the computation collects
+// evidence: taking v's address moved it to the heap for every record of
+// every computation, for rows ComputeKPIs never keeps.
+func (c *computer) value(v float64) *float64 {
+	if c.ev == nil {
+		return nil
+	}
+	p := new(float64)
+	*p = v
+	return p
+}
+
 func (c *computer) incLabel(inc *Incident) string {
 	if c.ev == nil {
 		return ""
@@ -226,28 +238,38 @@ func ComputeKPIs(in Input, p Period, s Settings) Result {
 }
 
 func compute(in Input, p Period, s Settings, ev Evidence) Result {
-	c, _ := computeOf(in, p, s, ev, nil, false)
+	c, _ := computeOf(in, p, s, ev, nil, false, nil)
 	return c.res
 }
 
 // computeOf runs every step of a computation. With parts (Partial) it
-// takes the deploy figures and repeat incidents from them when that is
-// exact; keep collects what a roll-up of in's service could take.
-func computeOf(in Input, p Period, s Settings, ev Evidence, parts []Partial, keep bool) (*computer, Partial) {
+// takes the deploy figures, the repeat incidents and the on-call tally
+// from them when that is exact; keep collects what a roll-up of in's
+// service could take. A roll-up over its services' records in order
+// (Rollup) passes those records as from: in then lacks their deploys and
+// pages, which are concatenated only for a step that must read them, and
+// the page figures too are taken from parts.
+func computeOf(in Input, p Period, s Settings, ev Evidence, parts []Partial, keep bool, from []Input) (*computer, Partial) {
 	c := newComputer(in, p, s, ev)
 	c.services()
 	c.incidents()
-	sum, merged := c.merged(parts)
+	sum, merged, zones := c.merged(parts)
 	if merged {
 		c.res.Counts.RepeatIncidents = sum.repeats
 		c.res.KPIs.RepeatIncidentRate = ratio(float64(sum.repeats), float64(c.res.Counts.Incidents))
 		c.setDeploys(sum.dep)
 	} else {
+		c.fillDeploys(from)
 		c.repeats()
 		c.deploys()
 	}
-	c.pages()
-	if merged {
+	if merged && zones && from != nil {
+		c.setPages(sum.pg)
+	} else {
+		c.fillPages(from)
+		c.pages()
+	}
+	if merged && zones {
 		c.setOnCall(sum.oncall)
 	} else {
 		c.oncall()
@@ -307,6 +329,7 @@ type computer struct {
 	dep              deployFigures     // what the deploy step found (Partial)
 	named            map[int64]*Deploy // the window's deploys an incident names (linkState.byID)
 	tally            onCallTally       // the period's pages per person (Partial)
+	pg               pageFigures       // what the page step counted (Partial)
 }
 
 func (c *computer) inWindow(t time.Time) bool {

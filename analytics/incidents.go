@@ -52,7 +52,7 @@ func (c *computer) incidents() {
 		default:
 			v := minutes(inc.DetectedAt.Sub(*inc.StartedAt))
 			mttd = append(mttd, v)
-			row.Value = &v
+			row.Value = c.value(v)
 		}
 		c.ev.add(row, KPIMTTDMinutes)
 
@@ -65,7 +65,7 @@ func (c *computer) incidents() {
 		default:
 			v := minutes(inc.AcknowledgedAt.Sub(inc.DetectedAt))
 			mtta = append(mtta, v)
-			row.Value = &v
+			row.Value = c.value(v)
 		}
 		c.ev.add(row, KPIMTTAMinutes)
 
@@ -79,7 +79,7 @@ func (c *computer) incidents() {
 		default:
 			v := minutes(inc.ResolvedAt.Sub(inc.DetectedAt))
 			mttr = append(mttr, v)
-			row.Value = &v
+			row.Value = c.value(v)
 		}
 		c.ev.add(row, KPIMTTRMinutes, KPIMTTRMedianMinutes, KPIMTTRP90Minutes)
 
@@ -92,7 +92,7 @@ func (c *computer) incidents() {
 		default:
 			v := minutes(inc.MitigatedAt.Sub(inc.DetectedAt))
 			ttm = append(ttm, v)
-			row.Value = &v
+			row.Value = c.value(v)
 		}
 		c.ev.add(row, KPITTMMinutes)
 	}

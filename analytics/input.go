@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"sort"
+	"sync"
 	"time"
 )
 
@@ -184,41 +185,72 @@ func splitByService(in Input, groups [][]int64) (map[int64]Input, []Input) {
 		x.Services = append(x.Services, sv)
 		teamSvcs[sv.TeamID] = append(teamSvcs[sv.TeamID], sv.ID)
 	}
-	deploySvc := make(map[int64]int64, len(in.Deploys))
-	for _, d := range in.Deploys {
-		x := get(d.ServiceID)
-		x.Deploys = append(x.Deploys, d)
-		deploySvc[d.ID] = d.ServiceID
+	// The service of each deploy an incident names: a map of every deploy
+	// would cost an entry per deploy for the few that are named.
+	named := map[int64]bool{}
+	for _, xs := range [][]Incident{in.Incidents, in.LinkIncidents} {
+		for i := range xs {
+			if id := xs[i].CausedByDeployID; id != nil {
+				named[*id] = true
+			}
+		}
 	}
-	addLink := func(inc Incident) {
+	deploySvc := make(map[int64]int64, len(named))
+	if len(named) > 0 {
+		for i := range in.Deploys {
+			if d := &in.Deploys[i]; named[d.ID] {
+				deploySvc[d.ID] = d.ServiceID
+			}
+		}
+	}
+	// The deploys and the pages, most of the records, are laid out
+	// concurrently with the rest. Every part they reach is placed already
+	// (each of their services was counted), so the goroutines only read
+	// parts, each appending to its own kind's slices.
+	at := func(id int64) *Input { return parts[id] }
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range in.Deploys {
+			x := at(in.Deploys[i].ServiceID)
+			x.Deploys = append(x.Deploys, in.Deploys[i])
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for i := range in.Pages {
+			x := at(in.Pages[i].ServiceID)
+			x.Pages = append(x.Pages, in.Pages[i])
+		}
+	}()
+	addLink := func(inc *Incident) {
 		if inc.CausedByDeployID == nil {
 			return
 		}
 		if sid, ok := deploySvc[*inc.CausedByDeployID]; ok && sid != inc.ServiceID {
-			x := get(sid)
-			x.LinkIncidents = append(x.LinkIncidents, inc)
+			x := at(sid)
+			x.LinkIncidents = append(x.LinkIncidents, *inc)
 		}
 	}
-	for _, inc := range in.Incidents {
-		x := get(inc.ServiceID)
-		x.Incidents = append(x.Incidents, inc)
+	for i := range in.Incidents {
+		inc := &in.Incidents[i]
+		x := at(inc.ServiceID)
+		x.Incidents = append(x.Incidents, *inc)
 		addLink(inc)
 	}
-	for _, inc := range in.LinkIncidents {
-		addLink(inc)
+	for i := range in.LinkIncidents {
+		addLink(&in.LinkIncidents[i])
 	}
-	for _, pg := range in.Pages {
-		x := get(pg.ServiceID)
-		x.Pages = append(x.Pages, pg)
+	for i := range in.SLIDays {
+		x := at(in.SLIDays[i].ServiceID)
+		x.SLIDays = append(x.SLIDays, in.SLIDays[i])
 	}
-	for _, d := range in.SLIDays {
-		x := get(d.ServiceID)
-		x.SLIDays = append(x.SLIDays, d)
+	for i := range in.ActionItems {
+		x := at(in.ActionItems[i].ServiceID)
+		x.ActionItems = append(x.ActionItems, in.ActionItems[i])
 	}
-	for _, a := range in.ActionItems {
-		x := get(a.ServiceID)
-		x.ActionItems = append(x.ActionItems, a)
-	}
+	wg.Wait()
 	for _, w := range in.Toil {
 		for _, sid := range teamSvcs[w.TeamID] {
 			x := get(sid)

@@ -14,19 +14,41 @@ func inHours(h, start, end int) bool {
 	return h >= start || h < end
 }
 
+// pageFigures are what the page step counts of a period's pages: what a
+// roll-up adds up from its services (Partial). The acknowledgement times
+// are in the order of the pages, so that the parts' concatenated, in the
+// order of a roll-up's records, give its mean to the last bit.
+type pageFigures struct {
+	pages, afterHours, sleep, noise int
+	mtta                            []float64
+	// foreign says a page of a service outside the computation's
+	// services was read in UTC, where a roll-up knowing the service reads
+	// it in the service's zone.
+	foreign bool
+}
+
+// add appends o's figures to f's, copying what it takes: o may be shared.
+func (f *pageFigures) add(o pageFigures) {
+	f.pages += o.pages
+	f.afterHours += o.afterHours
+	f.sleep += o.sleep
+	f.noise += o.noise
+	f.mtta = append(f.mtta, o.mtta...)
+	f.foreign = f.foreign || o.foreign
+}
+
 // pages computes the on-call load KPIs.
 func (c *computer) pages() {
-	k, n := &c.res.KPIs, &c.res.Counts
-	var mtta []float64
+	var f pageFigures
 	for i := range c.in.Pages {
 		pg := &c.in.Pages[i]
 		if !c.p.Contains(pg.TriggeredAt) {
 			continue
 		}
-		n.Pages++
+		f.pages++
 		loc := c.svcTZ[pg.ServiceID]
 		if loc == nil {
-			loc = time.UTC
+			loc, f.foreign = time.UTC, true
 		}
 		lt := pg.TriggeredAt.In(loc)
 		wd, h := lt.Weekday(), lt.Hour()
@@ -34,25 +56,34 @@ func (c *computer) pages() {
 		sleep := inHours(h, c.s.SleepStartHour, c.s.SleepEndHour)
 		verdict := classifyPage(pg, c.s.NoiseAutoResolve)
 		if afterHours {
-			n.PagesAfterHours++
+			f.afterHours++
 		}
 		if sleep {
-			n.PagesSleepHours++
+			f.sleep++
 		}
 		if verdict.Noise() {
-			n.NoisePages++
+			f.noise++
 		}
 		acked := pg.AcknowledgedAt != nil && !pg.AcknowledgedAt.Before(pg.TriggeredAt)
 		var ack float64
 		if acked {
 			ack = minutes(pg.AcknowledgedAt.Sub(pg.TriggeredAt))
-			mtta = append(mtta, ack)
+			f.mtta = append(f.mtta, ack)
 		}
 		if c.ev != nil { // ComputeKPIs wants no rows: no labels or notes to format
 			c.pageEvidence(pg, lt, afterHours, sleep, verdict, acked, ack)
 		}
 	}
-	n.PagesWithAck = len(mtta)
+	c.pg = f
+	c.setPages(f)
+}
+
+// setPages sets the page KPIs from the page step's figures, its own or a
+// roll-up's sum of its services'.
+func (c *computer) setPages(f pageFigures) {
+	k, n := &c.res.KPIs, &c.res.Counts
+	n.Pages, n.PagesAfterHours, n.PagesSleepHours, n.NoisePages = f.pages, f.afterHours, f.sleep, f.noise
+	n.PagesWithAck = len(f.mtta)
 	if c.s.ShiftDays > 0 {
 		n.Shifts = float64(n.Services) * float64(n.Days) / float64(c.s.ShiftDays)
 	}
@@ -61,7 +92,7 @@ func (c *computer) pages() {
 	k.PagesSleepHours = num(float64(n.PagesSleepHours))
 	k.PagesPerShift = ratio(float64(n.Pages), n.Shifts)
 	k.AlertNoiseRatio = ratio(float64(n.NoisePages), float64(n.Pages))
-	k.MTTAPagesMinutes = mean(mtta)
+	k.MTTAPagesMinutes = mean(f.mtta)
 }
 
 // pageEvidence adds page pg's rows to the evidence of the page KPIs: lt is
@@ -153,8 +184,7 @@ func (c *computer) toil() {
 		n.ToilWeeks++
 		n.ToilHours += w.ToilHours
 		n.TotalHours += w.TotalHours
-		v := w.ToilHours
-		c.ev.add(EvidenceRow{Kind: KindToilWeek, ID: w.TeamID, At: w.WeekStart, Value: &v, Included: true,
+		c.ev.add(EvidenceRow{Kind: KindToilWeek, ID: w.TeamID, At: w.WeekStart, Value: c.value(w.ToilHours), Included: true,
 			Label: c.note("%s week of %s: %g of %g h", w.Team, w.WeekStart.Format(time.DateOnly), w.ToilHours, w.TotalHours),
 			Note:  w.Note}, KPIToilRatio)
 	}

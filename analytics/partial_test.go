@@ -88,8 +88,8 @@ func partialInput(r *rand.Rand) Input {
 }
 
 // TestPartialsMatchRecompute: a roll-up computed from its services'
-// partials (ComputeKPIsOf) is exactly the roll-up computed from its
-// records, for every group of the services (a tier, a team, any subset)
+// partials (ComputeKPIsOf, and Rollup from the parts themselves) is
+// exactly the roll-up computed from its records, for every group of the services (a tier, a team, any subset)
 // and for the input split as a whole, and MergeParts gives what
 // MergeInputs gives for a split of distinct records.
 func TestPartialsMatchRecompute(t *testing.T) {
@@ -119,7 +119,9 @@ func TestPartialsMatchRecompute(t *testing.T) {
 			if want := MergeInputs(ins...); !reflect.DeepEqual(merged, want) {
 				t.Fatalf("seed %d group %b: MergeParts differs from MergeInputs", seed, mask)
 			}
-			sameKPIs(t, fmt.Sprintf("seed %d group %b", seed, mask), ComputeKPIsOf(merged, p, s, ps), ComputeKPIs(merged, p, s))
+			want := ComputeKPIs(merged, p, s)
+			sameKPIs(t, fmt.Sprintf("seed %d group %b", seed, mask), ComputeKPIsOf(merged, p, s, ps), want)
+			sameKPIs(t, fmt.Sprintf("seed %d rollup %b", seed, mask), NewRollup(ins...).ComputeKPIs(p, s, ps), want)
 		}
 		sameKPIs(t, fmt.Sprintf("seed %d whole", seed), ComputeKPIsOf(in, p, s, partials), ComputeKPIs(in, p, s))
 	}
@@ -153,7 +155,7 @@ func TestPartialsRefuseCrossNamedGroup(t *testing.T) {
 		ps, ins = append(ps, x), append(ins, part)
 	}
 	c := newComputer(MergeParts(ins...), p, s, nil)
-	if _, ok := c.merged(ps); ok {
+	if _, ok, _ := c.merged(ps); ok {
 		t.Error("a group whose incident names another member's deploy took the partials")
 	}
 	// Alone, service a names causes (deploy 2 is not its own), so deploy 1
@@ -165,7 +167,7 @@ func TestPartialsRefuseCrossNamedGroup(t *testing.T) {
 	}
 	_, other := ComputeKPIsPartial(ins[0], NewMonth(2026, 9, time.UTC), s)
 	c = newComputer(ins[0], p, s, nil)
-	if _, ok := c.merged([]Partial{other}); ok {
+	if _, ok, _ := c.merged([]Partial{other}); ok {
 		t.Error("a part of another period was taken")
 	}
 }
@@ -249,4 +251,33 @@ func TestGroupPartialsMatchRecompute(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestRollupRereadsPagesInItsZones: a part that read a service's pages in
+// UTC, not knowing the service, gives a roll-up that knows the service's
+// zone no page figures or on-call tally: the roll-up reads those pages
+// again, in the service's zone.
+func TestRollupRereadsPagesInItsZones(t *testing.T) {
+	s := DefaultSettings()
+	p := oct2026()
+	berlin := Service{ID: 1, Name: "a", OnCallTZ: "Europe/Berlin"}
+	ack := at("2026-10-06T08:40:00Z")
+	// 08:30 UTC on a Tuesday is after hours in UTC, 10:30 in Berlin is not.
+	pg := Page{ID: 1, ServiceID: 1, TriggeredAt: at("2026-10-06T08:30:00Z"), AcknowledgedAt: &ack, Responder: "Ana"}
+	unknowing := Input{Pages: []Page{pg}}
+	knowing := Input{Services: []Service{berlin, {ID: 2, Name: "b"}}}
+	var ps []Partial
+	for _, x := range []Input{unknowing, knowing} {
+		_, part := ComputeKPIsPartial(x, p, s)
+		ps = append(ps, part)
+	}
+	if ps[0].pg.afterHours != 1 {
+		t.Fatalf("the part alone counts %d pages after hours, want 1", ps[0].pg.afterHours)
+	}
+	want := ComputeKPIs(MergeParts(unknowing, knowing), p, s)
+	if want.Counts.PagesAfterHours != 0 || want.Counts.InterruptionsBusiness != 1 {
+		t.Fatalf("recomputed: %d after hours, %d business interruptions; want 0 and 1", want.Counts.PagesAfterHours, want.Counts.InterruptionsBusiness)
+	}
+	sameKPIs(t, "rollup", NewRollup(unknowing, knowing).ComputeKPIs(p, s, ps), want)
+	sameKPIs(t, "merged", ComputeKPIsOf(MergeParts(unknowing, knowing), p, s, ps), want)
 }

@@ -311,7 +311,7 @@ func (c *computer) toilInventory(at time.Time) {
 		auto := t.AutomatedSince != nil && civilIn(*t.AutomatedSince, c.p.Loc).Before(at)
 		n.ToilTasks++
 		n.ToilTaskHours += h
-		row := EvidenceRow{Kind: KindToilTask, ID: t.ID, At: at, Value: &h, Included: auto,
+		row := EvidenceRow{Kind: KindToilTask, ID: t.ID, At: at, Value: c.value(h), Included: auto,
 			Label: c.note("%s: %s", t.Team, t.Task), Note: c.note("%g runs × %g min a week", t.RunsPerWeek, t.MinutesPerRun)}
 		if t.AutomatedSince != nil {
 			row.Note += c.note(", automated since %s", t.AutomatedSince.Format(time.DateOnly))
@@ -389,8 +389,7 @@ func (c *computer) costs() {
 		if obs {
 			n.ObservabilityCost += e.Cost
 		}
-		v := e.Cost
-		c.ev.add(EvidenceRow{Kind: KindCost, ID: e.ID, At: e.Month, Value: &v, Included: obs,
+		c.ev.add(EvidenceRow{Kind: KindCost, ID: e.ID, At: e.Month, Value: c.value(e.Cost), Included: obs,
 			Label: c.note("%s %s %s", cmp.Or(e.Service, e.Team+" (team)"), e.Category, e.Month.Format("2006-01"))}, KPIObservabilityCostShare)
 		if e.ServiceID == 0 {
 			continue

@@ -572,12 +572,17 @@ func (k *KPIs) fields() []**float64 {
 }
 
 // Get returns the KPI named by its JSON key, or nil for no data or an unknown name.
-func (k KPIs) Get(name string) *float64 {
+func (k KPIs) Get(name string) *float64 { return k.Value(name) }
+
+// Value is Get on k itself: Get's copy of k escapes to the heap (the
+// field accessors are called indirectly), one allocation per call, which a
+// caller reading every KPI of many results (a scorecard) spares itself.
+func (k *KPIs) Value(name string) *float64 {
 	i, ok := kpiIndex[name]
 	if !ok {
 		return nil
 	}
-	return *kpiDefs[i].field(&k)
+	return *kpiDefs[i].field(k)
 }
 
 // Map returns every KPI keyed by its JSON key.

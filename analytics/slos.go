@@ -33,7 +33,7 @@ func (c *computer) slos() {
 		n.TotalEvents += d.Total
 		n.BadEvents += bad
 		v := float64(good) / float64(d.Total)
-		row.Value = &v
+		row.Value = c.value(v)
 		row.Included = true
 		c.ev.add(row, KPIAvailability)
 
@@ -42,7 +42,7 @@ func (c *computer) slos() {
 			n.BudgetEvents += (1 - d.Objective) * float64(d.Total)
 			budgetBad += float64(bad)
 			b := float64(bad)
-			budgetRow.Value = &b
+			budgetRow.Value = c.value(b)
 			if c.ev != nil {
 				budgetRow.Note = c.note("%d bad of %.1f budget", bad, (1-d.Objective)*float64(d.Total))
 			}

@@ -12,7 +12,8 @@ import (
 // what MergeParts gives, for groups like a scorecard's tiers, groups in
 // any order, groups naming a service twice or one with no records, and
 // parts whose services were replaced or whose records are not the
-// group's.
+// group's; and a roll-up of the split (NewRollupSplit) is the roll-up of
+// the parts.
 func TestSplitGroupedMatchesSplitAndMerge(t *testing.T) {
 	for seed := uint64(1); seed <= 60; seed++ {
 		r := rand.New(rand.NewPCG(seed, 53))
@@ -85,6 +86,27 @@ func TestSplitGroupedMatchesSplitAndMerge(t *testing.T) {
 				rev[i], rev[j] = rev[j], rev[i]
 			}
 			sameMerge(t, what+" reversed", MergeSplit(spans[g], rev...), MergeParts(rev...))
+			// A roll-up of the group shares the span as MergeSplit does, and
+			// holds and computes what one of the parts alone holds.
+			for _, c := range []struct {
+				name  string
+				span  Input
+				parts []Input
+			}{{"", spans[g], parts}, {" with another span", other, parts}, {" reversed", spans[g], rev}} {
+				got, want := NewRollupSplit(c.span, c.parts...), NewRollup(c.parts...)
+				if !reflect.DeepEqual(got.lean, want.lean) {
+					t.Fatalf("%s%s: the roll-up of the split differs from the roll-up of the parts", what, c.name)
+				}
+				if !distinctIDs(ids) {
+					continue // a service twice is no roll-up of distinct records to compute
+				}
+				ps := make([]Partial, len(c.parts))
+				for i := range c.parts {
+					_, ps[i] = ComputeKPIsPartial(c.parts[i], oct2026(), DefaultSettings())
+				}
+				sameKPIs(t, what+c.name+" rollup", got.ComputeKPIs(oct2026(), DefaultSettings(), ps),
+					ComputeKPIs(MergeParts(c.parts...), oct2026(), DefaultSettings()))
+			}
 		}
 	}
 }
@@ -96,4 +118,15 @@ func sameMerge(t *testing.T, what string, got, want Input) {
 			what, len(got.Incidents), len(got.Deploys), len(got.Pages), len(got.SLIDays), len(got.ActionItems), len(got.Toil), len(got.LinkIncidents),
 			len(want.Incidents), len(want.Deploys), len(want.Pages), len(want.SLIDays), len(want.ActionItems), len(want.Toil), len(want.LinkIncidents))
 	}
+}
+
+func distinctIDs(ids []int64) bool {
+	seen := map[int64]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			return false
+		}
+		seen[id] = true
+	}
+	return true
 }

@@ -130,6 +130,10 @@ type tierParts struct {
 // copying every record of the tier again.
 func (t tierParts) merge() analytics.Input { return analytics.MergeSplit(t.span, t.parts...) }
 
+// rollup holds the tier's parts as a roll-up, sharing the split's arrays
+// as merge does.
+func (t tierParts) rollup() *analytics.Rollup { return analytics.NewRollupSplit(t.span, t.parts...) }
+
 // splitServices is Split up to the tier merges: it returns each tier's
 // service parts in order instead, for the caller to merge.
 func splitServices(in analytics.Input, services []analytics.Service) (Parts, map[int]tierParts) {
@@ -233,14 +237,14 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 			work()
 		}()
 	}
-	run := func(dst *Row, spec rowSpec, part analytics.Input, keep *partials, from []*partials) {
+	run := func(dst *Row, spec rowSpec, part rowInput, keep *partials, from []*partials) {
 		spawn(func() { *dst = env.row(spec, part, p, prevP, keep, from) })
 	}
 	card.Services = make([]Row, len(services))
 	kept := make([]partials, len(services))
 	for i, s := range services {
 		tier := s.Tier
-		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, parts.Services[i], &kept[i], nil)
+		run(&card.Services[i], rowSpec{kind: KindService, name: s.Name, tier: &tier, team: s.Team, target: &tier}, rowInput{in: parts.Services[i]}, &kept[i], nil)
 	}
 	var tiers []int
 	for tier := 0; tier <= 3; tier++ {
@@ -248,13 +252,16 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 			tiers = append(tiers, tier)
 		}
 	}
-	tierIn := make([]analytics.Input, len(tiers))
+	// The roll-ups hold their services' parts (analytics.Rollup): their
+	// rows take the deploy and page figures from the service rows, so the
+	// deploys and pages are not copied into a merge of their own.
+	tierIn := make([]*analytics.Rollup, len(tiers))
 	for i, tier := range tiers {
-		spawn(func() { tierIn[i] = byTier[tier].merge() })
+		spawn(func() { tierIn[i] = byTier[tier].rollup() })
 	}
 	teams := teamParts(services, parts)
 	for i := range teams {
-		spawn(func() { teams[i].in = analytics.MergeParts(teams[i].parts...) })
+		spawn(func() { teams[i].in = analytics.NewRollup(teams[i].parts...) })
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
@@ -272,14 +279,14 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	card.Tiers = make([]Row, len(tiers))
 	for i, tier := range tiers {
 		t := tier
-		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, tierIn[i],
+		run(&card.Tiers[i], rowSpec{kind: KindTier, name: fmt.Sprintf("Tier %d", tier), tier: &t, target: &t}, rowInput{roll: tierIn[i]},
 			nil, of(func(s analytics.Service) bool { return s.Tier == t }))
 	}
 	card.Teams = make([]Row, len(teams))
 	for i, tm := range teams {
 		strictest := tm.tier
 		run(&card.Teams[i], rowSpec{kind: KindTeam, name: tm.name, team: tm.name, target: &strictest,
-			judged: func(d analytics.KPIDef) bool { return d.Team }}, tm.in, nil, of(func(s analytics.Service) bool { return s.Team == tm.name }))
+			judged: func(d analytics.KPIDef) bool { return d.Team }}, rowInput{roll: tm.in}, nil, of(func(s analytics.Service) bool { return s.Team == tm.name }))
 	}
 	// The organisation row takes its services' partials only when every
 	// record belongs to one of them.
@@ -287,7 +294,7 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 	if parts.Whole {
 		orgFrom = of(func(analytics.Service) bool { return true })
 	}
-	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, in, nil, orgFrom)
+	run(&card.Org, rowSpec{kind: KindOrg, name: "Organisation"}, rowInput{in: in}, nil, orgFrom)
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -299,13 +306,20 @@ func ComputeContext(ctx context.Context, env Env, in analytics.Input, services [
 // current and previous period's analytics.Partial.
 type partials struct{ cur, prev analytics.Partial }
 
-// team is one team's services in scope (their parts, and merged) and its
-// most critical tier.
+// team is one team's services in scope (their parts, and held as a
+// roll-up) and its most critical tier.
 type team struct {
 	name  string
 	tier  int
 	parts []analytics.Input
-	in    analytics.Input
+	in    *analytics.Rollup
+}
+
+// rowInput is a row's records: a service's or the organisation's input,
+// or a roll-up's services' parts.
+type rowInput struct {
+	in   analytics.Input
+	roll *analytics.Rollup
 }
 
 // teamParts collects each team's service parts, teams in name order; the
@@ -340,11 +354,19 @@ func teamParts(services []analytics.Service, parts Parts) []team {
 //
 // A service row keeps its partials in keep; a roll-up row takes those of
 // its services, from (nil: compute every figure from in).
-func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period, keep *partials, from []*partials) Row {
+func (env Env) row(spec rowSpec, ri rowInput, p, prevP analytics.Period, keep *partials, from []*partials) Row {
 	rules, prevRules := env.RulesFor(p), env.RulesFor(prevP)
 	prevS := env.prevSettings(p, prevP)
+	in := ri.in
 	var cur, prev analytics.Result
 	switch {
+	case ri.roll != nil:
+		curParts, prevParts := make([]analytics.Partial, len(from)), make([]analytics.Partial, len(from))
+		for i, x := range from {
+			curParts[i], prevParts[i] = x.cur, x.prev
+		}
+		cur = ri.roll.ComputeKPIs(p, rules.Settings, curParts)
+		prev = ri.roll.ComputeKPIs(prevP, prevS, prevParts)
 	case keep != nil:
 		cur, keep.cur = analytics.ComputeKPIsPartial(in, p, rules.Settings)
 		prev, keep.prev = analytics.ComputeKPIsPartial(in, prevP, prevS)
@@ -366,6 +388,7 @@ func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period, 
 		r.TargetTier = spec.target
 	}
 	change := Change(cur.KPIs, prev.KPIs)
+	curK, prevK := &r.Result.KPIs, &r.PrevRes.KPIs
 	for _, d := range analytics.KPIDefs() {
 		if spec.kind == KindService && d.Team {
 			continue // a team figure: on the team's row, not repeated per service
@@ -374,8 +397,8 @@ func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period, 
 			continue // an organisation figure: the same in every scope, shown once
 		}
 		k := d.Key
-		c := Cell{Value: cur.KPIs.Get(k), N: d.SampleSize(cur.Counts), MinSample: rules.Settings.MinSampleOf(k),
-			Previous: prev.KPIs.Get(k), PreviousN: d.SampleSize(prev.Counts), Change: change[k]}
+		c := Cell{Value: curK.Value(k), N: d.SampleSize(cur.Counts), MinSample: rules.Settings.MinSampleOf(k),
+			Previous: prevK.Value(k), PreviousN: d.SampleSize(prev.Counts), Change: change[k]}
 		var t, pt analytics.Target
 		var ok, pok bool
 		if spec.target != nil && (spec.judged == nil || spec.judged(d)) {
@@ -400,14 +423,17 @@ func (env Env) row(spec rowSpec, in analytics.Input, p, prevP analytics.Period, 
 // Change returns cur − prev for every KPI (nil when either is missing).
 func Change(cur, prev analytics.KPIs) map[string]*float64 {
 	out := make(map[string]*float64, len(analytics.KPINames))
-	for _, k := range analytics.KPINames {
-		a, b := cur.Get(k), prev.Get(k)
+	// One array holds every change, each its own element: a scorecard
+	// takes the change of every KPI of every row.
+	ds := make([]float64, len(analytics.KPINames))
+	for i, k := range analytics.KPINames {
+		a, b := cur.Value(k), prev.Value(k)
 		if a == nil || b == nil {
 			out[k] = nil
 			continue
 		}
-		d := *a - *b
-		out[k] = &d
+		ds[i] = *a - *b
+		out[k] = &ds[i]
 	}
 	return out
 }

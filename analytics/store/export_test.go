@@ -37,3 +37,13 @@ func RawIncidents(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]an
 func PackedIncidents(s *Store, ctx context.Context, ids []int64, r TimeRange) ([]analytics.Incident, error) {
 	return s.packedIncidents(ctx, ids, r)
 }
+
+// ProgramInputWindow is the program records a load over the Rest window r
+// reads (every service and team), and with a zero r all of them.
+func ProgramInputWindow(ctx context.Context, st *Store, r TimeRange) (analytics.Input, error) {
+	var in analytics.Input
+	sc := programScope{}
+	sc.from, sc.to = monthsOf(r)
+	err := st.programInput(ctx, sc, &in)
+	return in, err
+}

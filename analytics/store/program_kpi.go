@@ -13,10 +13,40 @@ import (
 
 // The program KPIs' records for the engine (analytics/program.go). They are
 // a few hundred rows per organisation, so each loads whole for its scope:
-// the engine picks the period's.
+// the engine picks the period's. The monthly ones (capacity samples and
+// costs) load only for the months of the load's window: a scorecard of one
+// month read eighteen months of them.
 
 type programScope struct {
 	ids, teams []int64 // nil = all
+	// from and to are the first and last month (YYYY-MM) of the monthly
+	// records; "" = unbounded.
+	from, to string
+}
+
+// monthsOf returns the months (YYYY-MM) holding every month a period whose
+// Rest window is r counts (analytics: inMonths, by the civil date of the
+// month's start in the period's zone). r has a day of margin each side,
+// wider than any zone's offset, so its ends in UTC lie in or beyond those
+// months. An open end is unbounded.
+func monthsOf(r TimeRange) (from, to string) {
+	if !r.From.IsZero() {
+		from = r.From.UTC().Format("2006-01")
+	}
+	if !r.To.IsZero() {
+		to = r.To.UTC().Format("2006-01")
+	}
+	return from, to
+}
+
+// months adds sc's month bounds on col to w.
+func (sc programScope) months(w *where, col string) {
+	if sc.from != "" {
+		w.add(col+" >= ?", sc.from)
+	}
+	if sc.to != "" {
+		w.add(col+" <= ?", sc.to)
+	}
 }
 
 // programInput loads every program record of the scope into in.
@@ -31,7 +61,7 @@ func (s *Store) programInput(ctx context.Context, sc programScope, in *analytics
 	if in.ToilTasks, err = s.toilTasks(ctx, sc.teams); err != nil {
 		return err
 	}
-	if in.Capacity, err = s.capacitySamples(ctx, sc.ids); err != nil {
+	if in.Capacity, err = s.capacitySamples(ctx, sc); err != nil {
 		return err
 	}
 	if in.Costs, err = s.costEntries(ctx, sc); err != nil {
@@ -142,9 +172,10 @@ func (s *Store) toilTasks(ctx context.Context, teams []int64) ([]analytics.ToilT
 
 func monthStart(s string) (time.Time, error) { return time.Parse("2006-01", s) }
 
-func (s *Store) capacitySamples(ctx context.Context, ids []int64) ([]analytics.CapacitySample, error) {
+func (s *Store) capacitySamples(ctx context.Context, sc programScope) ([]analytics.CapacitySample, error) {
 	var w where
-	inIDs(&w, "c.service_id", ids)
+	inIDs(&w, "c.service_id", sc.ids)
+	sc.months(&w, "c.month")
 	rows, err := s.db.QueryContext(ctx, `SELECT c.id, c.service_id, s.name, c.month, c.resource, c.peak_pct, c.safe_pct
 		FROM capacity_samples c JOIN services s ON s.id = c.service_id`+w.sql()+` ORDER BY c.month, c.id`, w.args...)
 	if err != nil {
@@ -175,6 +206,7 @@ func (s *Store) costEntries(ctx context.Context, sc programScope) ([]analytics.C
 		w.add("("+strings.Join(svc.conds, "")+" OR (e.service_id IS NULL AND "+strings.Join(team.conds, "")+"))",
 			append(svc.args, team.args...)...)
 	}
+	sc.months(&w, "e.month")
 	rows, err := s.db.QueryContext(ctx, `SELECT e.id, COALESCE(e.service_id, 0), COALESCE(s.name, ''),
 		COALESCE(e.team_id, s.team_id, 0), COALESCE(m.name, ''), e.month, e.category, e.cost, e.units, COALESCE(e.unit_name, '')
 		FROM cost_entries e LEFT JOIN services s ON s.id = e.service_id

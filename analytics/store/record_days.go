@@ -396,7 +396,7 @@ func packDeployDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, er
 	}
 	blob := encodeDeploys(ds)
 	var sl daySlabs
-	back, err := decodeDeploys(blob, &names, &everything, &sl, nil)
+	back, err := decodeDeploys(blob, &everything, &sl, nil)
 	if err != nil || !reflect.DeepEqual(back, ds) {
 		return len(ds), nil, nil
 	}
@@ -433,7 +433,7 @@ func packPageDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, erro
 	}
 	blob := encodePages(ps)
 	var sl daySlabs
-	back, err := decodePages(blob, &names, &everything, &sl, nil)
+	back, err := decodePages(blob, &everything, &sl, nil)
 	if err != nil || !reflect.DeepEqual(back, ps) {
 		return len(ps), nil, nil
 	}

@@ -289,24 +289,37 @@ func (d *dayDecoder) str() string {
 	return d.strs[i]
 }
 
-// start reads the format byte and the string table, interning the
-// strings (the same source or environment recurs in every blob).
-func (d *dayDecoder) start(names *interner) {
+// start reads the format byte and the string table. The table's bytes
+// become one string, which every string of the blob slices: one
+// allocation per blob instead of one per distinct string (or a map
+// look-up per string, as interning took), and the collector never scans
+// string bytes.
+func (d *dayDecoder) start() {
 	d.services(nil)
 	n := d.uvarint()
 	if n > uint64(len(d.b)) {
 		d.bad = true
 		return
 	}
-	d.strs = make([]string, 0, n)
+	// A first pass finds the table's end; the second slices the strings
+	// out of its one copy.
+	rest := d.b
 	for range n {
 		l := d.uvarint()
 		if d.bad || l > uint64(len(d.b)) {
 			d.bad = true
 			return
 		}
-		d.strs = append(d.strs, names.of(d.b[:l]))
 		d.b = d.b[l:]
+	}
+	table := string(rest[:len(rest)-len(d.b)])
+	d.strs = make([]string, 0, n)
+	off := 0
+	for range n {
+		l, k := binary.Uvarint(rest[off:])
+		off += k
+		d.strs = append(d.strs, table[off:off+int(l)])
+		off += int(l)
 	}
 }
 
@@ -399,9 +412,9 @@ func grow[T any](out []T) []T {
 func unixUTC(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
 
 // decodeDeploys appends the deploys of blob that f keeps to out.
-func decodeDeploys(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out []analytics.Deploy) ([]analytics.Deploy, error) {
+func decodeDeploys(blob []byte, f *dayFilter, sl *daySlabs, out []analytics.Deploy) ([]analytics.Deploy, error) {
 	d := dayDecoder{b: blob}
-	d.start(names)
+	d.start()
 	n := d.uvarint()
 	for i := uint64(0); i < n && !d.bad; i++ {
 		id, service, sec := d.head()
@@ -433,9 +446,9 @@ func decodeDeploys(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out
 
 // decodePages appends the pages of blob that f keeps to out. Pages naming
 // the same responders get a copy each of the list.
-func decodePages(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out []analytics.Page) ([]analytics.Page, error) {
+func decodePages(blob []byte, f *dayFilter, sl *daySlabs, out []analytics.Page) ([]analytics.Page, error) {
 	d := dayDecoder{b: blob}
-	d.start(names)
+	d.start()
 	lists, ok := d.responderLists()
 	if !ok {
 		return out, errBadRecordDay

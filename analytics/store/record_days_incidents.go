@@ -101,11 +101,8 @@ func packIncidentDay(ctx context.Context, tx *sql.Tx, day string) (int, []byte, 
 		return len(ins), nil, nil
 	}
 	blob := encodeIncidents(ins)
-	var (
-		names interner
-		sl    daySlabs
-	)
-	back, err := decodeIncidents(blob, &names, &everything, &sl, nil)
+	var sl daySlabs
+	back, err := decodeIncidents(blob, &everything, &sl, nil)
 	if err != nil || !reflect.DeepEqual(back, ins) {
 		return len(ins), nil, nil
 	}
@@ -186,9 +183,9 @@ func encodeIncidents(ins []analytics.Incident) []byte {
 }
 
 // decodeIncidents appends the incidents of blob that f keeps to out.
-func decodeIncidents(blob []byte, names *interner, f *dayFilter, sl *daySlabs, out []analytics.Incident) ([]analytics.Incident, error) {
+func decodeIncidents(blob []byte, f *dayFilter, sl *daySlabs, out []analytics.Incident) ([]analytics.Incident, error) {
 	d := dayDecoder{b: blob}
-	d.start(names)
+	d.start()
 	lists, ok := d.responderLists()
 	if !ok {
 		return out, errBadRecordDay

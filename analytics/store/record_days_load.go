@@ -38,7 +38,7 @@ type dayReader[T any] struct {
 	kind   recordKind
 	raw    func(context.Context, querier, []int64, TimeRange) ([]T, error)
 	days   func(context.Context, querier, []int64, TimeRange, []string) ([]T, []string, error)
-	decode func([]byte, *interner, *dayFilter, *daySlabs, []T) ([]T, error)
+	decode func([]byte, *dayFilter, *daySlabs, []T) ([]T, error)
 }
 
 // dayBlob is a clean day's blob.
@@ -104,9 +104,8 @@ func loadDays[T any](ctx context.Context, s *Store, rd dayReader[T], ids []int64
 	}
 	out := make([]T, 0, n)
 	var (
-		names interner
-		sl    daySlabs
-		j     int
+		sl daySlabs
+		j  int
 	)
 	for _, b := range blobs {
 		for ; j < len(raw) && rawDay[j] < b.day; j++ {
@@ -115,7 +114,7 @@ func loadDays[T any](ctx context.Context, s *Store, rd dayReader[T], ids []int64
 		if b.n == 0 {
 			continue // none of the load's services that day
 		}
-		if out, err = rd.decode(b.data, &names, &f, &sl, out); err != nil {
+		if out, err = rd.decode(b.data, &f, &sl, out); err != nil {
 			return rd.raw(ctx, tx, ids, r)
 		}
 	}

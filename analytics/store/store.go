@@ -86,6 +86,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open reader %s: %w", path, err)
 	}
 	r.SetMaxOpenConns(8)
+	// Keep every reader open: a load runs its kinds on up to eight at
+	// once, and with database/sql's default of two idle the others were
+	// closed after each load and opened again (with their pragmas) by the
+	// next.
+	r.SetMaxIdleConns(8)
 	return &Store{db: r, w: w}, nil
 }
 
