@@ -106,7 +106,7 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 		return nil, NotStartedError{p.Label}
 	}
 	months := scorecard.Months(p, 12)
-	d, in, trend, err := load(ctx, st, env, p, req, months)
+	d, rl, trend, err := load(ctx, st, env, p, req, months)
 	if err != nil {
 		return nil, err
 	}
@@ -121,7 +121,7 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 	if err != nil {
 		return nil, err
 	}
-	if r.Program, err = loadProgram(ctx, st, env, p, req, services, in); err != nil {
+	if r.Program, err = loadProgram(ctx, st, env, p, req, services, rl); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -135,7 +135,7 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 // the history, the months and the trend all compute from that one input,
 // which holds every record each of them would have loaded on its own (the
 // engine ignores the rest), so they count what separate loads counted.
-func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (report.Data, analytics.Input, []analytics.Result, error) {
+func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (report.Data, loaded, []analytics.Result, error) {
 	sc := req.Scope()
 	rules := env.RulesFor(p)
 	d := report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
@@ -145,7 +145,7 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 	}
 	services, err := env.Filter(sc)
 	if err != nil {
-		return d, analytics.Input{}, nil, err
+		return d, loaded{}, nil, err
 	}
 	// Target streaks ("for the sixth quarter in a row") need the periods
 	// before the previous one, back to the first without data, at most
@@ -160,22 +160,27 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 		window[i] = e
 	}
 	periods := append(slices.Clone(window), p.Prev(), env.PrevPeriod(p), p)
-	in, err := scorecard.LoadLean(ctx, st, env, services, append(periods, months...)...)
+	periods = append(periods, months...)
+	in, err := scorecard.LoadLean(ctx, st, env, services, periods...)
 	if err != nil {
-		return d, in, nil, err
+		return d, loaded{}, nil, err
+	}
+	rl := loaded{in: in, services: services}
+	for _, x := range periods {
+		rl.w = rl.w.Union(env.SettingsFor(x).LoadWindows(x)) // as scorecard.LoadLean loaded
 	}
 	// The scorecard splits and computes only the records of its periods.
 	prev := env.PrevPeriod(p)
 	cardIn := in.Cut(env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(prev).LoadWindows(prev)))
 	if d.Card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p); err != nil {
-		return d, in, nil, err
+		return d, rl, nil, err
 	}
 	trend, err := env.SeriesFrom(ctx, in, months)
 	if err != nil {
-		return d, in, nil, err
+		return d, rl, nil, err
 	}
 	if err := compute(ctx, &d, in, env, services, window, months, trend); err != nil {
-		return d, in, nil, err
+		return d, rl, nil, err
 	}
 	if len(services) > 0 {
 		ids := make([]int64, len(services))
@@ -183,13 +188,13 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 			ids[i] = s.ID
 		}
 		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
-			return d, in, nil, err
+			return d, rl, nil, err
 		}
 	}
 	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
-		return d, in, nil, err
+		return d, rl, nil, err
 	}
-	return d, in, trend, nil
+	return d, rl, trend, nil
 }
 
 // compute runs the engine over a report's loaded records: the periods
