@@ -21,7 +21,8 @@ import (
 // load when that holds them, against the figures from a full load of just
 // the initiative's services and quarters, as a lone computation of them
 // would load. The initiatives cover every KPI, name no service (the whole
-// organisation), one, a team's all, or several across teams, and start
+// organisation), one, a team's all, or several across teams (in half the
+// cases leaving a service out of every initiative), and start
 // in the report's quarter, a few quarters before, or years before its
 // history reaches (loaded on their own); the reports are the
 // organisation's and one team's (whose load lacks the other team's
@@ -55,6 +56,10 @@ func checkDelivered(t *testing.T, seed uint64) {
 	genData(t, st.Writer(), rng, 10+rng.IntN(30), now, loc)
 
 	sets := [][]string{nil, {"checkout"}, {"ledger", "query"}, {"checkout", "ledger"}, {"indexer"}, {"query", "indexer"}, {"checkout", "indexer", "ledger", "query"}}
+	if seed%2 == 1 {
+		// No initiative over indexer: the report's split leaves its records out.
+		sets = [][]string{{"checkout"}, {"ledger", "query"}, {"query"}}
+	}
 	starts := []string{"2026-Q3", "2026-Q2", "2025-Q4", "2023-Q1", "2026-Q1"}
 	a := store.Audit{Actor: "test"}
 	n := 0

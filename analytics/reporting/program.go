@@ -170,17 +170,21 @@ type loaded struct {
 // report's history) are they loaded, without the display fields of a full
 // load: KPIs do not need them.
 type records struct {
-	st      *store.Store
-	env     scorecard.Env
-	rl      loaded
-	inLoad  map[int64]bool
-	wanted  analytics.LoadWindows
-	bySvc   map[int64]analytics.Input // the split of rl.in cut to wanted, made on first use
-	splitOK bool
+	st     *store.Store
+	env    scorecard.Env
+	rl     loaded
+	inLoad map[int64]bool
+	// wanted and wantedSvc are the windows and services asked for: the
+	// split is of the load's records in those windows, of those services
+	// (only), made on first use.
+	wanted    analytics.LoadWindows
+	wantedSvc map[int64]bool
+	bySvc     map[int64]analytics.Input
+	splitOK   bool
 }
 
 func newRecords(st *store.Store, env scorecard.Env, rl loaded) *records {
-	r := &records{st: st, env: env, rl: rl, inLoad: make(map[int64]bool, len(rl.services))}
+	r := &records{st: st, env: env, rl: rl, inLoad: make(map[int64]bool, len(rl.services)), wantedSvc: map[int64]bool{}}
 	for _, s := range rl.services {
 		r.inLoad[s.ID] = true
 	}
@@ -207,6 +211,9 @@ func (r *records) fromLoad(services []analytics.Service, need analytics.LoadWind
 func (r *records) want(services []analytics.Service, ps ...analytics.Period) {
 	if need := r.windows(ps); r.fromLoad(services, need) && !r.all(services) {
 		r.wanted = r.wanted.Union(need)
+		for _, s := range services {
+			r.wantedSvc[s.ID] = true
+		}
 	}
 }
 
@@ -225,9 +232,12 @@ func (r *records) of(ctx context.Context, services []analytics.Service, ps ...an
 	if r.all(services) {
 		return r.rl.in.Cut(need), nil
 	}
-	if !r.splitOK || !covers(r.wanted, need) {
+	if !r.splitOK || !covers(r.wanted, need) || slices.ContainsFunc(services, func(s analytics.Service) bool { return !r.wantedSvc[s.ID] }) {
 		r.wanted = r.wanted.Union(need)
-		r.bySvc, r.splitOK = analytics.SplitByService(r.rl.in.Cut(r.wanted)), true
+		for _, s := range services {
+			r.wantedSvc[s.ID] = true
+		}
+		r.bySvc, r.splitOK = analytics.SplitByService(only(r.rl.in.Cut(r.wanted), r.wantedSvc)), true
 	}
 	parts := make([]analytics.Input, len(services))
 	for i, s := range services {
@@ -235,6 +245,32 @@ func (r *records) of(ctx context.Context, services []analytics.Service, ps ...an
 		parts[i].Services = []analytics.Service{s}
 	}
 	return analytics.MergeParts(parts...), nil
+}
+
+// only returns in with its deploys, pages, SLI days and action items
+// restricted to the services ids, in their order. SplitByService of the
+// result gives each of those services the part SplitByService of in gives
+// it: a part holds its service's own records, its team's toil, and the
+// incidents of other services naming its deploys, which are all kept; the
+// rest, the other services' records, is what splitting every service of a
+// report's load would copy for nothing.
+func only(in analytics.Input, ids map[int64]bool) analytics.Input {
+	in.Deploys = keep(in.Deploys, func(x *analytics.Deploy) int64 { return x.ServiceID }, ids)
+	in.Pages = keep(in.Pages, func(x *analytics.Page) int64 { return x.ServiceID }, ids)
+	in.SLIDays = keep(in.SLIDays, func(x *analytics.SLIDay) int64 { return x.ServiceID }, ids)
+	in.ActionItems = keep(in.ActionItems, func(x *analytics.ActionItem) int64 { return x.ServiceID }, ids)
+	return in
+}
+
+// keep returns the records of xs whose service is in ids, in order.
+func keep[T any](xs []T, service func(*T) int64, ids map[int64]bool) []T {
+	var out []T
+	for i := range xs {
+		if ids[service(&xs[i])] {
+			out = append(out, xs[i])
+		}
+	}
+	return out
 }
 
 // covers reports whether records loaded for w include every record a
