@@ -264,7 +264,18 @@ func only(in analytics.Input, ids map[int64]bool) analytics.Input {
 
 // keep returns the records of xs whose service is in ids, in order.
 func keep[T any](xs []T, service func(*T) int64, ids map[int64]bool) []T {
-	var out []T
+	// Counted first: the records are large, and growing the copy by
+	// appending would move each several times.
+	n := 0
+	for i := range xs {
+		if ids[service(&xs[i])] {
+			n++
+		}
+	}
+	if n == len(xs) {
+		return xs
+	}
+	out := make([]T, 0, n)
 	for i := range xs {
 		if ids[service(&xs[i])] {
 			out = append(out, xs[i])
