@@ -88,6 +88,9 @@ func loadProgram(ctx context.Context, st *store.Store, env scorecard.Env, p anal
 		src.want(initiativeServices(env, in), quarters(env, in)...)
 	}
 	for _, in := range done {
+		if err := ctx.Err(); err != nil {
+			return prog, err
+		}
 		d, err := delivered(ctx, env, in, src)
 		if err != nil {
 			return prog, err
@@ -162,8 +165,8 @@ type loaded struct {
 // as a load of them would. When the report's load covers the periods'
 // windows and every one of the services, they are taken from it: all of
 // it when the services are the report's, else one split by service of its
-// cut to what every such request needs (want), merged back for the
-// services — the scorecard's roll-up of a team's rows
+// cut to what every such request needs, of the services asked for only
+// (want), merged back for the services — the scorecard's roll-up of a team's rows
 // (analytics.SplitByService, MergeParts), with more records than the
 // periods need, which the engine ignores. Only otherwise (an initiative
 // over services outside a scoped report, or a quarter older than the
