@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -27,33 +26,11 @@ import (
 // history reaches (loaded on their own); the reports are the
 // organisation's and one team's (whose load lacks the other team's
 // services), for a complete quarter and one in progress.
-func TestDeliveredMatchesOwnLoad(t *testing.T) {
-	for seed := uint64(1); seed <= 4; seed++ {
-		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
-			t.Parallel()
-			checkDelivered(t, seed)
-		})
-	}
-}
+func TestDeliveredMatchesOwnLoad(t *testing.T) { eachSeed(t, 4, checkDelivered) }
 
 func checkDelivered(t *testing.T, seed uint64) {
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(seed, 23))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "delivered.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	tz := []string{"UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney"}[seed%4]
-	if err := st.SetSetting(ctx, store.SettingReportingTZ, tz); err != nil {
-		t.Fatal(err)
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
-	genData(t, st.Writer(), rng, 10+rng.IntN(30), now, loc)
+	st, now := genStore(t, seed, 23, func(rng *rand.Rand) int { return 10 + rng.IntN(30) })
 
 	sets := [][]string{nil, {"checkout"}, {"ledger", "query"}, {"checkout", "ledger"}, {"indexer"}, {"query", "indexer"}, {"checkout", "indexer", "ledger", "query"}}
 	if seed%2 == 1 {
