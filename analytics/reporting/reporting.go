@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"slices"
 	"sort"
-	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -261,16 +260,15 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 		card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p)
 		return err
 	})
-	// The earlier periods go newest first. Once one has no data the
-	// streaks stop there, so the older ones not yet started are skipped:
-	// they could not be part of the report.
+	// The earlier periods, newest first, up to the first without data:
+	// the streaks stop there. One run after another, as one task: each
+	// splits a period's records, and splits side by side would hold that
+	// much more memory at once for little gain on a few cores.
 	hist := make([]history, len(window))
-	var empty atomic.Int64 // the newest period known to have no data, or -1
-	empty.Store(-1)
-	for i := len(window) - 1; i >= 0; i-- {
-		run(func() {
-			if int64(i) < empty.Load() {
-				return
+	g.Go(func() error {
+		for i := len(window) - 1; i >= 0; i-- {
+			if err := ctx.Err(); err != nil {
+				return err
 			}
 			s := env.SettingsFor(window[i])
 			if i == 0 {
@@ -280,12 +278,11 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 				hist[i].res, hist[i].tiers = earlier(in, window[i], s, services)
 			}
 			if !hasData(hist[i].res) {
-				for n := empty.Load(); int64(i) > n && !empty.CompareAndSwap(n, int64(i)); n = empty.Load() {
-					// another period was marked meanwhile: keep the newer
-				}
+				return nil
 			}
-		})
-	}
+		}
+		return nil
+	})
 	trend := make([]analytics.Result, len(months))
 	for i, m := range months {
 		// As scorecard.Series computes each month.
