@@ -75,11 +75,11 @@ func TestComputeStopsWhenCancelled(t *testing.T) {
 	gone, cancel := context.WithCancel(context.Background())
 	cancel()
 	d := report.Data{Period: p, Prev: p.Prev(), Settings: env.Settings}
-	if err := compute(gone, &d, in, env, env.Services, window, nil, nil); !errors.Is(err, context.Canceled) || len(d.Earlier) != 0 || d.MonthKPIs != nil {
+	if _, err := compute(gone, &d, in, env, env.Services, window, nil); !errors.Is(err, context.Canceled) || len(d.Earlier) != 0 || d.MonthKPIs != nil || d.Card != nil {
 		t.Errorf("cancelled: %v, %d earlier periods", err, len(d.Earlier))
 	}
 	d = report.Data{Period: p, Prev: p.Prev(), Settings: env.Settings}
-	if err := compute(context.Background(), &d, in, env, env.Services, window, nil, nil); err != nil || len(d.MonthKPIs) != 3 || len(d.Earlier) == 0 {
+	if _, err := compute(context.Background(), &d, in, env, env.Services, window, nil); err != nil || len(d.MonthKPIs) != 3 || len(d.Earlier) == 0 || d.Card == nil {
 		t.Errorf("live: %v, %d months, %d earlier", err, len(d.MonthKPIs), len(d.Earlier))
 	}
 }

@@ -29,39 +29,27 @@ import (
 // incidents, repeated titles, duplicate-looking records, cross-service
 // deploy links, rollbacks and hotfixes, and records on the DST changes of
 // the reporting timezone.
-func TestFastPathsMatchRecompute(t *testing.T) {
-	for seed := uint64(1); seed <= 14; seed++ {
+func TestFastPathsMatchRecompute(t *testing.T) { eachSeed(t, 14, checkFastPaths) }
+
+// eachSeed runs check for the seeds 1 to n, in parallel.
+func eachSeed(t *testing.T, n uint64, check func(*testing.T, uint64)) {
+	for seed := uint64(1); seed <= n; seed++ {
 		t.Run(fmt.Sprintf("seed%d", seed), func(t *testing.T) {
 			t.Parallel()
-			checkFastPaths(t, seed)
+			check(t, seed)
 		})
 	}
 }
 
 func checkFastPaths(t *testing.T, seed uint64) {
 	ctx := context.Background()
-	rng := rand.New(rand.NewPCG(seed, 19))
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "exact.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	tz := []string{"UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney"}[seed%4]
-	if err := st.SetSetting(ctx, store.SettingReportingTZ, tz); err != nil {
-		t.Fatal(err)
-	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Sizes: seed 1 is empty, a few are tiny, the rest a few hundred records.
-	scale := []int{0, 1, 3, 10, 40}[min(int(seed)-1, 4)]
-	if seed > 5 {
-		scale = 5 + rng.IntN(60)
-	}
-	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
-	genData(t, st.Writer(), rng, scale, now, loc)
-
+	st, now := genStore(t, seed, 19, func(rng *rand.Rand) int {
+		// Sizes: seed 1 is empty, a few are tiny, the rest a few hundred records.
+		if seed > 5 {
+			return 5 + rng.IntN(60)
+		}
+		return []int{0, 1, 3, 10, 40}[seed-1]
+	})
 	env, err := scorecard.LoadEnv(ctx, st, now.Truncate(time.Hour))
 	if err != nil {
 		t.Fatal(err)
@@ -125,6 +113,32 @@ func checkFastPaths(t *testing.T, seed uint64) {
 			sameJSON(t, what+" on-call health", rep.Program.OnCall, oncall)
 		}
 	}
+}
+
+// genStore opens a database in a temporary file, in the reporting
+// timezone seed picks, and writes genData's records into it, of the size
+// scale draws from the seed's stream; it returns the store and the now of
+// the records.
+func genStore(t *testing.T, seed, stream uint64, scale func(*rand.Rand) int) (*store.Store, time.Time) {
+	t.Helper()
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(seed, stream))
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "gen.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	tz := []string{"UTC", "Europe/Berlin", "America/New_York", "Australia/Sydney"}[seed%4]
+	if err := st.SetSetting(ctx, store.SettingReportingTZ, tz); err != nil {
+		t.Fatal(err)
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 20, 15, 0, 0, 0, time.UTC)
+	genData(t, st.Writer(), rng, scale(rng), now, loc)
+	return st, now
 }
 
 // recompute loads what a lone scorecard of p loads for the services and

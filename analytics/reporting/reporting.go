@@ -9,8 +9,12 @@ package reporting
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
+	"sort"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"sreport/analytics"
 	"sreport/analytics/report"
@@ -106,47 +110,65 @@ func Assemble(ctx context.Context, st *store.Store, env scorecard.Env, req Reque
 		return nil, NotStartedError{p.Label}
 	}
 	months := scorecard.Months(p, 12)
-	d, in, trend, err := load(ctx, st, env, p, req, months)
+	d, trend, prog, err := load(ctx, st, env, p, req, months)
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	r := &Report{Request: req, Period: p, Env: env, Data: d, Content: report.Build(d), Months: months, Trend: trend}
-	if r.Commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier); err != nil {
-		return nil, err
-	}
-	services, err := env.Filter(req.Scope())
-	if err != nil {
-		return nil, err
-	}
-	if r.Program, err = loadProgram(ctx, st, env, p, req, services, in); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return &Report{Request: req, Period: p, Env: env, Data: d.Data, Content: report.Build(d.Data), Months: months, Trend: trend,
+		Program: prog, Commentaries: d.commentaries}, nil
 }
 
-// load loads and computes everything report.Build needs for p, and
-// returns the records it loaded, which also cover months, and the scope's
-// KPIs in each of them (the trend charts). Every
-// period is computed and judged by the rules in force in it. The records
-// are read once, for the union of every period's windows: the scorecard,
-// the history, the months and the trend all compute from that one input,
-// which holds every record each of them would have loaded on its own (the
-// engine ignores the rest), so they count what separate loads counted.
-func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (report.Data, analytics.Input, []analytics.Result, error) {
+// assembled is what load reads and computes besides the trend and the
+// programme: report.Build's input and the editors' notes.
+type assembled struct {
+	report.Data
+	commentaries []analytics.Commentary
+}
+
+// load loads and computes everything report.Build needs for p, the
+// scope's KPIs in each of months (the trend charts), the programme and
+// the editors' notes. Every period is computed and judged by the rules in force in
+// it. The records are read once, for the union of every period's windows:
+// the scorecard, the history, the months and the trend all compute from
+// that one input, which holds every record each of them would have loaded
+// on its own (the engine ignores the rest), so they count what separate
+// loads counted. What does not depend on the records (the incidents, the
+// risk register, the notes) is read while they load.
+func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.Period, req Request, months []analytics.Period) (assembled, []analytics.Result, Program, error) {
 	sc := req.Scope()
 	rules := env.RulesFor(p)
-	d := report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
-		Team: req.Team, Tier: req.Tier, Settings: rules.Settings, AsOf: env.AsOf}
+	d := assembled{Data: report.Data{Period: p, Prev: env.PrevPeriod(p), ToDate: p.InProgress(env.AsOf), ScopeName: req.Subject(),
+		Team: req.Team, Tier: req.Tier, Settings: rules.Settings, AsOf: env.AsOf}}
 	if d.AsOf.IsZero() {
 		d.AsOf = p.To
 	}
 	services, err := env.Filter(sc)
 	if err != nil {
-		return d, analytics.Input{}, nil, err
+		return d, nil, Program{}, err
 	}
+	var side errgroup.Group
+	var incidents []analytics.Incident
+	side.Go(func() (err error) {
+		d.commentaries, err = st.CommentaryVersions(ctx, p.Label, req.Team, req.Tier)
+		return err
+	})
+	if len(services) > 0 {
+		side.Go(func() (err error) {
+			ids := make([]int64, len(services))
+			for i, s := range services {
+				ids[i] = s.ID
+			}
+			incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To})
+			return err
+		})
+	}
+	var risks report.Data // loadRisks fills in its risk fields only
+	risks.Period = p
+	side.Go(func() error { return loadRisks(ctx, st, &risks, services, sc) })
+
 	// Target streaks ("for the sixth quarter in a row") need the periods
 	// before the previous one, back to the first without data, at most
 	// report.MaxHistory before this one. The window holds one period more,
@@ -160,65 +182,138 @@ func load(ctx context.Context, st *store.Store, env scorecard.Env, p analytics.P
 		window[i] = e
 	}
 	periods := append(slices.Clone(window), p.Prev(), env.PrevPeriod(p), p)
-	in, err := scorecard.LoadLean(ctx, st, env, services, append(periods, months...)...)
+	periods = append(periods, months...)
+	rl := loaded{services: services}
+	for _, x := range periods {
+		rl.w = rl.w.Union(env.SettingsFor(x).LoadWindows(x)) // as scorecard.LoadLean loads
+	}
+	var trend []analytics.Result
+	var prog Program
+	rl.in, err = scorecard.LoadLean(ctx, st, env, services, periods...)
+	if err == nil {
+		// The programme reads the roadmap and computes from the records
+		// beside the report's own engine runs.
+		side.Go(func() (err error) {
+			prog, err = loadProgram(ctx, st, env, p, req, services, rl)
+			return err
+		})
+		trend, err = compute(ctx, &d.Data, rl.in, env, services, window, months)
+	}
+	if serr := side.Wait(); err == nil {
+		err = serr
+	}
 	if err != nil {
-		return d, in, nil, err
+		return d, nil, prog, err
 	}
-	// The scorecard splits and computes only the records of its periods.
-	prev := env.PrevPeriod(p)
-	cardIn := in.Cut(env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(prev).LoadWindows(prev)))
-	if d.Card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p); err != nil {
-		return d, in, nil, err
-	}
-	trend, err := env.SeriesFrom(ctx, in, months)
-	if err != nil {
-		return d, in, nil, err
-	}
-	if err := compute(ctx, &d, in, env, services, window, months, trend); err != nil {
-		return d, in, nil, err
-	}
-	if len(services) > 0 {
-		ids := make([]int64, len(services))
-		for i, s := range services {
-			ids[i] = s.ID
-		}
-		if d.Incidents, err = st.IncidentsInRange(ctx, ids, store.TimeRange{From: p.From, To: p.To}); err != nil {
-			return d, in, nil, err
-		}
-	}
-	if err := loadRisks(ctx, st, &d, services, sc); err != nil {
-		return d, in, nil, err
-	}
-	return d, in, trend, nil
+	d.Incidents = incidents
+	d.Risks, d.RiskEvents, d.MoveScores = risks.Risks, risks.RiskEvents, risks.MoveScores
+	return d, trend, prog, nil
 }
 
-// compute runs the engine over a report's loaded records: the periods
-// before the previous one (for target streaks), their tier roll-ups, a
-// quarter's months, the counts by source and the DORA bands, each period
-// by the rules in force in it. It checks ctx before every engine run and
-// stops with its error once the reader has gone: a report runs the engine
-// dozens of times. What the scorecard (d.Card) and the trend (months,
-// trend) already computed by the same rules is taken from them: the
-// period and its previous one for the DORA bands, a quarter's months.
+// history is one earlier period of a target streak as computed: the
+// scope's result and its tiers' (none for the probe).
+type history struct {
+	res   analytics.Result
+	tiers map[int]analytics.Result
+}
+
+// compute runs the engine over a report's loaded records: the scorecard
+// of the period, the periods before the previous one (for target streaks)
+// with their tier roll-ups, the months (the trend), a quarter's months,
+// the counts by source and the DORA bands, each period by the rules in
+// force in it, and returns the trend. The runs only read in and write
+// their own results, so they run at once, as many as there are cores (the
+// scorecard's rows spread over the cores themselves). Each checks ctx
+// before it starts, and once the reader has gone none starts and compute
+// returns its error: a report runs the engine dozens of times. What the
+// scorecard and the trend already computed by the same rules is taken
+// from them: the period and its previous one for the DORA bands, a
+// quarter's months.
 func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorecard.Env, services []analytics.Service, window []analytics.Period,
-	months []analytics.Period, trend []analytics.Result) error {
+	months []analytics.Period) ([]analytics.Result, error) {
 	p := d.Period
 	rules := env.RulesFor(p)
-	d.EarlierTiers = map[int][]analytics.Result{}
-	for i := len(window) - 1; i >= 0; i-- {
+	prevRules := env.RulesFor(d.Prev)
+	prevSettings := prevRules.Settings
+	if d.ToDate {
+		prevSettings.AsOf = d.Prev.To // as the scorecard compares: pending as at the cut
+	}
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	run := func(fn func()) {
+		g.Go(func() error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			fn()
+			return nil
+		})
+	}
+	// The scorecard first: its rows are the longest run.
+	var card *scorecard.Card
+	g.Go(func() (err error) {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		er := env.RulesFor(window[i])
-		var res analytics.Result
-		var tiers map[int]analytics.Result
-		if i == 0 {
-			// The probe: only whether it has data counts, not its tiers.
-			res = analytics.ComputeKPIs(in, window[i], er.Settings)
-		} else {
-			res, tiers = earlier(in, window[i], er.Settings, services)
+		// The scorecard splits and computes only the records of its periods.
+		cardIn := cut(in, env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(d.Prev).LoadWindows(d.Prev)))
+		card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p)
+		return err
+	})
+	// The earlier periods, newest first, up to the first without data:
+	// the streaks stop there. One run after another, as one task: each
+	// splits a period's records, and splits side by side would hold that
+	// much more memory at once for little gain on a few cores.
+	hist := make([]history, len(window))
+	g.Go(func() error {
+		for i := len(window) - 1; i >= 0; i-- {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			s := env.SettingsFor(window[i])
+			if i == 0 {
+				// The probe: only whether it has data counts, not its tiers.
+				hist[i].res = analytics.ComputeKPIs(cut(in, s.LoadWindows(window[i])), window[i], s)
+			} else {
+				hist[i].res, hist[i].tiers = earlier(in, window[i], s, services)
+			}
+			if !hasData(hist[i].res) {
+				return nil
+			}
 		}
-		if !hasData(res) {
+		return nil
+	})
+	trend := make([]analytics.Result, len(months))
+	for i, m := range months {
+		// As scorecard.Series computes each month.
+		run(func() {
+			s := env.SettingsFor(m)
+			trend[i] = analytics.ComputeKPIs(cut(in, s.LoadWindows(m)), m, s)
+		})
+	}
+	var quarterMonths []analytics.Period
+	var ownMonths []analytics.KPIs
+	if p.Kind == analytics.Quarter {
+		quarterMonths = p.Months()
+		ownMonths = make([]analytics.KPIs, len(quarterMonths))
+		for i, m := range quarterMonths {
+			if inTrend(months, m) < 0 {
+				run(func() {
+					s := env.SettingsFor(m)
+					ownMonths[i] = analytics.ComputeKPIs(cut(in, s.LoadWindows(m)), m, s).KPIs
+				})
+			}
+		}
+	}
+	run(func() { d.Sources = analytics.CountsBySource(in, p, rules.Settings) })
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+
+	d.Card = card
+	d.EarlierTiers = map[int][]analytics.Result{}
+	for i := len(window) - 1; i >= 0; i-- {
+		if !hasData(hist[i].res) {
 			break
 		}
 		if i == 0 {
@@ -226,51 +321,64 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			break
 		}
 		d.Earlier = append([]analytics.Period{window[i]}, d.Earlier...)
-		d.EarlierScope = append([]analytics.Result{res}, d.EarlierScope...)
-		d.EarlierRules = append([]analytics.Rules{er}, d.EarlierRules...)
-		for tier, r := range tiers {
+		d.EarlierScope = append([]analytics.Result{hist[i].res}, d.EarlierScope...)
+		d.EarlierRules = append([]analytics.Rules{env.RulesFor(window[i])}, d.EarlierRules...)
+		for tier, r := range hist[i].tiers {
 			d.EarlierTiers[tier] = append([]analytics.Result{r}, d.EarlierTiers[tier]...)
 		}
 	}
-	if p.Kind == analytics.Quarter {
-		d.Months = p.Months()
-		for _, m := range d.Months {
-			if err := ctx.Err(); err != nil {
-				return err
+	if quarterMonths != nil {
+		d.Months = quarterMonths
+		for i, m := range quarterMonths {
+			// The trend's month is the same computation.
+			if j := inTrend(months, m); j >= 0 {
+				d.MonthKPIs = append(d.MonthKPIs, trend[j].KPIs)
+			} else {
+				d.MonthKPIs = append(d.MonthKPIs, ownMonths[i])
 			}
-			// The trend's month is the same computation (scorecard.Series).
-			i := slices.IndexFunc(months, func(x analytics.Period) bool { return x.From.Equal(m.From) && x.To.Equal(m.To) })
-			if i < 0 {
-				d.MonthKPIs = append(d.MonthKPIs, analytics.ComputeKPIs(in, m, env.SettingsFor(m)).KPIs)
-				continue
-			}
-			d.MonthKPIs = append(d.MonthKPIs, trend[i].KPIs)
 		}
-	}
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	prevRules := env.RulesFor(d.Prev)
-	prevSettings := prevRules.Settings
-	if d.ToDate {
-		prevSettings.AsOf = d.Prev.To // as the scorecard compares: pending as at the cut
 	}
 	// The scorecard's organisation row is the scope's period and previous
 	// period by these rules (its previous one blanked when it has no
 	// records, and then computed again).
-	var cur, prev analytics.Result
-	if d.Card != nil {
-		cur, prev = d.Card.Org.Result, d.Card.Org.PrevRes
-	} else {
-		cur = analytics.ComputeKPIs(in, p, rules.Settings)
-	}
-	if d.Card == nil || !scorecard.HasRecords(prev) {
+	cur, prev := card.Org.Result, card.Org.PrevRes
+	if !scorecard.HasRecords(prev) {
 		prev = analytics.ComputeKPIs(in, d.Prev, prevSettings)
 	}
-	d.Sources = analytics.CountsBySource(in, p, rules.Settings)
 	d.Dora = analytics.DoraBands(cur, in, p, rules.Settings, rules.Bands)
 	d.PrevDora = analytics.DoraBands(prev, in, d.Prev, prevSettings, prevRules.Bands)
-	return nil
+	return trend, nil
+}
+
+// cut is in.Cut(w), its SLI days also cut to w.Rest with two days of
+// margin each side. The engine takes an SLI day by its date (the days
+// whose noon in the reporting zone falls in the period), and a store
+// loads w.Rest's dates: every such day lies within the margin, and the
+// days left out are outside every period computed from the cut, so the
+// cut changes no result. A report loads years of SLI days for its
+// history; each period splits and scans only its own.
+func cut(in analytics.Input, w analytics.LoadWindows) analytics.Input {
+	in = in.Cut(w)
+	from, to := w.Rest.From.Add(-48*time.Hour), w.Rest.To.Add(48*time.Hour)
+	if slices.IsSortedFunc(in.SLIDays, func(a, b analytics.SLIDay) int { return a.Day.Compare(b.Day) }) {
+		lo := sort.Search(len(in.SLIDays), func(i int) bool { return !in.SLIDays[i].Day.Before(from) })
+		hi := sort.Search(len(in.SLIDays), func(i int) bool { return !in.SLIDays[i].Day.Before(to) })
+		in.SLIDays = in.SLIDays[lo:hi:hi]
+		return in
+	}
+	var days []analytics.SLIDay
+	for _, d := range in.SLIDays {
+		if !d.Day.Before(from) && d.Day.Before(to) {
+			days = append(days, d)
+		}
+	}
+	in.SLIDays = days
+	return in
+}
+
+// inTrend is the index of month m in months, or -1.
+func inTrend(months []analytics.Period, m analytics.Period) int {
+	return slices.IndexFunc(months, func(x analytics.Period) bool { return x.From.Equal(m.From) && x.To.Equal(m.To) })
 }
 
 // earlier computes an earlier period ep of a target streak: the scope's
@@ -282,8 +390,8 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 // computing the scope from its records, without running the deploy,
 // repeat and on-call steps over every record again.
 func earlier(in analytics.Input, ep analytics.Period, s analytics.Settings, services []analytics.Service) (analytics.Result, map[int]analytics.Result) {
-	cut := in.Cut(s.LoadWindows(ep))
-	split := scorecard.Split(cut, services)
+	rec := cut(in, s.LoadWindows(ep))
+	split := scorecard.Split(rec, services)
 	tiers := make(map[int]analytics.Result, len(split.Tiers))
 	parts := make([]analytics.Partial, 0, len(split.Tiers))
 	for tier, merged := range split.Tiers {
@@ -292,9 +400,9 @@ func earlier(in analytics.Input, ep analytics.Period, s analytics.Settings, serv
 		parts = append(parts, part)
 	}
 	if !split.Whole || len(parts) == 0 {
-		return analytics.ComputeKPIs(cut, ep, s), tiers
+		return analytics.ComputeKPIs(rec, ep, s), tiers
 	}
-	return analytics.ComputeKPIsOf(cut, ep, s, parts), tiers
+	return analytics.ComputeKPIsOf(rec, ep, s, parts), tiers
 }
 
 // loadRisks fills in the scope's risk register as it stood at the end of
