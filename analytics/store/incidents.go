@@ -203,7 +203,8 @@ func inIDs(w *where, col string, ids []int64) {
 // IncidentsCausedBy returns the incidents explicitly linked to a deploy.
 func (s *Store) IncidentsCausedBy(ctx context.Context, deployID int64) ([]analytics.Incident, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+incidentCols+incidentFrom+`
-		WHERE COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id) = ? ORDER BY `+effectiveDetected+`, i.id`, deployID)
+		WHERE (i.caused_by_deploy_id = ? OR i.id IN (SELECT incident_id FROM incident_overrides WHERE caused_by_deploy_id = ?))
+		AND COALESCE(o.caused_by_deploy_id, i.caused_by_deploy_id) = ? ORDER BY `+effectiveDetected+`, i.id`, deployID, deployID, deployID)
 	if err != nil {
 		return nil, fmt.Errorf("store: load incidents of deploy %d: %w", deployID, err)
 	}
