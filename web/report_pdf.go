@@ -56,7 +56,7 @@ func (h *Handler) downloadReportPDF(c echo.Context, env scorecard.Env, req repor
 // server. Without a vendored chart library the charts are left out and the
 // tables carry the numbers.
 func ReportHTML(ctx context.Context, rep *reporting.Report, now time.Time, version string) ([]byte, error) {
-	v := reportView(ctx, rep, now, version)
+	v := reportView(ctx, rep, now, version, nil)
 	css, err := fs.ReadFile(static.FS, "css/report.css")
 	if err != nil {
 		return nil, fmt.Errorf("report stylesheet: %w", err)
@@ -76,7 +76,7 @@ func ReportHTML(ctx context.Context, rep *reporting.Report, now time.Time, versi
 // where each section starts, and the second print carries the numbers
 // (the layout cannot move, as only the digits change).
 func ReportPDF(ctx context.Context, exe string, rep *reporting.Report, now time.Time, version, paper string) ([]byte, error) {
-	v := reportView(ctx, rep, now, version)
+	v := reportView(ctx, rep, now, version, nil)
 	v.PDF = true
 	for i := range v.Contents {
 		v.Contents[i].Page = "–"

@@ -112,7 +112,7 @@ func (h *Handler) showReport(c echo.Context) error {
 // renderReport renders the web report with its toolbar and, for an
 // editor, the commentary form.
 func (h *Handler) renderReport(c echo.Context, rep *reporting.Report, req reportRequest, form *views.CommentaryForm, status int) error {
-	v := reportView(c.Request().Context(), rep, h.cfg.Now(), h.cfg.Version)
+	v := reportView(c.Request().Context(), rep, h.cfg.Now(), h.cfg.Version, h.charts)
 	v.Commentary.Form = form
 	v.Toolbar = true
 	v.Stale = staleNotice(c)

@@ -18,8 +18,9 @@ import (
 // reportView formats an assembled report as its view model: the cover,
 // the headline and section KPIs with their notes, DORA bands, the tier
 // table, SLOs, the lists (see report_tables.go) and the trend charts.
-// now dates the copy and marks a period still in progress.
-func reportView(ctx context.Context, rep *reporting.Report, now time.Time, version string) views.Report {
+// now dates the copy and marks a period still in progress; charts, when
+// set, draws the trend charts once per cached report.
+func reportView(ctx context.Context, rep *reporting.Report, now time.Time, version string, charts *chartMemo) views.Report {
 	d, r, p := rep.Data, rep.Content, rep.Period
 	heading := rep.Request.Heading()
 	loc := p.Loc
@@ -101,7 +102,7 @@ func reportView(ctx context.Context, rep *reporting.Report, now time.Time, versi
 	v.RiskMoves = riskMoveTable(r.RiskMoves, loc)
 	v.Worst, v.Best = trendTables(r, d.Prev, p)
 
-	v.TrendCharts = trendCharts(ctx, "rpt", rep.Months, rep.Trend, rep.Env, rep.Request.Tier, "")
+	v.TrendCharts = charts.trendCharts(ctx, "rpt", rep.Months, rep.Trend, rep.Env, rep.Request.Tier, "")
 	v.Charts = true
 	return v
 }

@@ -86,6 +86,8 @@ type Handler struct {
 	// query holds no window of records, so it must not queue behind a
 	// report's computation for one of cache's slots.
 	counts *scorecard.Cache
+	// charts keeps the trend charts drawn for cached figures (chart_memo.go).
+	charts *chartMemo
 	// pdfSlots bounds the Chromium processes printing reports at once.
 	pdfSlots chan struct{}
 	// demoSlot lets one first-run demo load run at a time.
@@ -124,7 +126,7 @@ func newApp(st *store.Store, cfg Config) (*Handler, *echo.Echo) {
 	if cfg.Version == "" {
 		cfg.Version = "dev"
 	}
-	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: newCache(cfg, 256, cfg.ComputeSlots), counts: newCache(cfg, 64, 2*runtime.GOMAXPROCS(0)), pdfSlots: make(chan struct{}, 2),
+	h := &Handler{store: st, cfg: cfg, log: cfg.Logger, cache: newCache(cfg, 256, cfg.ComputeSlots), counts: newCache(cfg, 64, 2*runtime.GOMAXPROCS(0)), charts: newChartMemo(64), pdfSlots: make(chan struct{}, 2),
 		reportSlots: make(chan struct{}, max(2, runtime.GOMAXPROCS(0))), demoSlot: make(chan struct{}, 1)}
 	e := h.newEcho()
 	cfg.Metrics.WatchCache(h.cache.Stats)

@@ -111,7 +111,7 @@ func (h *Handler) showService(c echo.Context) error {
 			{Label: "Description", Value: sv.Description},
 		},
 		Tiles:  tiles(row, teamRow, p, sc),
-		Charts: trendCharts(ctx, "svc", months, series, env, &tier, importHref(c)),
+		Charts: h.charts.trendCharts(ctx, "svc", months, series, env, &tier, importHref(c)),
 		Sections: []views.Section{
 			{Title: "Incidents in " + periodTitle(p), Table: incT, MoreHref: all("incidents", incs.Next)},
 			{Title: "Failed changes", Table: failedChangesTable(detail, loc)},

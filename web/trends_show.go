@@ -106,7 +106,7 @@ func (h *Handler) showTrends(c echo.Context) error {
 			{Name: "period", Label: "Ending with", Value: q.period.Label, Placeholder: "2026-10 or 2026-Q3"},
 		},
 		Tiles:    tiles(row, nil, q.period, q.scope),
-		Charts:   trendCharts(ctx, "trend", months, series, env, q.scope.Tier, importHref(c)),
+		Charts:   h.charts.trendCharts(ctx, "trend", months, series, env, q.scope.Tier, importHref(c)),
 		Sections: []views.Section{{Title: "DORA bands", Table: dora}},
 	}
 	if ser.empty {
