@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -20,7 +22,14 @@ import (
 // reused for other figures while the entry lives.
 type chartMemo struct {
 	mu      sync.Mutex
-	entries *simplelru.LRU[chartKey, []views.Chart]
+	entries *simplelru.LRU[chartKey, drawnCharts]
+}
+
+// drawnCharts are charts as drawn for one request, whose CSP nonce their
+// scripts carry: another request gets them with its own.
+type drawnCharts struct {
+	charts []views.Chart
+	nonce  string
 }
 
 // chartKey names one drawing of trend charts.
@@ -34,7 +43,7 @@ type chartKey struct {
 }
 
 func newChartMemo(size int) *chartMemo {
-	entries, err := simplelru.NewLRU[chartKey, []views.Chart](size, nil)
+	entries, err := simplelru.NewLRU[chartKey, drawnCharts](size, nil)
 	if err != nil {
 		panic(err) // size is a positive constant
 	}
@@ -53,14 +62,19 @@ func (m *chartMemo) trendCharts(ctx context.Context, idPrefix string, ms []analy
 		k.tier, k.tiered = *tier, true
 	}
 	m.mu.Lock()
-	cs, ok := m.entries.Get(k)
+	d, ok := m.entries.Get(k)
 	m.mu.Unlock()
-	if ok {
+	n := nonce(ctx)
+	if !ok {
+		cs := trendCharts(ctx, idPrefix, ms, rs, env, tier, importHref)
+		m.mu.Lock()
+		m.entries.Add(k, drawnCharts{charts: cs, nonce: n})
+		m.mu.Unlock()
 		return cs
 	}
-	cs = trendCharts(ctx, idPrefix, ms, rs, env, tier, importHref)
-	m.mu.Lock()
-	m.entries.Add(k, cs)
-	m.mu.Unlock()
+	cs := slices.Clone(d.charts)
+	for i := range cs {
+		cs[i].Script = strings.Replace(cs[i].Script, `nonce="`+d.nonce+`"`, `nonce="`+n+`"`, 1)
+	}
 	return cs
 }

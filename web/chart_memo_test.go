@@ -3,11 +3,16 @@ package web
 import (
 	"context"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/a-h/templ"
+
 	"sreport/analytics"
 	"sreport/analytics/scorecard"
+	"sreport/views"
 )
 
 // TestChartMemoDrawsWhatTrendChartsDraws: the memo answers what drawing
@@ -55,6 +60,19 @@ func TestChartMemoDrawsWhatTrendChartsDraws(t *testing.T) {
 	m.trendCharts(ctx, "svc", months, a, env, nil, "")
 	if m.entries.Len() != 4 {
 		t.Fatalf("%d entries, want 4 (two figure sets, another prefix, another scope)", m.entries.Len())
+	}
+	// Each request's scripts carry its own CSP nonce.
+	n1 := m.trendCharts(templ.WithNonce(ctx, "nonce-one"), "rpt", months, a, env, &tier, "")
+	n2 := m.trendCharts(templ.WithNonce(ctx, "nonce-two"), "rpt", months, a, env, &tier, "")
+	drawn := slices.IndexFunc(n1, func(c views.Chart) bool { return c.Script != "" })
+	if drawn < 0 {
+		t.Fatal("no chart drawn")
+	}
+	if !strings.Contains(n1[drawn].Script, `nonce="nonce-one"`) || !strings.Contains(n2[drawn].Script, `nonce="nonce-two"`) || strings.Contains(n2[drawn].Script, "nonce-one") {
+		t.Fatalf("nonces not per request:\n%.80s\n%.80s", n1[drawn].Script, n2[drawn].Script)
+	}
+	if !strings.Contains(n1[drawn].Script, `nonce="nonce-one"`) {
+		t.Fatal("the first drawing lost its nonce to the second")
 	}
 	var none *chartMemo
 	if !reflect.DeepEqual(none.trendCharts(ctx, "svc", months, a, env, &tier, ""), first) {
