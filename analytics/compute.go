@@ -1,8 +1,10 @@
 package analytics
 
 import (
+	"cmp"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"sync"
 	"time"
@@ -135,30 +137,89 @@ func mean(vs []float64) *float64 {
 }
 
 // median returns the median of vs (the mean of the two middle values for an
-// even count), or nil when vs is empty. vs is sorted in place.
+// even count), or nil when vs is empty. vs is reordered in place.
 func median(vs []float64) *float64 {
 	n := len(vs)
 	if n == 0 {
 		return nil
 	}
-	slices.Sort(vs)
+	hi := kth(vs, n/2)
 	if n%2 == 1 {
-		return num(vs[n/2])
+		return num(hi)
 	}
-	return num((vs[n/2-1] + vs[n/2]) / 2)
+	// kth left the n/2 smallest values before index n/2: the lower middle
+	// value is the largest of them, what sorting puts at n/2-1.
+	lo := vs[0]
+	for _, v := range vs[1 : n/2] {
+		if cmp.Less(lo, v) {
+			lo = v
+		}
+	}
+	return num((lo + hi) / 2)
 }
 
 // nearestRank returns the q-quantile (0 < q ≤ 1) by the nearest-rank method:
-// the value at rank ⌈q·n⌉ of the sorted values. vs is sorted in place.
+// the value at rank ⌈q·n⌉ of the sorted values. vs is reordered in place.
 func nearestRank(vs []float64, q float64) *float64 {
 	n := len(vs)
 	if n == 0 {
 		return nil
 	}
-	slices.Sort(vs)
 	r := int(math.Ceil(q*float64(n) - 1e-9))
 	r = min(max(r, 1), n)
-	return num(vs[r-1])
+	return num(kth(vs, r-1))
+}
+
+// kth returns the value sorting vs (slices.Sort's order) would put at
+// index k, and reorders vs so that no value before k sorts after it and
+// none after k sorts before it. Medians and percentiles need one rank, not
+// the whole order: a selection is linear where a sort is n log n, and the
+// scorecard, history and trend take medians of every service, tier and
+// team row. A selection that keeps choosing poor pivots sorts the rest, so
+// it is never worse than n log n.
+func kth(vs []float64, k int) float64 {
+	lo, hi := 0, len(vs)-1
+	for budget := 2 * bits.Len(uint(len(vs))); lo < hi; budget-- {
+		if budget == 0 {
+			slices.Sort(vs[lo : hi+1])
+			break
+		}
+		a, b, c := vs[lo], vs[lo+(hi-lo)/2], vs[hi]
+		if cmp.Less(b, a) {
+			a, b = b, a
+		}
+		if cmp.Less(c, b) {
+			b = c
+			if cmp.Less(b, a) {
+				b = a
+			}
+		}
+		p := b // the median of the three
+		// Three-way partition: vs[lo:lt] < p, vs[lt:gt+1] == p, vs[gt+1:hi+1] > p.
+		lt, i, gt := lo, lo, hi
+		for i <= gt {
+			switch x := cmp.Compare(vs[i], p); {
+			case x < 0:
+				vs[lt], vs[i] = vs[i], vs[lt]
+				lt++
+				i++
+			case x > 0:
+				vs[i], vs[gt] = vs[gt], vs[i]
+				gt--
+			default:
+				i++
+			}
+		}
+		switch {
+		case k < lt:
+			hi = lt - 1
+		case k > gt:
+			lo = gt + 1
+		default:
+			return vs[k]
+		}
+	}
+	return vs[k]
 }
 
 func minutes(d time.Duration) float64 { return d.Minutes() }
