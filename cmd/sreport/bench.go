@@ -51,6 +51,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	duration := fs.Duration("duration", 10*time.Second, "length of the mixed load")
 	cpuprofile := fs.String("cpuprofile", "", "write CPU profiles: FILE (scorecard and report, in this process), FILE.import and FILE.server (the child processes)")
 	keep := fs.String("keep", "", "keep the databases and files in this directory instead of a temporary one")
+	coldLoad := fs.Bool("cold-load", false, "start the mixed load on the freshly started server, without the warm-up pass (its cold start then counts in the load's latencies)")
 	importOnly := fs.Bool("import-only", false, "measure only the import against the bare insert (with --import-rows: memory at several file sizes)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -224,10 +225,12 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// The server's cold start — the first viewer of each page after it
 	// starts computes it — is measured apart: the load is what viewers of
 	// a running server meet while an import writes, and after it commits.
-	cold, err := warmUp(ctx, srv.base, session, paths)
-	if err != nil {
-		srv.stop()
-		return err
+	var cold []time.Duration
+	if !*coldLoad {
+		if cold, err = warmUp(ctx, srv.base, session, paths); err != nil {
+			srv.stop()
+			return err
+		}
 	}
 	var coldSum time.Duration
 	for _, d := range cold {
@@ -256,7 +259,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if len(load.latencies) == 0 {
 		return errNoRequests
 	}
-	out.fig("http_cold_pass_ms", ms(coldSum), "ms")
+	if !*coldLoad {
+		out.fig("http_cold_pass_ms", ms(coldSum), "ms")
+	}
 	out.fig("http_mixed_seconds", loadTook.Seconds(), "s")
 	out.fig("http_mixed_requests", float64(len(load.latencies)), "requests")
 	out.fig("http_mixed_errors", float64(load.errors), "requests")
@@ -267,11 +272,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	// the data at all; the slow requests by second of their start show
 	// whether they were the server's cold start or the change.
 	fmt.Fprintf(stderr, "  import of %d rows took %.1f s (the load %.1f s: --duration %s, and %s after the commit)\n", *loadRows, impTook.Seconds(), loadTook.Seconds(), *duration, afterCommit)
-	fmt.Fprintf(stderr, "  cold start, one request of each page after the server started:")
-	for i, p := range paths {
-		fmt.Fprintf(stderr, " %s %.0f ms;", p, ms(cold[i]))
+	if !*coldLoad {
+		fmt.Fprintf(stderr, "  cold start, one request of each page after the server started:")
+		for i, p := range paths {
+			fmt.Fprintf(stderr, " %s %.0f ms;", p, ms(cold[i]))
+		}
+		fmt.Fprintln(stderr)
 	}
-	fmt.Fprintln(stderr)
 	fmt.Fprintf(stderr, "  requests over 250 ms by second of start:")
 	for sec, n := range load.slowBySecond(loadStart, 250*time.Millisecond) {
 		if n > 0 {
