@@ -20,18 +20,12 @@ type apiFreshness struct {
 	ComputedAt string `json:"computed_at,omitempty"`
 }
 
-// freshness reads what acceptStale recorded for this request; it also
-// keeps a stale answer out of any HTTP cache.
+// freshness reads what acceptStale recorded for this request.
 func freshness(c echo.Context) apiFreshness {
-	s := scorecard.ServedFrom(c.Request().Context())
-	if s == nil {
-		return apiFreshness{}
-	}
-	from, stale := s.Stale()
+	from, stale := staleSince(c)
 	if !stale {
 		return apiFreshness{}
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return apiFreshness{Stale: true, ComputedAt: from.UTC().Format(time.RFC3339)}
 }
 

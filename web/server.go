@@ -68,8 +68,8 @@ type Config struct {
 	// StaleFor is how long after a change to the data the interactive pages
 	// may still show the figures from before it, labelled as such, while one
 	// background computation brings them up to date (0 = never: every page
-	// waits for the current figures). Downloads, exports, e-mailed reports
-	// and the JSON API always wait.
+	// waits for the current figures). Downloads, exports and e-mailed
+	// reports always wait; the JSON API answers at once and says "stale".
 	StaleFor time.Duration
 }
 

@@ -27,7 +27,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	demo := fs.Bool("demo", false, "seed demo data when the database holds no services")
 	proxyHeader := fs.String("auth-proxy-header", envOr("SREPORT_AUTH_PROXY_HEADER", ""), "header carrying the signed-in email from a trusted reverse proxy, e.g. X-Forwarded-Email (env SREPORT_AUTH_PROXY_HEADER)")
 	proxies := fs.String("trusted-proxies", envOr("SREPORT_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose forwarding headers are believed (env SREPORT_TRUSTED_PROXIES)")
-	staleFor := fs.Duration("stale-for", 2*time.Minute, "how long after a change to the data pages may still show the figures from before it, labelled \"Updating\", while they are recomputed in the background; 0 makes every page wait for the current figures (env SREPORT_STALE_FOR)")
 	memLimit := fs.String("memory-limit", "", "soft limit of the Go runtime's memory, e.g. 400MiB, or off; the garbage collector works harder near it (default: GOMEMLIMIT when set, otherwise "+defaultMemoryLimit+"; env SREPORT_MEMORY_LIMIT)")
 	loadKey := secretBox(fs, db)
 	var ops opsFlags
@@ -44,12 +43,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if err := ops.validate(); err != nil {
 		return err
-	}
-	if err := envDuration(fs, "stale-for", "SREPORT_STALE_FOR", staleFor); err != nil {
-		return err
-	}
-	if *staleFor < 0 {
-		return fmt.Errorf("--stale-for %s: want 0 (never) or more", *staleFor)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	if err := applyMemoryLimit(fs, *memLimit, logger); err != nil {
@@ -106,7 +99,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	defer maintainRecordDays(ctx, st, logger)()
 
 	app := web.New(st, web.Config{Version: version, Logger: logger, AuthProxyHeader: *proxyHeader, TrustedProxies: trusted,
-		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box, Connectors: sched, ComputeSlots: ops.computeSlots, StaleFor: *staleFor})
+		Background: ctx, Metrics: rt.metrics, ReadyChecks: rt.checks, Secrets: box, Connectors: sched, ComputeSlots: ops.computeSlots, StaleFor: ops.staleFor})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)

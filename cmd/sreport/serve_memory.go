@@ -8,7 +8,6 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
-	"time"
 )
 
 // defaultMemoryLimit describes serve's soft heap limit when neither
@@ -108,18 +107,4 @@ func flagSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
-}
-
-// envDuration applies env key to a duration flag not given on the command line.
-func envDuration(fs *flag.FlagSet, name, key string, dst *time.Duration) error {
-	v := os.Getenv(key)
-	if v == "" || flagSet(fs, name) {
-		return nil
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		return fmt.Errorf("%s=%q: want a duration such as 2m or 30s", key, v)
-	}
-	*dst = d
-	return nil
 }

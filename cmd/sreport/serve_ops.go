@@ -32,6 +32,7 @@ type opsFlags struct {
 	backupEvery      time.Duration
 	backupKeep       int
 	computeSlots     int
+	staleFor         time.Duration
 	metricsAddr      string
 	// envErrs are malformed SREPORT_* values: refused, not silently defaulted.
 	envErrs []error
@@ -45,6 +46,7 @@ func (o *opsFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.backupDir, "backup-dir", envOr("SREPORT_BACKUP_DIR", ""), "take scheduled backups into this directory (env SREPORT_BACKUP_DIR)")
 	fs.DurationVar(&o.backupEvery, "backup-every", o.envDuration("SREPORT_BACKUP_EVERY", 24*time.Hour), "interval of scheduled backups (env SREPORT_BACKUP_EVERY)")
 	fs.IntVar(&o.computeSlots, "compute-slots", o.envInt("SREPORT_COMPUTE_SLOTS", 0), "scorecards, trends and reports computed at once; more wait their turn (0 = one per core; 1 halves the peak memory of a large database under load, at some latency) (env SREPORT_COMPUTE_SLOTS)")
+	fs.DurationVar(&o.staleFor, "stale-for", o.envDuration("SREPORT_STALE_FOR", 2*time.Minute), "how long after a change to the data pages may still show the figures from before it, labelled \"Updating\", while they are recomputed in the background; 0 makes every page wait for the current figures (env SREPORT_STALE_FOR)")
 	fs.IntVar(&o.backupKeep, "backup-keep", o.envInt("SREPORT_BACKUP_KEEP", 14), "scheduled backups to keep; older ones are deleted (env SREPORT_BACKUP_KEEP)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", envOr("SREPORT_METRICS_ADDR", ""), "serve Prometheus /metrics on this separate address, e.g. 127.0.0.1:9464; off when empty (env SREPORT_METRICS_ADDR)")
 }
@@ -67,6 +69,9 @@ func (o *opsFlags) validate() error {
 	}
 	if o.computeSlots < 0 {
 		return fmt.Errorf("--compute-slots %d: want 0 (one per core) or more", o.computeSlots)
+	}
+	if o.staleFor < 0 {
+		return fmt.Errorf("--stale-for %s: want 0 (never) or more", o.staleFor)
 	}
 	if o.restoreIfMissing && o.replicateURL == "" {
 		return errors.New("--restore-if-missing needs --replicate: it restores from that replica")
