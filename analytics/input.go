@@ -468,20 +468,30 @@ func (in Input) within(from, to time.Time, deploys Window) Input {
 
 // Cut returns in with its incidents and link incidents restricted to
 // w.Incidents (by detection), its deploys to w.Deploys (by finish) and its
-// pages to w.Rest (by trigger): what a store loads for w. A slice in time
-// order, as the store returns them, is cut without copying; one out of
-// order is filtered into a copy, its order kept. Computing a period whose
+// pages to w.Rest (by trigger): what a store loads for w; and its SLI days
+// to w.Rest with two days of margin each side. A slice in time order, as
+// the store returns them, is cut without copying; one out of order is
+// filtered into a copy, its order kept. Computing a period whose
 // LoadWindows lie within w from the cut gives what computing it from in
 // gives, and splitting the cut (SplitByService) gives the cut of each
 // part, so a report that loads years at once can split and compute each
 // period from just that period's records.
+//
+// The SLI days' margin: the engine takes an SLI day by its date (the days
+// whose noon in the reporting zone falls in the period), and a store loads
+// w.Rest's dates, so every such day lies within it, and the days left out
+// are outside every period computed from the cut.
 func (in Input) Cut(w LoadWindows) Input {
 	in.Incidents = cutOrFilter(in.Incidents, incidentAt, in.ordered&orderedIncidents != 0, w.Incidents)
 	in.LinkIncidents = cutOrFilter(in.LinkIncidents, incidentAt, in.ordered&orderedLinks != 0, w.Incidents)
 	in.Deploys = cutOrFilter(in.Deploys, deployAt, in.ordered&orderedDeploys != 0, w.Deploys)
 	in.Pages = cutOrFilter(in.Pages, pageAt, in.ordered&orderedPages != 0, w.Rest)
+	days := Window{w.Rest.From.Add(-48 * time.Hour), w.Rest.To.Add(48 * time.Hour)}
+	in.SLIDays = cutOrFilter(in.SLIDays, sliDayAt, false, days)
 	return in
 }
+
+func sliDayAt(x *SLIDay) time.Time { return x.Day }
 
 // cutOrFilter is cutSorted for any order: the records of xs with at in w,
 // in their order. ordered says xs is known to be in order of at.

@@ -233,14 +233,14 @@ func (r *records) of(ctx context.Context, services []analytics.Service, ps ...an
 		return scorecard.LoadLean(ctx, r.st, r.env, services, ps...)
 	}
 	if r.all(services) {
-		return cut(r.rl.in, need), nil
+		return r.rl.in.Cut(need), nil
 	}
 	if !r.splitOK || !covers(r.wanted, need) || slices.ContainsFunc(services, func(s analytics.Service) bool { return !r.wantedSvc[s.ID] }) {
 		r.wanted = r.wanted.Union(need)
 		for _, s := range services {
 			r.wantedSvc[s.ID] = true
 		}
-		r.bySvc, r.splitOK = analytics.SplitByService(only(cut(r.rl.in, r.wanted), r.wantedSvc)), true
+		r.bySvc, r.splitOK = analytics.SplitByService(only(r.rl.in.Cut(r.wanted), r.wantedSvc)), true
 	}
 	parts := make([]analytics.Input, len(services))
 	for i, s := range services {

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"sort"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -256,7 +255,7 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			return err
 		}
 		// The scorecard splits and computes only the records of its periods.
-		cardIn := cut(in, env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(d.Prev).LoadWindows(d.Prev)))
+		cardIn := in.Cut(env.SettingsFor(p).LoadWindows(p).Union(env.SettingsFor(d.Prev).LoadWindows(d.Prev)))
 		card, err = scorecard.ComputeContext(ctx, env, cardIn, services, p)
 		return err
 	})
@@ -273,7 +272,7 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			s := env.SettingsFor(window[i])
 			if i == 0 {
 				// The probe: only whether it has data counts, not its tiers.
-				hist[i].res = analytics.ComputeKPIs(cut(in, s.LoadWindows(window[i])), window[i], s)
+				hist[i].res = analytics.ComputeKPIs(in.Cut(s.LoadWindows(window[i])), window[i], s)
 			} else {
 				hist[i].res, hist[i].tiers = earlier(in, window[i], s, services)
 			}
@@ -288,7 +287,7 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 		// As scorecard.Series computes each month.
 		run(func() {
 			s := env.SettingsFor(m)
-			trend[i] = analytics.ComputeKPIs(cut(in, s.LoadWindows(m)), m, s)
+			trend[i] = analytics.ComputeKPIs(in.Cut(s.LoadWindows(m)), m, s)
 		})
 	}
 	var quarterMonths []analytics.Period
@@ -300,7 +299,7 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 			if inTrend(months, m) < 0 {
 				run(func() {
 					s := env.SettingsFor(m)
-					ownMonths[i] = analytics.ComputeKPIs(cut(in, s.LoadWindows(m)), m, s).KPIs
+					ownMonths[i] = analytics.ComputeKPIs(in.Cut(s.LoadWindows(m)), m, s).KPIs
 				})
 			}
 		}
@@ -350,32 +349,6 @@ func compute(ctx context.Context, d *report.Data, in analytics.Input, env scorec
 	return trend, nil
 }
 
-// cut is in.Cut(w), its SLI days also cut to w.Rest with two days of
-// margin each side. The engine takes an SLI day by its date (the days
-// whose noon in the reporting zone falls in the period), and a store
-// loads w.Rest's dates: every such day lies within the margin, and the
-// days left out are outside every period computed from the cut, so the
-// cut changes no result. A report loads years of SLI days for its
-// history; each period splits and scans only its own.
-func cut(in analytics.Input, w analytics.LoadWindows) analytics.Input {
-	in = in.Cut(w)
-	from, to := w.Rest.From.Add(-48*time.Hour), w.Rest.To.Add(48*time.Hour)
-	if slices.IsSortedFunc(in.SLIDays, func(a, b analytics.SLIDay) int { return a.Day.Compare(b.Day) }) {
-		lo := sort.Search(len(in.SLIDays), func(i int) bool { return !in.SLIDays[i].Day.Before(from) })
-		hi := sort.Search(len(in.SLIDays), func(i int) bool { return !in.SLIDays[i].Day.Before(to) })
-		in.SLIDays = in.SLIDays[lo:hi:hi]
-		return in
-	}
-	var days []analytics.SLIDay
-	for _, d := range in.SLIDays {
-		if !d.Day.Before(from) && d.Day.Before(to) {
-			days = append(days, d)
-		}
-	}
-	in.SLIDays = days
-	return in
-}
-
 // inTrend is the index of month m in months, or -1.
 func inTrend(months []analytics.Period, m analytics.Period) int {
 	return slices.IndexFunc(months, func(x analytics.Period) bool { return x.From.Equal(m.From) && x.To.Equal(m.To) })
@@ -390,7 +363,7 @@ func inTrend(months []analytics.Period, m analytics.Period) int {
 // computing the scope from its records, without running the deploy,
 // repeat and on-call steps over every record again.
 func earlier(in analytics.Input, ep analytics.Period, s analytics.Settings, services []analytics.Service) (analytics.Result, map[int]analytics.Result) {
-	rec := cut(in, s.LoadWindows(ep))
+	rec := in.Cut(s.LoadWindows(ep))
 	split := scorecard.Split(rec, services)
 	tiers := make(map[int]analytics.Result, len(split.Tiers))
 	parts := make([]analytics.Partial, 0, len(split.Tiers))
